@@ -1,0 +1,226 @@
+//! The byte sink every encoder of this crate writes into.
+//!
+//! Encoders take `&mut impl Sink`. Two sinks are provided:
+//! - [`SliceSink`], a cursor over a caller buffer, that fails with
+//!   [`WriteError::BufferFull`] instead of truncating;
+//! - [`IoSink`], that forwards to any [`embedded_io::Write`].
+//!
+//! ```
+//! use confpart::write::{Sink, SliceSink};
+//!
+//! let mut buf = [0u8; 8];
+//! let mut sink = SliceSink::new(&mut buf);
+//! sink.put(b"abc")?;
+//! sink.put_u64(42)?;
+//! assert_eq!(sink.written(), b"abc42");
+//! assert!(sink.put(b"too long").is_err());
+//! # Ok::<(), confpart::write::WriteError>(())
+//! ```
+
+use core::fmt;
+
+/// Why an encoder could not write its output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum WriteError {
+    /// The caller buffer is too small: `needed` more bytes did not fit at
+    /// byte offset `offset` (nothing is truncated silently).
+    BufferFull {
+        /// Bytes written before the failing write.
+        offset: usize,
+        /// Length of the write that did not fit.
+        needed: usize,
+    },
+    /// The underlying [`embedded_io::Write`] failed.
+    Io(embedded_io::ErrorKind),
+    /// The writer accepted zero bytes (end of stream).
+    WriteZero,
+}
+
+impl fmt::Display for WriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::BufferFull { offset, needed } => write!(
+                f,
+                "output buffer full: {needed} more bytes did not fit at offset {offset}"
+            ),
+            Self::Io(kind) => write!(f, "I/O error while writing: {kind:?}"),
+            Self::WriteZero => f.write_str("writer accepted zero bytes"),
+        }
+    }
+}
+
+impl core::error::Error for WriteError {}
+
+/// Something bytes can be written into.
+pub trait Sink {
+    /// Appends all of `bytes`, or fails without a partial promise.
+    fn put(&mut self, bytes: &[u8]) -> Result<(), WriteError>;
+
+    /// Appends a string.
+    fn put_str(&mut self, s: &str) -> Result<(), WriteError> {
+        self.put(s.as_bytes())
+    }
+
+    /// Appends the decimal representation of `n` (no `core::fmt`).
+    fn put_u64(&mut self, n: u64) -> Result<(), WriteError> {
+        let mut digits = [0u8; 20];
+        let s = u64_to_decimal(n, &mut digits);
+        self.put(s)
+    }
+}
+
+impl<S: Sink + ?Sized> Sink for &mut S {
+    fn put(&mut self, bytes: &[u8]) -> Result<(), WriteError> {
+        (**self).put(bytes)
+    }
+}
+
+/// Writes the decimal digits of `n` into the end of `buf` and returns them.
+pub fn u64_to_decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut start = buf.len();
+    loop {
+        start -= 1;
+        if let Some(slot) = buf.get_mut(start) {
+            // `n % 10` is below 10, the cast cannot lose data.
+            *slot = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || start == 0 {
+            break;
+        }
+    }
+    buf.get(start..).unwrap_or(&[])
+}
+
+/// A cursor over a caller-provided byte buffer.
+#[derive(Debug)]
+pub struct SliceSink<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl<'a> SliceSink<'a> {
+    /// Starts writing at the beginning of `buf`.
+    pub fn new(buf: &'a mut [u8]) -> Self {
+        Self { buf, len: 0 }
+    }
+
+    /// Number of bytes written so far.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when nothing has been written.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The bytes written so far.
+    pub fn written(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or(&[])
+    }
+
+    /// Gives back the written part of the buffer with the buffer's lifetime.
+    pub fn into_written(self) -> &'a mut [u8] {
+        let len = self.len;
+        self.buf.get_mut(..len).unwrap_or(&mut [])
+    }
+}
+
+impl Sink for SliceSink<'_> {
+    fn put(&mut self, bytes: &[u8]) -> Result<(), WriteError> {
+        let end = self.len.checked_add(bytes.len());
+        match end.and_then(|end| self.buf.get_mut(self.len..end)) {
+            Some(dst) => {
+                dst.copy_from_slice(bytes);
+                self.len += bytes.len();
+                Ok(())
+            }
+            None => Err(WriteError::BufferFull {
+                offset: self.len,
+                needed: bytes.len(),
+            }),
+        }
+    }
+}
+
+/// Counts bytes without storing them (to size a buffer or a `Content-Length`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CountingSink {
+    /// Bytes "written" so far.
+    pub count: usize,
+}
+
+impl Sink for CountingSink {
+    fn put(&mut self, bytes: &[u8]) -> Result<(), WriteError> {
+        self.count = self.count.saturating_add(bytes.len());
+        Ok(())
+    }
+}
+
+/// Adapts any [`embedded_io::Write`] into a [`Sink`].
+///
+/// Every `put` calls `write_all`; wrap unbuffered transports in a buffer.
+#[derive(Debug)]
+pub struct IoSink<W>(pub W);
+
+impl<W: embedded_io::Write> Sink for IoSink<W> {
+    fn put(&mut self, mut bytes: &[u8]) -> Result<(), WriteError> {
+        use embedded_io::Error as _;
+        while !bytes.is_empty() {
+            match self.0.write(bytes) {
+                Ok(0) => return Err(WriteError::WriteZero),
+                Ok(n) => bytes = bytes.get(n..).unwrap_or(&[]),
+                Err(e) => return Err(WriteError::Io(e.kind())),
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal() {
+        let mut b = [0u8; 20];
+        assert_eq!(u64_to_decimal(0, &mut b), b"0");
+        assert_eq!(u64_to_decimal(1234567890, &mut b), b"1234567890");
+        assert_eq!(u64_to_decimal(u64::MAX, &mut b), b"18446744073709551615");
+    }
+
+    #[test]
+    fn slice_sink_never_truncates() {
+        let mut buf = [0u8; 4];
+        let mut s = SliceSink::new(&mut buf);
+        s.put(b"ab").unwrap();
+        assert_eq!(
+            s.put(b"cde"),
+            Err(WriteError::BufferFull {
+                offset: 2,
+                needed: 3
+            })
+        );
+        assert_eq!(s.written(), b"ab");
+    }
+
+    #[test]
+    fn io_sink_writes_through() {
+        let mut out = [0u8; 8];
+        {
+            let mut s = IoSink(&mut out[..]);
+            s.put(b"hi").unwrap();
+            s.put_u64(7).unwrap();
+        }
+        assert_eq!(&out[..3], b"hi7");
+        let mut tiny = [0u8; 1];
+        let mut s = IoSink(&mut tiny[..]);
+        assert!(matches!(
+            s.put(b"xy"),
+            Err(WriteError::Io(embedded_io::ErrorKind::WriteZero) | WriteError::WriteZero)
+        ));
+    }
+}
