@@ -45,6 +45,9 @@
     )
 )]
 
+#[cfg(test)]
+extern crate std;
+
 pub mod api_error;
 pub mod date;
 pub mod form;
