@@ -148,7 +148,10 @@ pub fn decoded_len(raw: &[u8]) -> Result<usize, DecodeError> {
     let mut n = 0;
     while let Some(&b) = raw.get(i) {
         if b == b'%' {
-            match (raw.get(i + 1).copied().and_then(hex_val), raw.get(i + 2).copied().and_then(hex_val)) {
+            match (
+                raw.get(i + 1).copied().and_then(hex_val),
+                raw.get(i + 2).copied().and_then(hex_val),
+            ) {
                 (Some(_), Some(_)) => i += 3,
                 _ => return Err(DecodeError::InvalidEscape { offset: i }),
             }
@@ -231,7 +234,9 @@ mod tests {
 
     #[test]
     fn pairs_split_and_skip_empty() {
-        let v: Vec<_> = pairs(b"&a=1&&b&c=&=d&").map(|p| (p.key, p.value, p.offset)).collect();
+        let v: Vec<_> = pairs(b"&a=1&&b&c=&=d&")
+            .map(|p| (p.key, p.value, p.offset))
+            .collect();
         assert_eq!(
             v,
             vec![

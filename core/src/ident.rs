@@ -125,17 +125,20 @@ impl fmt::Display for IdError {
                 prefix_of(*kind)
             ),
             Self::Character { kind, offset } => {
-                write!(f, "{} has an invalid character at byte {offset}", kind.name())
+                write!(
+                    f,
+                    "{} has an invalid character at byte {offset}",
+                    kind.name()
+                )
             }
             Self::LabelEmpty => f.write_str("label is empty"),
             Self::LabelTooLong { chars } => write!(
                 f,
                 "label has {chars} characters; at most {LABEL_MAX_CHARS} are allowed"
             ),
-            Self::LabelCharacter { offset } => write!(
-                f,
-                "label has '/' or a control character at byte {offset}"
-            ),
+            Self::LabelCharacter { offset } => {
+                write!(f, "label has '/' or a control character at byte {offset}")
+            }
             Self::LabelLooksLikeCallSid => f.write_str("label must not look like a call SID"),
             Self::LabelDotSegment => f.write_str("label must not be '.' or '..'"),
         }
@@ -341,8 +344,9 @@ impl Label {
         Self::check(s)?;
         let mut out = heapless::String::new();
         // `check` bounded the length to LABEL_CAPACITY bytes, so this fits.
-        out.push_str(s)
-            .map_err(|_| IdError::LabelTooLong { chars: s.chars().count() })?;
+        out.push_str(s).map_err(|_| IdError::LabelTooLong {
+            chars: s.chars().count(),
+        })?;
         Ok(Self(out))
     }
 
@@ -416,8 +420,12 @@ const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANU
     .remove(b'~');
 
 /// The `{CallSid}` slot of a participant path: a call SID or a label.
+///
+/// The label variant is large ([`LABEL_CAPACITY`] bytes): there is no heap to
+/// box it into, and a reference is short-lived.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[allow(clippy::large_enum_variant)]
 pub enum ParticipantRef {
     /// Addressed by call SID.
     Call(CallSid),
@@ -482,7 +490,9 @@ mod tests {
     fn twilio_and_uuid_forms() {
         assert_eq!(CallSid::parse(CA).unwrap().form(), SidForm::Twilio);
         assert_eq!(
-            AccountSid::parse("ACAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA00").unwrap().form(),
+            AccountSid::parse("ACAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA00")
+                .unwrap()
+                .form(),
             SidForm::Twilio
         );
         let uuid = "9d3d58a8-9a8e-4b8e-a1e3-d3c4e5f6a7b8";
@@ -495,7 +505,10 @@ mod tests {
     fn sid_errors_name_kind_and_offset() {
         assert_eq!(
             CallSid::parse("CA123"),
-            Err(IdError::Length { kind: IdKind::Call, len: 5 })
+            Err(IdError::Length {
+                kind: IdKind::Call,
+                len: 5
+            })
         );
         assert_eq!(
             CallSid::parse("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
@@ -503,23 +516,38 @@ mod tests {
         );
         assert_eq!(
             AccountSid::parse("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r"),
-            Err(IdError::Character { kind: IdKind::Account, offset: 33 })
+            Err(IdError::Character {
+                kind: IdKind::Account,
+                offset: 33
+            })
         );
         assert_eq!(
             CallSid::parse("9d3d58a8+9a8e-4b8e-a1e3-d3c4e5f6a7b8"),
-            Err(IdError::Character { kind: IdKind::Call, offset: 8 })
+            Err(IdError::Character {
+                kind: IdKind::Call,
+                offset: 8
+            })
         );
         assert_eq!(
             CallSid::parse("9d3d58a8-9a8e-4b8e-a1e3-d3c4e5f6a7/8"),
-            Err(IdError::Character { kind: IdKind::Call, offset: 34 })
+            Err(IdError::Character {
+                kind: IdKind::Call,
+                offset: 34
+            })
         );
     }
 
     #[test]
     fn label_rules() {
         assert_eq!(Label::new(""), Err(IdError::LabelEmpty));
-        assert_eq!(Label::new("a\r\nHost: x"), Err(IdError::LabelCharacter { offset: 1 }));
-        assert_eq!(Label::new("a\0"), Err(IdError::LabelCharacter { offset: 1 }));
+        assert_eq!(
+            Label::new("a\r\nHost: x"),
+            Err(IdError::LabelCharacter { offset: 1 })
+        );
+        assert_eq!(
+            Label::new("a\0"),
+            Err(IdError::LabelCharacter { offset: 1 })
+        );
         assert_eq!(Label::new(".."), Err(IdError::LabelDotSegment));
         assert_eq!(Label::new(CA), Err(IdError::LabelLooksLikeCallSid));
         assert_eq!(
@@ -539,7 +567,10 @@ mod tests {
         let mut s = SliceSink::new(&mut buf);
         r.write_path_segment(&mut s).unwrap();
         assert_eq!(s.written(), b"a%3Fb%23c%20d%25%C3%A9");
-        assert!(matches!(ParticipantRef::parse(CA).unwrap(), ParticipantRef::Call(_)));
+        assert!(matches!(
+            ParticipantRef::parse(CA).unwrap(),
+            ParticipantRef::Call(_)
+        ));
     }
 
     proptest! {

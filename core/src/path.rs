@@ -26,7 +26,9 @@
 use core::fmt;
 
 use crate::form::{self, Space};
-use crate::ident::{AccountSid, CallSid, ConferenceSid, IdError, LABEL_CAPACITY, Label, ParticipantRef};
+use crate::ident::{
+    AccountSid, CallSid, ConferenceSid, IdError, LABEL_CAPACITY, Label, ParticipantRef,
+};
 use crate::write::{Sink, SliceSink, WriteError};
 
 /// Which service a request is for; decides the host and the fields allowed.
@@ -123,13 +125,17 @@ pub enum PathError {
 impl fmt::Display for PathError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Prefix => f.write_str("path does not start with /2010-04-01/ or /api/laml/2010-04-01/"),
+            Self::Prefix => {
+                f.write_str("path does not start with /2010-04-01/ or /api/laml/2010-04-01/")
+            }
             Self::Segment { expected, offset } => {
                 write!(f, "expected path segment '{expected}' at byte {offset}")
             }
             Self::Id { error, offset } => write!(f, "path segment at byte {offset}: {error}"),
             Self::InvalidEscape { offset } => write!(f, "invalid percent-escape at byte {offset}"),
-            Self::EncodedSlash { offset } => write!(f, "encoded '/' in the segment at byte {offset}"),
+            Self::EncodedSlash { offset } => {
+                write!(f, "encoded '/' in the segment at byte {offset}")
+            }
             Self::DotOrEmptySegment { offset } => {
                 write!(f, "dot or empty segment at byte {offset}")
             }
@@ -179,7 +185,9 @@ impl<'a> Host<'a> {
         match bad {
             Some(offset) => Err(PathError::InvalidHost { offset }),
             None if space.is_empty() || space.len() > SPACE_MAX_LEN => {
-                Err(PathError::InvalidHost { offset: space.len().min(SPACE_MAX_LEN) })
+                Err(PathError::InvalidHost {
+                    offset: space.len().min(SPACE_MAX_LEN),
+                })
             }
             None => Ok(Self::SignalWire { space }),
         }
@@ -281,11 +289,12 @@ impl ParticipantPath {
 
         segments.expect("Accounts")?;
         let (seg, off) = segments.next_segment()?;
-        let account = AccountSid::parse_bytes(seg).map_err(|error| PathError::Id { error, offset: off })?;
+        let account =
+            AccountSid::parse_bytes(seg).map_err(|error| PathError::Id { error, offset: off })?;
         segments.expect("Conferences")?;
         let (seg, off) = segments.next_segment()?;
-        let conference =
-            ConferenceSid::parse_bytes(seg).map_err(|error| PathError::Id { error, offset: off })?;
+        let conference = ConferenceSid::parse_bytes(seg)
+            .map_err(|error| PathError::Id { error, offset: off })?;
 
         let (seg, off) = segments.next_segment()?;
         let is_last = segments.at_end();
@@ -333,7 +342,9 @@ fn parse_participant_segment(seg: &[u8], offset: usize) -> Result<ParticipantRef
     let n = match form::decode_component(seg, &mut buf, Space::Literal) {
         Ok(n) => n,
         Err(form::DecodeError::InvalidEscape { offset: at }) => {
-            return Err(PathError::InvalidEscape { offset: offset + at });
+            return Err(PathError::InvalidEscape {
+                offset: offset + at,
+            });
         }
         Err(form::DecodeError::OutputFull { .. }) => {
             // Longer than any label can be: report it as too long.
@@ -422,7 +433,10 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(p.style, PathStyle::Twilio);
-        assert_eq!(p.participant, Some(ParticipantRef::Call(CallSid::parse(CA).unwrap())));
+        assert_eq!(
+            p.participant,
+            Some(ParticipantRef::Call(CallSid::parse(CA).unwrap()))
+        );
         assert_eq!(
             write(&p),
             format!("/2010-04-01/Accounts/{AC}/Conferences/{CF}/Participants/{CA}.json")
@@ -481,7 +495,10 @@ mod tests {
         );
         assert_eq!(
             ParticipantPath::parse(&format!("{base}a%0Db")),
-            Err(PathError::Id { error: IdError::LabelCharacter { offset: 1 }, offset: at })
+            Err(PathError::Id {
+                error: IdError::LabelCharacter { offset: 1 },
+                offset: at
+            })
         );
         assert_eq!(
             ParticipantPath::parse(&format!("{base}x/y")),
@@ -491,25 +508,38 @@ mod tests {
 
     #[test]
     fn structure_errors() {
-        assert_eq!(ParticipantPath::parse("/2011-01-01/Accounts"), Err(PathError::Prefix));
+        assert_eq!(
+            ParticipantPath::parse("/2011-01-01/Accounts"),
+            Err(PathError::Prefix)
+        );
         assert_eq!(
             ParticipantPath::parse("/2010-04-01/Account/x"),
-            Err(PathError::Segment { expected: "Accounts", offset: 12 })
+            Err(PathError::Segment {
+                expected: "Accounts",
+                offset: 12
+            })
         );
         assert!(matches!(
-            ParticipantPath::parse(&format!("/2010-04-01/Accounts/{CF}/Conferences/{CF}/Participants")),
+            ParticipantPath::parse(&format!(
+                "/2010-04-01/Accounts/{CF}/Conferences/{CF}/Participants"
+            )),
             Err(PathError::Id { offset: 21, .. })
         ));
         assert_eq!(
             ParticipantPath::parse(&format!("/2010-04-01/Accounts/{AC}//Conferences")),
-            Err(PathError::Segment { expected: "Conferences", offset: 56 })
+            Err(PathError::Segment {
+                expected: "Conferences",
+                offset: 56
+            })
         );
         assert_eq!(
             ParticipantPath::parse("/2010-04-01/Accounts//Conferences"),
             Err(PathError::DotOrEmptySegment { offset: 21 })
         );
         assert_eq!(
-            ParticipantPath::parse(&format!("/2010-04-01/Accounts/{AC}/Conferences/{CF}/Participants/")),
+            ParticipantPath::parse(&format!(
+                "/2010-04-01/Accounts/{AC}/Conferences/{CF}/Participants/"
+            )),
             Err(PathError::DotOrEmptySegment { offset: 116 })
         );
     }

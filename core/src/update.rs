@@ -1,1 +1,905 @@
-//! TODO
+//! The Update request: its 12 fields, a builder, the recipes, validation,
+//! and the `application/x-www-form-urlencoded` codec for both ends.
+//!
+//! Client side: build an [`Update`], [`Update::validate`] it for a
+//! [`Dialect`], then [`Update::encode`] it. Bridge side:
+//! [`Update::decode`] a body as any real client sends it.
+//!
+//! ```
+//! use confpart::ident::CallSid;
+//! use confpart::path::Dialect;
+//! use confpart::update::{Method, Update};
+//!
+//! let coach = CallSid::parse("CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")?;
+//! let update = Update::monitor(coach);
+//! update.validate(Dialect::Twilio)?;
+//! let mut buf = [0u8; 128];
+//! let n = update.encode_to_slice(&mut buf)?;
+//! assert_eq!(
+//!     &buf[..n],
+//!     &b"Muted=true&Coaching=true&CallSidToCoach=CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"[..]
+//! );
+//!
+//! // The bridge decodes what Python (`+`) or Node (`%20`) sent, in any order.
+//! let body = b"HoldUrl=http%3A%2F%2Fmusic.example%2Fhold+me.mp3&Hold=True&Beep=false";
+//! let mut scratch = [0u8; 64];
+//! let decoded = Update::decode(body, &mut scratch)?;
+//! assert_eq!(decoded.update.hold, Some(true));
+//! assert_eq!(decoded.update.hold_url, Some("http://music.example/hold me.mp3"));
+//! assert_eq!(decoded.ignored.iter().next(), Some(&b"Beep"[..]));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use core::fmt;
+
+use crate::form::{self, Space};
+use crate::ident::{CallSid, IdError, SidForm};
+use crate::path::Dialect;
+use crate::write::{CountingSink, Sink, SliceSink, WriteError};
+
+/// Longest URL accepted in `HoldUrl`, `AnnounceUrl` and `WaitUrl` (bytes, decoded).
+pub const URL_MAX_LEN: usize = 2048;
+/// Unknown keys a decoded update remembers (the total count is always exact).
+pub const IGNORED_KEYS_CAPACITY: usize = 8;
+/// Longest key that can match a known field once decoded.
+const KEY_BUF_LEN: usize = 24;
+
+/// The form fields of the Update request, in the order they are encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum Field {
+    /// `Muted`
+    Muted,
+    /// `Hold`
+    Hold,
+    /// `HoldUrl`
+    HoldUrl,
+    /// `HoldMethod`
+    HoldMethod,
+    /// `AnnounceUrl`
+    AnnounceUrl,
+    /// `AnnounceMethod`
+    AnnounceMethod,
+    /// `WaitUrl`
+    WaitUrl,
+    /// `WaitMethod`
+    WaitMethod,
+    /// `Coaching`
+    Coaching,
+    /// `CallSidToCoach`
+    CallSidToCoach,
+    /// `BeepOnExit` (Twilio only)
+    BeepOnExit,
+    /// `EndConferenceOnExit` (Twilio only)
+    EndConferenceOnExit,
+}
+
+impl Field {
+    /// All fields, in encoding order.
+    pub const ALL: [Field; 12] = [
+        Self::Muted,
+        Self::Hold,
+        Self::HoldUrl,
+        Self::HoldMethod,
+        Self::AnnounceUrl,
+        Self::AnnounceMethod,
+        Self::WaitUrl,
+        Self::WaitMethod,
+        Self::Coaching,
+        Self::CallSidToCoach,
+        Self::BeepOnExit,
+        Self::EndConferenceOnExit,
+    ];
+
+    /// The form key, e.g. `"CallSidToCoach"`.
+    pub const fn key(self) -> &'static str {
+        match self {
+            Self::Muted => "Muted",
+            Self::Hold => "Hold",
+            Self::HoldUrl => "HoldUrl",
+            Self::HoldMethod => "HoldMethod",
+            Self::AnnounceUrl => "AnnounceUrl",
+            Self::AnnounceMethod => "AnnounceMethod",
+            Self::WaitUrl => "WaitUrl",
+            Self::WaitMethod => "WaitMethod",
+            Self::Coaching => "Coaching",
+            Self::CallSidToCoach => "CallSidToCoach",
+            Self::BeepOnExit => "BeepOnExit",
+            Self::EndConferenceOnExit => "EndConferenceOnExit",
+        }
+    }
+
+    /// The field with this exact (case-sensitive) key.
+    pub fn from_key(key: &[u8]) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.key().as_bytes() == key)
+    }
+
+    /// True for the fields SignalWire does not document.
+    pub const fn twilio_only(self) -> bool {
+        matches!(self, Self::BeepOnExit | Self::EndConferenceOnExit)
+    }
+
+    const fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// The HTTP method a callback URL is fetched with (only `GET` and `POST`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+}
+
+impl Method {
+    /// `"GET"` or `"POST"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+        }
+    }
+
+    /// Parses `GET` / `POST`, case-insensitively.
+    pub fn parse(s: &[u8]) -> Option<Self> {
+        if s.eq_ignore_ascii_case(b"GET") {
+            Some(Self::Get)
+        } else if s.eq_ignore_ascii_case(b"POST") {
+            Some(Self::Post)
+        } else {
+            None
+        }
+    }
+}
+
+/// The `CallSidToCoach` value: a call, or empty (as one SDK sends on barge).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum CoachTarget {
+    /// `CallSidToCoach=` (empty): clears the coaching target.
+    Clear,
+    /// `CallSidToCoach={sid}`.
+    Call(CallSid),
+}
+
+/// An Update Conference Participant request. Every field is optional; only
+/// the fields that are `Some` are sent.
+///
+/// Setters of the same name as the fields make it a builder:
+///
+/// ```
+/// use confpart::update::{Method, Update};
+///
+/// let u = Update::new()
+///     .hold(true)
+///     .hold_url("https://music.example/hold.mp3")
+///     .hold_method(Method::Get)
+///     .end_conference_on_exit(false);
+/// assert_eq!(u.hold, Some(true));
+/// assert_eq!(u.encoded_len(), "Hold=true&HoldUrl=https%3A%2F%2Fmusic.example%2Fhold.mp3&HoldMethod=GET&EndConferenceOnExit=false".len());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Update<'a> {
+    /// `Muted`: true mutes, false unmutes.
+    pub muted: Option<bool>,
+    /// `Hold`: true takes the participant out of the mix and plays `HoldUrl`.
+    pub hold: Option<bool>,
+    /// `HoldUrl`: hold music (audio file or TwiML).
+    pub hold_url: Option<&'a str>,
+    /// `HoldMethod` (service default: `GET`).
+    pub hold_method: Option<Method>,
+    /// `AnnounceUrl`: an announcement played to this participant only.
+    pub announce_url: Option<&'a str>,
+    /// `AnnounceMethod` (service default: `POST`).
+    pub announce_method: Option<Method>,
+    /// `WaitUrl`: music while the conference has not started; empty = silence.
+    pub wait_url: Option<&'a str>,
+    /// `WaitMethod` (service default: `POST`).
+    pub wait_method: Option<Method>,
+    /// `Coaching`: whether this participant coaches `CallSidToCoach`.
+    pub coaching: Option<bool>,
+    /// `CallSidToCoach`: the coached participant.
+    pub call_sid_to_coach: Option<CoachTarget>,
+    /// `BeepOnExit` (Twilio only).
+    pub beep_on_exit: Option<bool>,
+    /// `EndConferenceOnExit` (Twilio only).
+    pub end_conference_on_exit: Option<bool>,
+}
+
+/// What is wrong with a URL field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum UrlProblem {
+    /// Not `http://host...` or `https://host...`.
+    NotAbsoluteHttp,
+    /// A control character or whitespace at this byte offset.
+    Character {
+        /// Byte offset in the URL.
+        offset: usize,
+    },
+    /// Longer than [`URL_MAX_LEN`].
+    TooLong,
+}
+
+/// Why an [`Update`] is not acceptable for a dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum ValidationError {
+    /// `Coaching=true` without a `CallSidToCoach` (or with an empty one).
+    CoachingWithoutTarget,
+    /// `Coaching=false` together with a `CallSidToCoach` SID.
+    CoachTargetWithoutCoaching,
+    /// A URL field is not an absolute http(s) URL without control characters.
+    InvalidUrl {
+        /// The field.
+        field: Field,
+        /// What is wrong.
+        problem: UrlProblem,
+    },
+    /// A Twilio-only field (`BeepOnExit`, `EndConferenceOnExit`) sent to SignalWire.
+    TwilioOnlyField {
+        /// The field.
+        field: Field,
+    },
+    /// A SID of the other dialect's form (UUID to Twilio, `CA…` to SignalWire).
+    SidForm {
+        /// The field.
+        field: Field,
+    },
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::CoachingWithoutTarget => f.write_str("Coaching=true requires CallSidToCoach"),
+            Self::CoachTargetWithoutCoaching => {
+                f.write_str("CallSidToCoach is set but Coaching=false")
+            }
+            Self::InvalidUrl { field, problem } => match problem {
+                UrlProblem::NotAbsoluteHttp => {
+                    write!(f, "{field} is not an absolute http(s) URL")
+                }
+                UrlProblem::Character { offset } => write!(
+                    f,
+                    "{field} has a control character or whitespace at byte {offset}"
+                ),
+                UrlProblem::TooLong => write!(f, "{field} is longer than {URL_MAX_LEN} bytes"),
+            },
+            Self::TwilioOnlyField { field } => {
+                write!(f, "{field} is a Twilio-only field, not sent to SignalWire")
+            }
+            Self::SidForm { field } => write!(f, "{field} has a SID of the other dialect's form"),
+        }
+    }
+}
+
+impl core::error::Error for ValidationError {}
+
+/// Why a form body could not be decoded into an [`Update`]. Offsets are byte
+/// offsets in the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum FormError {
+    /// A `%` not followed by two hex digits.
+    InvalidEscape {
+        /// The field, when the escape was in a known field's value.
+        field: Option<Field>,
+        /// Byte offset of the `%`.
+        offset: usize,
+    },
+    /// A value that is not UTF-8 once decoded.
+    InvalidUtf8 {
+        /// The field.
+        field: Field,
+        /// Byte offset of the value.
+        offset: usize,
+    },
+    /// A known key that appears twice.
+    DuplicateKey {
+        /// The field.
+        field: Field,
+        /// Byte offset of the second occurrence.
+        offset: usize,
+    },
+    /// A boolean field whose value is not `true`/`false` (any case).
+    InvalidBool {
+        /// The field.
+        field: Field,
+        /// Byte offset of the value.
+        offset: usize,
+    },
+    /// A method field whose value is not `GET`/`POST` (any case).
+    InvalidMethod {
+        /// The field.
+        field: Field,
+        /// Byte offset of the value.
+        offset: usize,
+    },
+    /// `CallSidToCoach` that is neither empty nor a call SID.
+    InvalidCallSid {
+        /// The field.
+        field: Field,
+        /// Why the SID is invalid.
+        error: IdError,
+        /// Byte offset of the value.
+        offset: usize,
+    },
+    /// A value longer than the field allows (never truncated).
+    TooLong {
+        /// The field.
+        field: Field,
+        /// The field's limit in bytes.
+        max: usize,
+    },
+    /// The scratch buffer given to [`Update::decode`] is too small.
+    ScratchFull {
+        /// The field being decoded.
+        field: Field,
+        /// Bytes that field needed.
+        needed: usize,
+    },
+}
+
+impl fmt::Display for FormError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidEscape {
+                field: Some(field),
+                offset,
+            } => {
+                write!(f, "{field}: invalid percent-escape at byte {offset}")
+            }
+            Self::InvalidEscape {
+                field: None,
+                offset,
+            } => {
+                write!(f, "invalid percent-escape in a key at byte {offset}")
+            }
+            Self::InvalidUtf8 { field, offset } => {
+                write!(f, "{field}: value at byte {offset} is not UTF-8")
+            }
+            Self::DuplicateKey { field, offset } => {
+                write!(f, "{field} appears twice (again at byte {offset})")
+            }
+            Self::InvalidBool { field, offset } => {
+                write!(f, "{field}: value at byte {offset} is not true or false")
+            }
+            Self::InvalidMethod { field, offset } => {
+                write!(f, "{field}: value at byte {offset} is not GET or POST")
+            }
+            Self::InvalidCallSid {
+                field,
+                error,
+                offset,
+            } => {
+                write!(f, "{field}: value at byte {offset}: {error}")
+            }
+            Self::TooLong { field, max } => write!(f, "{field} is longer than {max} bytes"),
+            Self::ScratchFull { field, needed } => {
+                write!(
+                    f,
+                    "{field}: scratch buffer too small ({needed} bytes needed)"
+                )
+            }
+        }
+    }
+}
+
+impl core::error::Error for FormError {}
+
+/// Keys of a decoded body that are not Update fields (e.g. SignalWire's
+/// `Beep`), as sent (still percent-encoded). The first
+/// [`IGNORED_KEYS_CAPACITY`] are kept; [`IgnoredKeys::total`] counts all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct IgnoredKeys<'a> {
+    keys: heapless::Vec<&'a [u8], IGNORED_KEYS_CAPACITY>,
+    total: usize,
+}
+
+impl<'a> IgnoredKeys<'a> {
+    /// The kept keys, in body order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        self.keys.iter().copied()
+    }
+
+    /// How many unknown keys the body had (may exceed the kept ones).
+    pub const fn total(&self) -> usize {
+        self.total
+    }
+
+    /// True when every key was known.
+    pub const fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    fn push(&mut self, key: &'a [u8]) {
+        self.total = self.total.saturating_add(1);
+        // Past the capacity only the count grows: `total` says so.
+        let _ = self.keys.push(key);
+    }
+}
+
+/// A decoded form body: the update and the keys that were ignored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct DecodedUpdate<'a> {
+    /// The fields that were present.
+    pub update: Update<'a>,
+    /// Unknown keys (accepted and ignored, as Twilio does).
+    pub ignored: IgnoredKeys<'a>,
+}
+
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident: $ty:ty;)*) => {
+        $(
+            $(#[$doc])*
+            #[must_use]
+            pub const fn $name(mut self, value: $ty) -> Self {
+                self.$name = Some(value);
+                self
+            }
+        )*
+    };
+}
+
+impl<'a> Update<'a> {
+    /// An update with no field set (valid: it changes nothing).
+    pub const fn new() -> Self {
+        Self {
+            muted: None,
+            hold: None,
+            hold_url: None,
+            hold_method: None,
+            announce_url: None,
+            announce_method: None,
+            wait_url: None,
+            wait_method: None,
+            coaching: None,
+            call_sid_to_coach: None,
+            beep_on_exit: None,
+            end_conference_on_exit: None,
+        }
+    }
+
+    setters! {
+        /// Sets `Muted`.
+        muted: bool;
+        /// Sets `Hold`.
+        hold: bool;
+        /// Sets `HoldUrl`.
+        hold_url: &'a str;
+        /// Sets `HoldMethod`.
+        hold_method: Method;
+        /// Sets `AnnounceUrl`.
+        announce_url: &'a str;
+        /// Sets `AnnounceMethod`.
+        announce_method: Method;
+        /// Sets `WaitUrl` (empty = silence).
+        wait_url: &'a str;
+        /// Sets `WaitMethod`.
+        wait_method: Method;
+        /// Sets `Coaching`.
+        coaching: bool;
+        /// Sets `CallSidToCoach`.
+        call_sid_to_coach: CoachTarget;
+        /// Sets `BeepOnExit` (Twilio only).
+        beep_on_exit: bool;
+        /// Sets `EndConferenceOnExit` (Twilio only).
+        end_conference_on_exit: bool;
+    }
+
+    /// Recipe "mute": `Muted=true`.
+    pub const fn mute() -> Self {
+        Self::new().muted(true)
+    }
+
+    /// Recipe "unmute": `Muted=false`.
+    pub const fn unmute() -> Self {
+        Self::new().muted(false)
+    }
+
+    /// Recipe "hold with music": `Hold=true&HoldUrl={url}`.
+    pub const fn hold_with_music(url: &'a str) -> Self {
+        Self::new().hold(true).hold_url(url)
+    }
+
+    /// Recipe "unhold": `Hold=false`.
+    pub const fn unhold() -> Self {
+        Self::new().hold(false)
+    }
+
+    /// Recipe "coach" (whisper): `Muted=false&Coaching=true&CallSidToCoach={target}`.
+    pub const fn coach(target: CallSid) -> Self {
+        Self::new()
+            .muted(false)
+            .coaching(true)
+            .call_sid_to_coach(CoachTarget::Call(target))
+    }
+
+    /// Recipe "monitor" (silent listener): `Muted=true&Coaching=true&CallSidToCoach={target}`.
+    pub const fn monitor(target: CallSid) -> Self {
+        Self::new()
+            .muted(true)
+            .coaching(true)
+            .call_sid_to_coach(CoachTarget::Call(target))
+    }
+
+    /// Recipe "barge": `Muted=false&Coaching=false`.
+    pub const fn barge() -> Self {
+        Self::new().muted(false).coaching(false)
+    }
+
+    /// Recipe "announce": `AnnounceUrl={url}`.
+    pub const fn announce(url: &'a str) -> Self {
+        Self::new().announce_url(url)
+    }
+
+    /// True when no field is set.
+    pub fn is_empty(&self) -> bool {
+        self.fields().next().is_none()
+    }
+
+    /// The fields that are set, in encoding order.
+    pub fn fields(&self) -> impl Iterator<Item = Field> + '_ {
+        Field::ALL.into_iter().filter(|f| self.is_set(*f))
+    }
+
+    /// True when `field` is set.
+    pub const fn is_set(&self, field: Field) -> bool {
+        match field {
+            Field::Muted => self.muted.is_some(),
+            Field::Hold => self.hold.is_some(),
+            Field::HoldUrl => self.hold_url.is_some(),
+            Field::HoldMethod => self.hold_method.is_some(),
+            Field::AnnounceUrl => self.announce_url.is_some(),
+            Field::AnnounceMethod => self.announce_method.is_some(),
+            Field::WaitUrl => self.wait_url.is_some(),
+            Field::WaitMethod => self.wait_method.is_some(),
+            Field::Coaching => self.coaching.is_some(),
+            Field::CallSidToCoach => self.call_sid_to_coach.is_some(),
+            Field::BeepOnExit => self.beep_on_exit.is_some(),
+            Field::EndConferenceOnExit => self.end_conference_on_exit.is_some(),
+        }
+    }
+
+    /// Checks the documented rules for `dialect`:
+    /// - `Coaching=true` needs a `CallSidToCoach` SID; `Coaching=false` must not name one;
+    /// - URLs are absolute `http(s)` URLs of at most [`URL_MAX_LEN`] bytes,
+    ///   without control characters or whitespace (`WaitUrl` may be empty: silence);
+    /// - methods are `GET`/`POST` (guaranteed by [`Method`]);
+    /// - SignalWire: no `BeepOnExit` / `EndConferenceOnExit`, UUID SIDs; Twilio: `CA…` SIDs.
+    pub fn validate(&self, dialect: Dialect) -> Result<(), ValidationError> {
+        match (self.coaching, self.call_sid_to_coach) {
+            (Some(true), None | Some(CoachTarget::Clear)) => {
+                return Err(ValidationError::CoachingWithoutTarget);
+            }
+            (Some(false), Some(CoachTarget::Call(_))) => {
+                return Err(ValidationError::CoachTargetWithoutCoaching);
+            }
+            _ => {}
+        }
+        for (field, url) in [
+            (Field::HoldUrl, self.hold_url),
+            (Field::AnnounceUrl, self.announce_url),
+            (Field::WaitUrl, self.wait_url),
+        ] {
+            match url {
+                Some("") if field == Field::WaitUrl => {}
+                Some(url) => check_url(url)
+                    .map_err(|problem| ValidationError::InvalidUrl { field, problem })?,
+                None => {}
+            }
+        }
+        if let Some(CoachTarget::Call(sid)) = self.call_sid_to_coach {
+            let expected = match dialect {
+                Dialect::Twilio => SidForm::Twilio,
+                Dialect::SignalWire => SidForm::Uuid,
+            };
+            if sid.form() != expected {
+                return Err(ValidationError::SidForm {
+                    field: Field::CallSidToCoach,
+                });
+            }
+        }
+        if dialect == Dialect::SignalWire {
+            if let Some(field) = self.fields().find(|f| f.twilio_only()) {
+                return Err(ValidationError::TwilioOnlyField { field });
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the form body: the set fields in [`Field::ALL`] order, booleans
+    /// lowercase, values form-encoded (space as `+`). Encodes what it is given:
+    /// call [`Update::validate`] first.
+    pub fn encode<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
+        let mut first = true;
+        for field in self.fields() {
+            if !first {
+                sink.put(b"&")?;
+            }
+            first = false;
+            sink.put_str(field.key())?;
+            sink.put(b"=")?;
+            match field {
+                Field::Muted => put_bool(sink, self.muted)?,
+                Field::Hold => put_bool(sink, self.hold)?,
+                Field::Coaching => put_bool(sink, self.coaching)?,
+                Field::BeepOnExit => put_bool(sink, self.beep_on_exit)?,
+                Field::EndConferenceOnExit => put_bool(sink, self.end_conference_on_exit)?,
+                Field::HoldUrl => form::write_component(sink, self.hold_url.unwrap_or(""))?,
+                Field::AnnounceUrl => {
+                    form::write_component(sink, self.announce_url.unwrap_or(""))?;
+                }
+                Field::WaitUrl => form::write_component(sink, self.wait_url.unwrap_or(""))?,
+                Field::HoldMethod => put_method(sink, self.hold_method)?,
+                Field::AnnounceMethod => put_method(sink, self.announce_method)?,
+                Field::WaitMethod => put_method(sink, self.wait_method)?,
+                Field::CallSidToCoach => {
+                    if let Some(CoachTarget::Call(sid)) = &self.call_sid_to_coach {
+                        sink.put_str(sid.as_str())?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Encodes into `buf`; returns the body length.
+    pub fn encode_to_slice(&self, buf: &mut [u8]) -> Result<usize, WriteError> {
+        let mut sink = SliceSink::new(buf);
+        self.encode(&mut sink)?;
+        Ok(sink.len())
+    }
+
+    /// Length of the encoded body (for `Content-Length`), without writing it.
+    pub fn encoded_len(&self) -> usize {
+        let mut sink = CountingSink::default();
+        // A counting sink never fails.
+        let _ = self.encode(&mut sink);
+        sink.count
+    }
+
+    /// Decodes a form body as real clients send it: `+` or `%20` for space,
+    /// any key order, booleans and methods in any case, unknown keys ignored
+    /// (and reported), duplicate known keys rejected, invalid escapes and
+    /// invalid UTF-8 rejected, over-long values rejected (never truncated).
+    ///
+    /// Values without escapes borrow from `body`; the others are decoded into
+    /// `scratch`. A scratch buffer as long as the body always suffices.
+    pub fn decode(body: &'a [u8], scratch: &'a mut [u8]) -> Result<DecodedUpdate<'a>, FormError> {
+        let mut out = DecodedUpdate {
+            update: Update::new(),
+            ignored: IgnoredKeys::default(),
+        };
+        let mut seen: u16 = 0;
+        let mut scratch = Scratch { rest: scratch };
+        for pair in form::pairs(body) {
+            let mut key_buf = [0u8; KEY_BUF_LEN];
+            let key = match form::decode_component(pair.key, &mut key_buf, Space::Plus) {
+                Ok(n) => key_buf.get(..n).unwrap_or(&[]),
+                // Longer than any known key: unknown.
+                Err(form::DecodeError::OutputFull { .. }) => &[],
+                Err(form::DecodeError::InvalidEscape { offset }) => {
+                    return Err(FormError::InvalidEscape {
+                        field: None,
+                        offset: pair.offset + offset,
+                    });
+                }
+            };
+            let Some(field) = Field::from_key(key) else {
+                out.ignored.push(pair.key);
+                continue;
+            };
+            if seen & field.bit() != 0 {
+                return Err(FormError::DuplicateKey {
+                    field,
+                    offset: pair.offset,
+                });
+            }
+            seen |= field.bit();
+            let u = &mut out.update;
+            let value = Value {
+                raw: pair.value,
+                offset: pair.value_offset,
+                field,
+            };
+            match field {
+                Field::Muted => u.muted = Some(value.boolean()?),
+                Field::Hold => u.hold = Some(value.boolean()?),
+                Field::Coaching => u.coaching = Some(value.boolean()?),
+                Field::BeepOnExit => u.beep_on_exit = Some(value.boolean()?),
+                Field::EndConferenceOnExit => u.end_conference_on_exit = Some(value.boolean()?),
+                Field::HoldMethod => u.hold_method = Some(value.method()?),
+                Field::AnnounceMethod => u.announce_method = Some(value.method()?),
+                Field::WaitMethod => u.wait_method = Some(value.method()?),
+                Field::HoldUrl => u.hold_url = Some(value.url(&mut scratch)?),
+                Field::AnnounceUrl => u.announce_url = Some(value.url(&mut scratch)?),
+                Field::WaitUrl => u.wait_url = Some(value.url(&mut scratch)?),
+                Field::CallSidToCoach => u.call_sid_to_coach = Some(value.call_sid()?),
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn put_bool<S: Sink + ?Sized>(sink: &mut S, v: Option<bool>) -> Result<(), WriteError> {
+    sink.put(if v == Some(true) { b"true" } else { b"false" })
+}
+
+fn put_method<S: Sink + ?Sized>(sink: &mut S, m: Option<Method>) -> Result<(), WriteError> {
+    sink.put_str(m.map_or("", Method::as_str))
+}
+
+/// Checks an absolute http(s) URL: scheme, non-empty authority, no control
+/// characters or whitespace, at most [`URL_MAX_LEN`] bytes.
+fn check_url(url: &str) -> Result<(), UrlProblem> {
+    if url.len() > URL_MAX_LEN {
+        return Err(UrlProblem::TooLong);
+    }
+    if let Some(offset) = url
+        .char_indices()
+        .find(|(_, c)| c.is_control() || c.is_whitespace())
+        .map(|(i, _)| i)
+    {
+        return Err(UrlProblem::Character { offset });
+    }
+    let bytes = url.as_bytes();
+    let rest = if bytes.len() >= 8
+        && bytes
+            .get(..8)
+            .is_some_and(|s| s.eq_ignore_ascii_case(b"https://"))
+    {
+        bytes.get(8..)
+    } else if bytes.len() >= 7
+        && bytes
+            .get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case(b"http://"))
+    {
+        bytes.get(7..)
+    } else {
+        None
+    };
+    match rest {
+        Some(rest)
+            if rest
+                .first()
+                .is_some_and(|&b| !matches!(b, b'/' | b'?' | b'#')) =>
+        {
+            Ok(())
+        }
+        _ => Err(UrlProblem::NotAbsoluteHttp),
+    }
+}
+
+/// The not-yet-used part of the decode scratch buffer.
+struct Scratch<'a> {
+    rest: &'a mut [u8],
+}
+
+struct Value<'a> {
+    raw: &'a [u8],
+    offset: usize,
+    field: Field,
+}
+
+impl<'a> Value<'a> {
+    fn invalid_escape(&self, at: usize) -> FormError {
+        FormError::InvalidEscape {
+            field: Some(self.field),
+            offset: self.offset + at,
+        }
+    }
+
+    fn decoded_len(&self) -> Result<usize, FormError> {
+        form::decoded_len(self.raw).map_err(|e| match e {
+            form::DecodeError::InvalidEscape { offset }
+            | form::DecodeError::OutputFull { needed: offset } => self.invalid_escape(offset),
+        })
+    }
+
+    /// Decodes a short value into `buf`.
+    fn small<'b>(&self, buf: &'b mut [u8]) -> Result<Option<&'b [u8]>, FormError> {
+        match form::decode_component(self.raw, buf, Space::Plus) {
+            Ok(n) => Ok(buf.get(..n)),
+            Err(form::DecodeError::OutputFull { .. }) => Ok(None),
+            Err(form::DecodeError::InvalidEscape { offset }) => Err(self.invalid_escape(offset)),
+        }
+    }
+
+    fn boolean(&self) -> Result<bool, FormError> {
+        let mut buf = [0u8; 5];
+        match self.small(&mut buf)? {
+            Some(v) if v.eq_ignore_ascii_case(b"true") => Ok(true),
+            Some(v) if v.eq_ignore_ascii_case(b"false") => Ok(false),
+            _ => Err(FormError::InvalidBool {
+                field: self.field,
+                offset: self.offset,
+            }),
+        }
+    }
+
+    fn method(&self) -> Result<Method, FormError> {
+        let mut buf = [0u8; 4];
+        self.small(&mut buf)?
+            .and_then(Method::parse)
+            .ok_or(FormError::InvalidMethod {
+                field: self.field,
+                offset: self.offset,
+            })
+    }
+
+    fn call_sid(&self) -> Result<CoachTarget, FormError> {
+        let mut buf = [0u8; crate::ident::SID_CAPACITY];
+        let invalid = |error| FormError::InvalidCallSid {
+            field: self.field,
+            error,
+            offset: self.offset,
+        };
+        match self.small(&mut buf)? {
+            Some([]) => Ok(CoachTarget::Clear),
+            Some(v) => CallSid::parse_bytes(v)
+                .map(CoachTarget::Call)
+                .map_err(invalid),
+            None => Err(invalid(IdError::Length {
+                kind: crate::ident::IdKind::Call,
+                len: self.decoded_len()?,
+            })),
+        }
+    }
+
+    fn url(&self, scratch: &mut Scratch<'a>) -> Result<&'a str, FormError> {
+        let len = self.decoded_len()?;
+        if len > URL_MAX_LEN {
+            return Err(FormError::TooLong {
+                field: self.field,
+                max: URL_MAX_LEN,
+            });
+        }
+        let bytes: &'a [u8] = if form::needs_decoding(self.raw, Space::Plus) {
+            let buf = core::mem::take(&mut scratch.rest);
+            if buf.len() < len {
+                scratch.rest = buf;
+                return Err(FormError::ScratchFull {
+                    field: self.field,
+                    needed: len,
+                });
+            }
+            let (used, rest) = buf.split_at_mut(len);
+            scratch.rest = rest;
+            match form::decode_component(self.raw, used, Space::Plus) {
+                Ok(_) => used,
+                Err(form::DecodeError::InvalidEscape { offset }) => {
+                    return Err(self.invalid_escape(offset));
+                }
+                Err(form::DecodeError::OutputFull { needed }) => {
+                    return Err(FormError::ScratchFull {
+                        field: self.field,
+                        needed,
+                    });
+                }
+            }
+        } else {
+            self.raw
+        };
+        core::str::from_utf8(bytes).map_err(|_| FormError::InvalidUtf8 {
+            field: self.field,
+            offset: self.offset,
+        })
+    }
+}
