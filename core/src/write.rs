@@ -24,8 +24,10 @@ use core::fmt;
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum WriteError {
-    /// The caller buffer is too small: `needed` more bytes did not fit at
-    /// byte offset `offset` (nothing is truncated silently).
+    /// The caller buffer is too small: a write of `needed` bytes did not fit
+    /// at byte offset `offset` (nothing is truncated silently). Where the
+    /// exact size is unknown (serde-json-core output), `offset` is the buffer
+    /// length and `needed` is 1: "at least one more byte".
     BufferFull {
         /// Bytes written before the failing write.
         offset: usize,
