@@ -1,0 +1,103 @@
+//! Error bodies: the shared fixtures and every shape.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use confpart::api_error::{ApiError, ErrorShape};
+use proptest::prelude::*;
+
+#[test]
+fn fixture_20003() {
+    let e = ApiError::decode(include_bytes!(
+        "../../tests/fixtures/twilio-error-20003.json"
+    ))
+    .unwrap();
+    assert_eq!(e.code, Some(20003));
+    assert_eq!(e.status, Some(401));
+    assert_eq!(
+        e.message.as_str(),
+        "Authentication Error - invalid username"
+    );
+    assert_eq!(
+        e.more_info.as_deref(),
+        Some("https://www.twilio.com/docs/errors/20003")
+    );
+    assert_eq!(e.shape, ErrorShape::Twilio);
+    assert!(!e.message_truncated);
+}
+
+#[test]
+fn fixture_20404() {
+    let e = ApiError::decode(include_bytes!(
+        "../../tests/fixtures/twilio-error-20404.json"
+    ))
+    .unwrap();
+    assert_eq!((e.code, e.status), (Some(20404), Some(404)));
+    assert!(
+        e.message
+            .starts_with("The requested resource /2010-04-01/Accounts/")
+    );
+}
+
+#[test]
+fn twilio_shape_with_details_object() {
+    let e = ApiError::decode(br#"{"code": 21220, "message": "Call not in progress", "more_info": "https://www.twilio.com/docs/errors/21220", "status": 400, "details": {"a": {"b": [1]}}}"#).unwrap();
+    assert_eq!((e.code, e.status), (Some(21220), Some(400)));
+}
+
+#[test]
+fn signalwire_coded_shape() {
+    let e = ApiError::decode(br#"{"errors":[{"code":"30010","message":"Conference not found","more_info":"https://developer.signalwire.com"},{"code":"1","message":"x"}]}"#).unwrap();
+    assert_eq!(e.shape, ErrorShape::SignalWireCoded);
+    assert_eq!(e.code, Some(30010));
+    assert_eq!(e.message.as_str(), "Conference not found");
+    assert_eq!(e.error_count, 2);
+    assert_eq!(e.status, None);
+}
+
+#[test]
+fn encode_decodes_back_for_every_code_of_the_spec() {
+    for (code, status) in [
+        (20001, 400),
+        (20003, 401),
+        (20004, 405),
+        (20404, 404),
+        (20429, 429),
+        (21220, 400),
+        (16027, 400),
+        (16028, 400),
+    ] {
+        let mut buf = [0u8; 256];
+        let n =
+            ApiError::encode_twilio(code, "Msg with \"quotes\" and é", status, &mut buf).unwrap();
+        let e = ApiError::decode(&buf[..n]).unwrap();
+        assert_eq!((e.code, e.status), (Some(code), Some(status)));
+        assert_eq!(e.message.as_str(), "Msg with \"quotes\" and é");
+        assert_eq!(
+            e.more_info.unwrap().as_str(),
+            format!("https://www.twilio.com/docs/errors/{code}")
+        );
+    }
+    let mut small = [0u8; 20];
+    assert!(ApiError::encode_twilio(20404, "x", 404, &mut small).is_err());
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_bytes_never_panic(doc in any::<Vec<u8>>()) {
+        let _ = ApiError::decode(&doc);
+    }
+
+    #[test]
+    fn round_trip(code in any::<u32>(), status in any::<u16>(), message in ".{0,100}") {
+        let mut buf = [0u8; 1024];
+        let n = ApiError::encode_twilio(code, &message, status, &mut buf).unwrap();
+        let e = ApiError::decode(&buf[..n]).unwrap();
+        prop_assert_eq!(e.code, Some(code));
+        prop_assert_eq!(e.status, Some(status));
+        prop_assert_eq!(e.message.as_str(), message.as_str());
+    }
+}

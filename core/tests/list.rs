@@ -1,0 +1,161 @@
+//! List pages: fixtures, streaming decode, encode from an iterator, bad input.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use confpart::ident::CallSid;
+use confpart::json::JsonError;
+use confpart::list::{PageMeta, decode_page, decode_page_into, encode_page};
+use confpart::participant::{Participant, Status};
+use confpart::write::{SliceSink, WriteError};
+use proptest::prelude::*;
+
+const PAGE: &[u8] = include_bytes!("../../tests/fixtures/twilio-list-page.json");
+const EMPTY: &[u8] = include_bytes!("../../tests/fixtures/twilio-list-empty.json");
+
+#[test]
+fn fixture_page() {
+    let (meta, people) = decode_page_into::<4>(PAGE).unwrap();
+    assert_eq!(
+        (meta.page, meta.page_size, meta.start, meta.end),
+        (0, 2, 0, 1)
+    );
+    assert_eq!(meta.previous_page_uri, None);
+    assert!(
+        meta.next_page_uri
+            .as_ref()
+            .unwrap()
+            .ends_with("&Page=1&PageToken=PACPbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")
+    );
+    assert_eq!(people.len(), 2);
+    assert_eq!(people[0].coaching, Some(true));
+    assert_eq!(
+        people[0].call_sid_to_coach,
+        Some(CallSid::parse("CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb").unwrap())
+    );
+    assert_eq!(
+        people[1].call_sid,
+        Some(CallSid::parse("CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb").unwrap())
+    );
+    assert!(
+        people
+            .iter()
+            .all(|p| p.status == Some(Status::Connected) && p.muted == Some(true))
+    );
+}
+
+#[test]
+fn fixture_empty_page() {
+    let mut n = 0;
+    let meta = decode_page(EMPTY, |_| n += 1).unwrap();
+    assert_eq!(n, 0);
+    assert_eq!((meta.page_size, meta.end), (50, 0));
+    assert!(meta.uri.unwrap().ends_with("?Hold=true&PageSize=50&Page=0"));
+}
+
+#[test]
+fn page_larger_than_capacity_is_an_error_not_a_cut() {
+    assert_eq!(
+        decode_page_into::<1>(PAGE).map(|(_, v)| v.len()),
+        Err(JsonError::TooLong {
+            field: "participants",
+            max: 1
+        })
+    );
+}
+
+#[test]
+fn encode_round_trips_the_fixture() {
+    let (meta, people) = decode_page_into::<4>(PAGE).unwrap();
+    let mut out = [0u8; 4096];
+    let mut scratch = [0u8; 1024];
+    let mut sink = SliceSink::new(&mut out);
+    encode_page(&mut sink, &meta, people.iter(), &mut scratch).unwrap();
+    let (meta2, people2) = decode_page_into::<4>(sink.written()).unwrap();
+    assert_eq!(meta2, meta);
+    assert_eq!(people2, people);
+}
+
+#[test]
+fn encode_reports_small_buffers() {
+    let (meta, people) = decode_page_into::<4>(PAGE).unwrap();
+    let mut out = [0u8; 4096];
+    let mut tiny = [0u8; 16];
+    let mut sink = SliceSink::new(&mut out);
+    assert!(matches!(
+        encode_page(&mut sink, &meta, people.iter(), &mut tiny),
+        Err(WriteError::BufferFull { .. })
+    ));
+    let mut small = [0u8; 100];
+    let mut scratch = [0u8; 1024];
+    let mut sink = SliceSink::new(&mut small);
+    assert!(matches!(
+        encode_page(&mut sink, &meta, people.iter(), &mut scratch),
+        Err(WriteError::BufferFull { .. })
+    ));
+}
+
+#[test]
+fn bad_pages() {
+    assert_eq!(
+        decode_page(br#"{"page": 0}"#, |_| {}),
+        Err(JsonError::InvalidField {
+            field: "participants"
+        })
+    );
+    assert_eq!(
+        decode_page(br#"{"participants": [{"call_sid": "nope"}]}"#, |_| {}),
+        Err(JsonError::InvalidField { field: "call_sid" })
+    );
+    assert!(matches!(
+        decode_page(br#"{"participants": {}}"#, |_| {}),
+        Err(JsonError::Shape(_))
+    ));
+    assert!(matches!(
+        decode_page(br#"{"participants": [], "participants": []}"#, |_| {}),
+        Err(JsonError::Shape(_))
+    ));
+    assert!(matches!(
+        decode_page(br#"{"participants": [], "page": 1, "page": 2}"#, |_| {}),
+        Err(JsonError::Shape(_))
+    ));
+    assert!(matches!(
+        decode_page(br#"{"participants": [], "page": -1}"#, |_| {}),
+        Err(JsonError::Shape(_))
+    ));
+    assert!(matches!(
+        decode_page(br#"{"participants": [[[[[[[[[]]]]]]]]]}"#, |_| {}),
+        Err(JsonError::TooDeep { .. })
+    ));
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_bytes_never_panic(doc in any::<Vec<u8>>()) {
+        let _ = decode_page(&doc, |_| {});
+    }
+
+    #[test]
+    fn encode_decode_is_identity(
+        n in 0usize..6, page in any::<u32>(), size in 1u32..=1000, uri in proptest::option::of("[ -~]{0,60}"),
+        muted in any::<Option<bool>>(),
+    ) {
+        let meta = PageMeta {
+            page, page_size: size, start: page.saturating_mul(size), end: page.saturating_mul(size).saturating_add(n as u32),
+            uri: uri.as_deref().map(|u| heapless::String::try_from(u).unwrap()),
+            first_page_uri: None, next_page_uri: uri.as_deref().map(|u| heapless::String::try_from(u).unwrap()),
+            previous_page_uri: None,
+        };
+        let people: Vec<Participant> = (0..n).map(|_| Participant { muted, ..Participant::default() }).collect();
+        let mut out = vec![0u8; 8192];
+        let mut scratch = [0u8; 1024];
+        let mut sink = SliceSink::new(&mut out);
+        encode_page(&mut sink, &meta, people.iter(), &mut scratch).unwrap();
+        let (meta2, people2) = decode_page_into::<8>(sink.written()).unwrap();
+        prop_assert_eq!(meta2, meta);
+        prop_assert_eq!(people2.as_slice(), people.as_slice());
+    }
+}
