@@ -4,7 +4,12 @@
 //! as a Python, Node or Go client sends it.
 //!
 //! Run: `cargo run -p confpart --example demo`
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use confpart::api_error::ApiError;
 use confpart::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
@@ -32,13 +37,24 @@ fn main() {
     let recipes = [
         ("mute", Update::mute()),
         ("unmute", Update::unmute()),
-        ("hold with music", Update::hold_with_music("http://twimlets.com/holdmusic?Bucket=com.twilio.music.ambient")),
+        (
+            "hold with music",
+            Update::hold_with_music(
+                "http://twimlets.com/holdmusic?Bucket=com.twilio.music.ambient",
+            ),
+        ),
         ("unhold", Update::unhold()),
         ("coach", Update::coach(coached)),
         ("monitor", Update::monitor(coached)),
         ("barge", Update::barge()),
-        ("announce", Update::announce("https://example.com/announce.xml")),
-        ("end on exit (Twilio only)", Update::new().end_conference_on_exit(true)),
+        (
+            "announce",
+            Update::announce("https://example.com/announce.xml"),
+        ),
+        (
+            "end on exit (Twilio only)",
+            Update::new().end_conference_on_exit(true),
+        ),
     ];
     for (name, update) in recipes {
         let mut body = [0u8; 256];
@@ -74,7 +90,10 @@ fn main() {
     );
 
     println!("\nDecoded fixtures:");
-    let p = Participant::decode(include_bytes!("../../tests/fixtures/twilio-update-hold.json")).unwrap();
+    let p = Participant::decode(include_bytes!(
+        "../../tests/fixtures/twilio-update-hold.json"
+    ))
+    .unwrap();
     println!(
         "  twilio-update-hold.json: call {} hold={:?} muted={:?} status={} updated={}",
         p.call_sid.unwrap(),
@@ -83,9 +102,17 @@ fn main() {
         p.status.unwrap().as_str(),
         p.date_updated.unwrap().unix()
     );
-    let e = ApiError::decode(include_bytes!("../../tests/fixtures/twilio-error-20404.json")).unwrap();
-    println!("  twilio-error-20404.json: HTTP {:?} code {:?}", e.status, e.code);
-    let (meta, people) = decode_page_into::<8>(include_bytes!("../../tests/fixtures/twilio-list-page.json")).unwrap();
+    let e = ApiError::decode(include_bytes!(
+        "../../tests/fixtures/twilio-error-20404.json"
+    ))
+    .unwrap();
+    println!(
+        "  twilio-error-20404.json: HTTP {:?} code {:?}",
+        e.status, e.code
+    );
+    let (meta, people) =
+        decode_page_into::<8>(include_bytes!("../../tests/fixtures/twilio-list-page.json"))
+            .unwrap();
     println!(
         "  twilio-list-page.json: page {} ({} participants, next: {})",
         meta.page,

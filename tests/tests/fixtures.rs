@@ -1,6 +1,11 @@
 //! Every shared fixture decodes through the public API of `confpart`, and the
 //! copies in `tests/fixtures/` still match `../shared/fixtures/`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::path::PathBuf;
 
@@ -9,7 +14,9 @@ use confpart::list::decode_page;
 use confpart::participant::{Participant, Status};
 
 fn local(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -27,10 +34,17 @@ fn copies_match_shared_fixtures() {
         if !name.ends_with(".json") {
             continue;
         }
-        assert_eq!(std::fs::read(entry.path()).unwrap(), local(&name), "{name} differs from the shared copy");
+        assert_eq!(
+            std::fs::read(entry.path()).unwrap(),
+            local(&name),
+            "{name} differs from the shared copy"
+        );
         compared += 1;
     }
-    assert!(compared >= 7, "expected the 7 shared fixtures, compared {compared}");
+    assert!(
+        compared >= 7,
+        "expected the 7 shared fixtures, compared {compared}"
+    );
 }
 
 #[test]
@@ -44,7 +58,10 @@ fn every_fixture_decodes() {
         assert_eq!(p.status, Some(status), "{name}");
         assert!(p.uri.unwrap().ends_with(".json"));
     }
-    for (name, code) in [("twilio-error-20003.json", 20003), ("twilio-error-20404.json", 20404)] {
+    for (name, code) in [
+        ("twilio-error-20003.json", 20003),
+        ("twilio-error-20404.json", 20404),
+    ] {
         assert_eq!(ApiError::decode(&local(name)).unwrap().code, Some(code));
     }
     for (name, count) in [("twilio-list-page.json", 2), ("twilio-list-empty.json", 0)] {
