@@ -14,7 +14,7 @@
 //! |---|---|
 //! | [`ident`] | account / conference / call SIDs, participant labels |
 //! | [`path`] | dialects, hosts, resource paths (write and parse) |
-//! | [`write`] | the byte [`write::Sink`] every encoder writes into |
+//! | [`mod@write`] | the byte [`write::Sink`] every encoder writes into |
 //! | [`form`] | `application/x-www-form-urlencoded` primitives |
 //! | [`update`] | the Update request: fields, builder, recipes, validation, codec |
 //! | [`date`] | RFC 2822 timestamps |
