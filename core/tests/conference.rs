@@ -233,6 +233,24 @@ fn rule2_coaching_true_alone_keeps_an_existing_target() {
 }
 
 #[test]
+fn rule2_coaching_true_alone_still_validates_the_rest() {
+    let mut c = room();
+    let a = call(sid('a'));
+    c.apply(&a, &Update::coach(sid('b')), t(1)).unwrap();
+    let r = c
+        .apply(&a, &Update::new().coaching(true).hold_url("ftp://x"), t(2))
+        .unwrap_err();
+    assert!(matches!(
+        r,
+        Rejection::Invalid(ValidationError::InvalidUrl {
+            field: Field::HoldUrl,
+            ..
+        })
+    ));
+    assert_eq!(answer(r), (400, 20001));
+}
+
+#[test]
 fn rule2_target_not_in_conference_per_dialect() {
     let mut c = room();
     let r = c
@@ -776,6 +794,24 @@ fn label_storage_is_bounded() {
     let max = Label::new(&"x".repeat(128)).unwrap();
     let mut c = twilio::<1>();
     c.join(Join::new(sid('a')).label(&max), t(0)).unwrap();
+}
+
+#[test]
+fn stored_participants_are_small() {
+    use confpart::conference::Member;
+    assert!(std::mem::size_of::<Member<0>>() <= 128);
+    assert!(std::mem::size_of::<Member>() <= 128 + 128);
+}
+
+#[test]
+fn conference_errors_map_to_documented_answers() {
+    assert_eq!(ConferenceError::LabelInUse.api_answer(), Some((400, 16026)));
+    assert_eq!(
+        ConferenceError::LabelTooLong { max_bytes: 8 }.api_answer(),
+        Some((400, 16023))
+    );
+    assert_eq!(ConferenceError::NotFound.api_answer(), Some((404, 20404)));
+    assert_eq!(ConferenceError::Full { capacity: 2 }.api_answer(), None);
 }
 
 #[test]

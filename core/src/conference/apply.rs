@@ -245,8 +245,17 @@ impl<const N: usize, const L: usize> Conference<N, L> {
         // Rule 2: the form is valid for the dialect.
         match update.validate(dialect) {
             Ok(()) => {}
+            // `Coaching=true` alone keeps an existing target; the rest of the
+            // form must still be valid (validate stops at its first error).
             Err(ValidationError::CoachingWithoutTarget)
-                if update.call_sid_to_coach.is_none() && before.coaching() => {}
+                if update.call_sid_to_coach.is_none() && before.coaching() =>
+            {
+                let rest = Update {
+                    coaching: None,
+                    ..*update
+                };
+                rest.validate(dialect).map_err(Rejection::Invalid)?;
+            }
             Err(e) => return Err(Rejection::Invalid(e)),
         }
         // Rule 3: hold and announcements need a connected participant.

@@ -266,6 +266,20 @@ impl fmt::Display for ConferenceError {
     }
 }
 
+impl ConferenceError {
+    /// The HTTP status and error code a bridge answers a create (join) or
+    /// fetch with, where the services document one: 16026 (label in use),
+    /// 16023 (label too long), 20404 (not found). `None` otherwise.
+    pub const fn api_answer(&self) -> Option<(u16, u32)> {
+        match self {
+            Self::LabelInUse => Some((400, 16026)),
+            Self::LabelTooLong { .. } => Some((400, 16023)),
+            Self::NotFound => Some((404, 20404)),
+            _ => None,
+        }
+    }
+}
+
 impl core::error::Error for ConferenceError {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
@@ -289,8 +303,9 @@ impl From<LifecycleError> for ConferenceError {
 ///   still be rendered) until [`Conference::prune`], or until a join needs
 ///   their slot.
 /// - `L`: label storage per participant in bytes ([`DEFAULT_LABEL_BYTES`]);
-///   use `0` where labels are not used. A stored participant is about
-///   `110 + L` bytes.
+///   use `0` where labels are not used. A stored participant takes about
+///   `100 + L` bytes (232 with the default `L` on a 64-bit host, so a
+///   `Conference<250>` is about 58 KB).
 ///
 /// The conference is driven only by what the caller passes in: lifecycle
 /// steps, updates, and the time (`now`) that becomes `date_updated`.
