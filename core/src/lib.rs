@@ -22,6 +22,7 @@
 //! | [`participant`] | the participant resource (JSON) |
 //! | [`api_error`] | Twilio and SignalWire error bodies |
 //! | [`list`] | participant list pages |
+//! | [`conference`] | participant lifecycle, conference model, applying updates with the services' answers |
 //!
 //! ## Example
 //!
@@ -49,6 +50,7 @@
 extern crate std;
 
 pub mod api_error;
+pub mod conference;
 pub mod date;
 pub mod form;
 pub mod ident;
