@@ -616,10 +616,10 @@ impl<'a> Update<'a> {
                 });
             }
         }
-        if dialect == Dialect::SignalWire {
-            if let Some(field) = self.fields().find(|f| f.twilio_only()) {
-                return Err(ValidationError::TwilioOnlyField { field });
-            }
+        if dialect == Dialect::SignalWire
+            && let Some(field) = self.fields().find(|f| f.twilio_only())
+        {
+            return Err(ValidationError::TwilioOnlyField { field });
         }
         Ok(())
     }
