@@ -14,7 +14,7 @@
 //! |---|---|
 //! | [`ident`] | account / conference / call SIDs, participant labels |
 //! | [`path`] | dialects, hosts, resource paths (write and parse) |
-//! | [`write`] | the byte [`write::Sink`] every encoder writes into |
+//! | [`mod@write`] | the byte [`write::Sink`] every encoder writes into |
 //! | [`form`] | `application/x-www-form-urlencoded` primitives |
 //! | [`update`] | the Update request: fields, builder, recipes, validation, codec |
 //! | [`date`] | RFC 2822 timestamps |
@@ -22,6 +22,7 @@
 //! | [`participant`] | the participant resource (JSON) |
 //! | [`api_error`] | Twilio and SignalWire error bodies |
 //! | [`list`] | participant list pages |
+//! | [`http`] | sans-IO HTTP/1.1 framing: client request/response, bridge request/response |
 //!
 //! ## Example
 //!
@@ -51,6 +52,7 @@ extern crate std;
 pub mod api_error;
 pub mod date;
 pub mod form;
+pub mod http;
 pub mod ident;
 pub mod json;
 pub mod list;
