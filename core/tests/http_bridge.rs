@@ -304,10 +304,7 @@ fn request_limits() {
         }
     );
     assert_eq!(e.status(), 431);
-    let e = request_error(
-        b"POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\n",
-        80,
-    );
+    let e = request_error(b"POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\n", 80);
     assert_eq!(
         e,
         HttpError::BodyTooLarge {
