@@ -23,6 +23,7 @@
 //! | [`api_error`] | Twilio and SignalWire error bodies |
 //! | [`list`] | participant list pages |
 //! | [`conference`] | participant lifecycle, conference model, applying updates with the services' answers |
+//! | [`http`] | sans-IO HTTP/1.1 framing: client request/response, bridge request/response |
 //!
 //! ## Example
 //!
@@ -53,6 +54,7 @@ pub mod api_error;
 pub mod conference;
 pub mod date;
 pub mod form;
+pub mod http;
 pub mod ident;
 pub mod json;
 pub mod list;

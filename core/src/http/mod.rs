@@ -1,0 +1,407 @@
+//! Sans-IO HTTP/1.1 framing for both ends of the participant API.
+//!
+//! The adapters stay thin: they open a connection, write the bytes this module
+//! produces, and feed the bytes they read back in until a reader says the
+//! message is complete. Every piece of HTTP knowledge lives here.
+//!
+//! | module | holds |
+//! |---|---|
+//! | [`head`] | head limits, the incremental head scanner, header semantics |
+//! | [`body`] | body limits, `Content-Length` / `chunked` / until-close decoding |
+//! | [`query`] | the list query string (`Muted`, `Hold`, `Coaching`, paging) |
+//! | [`client`] | request writer, [`client::ResponseReader`], [`client::Outcome`] |
+//! | [`bridge`] | [`bridge::RequestReader`], router, Basic auth, response writer |
+//!
+//! ## Data path
+//!
+//! ```text
+//! client                                   bridge
+//! ------                                   ------
+//! client::Request::write ──bytes──▶ bridge::RequestReader::feed (head, then body)
+//!                                   bridge::route(method, path) ─▶ Route
+//!                                   bridge::check_basic(Authorization)
+//!                                   Update::decode(body) / ListQuery::decode(query)
+//! client::ResponseReader::feed ◀──bytes── bridge::write_participant / write_rejection
+//! ResponseReader::outcome(kind) ─▶ Outcome (participant, created, deleted, page, failure)
+//! ```
+//!
+//! Both readers work on a caller buffer: the head is stored first, then the
+//! body (de-chunked) right after it. [`Progress::consumed`] says how many input
+//! bytes a `feed` took, so bytes of a following (pipelined) message are never
+//! swallowed. One byte at a time works; so does everything at once.
+//!
+//! ## Strictness (request smuggling is impossible by construction)
+//!
+//! - Lines end with CRLF. A bare LF or a bare CR is rejected
+//!   ([`HttpError::BareLf`], [`HttpError::BareCr`]), in the head and in chunk
+//!   framing. Empty lines before the start line are skipped (RFC 9112 §2.2).
+//! - obs-fold (a header line starting with SP/HTAB) is rejected.
+//! - Whitespace before a header's colon, invalid names and values: rejected
+//!   (by `httparse`, with the offending line's offset).
+//! - `Content-Length` must be `1*DIGIT` (no sign, no hex, no list, no inner
+//!   space), must appear once, and must not be combined with
+//!   `Transfer-Encoding`.
+//! - `Transfer-Encoding` must be exactly `chunked` (any case), once, and only
+//!   in HTTP/1.1.
+//! - Chunk sizes are hex without sign, checked for overflow; chunk extensions
+//!   and trailers are tolerated (and discarded) within limits.
+//! - A request without `Content-Length` or `chunked` has an empty body. A
+//!   response without either is read until the connection closes
+//!   ([`client::ResponseReader::finish`]); 1xx, 204 and 304 have no body.
+//!
+//! ## Limits
+//!
+//! [`head::MAX_START_LINE_LEN`], [`head::MAX_HEADER_LINE_LEN`],
+//! [`head::MAX_HEADERS`], [`head::MAX_HEAD_LEN`], [`body::MAX_BODY_LEN`],
+//! [`body::MAX_CHUNK_LINE_LEN`], [`body::MAX_TRAILER_LEN`] and, always, the
+//! caller's buffer. Going past one is a typed [`HttpError`], never a panic and
+//! never a truncation.
+
+use core::fmt;
+
+pub mod body;
+pub mod bridge;
+pub mod client;
+pub mod head;
+pub mod query;
+
+/// Why a message could not be framed. Offsets are byte offsets in the
+/// message as it was fed (counting skipped leading empty lines).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum HttpError {
+    /// A LF not preceded by CR (bare LF line endings are rejected).
+    BareLf {
+        /// Byte offset of the LF.
+        offset: usize,
+    },
+    /// A CR not followed by LF.
+    BareCr {
+        /// Byte offset of the CR.
+        offset: usize,
+    },
+    /// A header line starting with SP or HTAB (obsolete line folding).
+    ObsFold {
+        /// Byte offset of the whitespace.
+        offset: usize,
+    },
+    /// The request or status line is longer than [`head::MAX_START_LINE_LEN`].
+    StartLineTooLong {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// A header line is longer than [`head::MAX_HEADER_LINE_LEN`].
+    HeaderLineTooLong {
+        /// Byte offset of the line.
+        offset: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// More than [`head::MAX_HEADERS`] header lines.
+    TooManyHeaders {
+        /// The limit.
+        limit: usize,
+    },
+    /// The head does not fit in [`head::MAX_HEAD_LEN`] or in the buffer.
+    HeadTooLarge {
+        /// The effective limit in bytes.
+        limit: usize,
+    },
+    /// The request or status line is malformed (method, target, version or
+    /// status code).
+    InvalidStartLine,
+    /// A header name is malformed (e.g. whitespace before the colon, no colon).
+    InvalidHeaderName {
+        /// Byte offset of the header line.
+        offset: usize,
+    },
+    /// A header value has a forbidden byte (a control character).
+    InvalidHeaderValue {
+        /// Byte offset of the header line.
+        offset: usize,
+    },
+    /// The request target is not an origin-form path (`/...`), has a
+    /// fragment, or has a byte outside printable ASCII (raw non-UTF-8 too).
+    InvalidTarget {
+        /// Byte offset of the offending byte in the message.
+        offset: usize,
+    },
+    /// A header this crate reads appeared twice (`Content-Length`,
+    /// `Transfer-Encoding`, `Host`, `Authorization`, `Expect`,
+    /// `Content-Type`, `Retry-After`, `Twilio-Request-Id`).
+    DuplicateHeader {
+        /// The header name.
+        name: &'static str,
+        /// Byte offset of the second value.
+        offset: usize,
+    },
+    /// `Content-Length` is not `1*DIGIT` or does not fit in 64 bits.
+    InvalidContentLength {
+        /// Byte offset of the value.
+        offset: usize,
+    },
+    /// Both `Content-Length` and `Transfer-Encoding` are present.
+    ContentLengthWithChunked {
+        /// Byte offset of the `Transfer-Encoding` value.
+        offset: usize,
+    },
+    /// `Transfer-Encoding` other than exactly `chunked`, or in HTTP/1.0.
+    UnsupportedTransferEncoding {
+        /// Byte offset of the value.
+        offset: usize,
+    },
+    /// An `Expect` value other than `100-continue`.
+    UnsupportedExpectation {
+        /// Byte offset of the value.
+        offset: usize,
+    },
+    /// A chunk-size line that is not `1*HEXDIG [BWS] [; ext] CRLF`.
+    InvalidChunkSize {
+        /// Byte offset of the offending byte.
+        offset: usize,
+    },
+    /// A chunk size that does not fit in `usize`.
+    ChunkSizeOverflow {
+        /// Byte offset of the digit that overflowed.
+        offset: usize,
+    },
+    /// Chunk data not followed by CRLF.
+    InvalidChunkData {
+        /// Byte offset where CRLF was expected.
+        offset: usize,
+    },
+    /// A chunk-size line (with extensions) longer than [`body::MAX_CHUNK_LINE_LEN`].
+    ChunkLineTooLong {
+        /// Byte offset of the line.
+        offset: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// Trailer fields longer than [`body::MAX_TRAILER_LEN`] in total.
+    TrailerTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The body does not fit in the buffer (after the head) or in
+    /// [`body::MAX_BODY_LEN`].
+    BodyTooLarge {
+        /// The declared `Content-Length`, when there is one.
+        declared: Option<u64>,
+        /// The room there was, in bytes.
+        capacity: usize,
+    },
+    /// The connection ended before the head was complete (`received` is 0
+    /// when no byte of a message arrived: a clean close between messages).
+    EofInHead {
+        /// Bytes of the message received.
+        received: usize,
+    },
+    /// The connection ended before the body was complete.
+    EofInBody {
+        /// Body bytes received (decoded).
+        received: usize,
+        /// The declared `Content-Length`, when there is one.
+        expected: Option<u64>,
+    },
+}
+
+impl HttpError {
+    /// The status a server should answer this error with: 400, or 413 (body
+    /// too large), 414 (request line), 417 (`Expect`), 431 (header fields),
+    /// 501 (`Transfer-Encoding`).
+    pub const fn status(&self) -> u16 {
+        match self {
+            Self::BodyTooLarge { .. } => 413,
+            Self::StartLineTooLong { .. } => 414,
+            Self::UnsupportedExpectation { .. } => 417,
+            Self::HeaderLineTooLong { .. }
+            | Self::TooManyHeaders { .. }
+            | Self::HeadTooLarge { .. } => 431,
+            Self::UnsupportedTransferEncoding { .. } => 501,
+            _ => 400,
+        }
+    }
+}
+
+impl fmt::Display for HttpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::BareLf { offset } => write!(f, "bare LF (no CR) at byte {offset}"),
+            Self::BareCr { offset } => write!(f, "CR not followed by LF at byte {offset}"),
+            Self::ObsFold { offset } => write!(f, "obsolete line folding at byte {offset}"),
+            Self::StartLineTooLong { limit } => {
+                write!(f, "start line longer than {limit} bytes")
+            }
+            Self::HeaderLineTooLong { offset, limit } => {
+                write!(f, "header line at byte {offset} longer than {limit} bytes")
+            }
+            Self::TooManyHeaders { limit } => write!(f, "more than {limit} header lines"),
+            Self::HeadTooLarge { limit } => write!(f, "head larger than {limit} bytes"),
+            Self::InvalidStartLine => f.write_str("malformed request or status line"),
+            Self::InvalidHeaderName { offset } => {
+                write!(f, "malformed header name in the line at byte {offset}")
+            }
+            Self::InvalidHeaderValue { offset } => {
+                write!(
+                    f,
+                    "forbidden byte in the header value of the line at byte {offset}"
+                )
+            }
+            Self::InvalidTarget { offset } => {
+                write!(f, "invalid request target (byte {offset})")
+            }
+            Self::DuplicateHeader { name, offset } => {
+                write!(f, "header {name} repeated at byte {offset}")
+            }
+            Self::InvalidContentLength { offset } => {
+                write!(f, "invalid Content-Length value at byte {offset}")
+            }
+            Self::ContentLengthWithChunked { offset } => write!(
+                f,
+                "Content-Length together with Transfer-Encoding (at byte {offset})"
+            ),
+            Self::UnsupportedTransferEncoding { offset } => write!(
+                f,
+                "Transfer-Encoding at byte {offset} is not exactly 'chunked' over HTTP/1.1"
+            ),
+            Self::UnsupportedExpectation { offset } => {
+                write!(f, "Expect value at byte {offset} is not 100-continue")
+            }
+            Self::InvalidChunkSize { offset } => write!(f, "invalid chunk size at byte {offset}"),
+            Self::ChunkSizeOverflow { offset } => {
+                write!(f, "chunk size overflows at byte {offset}")
+            }
+            Self::InvalidChunkData { offset } => {
+                write!(f, "chunk data not followed by CRLF at byte {offset}")
+            }
+            Self::ChunkLineTooLong { offset, limit } => {
+                write!(
+                    f,
+                    "chunk-size line at byte {offset} longer than {limit} bytes"
+                )
+            }
+            Self::TrailerTooLarge { limit } => write!(f, "trailer larger than {limit} bytes"),
+            Self::BodyTooLarge {
+                declared: Some(n),
+                capacity,
+            } => write!(f, "body of {n} bytes does not fit in {capacity} bytes"),
+            Self::BodyTooLarge {
+                declared: None,
+                capacity,
+            } => write!(f, "body does not fit in {capacity} bytes"),
+            Self::EofInHead { received } => {
+                write!(f, "connection closed after {received} bytes of the head")
+            }
+            Self::EofInBody {
+                received,
+                expected: Some(n),
+            } => write!(f, "connection closed after {received} of {n} body bytes"),
+            Self::EofInBody {
+                received,
+                expected: None,
+            } => write!(f, "connection closed after {received} body bytes"),
+        }
+    }
+}
+
+impl core::error::Error for HttpError {}
+
+/// What one `feed` call did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Progress {
+    /// Input bytes taken. Less than the input only when the message is
+    /// complete: the rest belongs to the next message.
+    pub consumed: usize,
+    /// True when the whole message (head and body) has been read.
+    pub complete: bool,
+}
+
+/// The `Connection` header a writer sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Connection {
+    /// `Connection: keep-alive`: the connection is reused.
+    #[default]
+    KeepAlive,
+    /// `Connection: close`: the connection ends after the response.
+    Close,
+}
+
+impl Connection {
+    /// The header value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::KeepAlive => "keep-alive",
+            Self::Close => "close",
+        }
+    }
+}
+
+/// The operations on the participant resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum OperationKind {
+    /// `POST .../Participants/{CallSid}.json` → 200 participant.
+    Update,
+    /// `GET .../Participants/{CallSid}.json` → 200 participant.
+    Fetch,
+    /// `DELETE .../Participants/{CallSid}.json` → 204.
+    Delete,
+    /// `GET .../Participants.json` → 200 page.
+    List,
+    /// `POST .../Participants.json` → 201 participant (Twilio only).
+    Create,
+}
+
+impl OperationKind {
+    /// The HTTP method.
+    pub const fn method(self) -> &'static str {
+        match self {
+            Self::Update | Self::Create => "POST",
+            Self::Fetch | Self::List => "GET",
+            Self::Delete => "DELETE",
+        }
+    }
+
+    /// True for the operations on the collection path (no participant).
+    pub const fn on_collection(self) -> bool {
+        matches!(self, Self::List | Self::Create)
+    }
+
+    /// The success status: 200, 201 (create) or 204 (delete).
+    pub const fn success_status(self) -> u16 {
+        match self {
+            Self::Create => 201,
+            Self::Delete => 204,
+            _ => 200,
+        }
+    }
+}
+
+/// The reason phrase this crate writes for `status` (empty when unknown:
+/// the phrase is optional in HTTP/1.1).
+pub const fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        100 => "Continue",
+        200 => "OK",
+        201 => "Created",
+        204 => "No Content",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        413 => "Content Too Large",
+        414 => "URI Too Long",
+        417 => "Expectation Failed",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "",
+    }
+}

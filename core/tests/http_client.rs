@@ -1,0 +1,893 @@
+//! Client side: request writer bytes, response reader (fixtures in real-looking
+//! Twilio responses, every split), outcomes, framing errors, arbitrary input.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod http_support;
+
+use confpart::api_error::ErrorShape;
+use confpart::date::Timestamp;
+use confpart::http::client::{
+    ClientError, Credentials, Operation, Outcome, Request, ResponseReader, RetryAfter, TARGET_ARCH,
+    TARGET_OS, USER_AGENT_PRODUCT,
+};
+use confpart::http::query::{ListQuery, QueryError};
+use confpart::http::{Connection, HttpError, OperationKind, body, head};
+use confpart::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
+use confpart::participant::{Participant, Status};
+use confpart::path::{Host, ParticipantPath, PathStyle};
+use confpart::update::Update;
+use confpart::write::{IoSink, WriteError};
+use http_support::*;
+use proptest::prelude::*;
+
+const MUTE: &[u8] = include_bytes!("../../tests/fixtures/twilio-update-mute.json");
+const HOLD: &[u8] = include_bytes!("../../tests/fixtures/twilio-update-hold.json");
+const CREATE: &[u8] = include_bytes!("../../tests/fixtures/twilio-create.json");
+const E20003: &[u8] = include_bytes!("../../tests/fixtures/twilio-error-20003.json");
+const E20404: &[u8] = include_bytes!("../../tests/fixtures/twilio-error-20404.json");
+const LIST: &[u8] = include_bytes!("../../tests/fixtures/twilio-list-page.json");
+const LIST_EMPTY: &[u8] = include_bytes!("../../tests/fixtures/twilio-list-empty.json");
+
+fn path(participant: Option<&str>) -> ParticipantPath {
+    ParticipantPath {
+        style: PathStyle::Twilio,
+        account: AccountSid::parse(AC).unwrap(),
+        conference: ConferenceSid::parse(CF).unwrap(),
+        participant: participant.map(|p| ParticipantRef::parse(p).unwrap()),
+    }
+}
+
+fn write(op: Operation<'_>, p: &ParticipantPath, conn: Connection) -> String {
+    let req = Request {
+        host: Host::Twilio,
+        credentials: Credentials::new(AC, "token").unwrap(),
+        path: p,
+        operation: op,
+        connection: conn,
+    };
+    let mut buf = vec![0u8; 8192];
+    let n = req.write_to_slice(&mut buf).unwrap();
+    assert_eq!(req.encoded_len().unwrap(), n);
+    String::from_utf8(buf[..n].to_vec()).unwrap()
+}
+
+fn ua() -> String {
+    format!("{USER_AGENT_PRODUCT} ({TARGET_ARCH}-{TARGET_OS})")
+}
+
+// base64("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:token")
+const AUTH: &str = "QUNhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYTp0b2tlbg==";
+
+#[test]
+fn update_request_bytes() {
+    let p = path(Some(CA));
+    let text = write(Operation::Update(Update::mute()), &p, Connection::KeepAlive);
+    assert_eq!(
+        text,
+        format!(
+            "POST {}/{CA}.json HTTP/1.1\r\nHost: api.twilio.com\r\nAuthorization: Basic {AUTH}\r\n\
+             User-Agent: {}\r\nAccept: application/json\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 10\r\n\
+             Connection: keep-alive\r\n\r\nMuted=true",
+            base_path(),
+            ua()
+        )
+    );
+    assert!(USER_AGENT_PRODUCT.starts_with("confpart/0."));
+}
+
+#[test]
+fn fetch_delete_list_create_bytes() {
+    let p = path(Some("front desk"));
+    let fetch = write(Operation::Fetch, &p, Connection::Close);
+    assert!(fetch.starts_with(&format!(
+        "GET {}/front%20desk.json HTTP/1.1\r\n",
+        base_path()
+    )));
+    assert!(fetch.ends_with("Accept: application/json\r\nConnection: close\r\n\r\n"));
+    assert!(!fetch.contains("Content-Length"));
+
+    let delete = write(Operation::Delete, &p, Connection::KeepAlive);
+    assert!(delete.starts_with("DELETE /2010-04-01/"));
+    assert!(!delete.contains("Content-Type"));
+
+    let c = path(None);
+    let q = ListQuery {
+        muted: Some(false),
+        hold: Some(true),
+        coaching: Some(true),
+        page_size: Some(1000),
+        page: Some(3),
+        page_token: Some("PA x/y"),
+    };
+    let list = write(Operation::List(q), &c, Connection::KeepAlive);
+    assert!(list.starts_with(&format!(
+        "GET {}.json?Muted=false&Hold=true&Coaching=true&PageSize=1000&Page=3&PageToken=PA+x%2Fy HTTP/1.1\r\n",
+        base_path()
+    )));
+    let plain = write(Operation::List(ListQuery::new()), &c, Connection::KeepAlive);
+    assert!(plain.starts_with(&format!("GET {}.json HTTP/1.1\r\n", base_path())));
+
+    let create = write(
+        Operation::Create(b"From=%2B15005550006&To=%2B15005550001"),
+        &c,
+        Connection::KeepAlive,
+    );
+    assert!(create.starts_with(&format!("POST {}.json HTTP/1.1\r\n", base_path())));
+    assert!(create.ends_with(
+        "Content-Length: 37\r\nConnection: keep-alive\r\n\r\nFrom=%2B15005550006&To=%2B15005550001"
+    ));
+}
+
+#[test]
+fn signalwire_host_and_laml_path() {
+    let p = ParticipantPath {
+        style: PathStyle::Laml,
+        account: AccountSid::parse(UUID).unwrap(),
+        conference: ConferenceSid::parse(UUID).unwrap(),
+        participant: Some(ParticipantRef::Call(CallSid::parse(UUID).unwrap())),
+    };
+    let req = Request {
+        host: Host::signalwire("example").unwrap(),
+        credentials: Credentials::new(UUID, "PTxxxx").unwrap(),
+        path: &p,
+        operation: Operation::Fetch,
+        connection: Connection::KeepAlive,
+    };
+    let mut buf = [0u8; 1024];
+    let n = req.write_to_slice(&mut buf).unwrap();
+    let text = std::str::from_utf8(&buf[..n]).unwrap();
+    assert!(text.starts_with("GET /api/laml/2010-04-01/Accounts/9d3d58a8-"));
+    assert!(text.contains("\r\nHost: example.signalwire.com\r\n"));
+}
+
+#[test]
+fn request_errors() {
+    let p = path(Some(CA));
+    let c = path(None);
+    let creds = Credentials::new(AC, "t").unwrap();
+    let mk = |path, operation| Request {
+        host: Host::Twilio,
+        credentials: creds,
+        path,
+        operation,
+        connection: Connection::KeepAlive,
+    };
+    let mut buf = [0u8; 2048];
+    assert_eq!(
+        mk(&c, Operation::Fetch).write_to_slice(&mut buf),
+        Err(ClientError::PathMismatch {
+            operation: OperationKind::Fetch
+        })
+    );
+    assert_eq!(
+        mk(&p, Operation::List(ListQuery::new())).write_to_slice(&mut buf),
+        Err(ClientError::PathMismatch {
+            operation: OperationKind::List
+        })
+    );
+    for size in [0, 1001] {
+        let q = ListQuery {
+            page_size: Some(size),
+            ..ListQuery::new()
+        };
+        assert_eq!(
+            mk(&c, Operation::List(q)).write_to_slice(&mut buf),
+            Err(ClientError::Query(QueryError::PageSize { offset: 0 }))
+        );
+    }
+    let long = "x".repeat(300);
+    let q = ListQuery {
+        page_token: Some(&long),
+        ..ListQuery::new()
+    };
+    assert_eq!(
+        mk(&c, Operation::List(q)).write_to_slice(&mut buf),
+        Err(ClientError::Query(QueryError::PageToken { offset: 0 }))
+    );
+    assert!(matches!(
+        mk(&p, Operation::Fetch).write_to_slice(&mut buf[..50]),
+        Err(ClientError::Write(WriteError::BufferFull { .. }))
+    ));
+    assert_eq!(
+        Credentials::new("a\r\nb", "x"),
+        Err(ClientError::Username { offset: 1 })
+    );
+    assert_eq!(
+        Credentials::new("a", "x\ny"),
+        Err(ClientError::Password { offset: 1 })
+    );
+    // The password is not shown in debug output.
+    assert!(!format!("{creds:?}").contains("\"t\""));
+}
+
+#[test]
+fn request_into_embedded_io_writer() {
+    let p = path(Some(CA));
+    let req = Request {
+        host: Host::custom("127.0.0.1:8080").unwrap(),
+        credentials: Credentials::new(AC, "token").unwrap(),
+        path: &p,
+        operation: Operation::Update(Update::hold_with_music("https://m.example/a b.mp3")),
+        connection: Connection::KeepAlive,
+    };
+    let mut out = [0u8; 1024];
+    let n = req.encoded_len().unwrap();
+    {
+        let mut sink = IoSink(&mut out[..]);
+        req.write(&mut sink).unwrap();
+    }
+    let mut expected = [0u8; 1024];
+    assert_eq!(req.write_to_slice(&mut expected).unwrap(), n);
+    assert_eq!(&out[..n], &expected[..n]);
+    assert!(
+        std::str::from_utf8(&out[..n])
+            .unwrap()
+            .ends_with("Hold=true&HoldUrl=https%3A%2F%2Fm.example%2Fa+b.mp3")
+    );
+}
+
+#[test]
+fn basic_auth_long_credentials_stream_correctly() {
+    // Longer than the 48-byte internal chunk, and not a multiple of 3.
+    for len in [0, 1, 2, 3, 46, 47, 48, 49, 100, 200] {
+        let token = "k".repeat(len);
+        let c = Credentials::new(AC, &token).unwrap();
+        let mut buf = [0u8; 512];
+        let mut sink = confpart::write::SliceSink::new(&mut buf);
+        c.write_basic(&mut sink).unwrap();
+        let written = sink.written();
+        assert!(written.starts_with(b"Basic "));
+        // Check by decoding on the bridge side.
+        confpart::http::bridge::check_basic(Some(written), AC, &token).unwrap();
+    }
+}
+
+/// Feeds `msg` in every split and runs `check` on each complete reader.
+fn with_every_split(msg: &[u8], mut check: impl FnMut(&ResponseReader<'_>)) {
+    for_every_split(msg, |pieces| {
+        let mut buf = vec![0u8; 8192];
+        let mut r = ResponseReader::new(&mut buf);
+        let (consumed, complete) = feed_pieces(&mut r, pieces).unwrap();
+        assert!(complete);
+        assert_eq!(consumed, msg.len());
+        check(&r);
+    });
+}
+
+fn decoded(fixture: &[u8]) -> Participant {
+    Participant::decode(fixture).unwrap()
+}
+
+#[test]
+fn fixtures_in_twilio_responses_every_split() {
+    for chunked in [false, true] {
+        for (fixture, kind) in [(MUTE, OperationKind::Update), (HOLD, OperationKind::Fetch)] {
+            let msg = twilio_response("HTTP/1.1 200 OK", fixture, chunked);
+            let want = decoded(fixture);
+            with_every_split(&msg, |r| {
+                let head = r.head().unwrap();
+                assert_eq!(head.status, 200);
+                assert_eq!(head.chunked, chunked);
+                assert_eq!(
+                    head.request_id,
+                    Some(&b"RQ0123456789abcdef0123456789abcdef"[..])
+                );
+                assert!(head.keep_alive);
+                assert_eq!(r.header("x-home-region"), Some(&b"us1"[..]));
+                assert_eq!(r.body().unwrap(), fixture);
+                assert_eq!(r.outcome(kind).unwrap(), Outcome::Participant(want.clone()));
+            });
+        }
+        let msg = twilio_response("HTTP/1.1 201 Created", CREATE, chunked);
+        with_every_split(&msg, |r| match r.outcome(OperationKind::Create).unwrap() {
+            Outcome::Created(p) => {
+                assert_eq!(p.status, Some(Status::Queued));
+                assert_eq!(p.queue_time.as_deref(), Some("1000"));
+            }
+            other => panic!("{other:?}"),
+        });
+        for list in [LIST, LIST_EMPTY] {
+            let msg = twilio_response("HTTP/1.1 200 OK", list, chunked);
+            with_every_split(&msg, |r| {
+                assert_eq!(r.outcome(OperationKind::List).unwrap(), Outcome::Page(list));
+            });
+        }
+    }
+}
+
+#[test]
+fn error_fixtures() {
+    for chunked in [false, true] {
+        let msg = twilio_response("HTTP/1.1 404 Not Found", E20404, chunked);
+        with_every_split(&msg, |r| match r.outcome(OperationKind::Update).unwrap() {
+            Outcome::Failure(f) => {
+                assert_eq!(f.status, 404);
+                let e = f.error.unwrap();
+                assert_eq!(
+                    (e.code, e.status, e.shape),
+                    (Some(20404), Some(404), ErrorShape::Twilio)
+                );
+                assert_eq!(f.retry_after, None);
+            }
+            other => panic!("{other:?}"),
+        });
+        let msg = twilio_response("HTTP/1.1 401 Unauthorized", E20003, chunked);
+        let mut buf = vec![0u8; 4096];
+        let mut r = ResponseReader::new(&mut buf);
+        assert!(r.feed(&msg).unwrap().complete);
+        let Outcome::Failure(f) = r.outcome(OperationKind::Fetch).unwrap() else {
+            panic!()
+        };
+        assert_eq!(f.error.unwrap().code, Some(20003));
+    }
+}
+
+#[test]
+fn signalwire_error_shapes() {
+    let body = br#"{"errors":[{"code":"10000","message":"Conference completed","more_info":"x"}]}"#;
+    let msg = twilio_response("HTTP/1.1 400 Bad Request", body, false);
+    let mut buf = vec![0u8; 4096];
+    let mut r = ResponseReader::new(&mut buf);
+    r.feed(&msg).unwrap();
+    let Outcome::Failure(f) = r.outcome(OperationKind::Update).unwrap() else {
+        panic!()
+    };
+    let e = f.error.unwrap();
+    assert_eq!(
+        (e.code, e.shape),
+        (Some(10000), ErrorShape::SignalWireCoded)
+    );
+
+    let body = br#"{"errors":["Invalid HoldUrl"]}"#;
+    let msg = twilio_response("HTTP/1.1 422 Unprocessable Entity", body, true);
+    let mut buf = vec![0u8; 4096];
+    let mut r = ResponseReader::new(&mut buf);
+    r.feed(&msg).unwrap();
+    let Outcome::Failure(f) = r.outcome(OperationKind::Update).unwrap() else {
+        panic!()
+    };
+    assert_eq!(f.status, 422);
+    assert_eq!(f.error.unwrap().shape, ErrorShape::SignalWireMessages);
+}
+
+#[test]
+fn retry_after_on_429_and_503() {
+    let body = br#"{"code": 20429, "message": "Too Many Requests", "more_info": "https://www.twilio.com/docs/errors/20429", "status": 429}"#;
+    let cases: [(&str, &str, Option<RetryAfter>); 5] = [
+        (
+            "429 Too Many Requests",
+            "Retry-After: 2\r\n",
+            Some(RetryAfter::Seconds(2)),
+        ),
+        (
+            "503 Service Unavailable",
+            "Retry-After: Sun, 06 Nov 1994 08:49:37 GMT\r\n",
+            Some(RetryAfter::At(
+                Timestamp::parse(b"Sun, 06 Nov 1994 08:49:37 GMT").unwrap(),
+            )),
+        ),
+        (
+            "429 Too Many Requests",
+            "Retry-After: 99999999999999999999999\r\n",
+            Some(RetryAfter::Seconds(u32::MAX)),
+        ),
+        ("429 Too Many Requests", "Retry-After: soon\r\n", None),
+        ("500 Internal Server Error", "Retry-After: 5\r\n", None),
+    ];
+    for (status, header, want) in cases {
+        let msg = format!(
+            "HTTP/1.1 {status}\r\nContent-Type: application/json\r\n{header}Content-Length: {}\r\n\r\n",
+            body.len()
+        );
+        let mut msg = msg.into_bytes();
+        msg.extend_from_slice(body);
+        let mut buf = vec![0u8; 4096];
+        let mut r = ResponseReader::new(&mut buf);
+        assert!(r.feed(&msg).unwrap().complete);
+        let Outcome::Failure(f) = r.outcome(OperationKind::Update).unwrap() else {
+            panic!()
+        };
+        assert_eq!(f.retry_after, want, "{status} {header}");
+        assert_eq!(f.error.unwrap().code, Some(20429));
+    }
+}
+
+#[test]
+fn delete_204_and_non_json_error_pages() {
+    let msg =
+        b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nTwilio-Request-Id: RQ1\r\n\r\nHTTP/1.1 ";
+    let mut buf = [0u8; 512];
+    let mut r = ResponseReader::new(&mut buf);
+    let p = r.feed(msg).unwrap();
+    assert!(p.complete);
+    assert_eq!(&msg[p.consumed..], b"HTTP/1.1 ");
+    assert_eq!(r.outcome(OperationKind::Delete).unwrap(), Outcome::Deleted);
+    assert_eq!(
+        r.outcome(OperationKind::Update),
+        Err(ClientError::UnexpectedStatus {
+            status: 204,
+            operation: OperationKind::Update
+        })
+    );
+
+    let msg =
+        b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: 6\r\n\r\n<html>";
+    let mut buf = [0u8; 512];
+    let mut r = ResponseReader::new(&mut buf);
+    r.feed(msg).unwrap();
+    assert_eq!(
+        r.outcome(OperationKind::Fetch).unwrap(),
+        Outcome::Failure(confpart::http::client::Failure {
+            status: 502,
+            error: None,
+            retry_after: None
+        })
+    );
+}
+
+#[test]
+fn outcome_errors() {
+    let mut buf = [0u8; 512];
+    let mut r = ResponseReader::new(&mut buf);
+    r.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n{}")
+        .unwrap();
+    assert!(r.head().is_some());
+    assert_eq!(r.body(), None);
+    assert_eq!(
+        r.outcome(OperationKind::Fetch),
+        Err(ClientError::Incomplete)
+    );
+
+    let mut buf = [0u8; 512];
+    let mut r = ResponseReader::new(&mut buf);
+    r.feed(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n{}")
+        .unwrap();
+    assert_eq!(
+        r.outcome(OperationKind::Fetch),
+        Err(ClientError::ContentType { status: 200 })
+    );
+
+    let mut buf = [0u8; 512];
+    let mut r = ResponseReader::new(&mut buf);
+    r.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n{x}")
+        .unwrap();
+    assert!(matches!(
+        r.outcome(OperationKind::Fetch),
+        Err(ClientError::Body { status: 200, .. })
+    ));
+
+    let mut buf = [0u8; 512];
+    let mut r = ResponseReader::new(&mut buf);
+    r.feed(b"HTTP/1.1 302 Found\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n")
+        .unwrap();
+    assert_eq!(
+        r.outcome(OperationKind::Fetch),
+        Err(ClientError::UnexpectedStatus {
+            status: 302,
+            operation: OperationKind::Fetch
+        })
+    );
+}
+
+#[test]
+fn interim_100_continue_is_skipped() {
+    let msg = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n";
+    for_every_split(msg, |pieces| {
+        let mut buf = [0u8; 256];
+        let mut r = ResponseReader::new(&mut buf);
+        let (n, complete) = feed_pieces(&mut r, pieces).unwrap();
+        assert!(complete);
+        assert_eq!(n, msg.len());
+        assert_eq!(r.head().unwrap().status, 204);
+    });
+}
+
+#[test]
+fn body_until_close_and_http10() {
+    let msg = b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{\"muted\":true}";
+    let mut buf = [0u8; 256];
+    let mut r = ResponseReader::new(&mut buf);
+    let p = r.feed(msg).unwrap();
+    assert!(!p.complete);
+    assert_eq!(p.consumed, msg.len());
+    assert!(!r.head().unwrap().keep_alive);
+    r.finish().unwrap();
+    assert!(r.is_complete());
+    assert!(matches!(
+        r.outcome(OperationKind::Fetch).unwrap(),
+        Outcome::Participant(Participant {
+            muted: Some(true),
+            ..
+        })
+    ));
+    // HTTP/1.0 keep-alive must be asked for; 1.1 `close` turns it off.
+    let mut buf = [0u8; 256];
+    let mut r = ResponseReader::new(&mut buf);
+    r.feed(b"HTTP/1.0 204 No Content\r\nConnection: Keep-Alive\r\n\r\n")
+        .unwrap();
+    assert!(r.head().unwrap().keep_alive);
+    let mut buf = [0u8; 256];
+    let mut r = ResponseReader::new(&mut buf);
+    r.feed(b"HTTP/1.1 204 No Content\r\nConnection: upgrade, close\r\n\r\n")
+        .unwrap();
+    assert!(!r.head().unwrap().keep_alive);
+}
+
+#[test]
+fn keep_alive_reuse_with_reset() {
+    let one = twilio_response("HTTP/1.1 200 OK", MUTE, true);
+    let two = twilio_response("HTTP/1.1 200 OK", HOLD, false);
+    let mut stream = one.clone();
+    stream.extend_from_slice(&two);
+    let mut buf = vec![0u8; 8192];
+    let mut r = ResponseReader::new(&mut buf);
+    let p = r.feed(&stream).unwrap();
+    assert!(p.complete);
+    assert_eq!(p.consumed, one.len());
+    assert_eq!(r.body().unwrap(), MUTE);
+    r.reset();
+    let p = r.feed(&stream[one.len()..]).unwrap();
+    assert!(p.complete);
+    assert_eq!(r.body().unwrap(), HOLD);
+}
+
+fn response_error(msg: &[u8], buf_len: usize) -> HttpError {
+    let mut buf = vec![0u8; buf_len];
+    let mut r = ResponseReader::new(&mut buf);
+    let e = r.feed(msg).unwrap_err();
+    // The reader stays failed.
+    assert_eq!(r.feed(b"more"), Err(e));
+    e
+}
+
+#[test]
+fn response_framing_errors() {
+    assert_eq!(
+        response_error(b"HTTP/1.1 200 OK\nContent-Length: 0\n\n", 256),
+        HttpError::BareLf { offset: 15 }
+    );
+    assert_eq!(
+        response_error(b"HTTP/1.1 200 OK\r\nA: b\rC: d\r\n\r\n", 256),
+        HttpError::BareCr { offset: 21 }
+    );
+    assert_eq!(
+        response_error(b"HTTP/1.1 200 OK\r\nA: b\r\n  folded\r\n\r\n", 256),
+        HttpError::ObsFold { offset: 23 }
+    );
+    assert_eq!(
+        response_error(b"HTTP/1.1 200 OK\r\nContent-Length : 0\r\n\r\n", 256),
+        HttpError::InvalidHeaderName { offset: 17 }
+    );
+    assert_eq!(
+        response_error(b"HTTP/1.1 200 OK\r\nA: 1\r\nB: x\0y\r\n\r\n", 256),
+        HttpError::InvalidHeaderValue { offset: 23 }
+    );
+    assert_eq!(
+        response_error(b"HTTP/1.1 2000 OK\r\n\r\n", 256),
+        HttpError::InvalidStartLine
+    );
+    assert_eq!(
+        response_error(b"HTTP/2.0 200 OK\r\n\r\n", 256),
+        HttpError::InvalidStartLine
+    );
+    assert_eq!(
+        response_error(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}",
+            256
+        ),
+        HttpError::DuplicateHeader {
+            name: "Content-Length",
+            offset: 52
+        }
+    );
+    assert_eq!(
+        response_error(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n",
+            256
+        ),
+        HttpError::ContentLengthWithChunked { offset: 55 }
+    );
+    for bad in ["+5", "5 5", "0x5", "-1", "5,5", "", "99999999999999999999"] {
+        let msg = format!("HTTP/1.1 200 OK\r\nContent-Length: {bad}\r\n\r\n");
+        assert_eq!(
+            response_error(msg.as_bytes(), 256),
+            HttpError::InvalidContentLength { offset: 33 },
+            "{bad:?}"
+        );
+    }
+    for bad in [
+        "gzip",
+        "gzip, chunked",
+        "chunked, chunked",
+        "identity",
+        "chunkedx",
+    ] {
+        let msg = format!("HTTP/1.1 200 OK\r\nTransfer-Encoding: {bad}\r\n\r\n");
+        assert_eq!(
+            response_error(msg.as_bytes(), 256),
+            HttpError::UnsupportedTransferEncoding { offset: 36 },
+            "{bad:?}"
+        );
+    }
+    assert_eq!(
+        response_error(
+            b"HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+            256
+        ),
+        HttpError::UnsupportedTransferEncoding { offset: 36 }
+    );
+    assert_eq!(
+        response_error(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+            256
+        ),
+        HttpError::DuplicateHeader {
+            name: "Transfer-Encoding",
+            offset: 64
+        }
+    );
+    assert_eq!(
+        response_error(b"HTTP/1.1 200 OK\r\nContent-Length: 300\r\n\r\n", 256),
+        HttpError::BodyTooLarge {
+            declared: Some(300),
+            capacity: 256 - 40
+        }
+    );
+    assert_eq!(
+        response_error(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n", 30),
+        HttpError::HeadTooLarge { limit: 30 }
+    );
+}
+
+#[test]
+fn chunk_errors() {
+    let head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let at = head.len();
+    let cases: Vec<(String, HttpError)> = vec![
+        (
+            format!("{head}-5\r\n"),
+            HttpError::InvalidChunkSize { offset: at },
+        ),
+        (
+            format!("{head}0x5\r\n"),
+            HttpError::InvalidChunkSize { offset: at + 1 },
+        ),
+        (
+            format!("{head}+5\r\n"),
+            HttpError::InvalidChunkSize { offset: at },
+        ),
+        (
+            format!("{head}{}\r\n", "f".repeat(17)),
+            HttpError::ChunkSizeOverflow { offset: at + 16 },
+        ),
+        (
+            format!("{head}3\r\nabcd"),
+            HttpError::InvalidChunkData { offset: at + 6 },
+        ),
+        (
+            format!("{head}3\nabc"),
+            HttpError::BareLf { offset: at + 1 },
+        ),
+        (
+            format!("{head}3\r\nabc\r\n0\r\n\n"),
+            HttpError::BareLf { offset: at + 11 },
+        ),
+        (
+            format!("{head}3 x\r\n"),
+            HttpError::InvalidChunkSize { offset: at + 2 },
+        ),
+        (
+            format!("{head}3;a\0\r\n"),
+            HttpError::InvalidChunkSize { offset: at + 3 },
+        ),
+        (
+            format!("{head}3;{}\r\n", "e".repeat(2000)),
+            HttpError::ChunkLineTooLong {
+                offset: at,
+                limit: body::MAX_CHUNK_LINE_LEN,
+            },
+        ),
+        (
+            format!("{head}0\r\n{}", "X-T: aaaaaaaaaa\r\n".repeat(300)),
+            HttpError::TrailerTooLarge {
+                limit: body::MAX_TRAILER_LEN,
+            },
+        ),
+        (
+            format!("{head}0\r\nX: y\r\n folded\r\n"),
+            HttpError::ObsFold { offset: at + 9 },
+        ),
+    ];
+    for (msg, want) in cases {
+        assert_eq!(response_error(msg.as_bytes(), 8192), want, "{msg:?}");
+    }
+    // Chunked body larger than the buffer.
+    let msg = format!("{head}100\r\n{}", "a".repeat(256));
+    assert_eq!(
+        response_error(msg.as_bytes(), 300),
+        HttpError::BodyTooLarge {
+            declared: None,
+            capacity: 300 - at
+        }
+    );
+}
+
+#[test]
+fn truncated_responses_fail_on_finish() {
+    let full = twilio_response("HTTP/1.1 200 OK", MUTE, false);
+    let head_len = full.len() - MUTE.len();
+    for cut in [0, 1, 10, head_len - 1] {
+        let mut buf = vec![0u8; 4096];
+        let mut r = ResponseReader::new(&mut buf);
+        assert!(!r.feed(&full[..cut]).unwrap().complete);
+        assert_eq!(r.finish(), Err(HttpError::EofInHead { received: cut }));
+    }
+    let mut buf = vec![0u8; 4096];
+    let mut r = ResponseReader::new(&mut buf);
+    r.feed(&full[..head_len + 7]).unwrap();
+    assert_eq!(
+        r.finish(),
+        Err(HttpError::EofInBody {
+            received: 7,
+            expected: Some(MUTE.len() as u64)
+        })
+    );
+    assert!(r.outcome(OperationKind::Update).is_err());
+
+    let full = twilio_response("HTTP/1.1 200 OK", MUTE, true);
+    let mut buf = vec![0u8; 4096];
+    let mut r = ResponseReader::new(&mut buf);
+    r.feed(&full[..full.len() - 2]).unwrap();
+    assert_eq!(
+        r.finish(),
+        Err(HttpError::EofInBody {
+            received: MUTE.len(),
+            expected: None
+        })
+    );
+}
+
+#[test]
+fn head_limits() {
+    // Start line too long.
+    let msg = format!(
+        "HTTP/1.1 200 {}\r\n\r\n",
+        "O".repeat(head::MAX_START_LINE_LEN)
+    );
+    assert_eq!(
+        response_error(msg.as_bytes(), 32 * 1024),
+        HttpError::StartLineTooLong {
+            limit: head::MAX_START_LINE_LEN
+        }
+    );
+    // Header line too long.
+    let msg = format!(
+        "HTTP/1.1 200 OK\r\nX: {}\r\n\r\n",
+        "a".repeat(head::MAX_HEADER_LINE_LEN)
+    );
+    assert_eq!(
+        response_error(msg.as_bytes(), 32 * 1024),
+        HttpError::HeaderLineTooLong {
+            offset: 17,
+            limit: head::MAX_HEADER_LINE_LEN
+        }
+    );
+    // Exactly MAX_HEADERS is fine, one more is not.
+    let ok: String = (0..head::MAX_HEADERS)
+        .map(|i| format!("X-{i}: v\r\n"))
+        .collect();
+    let mut buf = vec![0u8; 4096];
+    let mut r = ResponseReader::new(&mut buf);
+    assert!(
+        r.feed(format!("HTTP/1.1 204 No Content\r\n{ok}\r\n").as_bytes())
+            .unwrap()
+            .complete
+    );
+    assert_eq!(
+        response_error(
+            format!("HTTP/1.1 204 No Content\r\n{ok}X-last: v\r\n\r\n").as_bytes(),
+            4096
+        ),
+        HttpError::TooManyHeaders {
+            limit: head::MAX_HEADERS
+        }
+    );
+    // Whole head over MAX_HEAD_LEN even with a big buffer.
+    let big: String = (0..6)
+        .map(|i| format!("X-{i}: {}\r\n", "v".repeat(3000)))
+        .collect();
+    assert_eq!(
+        response_error(
+            format!("HTTP/1.1 204 No Content\r\n{big}\r\n").as_bytes(),
+            64 * 1024
+        ),
+        HttpError::HeadTooLarge {
+            limit: head::MAX_HEAD_LEN
+        }
+    );
+    // Body over MAX_BODY_LEN even with a big buffer.
+    let n = body::MAX_BODY_LEN + 1;
+    assert_eq!(
+        response_error(
+            format!("HTTP/1.1 200 OK\r\nContent-Length: {n}\r\n\r\n").as_bytes(),
+            2 * 1024 * 1024
+        ),
+        HttpError::BodyTooLarge {
+            declared: Some(n as u64),
+            capacity: body::MAX_BODY_LEN
+        }
+    );
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..600), cut in 0usize..600, size in 16usize..1024) {
+        let mut buf = vec![0u8; size];
+        let mut r = ResponseReader::new(&mut buf);
+        let cut = cut.min(data.len());
+        let mut total = 0;
+        for piece in [&data[..cut], &data[cut..]] {
+            match r.feed(piece) {
+                Ok(p) => {
+                    prop_assert!(p.consumed <= piece.len());
+                    total += p.consumed;
+                    if p.complete {
+                        prop_assert!(r.body().is_some());
+                        let _ = r.outcome(OperationKind::Fetch);
+                        break;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        prop_assert!(total <= data.len());
+        let _ = r.finish();
+        let _ = r.head();
+    }
+
+    #[test]
+    fn arbitrary_bytes_after_valid_head(tail in proptest::collection::vec(any::<u8>(), 0..400), chunked in any::<bool>()) {
+        let mut msg = if chunked {
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec()
+        } else {
+            b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n".to_vec()
+        };
+        msg.extend_from_slice(&tail);
+        let mut buf = vec![0u8; 512];
+        let mut r = ResponseReader::new(&mut buf);
+        for b in msg.chunks(3) {
+            match r.feed(b) {
+                Ok(p) if p.complete => break,
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        let _ = r.outcome(OperationKind::Fetch);
+    }
+
+    #[test]
+    fn random_fragmentation_of_real_responses(sizes in proptest::collection::vec(1usize..64, 1..200), chunked in any::<bool>(), which in 0usize..4) {
+        let fixture = [MUTE, HOLD, CREATE, LIST][which];
+        let msg = twilio_response("HTTP/1.1 200 OK", fixture, chunked);
+        let mut pieces = Vec::new();
+        let mut at = 0;
+        for s in sizes.iter().cycle() {
+            if at >= msg.len() { break; }
+            let end = (at + s).min(msg.len());
+            pieces.push(&msg[at..end]);
+            at = end;
+        }
+        let mut buf = vec![0u8; 8192];
+        let mut r = ResponseReader::new(&mut buf);
+        let (n, complete) = feed_pieces(&mut r, &pieces).unwrap();
+        prop_assert!(complete);
+        prop_assert_eq!(n, msg.len());
+        prop_assert_eq!(r.body().unwrap(), fixture);
+    }
+}

@@ -1,0 +1,358 @@
+//! Writer → reader round trips for every operation, in both directions:
+//! client request → bridge reader/router/auth/body decoders, and bridge
+//! response writer → client reader/outcome; every split point.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod http_support;
+
+use confpart::http::bridge::{
+    self, AuthFailure, BridgeError, DEFAULT_REALM, HeaderField, RequestReader, check_basic, route,
+};
+use confpart::http::client::{
+    Credentials, Failure, Operation, Outcome, Request, ResponseReader, RetryAfter,
+};
+use confpart::http::query::ListQuery;
+use confpart::http::{Connection, OperationKind};
+use confpart::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
+use confpart::participant::Participant;
+use confpart::path::{Host, ParticipantPath, PathError, PathStyle};
+use confpart::update::Update;
+use confpart::write::SliceSink;
+use http_support::*;
+use proptest::prelude::*;
+
+const MUTE: &[u8] = include_bytes!("../../tests/fixtures/twilio-update-mute.json");
+const CREATE: &[u8] = include_bytes!("../../tests/fixtures/twilio-create.json");
+const LIST: &[u8] = include_bytes!("../../tests/fixtures/twilio-list-page.json");
+
+fn path(style: PathStyle, participant: Option<&str>) -> ParticipantPath {
+    let (ac, cf) = match style {
+        PathStyle::Twilio => (AC, CF),
+        PathStyle::Laml => (UUID, UUID),
+    };
+    ParticipantPath {
+        style,
+        account: AccountSid::parse(ac).unwrap(),
+        conference: ConferenceSid::parse(cf).unwrap(),
+        participant: participant.map(|p| ParticipantRef::parse(p).unwrap()),
+    }
+}
+
+/// Client writes, bridge reads at every split; `check` sees each result.
+fn client_to_bridge(req: &Request<'_>, mut check: impl FnMut(&RequestReader<'_>)) {
+    let mut out = vec![0u8; 8192];
+    let n = req.write_to_slice(&mut out).unwrap();
+    let msg = &out[..n];
+    for_every_split(msg, |pieces| {
+        let mut buf = vec![0u8; 8192];
+        let mut r = RequestReader::new(&mut buf);
+        let (consumed, complete) = feed_pieces(&mut r, pieces).unwrap();
+        assert!(complete);
+        assert_eq!(consumed, msg.len());
+        let h = r.head().unwrap();
+        let rt = route(h.method, h.path).unwrap();
+        assert_eq!(rt.operation, req.operation.kind());
+        assert_eq!(&rt.path, req.path);
+        check_basic(h.authorization, rt.path.account.as_str(), "secret token").unwrap();
+        assert_eq!(
+            check_basic(h.authorization, rt.path.account.as_str(), "other"),
+            Err(BridgeError::Unauthorized {
+                reason: AuthFailure::Mismatch
+            })
+        );
+        assert_eq!(h.keep_alive, req.connection == Connection::KeepAlive);
+        check(&r);
+    });
+}
+
+fn creds(p: &ParticipantPath) -> Credentials<'_> {
+    Credentials::new(p.account.as_str(), "secret token").unwrap()
+}
+
+#[test]
+fn every_operation_client_to_bridge() {
+    for style in [PathStyle::Twilio, PathStyle::Laml] {
+        for who in [CA, "front desk-é?#%+"] {
+            let who = if style == PathStyle::Laml && who == CA {
+                UUID
+            } else {
+                who
+            };
+            let one = path(style, Some(who));
+            let updates = [
+                Update::mute(),
+                Update::new(),
+                Update::hold_with_music("https://m.example/a b.mp3?x=1&y=2"),
+                Update::monitor(CallSid::parse(CB).unwrap()),
+                Update::barge(),
+                Update::announce("http://a.example/say"),
+            ];
+            for (i, u) in updates.into_iter().enumerate() {
+                let conn = if i % 2 == 0 {
+                    Connection::KeepAlive
+                } else {
+                    Connection::Close
+                };
+                let req = Request {
+                    host: Host::custom("127.0.0.1:8080").unwrap(),
+                    credentials: creds(&one),
+                    path: &one,
+                    operation: Operation::Update(u),
+                    connection: conn,
+                };
+                client_to_bridge(&req, |r| {
+                    let mut scratch = [0u8; 256];
+                    let d = Update::decode(r.body().unwrap(), &mut scratch).unwrap();
+                    assert_eq!(d.update, u);
+                    assert!(d.ignored.is_empty());
+                });
+            }
+            for op in [Operation::Fetch, Operation::Delete] {
+                let req = Request {
+                    host: Host::Twilio,
+                    credentials: creds(&one),
+                    path: &one,
+                    operation: op,
+                    connection: Connection::KeepAlive,
+                };
+                client_to_bridge(&req, |r| assert_eq!(r.body(), Some(&b""[..])));
+            }
+        }
+        let all = path(style, None);
+        let queries = [
+            ListQuery::new(),
+            ListQuery {
+                muted: Some(true),
+                hold: Some(false),
+                coaching: Some(true),
+                page_size: Some(1),
+                page: Some(u32::MAX),
+                page_token: Some("PA+/= x"),
+            },
+        ];
+        for q in queries {
+            let req = Request {
+                host: Host::Twilio,
+                credentials: creds(&all),
+                path: &all,
+                operation: Operation::List(q),
+                connection: Connection::KeepAlive,
+            };
+            client_to_bridge(&req, |r| {
+                let query = r.head().unwrap().query.unwrap_or("");
+                let mut scratch = [0u8; 64];
+                assert_eq!(
+                    ListQuery::decode(query.as_bytes(), &mut scratch).unwrap(),
+                    q
+                );
+            });
+        }
+        let form = b"From=%2B15005550006&To=%2B15005550001&Label=customer";
+        let req = Request {
+            host: Host::Twilio,
+            credentials: creds(&all),
+            path: &all,
+            operation: Operation::Create(form),
+            connection: Connection::KeepAlive,
+        };
+        client_to_bridge(&req, |r| assert_eq!(r.body(), Some(&form[..])));
+    }
+}
+
+/// Bridge writes with `write`, client reads at every split.
+fn bridge_to_client(
+    kind: OperationKind,
+    write: impl Fn(&mut SliceSink<'_>),
+    mut check: impl FnMut(&ResponseReader<'_>, Outcome<'_>),
+) {
+    let mut out = vec![0u8; 8192];
+    let mut sink = SliceSink::new(&mut out);
+    write(&mut sink);
+    let msg = sink.written().to_vec();
+    for_every_split(&msg, |pieces| {
+        let mut buf = vec![0u8; 8192];
+        let mut r = ResponseReader::new(&mut buf);
+        let (consumed, complete) = feed_pieces(&mut r, pieces).unwrap();
+        assert!(complete);
+        assert_eq!(consumed, msg.len());
+        let outcome = r.outcome(kind).unwrap();
+        check(&r, outcome);
+    });
+}
+
+#[test]
+fn every_outcome_bridge_to_client() {
+    let p = Participant::decode(MUTE).unwrap();
+    let created = Participant::decode(CREATE).unwrap();
+    let scratch = vec![0u8; bridge::RESPONSE_SCRATCH_LEN];
+    for kind in [OperationKind::Update, OperationKind::Fetch] {
+        bridge_to_client(
+            kind,
+            |s| {
+                bridge::write_participant(s, 200, &p, &mut scratch.clone(), Connection::KeepAlive)
+                    .unwrap()
+            },
+            |r, o| {
+                assert!(r.head().unwrap().keep_alive);
+                assert_eq!(o, Outcome::Participant(p.clone()));
+            },
+        );
+    }
+    bridge_to_client(
+        OperationKind::Create,
+        |s| {
+            bridge::write_participant(s, 201, &created, &mut scratch.clone(), Connection::Close)
+                .unwrap()
+        },
+        |r, o| {
+            assert!(!r.head().unwrap().keep_alive);
+            assert_eq!(o, Outcome::Created(created.clone()));
+        },
+    );
+    bridge_to_client(
+        OperationKind::Delete,
+        |s| bridge::write_no_content(s, Connection::KeepAlive).unwrap(),
+        |_, o| assert_eq!(o, Outcome::Deleted),
+    );
+    bridge_to_client(
+        OperationKind::List,
+        |s| bridge::write_response(s, 200, LIST, Connection::KeepAlive, &[]).unwrap(),
+        |_, o| assert_eq!(o, Outcome::Page(LIST)),
+    );
+
+    let rejections = [
+        (
+            BridgeError::NotFound {
+                error: PathError::Prefix,
+            },
+            404,
+            20404,
+        ),
+        (
+            BridgeError::Unauthorized {
+                reason: AuthFailure::Missing,
+            },
+            401,
+            20003,
+        ),
+        (
+            BridgeError::MethodNotAllowed {
+                allow: bridge::ALLOW_COLLECTION,
+            },
+            405,
+            20004,
+        ),
+        (
+            BridgeError::Http(confpart::http::HttpError::BareLf { offset: 3 }),
+            400,
+            20001,
+        ),
+    ];
+    for (e, status, code) in rejections {
+        bridge_to_client(
+            OperationKind::Update,
+            |s| {
+                bridge::write_rejection(
+                    s,
+                    &e,
+                    DEFAULT_REALM,
+                    &mut scratch.clone(),
+                    Connection::KeepAlive,
+                )
+                .unwrap()
+            },
+            |r, o| {
+                let Outcome::Failure(Failure {
+                    status: st,
+                    error: Some(api),
+                    retry_after: None,
+                }) = o
+                else {
+                    panic!("{o:?}")
+                };
+                assert_eq!(
+                    (st, api.code, api.status),
+                    (status, Some(code), Some(status))
+                );
+                if status == 401 {
+                    assert_eq!(
+                        r.header("WWW-Authenticate"),
+                        Some(&b"Basic realm=\"Twilio API\""[..])
+                    );
+                }
+                if status == 405 {
+                    assert_eq!(r.header("allow"), Some(&b"GET, POST"[..]));
+                }
+            },
+        );
+    }
+    bridge_to_client(
+        OperationKind::Fetch,
+        |s| {
+            bridge::write_api_error(
+                s,
+                429,
+                20429,
+                "Too Many Requests",
+                &mut scratch.clone(),
+                Connection::KeepAlive,
+                &[HeaderField {
+                    name: "Retry-After",
+                    value: "30",
+                }],
+            )
+            .unwrap()
+        },
+        |_, o| {
+            let Outcome::Failure(f) = o else { panic!() };
+            assert_eq!(f.retry_after, Some(RetryAfter::Seconds(30)));
+            assert_eq!(f.error.unwrap().message.as_str(), "Too Many Requests");
+        },
+    );
+}
+
+proptest! {
+    #[test]
+    fn random_labels_and_queries_round_trip(
+        label in "[^/\\x00-\\x1f\\x7f]{1,40}",
+        muted in any::<Option<bool>>(),
+        page_size in proptest::option::of(1u16..=1000),
+        page in any::<Option<u32>>(),
+        token in proptest::option::of("[ -~]{0,40}"),
+        laml in any::<bool>(),
+    ) {
+        let Ok(who) = ParticipantRef::parse(&label) else { return Ok(()) };
+        let style = if laml { PathStyle::Laml } else { PathStyle::Twilio };
+        let mut one = path(style, None);
+        one.participant = Some(who);
+        let all = path(style, None);
+        let user = one.account.as_str().to_owned();
+        let creds = Credentials::new(&user, "secret token").unwrap();
+        let req = Request { host: Host::Twilio, credentials: creds, path: &one, operation: Operation::Fetch, connection: Connection::KeepAlive };
+        let mut out = vec![0u8; 8192];
+        let n = req.write_to_slice(&mut out).unwrap();
+        let mut buf = vec![0u8; 8192];
+        let mut r = RequestReader::new(&mut buf);
+        prop_assert!(r.feed(&out[..n]).unwrap().complete);
+        let h = r.head().unwrap();
+        let rt = route(h.method, h.path).unwrap();
+        prop_assert_eq!(&rt.path, &one);
+
+        let q = ListQuery { muted, page_size, page, page_token: token.as_deref(), ..ListQuery::new() };
+        let req = Request { host: Host::Twilio, credentials: creds, path: &all, operation: Operation::List(q), connection: Connection::Close };
+        let n = req.write_to_slice(&mut out).unwrap();
+        let mut buf = vec![0u8; 8192];
+        let mut r = RequestReader::new(&mut buf);
+        prop_assert!(r.feed(&out[..n]).unwrap().complete);
+        let h = r.head().unwrap();
+        prop_assert_eq!(route(h.method, h.path).unwrap().operation, OperationKind::List);
+        let mut scratch = [0u8; 256];
+        prop_assert_eq!(ListQuery::decode(h.query.unwrap_or("").as_bytes(), &mut scratch).unwrap(), q);
+        check_basic(h.authorization, &user, "secret token").unwrap();
+    }
+}
