@@ -350,11 +350,11 @@ impl Request<'_> {
         sink.put_str(kind.method())?;
         sink.put(b" ")?;
         self.path.write(sink)?;
-        if let Operation::List(q) = &self.operation {
-            if !q.is_empty() {
-                sink.put(b"?")?;
-                q.write(sink)?;
-            }
+        if let Operation::List(q) = &self.operation
+            && !q.is_empty()
+        {
+            sink.put(b"?")?;
+            q.write(sink)?;
         }
         sink.put(b" HTTP/1.1\r\nHost: ")?;
         self.host.write(sink)?;

@@ -140,10 +140,10 @@ impl<'a> ListQuery<'a> {
 
     /// Checks `PageSize` and the `PageToken` length.
     pub fn validate(&self) -> Result<(), QueryError> {
-        if let Some(size) = self.page_size {
-            if size == 0 || size > PAGE_SIZE_MAX {
-                return Err(QueryError::PageSize { offset: 0 });
-            }
+        if let Some(size) = self.page_size
+            && (size == 0 || size > PAGE_SIZE_MAX)
+        {
+            return Err(QueryError::PageSize { offset: 0 });
         }
         if self
             .page_token
