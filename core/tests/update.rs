@@ -416,3 +416,20 @@ proptest! {
         let _ = u.validate(if sw { Dialect::SignalWire } else { Dialect::Twilio });
     }
 }
+
+#[test]
+fn encode_into_an_embedded_io_writer() {
+    use confpart::write::{IoSink, WriteError};
+    let u = Update::hold_with_music("http://m.example/a b.mp3");
+    let mut out = [0u8; 64];
+    let expected = enc(&u);
+    {
+        let mut sink = IoSink(&mut out[..]);
+        u.encode(&mut sink).unwrap();
+    }
+    assert_eq!(&out[..expected.len()], expected.as_bytes());
+    // A writer that fills up is an error, not a silent cut.
+    let mut small = [0u8; 8];
+    let mut sink = IoSink(&mut small[..]);
+    assert!(matches!(u.encode(&mut sink), Err(WriteError::Io(_) | WriteError::WriteZero)));
+}
