@@ -431,5 +431,8 @@ fn encode_into_an_embedded_io_writer() {
     // A writer that fills up is an error, not a silent cut.
     let mut small = [0u8; 8];
     let mut sink = IoSink(&mut small[..]);
-    assert!(matches!(u.encode(&mut sink), Err(WriteError::Io(_) | WriteError::WriteZero)));
+    assert!(matches!(
+        u.encode(&mut sink),
+        Err(WriteError::Io(_) | WriteError::WriteZero)
+    ));
 }
