@@ -250,7 +250,7 @@ impl<'a> Credentials<'a> {
 }
 
 /// Streams the base64 of the concatenation of `parts` (no allocation: 48
-/// input bytes, a multiple of 3, at a time).
+/// input bytes, a multiple of 3, at a time, copied part by part in bulk).
 fn put_base64<S: Sink + ?Sized>(sink: &mut S, parts: &[&[u8]]) -> Result<(), WriteError> {
     const IN: usize = 48;
     let mut chunk = [0u8; IN];
@@ -265,14 +265,20 @@ fn put_base64<S: Sink + ?Sized>(sink: &mut S, parts: &[&[u8]]) -> Result<(), Wri
             })?;
         sink.put(out.get(..m).unwrap_or(&[]))
     };
-    for &b in parts.iter().flat_map(|p| p.iter()) {
-        if let Some(slot) = chunk.get_mut(n) {
-            *slot = b;
-            n += 1;
-        }
-        if n == IN {
-            flush(sink, &chunk)?;
-            n = 0;
+    for &part in parts {
+        let mut part = part;
+        while !part.is_empty() {
+            let take = part.len().min(IN - n);
+            let (head, rest) = part.split_at(take);
+            if let Some(dst) = chunk.get_mut(n..n + take) {
+                dst.copy_from_slice(head);
+            }
+            n += take;
+            part = rest;
+            if n == IN {
+                flush(sink, &chunk)?;
+                n = 0;
+            }
         }
     }
     if n > 0 {
