@@ -15,8 +15,10 @@ use std::hint::black_box;
 use confpart::date::Timestamp;
 use confpart::participant::Participant;
 use confpart::update::Update;
-use confpart_bench::full_std_update;
 use confpart_bench::scenario::{self, BridgeBuffers};
+use confpart_bench::{
+    AC, CA, CB, CF, StdBridge, StdParticipant, StdUpdate, TOKEN, full_std_update, std_request,
+};
 
 const PARTICIPANT: &[u8] = include_bytes!("../../tests/fixtures/twilio-create.json");
 
@@ -66,6 +68,56 @@ fn main() {
         for _ in 0..n {
             black_box(
                 scenario::bridge(&mut conf, &mut bufs, black_box(&req[..len]), &mut out, now)
+                    .unwrap(),
+            );
+        }
+    }
+    // The std baselines, for instruction counts side by side.
+    if all || what == "std_request_encode" {
+        let su = full_std_update();
+        for _ in 0..n {
+            black_box(std_request(black_box(&su), AC, CF, CA, TOKEN));
+        }
+    }
+    if all || what == "std_participant_decode" {
+        for _ in 0..n {
+            black_box(serde_json::from_slice::<StdParticipant>(black_box(PARTICIPANT)).unwrap());
+        }
+    }
+    if all || what == "std_participant_encode" {
+        let sp: StdParticipant = serde_json::from_slice(PARTICIPANT).unwrap();
+        for _ in 0..n {
+            black_box(serde_json::to_vec(black_box(&sp)).unwrap());
+        }
+    }
+    if all || what == "std_form_decode" {
+        let body = serde_urlencoded::to_string(full_std_update()).unwrap();
+        for _ in 0..n {
+            black_box(
+                serde_urlencoded::from_bytes::<StdUpdate>(black_box(body.as_bytes())).unwrap(),
+            );
+        }
+    }
+    if all || what == "std_bridge_roundtrip" {
+        let path = scenario::path();
+        let mut req = [0u8; 2048];
+        let len = scenario::request(&path, scenario::full_update())
+            .write_to_slice(&mut req)
+            .unwrap();
+        let mut b = StdBridge {
+            account: AC.into(),
+            conference: CF.into(),
+            token: TOKEN.into(),
+            ..StdBridge::default()
+        };
+        for call in [CA, CB] {
+            let mut p: StdParticipant = serde_json::from_slice(PARTICIPANT).unwrap();
+            p.call_sid = Some(call.into());
+            b.participants.insert(call.into(), p);
+        }
+        for _ in 0..n {
+            black_box(
+                b.handle(black_box(&req[..len]), "Tue, 14 Nov 2023 22:15:00 +0000")
                     .unwrap(),
             );
         }
