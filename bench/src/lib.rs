@@ -86,7 +86,9 @@ pub fn full_std_update() -> StdUpdate {
     StdUpdate {
         muted: Some(true),
         hold: Some(true),
-        hold_url: Some("https://music.example.com/hold/ambient loop.mp3".into()),
+        hold_url: Some(
+            "https://music.example.com/hold/ambient_loop.mp3?loop=true&volume=0.8".into(),
+        ),
         hold_method: Some("GET".into()),
         announce_url: Some("https://hooks.example.com/announce?lang=en-US".into()),
         announce_method: Some("POST".into()),
@@ -96,5 +98,293 @@ pub fn full_std_update() -> StdUpdate {
         call_sid_to_coach: Some("CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb".into()),
         beep_on_exit: Some(false),
         end_conference_on_exit: Some(false),
+    }
+}
+
+/// Account SID of the benchmark scenario.
+pub const AC: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+/// Conference SID of the benchmark scenario.
+pub const CF: &str = "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+/// The updated participant.
+pub const CA: &str = "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+/// The coached participant.
+pub const CB: &str = "CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+/// The auth token of the scenario.
+pub const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+
+/// The `User-Agent` the std baseline sends (same length as confpart's).
+pub const STD_USER_AGENT: &str = "confpart/0.1.0 (x86_64-linux)";
+
+/// What a std user writes to send the update: `format!` head,
+/// `serde_urlencoded` body, `base64` credentials, all into one `String`.
+pub fn std_request(update: &StdUpdate, ac: &str, cf: &str, call: &str, token: &str) -> String {
+    use base64::Engine as _;
+    let body = serde_urlencoded::to_string(update).unwrap_or_default();
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{ac}:{token}"));
+    let mut s = format!(
+        "POST /2010-04-01/Accounts/{ac}/Conferences/{cf}/Participants/{call}.json HTTP/1.1\r\n\
+         Host: api.twilio.com\r\n\
+         Authorization: Basic {auth}\r\n\
+         User-Agent: {STD_USER_AGENT}\r\n\
+         Accept: application/json\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\n\
+         Connection: keep-alive\r\n\r\n",
+        body.len()
+    );
+    s.push_str(&body);
+    s
+}
+
+/// The bridge's state as a std user would keep it.
+#[derive(Debug, Clone, Default)]
+pub struct StdBridge {
+    /// Account SID expected in the path and the credentials.
+    pub account: String,
+    /// Conference SID expected in the path.
+    pub conference: String,
+    /// Auth token.
+    pub token: String,
+    /// Participants by call SID.
+    pub participants: std::collections::HashMap<String, StdParticipant>,
+}
+
+/// Why the std bridge refused a request (the baseline only needs a reason).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StdBridgeError {
+    /// Not a complete, parseable HTTP request.
+    Http,
+    /// Not a participant path of this conference.
+    NotFound,
+    /// Not POST.
+    Method,
+    /// Credentials missing or wrong.
+    Unauthorized,
+    /// Body not a valid update form.
+    Form,
+}
+
+impl StdBridge {
+    /// One request → one response, written the std way: `httparse`,
+    /// `split('/')`, `base64` + `String`, `serde_urlencoded` into owned
+    /// strings, a `HashMap` of owned participants, `serde_json::to_vec` and
+    /// a `format!` head.
+    pub fn handle(&mut self, req: &[u8], now: &str) -> Result<Vec<u8>, StdBridgeError> {
+        use base64::Engine as _;
+        let mut headers = [httparse::EMPTY_HEADER; 32];
+        let mut r = httparse::Request::new(&mut headers);
+        let head_len = match r.parse(req) {
+            Ok(httparse::Status::Complete(n)) => n,
+            _ => return Err(StdBridgeError::Http),
+        };
+        let mut content_length = 0usize;
+        let mut auth: Option<&[u8]> = None;
+        for h in r.headers.iter() {
+            if h.name.eq_ignore_ascii_case("content-length") {
+                content_length = std::str::from_utf8(h.value)
+                    .ok()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or(StdBridgeError::Http)?;
+            } else if h.name.eq_ignore_ascii_case("authorization") {
+                auth = Some(h.value);
+            }
+        }
+        let body = req
+            .get(head_len..head_len + content_length)
+            .ok_or(StdBridgeError::Http)?;
+        let path = r.path.ok_or(StdBridgeError::Http)?;
+        let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let call = match segs.as_slice() {
+            [
+                "2010-04-01",
+                "Accounts",
+                ac,
+                "Conferences",
+                cf,
+                "Participants",
+                who,
+            ] if *ac == self.account && *cf == self.conference => {
+                who.strip_suffix(".json").ok_or(StdBridgeError::NotFound)?
+            }
+            _ => return Err(StdBridgeError::NotFound),
+        };
+        if r.method != Some("POST") {
+            return Err(StdBridgeError::Method);
+        }
+        let encoded = auth
+            .and_then(|a| a.strip_prefix(b"Basic "))
+            .ok_or(StdBridgeError::Unauthorized)?;
+        let creds = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .ok()
+            .and_then(|d| String::from_utf8(d).ok())
+            .ok_or(StdBridgeError::Unauthorized)?;
+        match creds.split_once(':') {
+            Some((u, p)) if u == self.account && p == self.token => {}
+            _ => return Err(StdBridgeError::Unauthorized),
+        }
+        let update: StdUpdate =
+            serde_urlencoded::from_bytes(body).map_err(|_| StdBridgeError::Form)?;
+        let p = self
+            .participants
+            .get_mut(call)
+            .ok_or(StdBridgeError::NotFound)?;
+        let before = p.clone();
+        if let Some(v) = update.muted {
+            p.muted = Some(v);
+        }
+        if let Some(v) = update.hold {
+            p.hold = Some(v);
+        }
+        if let Some(v) = update.coaching {
+            p.coaching = Some(v);
+        }
+        if let Some(v) = update.call_sid_to_coach {
+            p.call_sid_to_coach = Some(v);
+        }
+        if let Some(v) = update.end_conference_on_exit {
+            p.end_conference_on_exit = Some(v);
+        }
+        if *p != before {
+            p.date_updated = Some(now.to_string());
+        }
+        let json = serde_json::to_vec(&*p).map_err(|_| StdBridgeError::Http)?;
+        let mut out = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n\
+             Content-Length: {}\r\nConnection: keep-alive\r\n\r\n",
+            json.len()
+        )
+        .into_bytes();
+        out.extend_from_slice(&json);
+        Ok(out)
+    }
+}
+
+/// The confpart side of the scenarios, shared by the benchmarks and the
+/// profiling example (`cargo run --release -p confpart-bench --example profile`).
+pub mod scenario {
+    use confpart::conference::{Conference, Join, Lifecycle};
+    use confpart::date::Timestamp;
+    use confpart::http::Connection;
+    use confpart::http::bridge::{self, RequestReader, check_basic, route};
+    use confpart::http::client::{Credentials, Operation, Request};
+    use confpart::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
+    use confpart::path::{Dialect, Host, ParticipantPath, PathStyle};
+    use confpart::update::{CoachTarget, Method, Update};
+    use confpart::write::SliceSink;
+
+    use super::{AC, CA, CB, CF, TOKEN};
+
+    /// The full 12-field update (the same values as [`super::full_std_update`]).
+    pub fn full_update() -> Update<'static> {
+        Update::new()
+            .muted(true)
+            .hold(true)
+            .hold_url("https://music.example.com/hold/ambient_loop.mp3?loop=true&volume=0.8")
+            .hold_method(Method::Get)
+            .announce_url("https://hooks.example.com/announce?lang=en-US")
+            .announce_method(Method::Post)
+            .wait_url("https://music.example.com/wait.xml")
+            .wait_method(Method::Post)
+            .coaching(true)
+            .call_sid_to_coach(CoachTarget::Call(
+                CallSid::parse(CB).unwrap_or_else(|_| unreachable!()),
+            ))
+            .beep_on_exit(false)
+            .end_conference_on_exit(false)
+    }
+
+    /// The participant path of the update.
+    pub fn path() -> ParticipantPath {
+        ParticipantPath {
+            style: PathStyle::Twilio,
+            account: AccountSid::parse(AC).unwrap_or_else(|_| unreachable!()),
+            conference: ConferenceSid::parse(CF).unwrap_or_else(|_| unreachable!()),
+            participant: Some(ParticipantRef::Call(
+                CallSid::parse(CA).unwrap_or_else(|_| unreachable!()),
+            )),
+        }
+    }
+
+    /// The whole Update request (head and form body) the client writes.
+    pub fn request<'a>(path: &'a ParticipantPath, update: Update<'a>) -> Request<'a> {
+        Request {
+            host: Host::Twilio,
+            credentials: Credentials::new(AC, TOKEN).unwrap_or_else(|_| unreachable!()),
+            path,
+            operation: Operation::Update(update),
+            connection: Connection::KeepAlive,
+        }
+    }
+
+    /// A Twilio conference with two connected participants (`CA`, `CB`).
+    pub fn conference() -> Conference<4> {
+        let now = Timestamp::from_unix(1_700_000_000).unwrap_or_else(|| unreachable!());
+        let mut c = Conference::new(
+            AccountSid::parse(AC).unwrap_or_else(|_| unreachable!()),
+            ConferenceSid::parse(CF).unwrap_or_else(|_| unreachable!()),
+            Dialect::Twilio,
+        );
+        for call in [CA, CB] {
+            let sid = CallSid::parse(call).unwrap_or_else(|_| unreachable!());
+            let _ = c.join(Join::new(sid).status(Lifecycle::Connected), now);
+        }
+        let _ = c.start();
+        c
+    }
+
+    /// Buffers of the bridge (reused between requests).
+    pub struct BridgeBuffers {
+        /// Request head and body.
+        pub request: [u8; 2048],
+        /// Decoded form values that had escapes.
+        pub scratch: [u8; 512],
+        /// The response JSON before it is framed.
+        pub json: [u8; 1024],
+    }
+
+    impl Default for BridgeBuffers {
+        fn default() -> Self {
+            Self {
+                request: [0; 2048],
+                scratch: [0; 512],
+                json: [0; 1024],
+            }
+        }
+    }
+
+    /// The bridge round trip: read the request, route, check Basic auth,
+    /// decode the form, apply it, write the participant response into
+    /// `out`. On a refusal, the step that refused (the benchmark only sends
+    /// good requests).
+    pub fn bridge(
+        conf: &mut Conference<4>,
+        bufs: &mut BridgeBuffers,
+        req: &[u8],
+        out: &mut [u8],
+        now: Timestamp,
+    ) -> Result<usize, &'static str> {
+        let mut reader = RequestReader::new(&mut bufs.request);
+        let progress = reader.feed(req).map_err(|_| "framing")?;
+        if !progress.complete {
+            return Err("incomplete");
+        }
+        let head = reader.head().ok_or("head")?;
+        let rt = route(head.method, head.path).map_err(|_| "route")?;
+        if rt.path.account != *conf.account() || rt.path.conference != *conf.sid() {
+            return Err("conference");
+        }
+        check_basic(head.authorization, rt.path.account.as_str(), TOKEN).map_err(|_| "auth")?;
+        let body = reader.body().ok_or("body")?;
+        let decoded = Update::decode(body, &mut bufs.scratch).map_err(|_| "form")?;
+        let who = rt.path.participant.as_ref().ok_or("collection")?;
+        let outcome = conf.apply(who, &decoded.update, now).map_err(|_| "apply")?;
+        let p = conf
+            .resource(&outcome.state.call_sid, rt.path.style)
+            .ok_or("resource")?;
+        let mut sink = SliceSink::new(out);
+        bridge::write_participant(&mut sink, 200, &p, &mut bufs.json, Connection::KeepAlive)
+            .map_err(|_| "write")?;
+        Ok(sink.len())
     }
 }

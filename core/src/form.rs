@@ -95,11 +95,7 @@ impl<'a> Iterator for Pairs<'a> {
 
     fn next(&mut self) -> Option<Pair<'a>> {
         while !self.rest.is_empty() {
-            let end = self
-                .rest
-                .iter()
-                .position(|&b| b == b'&')
-                .unwrap_or(self.rest.len());
+            let end = crate::scan::byte(self.rest, b'&').unwrap_or(self.rest.len());
             let (pair, rest) = self.rest.split_at(end);
             let offset = self.offset;
             // Skip the '&' (absent at the end of the body).
@@ -108,7 +104,7 @@ impl<'a> Iterator for Pairs<'a> {
             if pair.is_empty() {
                 continue;
             }
-            let (key, value, value_offset) = match pair.iter().position(|&b| b == b'=') {
+            let (key, value, value_offset) = match crate::scan::byte(pair, b'=') {
                 Some(eq) => (
                     pair.get(..eq).unwrap_or(&[]),
                     pair.get(eq + 1..).unwrap_or(&[]),
@@ -136,51 +132,71 @@ const fn hex_val(b: u8) -> Option<u8> {
     }
 }
 
+/// Offset of the first byte decoding changes: `%`, or `+` in form mode.
+fn next_special(raw: &[u8], space: Space) -> Option<usize> {
+    match space {
+        Space::Plus => crate::scan::byte2(raw, b'%', b'+'),
+        Space::Literal => crate::scan::byte(raw, b'%'),
+    }
+}
+
 /// True when decoding `raw` would change it (it has `%`, or `+` in form mode).
 pub fn needs_decoding(raw: &[u8], space: Space) -> bool {
-    raw.iter()
-        .any(|&b| b == b'%' || (b == b'+' && space == Space::Plus))
+    next_special(raw, space).is_some()
+}
+
+/// The byte of the escape whose `%` is at `i`.
+fn escape_at(raw: &[u8], i: usize) -> Result<u8, DecodeError> {
+    match (
+        raw.get(i + 1).copied().and_then(hex_val),
+        raw.get(i + 2).copied().and_then(hex_val),
+    ) {
+        (Some(h), Some(l)) => Ok((h << 4) | l),
+        _ => Err(DecodeError::InvalidEscape { offset: i }),
+    }
 }
 
 /// Length of `raw` once decoded, or the first invalid escape.
 pub fn decoded_len(raw: &[u8]) -> Result<usize, DecodeError> {
     let mut i = 0;
-    let mut n = 0;
-    while let Some(&b) = raw.get(i) {
-        if b == b'%' {
-            match (
-                raw.get(i + 1).copied().and_then(hex_val),
-                raw.get(i + 2).copied().and_then(hex_val),
-            ) {
-                (Some(_), Some(_)) => i += 3,
-                _ => return Err(DecodeError::InvalidEscape { offset: i }),
-            }
-        } else {
-            i += 1;
-        }
-        n += 1;
+    let mut escapes = 0;
+    while let Some(p) = raw.get(i..).and_then(|rest| crate::scan::byte(rest, b'%')) {
+        escape_at(raw, i + p)?;
+        escapes += 1;
+        i += p + 3;
     }
-    Ok(n)
+    Ok(raw.len() - 2 * escapes)
 }
 
 /// Percent-decodes `raw` into `out`, returns the decoded length.
 ///
 /// Invalid escapes (`%`, `%4`, `%zz`) are errors, never passed through.
 /// The output is bytes: check UTF-8 afterwards where text is expected.
+/// Runs without escapes are copied in bulk.
 pub fn decode_component(raw: &[u8], out: &mut [u8], space: Space) -> Result<usize, DecodeError> {
     let mut i = 0;
     let mut n = 0;
-    while let Some(&b) = raw.get(i) {
-        let (byte, step) = match b {
-            b'%' => match (
-                raw.get(i + 1).copied().and_then(hex_val),
-                raw.get(i + 2).copied().and_then(hex_val),
-            ) {
-                (Some(h), Some(l)) => ((h << 4) | l, 3),
-                _ => return Err(DecodeError::InvalidEscape { offset: i }),
-            },
-            b'+' if space == Space::Plus => (b' ', 1),
-            other => (other, 1),
+    loop {
+        let rest = raw.get(i..).unwrap_or(&[]);
+        let run = next_special(rest, space).unwrap_or(rest.len());
+        let src = rest.get(..run).unwrap_or(&[]);
+        match out.get_mut(n..n + run) {
+            Some(dst) => dst.copy_from_slice(src),
+            None => {
+                return Err(DecodeError::OutputFull {
+                    needed: decoded_len(raw)?,
+                });
+            }
+        }
+        n += run;
+        i += run;
+        let Some(&b) = raw.get(i) else {
+            return Ok(n);
+        };
+        let (byte, step) = if b == b'%' {
+            (escape_at(raw, i)?, 3)
+        } else {
+            (b' ', 1)
         };
         match out.get_mut(n) {
             Some(slot) => *slot = byte,
@@ -193,7 +209,6 @@ pub fn decode_component(raw: &[u8], out: &mut [u8], space: Space) -> Result<usiz
         n += 1;
         i += step;
     }
-    Ok(n)
 }
 
 /// True for bytes a form component keeps as they are (WHATWG's
@@ -202,27 +217,77 @@ const fn is_form_safe(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_')
 }
 
+/// Encoded width of each byte: 1 (kept, or space as `+`) or 3 (`%XX`).
+// Evaluated at compile time: an index out of bounds is a build error, never
+// a run-time panic.
+#[allow(clippy::indexing_slicing)]
+const WIDTH: [u8; 256] = {
+    let mut t = [3u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        if is_form_safe(b as u8) || b == b' ' as usize {
+            t[b] = 1;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// Length of `s` once written by [`write_component`].
+pub fn encoded_len(s: &str) -> usize {
+    s.bytes()
+        .map(|b| usize::from(WIDTH.get(usize::from(b)).copied().unwrap_or(3)))
+        .sum()
+}
+
+/// First output byte of each input byte: itself, `+` for space, `%` to escape.
+// Evaluated at compile time (see `WIDTH`).
+#[allow(clippy::indexing_slicing)]
+const FIRST: [u8; 256] = {
+    let mut t = [b'%'; 256];
+    let mut b = 0;
+    while b < 256 {
+        if is_form_safe(b as u8) {
+            t[b] = b as u8;
+        } else if b == b' ' as usize {
+            t[b] = b'+';
+        }
+        b += 1;
+    }
+    t
+};
+
 /// Writes `s` form-encoded: space as `+`, everything outside `A-Za-z0-9*-._`
 /// as `%XX` (upper-case hex), as Python's `urlencode` and Go's `url.Values` do.
+///
+/// Branch-free per byte: every input byte writes three bytes into a stack
+/// stage (`%XX`, or the byte and two bytes the next one overwrites) and
+/// advances by its width; the stage goes to the sink once per 64 input bytes.
 pub fn write_component<S: Sink + ?Sized>(sink: &mut S, s: &str) -> Result<(), WriteError> {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if is_form_safe(b) {
-            continue;
+    // 64 input bytes make at most 192 output bytes, + 2 bytes of overhang.
+    const BLOCK: usize = 64;
+    let mut stage = [0u8; 256];
+    for block in s.as_bytes().chunks(BLOCK) {
+        let mut n = 0usize;
+        for &b in block {
+            let i = usize::from(b);
+            let hex = |v: u8| HEX.get(usize::from(v & 0xf)).copied().unwrap_or(b'0');
+            // `n < 192` here: the masks never change an index.
+            if let Some(slot) = stage.get_mut(n & 0xff) {
+                *slot = FIRST.get(i).copied().unwrap_or(b'%');
+            }
+            if let Some(slot) = stage.get_mut((n + 1) & 0xff) {
+                *slot = hex(b >> 4);
+            }
+            if let Some(slot) = stage.get_mut((n + 2) & 0xff) {
+                *slot = hex(b);
+            }
+            n += usize::from(WIDTH.get(i).copied().unwrap_or(3));
         }
-        sink.put(bytes.get(start..i).unwrap_or(&[]))?;
-        if b == b' ' {
-            sink.put(b"+")?;
-        } else {
-            let hi = HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
-            let lo = HEX.get(usize::from(b & 0xf)).copied().unwrap_or(b'0');
-            sink.put(&[b'%', hi, lo])?;
-        }
-        start = i + 1;
+        sink.put(stage.get(..n).unwrap_or(&[]))?;
     }
-    sink.put(bytes.get(start..).unwrap_or(&[]))
+    Ok(())
 }
 
 #[cfg(test)]
@@ -292,6 +357,7 @@ mod tests {
             let mut s = SliceSink::new(&mut buf);
             write_component(&mut s, &text).unwrap();
             let enc = s.written().to_vec();
+            prop_assert_eq!(encoded_len(&text), enc.len());
             prop_assert!(enc.iter().all(|b| !matches!(b, b'&' | b'=' | b' ' | b'%') || *b == b'%'));
             let mut out = vec![0u8; text.len()];
             let n = decode_component(&enc, &mut out, Space::Plus).unwrap();

@@ -248,6 +248,15 @@ macro_rules! sid_type {
                 core::str::from_utf8(bytes).unwrap_or("")
             }
 
+            /// The SID bytes (ASCII), without the UTF-8 check of [`Self::as_str`].
+            pub(crate) fn as_bytes(&self) -> &[u8] {
+                let len = match self.form {
+                    SidForm::Twilio => TWILIO_SID_LEN,
+                    SidForm::Uuid => UUID_LEN,
+                };
+                self.bytes.get(..len).unwrap_or(&[])
+            }
+
             /// Twilio or UUID form.
             pub const fn form(&self) -> SidForm {
                 self.form
@@ -454,7 +463,7 @@ impl ParticipantRef {
     /// outside RFC 3986's unreserved set (space becomes `%20`).
     pub fn write_path_segment<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
         match self {
-            Self::Call(sid) => sink.put_str(sid.as_str()),
+            Self::Call(sid) => sink.put(sid.as_bytes()),
             Self::Label(label) => {
                 for chunk in percent_encoding::utf8_percent_encode(label.as_str(), PATH_SEGMENT) {
                     sink.put_str(chunk)?;

@@ -309,7 +309,13 @@ fn unexpected(doc: &[u8], i: usize, utf8_bad: usize) -> JsonError {
 /// Scans a string whose opening quote is at `i - 1`; returns the offset past
 /// the closing quote.
 fn scan_string(doc: &[u8], mut i: usize, utf8_bad: usize) -> Result<usize, JsonError> {
+    // Non-ASCII bytes only need a look when the document is not UTF-8.
+    let high = utf8_bad < doc.len();
     loop {
+        // Skip plain text eight bytes at a time.
+        if let Some(rest) = doc.get(i..) {
+            i += crate::scan::json_string_stop(rest, high).unwrap_or(rest.len());
+        }
         match doc.get(i) {
             None => return Err(JsonError::UnexpectedEnd { offset: doc.len() }),
             Some(b'"') => return Ok(i + 1),

@@ -60,5 +60,6 @@ pub mod json;
 pub mod list;
 pub mod participant;
 pub mod path;
+mod scan;
 pub mod update;
 pub mod write;

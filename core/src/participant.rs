@@ -239,6 +239,10 @@ fn sid<T>(
 ) -> Result<Option<T>, JsonError> {
     match raw {
         None | Some("") => Ok(None),
+        // No escape: parse the raw text where it is.
+        Some(raw) if !raw.contains('\\') => parse(raw.as_bytes())
+            .map(Some)
+            .map_err(|_| JsonError::InvalidField { field }),
         Some(raw) => {
             let s =
                 text::<SID_CAPACITY>(raw, field).map_err(|_| JsonError::InvalidField { field })?;
@@ -275,6 +279,16 @@ impl RawParticipant<'_> {
         };
         let label = match self.label {
             None => None,
+            // No escape: validate and copy the raw text once.
+            Some(raw) if !raw.contains('\\') => {
+                if raw.len() > crate::ident::LABEL_CAPACITY {
+                    return Err(JsonError::TooLong {
+                        field: "label",
+                        max: crate::ident::LABEL_CAPACITY,
+                    });
+                }
+                Some(Label::new(raw).map_err(|_| JsonError::InvalidField { field: "label" })?)
+            }
             Some(raw) => {
                 let s = text::<{ crate::ident::LABEL_CAPACITY }>(raw, "label")?;
                 Some(Label::new(&s).map_err(|_| JsonError::InvalidField { field: "label" })?)

@@ -254,9 +254,9 @@ impl ParticipantPath {
     pub fn write<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
         sink.put_str(self.style.prefix())?;
         sink.put_str("/Accounts/")?;
-        sink.put_str(self.account.as_str())?;
+        sink.put(self.account.as_bytes())?;
         sink.put_str("/Conferences/")?;
-        sink.put_str(self.conference.as_str())?;
+        sink.put(self.conference.as_bytes())?;
         sink.put_str("/Participants")?;
         if let Some(p) = &self.participant {
             sink.put_str("/")?;

@@ -35,7 +35,7 @@ use core::fmt;
 use crate::form::{self, Space};
 use crate::ident::{CallSid, IdError, SidForm};
 use crate::path::Dialect;
-use crate::write::{CountingSink, Sink, SliceSink, WriteError};
+use crate::write::{Sink, SliceSink, WriteError};
 
 /// Longest URL accepted in `HoldUrl`, `AnnounceUrl` and `WaitUrl` (bytes, decoded).
 pub const URL_MAX_LEN: usize = 2048;
@@ -112,7 +112,21 @@ impl Field {
 
     /// The field with this exact (case-sensitive) key.
     pub fn from_key(key: &[u8]) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.key().as_bytes() == key)
+        Some(match key {
+            b"Muted" => Self::Muted,
+            b"Hold" => Self::Hold,
+            b"HoldUrl" => Self::HoldUrl,
+            b"HoldMethod" => Self::HoldMethod,
+            b"AnnounceUrl" => Self::AnnounceUrl,
+            b"AnnounceMethod" => Self::AnnounceMethod,
+            b"WaitUrl" => Self::WaitUrl,
+            b"WaitMethod" => Self::WaitMethod,
+            b"Coaching" => Self::Coaching,
+            b"CallSidToCoach" => Self::CallSidToCoach,
+            b"BeepOnExit" => Self::BeepOnExit,
+            b"EndConferenceOnExit" => Self::EndConferenceOnExit,
+            _ => return None,
+        })
     }
 
     /// True for the fields SignalWire does not document.
@@ -652,7 +666,7 @@ impl<'a> Update<'a> {
                 Field::WaitMethod => put_method(sink, self.wait_method)?,
                 Field::CallSidToCoach => {
                     if let Some(CoachTarget::Call(sid)) = &self.call_sid_to_coach {
-                        sink.put_str(sid.as_str())?;
+                        sink.put(sid.as_bytes())?;
                     }
                 }
             }
@@ -669,10 +683,32 @@ impl<'a> Update<'a> {
 
     /// Length of the encoded body (for `Content-Length`), without writing it.
     pub fn encoded_len(&self) -> usize {
-        let mut sink = CountingSink::default();
-        // A counting sink never fails.
-        let _ = self.encode(&mut sink);
-        sink.count
+        let method = |m: Option<Method>| m.map_or(0, |m| m.as_str().len());
+        let boolean = |v: Option<bool>| if v == Some(true) { 4 } else { 5 };
+        let url = |u: Option<&str>| form::encoded_len(u.unwrap_or(""));
+        let mut len = 0;
+        for field in self.fields() {
+            // `&` (or nothing, for the first), key, `=`, value.
+            len += usize::from(len > 0) + field.key().len() + 1;
+            len += match field {
+                Field::Muted => boolean(self.muted),
+                Field::Hold => boolean(self.hold),
+                Field::Coaching => boolean(self.coaching),
+                Field::BeepOnExit => boolean(self.beep_on_exit),
+                Field::EndConferenceOnExit => boolean(self.end_conference_on_exit),
+                Field::HoldUrl => url(self.hold_url),
+                Field::AnnounceUrl => url(self.announce_url),
+                Field::WaitUrl => url(self.wait_url),
+                Field::HoldMethod => method(self.hold_method),
+                Field::AnnounceMethod => method(self.announce_method),
+                Field::WaitMethod => method(self.wait_method),
+                Field::CallSidToCoach => match &self.call_sid_to_coach {
+                    Some(CoachTarget::Call(sid)) => sid.as_bytes().len(),
+                    _ => 0,
+                },
+            };
+        }
+        len
     }
 
     /// Decodes a form body as real clients send it: `+` or `%20` for space,
@@ -691,16 +727,21 @@ impl<'a> Update<'a> {
         let mut scratch = Scratch { rest: scratch };
         for pair in form::pairs(body) {
             let mut key_buf = [0u8; KEY_BUF_LEN];
-            let key = match form::decode_component(pair.key, &mut key_buf, Space::Plus) {
-                Ok(n) => key_buf.get(..n).unwrap_or(&[]),
-                // Longer than any known key: unknown.
-                Err(form::DecodeError::OutputFull { .. }) => &[],
-                Err(form::DecodeError::InvalidEscape { offset }) => {
-                    return Err(FormError::InvalidEscape {
-                        field: None,
-                        offset: pair.offset + offset,
-                    });
+            // Keys are plain almost always: match them where they are.
+            let key = if form::needs_decoding(pair.key, Space::Plus) {
+                match form::decode_component(pair.key, &mut key_buf, Space::Plus) {
+                    Ok(n) => key_buf.get(..n).unwrap_or(&[]),
+                    // Longer than any known key: unknown.
+                    Err(form::DecodeError::OutputFull { .. }) => &[],
+                    Err(form::DecodeError::InvalidEscape { offset }) => {
+                        return Err(FormError::InvalidEscape {
+                            field: None,
+                            offset: pair.offset + offset,
+                        });
+                    }
                 }
+            } else {
+                pair.key
             };
             let Some(field) = Field::from_key(key) else {
                 out.ignored.push(pair.key);
@@ -864,36 +905,38 @@ impl<'a> Value<'a> {
     }
 
     fn url(&self, scratch: &mut Scratch<'a>) -> Result<&'a str, FormError> {
-        let len = self.decoded_len()?;
-        if len > URL_MAX_LEN {
-            return Err(FormError::TooLong {
-                field: self.field,
-                max: URL_MAX_LEN,
-            });
-        }
+        let too_long = FormError::TooLong {
+            field: self.field,
+            max: URL_MAX_LEN,
+        };
+        // One pass: plain values borrow from the body, the others are decoded
+        // straight into the scratch buffer (the length is only computed
+        // again on the error path).
         let bytes: &'a [u8] = if form::needs_decoding(self.raw, Space::Plus) {
             let buf = core::mem::take(&mut scratch.rest);
-            if buf.len() < len {
-                scratch.rest = buf;
-                return Err(FormError::ScratchFull {
-                    field: self.field,
-                    needed: len,
-                });
-            }
-            let (used, rest) = buf.split_at_mut(len);
-            scratch.rest = rest;
-            match form::decode_component(self.raw, used, Space::Plus) {
-                Ok(_) => used,
+            match form::decode_component(self.raw, buf, Space::Plus) {
+                Ok(len) if len > URL_MAX_LEN => return Err(too_long),
+                Ok(len) => {
+                    let (used, rest) = buf.split_at_mut(len);
+                    scratch.rest = rest;
+                    used
+                }
                 Err(form::DecodeError::InvalidEscape { offset }) => {
                     return Err(self.invalid_escape(offset));
                 }
                 Err(form::DecodeError::OutputFull { needed }) => {
-                    return Err(FormError::ScratchFull {
-                        field: self.field,
-                        needed,
+                    return Err(if needed > URL_MAX_LEN {
+                        too_long
+                    } else {
+                        FormError::ScratchFull {
+                            field: self.field,
+                            needed,
+                        }
                     });
                 }
             }
+        } else if self.raw.len() > URL_MAX_LEN {
+            return Err(too_long);
         } else {
             self.raw
         };

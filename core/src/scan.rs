@@ -1,0 +1,90 @@
+//! Word-at-a-time byte searches (SWAR, no `unsafe`): the hot loops of the
+//! codecs look for a few delimiter bytes in long runs of plain text, eight
+//! bytes per step instead of one.
+//!
+//! Each mask has the high bit set in every byte lane that matches, plus
+//! possibly false positives *above* a true match (borrow propagation), so
+//! only the lowest set bit is meaningful, which is all a search needs.
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+#[inline(always)]
+fn word(chunk: &[u8]) -> u64 {
+    u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or([0; 8]))
+}
+
+/// Lanes equal to `b`.
+#[inline(always)]
+const fn eq(w: u64, b: u8) -> u64 {
+    let x = w ^ (LO * b as u64);
+    x.wrapping_sub(LO) & !x & HI
+}
+
+/// Lanes strictly below `n` (`n <= 0x80`).
+#[inline(always)]
+const fn below(w: u64, n: u8) -> u64 {
+    w.wrapping_sub(LO * n as u64) & !w & HI
+}
+
+/// Position of the first byte of `hay` that `lanes` (word test) and `hit`
+/// (byte test, the same predicate) select.
+#[inline(always)]
+fn find(hay: &[u8], lanes: impl Fn(u64) -> u64, hit: impl Fn(u8) -> bool) -> Option<usize> {
+    let mut chunks = hay.chunks_exact(8);
+    let mut base = 0;
+    for chunk in chunks.by_ref() {
+        let m = lanes(word(chunk));
+        if m != 0 {
+            return Some(base + (m.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| hit(b))
+        .map(|p| base + p)
+}
+
+/// First `b` in `hay`.
+#[inline]
+pub(crate) fn byte(hay: &[u8], b: u8) -> Option<usize> {
+    find(hay, |w| eq(w, b), |c| c == b)
+}
+
+/// First `a` or `b` in `hay`.
+#[inline]
+pub(crate) fn byte2(hay: &[u8], a: u8, b: u8) -> Option<usize> {
+    find(hay, |w| eq(w, a) | eq(w, b), |c| c == a || c == b)
+}
+
+/// First byte that ends a run of plain JSON string text: `"`, `\`, a control
+/// character, or (with `high`) a non-ASCII byte.
+#[inline]
+pub(crate) fn json_string_stop(hay: &[u8], high: bool) -> Option<usize> {
+    let hi = if high { HI } else { 0 };
+    find(
+        hay,
+        |w| eq(w, b'"') | eq(w, b'\\') | below(w, 0x20) | (w & hi),
+        |c| c == b'"' || c == b'\\' || c < 0x20 || (high && c >= 0x80),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn same_as_position(hay in proptest::collection::vec(any::<u8>(), 0..40), a: u8, b: u8, high: bool) {
+            prop_assert_eq!(byte(&hay, a), hay.iter().position(|&c| c == a));
+            prop_assert_eq!(byte2(&hay, a, b), hay.iter().position(|&c| c == a || c == b));
+            prop_assert_eq!(
+                json_string_stop(&hay, high),
+                hay.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20 || (high && c >= 0x80))
+            );
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! Bridge path: read a request, route it, check Basic auth, decode the form,
+//! apply it to the conference state machine, write the participant
+//! response. The request is written once by the client code (kept out of
+//! the measured path by `black_box`), then read back in a loop.
+#![no_std]
+#![no_main]
+
+use core::hint::black_box;
+
+use confpart::conference::{Conference, Join, Lifecycle};
+use confpart::date::Timestamp;
+use confpart::http::Connection;
+use confpart::http::bridge::{self, RequestReader, check_basic, route};
+use confpart::ident::{AccountSid, CallSid, ConferenceSid};
+use confpart::path::Dialect;
+use confpart::update::Update;
+use confpart::write::SliceSink;
+use confpart_probes::{AC, BRIDGE_JSON, BRIDGE_RX, BRIDGE_SCRATCH, BRIDGE_TX, CA, CB, CF, TOKEN};
+use cortex_m_rt::entry;
+
+/// A full 12-field update as a client sends it.
+static REQUEST: &[u8] = b"POST /2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants/CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.json HTTP/1.1\r\n\
+Host: api.twilio.com\r\n\
+Authorization: Basic QUNhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYTowMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZg==\r\n\
+Content-Type: application/x-www-form-urlencoded\r\n\
+Content-Length: 321\r\n\
+Connection: keep-alive\r\n\r\n\
+Muted=true&Hold=true&HoldUrl=https%3A%2F%2Fmusic.example.com%2Fhold.mp3%3Floop%3Dtrue&HoldMethod=GET&AnnounceUrl=https%3A%2F%2Fhooks.example.com%2Fannounce%3Flang%3Den-US&AnnounceMethod=POST&WaitUrl=https%3A%2F%2Fmusic.example.com%2Fwait.xml&WaitMethod=POST&Coaching=true&CallSidToCoach=CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+struct Buffers {
+    rx: [u8; BRIDGE_RX],
+    scratch: [u8; BRIDGE_SCRATCH],
+    tx: [u8; BRIDGE_TX],
+    json: [u8; BRIDGE_JSON],
+}
+
+fn handle(conf: &mut Conference<4>, b: &mut Buffers, now: Timestamp) -> Option<usize> {
+    let mut reader = RequestReader::new(&mut b.rx);
+    if !reader.feed(black_box(REQUEST)).ok()?.complete {
+        return None;
+    }
+    let head = reader.head()?;
+    let rt = route(head.method, head.path).ok()?;
+    if rt.path.account != *conf.account() || rt.path.conference != *conf.sid() {
+        return None;
+    }
+    check_basic(
+        head.authorization,
+        rt.path.account.as_str(),
+        black_box(TOKEN),
+    )
+    .ok()?;
+    let decoded = Update::decode(reader.body()?, &mut b.scratch).ok()?;
+    let who = rt.path.participant.as_ref()?;
+    let outcome = conf.apply(who, &decoded.update, now).ok()?;
+    let p = conf.resource(&outcome.state.call_sid, rt.path.style)?;
+    let mut sink = SliceSink::new(&mut b.tx);
+    bridge::write_participant(&mut sink, 200, &p, &mut b.json, Connection::KeepAlive).ok()?;
+    Some(sink.len())
+}
+
+#[entry]
+fn main() -> ! {
+    let now = Timestamp::from_unix(black_box(1_700_000_000)).unwrap_or_else(|| halt());
+    let mut conf = Conference::<4>::new(
+        AccountSid::parse(black_box(AC)).unwrap_or_else(|_| halt()),
+        ConferenceSid::parse(black_box(CF)).unwrap_or_else(|_| halt()),
+        Dialect::Twilio,
+    );
+    for call in [CA, CB] {
+        let sid = CallSid::parse(black_box(call)).unwrap_or_else(|_| halt());
+        let _ = conf.join(Join::new(sid).status(Lifecycle::Connected), now);
+    }
+    let _ = conf.start();
+    let mut b = Buffers {
+        rx: [0; BRIDGE_RX],
+        scratch: [0; BRIDGE_SCRATCH],
+        tx: [0; BRIDGE_TX],
+        json: [0; BRIDGE_JSON],
+    };
+    loop {
+        black_box(handle(&mut conf, &mut b, now));
+    }
+}
+
+fn halt() -> ! {
+    loop {
+        core::hint::spin_loop();
+    }
+}
