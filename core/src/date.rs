@@ -198,11 +198,13 @@ fn abbr(names: &[&[u8]], i: usize) -> [u8; 3] {
     name.first_chunk().copied().unwrap_or(*b"???")
 }
 
-fn is_leap(y: u64) -> bool {
-    y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400))
+// Calendar arithmetic is in u32 (years <= 9999, days < 2^22): on 32-bit
+// microcontrollers a u64 division pulls ~0.9 KB of compiler-builtins in.
+fn is_leap(y: u32) -> bool {
+    y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
 }
 
-fn days_in_month(y: u64, m: u64) -> u64 {
+fn days_in_month(y: u32, m: u32) -> u32 {
     match m {
         2 if is_leap(y) => 29,
         2 => 28,
@@ -212,7 +214,7 @@ fn days_in_month(y: u64, m: u64) -> u64 {
 }
 
 /// Days since 1970-01-01 (Hinnant); requires `y >= 1970`, `m` in 1..=12.
-const fn days_from_civil(y: u64, m: u64, d: u64) -> u64 {
+const fn days_from_civil(y: u32, m: u32, d: u32) -> u32 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y / 400;
     let yoe = y - era * 400;
@@ -223,7 +225,7 @@ const fn days_from_civil(y: u64, m: u64, d: u64) -> u64 {
 }
 
 /// (year, month, day) from days since 1970-01-01 (Hinnant).
-const fn civil_from_days(z: u64) -> (u64, u64, u64) {
+const fn civil_from_days(z: u32) -> (u32, u32, u32) {
     let z = z + 719_468;
     let era = z / 146_097;
     let doe = z - era * 146_097;
@@ -237,8 +239,8 @@ const fn civil_from_days(z: u64) -> (u64, u64, u64) {
 }
 
 /// Seconds since the epoch of a validated local date-time.
-fn local_secs(y: u64, mo: u64, d: u64, h: u64, mi: u64, s: u64) -> u64 {
-    days_from_civil(y, mo, d) * SECS_PER_DAY + h * 3600 + mi * 60 + s
+fn local_secs(y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> u64 {
+    u64::from(days_from_civil(y, mo, d)) * SECS_PER_DAY + u64::from(h * 3600 + mi * 60 + s)
 }
 
 /// Index of `word` in a name table, as full name or 3-letter abbreviation.
@@ -295,7 +297,7 @@ impl<'a> Cursor<'a> {
         min: usize,
         max: usize,
         err: fn(usize) -> DateError,
-    ) -> Result<(usize, u64), DateError> {
+    ) -> Result<(usize, u32), DateError> {
         if self.peek().is_none() {
             return Err(DateError::UnexpectedEnd);
         }
@@ -303,8 +305,8 @@ impl<'a> Cursor<'a> {
         if d.len() < min || d.len() > max {
             return Err(err(at));
         }
-        let v = d.iter().fold(0u64, |a, &b| {
-            a.saturating_mul(10).saturating_add(u64::from(b & 0x0f))
+        let v = d.iter().fold(0u32, |a, &b| {
+            a.saturating_mul(10).saturating_add(u32::from(b & 0x0f))
         });
         Ok((at, v))
     }
@@ -352,7 +354,8 @@ impl<'a> Cursor<'a> {
 
 impl Timestamp {
     /// The largest supported instant, 9999-12-31T23:59:59Z.
-    pub const MAX_UNIX: u64 = days_from_civil(9999, 12, 31) * SECS_PER_DAY + SECS_PER_DAY - 1;
+    pub const MAX_UNIX: u64 =
+        days_from_civil(9999, 12, 31) as u64 * SECS_PER_DAY + SECS_PER_DAY - 1;
 
     /// Wraps seconds since the Unix epoch; `None` past [`Self::MAX_UNIX`].
     ///
@@ -396,7 +399,7 @@ impl Timestamp {
         minute: u8,
         second: u8,
     ) -> Result<Self, DateError> {
-        let (y, mo, d) = (u64::from(year), u64::from(month), u64::from(day));
+        let (y, mo, d) = (u32::from(year), u32::from(month), u32::from(day));
         let bad = |field| Err(DateError::InvalidCivil { field });
         if !(1970..=9999).contains(&y) {
             return Err(DateError::OutOfRange);
@@ -416,7 +419,7 @@ impl Timestamp {
         if second > 59 {
             return bad(CivilField::Second);
         }
-        let (h, mi, s) = (u64::from(hour), u64::from(minute), u64::from(second));
+        let (h, mi, s) = (u32::from(hour), u32::from(minute), u32::from(second));
         Ok(Self(local_secs(y, mo, d, h, mi, s)))
     }
 
@@ -429,8 +432,10 @@ impl Timestamp {
     /// # Ok::<(), confpart::date::DateError>(())
     /// ```
     pub fn to_civil(self) -> Civil {
-        let days = self.0 / SECS_PER_DAY;
-        let rem = self.0 % SECS_PER_DAY;
+        // 86_400 = 128 * 675 and `self.0 <= MAX_UNIX < 2^38`, so the day
+        // count comes from a u32 division (no u64 division on 32-bit cores).
+        let days = u32::try_from(self.0 >> 7).unwrap_or(u32::MAX) / 675;
+        let rem = u32::try_from(self.0 - u64::from(days) * SECS_PER_DAY).unwrap_or(0);
         let (y, m, d) = civil_from_days(days);
         Civil {
             year: u16::try_from(y).unwrap_or(u16::MAX),
@@ -479,7 +484,7 @@ impl Timestamp {
         let mo = lookup(w, &MONTHS)
             .or_else(|| w.eq_ignore_ascii_case(b"Sept").then_some(8))
             .ok_or(E::BadMonth { offset: month_at })?;
-        let mo = (mo as u64).saturating_add(1);
+        let mo = u32::try_from(mo).unwrap_or(u32::MAX).saturating_add(1);
         p.sep()?;
         let (year_at, y) = p.digits(2, 4, |offset| E::BadYear { offset })?;
         let y = match p.i.saturating_sub(year_at) {

@@ -84,16 +84,35 @@ pub fn u64_to_decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
     let mut start = buf.len();
     loop {
         start -= 1;
+        let (q, r) = div10(n);
         if let Some(slot) = buf.get_mut(start) {
-            // `n % 10` is below 10, the cast cannot lose data.
-            *slot = b'0' + (n % 10) as u8;
+            *slot = b'0' + r;
         }
-        n /= 10;
+        n = q;
         if n == 0 || start == 0 {
             break;
         }
     }
     buf.get(start..).unwrap_or(&[])
+}
+
+/// `(n / 10, n % 10)` with 32-bit operations only: long division in 16-bit
+/// digits. A `u64` division would link ~0.9 KB of compiler-builtins into
+/// firmware for 32-bit cores.
+fn div10(n: u64) -> (u64, u8) {
+    if let Ok(small) = u32::try_from(n) {
+        // `small % 10 < 10`: the cast cannot lose data.
+        return (u64::from(small / 10), (small % 10) as u8);
+    }
+    let mut q = 0u64;
+    let mut r = 0u32;
+    for shift in [48u32, 32, 16, 0] {
+        // `r < 10`, so `cur < 10 * 2^16`: fits a u32.
+        let cur = (r << 16) | ((n >> shift) as u32 & 0xffff);
+        q |= u64::from(cur / 10) << shift;
+        r = cur % 10;
+    }
+    (q, r as u8)
 }
 
 /// A cursor over a caller-provided byte buffer.
@@ -192,6 +211,30 @@ mod tests {
         assert_eq!(u64_to_decimal(0, &mut b), b"0");
         assert_eq!(u64_to_decimal(1234567890, &mut b), b"1234567890");
         assert_eq!(u64_to_decimal(u64::MAX, &mut b), b"18446744073709551615");
+    }
+
+    #[test]
+    fn div10_matches_u64_division() {
+        for n in [
+            0,
+            9,
+            10,
+            99,
+            u64::from(u32::MAX),
+            u64::from(u32::MAX) + 1,
+            1 << 48,
+            u64::MAX,
+            12_345_678_901_234_567_890,
+        ] {
+            assert_eq!(div10(n), (n / 10, (n % 10) as u8), "{n}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn div10_any(n in proptest::prelude::any::<u64>()) {
+            proptest::prop_assert_eq!(div10(n), (n / 10, (n % 10) as u8));
+        }
     }
 
     #[test]
