@@ -64,15 +64,19 @@ pub struct ApiError {
     pub error_count: usize,
 }
 
+/// Twilio's shape and SignalWire's coded shape in one struct: one serde
+/// pass for both (flash matters on the client path).
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct RawTwilio<'a> {
+struct RawError<'a> {
     code: Option<u32>,
     #[serde(borrow)]
     message: Option<&'a str>,
     #[serde(borrow)]
     more_info: Option<&'a str>,
     status: Option<u16>,
+    #[serde(borrow)]
+    errors: Option<FirstOf<RawSwItem<'a>>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -86,10 +90,11 @@ struct RawSwItem<'a> {
     more_info: Option<&'a str>,
 }
 
+/// SignalWire's 422 shape: `{"errors": ["message", ...]}`.
 #[derive(Deserialize)]
-#[serde(bound(deserialize = "T: Deserialize<'de>"))]
-struct RawSw<T> {
-    errors: FirstOf<T>,
+struct RawSwMessages<'a> {
+    #[serde(borrow)]
+    errors: FirstOf<&'a str>,
 }
 
 /// The first element of a JSON array, and the array's length.
@@ -121,17 +126,12 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for FirstOf<T> {
 
 /// Unescapes `raw`, keeping what fits at a character boundary.
 fn message(raw: Option<&str>) -> Result<(heapless::String<MESSAGE_CAPACITY>, bool), JsonError> {
-    let mut out = heapless::String::new();
-    let Some(raw) = raw else {
-        return Ok((out, false));
-    };
-    for c in json::unescaped_chars(raw) {
-        let c = c.map_err(|_| JsonError::InvalidField { field: "message" })?;
-        if out.push(c).is_err() {
-            return Ok((out, true));
+    match raw {
+        None => Ok((heapless::String::new(), false)),
+        Some(raw) => {
+            json::unescape_truncating(raw).map_err(|_| JsonError::InvalidField { field: "message" })
         }
     }
-    Ok((out, false))
 }
 
 fn more_info(raw: Option<&str>) -> Result<Option<heapless::String<MORE_INFO_CAPACITY>>, JsonError> {
@@ -159,50 +159,60 @@ impl ApiError {
     /// Decodes any of the three shapes (JSON validated strictly first).
     pub fn decode(doc: &[u8]) -> Result<Self, JsonError> {
         json::validate(doc)?;
-        let (raw, _) = serde_json_core::from_slice::<RawTwilio<'_>>(doc)?;
-        if raw.code.is_some() || raw.message.is_some() || raw.status.is_some() {
-            let (message, message_truncated) = message(raw.message)?;
-            return Ok(Self {
-                code: raw.code,
-                message,
-                message_truncated,
-                more_info: more_info(raw.more_info)?,
-                status: raw.status,
-                shape: ErrorShape::Twilio,
-                error_count: 1,
-            });
+        let raw = match serde_json_core::from_slice::<RawError<'_>>(doc) {
+            Ok((raw, _)) => raw,
+            // `errors` holds strings, not objects: SignalWire's 422 shape.
+            Err(first) => {
+                let Ok((sw, _)) = serde_json_core::from_slice::<RawSwMessages<'_>>(doc) else {
+                    return Err(first.into());
+                };
+                let (message, message_truncated) = message(sw.errors.first)?;
+                return Ok(Self {
+                    code: None,
+                    message,
+                    message_truncated,
+                    more_info: None,
+                    status: None,
+                    shape: ErrorShape::SignalWireMessages,
+                    error_count: sw.errors.count,
+                });
+            }
+        };
+        let twilio = raw.code.is_some() || raw.message.is_some() || raw.status.is_some();
+        match raw.errors {
+            Some(errors) if !twilio => {
+                let item = errors.first.unwrap_or_default();
+                let code = match item.code {
+                    None => None,
+                    Some(c) => Some(
+                        c.parse::<u32>()
+                            .map_err(|_| JsonError::InvalidField { field: "code" })?,
+                    ),
+                };
+                let (message, message_truncated) = message(item.message)?;
+                Ok(Self {
+                    code,
+                    message,
+                    message_truncated,
+                    more_info: more_info(item.more_info)?,
+                    status: None,
+                    shape: ErrorShape::SignalWireCoded,
+                    error_count: errors.count,
+                })
+            }
+            _ => {
+                let (message, message_truncated) = message(raw.message)?;
+                Ok(Self {
+                    code: raw.code,
+                    message,
+                    message_truncated,
+                    more_info: more_info(raw.more_info)?,
+                    status: raw.status,
+                    shape: ErrorShape::Twilio,
+                    error_count: 1,
+                })
+            }
         }
-        if let Ok((sw, _)) = serde_json_core::from_slice::<RawSw<RawSwItem<'_>>>(doc) {
-            let item = sw.errors.first.unwrap_or_default();
-            let code = match item.code {
-                None => None,
-                Some(c) => Some(
-                    c.parse::<u32>()
-                        .map_err(|_| JsonError::InvalidField { field: "code" })?,
-                ),
-            };
-            let (message, message_truncated) = message(item.message)?;
-            return Ok(Self {
-                code,
-                message,
-                message_truncated,
-                more_info: more_info(item.more_info)?,
-                status: None,
-                shape: ErrorShape::SignalWireCoded,
-                error_count: sw.errors.count,
-            });
-        }
-        let (sw, _) = serde_json_core::from_slice::<RawSw<&str>>(doc)?;
-        let (message, message_truncated) = message(sw.errors.first)?;
-        Ok(Self {
-            code: None,
-            message,
-            message_truncated,
-            more_info: None,
-            status: None,
-            shape: ErrorShape::SignalWireMessages,
-            error_count: sw.errors.count,
-        })
     }
 
     /// Writes Twilio's shape, with `more_info` =

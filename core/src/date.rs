@@ -201,7 +201,7 @@ fn abbr(names: &[&[u8]], i: usize) -> [u8; 3] {
 // Calendar arithmetic is in u32 (years <= 9999, days < 2^22): on 32-bit
 // microcontrollers a u64 division pulls ~0.9 KB of compiler-builtins in.
 fn is_leap(y: u32) -> bool {
-    y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+    y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400))
 }
 
 fn days_in_month(y: u32, m: u32) -> u32 {

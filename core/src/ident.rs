@@ -353,8 +353,9 @@ impl Label {
         Self::check(s)?;
         let mut out = heapless::String::new();
         // `check` bounded the length to LABEL_CAPACITY bytes, so this fits.
+        // (Unreachable: `check` passed; no character count needed here.)
         out.push_str(s).map_err(|_| IdError::LabelTooLong {
-            chars: s.chars().count(),
+            chars: LABEL_MAX_CHARS + 1,
         })?;
         Ok(Self(out))
     }

@@ -571,14 +571,65 @@ pub fn unescape_into<'b>(raw: &str, out: &'b mut [u8]) -> Result<&'b str, Unesca
 /// ```
 pub fn unescape_to_string<const N: usize>(raw: &str) -> Result<heapless::String<N>, UnescapeError> {
     let mut s = heapless::String::<N>::new();
-    for_each_piece(raw, |piece| {
-        match piece {
-            Piece::Text(t) => s.push_str(t),
-            Piece::Char(c) => s.push(c),
-        }
-        .map_err(|_| UnescapeError::Overflow { capacity: N })
-    })?;
+    unescape_to_view(raw, s.as_mut_view(), false)?;
     Ok(s)
+}
+
+/// Like [`unescape_to_string`], but keeps what fits (cut at a character
+/// boundary) instead of failing; returns the string and whether it was cut.
+/// For texts that are only shown (error messages), never for identifiers.
+///
+/// ```
+/// let (s, cut) = confpart::json::unescape_truncating::<4>(r#"abécd"#)?;
+/// assert_eq!((s.as_str(), cut), ("abé", true));
+/// # Ok::<(), confpart::json::UnescapeError>(())
+/// ```
+pub fn unescape_truncating<const N: usize>(
+    raw: &str,
+) -> Result<(heapless::String<N>, bool), UnescapeError> {
+    let mut s = heapless::String::<N>::new();
+    let cut = unescape_to_view(raw, s.as_mut_view(), true)?;
+    Ok((s, cut))
+}
+
+/// The capacity-independent part of the `unescape_*` functions: one copy of
+/// the code for every `N` (flash matters more than a call here). With
+/// `truncate`, stops at the first character that does not fit and returns
+/// `Ok(true)`; otherwise that is [`UnescapeError::Overflow`].
+fn unescape_to_view(
+    raw: &str,
+    s: &mut heapless::string::StringView,
+    truncate: bool,
+) -> Result<bool, UnescapeError> {
+    let capacity = s.capacity();
+    let mut cut = false;
+    let result = for_each_piece(raw, |piece| {
+        let fits = match piece {
+            Piece::Text(t) => {
+                s.push_str(t).is_ok()
+                    || (truncate && {
+                        for c in t.chars() {
+                            if s.push(c).is_err() {
+                                break;
+                            }
+                        }
+                        false
+                    })
+            }
+            Piece::Char(c) => s.push(c).is_ok(),
+        };
+        if fits {
+            Ok(())
+        } else {
+            cut = true;
+            Err(UnescapeError::Overflow { capacity })
+        }
+    });
+    match result {
+        Err(UnescapeError::Overflow { .. }) if truncate && cut => Ok(true),
+        Err(e) => Err(e),
+        Ok(()) => Ok(false),
+    }
 }
 
 /// Iterator over the characters of a raw JSON string, see [`unescaped_chars`].

@@ -789,13 +789,32 @@ fn put_method<S: Sink + ?Sized>(sink: &mut S, m: Option<Method>) -> Result<(), W
 
 /// Checks an absolute http(s) URL: scheme, non-empty authority, no control
 /// characters or whitespace, at most [`URL_MAX_LEN`] bytes.
+/// Exactly `char::is_whitespace` (Unicode `White_Space`), without the
+/// 256-byte lookup table it links into firmware.
+const fn is_unicode_white_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t'..='\r'
+            | ' '
+            | '\u{85}'
+            | '\u{a0}'
+            | '\u{1680}'
+            | '\u{2000}'..='\u{200a}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{202f}'
+            | '\u{205f}'
+            | '\u{3000}'
+    )
+}
+
 fn check_url(url: &str) -> Result<(), UrlProblem> {
     if url.len() > URL_MAX_LEN {
         return Err(UrlProblem::TooLong);
     }
     if let Some(offset) = url
         .char_indices()
-        .find(|(_, c)| c.is_control() || c.is_whitespace())
+        .find(|&(_, c)| c.is_control() || is_unicode_white_space(c))
         .map(|(i, _)| i)
     {
         return Err(UrlProblem::Character { offset });
@@ -944,5 +963,15 @@ impl<'a> Value<'a> {
             field: self.field,
             offset: self.offset,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn white_space_matches_char_is_whitespace() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            assert_eq!(super::is_unicode_white_space(c), c.is_whitespace(), "{c:?}");
+        }
     }
 }
