@@ -787,8 +787,6 @@ fn put_method<S: Sink + ?Sized>(sink: &mut S, m: Option<Method>) -> Result<(), W
     sink.put_str(m.map_or("", Method::as_str))
 }
 
-/// Checks an absolute http(s) URL: scheme, non-empty authority, no control
-/// characters or whitespace, at most [`URL_MAX_LEN`] bytes.
 /// Exactly `char::is_whitespace` (Unicode `White_Space`), without the
 /// 256-byte lookup table it links into firmware.
 const fn is_unicode_white_space(c: char) -> bool {
@@ -808,6 +806,8 @@ const fn is_unicode_white_space(c: char) -> bool {
     )
 }
 
+/// Checks an absolute http(s) URL: scheme, non-empty authority, no control
+/// characters or whitespace, at most [`URL_MAX_LEN`] bytes.
 fn check_url(url: &str) -> Result<(), UrlProblem> {
     if url.len() > URL_MAX_LEN {
         return Err(UrlProblem::TooLong);
