@@ -7,10 +7,10 @@
 
 use core::hint::black_box;
 
-use confpart::http::client::{Credentials, Operation, Request, ResponseReader};
 use confpart::http::Connection;
-use confpart::participant::Participant;
+use confpart::http::client::{Credentials, Operation, Request, ResponseReader};
 use confpart::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
+use confpart::participant::Participant;
 use confpart::path::{Dialect, Host, ParticipantPath, PathStyle};
 use confpart::update::{CoachTarget, Method, Update};
 use confpart_probes::{AC, CA, CB, CF, CLIENT_RX, CLIENT_TX, RESPONSE, TOKEN};
