@@ -27,7 +27,11 @@ fn read(data: &[u8], step: usize) -> Option<(String, Vec<u8>)> {
     }
     let head = reader.head()?;
     let _ = route(head.method, head.path);
-    let _ = check_basic(head.authorization, "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "token");
+    let _ = check_basic(
+        head.authorization,
+        "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "token",
+    );
     let body = reader.body()?.to_vec();
     let mut scratch = [0u8; 4096];
     let _ = Update::decode(&body, &mut scratch);

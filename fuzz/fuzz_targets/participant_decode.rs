@@ -10,5 +10,8 @@ fuzz_target!(|doc: &[u8]| {
     };
     let mut out = [0u8; 8192];
     let n = p.encode_to_slice(&mut out).expect("re-encode fits");
-    assert_eq!(Participant::decode(&out[..n]).expect("re-encoded JSON decodes"), p);
+    assert_eq!(
+        Participant::decode(&out[..n]).expect("re-encoded JSON decodes"),
+        p
+    );
 });

@@ -13,7 +13,10 @@ fuzz_target!(|body: &[u8]| {
     let _ = decoded.update.validate(Dialect::Twilio);
     let _ = decoded.update.validate(Dialect::SignalWire);
     let mut out = [0u8; 16384];
-    let n = decoded.update.encode_to_slice(&mut out).expect("re-encode fits");
+    let n = decoded
+        .update
+        .encode_to_slice(&mut out)
+        .expect("re-encode fits");
     let mut scratch2 = [0u8; 16384];
     let again = Update::decode(&out[..n], &mut scratch2).expect("re-encoded body decodes");
     assert_eq!(again.update, decoded.update);
