@@ -873,8 +873,15 @@ impl<'a> Value<'a> {
         })
     }
 
-    /// Decodes a short value into `buf`.
-    fn small<'b>(&self, buf: &'b mut [u8]) -> Result<Option<&'b [u8]>, FormError> {
+    /// A short value, decoded into `buf` when it has escapes (`None`: longer
+    /// than `buf`). Plain values, nearly all of them, are used where they are.
+    fn small<'b>(&self, buf: &'b mut [u8]) -> Result<Option<&'b [u8]>, FormError>
+    where
+        'a: 'b,
+    {
+        if !self.raw.iter().any(|&b| b == b'%' || b == b'+') {
+            return Ok((self.raw.len() <= buf.len()).then_some(self.raw));
+        }
         match form::decode_component(self.raw, buf, Space::Plus) {
             Ok(n) => Ok(buf.get(..n)),
             Err(form::DecodeError::OutputFull { .. }) => Ok(None),
