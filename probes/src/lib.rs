@@ -2,6 +2,14 @@
 //! panic crate and no formatting machinery are linked in) and the inputs.
 #![no_std]
 
+use core::hint::black_box;
+
+use confpart::http::Connection;
+use confpart::http::client::{Credentials, Operation, Request};
+use confpart::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
+use confpart::path::{Dialect, Host, ParticipantPath, PathStyle};
+use confpart::update::{CoachTarget, Method, Update};
+
 /// Halts on panic. confpart has no panicking paths; this only satisfies
 /// the linker.
 #[panic_handler]
@@ -41,3 +49,39 @@ pub const BRIDGE_SCRATCH: usize = 256;
 pub const BRIDGE_TX: usize = 1024;
 /// JSON scratch of the bridge's response writer.
 pub const BRIDGE_JSON: usize = 896;
+
+/// The client's first half: build and validate a full 12-field Update and
+/// write the whole request into `tx`; returns its length. Inputs go through
+/// `black_box` so LTO cannot fold the work away.
+pub fn write_update_request(tx: &mut [u8; CLIENT_TX]) -> Option<usize> {
+    let path = ParticipantPath {
+        style: PathStyle::Twilio,
+        account: AccountSid::parse(black_box(AC)).ok()?,
+        conference: ConferenceSid::parse(black_box(CF)).ok()?,
+        participant: Some(ParticipantRef::Call(CallSid::parse(black_box(CA)).ok()?)),
+    };
+    let update = Update::new()
+        .muted(black_box(true))
+        .hold(black_box(true))
+        .hold_url(black_box("https://music.example.com/hold.mp3?loop=true"))
+        .hold_method(Method::Get)
+        .announce_url(black_box("https://hooks.example.com/announce?lang=en-US"))
+        .announce_method(Method::Post)
+        .wait_url(black_box("https://music.example.com/wait.xml"))
+        .wait_method(Method::Post)
+        .coaching(true)
+        .call_sid_to_coach(CoachTarget::Call(CallSid::parse(black_box(CB)).ok()?))
+        .beep_on_exit(false)
+        .end_conference_on_exit(false);
+    update.validate(Dialect::Twilio).ok()?;
+    let req = Request {
+        host: Host::Twilio,
+        credentials: Credentials::new(black_box(AC), black_box(TOKEN)).ok()?,
+        path: &path,
+        operation: Operation::Update(update),
+        connection: Connection::Close,
+    };
+    let n = req.write_to_slice(tx).ok()?;
+    black_box(tx.get(..n)?);
+    Some(n)
+}
