@@ -287,11 +287,11 @@ impl ParticipantPath {
         };
         let mut segments = Segments { path: bytes, pos };
 
-        segments.expect("Accounts")?;
+        segments.expect_segment("Accounts")?;
         let (seg, off) = segments.next_segment()?;
         let account =
             AccountSid::parse_bytes(seg).map_err(|error| PathError::Id { error, offset: off })?;
-        segments.expect("Conferences")?;
+        segments.expect_segment("Conferences")?;
         let (seg, off) = segments.next_segment()?;
         let conference = ConferenceSid::parse_bytes(seg)
             .map_err(|error| PathError::Id { error, offset: off })?;
@@ -397,7 +397,7 @@ impl<'a> Segments<'a> {
         Ok((seg, start))
     }
 
-    fn expect(&mut self, name: &'static str) -> Result<(), PathError> {
+    fn expect_segment(&mut self, name: &'static str) -> Result<(), PathError> {
         let offset = self.pos;
         match self.next_segment() {
             Ok((seg, _)) if seg == name.as_bytes() => Ok(()),
