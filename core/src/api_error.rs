@@ -22,8 +22,8 @@ use core::marker::PhantomData;
 use serde::de::{IgnoredAny, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::json::{self, JsonError, UnescapeError};
-use crate::participant::to_slice;
+use crate::json::{self, JsonError};
+use crate::participant::{text, to_slice};
 use crate::write::{WriteError, u64_to_decimal};
 
 /// Bytes kept of an error `message` (longer ones are cut at a character
@@ -135,16 +135,7 @@ fn message(raw: Option<&str>) -> Result<(heapless::String<MESSAGE_CAPACITY>, boo
 }
 
 fn more_info(raw: Option<&str>) -> Result<Option<heapless::String<MORE_INFO_CAPACITY>>, JsonError> {
-    raw.map(|raw| {
-        json::unescape_to_string(raw).map_err(|e| match e {
-            UnescapeError::Overflow { .. } => JsonError::TooLong {
-                field: "more_info",
-                max: MORE_INFO_CAPACITY,
-            },
-            _ => JsonError::InvalidField { field: "more_info" },
-        })
-    })
-    .transpose()
+    raw.map(|raw| text(raw, "more_info")).transpose()
 }
 
 #[derive(Serialize)]

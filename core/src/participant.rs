@@ -237,20 +237,18 @@ fn sid<T>(
     field: &'static str,
     parse: fn(&[u8]) -> Result<T, IdError>,
 ) -> Result<Option<T>, JsonError> {
-    match raw {
-        None | Some("") => Ok(None),
+    let invalid = JsonError::InvalidField { field };
+    let unescaped: heapless::String<SID_CAPACITY>;
+    let bytes = match raw {
+        None | Some("") => return Ok(None),
         // No escape: parse the raw text where it is.
-        Some(raw) if !raw.contains('\\') => parse(raw.as_bytes())
-            .map(Some)
-            .map_err(|_| JsonError::InvalidField { field }),
+        Some(raw) if !raw.contains('\\') => raw.as_bytes(),
         Some(raw) => {
-            let s =
-                text::<SID_CAPACITY>(raw, field).map_err(|_| JsonError::InvalidField { field })?;
-            parse(s.as_bytes())
-                .map(Some)
-                .map_err(|_| JsonError::InvalidField { field })
+            unescaped = text(raw, field).map_err(|_| invalid)?;
+            unescaped.as_bytes()
         }
-    }
+    };
+    parse(bytes).map(Some).map_err(|_| invalid)
 }
 
 fn date(raw: Option<&str>, field: &'static str) -> Result<Option<Timestamp>, JsonError> {
