@@ -217,77 +217,65 @@ const fn is_form_safe(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_')
 }
 
-/// Encoded width of each byte: 1 (kept, or space as `+`) or 3 (`%XX`).
+/// `is_form_safe` as a table: one load per byte in the run scan.
 // Evaluated at compile time: an index out of bounds is a build error, never
 // a run-time panic.
 #[allow(clippy::indexing_slicing)]
-const WIDTH: [u8; 256] = {
-    let mut t = [3u8; 256];
+const SAFE: [bool; 256] = {
+    let mut t = [false; 256];
     let mut b = 0;
     while b < 256 {
-        if is_form_safe(b as u8) || b == b' ' as usize {
-            t[b] = 1;
-        }
+        t[b] = is_form_safe(b as u8);
         b += 1;
     }
     t
 };
 
-/// Length of `s` once written by [`write_component`].
-pub fn encoded_len(s: &str) -> usize {
-    s.bytes()
-        .map(|b| usize::from(WIDTH.get(usize::from(b)).copied().unwrap_or(3)))
-        .sum()
+/// Length of the run of bytes at the start of `s` that encoding keeps.
+#[inline(always)]
+fn safe_run(s: &[u8]) -> usize {
+    s.iter()
+        .position(|&b| !SAFE.get(usize::from(b)).copied().unwrap_or(false))
+        .unwrap_or(s.len())
 }
 
-/// First output byte of each input byte: itself, `+` for space, `%` to escape.
-// Evaluated at compile time (see `WIDTH`).
-#[allow(clippy::indexing_slicing)]
-const FIRST: [u8; 256] = {
-    let mut t = [b'%'; 256];
-    let mut b = 0;
-    while b < 256 {
-        if is_form_safe(b as u8) {
-            t[b] = b as u8;
-        } else if b == b' ' as usize {
-            t[b] = b'+';
-        }
-        b += 1;
-    }
-    t
-};
+/// Length of `s` once written by [`write_component`] (the same code, counted
+/// by a [`CountingSink`](crate::write::CountingSink)).
+pub fn encoded_len(s: &str) -> usize {
+    let mut count = crate::write::CountingSink::default();
+    // Counting never fails.
+    let _ = write_component(&mut count, s);
+    count.count
+}
 
 /// Writes `s` form-encoded: space as `+`, everything outside `A-Za-z0-9*-._`
 /// as `%XX` (upper-case hex), as Python's `urlencode` and Go's `url.Values` do.
 ///
-/// Branch-free per byte: every input byte writes three bytes into a stack
-/// stage (`%XX`, or the byte and two bytes the next one overwrites) and
-/// advances by its width; the stage goes to the sink once per 64 input bytes.
+/// Runs of kept bytes go to the sink in one `put` each (URLs are mostly
+/// such runs), each other byte as `+` or a 3-byte `%XX`. Through a
+/// [`CountingSink`](crate::write::CountingSink) this is the length
+/// computation: the same loop, with every store optimised away.
+#[inline]
 pub fn write_component<S: Sink + ?Sized>(sink: &mut S, s: &str) -> Result<(), WriteError> {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    // 64 input bytes make at most 192 output bytes, + 2 bytes of overhang.
-    const BLOCK: usize = 64;
-    let mut stage = [0u8; 256];
-    for block in s.as_bytes().chunks(BLOCK) {
-        let mut n = 0usize;
-        for &b in block {
-            let i = usize::from(b);
-            let hex = |v: u8| HEX.get(usize::from(v & 0xf)).copied().unwrap_or(b'0');
-            // `n < 192` here: the masks never change an index.
-            if let Some(slot) = stage.get_mut(n & 0xff) {
-                *slot = FIRST.get(i).copied().unwrap_or(b'%');
-            }
-            if let Some(slot) = stage.get_mut((n + 1) & 0xff) {
-                *slot = hex(b >> 4);
-            }
-            if let Some(slot) = stage.get_mut((n + 2) & 0xff) {
-                *slot = hex(b);
-            }
-            n += usize::from(WIDTH.get(i).copied().unwrap_or(3));
+    let hex = |v: u8| HEX.get(usize::from(v & 0xf)).copied().unwrap_or(b'0');
+    let mut rest = s.as_bytes();
+    loop {
+        let run = safe_run(rest);
+        let (plain, tail) = rest.split_at_checked(run).unwrap_or((rest, &[]));
+        if !plain.is_empty() {
+            sink.put(plain)?;
         }
-        sink.put(stage.get(..n).unwrap_or(&[]))?;
+        let Some((&b, tail)) = tail.split_first() else {
+            return Ok(());
+        };
+        if b == b' ' {
+            sink.put(b"+")?;
+        } else {
+            sink.put(&[b'%', hex(b >> 4), hex(b)])?;
+        }
+        rest = tail;
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ use core::fmt;
 use crate::form::{self, Space};
 use crate::ident::{CallSid, IdError, SidForm};
 use crate::path::Dialect;
-use crate::write::{Sink, SliceSink, WriteError};
+use crate::write::{CountingSink, Sink, SliceSink, WriteError};
 
 /// Longest URL accepted in `HoldUrl`, `AnnounceUrl` and `WaitUrl` (bytes, decoded).
 pub const URL_MAX_LEN: usize = 2048;
@@ -642,36 +642,26 @@ impl<'a> Update<'a> {
     /// lowercase, values form-encoded (space as `+`). Encodes what it is given:
     /// call [`Update::validate`] first.
     pub fn encode<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
-        let mut first = true;
-        for field in self.fields() {
-            if !first {
-                sink.put(b"&")?;
-            }
-            first = false;
-            sink.put_str(field.key())?;
-            sink.put(b"=")?;
-            match field {
-                Field::Muted => put_bool(sink, self.muted)?,
-                Field::Hold => put_bool(sink, self.hold)?,
-                Field::Coaching => put_bool(sink, self.coaching)?,
-                Field::BeepOnExit => put_bool(sink, self.beep_on_exit)?,
-                Field::EndConferenceOnExit => put_bool(sink, self.end_conference_on_exit)?,
-                Field::HoldUrl => form::write_component(sink, self.hold_url.unwrap_or(""))?,
-                Field::AnnounceUrl => {
-                    form::write_component(sink, self.announce_url.unwrap_or(""))?;
-                }
-                Field::WaitUrl => form::write_component(sink, self.wait_url.unwrap_or(""))?,
-                Field::HoldMethod => put_method(sink, self.hold_method)?,
-                Field::AnnounceMethod => put_method(sink, self.announce_method)?,
-                Field::WaitMethod => put_method(sink, self.wait_method)?,
-                Field::CallSidToCoach => {
-                    if let Some(CoachTarget::Call(sid)) = &self.call_sid_to_coach {
-                        sink.put(sid.as_bytes())?;
-                    }
-                }
+        // Straight-line, one `put` for `&Key=` and one per plain value: the
+        // same code computes `encoded_len` through a `CountingSink`.
+        let mut w = FormWriter { sink, first: true };
+        w.boolean(b"&Muted=", self.muted)?;
+        w.boolean(b"&Hold=", self.hold)?;
+        w.url(b"&HoldUrl=", self.hold_url)?;
+        w.method(b"&HoldMethod=", self.hold_method)?;
+        w.url(b"&AnnounceUrl=", self.announce_url)?;
+        w.method(b"&AnnounceMethod=", self.announce_method)?;
+        w.url(b"&WaitUrl=", self.wait_url)?;
+        w.method(b"&WaitMethod=", self.wait_method)?;
+        w.boolean(b"&Coaching=", self.coaching)?;
+        if let Some(target) = &self.call_sid_to_coach {
+            let sink = w.key(b"&CallSidToCoach=")?;
+            if let CoachTarget::Call(sid) = target {
+                sink.put(sid.as_bytes())?;
             }
         }
-        Ok(())
+        w.boolean(b"&BeepOnExit=", self.beep_on_exit)?;
+        w.boolean(b"&EndConferenceOnExit=", self.end_conference_on_exit)
     }
 
     /// Encodes into `buf`; returns the body length.
@@ -681,34 +671,13 @@ impl<'a> Update<'a> {
         Ok(sink.len())
     }
 
-    /// Length of the encoded body (for `Content-Length`), without writing it.
+    /// Length of the encoded body (for `Content-Length`), without writing it:
+    /// [`Update::encode`] into a [`CountingSink`].
     pub fn encoded_len(&self) -> usize {
-        let method = |m: Option<Method>| m.map_or(0, |m| m.as_str().len());
-        let boolean = |v: Option<bool>| if v == Some(true) { 4 } else { 5 };
-        let url = |u: Option<&str>| form::encoded_len(u.unwrap_or(""));
-        let mut len = 0;
-        for field in self.fields() {
-            // `&` (or nothing, for the first), key, `=`, value.
-            len += usize::from(len > 0) + field.key().len() + 1;
-            len += match field {
-                Field::Muted => boolean(self.muted),
-                Field::Hold => boolean(self.hold),
-                Field::Coaching => boolean(self.coaching),
-                Field::BeepOnExit => boolean(self.beep_on_exit),
-                Field::EndConferenceOnExit => boolean(self.end_conference_on_exit),
-                Field::HoldUrl => url(self.hold_url),
-                Field::AnnounceUrl => url(self.announce_url),
-                Field::WaitUrl => url(self.wait_url),
-                Field::HoldMethod => method(self.hold_method),
-                Field::AnnounceMethod => method(self.announce_method),
-                Field::WaitMethod => method(self.wait_method),
-                Field::CallSidToCoach => match &self.call_sid_to_coach {
-                    Some(CoachTarget::Call(sid)) => sid.as_bytes().len(),
-                    _ => 0,
-                },
-            };
-        }
-        len
+        let mut count = CountingSink::default();
+        // Counting never fails.
+        let _ = self.encode(&mut count);
+        count.count
     }
 
     /// Decodes a form body as real clients send it: `+` or `%20` for space,
@@ -779,12 +748,51 @@ impl<'a> Update<'a> {
     }
 }
 
-fn put_bool<S: Sink + ?Sized>(sink: &mut S, v: Option<bool>) -> Result<(), WriteError> {
-    sink.put(if v == Some(true) { b"true" } else { b"false" })
+/// Writes the pairs of a form body, `&` between them.
+struct FormWriter<'s, S: ?Sized> {
+    sink: &'s mut S,
+    first: bool,
 }
 
-fn put_method<S: Sink + ?Sized>(sink: &mut S, m: Option<Method>) -> Result<(), WriteError> {
-    sink.put_str(m.map_or("", Method::as_str))
+impl<S: Sink + ?Sized> FormWriter<'_, S> {
+    /// Writes `&Key=` (`Key=` for the first pair) and returns the sink for the value.
+    #[inline(always)]
+    fn key(&mut self, amp_key_eq: &'static [u8]) -> Result<&mut S, WriteError> {
+        let prefix = if self.first {
+            amp_key_eq.get(1..).unwrap_or(&[])
+        } else {
+            amp_key_eq
+        };
+        self.first = false;
+        self.sink.put(prefix)?;
+        Ok(self.sink)
+    }
+
+    #[inline(always)]
+    fn boolean(&mut self, amp_key_eq: &'static [u8], v: Option<bool>) -> Result<(), WriteError> {
+        match v {
+            Some(v) => self
+                .key(amp_key_eq)?
+                .put(if v { b"true" } else { b"false" }),
+            None => Ok(()),
+        }
+    }
+
+    #[inline(always)]
+    fn method(&mut self, amp_key_eq: &'static [u8], m: Option<Method>) -> Result<(), WriteError> {
+        match m {
+            Some(m) => self.key(amp_key_eq)?.put_str(m.as_str()),
+            None => Ok(()),
+        }
+    }
+
+    #[inline(always)]
+    fn url(&mut self, amp_key_eq: &'static [u8], url: Option<&str>) -> Result<(), WriteError> {
+        match url {
+            Some(url) => form::write_component(self.key(amp_key_eq)?, url),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Exactly `char::is_whitespace` (Unicode `White_Space`), without the

@@ -151,6 +151,7 @@ impl<'a> SliceSink<'a> {
 }
 
 impl Sink for SliceSink<'_> {
+    #[inline]
     fn put(&mut self, bytes: &[u8]) -> Result<(), WriteError> {
         let end = self.len.checked_add(bytes.len());
         match end.and_then(|end| self.buf.get_mut(self.len..end)) {
@@ -175,6 +176,7 @@ pub struct CountingSink {
 }
 
 impl Sink for CountingSink {
+    #[inline(always)]
     fn put(&mut self, bytes: &[u8]) -> Result<(), WriteError> {
         self.count = self.count.saturating_add(bytes.len());
         Ok(())
