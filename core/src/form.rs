@@ -132,6 +132,23 @@ const fn hex_val(b: u8) -> Option<u8> {
     }
 }
 
+/// Value of each hex digit; `NOT_HEX` for every other byte.
+// Evaluated at compile time: an index out of bounds is a build error, never
+// a run-time panic.
+#[allow(clippy::indexing_slicing)]
+const HEX_VALUE: [u8; 256] = {
+    let mut t = [NOT_HEX; 256];
+    let mut b = 0;
+    while b < 256 {
+        if let Some(v) = hex_val(b as u8) {
+            t[b] = v;
+        }
+        b += 1;
+    }
+    t
+};
+const NOT_HEX: u8 = 0x10;
+
 /// Offset of the first byte decoding changes: `%`, or `+` in form mode.
 fn next_special(raw: &[u8], space: Space) -> Option<usize> {
     match space {
@@ -146,13 +163,19 @@ pub fn needs_decoding(raw: &[u8], space: Space) -> bool {
 }
 
 /// The byte of the escape whose `%` is at `i`.
+#[inline(always)]
 fn escape_at(raw: &[u8], i: usize) -> Result<u8, DecodeError> {
-    match (
-        raw.get(i + 1).copied().and_then(hex_val),
-        raw.get(i + 2).copied().and_then(hex_val),
-    ) {
-        (Some(h), Some(l)) => Ok((h << 4) | l),
-        _ => Err(DecodeError::InvalidEscape { offset: i }),
+    let digit = |j: usize| {
+        raw.get(j)
+            .and_then(|&b| HEX_VALUE.get(usize::from(b)))
+            .copied()
+            .unwrap_or(NOT_HEX)
+    };
+    let (h, l) = (digit(i + 1), digit(i + 2));
+    if (h | l) & NOT_HEX == 0 {
+        Ok((h << 4) | l)
+    } else {
+        Err(DecodeError::InvalidEscape { offset: i })
     }
 }
 

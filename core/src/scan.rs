@@ -59,6 +59,16 @@ pub(crate) fn byte2(hay: &[u8], a: u8, b: u8) -> Option<usize> {
     find(hay, |w| eq(w, a) | eq(w, b), |c| c == a || c == b)
 }
 
+/// First `a`, `b` or `c` in `hay`.
+#[inline]
+pub(crate) fn byte3(hay: &[u8], a: u8, b: u8, c: u8) -> Option<usize> {
+    find(
+        hay,
+        |w| eq(w, a) | eq(w, b) | eq(w, c),
+        |x| x == a || x == b || x == c,
+    )
+}
+
 /// First byte that ends a run of plain JSON string text: `"`, `\`, a control
 /// character, or (with `high`) a non-ASCII byte.
 #[inline]
@@ -81,6 +91,7 @@ mod tests {
         fn same_as_position(hay in proptest::collection::vec(any::<u8>(), 0..40), a: u8, b: u8, high: bool) {
             prop_assert_eq!(byte(&hay, a), hay.iter().position(|&c| c == a));
             prop_assert_eq!(byte2(&hay, a, b), hay.iter().position(|&c| c == a || c == b));
+            prop_assert_eq!(byte3(&hay, a, b, 0x25), hay.iter().position(|&c| c == a || c == b || c == 0x25));
             prop_assert_eq!(
                 json_string_stop(&hay, high),
                 hay.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20 || (high && c >= 0x80))

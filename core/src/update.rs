@@ -112,19 +112,21 @@ impl Field {
 
     /// The field with this exact (case-sensitive) key.
     pub fn from_key(key: &[u8]) -> Option<Self> {
-        Some(match key {
-            b"Muted" => Self::Muted,
-            b"Hold" => Self::Hold,
-            b"HoldUrl" => Self::HoldUrl,
-            b"HoldMethod" => Self::HoldMethod,
-            b"AnnounceUrl" => Self::AnnounceUrl,
-            b"AnnounceMethod" => Self::AnnounceMethod,
-            b"WaitUrl" => Self::WaitUrl,
-            b"WaitMethod" => Self::WaitMethod,
-            b"Coaching" => Self::Coaching,
-            b"CallSidToCoach" => Self::CallSidToCoach,
-            b"BeepOnExit" => Self::BeepOnExit,
-            b"EndConferenceOnExit" => Self::EndConferenceOnExit,
+        // The twelve keys differ in (length, first byte): one candidate,
+        // then one comparison of a few words against constants.
+        Some(match (key.len(), key.first()) {
+            (5, Some(b'M')) if same_key(key, b"Muted") => Self::Muted,
+            (4, Some(b'H')) if same_key(key, b"Hold") => Self::Hold,
+            (7, Some(b'H')) if same_key(key, b"HoldUrl") => Self::HoldUrl,
+            (10, Some(b'H')) if same_key(key, b"HoldMethod") => Self::HoldMethod,
+            (11, Some(b'A')) if same_key(key, b"AnnounceUrl") => Self::AnnounceUrl,
+            (14, Some(b'A')) if same_key(key, b"AnnounceMethod") => Self::AnnounceMethod,
+            (7, Some(b'W')) if same_key(key, b"WaitUrl") => Self::WaitUrl,
+            (10, Some(b'W')) if same_key(key, b"WaitMethod") => Self::WaitMethod,
+            (8, Some(b'C')) if same_key(key, b"Coaching") => Self::Coaching,
+            (14, Some(b'C')) if same_key(key, b"CallSidToCoach") => Self::CallSidToCoach,
+            (10, Some(b'B')) if same_key(key, b"BeepOnExit") => Self::BeepOnExit,
+            (19, Some(b'E')) if same_key(key, b"EndConferenceOnExit") => Self::EndConferenceOnExit,
             _ => return None,
         })
     }
@@ -694,39 +696,52 @@ impl<'a> Update<'a> {
         };
         let mut seen: u16 = 0;
         let mut scratch = Scratch { rest: scratch };
-        for pair in form::pairs(body) {
-            let mut key_buf = [0u8; KEY_BUF_LEN];
-            // Keys are plain almost always: match them where they are.
-            let key = if form::needs_decoding(pair.key, Space::Plus) {
-                match form::decode_component(pair.key, &mut key_buf, Space::Plus) {
-                    Ok(n) => key_buf.get(..n).unwrap_or(&[]),
-                    // Longer than any known key: unknown.
-                    Err(form::DecodeError::OutputFull { .. }) => &[],
-                    Err(form::DecodeError::InvalidEscape { offset }) => {
-                        return Err(FormError::InvalidEscape {
-                            field: None,
-                            offset: pair.offset + offset,
-                        });
+        // One walk over the body: each search runs on the rest of the body
+        // (whole words, no short tails), the key up to `=` or `&`, the value
+        // up to `&` noting on the way whether it has `%` or `+`.
+        let mut offset = 0;
+        while let Some(rest) = body.get(offset..).filter(|r| !r.is_empty()) {
+            let key_len = crate::scan::byte2(rest, b'=', b'&').unwrap_or(rest.len());
+            let (key, after_key) = rest.split_at_checked(key_len).unwrap_or((rest, &[]));
+            let value_offset = offset + key_len + usize::from(after_key.first() == Some(&b'='));
+            let (value, plain) = match after_key.split_first() {
+                Some((b'=', tail)) => match crate::scan::byte3(tail, b'&', b'%', b'+') {
+                    None => (tail, true),
+                    Some(i) if tail.get(i) == Some(&b'&') => (tail.get(..i).unwrap_or(&[]), true),
+                    Some(i) => {
+                        let end = tail
+                            .get(i..)
+                            .and_then(|t| crate::scan::byte(t, b'&'))
+                            .map_or(tail.len(), |e| i + e);
+                        (tail.get(..end).unwrap_or(&[]), false)
                     }
-                }
-            } else {
-                pair.key
+                },
+                // No `=`: an empty value (`&` or the end follows the key).
+                _ => (&[][..], true),
             };
-            let Some(field) = Field::from_key(key) else {
-                out.ignored.push(pair.key);
+            let pair_offset = offset;
+            // Past the value and its `&`.
+            offset = value_offset + value.len() + 1;
+            if key.is_empty() && value_offset == pair_offset {
+                // An empty pair (`a=1&&b=2`).
+                continue;
+            }
+            let Some(field) = Self::field_of(key, pair_offset)? else {
+                out.ignored.push(key);
                 continue;
             };
             if seen & field.bit() != 0 {
                 return Err(FormError::DuplicateKey {
                     field,
-                    offset: pair.offset,
+                    offset: pair_offset,
                 });
             }
             seen |= field.bit();
             let u = &mut out.update;
             let value = Value {
-                raw: pair.value,
-                offset: pair.value_offset,
+                raw: value,
+                plain,
+                offset: value_offset,
                 field,
             };
             match field {
@@ -745,6 +760,29 @@ impl<'a> Update<'a> {
             }
         }
         Ok(out)
+    }
+
+    /// The field a raw key names (`None`: unknown). Known keys are plain, so
+    /// they are matched where they are; only a key that matches nothing is
+    /// checked for escapes and decoded (an invalid escape in any key is an
+    /// error).
+    fn field_of(key: &[u8], offset: usize) -> Result<Option<Field>, FormError> {
+        if let Some(field) = Field::from_key(key) {
+            return Ok(Some(field));
+        }
+        if !form::needs_decoding(key, Space::Plus) {
+            return Ok(None);
+        }
+        let mut key_buf = [0u8; KEY_BUF_LEN];
+        match form::decode_component(key, &mut key_buf, Space::Plus) {
+            Ok(n) => Ok(key_buf.get(..n).and_then(Field::from_key)),
+            // Longer than any known key: unknown.
+            Err(form::DecodeError::OutputFull { .. }) => Ok(None),
+            Err(form::DecodeError::InvalidEscape { offset: at }) => Err(FormError::InvalidEscape {
+                field: None,
+                offset: offset + at,
+            }),
+        }
     }
 }
 
@@ -855,6 +893,48 @@ fn check_url(url: &str) -> Result<(), UrlProblem> {
     }
 }
 
+/// `key == lit` for keys of equal length, 4 to 24 bytes, compared as two or
+/// three overlapping words (`lit` is a constant: its words are immediates).
+#[inline(always)]
+fn same_key(key: &[u8], lit: &'static [u8]) -> bool {
+    let n = lit.len();
+    if n >= 8 {
+        let w = |s: &[u8], i: usize| {
+            s.get(i..i + 8)
+                .and_then(|x| <[u8; 8]>::try_from(x).ok())
+                .map(u64::from_ne_bytes)
+        };
+        let mid = (n - 8) / 2;
+        w(key, 0) == w(lit, 0) && w(key, mid) == w(lit, mid) && w(key, n - 8) == w(lit, n - 8)
+    } else {
+        let w = |s: &[u8], i: usize| {
+            s.get(i..i + 4)
+                .and_then(|x| <[u8; 4]>::try_from(x).ok())
+                .map(u32::from_ne_bytes)
+        };
+        n >= 4 && w(key, 0) == w(lit, 0) && w(key, n - 4) == w(lit, n - 4)
+    }
+}
+
+/// ASCII-case-insensitive equality with `lower`, a lowercase word of at most
+/// eight letters: `x | 0x20` equals a lowercase letter exactly when `x` is
+/// that letter in either case, so the comparison is one OR and one compare.
+#[inline(always)]
+fn eq_letters(v: &[u8], lower: &[u8]) -> bool {
+    let word = |s: &[u8]| {
+        let mut w = [0u8; 8];
+        if let Some(dst) = w.get_mut(..s.len()) {
+            dst.copy_from_slice(s);
+        }
+        u64::from_le_bytes(w)
+    };
+    // Only the lanes of the word's length: padding stays 0 on both sides.
+    let mask = u64::MAX
+        .checked_shr(8 * (8 - lower.len().min(8)) as u32)
+        .unwrap_or(0);
+    v.len() == lower.len() && (word(v) | (0x2020_2020_2020_2020 & mask)) == word(lower)
+}
+
 /// The not-yet-used part of the decode scratch buffer.
 struct Scratch<'a> {
     rest: &'a mut [u8],
@@ -862,6 +942,8 @@ struct Scratch<'a> {
 
 struct Value<'a> {
     raw: &'a [u8],
+    /// `raw` has no `%` and no `+`: it is its own decoding.
+    plain: bool,
     offset: usize,
     field: Field,
 }
@@ -887,7 +969,7 @@ impl<'a> Value<'a> {
     where
         'a: 'b,
     {
-        if !self.raw.iter().any(|&b| b == b'%' || b == b'+') {
+        if self.plain {
             return Ok((self.raw.len() <= buf.len()).then_some(self.raw));
         }
         match form::decode_component(self.raw, buf, Space::Plus) {
@@ -900,8 +982,8 @@ impl<'a> Value<'a> {
     fn boolean(&self) -> Result<bool, FormError> {
         let mut buf = [0u8; 5];
         match self.small(&mut buf)? {
-            Some(v) if v.eq_ignore_ascii_case(b"true") => Ok(true),
-            Some(v) if v.eq_ignore_ascii_case(b"false") => Ok(false),
+            Some(v) if eq_letters(v, b"true") => Ok(true),
+            Some(v) if eq_letters(v, b"false") => Ok(false),
             _ => Err(FormError::InvalidBool {
                 field: self.field,
                 offset: self.offset,
@@ -911,12 +993,15 @@ impl<'a> Value<'a> {
 
     fn method(&self) -> Result<Method, FormError> {
         let mut buf = [0u8; 4];
-        self.small(&mut buf)?
-            .and_then(Method::parse)
-            .ok_or(FormError::InvalidMethod {
-                field: self.field,
-                offset: self.offset,
-            })
+        let method = match self.small(&mut buf)? {
+            Some(v) if eq_letters(v, b"get") => Some(Method::Get),
+            Some(v) if eq_letters(v, b"post") => Some(Method::Post),
+            _ => None,
+        };
+        method.ok_or(FormError::InvalidMethod {
+            field: self.field,
+            offset: self.offset,
+        })
     }
 
     fn call_sid(&self) -> Result<CoachTarget, FormError> {
@@ -946,7 +1031,7 @@ impl<'a> Value<'a> {
         // One pass: plain values borrow from the body, the others are decoded
         // straight into the scratch buffer (the length is only computed
         // again on the error path).
-        let bytes: &'a [u8] = if form::needs_decoding(self.raw, Space::Plus) {
+        let bytes: &'a [u8] = if !self.plain {
             let buf = core::mem::take(&mut scratch.rest);
             match form::decode_component(self.raw, buf, Space::Plus) {
                 Ok(len) if len > URL_MAX_LEN => return Err(too_long),

@@ -436,3 +436,30 @@ fn encode_into_an_embedded_io_writer() {
         Err(WriteError::Io(_) | WriteError::WriteZero)
     ));
 }
+
+#[test]
+fn from_key_matches_exactly_the_twelve_keys() {
+    for field in Field::ALL {
+        let key = field.key().as_bytes();
+        assert_eq!(Field::from_key(key), Some(field));
+        // Every one-byte change, a longer and a shorter key: no match.
+        for i in 0..key.len() {
+            for b in [b'x', key[i] ^ 0x20, key[i].wrapping_add(1), 0, 0xff] {
+                if b == key[i] {
+                    continue;
+                }
+                let mut k = key.to_vec();
+                k[i] = b;
+                assert_eq!(
+                    Field::from_key(&k),
+                    None,
+                    "{:?}",
+                    String::from_utf8_lossy(&k)
+                );
+            }
+        }
+        assert_eq!(Field::from_key(&key[..key.len() - 1]), None);
+        assert_eq!(Field::from_key(&[key, b"x"].concat()), None);
+    }
+    assert_eq!(Field::from_key(b""), None);
+}
