@@ -463,3 +463,226 @@ fn from_key_matches_exactly_the_twelve_keys() {
     }
     assert_eq!(Field::from_key(b""), None);
 }
+
+/// The decoder as it was before the single-pass rewrite, on the public
+/// primitives (`form::pairs`, `decode_component`), kept as a model: the
+/// fast decoder must give the same update, the same ignored keys and the
+/// same error (variant, field, offset) on every input.
+type Model = (Update<'static>, Vec<&'static [u8]>, usize);
+
+fn model_decode(body: &'static [u8], scratch_len: usize) -> Result<Model, FormError> {
+    use confpart::form::{self, DecodeError, Space};
+    let mut scratch: &'static mut [u8] = Box::leak(vec![0u8; scratch_len].into_boxed_slice());
+    let mut u = Update::new();
+    let mut ignored = Vec::new();
+    let mut seen = Vec::new();
+    for pair in form::pairs(body) {
+        let mut kb = [0u8; 24];
+        let key: &[u8] = match form::decode_component(pair.key, &mut kb, Space::Plus) {
+            Ok(n) => &kb[..n],
+            Err(DecodeError::OutputFull { .. }) => &[],
+            Err(DecodeError::InvalidEscape { offset }) => {
+                return Err(FormError::InvalidEscape {
+                    field: None,
+                    offset: pair.offset + offset,
+                });
+            }
+            Err(e) => unreachable!("{e:?}"),
+        };
+        let Some(field) = Field::ALL.into_iter().find(|f| f.key().as_bytes() == key) else {
+            ignored.push(pair.key);
+            continue;
+        };
+        if seen.contains(&field) {
+            return Err(FormError::DuplicateKey {
+                field,
+                offset: pair.offset,
+            });
+        }
+        seen.push(field);
+        let at = pair.value_offset;
+        let esc = |o: usize| FormError::InvalidEscape {
+            field: Some(field),
+            offset: at + o,
+        };
+        let small = |cap: usize| -> Result<Option<Vec<u8>>, FormError> {
+            let mut buf = vec![0u8; cap];
+            match form::decode_component(pair.value, &mut buf, Space::Plus) {
+                Ok(n) => Ok(Some(buf[..n].to_vec())),
+                Err(DecodeError::OutputFull { .. }) => Ok(None),
+                Err(DecodeError::InvalidEscape { offset }) => Err(esc(offset)),
+                Err(e) => unreachable!("{e:?}"),
+            }
+        };
+        let boolean = || -> Result<bool, FormError> {
+            match small(5)? {
+                Some(v) if v.eq_ignore_ascii_case(b"true") => Ok(true),
+                Some(v) if v.eq_ignore_ascii_case(b"false") => Ok(false),
+                _ => Err(FormError::InvalidBool { field, offset: at }),
+            }
+        };
+        let method = || -> Result<Method, FormError> {
+            small(4)?
+                .and_then(|v| Method::parse(&v))
+                .ok_or(FormError::InvalidMethod { field, offset: at })
+        };
+        match field {
+            Field::Muted => u.muted = Some(boolean()?),
+            Field::Hold => u.hold = Some(boolean()?),
+            Field::Coaching => u.coaching = Some(boolean()?),
+            Field::BeepOnExit => u.beep_on_exit = Some(boolean()?),
+            Field::EndConferenceOnExit => u.end_conference_on_exit = Some(boolean()?),
+            Field::HoldMethod => u.hold_method = Some(method()?),
+            Field::AnnounceMethod => u.announce_method = Some(method()?),
+            Field::WaitMethod => u.wait_method = Some(method()?),
+            Field::CallSidToCoach => {
+                let invalid = |error| FormError::InvalidCallSid {
+                    field,
+                    error,
+                    offset: at,
+                };
+                u.call_sid_to_coach = Some(match small(confpart::ident::SID_CAPACITY)? {
+                    Some(v) if v.is_empty() => CoachTarget::Clear,
+                    Some(v) => CoachTarget::Call(CallSid::parse_bytes(&v).map_err(invalid)?),
+                    None => {
+                        return Err(invalid(IdError::Length {
+                            kind: IdKind::Call,
+                            len: form::decoded_len(pair.value).unwrap(),
+                        }));
+                    }
+                });
+            }
+            Field::HoldUrl | Field::AnnounceUrl | Field::WaitUrl => {
+                let too_long = FormError::TooLong {
+                    field,
+                    max: URL_MAX_LEN,
+                };
+                let bytes: &'static [u8] = if !form::needs_decoding(pair.value, Space::Plus) {
+                    if pair.value.len() > URL_MAX_LEN {
+                        return Err(too_long);
+                    }
+                    pair.value
+                } else {
+                    let buf = std::mem::take(&mut scratch);
+                    match form::decode_component(pair.value, buf, Space::Plus) {
+                        Ok(len) if len > URL_MAX_LEN => return Err(too_long),
+                        Ok(len) => {
+                            let (used, rest) = buf.split_at_mut(len);
+                            scratch = rest;
+                            used
+                        }
+                        Err(DecodeError::InvalidEscape { offset }) => return Err(esc(offset)),
+                        Err(DecodeError::OutputFull { needed }) if needed > URL_MAX_LEN => {
+                            return Err(too_long);
+                        }
+                        Err(DecodeError::OutputFull { needed }) => {
+                            return Err(FormError::ScratchFull { field, needed });
+                        }
+                        Err(e) => unreachable!("{e:?}"),
+                    }
+                };
+                let s = std::str::from_utf8(bytes)
+                    .map_err(|_| FormError::InvalidUtf8 { field, offset: at })?;
+                match field {
+                    Field::HoldUrl => u.hold_url = Some(s),
+                    Field::AnnounceUrl => u.announce_url = Some(s),
+                    _ => u.wait_url = Some(s),
+                }
+            }
+            _ => unreachable!("{field:?}"),
+        }
+    }
+    let total = ignored.len();
+    Ok((u, ignored, total))
+}
+
+/// Bodies of the shapes real (and broken) clients send: known keys (some
+/// percent-encoded), unknown keys, empty pairs, pairs without `=`, values
+/// with `+`, `%20`, bad escapes, invalid UTF-8, other cases, long runs.
+fn form_body() -> impl Strategy<Value = String> {
+    let key = prop_oneof![
+        4 => proptest::sample::select(Field::ALL.map(Field::key).to_vec()).prop_map(String::from),
+        1 => Just("Mute%64".to_string()),
+        1 => Just("Hold%55rl".to_string()),
+        1 => Just("Beep".to_string()),
+        1 => "[A-Za-z%+]{0,30}",
+    ];
+    let value = prop_oneof![
+        Just("true".to_string()),
+        Just("False".to_string()),
+        Just("TRUE".to_string()),
+        Just("gEt".to_string()),
+        Just("POST".to_string()),
+        Just("p%4fst".to_string()),
+        Just("tru%65".to_string()),
+        Just(CB.to_string()),
+        Just("CA%62bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb".to_string()),
+        Just("https%3A%2F%2Fa.example%2Fx+y%20z".to_string()),
+        Just("https://a.example/%C3%A9".to_string()),
+        Just("https://a.example/%C3%28".to_string()),
+        Just("%zz".to_string()),
+        Just("%4".to_string()),
+        Just("".to_string()),
+        "[a-zA-Z0-9%+:/.=_-]{0,70}",
+        "[a-z]{2040,2060}",
+    ];
+    let pair = prop_oneof![
+        6 => (key.clone(), value).prop_map(|(k, v)| format!("{k}={v}")),
+        1 => key,
+        1 => Just(String::new()),
+    ];
+    proptest::collection::vec(pair, 0..10).prop_map(|p| p.join("&"))
+}
+
+proptest! {
+    #[test]
+    fn decode_agrees_with_the_model(body in form_body(), cap in prop_oneof![Just(usize::MAX), 0usize..200]) {
+        let body: &'static [u8] = Box::leak(body.into_bytes().into_boxed_slice());
+        let cap = cap.min(body.len());
+        let mut scratch = vec![0u8; cap];
+        let fast = Update::decode(body, &mut scratch)
+            .map(|d| (d.update, d.ignored.iter().collect::<Vec<_>>(), d.ignored.total()));
+        let model = model_decode(body, cap);
+        match (&fast, &model) {
+            (Ok((fu, fi, ft)), Ok((mu, mi, mt))) => {
+                prop_assert_eq!(fu, mu);
+                prop_assert_eq!(fi, &mi[..mi.len().min(confpart::update::IGNORED_KEYS_CAPACITY)]);
+                prop_assert_eq!(ft, mt);
+            }
+            _ => prop_assert_eq!(fast.map(|_| ()), model.map(|_| ())),
+        }
+    }
+
+    /// serde_urlencoded as an oracle: whatever the core accepts, every known
+    /// field holds what serde_urlencoded decodes for that key.
+    #[test]
+    fn accepted_bodies_agree_with_serde_urlencoded(body in form_body()) {
+        let mut scratch = vec![0u8; body.len()];
+        let Ok(d) = Update::decode(body.as_bytes(), &mut scratch) else { return Ok(()); };
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap();
+        let oracle = |f: Field| pairs.iter().find(|(k, _)| k == f.key()).map(|(_, v)| v.as_str());
+        let u = d.update;
+        let b = |v: Option<bool>| v.map(|v| v.to_string());
+        let m = |v: Option<Method>| v.map(|v| v.as_str().to_string());
+        let low = |f: Field| oracle(f).map(str::to_ascii_lowercase);
+        let up = |f: Field| oracle(f).map(str::to_ascii_uppercase);
+        prop_assert_eq!(b(u.muted), low(Field::Muted));
+        prop_assert_eq!(b(u.hold), low(Field::Hold));
+        prop_assert_eq!(b(u.coaching), low(Field::Coaching));
+        prop_assert_eq!(b(u.beep_on_exit), low(Field::BeepOnExit));
+        prop_assert_eq!(b(u.end_conference_on_exit), low(Field::EndConferenceOnExit));
+        prop_assert_eq!(m(u.hold_method), up(Field::HoldMethod));
+        prop_assert_eq!(m(u.announce_method), up(Field::AnnounceMethod));
+        prop_assert_eq!(m(u.wait_method), up(Field::WaitMethod));
+        prop_assert_eq!(u.hold_url, oracle(Field::HoldUrl));
+        prop_assert_eq!(u.announce_url, oracle(Field::AnnounceUrl));
+        prop_assert_eq!(u.wait_url, oracle(Field::WaitUrl));
+        let sid = u.call_sid_to_coach.map(|t| match t {
+            CoachTarget::Clear => String::new(),
+            CoachTarget::Call(s) => s.as_str().to_string(),
+        });
+        prop_assert_eq!(sid, oracle(Field::CallSidToCoach).map(String::from));
+        let unknown = pairs.iter().filter(|(k, _)| Field::ALL.iter().all(|f| f.key() != k)).count();
+        prop_assert_eq!(d.ignored.total(), unknown);
+    }
+}
