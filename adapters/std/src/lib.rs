@@ -15,3 +15,7 @@
 
 pub mod config;
 pub mod retry;
+pub mod transport;
+
+#[cfg(test)]
+mod testutil;
