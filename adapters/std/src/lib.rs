@@ -15,6 +15,7 @@
 
 pub mod config;
 pub mod retry;
+pub mod server;
 pub mod transport;
 
 #[cfg(test)]

@@ -491,11 +491,14 @@ impl Pool {
 
     /// The idle connection if it is still usable, else a new one.
     pub fn take(&mut self) -> Result<Connection, Failure> {
-        if let Some(mut conn) = self.idle.take() {
-            if conn.idle_since.elapsed() <= self.config.max_idle && conn.is_reusable() {
-                conn.reused = true;
-                return Ok(conn);
-            }
+        let max_idle = self.config.max_idle;
+        if let Some(mut conn) = self
+            .idle
+            .take()
+            .filter(|c| c.idle_since.elapsed() <= max_idle && c.is_reusable())
+        {
+            conn.reused = true;
+            return Ok(conn);
         }
         Connection::open(&self.base, &self.config)
     }
