@@ -13,6 +13,7 @@
 //! Threads, not an async runtime: see `ARCHITECTURE.md`, "Host adapter", and [`server`].
 #![forbid(unsafe_code)]
 
+pub mod cli;
 pub mod config;
 pub mod retry;
 pub mod server;
