@@ -1,0 +1,938 @@
+//! The `confpart` command's argument tree (clap derive) and its dispatcher [`run`].
+//!
+//! Parsing is complete; running is not yet wired to the core's client and bridge API, so
+//! every command that needs it answers [`CliError::NotWired`] (exit 1) after checking what
+//! it can without the core (the service configuration from the environment, the TLS files).
+//!
+//! ```
+//! use clap::Parser;
+//! use confpart_std::cli::{Cli, Command, Recipe};
+//!
+//! let cli = Cli::try_parse_from([
+//!     "confpart", "update", "--conference", "CF00000000000000000000000000000000",
+//!     "--participant", "alice", "--recipe", "mute", "--json",
+//! ])?;
+//! let Command::Update(args) = &cli.command else { unreachable!() };
+//! assert_eq!(args.fields.recipe, Some(Recipe::Mute));
+//! assert!(cli.global.json);
+//! # Ok::<(), clap::Error>(())
+//! ```
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::{ConfigError, Dialect, Overrides, Secret, Service};
+use crate::server::{LogFormat, TlsSetupError, tls_config_from_pem};
+
+/// Exit statuses (also printed by `--help`).
+pub mod exit {
+    /// Success.
+    pub const OK: u8 = 0;
+    /// Bad input, or the service refused the request.
+    pub const BAD_INPUT: u8 = 1;
+    /// Usage error (unknown flag, missing argument): clap's status.
+    pub const USAGE: u8 = 2;
+    /// Transport, TLS or timeout failure.
+    pub const TRANSPORT: u8 = 3;
+}
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  ok
+  1  bad input, or refused by the service
+  2  usage error
+  3  transport, TLS or timeout failure
+
+Credentials come from the environment: TWILIO_ACCOUNT_SID + TWILIO_AUTH_TOKEN (or
+TWILIO_API_KEY + TWILIO_API_SECRET), TWILIO_REGION, TWILIO_EDGE; or SIGNALWIRE_PROJECT_ID +
+SIGNALWIRE_API_TOKEN + SIGNALWIRE_SPACE_URL.";
+
+/// `confpart`: the Update Conference Participant call for Twilio and SignalWire.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "confpart", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// Flags every command accepts.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command accepts.
+#[derive(Debug, Clone, Default, Args)]
+pub struct GlobalArgs {
+    /// Print the result as JSON (for scripts).
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Which service's conventions to follow (default: from the environment, else twilio).
+    #[arg(long, global = true, value_enum)]
+    pub dialect: Option<DialectArg>,
+    /// Send to this base URL instead of the service's host (https://, or http:// to loopback).
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+}
+
+impl GlobalArgs {
+    /// The configuration overrides these flags make.
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            dialect: self.dialect.map(Dialect::from),
+            base_url: self.base_url.clone(),
+        }
+    }
+}
+
+/// `--dialect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DialectArg {
+    /// Twilio Programmable Voice.
+    Twilio,
+    /// SignalWire's Twilio-compatible API.
+    Signalwire,
+}
+
+impl From<DialectArg> for Dialect {
+    fn from(d: DialectArg) -> Self {
+        match d {
+            DialectArg::Twilio => Dialect::Twilio,
+            DialectArg::Signalwire => Dialect::SignalWire,
+        }
+    }
+}
+
+/// The commands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Start a bridge on a loopback port and send it every recipe through the client.
+    Demo,
+    /// Run the bridge service.
+    Serve(ServeArgs),
+    /// Update a participant.
+    Update(UpdateArgs),
+    /// Fetch a participant.
+    Fetch(TargetArgs),
+    /// List a conference's participants.
+    List(ListArgs),
+    /// Remove a participant from its conference.
+    Delete(TargetArgs),
+    /// Add a participant (dial out; Twilio only).
+    Create(CreateArgs),
+    /// Print the exact request bytes without sending them.
+    #[command(subcommand)]
+    Encode(EncodeCommand),
+    /// Decode a body and print it as JSON with the service's field names.
+    #[command(subcommand)]
+    Decode(DecodeCommand),
+}
+
+impl Command {
+    /// The command's name as typed.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Demo => "demo",
+            Command::Serve(_) => "serve",
+            Command::Update(_) => "update",
+            Command::Fetch(_) => "fetch",
+            Command::List(_) => "list",
+            Command::Delete(_) => "delete",
+            Command::Create(_) => "create",
+            Command::Encode(EncodeCommand::Update(_)) => "encode update",
+            Command::Encode(EncodeCommand::Create(_)) => "encode create",
+            Command::Decode(d) => match d.parts().kind {
+                DecodeKind::Participant => "decode participant",
+                DecodeKind::Error => "decode error",
+                DecodeKind::List => "decode list",
+                DecodeKind::Form => "decode form",
+            },
+        }
+    }
+}
+
+fn parse_secret(s: &str) -> Result<Secret, String> {
+    if s.is_empty() {
+        Err("must not be empty".to_owned())
+    } else {
+        Ok(Secret::new(s))
+    }
+}
+
+/// `confpart serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// An account the bridge accepts (repeatable; each needs a --token, in the same order).
+    #[arg(long = "account", value_name = "SID", requires = "tokens")]
+    pub accounts: Vec<String>,
+    /// The auth token of the --account at the same position (repeatable).
+    #[arg(long = "token", value_name = "TOKEN", value_parser = parse_secret, requires = "accounts")]
+    pub tokens: Vec<Secret>,
+    /// Pre-create a conference of connected participants and print their SIDs.
+    #[arg(long)]
+    pub demo_conference: bool,
+    /// PEM certificate chain: serve HTTPS.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Connection worker threads.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub workers: u16,
+    /// Request log format (one line per request on stderr).
+    #[arg(long, value_enum, default_value_t = LogFormatArg::Text)]
+    pub log_format: LogFormatArg,
+}
+
+/// `--log-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormatArg {
+    /// `POST /path 200 - 1.234ms`
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl From<LogFormatArg> for LogFormat {
+    fn from(f: LogFormatArg) -> Self {
+        match f {
+            LogFormatArg::Text => LogFormat::Text,
+            LogFormatArg::Json => LogFormat::Json,
+        }
+    }
+}
+
+/// The participant addressed.
+#[derive(Debug, Clone, Args)]
+pub struct TargetArgs {
+    /// Conference SID (`CF…` or a UUID).
+    #[arg(long, value_name = "CF")]
+    pub conference: String,
+    /// Call SID (`CA…` or a UUID) or the participant's label.
+    #[arg(long, value_name = "CA|LABEL")]
+    pub participant: String,
+}
+
+/// `GET` or `POST` for a callback URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    /// `GET`
+    #[value(name = "GET", alias = "get")]
+    Get,
+    /// `POST`
+    #[value(name = "POST", alias = "post")]
+    Post,
+}
+
+/// The request recipes (`--recipe`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Recipe {
+    /// `Muted=true`
+    Mute,
+    /// `Muted=false`
+    Unmute,
+    /// `Hold=true` (with `--hold-url` for music)
+    Hold,
+    /// `Hold=false`
+    Unhold,
+    /// `Muted=false`, `Coaching=true`, `CallSidToCoach` (needs `--call-sid-to-coach`)
+    Coach,
+    /// `Muted=true`, `Coaching=true`, `CallSidToCoach` (needs `--call-sid-to-coach`)
+    Monitor,
+    /// `Muted=false`, `Coaching=false`
+    Barge,
+    /// `AnnounceUrl` (needs `--announce-url`)
+    Announce,
+}
+
+/// The Update request's fields (all optional); explicit flags refine a `--recipe`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct UpdateFields {
+    /// Start from a recipe.
+    #[arg(long, value_enum)]
+    pub recipe: Option<Recipe>,
+    /// `Muted`
+    #[arg(long, value_name = "BOOL")]
+    pub muted: Option<bool>,
+    /// `Hold`
+    #[arg(long, value_name = "BOOL")]
+    pub hold: Option<bool>,
+    /// `HoldUrl`
+    #[arg(long, value_name = "URL")]
+    pub hold_url: Option<String>,
+    /// `HoldMethod`
+    #[arg(long, value_enum, value_name = "METHOD")]
+    pub hold_method: Option<MethodArg>,
+    /// `AnnounceUrl`
+    #[arg(long, value_name = "URL")]
+    pub announce_url: Option<String>,
+    /// `AnnounceMethod`
+    #[arg(long, value_enum, value_name = "METHOD")]
+    pub announce_method: Option<MethodArg>,
+    /// `WaitUrl` (empty for silence)
+    #[arg(long, value_name = "URL")]
+    pub wait_url: Option<String>,
+    /// `WaitMethod`
+    #[arg(long, value_enum, value_name = "METHOD")]
+    pub wait_method: Option<MethodArg>,
+    /// `Coaching`
+    #[arg(long, value_name = "BOOL")]
+    pub coaching: Option<bool>,
+    /// `CallSidToCoach`
+    #[arg(long, value_name = "CA")]
+    pub call_sid_to_coach: Option<String>,
+    /// `BeepOnExit` (Twilio only)
+    #[arg(long, value_name = "BOOL")]
+    pub beep_on_exit: Option<bool>,
+    /// `EndConferenceOnExit` (Twilio only)
+    #[arg(long, value_name = "BOOL")]
+    pub end_conference_on_exit: Option<bool>,
+}
+
+/// `confpart update`.
+#[derive(Debug, Clone, Args)]
+pub struct UpdateArgs {
+    /// The participant.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// The fields to set.
+    #[command(flatten)]
+    pub fields: UpdateFields,
+}
+
+/// `confpart list`.
+#[derive(Debug, Clone, Args)]
+pub struct ListArgs {
+    /// Conference SID.
+    #[arg(long, value_name = "CF")]
+    pub conference: String,
+    /// Only participants with this `Muted`.
+    #[arg(long, value_name = "BOOL")]
+    pub muted: Option<bool>,
+    /// Only participants with this `Hold`.
+    #[arg(long, value_name = "BOOL")]
+    pub hold: Option<bool>,
+    /// Only participants with this `Coaching`.
+    #[arg(long, value_name = "BOOL")]
+    pub coaching: Option<bool>,
+    /// Participants per page (1..=1000).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub page_size: Option<u16>,
+    /// Follow `next_page_uri` to the last page.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// The Create request's fields.
+#[derive(Debug, Clone, Args)]
+pub struct CreateArgs {
+    /// Conference SID.
+    #[arg(long, value_name = "CF")]
+    pub conference: String,
+    /// `From`: the caller ID (phone number or client identifier).
+    #[arg(long, value_name = "NUMBER")]
+    pub from: String,
+    /// `To`: who to dial.
+    #[arg(long, value_name = "NUMBER")]
+    pub to: String,
+    /// `Label`
+    #[arg(long)]
+    pub label: Option<String>,
+    /// `Muted`
+    #[arg(long, value_name = "BOOL")]
+    pub muted: Option<bool>,
+    /// `Coaching`
+    #[arg(long, value_name = "BOOL")]
+    pub coaching: Option<bool>,
+    /// `CallSidToCoach`
+    #[arg(long, value_name = "CA")]
+    pub call_sid_to_coach: Option<String>,
+    /// `StartConferenceOnEnter`
+    #[arg(long, value_name = "BOOL")]
+    pub start_conference_on_enter: Option<bool>,
+    /// `EndConferenceOnExit`
+    #[arg(long, value_name = "BOOL")]
+    pub end_conference_on_exit: Option<bool>,
+    /// `BeepOnExit`
+    #[arg(long, value_name = "BOOL")]
+    pub beep_on_exit: Option<bool>,
+    /// `WaitUrl`
+    #[arg(long, value_name = "URL")]
+    pub wait_url: Option<String>,
+    /// `WaitMethod`
+    #[arg(long, value_enum, value_name = "METHOD")]
+    pub wait_method: Option<MethodArg>,
+}
+
+/// `confpart encode`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum EncodeCommand {
+    /// The Update request.
+    Update(EncodeUpdateArgs),
+    /// The Create request.
+    Create(EncodeCreateArgs),
+}
+
+/// `confpart encode update`.
+#[derive(Debug, Clone, Args)]
+pub struct EncodeUpdateArgs {
+    /// What `update` takes.
+    #[command(flatten)]
+    pub update: UpdateArgs,
+    /// Show the `Authorization` header instead of redacting it.
+    #[arg(long)]
+    pub show_auth: bool,
+}
+
+/// `confpart encode create`.
+#[derive(Debug, Clone, Args)]
+pub struct EncodeCreateArgs {
+    /// What `create` takes.
+    #[command(flatten)]
+    pub create: CreateArgs,
+    /// Show the `Authorization` header instead of redacting it.
+    #[arg(long)]
+    pub show_auth: bool,
+}
+
+/// `confpart decode`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum DecodeCommand {
+    /// A participant resource (JSON).
+    Participant(DecodeInput),
+    /// An error body (JSON; Twilio's or SignalWire's shapes).
+    Error(DecodeInput),
+    /// A list page (JSON).
+    List(DecodeInput),
+    /// An Update form body (application/x-www-form-urlencoded).
+    Form(DecodeInput),
+}
+
+/// What `decode` reads.
+#[derive(Debug, Clone, Args)]
+pub struct DecodeInput {
+    /// The file to read; `-` (the default) is standard input.
+    #[arg(value_name = "FILE|-", default_value = "-")]
+    pub input: PathBuf,
+}
+
+/// Which body `decode` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecodeKind {
+    /// `decode participant`
+    Participant,
+    /// `decode error`
+    Error,
+    /// `decode list`
+    List,
+    /// `decode form`
+    Form,
+}
+
+/// A `decode` command as kind and input.
+#[derive(Debug, Clone)]
+pub struct Decode<'a> {
+    /// Which body.
+    pub kind: DecodeKind,
+    /// From where.
+    pub input: &'a DecodeInput,
+}
+
+impl DecodeCommand {
+    /// The kind and the input.
+    pub fn parts(&self) -> Decode<'_> {
+        match self {
+            DecodeCommand::Participant(i) => Decode {
+                kind: DecodeKind::Participant,
+                input: i,
+            },
+            DecodeCommand::Error(i) => Decode {
+                kind: DecodeKind::Error,
+                input: i,
+            },
+            DecodeCommand::List(i) => Decode {
+                kind: DecodeKind::List,
+                input: i,
+            },
+            DecodeCommand::Form(i) => Decode {
+                kind: DecodeKind::Form,
+                input: i,
+            },
+        }
+    }
+}
+
+/// Why a command failed; [`CliError::exit_code`] maps it onto [`exit`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum CliError {
+    /// The command is parsed but not yet connected to the core's API.
+    NotWired {
+        /// The command, as typed.
+        command: &'static str,
+    },
+    /// The environment does not describe a usable service.
+    Config(ConfigError),
+    /// `--tls-cert` / `--tls-key` unusable.
+    Tls(TlsSetupError),
+    /// `--account` and `--token` counts differ.
+    AccountTokenMismatch,
+    /// A file could not be read.
+    Read {
+        /// Which file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+impl CliError {
+    /// The process exit status for this error.
+    pub fn exit_code(&self) -> u8 {
+        exit::BAD_INPUT
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::NotWired { command } => {
+                write!(
+                    f,
+                    "`confpart {command}` is not wired to the core's client and bridge yet"
+                )
+            }
+            CliError::Config(e) => write!(f, "{e}"),
+            CliError::Tls(e) => write!(f, "{e}"),
+            CliError::AccountTokenMismatch => {
+                f.write_str("each --account needs one --token, in the same order")
+            }
+            CliError::Read { path, source } => write!(f, "{}: {source}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for CliError {}
+
+impl From<ConfigError> for CliError {
+    fn from(e: ConfigError) -> Self {
+        CliError::Config(e)
+    }
+}
+
+/// Runs a parsed command. Commands that need the core's client or bridge answer
+/// [`CliError::NotWired`] after the checks that need no core API.
+pub fn run(cli: &Cli) -> Result<(), CliError> {
+    let command = cli.command.name();
+    match &cli.command {
+        Command::Serve(args) => {
+            if args.accounts.len() != args.tokens.len() {
+                return Err(CliError::AccountTokenMismatch);
+            }
+            if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+                let read = |p: &PathBuf| {
+                    std::fs::read(p).map_err(|source| CliError::Read {
+                        path: p.clone(),
+                        source,
+                    })
+                };
+                tls_config_from_pem(&read(cert)?, &read(key)?).map_err(CliError::Tls)?;
+            }
+        }
+        Command::Update(_)
+        | Command::Fetch(_)
+        | Command::List(_)
+        | Command::Delete(_)
+        | Command::Create(_)
+        | Command::Encode(_) => {
+            Service::from_env(&cli.global.overrides())?;
+        }
+        Command::Demo | Command::Decode(_) => {}
+    }
+    Err(CliError::NotWired { command })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )]
+    use super::*;
+    use clap::CommandFactory;
+    use clap::error::ErrorKind;
+
+    const CF: &str = "CF00000000000000000000000000000000";
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("confpart").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn the_tree_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn demo_has_no_flags_but_the_global_ones() {
+        assert!(matches!(parse(&["demo"]).unwrap().command, Command::Demo));
+        let cli = parse(&["demo", "--dialect", "signalwire"]).unwrap();
+        assert_eq!(cli.global.dialect, Some(DialectArg::Signalwire));
+        assert_eq!(
+            parse(&["demo", "--listen", "x"]).unwrap_err().kind(),
+            ErrorKind::UnknownArgument
+        );
+    }
+
+    #[test]
+    fn serve_flags() {
+        let cli = parse(&[
+            "serve",
+            "--listen",
+            "0.0.0.0:9000",
+            "--account",
+            "AC1",
+            "--token",
+            "t1",
+            "--account",
+            "AC2",
+            "--token",
+            "t2",
+            "--demo-conference",
+            "--tls-cert",
+            "c.pem",
+            "--tls-key",
+            "k.pem",
+            "--log-format",
+            "json",
+            "--workers",
+            "4",
+        ])
+        .unwrap();
+        let Command::Serve(s) = cli.command else {
+            panic!()
+        };
+        assert_eq!(s.listen, "0.0.0.0:9000".parse().unwrap());
+        assert_eq!(s.accounts, ["AC1", "AC2"]);
+        assert_eq!(
+            s.tokens.iter().map(Secret::expose).collect::<Vec<_>>(),
+            ["t1", "t2"]
+        );
+        assert!(s.demo_conference);
+        assert_eq!(s.log_format, LogFormatArg::Json);
+        assert_eq!(s.workers, 4);
+        let Command::Serve(d) = parse(&["serve"]).unwrap().command else {
+            panic!()
+        };
+        assert_eq!(
+            (d.listen.port(), d.workers, d.log_format),
+            (8080, 8, LogFormatArg::Text)
+        );
+        assert!(d.tls_cert.is_none());
+    }
+
+    #[test]
+    fn serve_tokens_never_show_in_debug() {
+        let cli = parse(&["serve", "--account", "AC1", "--token", "hunter2"]).unwrap();
+        assert!(!format!("{cli:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn serve_rejects_half_pairs() {
+        assert_eq!(
+            parse(&["serve", "--tls-cert", "c.pem"]).unwrap_err().kind(),
+            ErrorKind::MissingRequiredArgument
+        );
+        assert_eq!(
+            parse(&["serve", "--account", "AC1"]).unwrap_err().kind(),
+            ErrorKind::MissingRequiredArgument
+        );
+        assert_eq!(
+            parse(&["serve", "--listen", "nowhere"]).unwrap_err().kind(),
+            ErrorKind::ValueValidation
+        );
+        assert_eq!(
+            parse(&["serve", "--workers", "0"]).unwrap_err().kind(),
+            ErrorKind::ValueValidation
+        );
+        let cli = parse(&[
+            "serve",
+            "--account",
+            "AC1",
+            "--account",
+            "AC2",
+            "--token",
+            "t",
+        ])
+        .unwrap();
+        assert!(matches!(run(&cli), Err(CliError::AccountTokenMismatch)));
+    }
+
+    #[test]
+    fn update_every_field() {
+        let cli = parse(&[
+            "update",
+            "--conference",
+            CF,
+            "--participant",
+            "alice smith",
+            "--muted",
+            "true",
+            "--hold",
+            "false",
+            "--hold-url",
+            "http://h",
+            "--hold-method",
+            "GET",
+            "--announce-url",
+            "http://a",
+            "--announce-method",
+            "post",
+            "--wait-url",
+            "",
+            "--wait-method",
+            "POST",
+            "--coaching",
+            "true",
+            "--call-sid-to-coach",
+            "CA1",
+            "--beep-on-exit",
+            "false",
+            "--end-conference-on-exit",
+            "true",
+            "--recipe",
+            "coach",
+            "--dialect",
+            "twilio",
+            "--base-url",
+            "http://127.0.0.1:1",
+            "--json",
+        ])
+        .unwrap();
+        let Command::Update(u) = &cli.command else {
+            panic!()
+        };
+        assert_eq!(
+            (u.target.conference.as_str(), u.target.participant.as_str()),
+            (CF, "alice smith")
+        );
+        let f = &u.fields;
+        assert_eq!(
+            (f.muted, f.hold, f.coaching),
+            (Some(true), Some(false), Some(true))
+        );
+        assert_eq!(
+            (f.beep_on_exit, f.end_conference_on_exit),
+            (Some(false), Some(true))
+        );
+        assert_eq!(
+            (f.hold_method, f.announce_method, f.wait_method),
+            (
+                Some(MethodArg::Get),
+                Some(MethodArg::Post),
+                Some(MethodArg::Post)
+            )
+        );
+        assert_eq!(f.wait_url.as_deref(), Some(""));
+        assert_eq!(f.call_sid_to_coach.as_deref(), Some("CA1"));
+        assert_eq!(f.recipe, Some(Recipe::Coach));
+        assert!(cli.global.json);
+        assert_eq!(
+            cli.global.overrides().base_url.as_deref(),
+            Some("http://127.0.0.1:1")
+        );
+        assert_eq!(cli.global.overrides().dialect, Some(Dialect::Twilio));
+    }
+
+    #[test]
+    fn update_rejects_bad_values() {
+        let base = ["update", "--conference", CF, "--participant", "p"];
+        let with = |extra: &[&str]| parse(&[&base[..], extra].concat()).unwrap_err().kind();
+        assert_eq!(with(&["--muted", "yes"]), ErrorKind::InvalidValue);
+        assert_eq!(with(&["--hold-method", "PUT"]), ErrorKind::InvalidValue);
+        assert_eq!(with(&["--recipe", "dance"]), ErrorKind::InvalidValue);
+        assert_eq!(with(&["--muted"]), ErrorKind::InvalidValue);
+        assert_eq!(
+            parse(&["update", "--participant", "p"]).unwrap_err().kind(),
+            ErrorKind::MissingRequiredArgument
+        );
+        for recipe in [
+            "mute", "unmute", "hold", "unhold", "coach", "monitor", "barge", "announce",
+        ] {
+            assert!(
+                parse(&[&base[..], &["--recipe", recipe]].concat()).is_ok(),
+                "{recipe}"
+            );
+        }
+    }
+
+    #[test]
+    fn fetch_delete_list_create() {
+        assert!(matches!(
+            parse(&["fetch", "--conference", CF, "--participant", "CA1"])
+                .unwrap()
+                .command,
+            Command::Fetch(_)
+        ));
+        assert!(matches!(
+            parse(&["delete", "--conference", CF, "--participant", "CA1"])
+                .unwrap()
+                .command,
+            Command::Delete(_)
+        ));
+        let Command::List(l) = parse(&[
+            "list",
+            "--conference",
+            CF,
+            "--muted",
+            "true",
+            "--hold",
+            "false",
+            "--page-size",
+            "20",
+            "--all",
+        ])
+        .unwrap()
+        .command
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (l.muted, l.hold, l.coaching, l.page_size, l.all),
+            (Some(true), Some(false), None, Some(20), true)
+        );
+        assert_eq!(
+            parse(&["list", "--conference", CF, "--page-size", "1001"])
+                .unwrap_err()
+                .kind(),
+            ErrorKind::ValueValidation
+        );
+        let Command::Create(c) = parse(&[
+            "create",
+            "--conference",
+            CF,
+            "--from",
+            "+15550001111",
+            "--to",
+            "client:bob",
+            "--label",
+            "bob",
+            "--start-conference-on-enter",
+            "true",
+            "--wait-method",
+            "GET",
+        ])
+        .unwrap()
+        .command
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (c.from.as_str(), c.to.as_str(), c.label.as_deref()),
+            ("+15550001111", "client:bob", Some("bob"))
+        );
+        assert_eq!(c.start_conference_on_enter, Some(true));
+        assert_eq!(
+            parse(&["create", "--conference", CF, "--to", "x"])
+                .unwrap_err()
+                .kind(),
+            ErrorKind::MissingRequiredArgument
+        );
+    }
+
+    #[test]
+    fn encode_and_decode() {
+        let cli = parse(&[
+            "encode",
+            "update",
+            "--conference",
+            CF,
+            "--participant",
+            "p",
+            "--muted",
+            "true",
+            "--show-auth",
+        ])
+        .unwrap();
+        let Command::Encode(EncodeCommand::Update(e)) = &cli.command else {
+            panic!()
+        };
+        assert!(e.show_auth);
+        assert_eq!(e.update.fields.muted, Some(true));
+        assert_eq!(cli.command.name(), "encode update");
+        let cli = parse(&[
+            "encode",
+            "create",
+            "--conference",
+            CF,
+            "--from",
+            "a",
+            "--to",
+            "b",
+        ])
+        .unwrap();
+        assert_eq!(cli.command.name(), "encode create");
+        for (kind, expected) in [
+            ("participant", DecodeKind::Participant),
+            ("error", DecodeKind::Error),
+            ("list", DecodeKind::List),
+            ("form", DecodeKind::Form),
+        ] {
+            let cli = parse(&["decode", kind]).unwrap();
+            let Command::Decode(d) = &cli.command else {
+                panic!()
+            };
+            assert_eq!(d.parts().kind, expected);
+            assert_eq!(d.parts().input.input, PathBuf::from("-"));
+            let cli = parse(&["decode", kind, "body.json", "--json"]).unwrap();
+            let Command::Decode(d) = &cli.command else {
+                panic!()
+            };
+            assert_eq!(d.parts().input.input, PathBuf::from("body.json"));
+        }
+        assert_eq!(
+            parse(&["decode", "thing"]).unwrap_err().kind(),
+            ErrorKind::InvalidSubcommand
+        );
+        assert_eq!(
+            parse(&["encode"]).unwrap_err().kind(),
+            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        );
+    }
+
+    #[test]
+    fn help_lists_exit_codes_and_usage_errors_exit_2() {
+        let help = Cli::command().render_long_help().to_string();
+        assert!(
+            help.contains("3  transport, TLS or timeout failure"),
+            "{help}"
+        );
+        let e = parse(&["nonsense"]).unwrap_err();
+        assert_eq!(e.exit_code(), i32::from(exit::USAGE));
+        assert_eq!(
+            parse(&["--help"]).unwrap_err().exit_code(),
+            i32::from(exit::OK)
+        );
+    }
+
+    #[test]
+    fn unwired_commands_say_so_with_exit_1() {
+        let e = run(&parse(&["decode", "form"]).unwrap()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`confpart decode form` is not wired to the core's client and bridge yet"
+        );
+        assert_eq!(e.exit_code(), exit::BAD_INPUT);
+        assert!(matches!(
+            run(&parse(&["demo"]).unwrap()),
+            Err(CliError::NotWired { command: "demo" })
+        ));
+    }
+}

@@ -1,0 +1,973 @@
+//! Where to send requests and with which credentials: [`Service`], read from the environment.
+//!
+//! The variables are those of the official helper libraries:
+//!
+//! | dialect | variables | host |
+//! |---|---|---|
+//! | Twilio | `TWILIO_ACCOUNT_SID` + `TWILIO_AUTH_TOKEN`, or `TWILIO_API_KEY` + `TWILIO_API_SECRET` (the account SID is still needed: it is in the path); optional `TWILIO_REGION`, `TWILIO_EDGE` | `api.twilio.com`, or see below |
+//! | SignalWire | `SIGNALWIRE_PROJECT_ID` + `SIGNALWIRE_API_TOKEN` + `SIGNALWIRE_SPACE_URL` | `{space}.signalwire.com`, or the full host given |
+//!
+//! **Region and edge** follow twilio-python's `ClientBase.get_hostname` (twilio-node and
+//! twilio-go do the same): with neither set the host is `api.twilio.com`; otherwise it is
+//! `api.{edge}.{region}.twilio.com` with the missing piece left out, except that an edge
+//! without a region takes the region `us1`:
+//!
+//! | `TWILIO_REGION` | `TWILIO_EDGE` | host |
+//! |---|---|---|
+//! | – | – | `api.twilio.com` |
+//! | `ie1` | – | `api.ie1.twilio.com` |
+//! | – | `dublin` | `api.dublin.us1.twilio.com` |
+//! | `ie1` | `dublin` | `api.dublin.ie1.twilio.com` |
+//!
+//! An empty region or edge counts as unset, as in the SDKs. Credentials must not be empty.
+//!
+//! **Which dialect**: the caller's choice (`--dialect`) wins; without one, SignalWire is chosen
+//! when `SIGNALWIRE_PROJECT_ID` is set and `TWILIO_ACCOUNT_SID` is not, Twilio otherwise.
+//! When both credential sets are complete for Twilio, the API key is used (it can be revoked
+//! on its own, so it is the one Twilio recommends).
+//!
+//! **Base URL**: an explicit base URL ([`Overrides::base_url`], `--base-url`) replaces the
+//! host of the dialect: `https://host[:port]` for anything, `http://` only to a loopback
+//! address (`127.0.0.0/8`, `::1`, `localhost`) for tests; no path, query or user part.
+//!
+//! Secrets are held in [`Secret`], which never shows its value in `Debug`, `Display` or an
+//! error: a [`ConfigError`] names the variable, never its value when the variable is secret.
+//!
+//! ```
+//! use std::collections::HashMap;
+//! use confpart_std::config::{Dialect, Overrides, Service};
+//!
+//! let env: HashMap<String, String> = [
+//!     ("TWILIO_ACCOUNT_SID", "AC0123456789abcdef0123456789abcdef"),
+//!     ("TWILIO_AUTH_TOKEN", "s3cr3t"),
+//!     ("TWILIO_EDGE", "dublin"),
+//! ]
+//! .into_iter()
+//! .map(|(k, v)| (k.to_owned(), v.to_owned()))
+//! .collect();
+//! let service = Service::from_map(&env, &Overrides::default())?;
+//! assert_eq!(service.dialect, Dialect::Twilio);
+//! assert_eq!(service.base.host, "api.dublin.us1.twilio.com");
+//! assert_eq!(service.base.port, 443);
+//! assert_eq!(service.username, "AC0123456789abcdef0123456789abcdef");
+//! assert_eq!(format!("{:?}", service.password), "***");
+//! # Ok::<(), confpart_std::config::ConfigError>(())
+//! ```
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::IpAddr;
+
+/// `TWILIO_ACCOUNT_SID`
+pub const TWILIO_ACCOUNT_SID: &str = "TWILIO_ACCOUNT_SID";
+/// `TWILIO_AUTH_TOKEN`
+pub const TWILIO_AUTH_TOKEN: &str = "TWILIO_AUTH_TOKEN";
+/// `TWILIO_API_KEY`
+pub const TWILIO_API_KEY: &str = "TWILIO_API_KEY";
+/// `TWILIO_API_SECRET`
+pub const TWILIO_API_SECRET: &str = "TWILIO_API_SECRET";
+/// `TWILIO_REGION`
+pub const TWILIO_REGION: &str = "TWILIO_REGION";
+/// `TWILIO_EDGE`
+pub const TWILIO_EDGE: &str = "TWILIO_EDGE";
+/// `SIGNALWIRE_PROJECT_ID`
+pub const SIGNALWIRE_PROJECT_ID: &str = "SIGNALWIRE_PROJECT_ID";
+/// `SIGNALWIRE_API_TOKEN`
+pub const SIGNALWIRE_API_TOKEN: &str = "SIGNALWIRE_API_TOKEN";
+/// `SIGNALWIRE_SPACE_URL`
+pub const SIGNALWIRE_SPACE_URL: &str = "SIGNALWIRE_SPACE_URL";
+
+/// Every variable this module reads (what [`Service::from_env`] looks at).
+pub const VARIABLES: [&str; 9] = [
+    TWILIO_ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN,
+    TWILIO_API_KEY,
+    TWILIO_API_SECRET,
+    TWILIO_REGION,
+    TWILIO_EDGE,
+    SIGNALWIRE_PROJECT_ID,
+    SIGNALWIRE_API_TOKEN,
+    SIGNALWIRE_SPACE_URL,
+];
+
+/// Twilio's default API host.
+pub const TWILIO_HOST: &str = "api.twilio.com";
+/// The region an edge without a region implies (as in the official SDKs).
+pub const TWILIO_DEFAULT_REGION: &str = "us1";
+/// The domain a bare SignalWire space name is completed with.
+pub const SIGNALWIRE_DOMAIN: &str = "signalwire.com";
+
+/// A credential: its value is never shown by `Debug` or `Display` (both print `***`).
+///
+/// ```
+/// use confpart_std::config::Secret;
+/// let token = Secret::new("hunter2");
+/// assert_eq!(format!("{token} {token:?}"), "*** ***");
+/// assert_eq!(token.expose(), "hunter2");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The value, for the one place that needs it (the `Authorization` header).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Which service's conventions to follow (the lead maps it to `confpart::path::Dialect`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Dialect {
+    /// Twilio Programmable Voice.
+    #[default]
+    Twilio,
+    /// SignalWire's Twilio-compatible API.
+    SignalWire,
+}
+
+impl fmt::Display for Dialect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Dialect::Twilio => "twilio",
+            Dialect::SignalWire => "signalwire",
+        })
+    }
+}
+
+/// `http` or `https`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scheme {
+    /// Plain HTTP (loopback only).
+    Http,
+    /// HTTP over TLS.
+    Https,
+}
+
+impl Scheme {
+    /// The port used when the URL names none.
+    pub fn default_port(self) -> u16 {
+        match self {
+            Scheme::Http => 80,
+            Scheme::Https => 443,
+        }
+    }
+}
+
+/// Where to connect: scheme, host and port (no path).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BaseUrl {
+    /// `http` (loopback only) or `https`.
+    pub scheme: Scheme,
+    /// Host name or IP address, without brackets (`::1`, not `[::1]`).
+    pub host: String,
+    /// TCP port.
+    pub port: u16,
+}
+
+impl BaseUrl {
+    /// `https://{host}` on port 443.
+    pub fn https(host: impl Into<String>) -> Self {
+        Self {
+            scheme: Scheme::Https,
+            host: host.into(),
+            port: 443,
+        }
+    }
+
+    /// Parses `https://host[:port][/]` or `http://loopback[:port][/]`.
+    ///
+    /// ```
+    /// use confpart_std::config::{BaseUrl, Scheme};
+    /// let url = BaseUrl::parse("http://127.0.0.1:8080")?;
+    /// assert_eq!((url.scheme, url.host.as_str(), url.port), (Scheme::Http, "127.0.0.1", 8080));
+    /// assert!(BaseUrl::parse("http://api.twilio.com").is_err()); // plain HTTP off loopback
+    /// # Ok::<(), confpart_std::config::UrlError>(())
+    /// ```
+    pub fn parse(url: &str) -> Result<Self, UrlError> {
+        let (scheme, rest) = if let Some(rest) = strip_prefix_ci(url, "https://") {
+            (Scheme::Https, rest)
+        } else if let Some(rest) = strip_prefix_ci(url, "http://") {
+            (Scheme::Http, rest)
+        } else {
+            return Err(UrlError::Scheme);
+        };
+        let authority = rest.strip_suffix('/').unwrap_or(rest);
+        if authority.contains(['/', '?', '#']) {
+            return Err(UrlError::Path);
+        }
+        if authority.contains('@') {
+            return Err(UrlError::UserInfo);
+        }
+        let (host, port) = split_host_port(authority)?;
+        let port = match port {
+            Some(p) => p,
+            None => scheme.default_port(),
+        };
+        if host.parse::<IpAddr>().is_err() && !is_dns_name(host) {
+            return Err(UrlError::Host);
+        }
+        if scheme == Scheme::Http && !is_loopback(host) {
+            return Err(UrlError::PlainOffLoopback);
+        }
+        Ok(Self {
+            scheme,
+            host: host.to_ascii_lowercase(),
+            port,
+        })
+    }
+
+    /// The value of a `Host` header: the host, bracketed if IPv6, with the port unless default.
+    pub fn host_header(&self) -> String {
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        if self.port == self.scheme.default_port() {
+            host
+        } else {
+            format!("{host}:{}", self.port)
+        }
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scheme = match self.scheme {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        };
+        write!(f, "{scheme}://{}", self.host_header())
+    }
+}
+
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    if head.eq_ignore_ascii_case(prefix) {
+        s.get(prefix.len()..)
+    } else {
+        None
+    }
+}
+
+fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), UrlError> {
+    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
+        let (host, after) = rest.split_once(']').ok_or(UrlError::Host)?;
+        if host.parse::<std::net::Ipv6Addr>().is_err() {
+            return Err(UrlError::Host);
+        }
+        match after {
+            "" => (host, None),
+            _ => (host, Some(after.strip_prefix(':').ok_or(UrlError::Port)?)),
+        }
+    } else {
+        match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    let port = match port {
+        None => None,
+        Some(p) => match p.parse::<u16>() {
+            Ok(n) if n != 0 && p.bytes().all(|b| b.is_ascii_digit()) => Some(n),
+            _ => return Err(UrlError::Port),
+        },
+    };
+    if host.is_empty() {
+        return Err(UrlError::Host);
+    }
+    Ok((host, port))
+}
+
+/// `127.0.0.0/8`, `::1` or `localhost`.
+pub fn is_loopback(host: &str) -> bool {
+    match host.parse::<IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => host.eq_ignore_ascii_case("localhost"),
+    }
+}
+
+/// Letters, digits and `-` in dot-separated labels of 1..=63 characters, 253 at most in all.
+fn is_dns_name(host: &str) -> bool {
+    !host.is_empty() && host.len() <= 253 && host.split('.').all(is_dns_label)
+}
+
+fn is_dns_label(label: &str) -> bool {
+    (1..=63).contains(&label.len())
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !label.starts_with('-')
+        && !label.ends_with('-')
+}
+
+/// What is wrong with a base URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UrlError {
+    /// Neither `https://` nor `http://`.
+    Scheme,
+    /// A path, query or fragment after the host (only a trailing `/` is allowed).
+    Path,
+    /// A `user@` part (credentials come from the environment, not the URL).
+    UserInfo,
+    /// An empty or malformed host.
+    Host,
+    /// A port that is not a number in `1..=65535`.
+    Port,
+    /// `http://` to a host that is not loopback (TLS is required off this machine).
+    PlainOffLoopback,
+}
+
+impl fmt::Display for UrlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            UrlError::Scheme => {
+                "the URL must start with https:// (or http:// to a loopback address)"
+            }
+            UrlError::Path => "the URL must not have a path, query or fragment",
+            UrlError::UserInfo => "the URL must not carry credentials",
+            UrlError::Host => "the URL's host is empty or malformed",
+            UrlError::Port => "the URL's port must be a number from 1 to 65535",
+            UrlError::PlainOffLoopback => {
+                "plain http:// is allowed to a loopback address only (127.0.0.0/8, ::1, localhost)"
+            }
+        })
+    }
+}
+
+impl std::error::Error for UrlError {}
+
+/// What the caller decided explicitly (command-line flags), applied over the environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// `--dialect`: which service; `None` lets the environment decide (see the module docs).
+    pub dialect: Option<Dialect>,
+    /// `--base-url`: replaces the dialect's host.
+    pub base_url: Option<String>,
+}
+
+/// A service to talk to: dialect, base URL and credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    /// Twilio or SignalWire.
+    pub dialect: Dialect,
+    /// Scheme, host and port.
+    pub base: BaseUrl,
+    /// The account in the path: `AC…` SID (Twilio) or project ID (SignalWire).
+    pub account: String,
+    /// The Basic auth user: account SID, API key SID (`SK…`) or project ID.
+    pub username: String,
+    /// The Basic auth password: auth token, API secret or API token.
+    pub password: Secret,
+}
+
+impl Service {
+    /// Reads the process environment (see the module docs).
+    pub fn from_env(overrides: &Overrides) -> Result<Self, ConfigError> {
+        let vars: HashMap<String, String> = VARIABLES
+            .iter()
+            .filter_map(|name| std::env::var(name).ok().map(|v| ((*name).to_owned(), v)))
+            .collect();
+        Self::from_map(&vars, overrides)
+    }
+
+    /// Reads the variables from `vars` (testable form of [`Service::from_env`]).
+    pub fn from_map(
+        vars: &HashMap<String, String>,
+        overrides: &Overrides,
+    ) -> Result<Self, ConfigError> {
+        let get = |name: &'static str| vars.get(name).map(String::as_str);
+        let dialect = overrides.dialect.unwrap_or_else(|| {
+            if get(SIGNALWIRE_PROJECT_ID).is_some() && get(TWILIO_ACCOUNT_SID).is_none() {
+                Dialect::SignalWire
+            } else {
+                Dialect::Twilio
+            }
+        });
+        let base = match &overrides.base_url {
+            Some(url) => {
+                Some(BaseUrl::parse(url).map_err(|reason| ConfigError::BaseUrl { reason })?)
+            }
+            None => None,
+        };
+        match dialect {
+            Dialect::Twilio => twilio(&get, base),
+            Dialect::SignalWire => signalwire(&get, base),
+        }
+    }
+}
+
+fn required<'a>(
+    get: &impl Fn(&'static str) -> Option<&'a str>,
+    name: &'static str,
+) -> Result<&'a str, ConfigError> {
+    match get(name) {
+        None => Err(ConfigError::Missing { var: name }),
+        Some(v) if v.trim().is_empty() => Err(ConfigError::Empty { var: name }),
+        Some(v) => Ok(v.trim()),
+    }
+}
+
+fn optional<'a>(
+    get: &impl Fn(&'static str) -> Option<&'a str>,
+    name: &'static str,
+) -> Option<&'a str> {
+    get(name).map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn twilio<'a>(
+    get: &impl Fn(&'static str) -> Option<&'a str>,
+    base: Option<BaseUrl>,
+) -> Result<Service, ConfigError> {
+    let account = required(get, TWILIO_ACCOUNT_SID)?;
+    check_sid(account, "AC", TWILIO_ACCOUNT_SID)?;
+    let key = optional(get, TWILIO_API_KEY);
+    let (username, password) = match key {
+        Some(key) => {
+            check_sid(key, "SK", TWILIO_API_KEY)?;
+            (key, required(get, TWILIO_API_SECRET)?)
+        }
+        None if optional(get, TWILIO_API_SECRET).is_some() && get(TWILIO_AUTH_TOKEN).is_none() => {
+            return Err(ConfigError::Missing {
+                var: TWILIO_API_KEY,
+            });
+        }
+        None => (account, required(get, TWILIO_AUTH_TOKEN)?),
+    };
+    let base = match base {
+        Some(base) => base,
+        None => BaseUrl::https(twilio_host(
+            optional(get, TWILIO_REGION),
+            optional(get, TWILIO_EDGE),
+        )?),
+    };
+    Ok(Service {
+        dialect: Dialect::Twilio,
+        base,
+        account: account.to_owned(),
+        username: username.to_owned(),
+        password: Secret::new(password),
+    })
+}
+
+/// The Twilio API host for a region and an edge (see the module docs' table).
+///
+/// ```
+/// use confpart_std::config::twilio_host;
+/// assert_eq!(twilio_host(None, None)?, "api.twilio.com");
+/// assert_eq!(twilio_host(Some("au1"), None)?, "api.au1.twilio.com");
+/// assert_eq!(twilio_host(None, Some("sydney"))?, "api.sydney.us1.twilio.com");
+/// assert_eq!(twilio_host(Some("au1"), Some("sydney"))?, "api.sydney.au1.twilio.com");
+/// # Ok::<(), confpart_std::config::ConfigError>(())
+/// ```
+pub fn twilio_host(region: Option<&str>, edge: Option<&str>) -> Result<String, ConfigError> {
+    for (var, value) in [(TWILIO_REGION, region), (TWILIO_EDGE, edge)] {
+        if let Some(v) = value.filter(|v| !is_dns_label(v)) {
+            return Err(ConfigError::Invalid {
+                var,
+                value: Some(v.to_owned()),
+                reason: "must be a DNS label (letters, digits, '-')",
+            });
+        }
+    }
+    let region = region.or(edge.map(|_| TWILIO_DEFAULT_REGION));
+    let mut host = String::from("api");
+    for part in [edge, region].into_iter().flatten() {
+        host.push('.');
+        host.push_str(&part.to_ascii_lowercase());
+    }
+    host.push_str(".twilio.com");
+    Ok(host)
+}
+
+fn signalwire<'a>(
+    get: &impl Fn(&'static str) -> Option<&'a str>,
+    base: Option<BaseUrl>,
+) -> Result<Service, ConfigError> {
+    let project = required(get, SIGNALWIRE_PROJECT_ID)?;
+    if !is_uuid(project) {
+        return Err(ConfigError::Invalid {
+            var: SIGNALWIRE_PROJECT_ID,
+            value: Some(project.to_owned()),
+            reason: "must be a UUID (8-4-4-4-12 hex digits)",
+        });
+    }
+    let token = required(get, SIGNALWIRE_API_TOKEN)?;
+    let base = match base {
+        Some(base) => base,
+        None => BaseUrl::https(signalwire_host(required(get, SIGNALWIRE_SPACE_URL)?)?),
+    };
+    Ok(Service {
+        dialect: Dialect::SignalWire,
+        base,
+        account: project.to_owned(),
+        username: project.to_owned(),
+        password: Secret::new(token),
+    })
+}
+
+/// The SignalWire host for `SIGNALWIRE_SPACE_URL`: a bare space name gets `.signalwire.com`;
+/// a value with a dot is a full host; an `https://` prefix and a trailing `/` are dropped.
+///
+/// ```
+/// use confpart_std::config::signalwire_host;
+/// assert_eq!(signalwire_host("example")?, "example.signalwire.com");
+/// assert_eq!(signalwire_host("https://example.signalwire.com/")?, "example.signalwire.com");
+/// # Ok::<(), confpart_std::config::ConfigError>(())
+/// ```
+pub fn signalwire_host(space: &str) -> Result<String, ConfigError> {
+    let trimmed = strip_prefix_ci(space, "https://").unwrap_or(space);
+    let trimmed = trimmed.strip_suffix('/').unwrap_or(trimmed);
+    let invalid = |reason| ConfigError::Invalid {
+        var: SIGNALWIRE_SPACE_URL,
+        value: Some(space.to_owned()),
+        reason,
+    };
+    if strip_prefix_ci(trimmed, "http://").is_some() {
+        return Err(invalid("SignalWire is reached over https only"));
+    }
+    if !is_dns_name(trimmed) {
+        return Err(invalid("must be a space name or a host name"));
+    }
+    let host = trimmed.to_ascii_lowercase();
+    Ok(if host.contains('.') {
+        host
+    } else {
+        format!("{host}.{SIGNALWIRE_DOMAIN}")
+    })
+}
+
+fn check_sid(value: &str, prefix: &str, var: &'static str) -> Result<(), ConfigError> {
+    let ok = value.len() == 34
+        && value.get(..2).is_some_and(|p| p == prefix)
+        && value.bytes().skip(2).all(|b| b.is_ascii_hexdigit());
+    if ok {
+        Ok(())
+    } else {
+        // An account SID is an identifier, not a secret: it may be shown. An API key value is
+        // not shown, in case a secret was put there by mistake.
+        Err(ConfigError::Invalid {
+            var,
+            value: (prefix == "AC").then(|| value.to_owned()),
+            reason: if prefix == "AC" {
+                "must be AC followed by 32 hex digits"
+            } else {
+                "must be SK followed by 32 hex digits"
+            },
+        })
+    }
+}
+
+fn is_uuid(value: &str) -> bool {
+    let groups: Vec<&str> = value.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Why the environment does not describe a usable service. Each variant names the variable;
+/// a secret's value is never included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A required variable is not set.
+    Missing {
+        /// Its name.
+        var: &'static str,
+    },
+    /// A required variable is set but empty.
+    Empty {
+        /// Its name.
+        var: &'static str,
+    },
+    /// A variable's value is malformed.
+    Invalid {
+        /// Its name.
+        var: &'static str,
+        /// The value, only for variables that are not secret (SIDs, region, edge, space).
+        value: Option<String>,
+        /// What was expected.
+        reason: &'static str,
+    },
+    /// The explicit base URL is malformed.
+    BaseUrl {
+        /// What is wrong.
+        reason: UrlError,
+    },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::Missing { var } => write!(f, "{var} is not set"),
+            ConfigError::Empty { var } => write!(f, "{var} is empty"),
+            ConfigError::Invalid {
+                var,
+                value: Some(v),
+                reason,
+            } => write!(f, "{var}={v:?}: {reason}"),
+            ConfigError::Invalid {
+                var,
+                value: None,
+                reason,
+            } => write!(f, "{var}: {reason}"),
+            ConfigError::BaseUrl { reason } => write!(f, "--base-url: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ConfigError::BaseUrl { reason } => Some(reason),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )]
+    use super::*;
+
+    const AC: &str = "AC0123456789abcdef0123456789abcdef";
+    const SK: &str = "SK0123456789abcdef0123456789abcdef";
+    const PROJECT: &str = "b3877c40-da60-4998-90ad-b792e98472af";
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    fn load(pairs: &[(&str, &str)]) -> Result<Service, ConfigError> {
+        Service::from_map(&env(pairs), &Overrides::default())
+    }
+
+    #[test]
+    fn twilio_auth_token() {
+        let s = load(&[(TWILIO_ACCOUNT_SID, AC), (TWILIO_AUTH_TOKEN, "tok")]).unwrap();
+        assert_eq!(s.dialect, Dialect::Twilio);
+        assert_eq!(s.base, BaseUrl::https("api.twilio.com"));
+        assert_eq!(
+            (s.account.as_str(), s.username.as_str(), s.password.expose()),
+            (AC, AC, "tok")
+        );
+    }
+
+    #[test]
+    fn twilio_api_key_keeps_account_in_path() {
+        let s = load(&[
+            (TWILIO_ACCOUNT_SID, AC),
+            (TWILIO_API_KEY, SK),
+            (TWILIO_API_SECRET, "sec"),
+            (TWILIO_AUTH_TOKEN, "tok"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (s.account.as_str(), s.username.as_str(), s.password.expose()),
+            (AC, SK, "sec")
+        );
+    }
+
+    #[test]
+    fn twilio_api_key_needs_secret_and_account() {
+        assert_eq!(
+            load(&[(TWILIO_ACCOUNT_SID, AC), (TWILIO_API_KEY, SK)]),
+            Err(ConfigError::Missing {
+                var: TWILIO_API_SECRET
+            })
+        );
+        assert_eq!(
+            load(&[(TWILIO_API_KEY, SK), (TWILIO_API_SECRET, "sec")]),
+            Err(ConfigError::Missing {
+                var: TWILIO_ACCOUNT_SID
+            })
+        );
+        assert_eq!(
+            load(&[(TWILIO_ACCOUNT_SID, AC), (TWILIO_API_SECRET, "sec")]),
+            Err(ConfigError::Missing {
+                var: TWILIO_API_KEY
+            })
+        );
+    }
+
+    #[test]
+    fn twilio_missing_or_empty() {
+        assert_eq!(
+            load(&[]),
+            Err(ConfigError::Missing {
+                var: TWILIO_ACCOUNT_SID
+            })
+        );
+        assert_eq!(
+            load(&[(TWILIO_ACCOUNT_SID, AC)]),
+            Err(ConfigError::Missing {
+                var: TWILIO_AUTH_TOKEN
+            })
+        );
+        assert_eq!(
+            load(&[(TWILIO_ACCOUNT_SID, AC), (TWILIO_AUTH_TOKEN, " ")]),
+            Err(ConfigError::Empty {
+                var: TWILIO_AUTH_TOKEN
+            })
+        );
+    }
+
+    #[test]
+    fn twilio_bad_sids() {
+        let e = load(&[(TWILIO_ACCOUNT_SID, "ACxyz"), (TWILIO_AUTH_TOKEN, "t")]).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                ConfigError::Invalid {
+                    var: TWILIO_ACCOUNT_SID,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        let e = load(&[
+            (TWILIO_ACCOUNT_SID, AC),
+            (TWILIO_API_KEY, AC),
+            (TWILIO_API_SECRET, "s"),
+        ])
+        .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                ConfigError::Invalid {
+                    var: TWILIO_API_KEY,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn region_and_edge_like_twilio_python() {
+        let host = |pairs: &[(&str, &str)]| {
+            let mut all = vec![(TWILIO_ACCOUNT_SID, AC), (TWILIO_AUTH_TOKEN, "t")];
+            all.extend_from_slice(pairs);
+            load(&all).map(|s| s.base.host)
+        };
+        assert_eq!(host(&[]).unwrap(), "api.twilio.com");
+        assert_eq!(
+            host(&[(TWILIO_REGION, "ie1")]).unwrap(),
+            "api.ie1.twilio.com"
+        );
+        assert_eq!(
+            host(&[(TWILIO_EDGE, "dublin")]).unwrap(),
+            "api.dublin.us1.twilio.com"
+        );
+        assert_eq!(
+            host(&[(TWILIO_EDGE, "dublin"), (TWILIO_REGION, "ie1")]).unwrap(),
+            "api.dublin.ie1.twilio.com"
+        );
+        assert_eq!(
+            host(&[(TWILIO_EDGE, ""), (TWILIO_REGION, "")]).unwrap(),
+            "api.twilio.com"
+        );
+        assert!(matches!(
+            host(&[(TWILIO_EDGE, "a.b")]),
+            Err(ConfigError::Invalid {
+                var: TWILIO_EDGE,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn signalwire_chosen_by_environment() {
+        let s = load(&[
+            (SIGNALWIRE_PROJECT_ID, PROJECT),
+            (SIGNALWIRE_API_TOKEN, "PTtok"),
+            (SIGNALWIRE_SPACE_URL, "example"),
+        ])
+        .unwrap();
+        assert_eq!(s.dialect, Dialect::SignalWire);
+        assert_eq!(s.base, BaseUrl::https("example.signalwire.com"));
+        assert_eq!(
+            (s.account.as_str(), s.username.as_str(), s.password.expose()),
+            (PROJECT, PROJECT, "PTtok")
+        );
+    }
+
+    #[test]
+    fn signalwire_full_host_and_errors() {
+        assert_eq!(
+            signalwire_host("example.signalwire.com").unwrap(),
+            "example.signalwire.com"
+        );
+        assert_eq!(
+            signalwire_host("HTTPS://Example.SignalWire.com/").unwrap(),
+            "example.signalwire.com"
+        );
+        assert!(signalwire_host("http://example.signalwire.com").is_err());
+        assert!(signalwire_host("exa mple").is_err());
+        let mut vars = env(&[
+            (SIGNALWIRE_PROJECT_ID, PROJECT),
+            (SIGNALWIRE_API_TOKEN, "t"),
+        ]);
+        let sw = Overrides {
+            dialect: Some(Dialect::SignalWire),
+            base_url: None,
+        };
+        assert_eq!(
+            Service::from_map(&vars, &sw),
+            Err(ConfigError::Missing {
+                var: SIGNALWIRE_SPACE_URL
+            })
+        );
+        vars.insert(SIGNALWIRE_PROJECT_ID.into(), "not-a-uuid".into());
+        assert!(matches!(
+            Service::from_map(&vars, &sw),
+            Err(ConfigError::Invalid {
+                var: SIGNALWIRE_PROJECT_ID,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn explicit_dialect_wins() {
+        let vars = env(&[
+            (TWILIO_ACCOUNT_SID, AC),
+            (TWILIO_AUTH_TOKEN, "t"),
+            (SIGNALWIRE_PROJECT_ID, PROJECT),
+        ]);
+        assert_eq!(
+            Service::from_map(&vars, &Overrides::default())
+                .unwrap()
+                .dialect,
+            Dialect::Twilio
+        );
+        let sw = Overrides {
+            dialect: Some(Dialect::SignalWire),
+            base_url: None,
+        };
+        assert_eq!(
+            Service::from_map(&vars, &sw),
+            Err(ConfigError::Missing {
+                var: SIGNALWIRE_API_TOKEN
+            })
+        );
+    }
+
+    #[test]
+    fn base_url_overrides_host() {
+        let vars = env(&[
+            (TWILIO_ACCOUNT_SID, AC),
+            (TWILIO_AUTH_TOKEN, "t"),
+            (TWILIO_REGION, "ie1"),
+        ]);
+        let o = Overrides {
+            dialect: None,
+            base_url: Some("http://127.0.0.1:4010".into()),
+        };
+        let s = Service::from_map(&vars, &o).unwrap();
+        assert_eq!(
+            s.base,
+            BaseUrl {
+                scheme: Scheme::Http,
+                host: "127.0.0.1".into(),
+                port: 4010
+            }
+        );
+        let o = Overrides {
+            dialect: None,
+            base_url: Some("http://example.com".into()),
+        };
+        assert_eq!(
+            Service::from_map(&vars, &o),
+            Err(ConfigError::BaseUrl {
+                reason: UrlError::PlainOffLoopback
+            })
+        );
+    }
+
+    #[test]
+    fn base_url_parsing() {
+        let ok = |s: &str| BaseUrl::parse(s).unwrap();
+        assert_eq!(
+            ok("https://api.twilio.com/"),
+            BaseUrl::https("api.twilio.com")
+        );
+        assert_eq!(ok("https://example.com:8443").port, 8443);
+        assert_eq!(ok("http://localhost").port, 80);
+        assert_eq!(ok("http://127.3.2.1:9").host, "127.3.2.1");
+        let v6 = ok("http://[::1]:8080");
+        assert_eq!((v6.host.as_str(), v6.port), ("::1", 8080));
+        assert_eq!(v6.host_header(), "[::1]:8080");
+        assert_eq!(v6.to_string(), "http://[::1]:8080");
+        assert_eq!(ok("https://api.twilio.com").host_header(), "api.twilio.com");
+        let err = |s: &str| BaseUrl::parse(s).unwrap_err();
+        assert_eq!(err("ftp://x"), UrlError::Scheme);
+        assert_eq!(err("api.twilio.com"), UrlError::Scheme);
+        assert_eq!(err("https://x/y"), UrlError::Path);
+        assert_eq!(err("https://x?y"), UrlError::Path);
+        assert_eq!(err("https://u:p@x"), UrlError::UserInfo);
+        assert_eq!(err("https://:80"), UrlError::Host);
+        assert_eq!(err("https://x:0"), UrlError::Port);
+        assert_eq!(err("https://x:+80"), UrlError::Port);
+        assert_eq!(err("https://x:99999"), UrlError::Port);
+        assert_eq!(err("https://[::1"), UrlError::Host);
+        assert_eq!(err("https://bad_host"), UrlError::Host);
+        assert_eq!(err("http://10.0.0.1"), UrlError::PlainOffLoopback);
+        assert_eq!(err("http://[::2]"), UrlError::PlainOffLoopback);
+    }
+
+    #[test]
+    fn secrets_never_shown() {
+        let token = "super-secret-token-value";
+        let s = load(&[(TWILIO_ACCOUNT_SID, AC), (TWILIO_AUTH_TOKEN, token)]).unwrap();
+        assert!(!format!("{s:?}").contains(token));
+        assert!(format!("{s:?}").contains("password: ***"));
+        assert_eq!(s.password.to_string(), "***");
+        // Errors about secret variables never carry their value.
+        let e = load(&[
+            (TWILIO_ACCOUNT_SID, AC),
+            (TWILIO_API_KEY, token),
+            (TWILIO_API_SECRET, token),
+        ])
+        .unwrap_err();
+        assert!(matches!(
+            e,
+            ConfigError::Invalid {
+                var: TWILIO_API_KEY,
+                value: None,
+                ..
+            }
+        ));
+        assert!(!format!("{e:?} {e}").contains(token));
+        let e = load(&[(TWILIO_ACCOUNT_SID, AC), (TWILIO_AUTH_TOKEN, "")]).unwrap_err();
+        assert_eq!(e.to_string(), "TWILIO_AUTH_TOKEN is empty");
+    }
+}

@@ -1,0 +1,23 @@
+//! `confpart-std`: the host adapter of `confpart`.
+//!
+//! Std-only infrastructure that moves the bytes the `confpart` core writes and reads:
+//!
+//! | module | what |
+//! |---|---|
+//! | [`config`] | service endpoints and credentials from the environment ([`config::Service`]), [`config::Secret`] |
+//! | [`retry`] | retry decisions: statuses, `Retry-After`, jittered backoff, idempotency ([`retry::RetryPolicy`]) |
+//! | [`transport`] | blocking TCP / TLS (rustls) connections with timeouts and a keep-alive pool of one ([`transport::Pool`]) |
+//! | [`server`] | a threaded TCP / TLS server with bounded workers, timeouts and graceful shutdown, around a [`server::Handler`] |
+//! | [`cli`] | the `confpart` command's argument tree (clap) |
+//!
+//! Threads, not an async runtime: see `ARCHITECTURE.md`, "Host adapter", and [`server`].
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod config;
+pub mod retry;
+pub mod server;
+pub mod transport;
+
+#[cfg(test)]
+mod testutil;
