@@ -1,4 +1,10 @@
 //! The Create Participant request: builder, validation, encode, decode.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use confpart::create::{
     Beep, CallEvent, CallEvents, Create, Field, FormError, TIMEOUT_MAX, ValidationError,
