@@ -298,7 +298,9 @@ impl CallEvents {
 
     /// The events, in [`CallEvent::ALL`] order.
     pub fn iter(self) -> impl Iterator<Item = CallEvent> {
-        CallEvent::ALL.into_iter().filter(move |e| self.contains(*e))
+        CallEvent::ALL
+            .into_iter()
+            .filter(move |e| self.contains(*e))
     }
 }
 
@@ -954,8 +956,9 @@ impl<'a> Create<'a> {
                 Field::Timeout => c.timeout = Some(value.number()?),
                 Field::StatusCallbackEvent => {
                     let events = value.events()?;
-                    c.status_callback_event =
-                        Some(CallEvents(c.status_callback_event.unwrap_or_default().0 | events.0));
+                    c.status_callback_event = Some(CallEvents(
+                        c.status_callback_event.unwrap_or_default().0 | events.0,
+                    ));
                 }
             }
         }

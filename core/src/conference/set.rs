@@ -526,6 +526,7 @@ pub struct Created {
 /// A live participant found by an operation, with its conference (to render
 /// the resource: `found.conference.resource(found.member.call_sid(), style)`).
 #[derive(Debug, Clone, Copy)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Found<'s, const N: usize, const L: usize = DEFAULT_LABEL_BYTES> {
     /// The participant's conference.
     pub conference: &'s Conference<N, L>,
@@ -538,6 +539,19 @@ pub struct Found<'s, const N: usize, const L: usize = DEFAULT_LABEL_BYTES> {
 struct Notices {
     queue: heapless::Deque<Notice, EVENT_QUEUE_CAPACITY>,
     lost: u32,
+}
+
+// heapless's `Deque` has no `defmt::Format`: log the counts.
+#[cfg(feature = "defmt")]
+impl defmt::Format for Notices {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(
+            f,
+            "Notices {{ pending: {=usize}, lost: {=u32} }}",
+            self.queue.len(),
+            self.lost
+        );
+    }
 }
 
 impl Notices {
@@ -567,6 +581,7 @@ impl Notices {
 }
 
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 struct Slot<const N: usize, const L: usize> {
     conference: Conference<N, L>,
     /// Empty when the conference was created by SID.
@@ -588,6 +603,7 @@ struct Slot<const N: usize, const L: usize> {
 /// assert_eq!(set.len(), 0);
 /// ```
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Conferences<const C: usize, const N: usize, const L: usize = DEFAULT_LABEL_BYTES> {
     slots: heapless::Vec<Slot<N, L>, C>,
     dialect: Dialect,
@@ -1284,6 +1300,7 @@ pub enum Link {
 /// the set) and its meta values; the URIs are written on demand
 /// ([`Page::uri`]).
 #[derive(Debug, Clone, Copy)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Page<'s, const N: usize, const L: usize = DEFAULT_LABEL_BYTES> {
     conference: &'s Conference<N, L>,
     filter: Filter,
