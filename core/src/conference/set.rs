@@ -509,7 +509,9 @@ impl From<Rejection> for Refusal {
     }
 }
 
-/// What a successful create gives back.
+/// What a successful create gives back. Render the answer (201, `status:
+/// queued`, `queue_time` as a string of [`Created::queue_time_ms`]) from
+/// [`Conferences::participant`], which does not tick.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Created {
@@ -667,6 +669,31 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
             .find(|s| s.conference.sid() == sid)
             .map(|s| s.name.as_str())
             .filter(|n| !n.is_empty())
+    }
+
+    /// A stored participant (live or not) of the conference `sid`, without
+    /// ticking: render the create answer with it, so that it shows the
+    /// participant as created (`queued`) even with [`Timing::IMMEDIATE`].
+    ///
+    /// ```
+    /// use confpart::conference::{ConferenceRef, Conferences, Lifecycle, SequentialIds, Timing};
+    /// use confpart::create::Create;
+    /// use confpart::date::Timestamp;
+    /// use confpart::ident::AccountSid;
+    /// use confpart::path::Dialect;
+    ///
+    /// let mut set: Conferences<1, 2> = Conferences::new(Dialect::Twilio, Timing::IMMEDIATE);
+    /// let account = AccountSid::parse("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?;
+    /// let now = Timestamp::from_unix(1_700_000_000).unwrap();
+    /// let c = set.create(&account, ConferenceRef::parse("r"), &Create::new("a", "b"), now, &mut SequentialIds::new())?;
+    /// let found = set.participant(&c.conference, &c.call).unwrap();
+    /// assert_eq!(found.member.state().lifecycle, Lifecycle::Queued);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn participant(&self, sid: &ConferenceSid, call: &CallSid) -> Option<Found<'_, N, L>> {
+        let conference = self.conference(sid)?;
+        let member = conference.member(call)?;
+        Some(Found { conference, member })
     }
 
     /// Removes the completed conferences; returns how many.
@@ -848,8 +875,8 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
     /// 2. the conference: another account's SID is 404 / 20404, a completed
     ///    one answers as [`Rejection::ConferenceCompleted`]; a friendly name
     ///    is checked ([`NameProblem`]);
-    /// 3. the label: in use among the live participants (16026), longer
-    ///    than `L` bytes (16023);
+    /// 3. the label: longer than `L` bytes (16023), in use among the live
+    ///    participants (16026);
     /// 4. the coaching target: a live participant of this conference
     ///    (16028 / SignalWire 16002), not on hold (16027);
     /// 5. room: `N` live participants (429 / 20429), `C` conferences none of
