@@ -35,10 +35,12 @@
 //!   ([`Conferences::reclaim`] frees them all).
 //! - **Accounts.** Each conference records its account. An operation that
 //!   names a conference of another account answers 404 / 20404, as if it
-//!   did not exist: Twilio does not reveal other accounts' resources. The
-//!   HTTP layer checks the credentials first (401 / 20003) and may also
-//!   answer 404 when the path's account is not the authenticated one;
-//!   this layer only compares the account it is given with the
+//!   did not exist: Twilio does not reveal other accounts' resources (one
+//!   set serves every configured account). The HTTP layer answers before
+//!   calling this one: bad credentials are 401 / 20003, and so is a path
+//!   whose account is not the authenticated one (the credentials do not
+//!   grant that account: Twilio's 20003 "Authenticate"); it then passes
+//!   the authenticated account, which this layer compares with the
 //!   conference's.
 //! - **Lifecycle.** A created participant is `queued`, then moves to
 //!   `connecting`, `ringing` and `connected` after the delays of [`Timing`]
