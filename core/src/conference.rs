@@ -13,6 +13,8 @@
 //! | [`event`] | [`Event`]: the status callback events a change causes |
 //! | [`model`] | [`Conference`], [`ConferenceStatus`], [`Member`], [`ParticipantState`], [`Join`], [`StepOutcome`], [`ConferenceError`]; rendering the [`crate::participant::Participant`] resource |
 //! | [`apply`] | the update rules: [`Conference::apply`], [`Conference::check`], [`Outcome`], [`Rejection`] (HTTP status and error code) |
+//! | [`kick`] | removing a participant from any live state: [`Conference::kick`], [`KickOutcome`] |
+//! | [`set`] | a bridge's conferences and the five operations sans HTTP: [`Conferences`], [`IdSource`], [`Timing`], [`Page`], [`Refusal`] |
 //!
 //! ## Design choices
 //!
@@ -75,13 +77,21 @@
 
 pub mod apply;
 pub mod event;
+pub mod kick;
 pub mod lifecycle;
 pub mod model;
+pub mod set;
 
 pub use apply::{Outcome, Rejection};
 pub use event::{Event, Events, MAX_EVENTS};
+pub use kick::{KickOutcome, Left};
 pub use lifecycle::{Lifecycle, LifecycleError};
 pub use model::{
     Conference, ConferenceError, ConferenceStatus, DEFAULT_LABEL_BYTES, Join, Member,
     ParticipantState, StepOutcome, TWILIO_MAX_PARTICIPANTS,
+};
+pub use set::{
+    ConferenceRef, Conferences, Created, DEFAULT_PAGE_SIZE, Direction, EVENT_QUEUE_CAPACITY,
+    FRIENDLY_NAME_CAPACITY, Found, IdSource, Link, NameProblem, Notice, NoticeKind, Page,
+    PageError, PageToken, PageUri, Refusal, SequentialIds, Timing,
 };

@@ -17,6 +17,7 @@
 //! | [`mod@write`] | the byte [`write::Sink`] every encoder writes into |
 //! | [`form`] | `application/x-www-form-urlencoded` primitives |
 //! | [`update`] | the Update request: fields, builder, recipes, validation, codec |
+//! | [`create`] | the Create Participant request: fields, builder, validation, codec |
 //! | [`date`] | RFC 2822 timestamps |
 //! | [`json`] | strict JSON pre-validation and string unescaping |
 //! | [`participant`] | the participant resource (JSON) |
@@ -52,6 +53,7 @@ extern crate std;
 
 pub mod api_error;
 pub mod conference;
+pub mod create;
 pub mod date;
 pub mod form;
 pub mod http;
