@@ -51,6 +51,7 @@
 extern crate std;
 
 pub mod api_error;
+mod base64;
 pub mod conference;
 pub mod date;
 pub mod form;

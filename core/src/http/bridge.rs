@@ -31,9 +31,6 @@
 
 use core::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-
 use super::body::{BodyMode, Framer, HeadAction};
 use super::head::{self, Collected, MAX_HEADERS, Span};
 use super::query::QueryError;
@@ -518,12 +515,10 @@ pub fn check_basic(
         return Err(fail(AuthFailure::TooLong));
     }
     let mut buf = [0u8; MAX_CREDENTIALS_LEN];
-    let n = STANDARD
-        .decode_slice(encoded, &mut buf)
-        .map_err(|e| match e {
-            base64::DecodeSliceError::OutputSliceTooSmall => fail(AuthFailure::TooLong),
-            base64::DecodeSliceError::DecodeError(_) => fail(AuthFailure::InvalidBase64),
-        })?;
+    let n = crate::base64::decode(encoded, &mut buf).map_err(|e| match e {
+        crate::base64::DecodeError::OutputFull => fail(AuthFailure::TooLong),
+        crate::base64::DecodeError::Invalid => fail(AuthFailure::InvalidBase64),
+    })?;
     let creds = buf.get(..n).unwrap_or(&[]);
     let colon = creds
         .iter()

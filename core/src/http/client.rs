@@ -239,61 +239,10 @@ impl<'a> Credentials<'a> {
     /// Writes `Basic base64(username:password)` (the header value).
     pub fn write_basic<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
         sink.put(b"Basic ")?;
-        put_base64(
+        crate::base64::encode(
             sink,
             &[self.username.as_bytes(), b":", self.password.as_bytes()],
         )
-    }
-}
-
-/// Streams the standard (padded) base64 of the concatenation of `parts`:
-/// three input bytes make four output bytes, staged and written 64 at a time
-/// (no allocation, no table beyond the 64-byte alphabet: smaller than a
-/// general base64 engine on a microcontroller, and faster here).
-fn put_base64<S: Sink + ?Sized>(sink: &mut S, parts: &[&[u8]]) -> Result<(), WriteError> {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let sextet = |v: u32, shift: u32| {
-        ALPHABET
-            .get(((v >> shift) & 63) as usize)
-            .copied()
-            .unwrap_or(b'=')
-    };
-    let mut out = [0u8; 64];
-    let mut n = 0;
-    let mut group = 0u32;
-    let mut len = 0;
-    for &b in parts.iter().flat_map(|p| p.iter()) {
-        group = (group << 8) | u32::from(b);
-        len += 1;
-        if len == 3 {
-            if let Some(dst) = out.get_mut(n..n + 4) {
-                dst.copy_from_slice(&[
-                    sextet(group, 18),
-                    sextet(group, 12),
-                    sextet(group, 6),
-                    sextet(group, 0),
-                ]);
-            }
-            n += 4;
-            group = 0;
-            len = 0;
-            if n == out.len() {
-                sink.put(&out)?;
-                n = 0;
-            }
-        }
-    }
-    sink.put(out.get(..n).unwrap_or(&[]))?;
-    match len {
-        1 => {
-            let g = group << 16;
-            sink.put(&[sextet(g, 18), sextet(g, 12), b'=', b'='])
-        }
-        2 => {
-            let g = group << 8;
-            sink.put(&[sextet(g, 18), sextet(g, 12), sextet(g, 6), b'='])
-        }
-        _ => Ok(()),
     }
 }
 
@@ -696,33 +645,6 @@ impl<'b> ResponseReader<'b> {
                 },
             })),
             _ => Err(ClientError::UnexpectedStatus { status, operation }),
-        }
-    }
-}
-
-#[cfg(test)]
-mod base64_tests {
-    use super::*;
-    use crate::write::SliceSink;
-    use base64::Engine as _;
-    use proptest::prelude::*;
-    use std::vec;
-
-    proptest! {
-        #[test]
-        fn same_as_the_base64_crate(a in proptest::collection::vec(any::<u8>(), 0..100),
-                                    b in proptest::collection::vec(any::<u8>(), 0..100)) {
-            let mut buf = vec![0u8; 300];
-            let mut sink = SliceSink::new(&mut buf);
-            put_base64(&mut sink, &[&a, b":", &b]).unwrap();
-            let mut joined = a.clone();
-            joined.push(b':');
-            joined.extend_from_slice(&b);
-            let mut expected = vec![0u8; 300];
-            let m = base64::engine::general_purpose::STANDARD
-                .encode_slice(&joined, &mut expected)
-                .unwrap();
-            prop_assert_eq!(sink.written(), &expected[..m]);
         }
     }
 }
