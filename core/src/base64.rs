@@ -81,7 +81,7 @@ const fn value(b: u8) -> Option<u32> {
 /// Decodes canonical padded base64 (what the `base64` crate's `STANDARD`
 /// engine accepts) into `out`; returns the decoded length.
 pub(crate) fn decode(input: &[u8], out: &mut [u8]) -> Result<usize, DecodeError> {
-    if input.len() % 4 != 0 {
+    if !input.len().is_multiple_of(4) {
         return Err(DecodeError::Invalid);
     }
     let quads = input.len() / 4;
