@@ -35,7 +35,7 @@
 //!     Operation::Update(&agent, Update::coach(customer)),
 //! );
 //! let mut tx = [0u8; 768];
-//! let n = request.write_to_slice(&mut tx)?; // send tx[..n]
+//! let n = request.encode_to_slice(&mut tx)?; // send tx[..n]
 //!
 //! let mut rx = [0u8; 2048];
 //! let mut reader = request.response_reader(&mut rx);

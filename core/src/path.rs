@@ -21,7 +21,7 @@
 //!     participant: Some(ParticipantRef::parse("front desk")?),
 //! };
 //! let mut buf = [0u8; 160];
-//! let n = path.write_to_slice(&mut buf).unwrap();
+//! let n = path.encode_to_slice(&mut buf).unwrap();
 //! let text = core::str::from_utf8(&buf[..n]).unwrap();
 //! assert!(text.ends_with("/Participants/front%20desk.json"));
 //! assert_eq!(ParticipantPath::parse(text).unwrap(), path);
@@ -221,7 +221,7 @@ impl<'a> Host<'a> {
     }
 
     /// Writes the full host name.
-    pub fn write<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
+    pub fn encode<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
         let (a, b) = self.as_parts();
         sink.put_str(a)?;
         sink.put_str(b)
@@ -362,7 +362,7 @@ impl ParticipantPath {
         + ".json".len();
 
     /// Writes the path, always with the `.json` suffix.
-    pub fn write<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
+    pub fn encode<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
         write_path(
             sink,
             self.style,
@@ -373,10 +373,18 @@ impl ParticipantPath {
     }
 
     /// Writes the path into `buf`; returns its length.
-    pub fn write_to_slice(&self, buf: &mut [u8]) -> Result<usize, WriteError> {
+    pub fn encode_to_slice(&self, buf: &mut [u8]) -> Result<usize, WriteError> {
         let mut sink = SliceSink::new(buf);
-        self.write(&mut sink)?;
+        self.encode(&mut sink)?;
         Ok(sink.len())
+    }
+
+    /// The length [`ParticipantPath::encode`] writes (counted).
+    pub fn encoded_len(&self) -> usize {
+        let mut sink = crate::write::CountingSink::default();
+        // A counting sink never fails.
+        let _ = self.encode(&mut sink);
+        sink.count
     }
 
     /// Parses a request path (without the query string), with or without
@@ -529,7 +537,8 @@ mod tests {
 
     fn write(p: &ParticipantPath) -> String {
         let mut buf = [0u8; ParticipantPath::MAX_LEN];
-        let n = p.write_to_slice(&mut buf).unwrap();
+        let n = p.encode_to_slice(&mut buf).unwrap();
+        assert_eq!(p.encoded_len(), n);
         String::from_utf8(buf[..n].to_vec()).unwrap()
     }
 

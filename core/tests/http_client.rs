@@ -47,7 +47,7 @@ fn req<'a>(op: Operation<'a>, conn: Connection) -> Request<'a> {
 fn write(op: Operation<'_>, conn: Connection) -> String {
     let req = req(op, conn);
     let mut buf = vec![0u8; 8192];
-    let n = req.write_to_slice(&mut buf).unwrap();
+    let n = req.encode_to_slice(&mut buf).unwrap();
     assert_eq!(req.encoded_len().unwrap(), n);
     String::from_utf8(buf[..n].to_vec()).unwrap()
 }
@@ -144,7 +144,7 @@ fn signalwire_host_and_laml_path() {
             Operation::Fetch(&who),
         );
         let mut buf = [0u8; 1024];
-        let n = req.write_to_slice(&mut buf).unwrap();
+        let n = req.encode_to_slice(&mut buf).unwrap();
         let text = std::str::from_utf8(&buf[..n]).unwrap();
         assert!(text.starts_with(&format!("GET {prefix}/Accounts/9d3d58a8-")));
         assert!(text.contains("\r\nHost: example.signalwire.com\r\n"));
@@ -181,7 +181,7 @@ fn endpoint_dialect_validates_the_update() {
     ] {
         let r = sw(Operation::Update(&uuid_who, update));
         assert_eq!(
-            r.write_to_slice(&mut buf),
+            r.encode_to_slice(&mut buf),
             Err(ClientError::Invalid(ValidationError::TwilioOnlyField {
                 field
             }))
@@ -196,14 +196,14 @@ fn endpoint_dialect_validates_the_update() {
         let who = ParticipantRef::parse(CA).unwrap();
         assert!(
             req(Operation::Update(&who, update), Connection::Close)
-                .write_to_slice(&mut buf)
+                .encode_to_slice(&mut buf)
                 .is_ok()
         );
     }
     // A Twilio-form SID to coach, sent to SignalWire.
     let coach = Update::coach(CallSid::parse(CB).unwrap());
     assert_eq!(
-        sw(Operation::Update(&uuid_who, coach)).write_to_slice(&mut buf),
+        sw(Operation::Update(&uuid_who, coach)).encode_to_slice(&mut buf),
         Err(ClientError::Invalid(ValidationError::SidForm {
             field: Field::CallSidToCoach
         }))
@@ -218,7 +218,7 @@ fn endpoint_dialect_validates_the_update() {
         ))
     };
     assert!(matches!(
-        r.write_to_slice(&mut buf),
+        r.encode_to_slice(&mut buf),
         Err(ClientError::Invalid(_))
     ));
     assert_eq!(r.operation_kind(), OperationKind::Update);
@@ -229,7 +229,7 @@ fn endpoint_dialect_validates_the_update() {
             Operation::Update(&who, Update::new().coaching(true)),
             Connection::Close
         )
-        .write_to_slice(&mut buf),
+        .encode_to_slice(&mut buf),
         Err(ClientError::Invalid(ValidationError::CoachingWithoutTarget))
     );
 }
@@ -243,7 +243,7 @@ fn extra_request_headers() {
     ];
     let r = req(Operation::Update(&who, Update::mute()), Connection::Close).with_headers(&headers);
     let mut buf = [0u8; 1024];
-    let n = r.write_to_slice(&mut buf).unwrap();
+    let n = r.encode_to_slice(&mut buf).unwrap();
     assert_eq!(r.encoded_len().unwrap(), n);
     let text = std::str::from_utf8(&buf[..n]).unwrap();
     assert!(text.contains(
@@ -261,7 +261,7 @@ fn extra_request_headers() {
         let r = req(Operation::Fetch(&who), Connection::Close).with_headers(&headers);
         let mut buf = [0u8; 1024];
         assert_eq!(
-            r.write_to_slice(&mut buf),
+            r.encode_to_slice(&mut buf),
             Err(ClientError::InvalidHeader { index: 1 })
         );
         assert!(buf.iter().all(|&b| b == 0), "nothing written");
@@ -288,7 +288,7 @@ fn request_errors() {
             ..ListQuery::new()
         };
         assert_eq!(
-            mk(Operation::List(q)).write_to_slice(&mut buf),
+            mk(Operation::List(q)).encode_to_slice(&mut buf),
             Err(ClientError::Query(QueryError::PageSize { offset: 0 }))
         );
     }
@@ -298,11 +298,11 @@ fn request_errors() {
         ..ListQuery::new()
     };
     assert_eq!(
-        mk(Operation::List(q)).write_to_slice(&mut buf),
+        mk(Operation::List(q)).encode_to_slice(&mut buf),
         Err(ClientError::Query(QueryError::PageToken { offset: 0 }))
     );
     assert!(matches!(
-        mk(Operation::Fetch(&who)).write_to_slice(&mut buf[..50]),
+        mk(Operation::Fetch(&who)).encode_to_slice(&mut buf[..50]),
         Err(ClientError::Write(WriteError::BufferFull { .. }))
     ));
     assert_eq!(
@@ -357,10 +357,10 @@ fn request_into_embedded_io_writer() {
     let n = req.encoded_len().unwrap();
     {
         let mut sink = IoSink(&mut out[..]);
-        req.write(&mut sink).unwrap();
+        req.encode(&mut sink).unwrap();
     }
     let mut expected = [0u8; 1024];
-    assert_eq!(req.write_to_slice(&mut expected).unwrap(), n);
+    assert_eq!(req.encode_to_slice(&mut expected).unwrap(), n);
     assert_eq!(&out[..n], &expected[..n]);
     assert!(
         std::str::from_utf8(&out[..n])

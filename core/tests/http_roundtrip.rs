@@ -56,7 +56,7 @@ fn client_to_bridge(
     mut check: impl FnMut(&RequestReader<'_>),
 ) {
     let mut out = vec![0u8; 8192];
-    let n = req.write_to_slice(&mut out).unwrap();
+    let n = req.encode_to_slice(&mut out).unwrap();
     let msg = &out[..n];
     for_every_split(msg, |pieces| {
         let mut buf = vec![0u8; 8192];
@@ -314,7 +314,7 @@ proptest! {
         let user = one.account.as_str().to_owned();
         let req = request(&one, Operation::Fetch(&who), Connection::KeepAlive);
         let mut out = vec![0u8; 8192];
-        let n = req.write_to_slice(&mut out).unwrap();
+        let n = req.encode_to_slice(&mut out).unwrap();
         let mut buf = vec![0u8; 8192];
         let mut r = RequestReader::new(&mut buf);
         let h = r.feed(&out[..n]).unwrap().complete().unwrap();
@@ -324,7 +324,7 @@ proptest! {
 
         let q = ListQuery { muted, page_size, page, page_token: token.as_deref(), ..ListQuery::new() };
         let req = request(&all, Operation::List(q), Connection::Close);
-        let n = req.write_to_slice(&mut out).unwrap();
+        let n = req.encode_to_slice(&mut out).unwrap();
         let mut buf = vec![0u8; 8192];
         let mut r = RequestReader::new(&mut buf);
         let h = r.feed(&out[..n]).unwrap().complete().unwrap();

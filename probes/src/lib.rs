@@ -75,7 +75,7 @@ pub fn write_update_request(tx: &mut [u8; CLIENT_TX]) -> Option<usize> {
         Operation::Update(&who, update),
     )
     .with_connection(Connection::Close);
-    let n = req.write_to_slice(tx).ok()?;
+    let n = req.encode_to_slice(tx).ok()?;
     black_box(tx.get(..n)?);
     Some(n)
 }

@@ -97,7 +97,7 @@ fn every_path_allocates_nothing() {
             conference: conf_sid,
             participant: Some(ParticipantRef::Label(label)),
         };
-        let n = by_label.write_to_slice(&mut out).unwrap();
+        let n = by_label.encode_to_slice(&mut out).unwrap();
         let parsed = ParticipantPath::parse(core::str::from_utf8(&out[..n]).unwrap()).unwrap();
         checks += usize::from(parsed == by_label);
         let mut date = [0u8; RFC2822_LEN];
@@ -168,7 +168,7 @@ fn every_path_allocates_nothing() {
                 conf_sid,
                 operation,
             );
-            let n = req.write_to_slice(&mut wire).unwrap();
+            let n = req.encode_to_slice(&mut wire).unwrap();
             checks += usize::from(req.encoded_len().unwrap() == n);
 
             // Bridge: read, route, authenticate, decode.

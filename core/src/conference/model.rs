@@ -608,7 +608,7 @@ impl<const N: usize, const L: usize> Conference<N, L> {
         };
         let mut buf = [0u8; URI_CAPACITY];
         let uri = path
-            .write_to_slice(&mut buf)
+            .encode_to_slice(&mut buf)
             .ok()
             .and_then(|n| buf.get(..n))
             .and_then(|b| core::str::from_utf8(b).ok())

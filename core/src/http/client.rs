@@ -20,7 +20,7 @@
 //!     Operation::Update(&who, Update::mute()),
 //! );
 //! let mut out = [0u8; 512];
-//! let n = request.write_to_slice(&mut out)?;
+//! let n = request.encode_to_slice(&mut out)?;
 //! assert!(out[..n].starts_with(b"POST /2010-04-01/Accounts/AC"));
 //! assert!(out[..n].ends_with(b"\r\n\r\nMuted=true"));
 //!
@@ -357,14 +357,14 @@ impl<'a> Operation<'a> {
 /// );
 /// // BeepOnExit is Twilio-only: nothing is written.
 /// assert_eq!(
-///     request.write_to_slice(&mut [0u8; 512]),
+///     request.encode_to_slice(&mut [0u8; 512]),
 ///     Err(ClientError::Invalid(ValidationError::TwilioOnlyField { field: Field::BeepOnExit }))
 /// );
 /// let token = [HeaderField::new("I-Twilio-Idempotency-Token", "7f1c")];
 /// let request = Request { operation: Operation::Update(&who, Update::mute()), ..request }
 ///     .with_headers(&token);
 /// let mut out = [0u8; 512];
-/// let n = request.write_to_slice(&mut out)?;
+/// let n = request.encode_to_slice(&mut out)?;
 /// assert!(out[..n].windows(32).any(|w| w == b"I-Twilio-Idempotency-Token: 7f1c"));
 /// # Ok::<(), ClientError>(())
 /// ```
@@ -434,7 +434,7 @@ impl<'a> Request<'a> {
 
     /// Validates, then writes the whole request (head and body) in one pass,
     /// without `core::fmt`.
-    pub fn write<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), ClientError> {
+    pub fn encode<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), ClientError> {
         self.validate()?;
         let kind = self.operation.kind();
         sink.put_str(kind.method())?;
@@ -450,10 +450,10 @@ impl<'a> Request<'a> {
             && !q.is_empty()
         {
             sink.put(b"?")?;
-            q.write(sink)?;
+            q.encode(sink)?;
         }
         sink.put(b" HTTP/1.1\r\nHost: ")?;
-        self.endpoint.host().write(sink)?;
+        self.endpoint.host().encode(sink)?;
         sink.put(b"\r\nAuthorization: ")?;
         self.credentials.write_basic(sink)?;
         sink.put(b"\r\nUser-Agent: ")?;
@@ -486,16 +486,16 @@ impl<'a> Request<'a> {
     }
 
     /// Writes into `buf`; returns the length.
-    pub fn write_to_slice(&self, buf: &mut [u8]) -> Result<usize, ClientError> {
+    pub fn encode_to_slice(&self, buf: &mut [u8]) -> Result<usize, ClientError> {
         let mut sink = SliceSink::new(buf);
-        self.write(&mut sink)?;
+        self.encode(&mut sink)?;
         Ok(sink.len())
     }
 
-    /// The length [`Request::write`] produces (to size a buffer).
+    /// The length [`Request::encode`] produces (to size a buffer).
     pub fn encoded_len(&self) -> Result<usize, ClientError> {
         let mut sink = CountingSink::default();
-        self.write(&mut sink)?;
+        self.encode(&mut sink)?;
         Ok(sink.count)
     }
 

@@ -97,7 +97,7 @@ fn round_trip() -> Option<bool> {
         Operation::Update(&who, Update::monitor(b)),
     );
     let mut wire = [0u8; 768];
-    let n = request.write_to_slice(&mut wire).ok()?;
+    let n = request.encode_to_slice(&mut wire).ok()?;
 
     let mut rx = [0u8; 1024];
     let mut reader = RequestReader::new(&mut rx);
