@@ -52,13 +52,13 @@ fn request_encode(c: &mut Criterion) {
     let req = scenario::request(&path, scenario::full_update());
     let su = full_std_update();
     let mut buf = [0u8; 2048];
-    let n = req.write_to_slice(&mut buf).unwrap();
+    let n = req.encode_to_slice(&mut buf).unwrap();
     let std_len = std_request(&su, AC, CF, CA, TOKEN).len();
     assert_eq!(n, std_len, "both requests must have the same size");
     let mut g = c.benchmark_group("request_encode");
     g.throughput(Throughput::Bytes(n as u64));
     g.bench_function("confpart", |b| {
-        b.iter(|| black_box(&req).write_to_slice(&mut buf).unwrap())
+        b.iter(|| black_box(&req).encode_to_slice(&mut buf).unwrap())
     });
     g.bench_function("format_urlencoded_base64", |b| {
         b.iter(|| std_request(black_box(&su), AC, CF, CA, TOKEN))
@@ -140,7 +140,7 @@ fn bridge_roundtrip(c: &mut Criterion) {
     let path = scenario::path();
     let mut req = [0u8; 2048];
     let n = scenario::request(&path, scenario::full_update())
-        .write_to_slice(&mut req)
+        .encode_to_slice(&mut req)
         .unwrap();
     let req = &req[..n];
     let now = Timestamp::from_unix(1_700_000_100).unwrap();

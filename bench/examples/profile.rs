@@ -32,7 +32,7 @@ fn main() {
         let req = scenario::request(&path, scenario::full_update());
         let mut buf = [0u8; 2048];
         for _ in 0..n {
-            black_box(black_box(&req).write_to_slice(&mut buf).unwrap());
+            black_box(black_box(&req).encode_to_slice(&mut buf).unwrap());
         }
     }
     if all || what == "participant_decode" {
@@ -59,7 +59,7 @@ fn main() {
         let path = scenario::path();
         let mut req = [0u8; 2048];
         let len = scenario::request(&path, scenario::full_update())
-            .write_to_slice(&mut req)
+            .encode_to_slice(&mut req)
             .unwrap();
         let now = Timestamp::from_unix(1_700_000_100).unwrap();
         let mut conf = scenario::conference();
@@ -102,7 +102,7 @@ fn main() {
         let path = scenario::path();
         let mut req = [0u8; 2048];
         let len = scenario::request(&path, scenario::full_update())
-            .write_to_slice(&mut req)
+            .encode_to_slice(&mut req)
             .unwrap();
         let mut b = StdBridge {
             account: AC.into(),

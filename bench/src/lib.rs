@@ -265,11 +265,11 @@ impl StdBridge {
 pub mod scenario {
     use confpart::conference::{Conference, Join, Lifecycle};
     use confpart::date::Timestamp;
-    use confpart::http::Connection;
-    use confpart::http::bridge::{self, RequestReader, check_basic, route};
+    use confpart::http::bridge::{self, check_basic, route};
     use confpart::http::client::{Credentials, Operation, Request};
+    use confpart::http::{Connection, Progress, RequestReader};
     use confpart::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
-    use confpart::path::{Dialect, Host, ParticipantPath, PathStyle};
+    use confpart::path::{Dialect, Endpoint, ParticipantPath, PathStyle};
     use confpart::update::{CoachTarget, Method, Update};
     use confpart::write::SliceSink;
 
@@ -308,13 +308,14 @@ pub mod scenario {
 
     /// The whole Update request (head and form body) the client writes.
     pub fn request<'a>(path: &'a ParticipantPath, update: Update<'a>) -> Request<'a> {
-        Request {
-            host: Host::Twilio,
-            credentials: Credentials::new(AC, TOKEN).unwrap_or_else(|_| unreachable!()),
-            path,
-            operation: Operation::Update(update),
-            connection: Connection::KeepAlive,
-        }
+        let who = path.participant.as_ref().unwrap_or_else(|| unreachable!());
+        Request::new(
+            Endpoint::twilio(),
+            Credentials::new(AC, TOKEN).unwrap_or_else(|_| unreachable!()),
+            path.account,
+            path.conference,
+            Operation::Update(who, update),
+        )
     }
 
     /// A Twilio conference with two connected participants (`CA`, `CB`).
@@ -339,8 +340,6 @@ pub mod scenario {
         pub request: [u8; 2048],
         /// Decoded form values that had escapes.
         pub scratch: [u8; 512],
-        /// The response JSON before it is framed.
-        pub json: [u8; 1024],
     }
 
     impl Default for BridgeBuffers {
@@ -348,7 +347,6 @@ pub mod scenario {
             Self {
                 request: [0; 2048],
                 scratch: [0; 512],
-                json: [0; 1024],
             }
         }
     }
@@ -365,25 +363,22 @@ pub mod scenario {
         now: Timestamp,
     ) -> Result<usize, &'static str> {
         let mut reader = RequestReader::new(&mut bufs.request);
-        let progress = reader.feed(req).map_err(|_| "framing")?;
-        if !progress.complete {
+        let Progress::Complete(head) = reader.feed(req).map_err(|_| "framing")? else {
             return Err("incomplete");
-        }
-        let head = reader.head().ok_or("head")?;
-        let rt = route(head.method, head.path).map_err(|_| "route")?;
+        };
+        let rt = route(head.method(), head.path()).map_err(|_| "route")?;
         if rt.path.account != *conf.account() || rt.path.conference != *conf.sid() {
             return Err("conference");
         }
-        check_basic(head.authorization, rt.path.account.as_str(), TOKEN).map_err(|_| "auth")?;
-        let body = reader.body().ok_or("body")?;
-        let decoded = Update::decode(body, &mut bufs.scratch).map_err(|_| "form")?;
+        check_basic(head.authorization(), rt.path.account.as_str(), TOKEN).map_err(|_| "auth")?;
+        let decoded = Update::decode(head.body(), &mut bufs.scratch).map_err(|_| "form")?;
         let who = rt.path.participant.as_ref().ok_or("collection")?;
         let outcome = conf.apply(who, &decoded.update, now).map_err(|_| "apply")?;
         let p = conf
             .resource(&outcome.state.call_sid, rt.path.style)
             .ok_or("resource")?;
         let mut sink = SliceSink::new(out);
-        bridge::write_participant(&mut sink, 200, &p, &mut bufs.json, Connection::KeepAlive)
+        bridge::write_participant(&mut sink, 200, &p, Connection::KeepAlive)
             .map_err(|_| "write")?;
         Ok(sink.len())
     }

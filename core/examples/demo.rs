@@ -30,7 +30,7 @@ fn main() {
         participant: Some(ParticipantRef::parse("front desk").unwrap()),
     };
     let mut buf = [0u8; ParticipantPath::MAX_LEN];
-    let n = path.write_to_slice(&mut buf).unwrap();
+    let n = path.encode_to_slice(&mut buf).unwrap();
     println!("POST {}", std::str::from_utf8(&buf[..n]).unwrap());
 
     println!("\nRecipes (application/x-www-form-urlencoded):");

@@ -237,6 +237,48 @@ impl ApiError {
     }
 }
 
+// (wt-http stand-ins for the JSON worktree's hand-written writers, same
+// signatures: `write_twilio` / `twilio_len` per the shared contract.)
+
+/// Writes an error body in Twilio's shape, `{"code":..,"message":..,
+/// "more_info":"https://www.twilio.com/docs/errors/{code}","status":..}`,
+/// straight into `sink`.
+///
+/// ```
+/// use confpart::api_error::{twilio_len, write_twilio};
+/// use confpart::write::SliceSink;
+/// let mut buf = [0u8; 128];
+/// let mut sink = SliceSink::new(&mut buf);
+/// write_twilio(&mut sink, 20404, "Not found", 404)?;
+/// assert_eq!(sink.written(), br#"{"code":20404,"message":"Not found","more_info":"https://www.twilio.com/docs/errors/20404","status":404}"#);
+/// assert_eq!(twilio_len(20404, "Not found", 404), sink.len());
+/// # Ok::<(), confpart::write::WriteError>(())
+/// ```
+pub fn write_twilio<S: crate::write::Sink + ?Sized>(
+    sink: &mut S,
+    code: u32,
+    message: &str,
+    status: u16,
+) -> Result<(), WriteError> {
+    sink.put(b"{\"code\":")?;
+    sink.put_u64(u64::from(code))?;
+    sink.put(b",\"message\":")?;
+    json::write_string(sink, message)?;
+    sink.put(b",\"more_info\":\"https://www.twilio.com/docs/errors/")?;
+    sink.put_u64(u64::from(code))?;
+    sink.put(b"\",\"status\":")?;
+    sink.put_u64(u64::from(status))?;
+    sink.put(b"}")
+}
+
+/// The length [`write_twilio`] writes.
+pub fn twilio_len(code: u32, message: &str, status: u16) -> usize {
+    let mut sink = crate::write::CountingSink::default();
+    // A counting sink never fails.
+    let _ = write_twilio(&mut sink, code, message, status);
+    sink.count
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@
 //! | [`lifecycle`] | [`Lifecycle`] (`queued → connecting → ringing → connected → complete`, `failed`), [`LifecycleError`] |
 //! | [`event`] | [`Event`]: the status callback events a change causes |
 //! | [`model`] | [`Conference`], [`ConferenceStatus`], [`Member`], [`ParticipantState`], [`Join`], [`StepOutcome`], [`ConferenceError`]; rendering the [`crate::participant::Participant`] resource |
-//! | [`apply`] | the update rules: [`Conference::apply`], [`Conference::check`], [`Outcome`], [`Rejection`] (HTTP status and error code) |
+//! | [`apply`] | the update rules: [`Conference::apply`], [`Conference::check`], [`Applied`], [`Rejection`] (HTTP status and error code) |
 //! | [`kick`] | removing a participant from any live state: [`Conference::kick`], [`KickOutcome`] |
 //! | [`set`] | a bridge's conferences and the five operations sans HTTP: [`Conferences`], [`IdSource`], [`Timing`], [`Page`], [`Refusal`] |
 //!
@@ -82,7 +82,7 @@ pub mod lifecycle;
 pub mod model;
 pub mod set;
 
-pub use apply::{Outcome, Rejection};
+pub use apply::{Applied, Rejection};
 pub use event::{Event, Events, MAX_EVENTS};
 pub use kick::{KickOutcome, Left};
 pub use lifecycle::{Lifecycle, LifecycleError};

@@ -8,13 +8,107 @@
 //! returns bytes (or typed values). Moving those bytes over a socket is the job
 //! of the adapter crates (`confpart-std`, `confpart-embassy`).
 //!
+//! ## The two flows
+//!
+//! Everything a user needs is at the crate root. Each flow has one error
+//! type: [`ClientError`] or [`BridgeError`]; every lower-layer error converts
+//! into it, so `?` works throughout.
+//!
+//! **Firmware client:** coach a participant on Twilio, read the answer
+//! (in whatever pieces the socket gives).
+//!
+//! ```
+//! use confpart::{AccountSid, CallSid, ClientError, ConferenceSid, Credentials, Endpoint};
+//! use confpart::{Operation, ParticipantRef, Progress, Request, Update};
+//! # let reply = concat!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 34\r\n\r\n",
+//! #     r#"{"coaching": true, "muted": false}"#).as_bytes();
+//! # let mut socket = reply.chunks(7);
+//!
+//! let account = AccountSid::parse("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?;
+//! let agent = ParticipantRef::parse("CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?;
+//! let customer = CallSid::parse("CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")?;
+//! let request = Request::new(
+//!     Endpoint::twilio(),
+//!     Credentials::new(account.as_str(), "auth token")?,
+//!     account,
+//!     ConferenceSid::parse("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?,
+//!     Operation::Update(&agent, Update::coach(customer)),
+//! );
+//! let mut tx = [0u8; 768];
+//! let n = request.encode_to_slice(&mut tx)?; // send tx[..n]
+//!
+//! let mut rx = [0u8; 2048];
+//! let mut reader = request.response_reader(&mut rx);
+//! let response = loop {
+//!     match socket.next() {
+//!         Some(bytes) => if let Progress::Complete(m) = reader.feed(bytes)? { break m },
+//!         None => break reader.finish()?, // the server closed the connection
+//!     }
+//! };
+//! let participant = response.participant()?; // a 4xx/5xx is ClientError::Service
+//! assert_eq!(participant.coaching, Some(true));
+//! # assert!(tx[..n].ends_with(b"Muted=false&Coaching=true&CallSidToCoach=CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"));
+//! # Ok::<(), ClientError>(())
+//! ```
+//!
+//! **Bridge:** read a request, route it, check Basic auth, decode the form,
+//! apply it to the conference, answer — every failure (framing, 404, 401,
+//! a bad form, a [`Rejection`] by the update rules) goes through one error
+//! type and one writer.
+//!
+//! ```
+//! use confpart::{bridge, BridgeError, Conference, ConferenceError, Connection, Progress};
+//! use confpart::{RequestReader, Sink, SliceSink, Timestamp, Update};
+//! # use confpart::{AccountSid, CallSid, ConferenceSid, Dialect, Join, Lifecycle};
+//! # let mut conf: Conference<8> = Conference::new(
+//! #     AccountSid::parse("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?,
+//! #     ConferenceSid::parse("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?, Dialect::Twilio);
+//! # let now = Timestamp::from_unix(1_700_000_000).ok_or(ConferenceError::NotFound)?;
+//! # for sid in ["CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"] {
+//! #     conf.join(Join::new(CallSid::parse(sid)?).status(Lifecycle::Connected), now)?;
+//! # }
+//! # let token = "auth token";
+//! # let request = b"POST /2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants/CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.json HTTP/1.1\r\nHost: x\r\n\
+//! #     Authorization: Basic QUNhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYTphdXRoIHRva2Vu\r\nContent-Length: 74\r\n\r\n\
+//! #     Muted=true&Coaching=true&CallSidToCoach=CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+//!
+//! fn answer<const N: usize>(
+//!     conf: &mut Conference<N>,
+//!     token: &str,
+//!     request: &[u8], // or fed piece by piece: Progress::Partial asks for more
+//!     out: &mut impl Sink,
+//!     now: Timestamp,
+//! ) -> Result<(), BridgeError> {
+//!     let mut rx = [0u8; 1024];
+//!     let mut reader = RequestReader::new(&mut rx);
+//!     let Progress::Complete(m) = reader.feed(request)? else { return Ok(()) };
+//!     let route = bridge::route(m.method(), m.path())?;
+//!     bridge::check_basic(m.authorization(), route.path.account.as_str(), token)?;
+//!     let mut scratch = [0u8; 256];
+//!     let update = Update::decode(m.body(), &mut scratch)?.update;
+//!     let applied = conf.apply(route.participant()?, &update, now)?; // a Rejection too
+//!     let resource = conf.resource(&applied.state.call_sid, route.path.style);
+//!     let participant = resource.ok_or(ConferenceError::NotFound)?;
+//!     bridge::write_participant(out, 200, &participant, Connection::KeepAlive)
+//! }
+//!
+//! let mut tx = [0u8; 1024];
+//! let mut sink = SliceSink::new(&mut tx);
+//! if let Err(e) = answer(&mut conf, token, request, &mut sink, now) {
+//!     sink = SliceSink::new(&mut tx); // drop a partial answer
+//!     bridge::write_error(&mut sink, &e, Connection::Close)?; // status, code, WWW-Authenticate / Allow
+//! }
+//! assert!(sink.written().starts_with(b"HTTP/1.1 200 OK\r\n"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! ## Modules
 //!
 //! | module | holds |
 //! |---|---|
 //! | [`ident`] | account / conference / call SIDs, participant labels |
-//! | [`path`] | dialects, hosts, resource paths (write and parse) |
-//! | [`mod@write`] | the byte [`write::Sink`] every encoder writes into |
+//! | [`path`] | [`Endpoint`] (dialect, host, path style), resource paths (write and parse) |
+//! | [`mod@write`] | the byte [`Sink`] every encoder writes into |
 //! | [`form`] | `application/x-www-form-urlencoded` primitives |
 //! | [`update`] | the Update request: fields, builder, recipes, validation, codec |
 //! | [`create`] | the Create Participant request: fields, builder, validation, codec |
@@ -24,18 +118,7 @@
 //! | [`api_error`] | Twilio and SignalWire error bodies |
 //! | [`list`] | participant list pages |
 //! | [`conference`] | participant lifecycle, conference model, applying updates with the services' answers |
-//! | [`http`] | sans-IO HTTP/1.1 framing: client request/response, bridge request/response |
-//!
-//! ## Example
-//!
-//! ```
-//! use confpart::update::Update;
-//!
-//! let mut buf = [0u8; 64];
-//! let n = Update::mute().encode_to_slice(&mut buf)?;
-//! assert_eq!(&buf[..n], b"Muted=true");
-//! # Ok::<(), confpart::write::WriteError>(())
-//! ```
+//! | [`http`] | sans-IO HTTP/1.1: one [`Reader`] for requests and responses, the client [`Request`], the [`bridge`] |
 #![no_std]
 #![forbid(unsafe_code)]
 #![cfg_attr(
@@ -52,6 +135,7 @@
 extern crate std;
 
 pub mod api_error;
+mod base64;
 pub mod conference;
 pub mod create;
 pub mod date;
@@ -65,3 +149,18 @@ pub mod path;
 mod scan;
 pub mod update;
 pub mod write;
+
+pub use api_error::ApiError;
+pub use conference::{Applied, Conference, ConferenceError, Join, Lifecycle, Rejection};
+pub use date::Timestamp;
+pub use http::bridge::{self, BridgeError, Route};
+pub use http::client::{ClientError, Credentials, Operation, Outcome, Request};
+pub use http::{
+    Answer, ApiAnswer, Connection, HeaderField, HttpError, Message, OperationKind, Progress,
+    Reader, RequestMessage, RequestReader, ResponseMessage, ResponseReader,
+};
+pub use ident::{AccountSid, CallSid, ConferenceSid, Label, ParticipantRef};
+pub use participant::{Participant, Status};
+pub use path::{Dialect, Endpoint};
+pub use update::Update;
+pub use write::{CountingSink, Sink, SliceSink, WriteError};

@@ -334,7 +334,102 @@ impl Participant {
 
     /// Encodes the participant as JSON into `buf`; returns the length.
     pub fn encode_to_slice(&self, buf: &mut [u8]) -> Result<usize, WriteError> {
-        to_slice(self, buf)
+        let mut sink = crate::write::SliceSink::new(buf);
+        self.encode(&mut sink)?;
+        Ok(sink.len())
+    }
+
+    // (wt-http stand-in for the JSON worktree's encoder: the same bytes as
+    // the serde encoder, written straight into a sink.)
+    /// Writes the participant as JSON (every field, `null` when absent).
+    pub fn encode<S: crate::write::Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
+        fn text<S: crate::write::Sink + ?Sized>(
+            sink: &mut S,
+            key: &[u8],
+            value: Option<&str>,
+        ) -> Result<(), WriteError> {
+            sink.put(key)?;
+            match value {
+                Some(v) => json::write_string(sink, v),
+                None => sink.put(b"null"),
+            }
+        }
+        fn flag<S: crate::write::Sink + ?Sized>(
+            sink: &mut S,
+            key: &[u8],
+            value: Option<bool>,
+        ) -> Result<(), WriteError> {
+            sink.put(key)?;
+            sink.put(match value {
+                Some(true) => b"true",
+                Some(false) => b"false",
+                None => b"null",
+            })
+        }
+        fn date<S: crate::write::Sink + ?Sized>(
+            sink: &mut S,
+            key: &[u8],
+            value: Option<Timestamp>,
+        ) -> Result<(), WriteError> {
+            let mut buf = [0u8; crate::date::RFC2822_LEN];
+            text(sink, key, value.map(|t| t.write_rfc2822(&mut buf)))
+        }
+        text(
+            sink,
+            b"{\"account_sid\":",
+            self.account_sid.as_ref().map(|s| s.as_str()),
+        )?;
+        text(
+            sink,
+            b",\"call_sid\":",
+            self.call_sid.as_ref().map(|s| s.as_str()),
+        )?;
+        text(
+            sink,
+            b",\"label\":",
+            self.label.as_ref().map(|s| s.as_str()),
+        )?;
+        text(
+            sink,
+            b",\"conference_sid\":",
+            self.conference_sid.as_ref().map(|s| s.as_str()),
+        )?;
+        date(sink, b",\"date_created\":", self.date_created)?;
+        date(sink, b",\"date_updated\":", self.date_updated)?;
+        flag(
+            sink,
+            b",\"end_conference_on_exit\":",
+            self.end_conference_on_exit,
+        )?;
+        flag(sink, b",\"muted\":", self.muted)?;
+        flag(sink, b",\"hold\":", self.hold)?;
+        text(
+            sink,
+            b",\"status\":",
+            self.status.as_ref().map(|s| s.as_str()),
+        )?;
+        flag(
+            sink,
+            b",\"start_conference_on_enter\":",
+            self.start_conference_on_enter,
+        )?;
+        flag(sink, b",\"coaching\":", self.coaching)?;
+        text(
+            sink,
+            b",\"call_sid_to_coach\":",
+            self.call_sid_to_coach.as_ref().map(|s| s.as_str()),
+        )?;
+        text(sink, b",\"queue_time\":", self.queue_time.as_deref())?;
+        text(sink, b",\"uri\":", self.uri.as_deref())?;
+        sink.put(b"}")
+    }
+
+    /// The length [`Participant::encode`] writes (counted, not stored).
+    pub fn encoded_len(&self) -> usize {
+        let mut sink = crate::write::CountingSink::default();
+        // A counting sink never fails.
+        let _ = self.encode(&mut sink);
+        sink.count
     }
 }
 

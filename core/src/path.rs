@@ -1,9 +1,14 @@
-//! Dialects, hosts and resource paths: writing a path, and parsing one back.
+//! Endpoints (dialect, host and path style together), and resource paths:
+//! writing a path, and parsing one back.
 //!
 //! | dialect | host | path prefix |
 //! |---|---|---|
 //! | Twilio | `api.twilio.com` | `/2010-04-01` |
 //! | SignalWire | `{space}.signalwire.com` | `/api/laml/2010-04-01` (documented) or `/2010-04-01` (what its SDKs send) |
+//!
+//! A client picks an [`Endpoint`] ([`Endpoint::twilio`],
+//! [`Endpoint::signalwire`], [`Endpoint::custom`]), which keeps the three
+//! consistent; [`ParticipantPath`] is what a bridge parses.
 //!
 //! ```
 //! use confpart::ident::{AccountSid, ConferenceSid, ParticipantRef};
@@ -16,7 +21,7 @@
 //!     participant: Some(ParticipantRef::parse("front desk")?),
 //! };
 //! let mut buf = [0u8; 160];
-//! let n = path.write_to_slice(&mut buf).unwrap();
+//! let n = path.encode_to_slice(&mut buf).unwrap();
 //! let text = core::str::from_utf8(&buf[..n]).unwrap();
 //! assert!(text.ends_with("/Participants/front%20desk.json"));
 //! assert_eq!(ParticipantPath::parse(text).unwrap(), path);
@@ -216,11 +221,117 @@ impl<'a> Host<'a> {
     }
 
     /// Writes the full host name.
-    pub fn write<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
+    pub fn encode<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
         let (a, b) = self.as_parts();
         sink.put_str(a)?;
         sink.put_str(b)
     }
+}
+
+/// Where requests go and how they are shaped: the service (dialect, which
+/// decides the fields allowed), the host, and the path style. Built so that
+/// the three stay consistent.
+///
+/// ```
+/// use confpart::path::{Dialect, Endpoint, PathStyle};
+///
+/// let twilio = Endpoint::twilio();
+/// assert_eq!((twilio.dialect(), twilio.style()), (Dialect::Twilio, PathStyle::Twilio));
+/// // SignalWire's SDKs send the Twilio-shaped path to the space host...
+/// let sw = Endpoint::signalwire("example")?;
+/// assert_eq!(sw.host().as_parts(), ("example", ".signalwire.com"));
+/// assert_eq!(sw.style(), PathStyle::Twilio);
+/// // ...and its documentation shows the LaML prefix.
+/// assert_eq!(sw.laml().style(), PathStyle::Laml);
+/// // A local bridge that answers as Twilio.
+/// let local = Endpoint::custom(Dialect::Twilio, "127.0.0.1:8080", PathStyle::Twilio)?;
+/// assert_eq!(local.host().as_parts(), ("127.0.0.1:8080", ""));
+/// assert!(Endpoint::signalwire("bad space").is_err());
+/// # Ok::<(), confpart::path::PathError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Endpoint<'a> {
+    dialect: Dialect,
+    host: Host<'a>,
+    style: PathStyle,
+}
+
+impl<'a> Endpoint<'a> {
+    /// Twilio: `api.twilio.com`, `/2010-04-01/...`.
+    pub const fn twilio() -> Self {
+        Self {
+            dialect: Dialect::Twilio,
+            host: Host::Twilio,
+            style: PathStyle::Twilio,
+        }
+    }
+
+    /// SignalWire: `{space}.signalwire.com`, with the Twilio-shaped path its
+    /// SDKs send ([`Endpoint::laml`] for the documented LaML prefix). `space`
+    /// must be a DNS label (`a-z0-9-`, 1..=63).
+    pub fn signalwire(space: &'a str) -> Result<Self, PathError> {
+        Ok(Self {
+            dialect: Dialect::SignalWire,
+            host: Host::signalwire(space)?,
+            style: PathStyle::Twilio,
+        })
+    }
+
+    /// Any host (a local bridge, a proxy) answering as `dialect`, with the
+    /// path `style`. The host is checked as [`Host::custom`] checks it.
+    pub fn custom(dialect: Dialect, host: &'a str, style: PathStyle) -> Result<Self, PathError> {
+        Ok(Self {
+            dialect,
+            host: Host::custom(host)?,
+            style,
+        })
+    }
+
+    /// The same endpoint with the LaML path prefix (`/api/laml/2010-04-01`).
+    pub const fn laml(self) -> Self {
+        Self {
+            style: PathStyle::Laml,
+            ..self
+        }
+    }
+
+    /// The service: decides the fields an update may carry.
+    pub const fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// The host (the `Host` header and the TLS server name).
+    pub const fn host(&self) -> Host<'a> {
+        self.host
+    }
+
+    /// The path style.
+    pub const fn style(&self) -> PathStyle {
+        self.style
+    }
+}
+
+/// Writes a participant path (always with `.json`): the collection when
+/// `participant` is `None`.
+pub(crate) fn write_path<S: Sink + ?Sized>(
+    sink: &mut S,
+    style: PathStyle,
+    account: &AccountSid,
+    conference: &ConferenceSid,
+    participant: Option<&ParticipantRef>,
+) -> Result<(), WriteError> {
+    sink.put_str(style.prefix())?;
+    sink.put_str("/Accounts/")?;
+    sink.put(account.as_bytes())?;
+    sink.put_str("/Conferences/")?;
+    sink.put(conference.as_bytes())?;
+    sink.put_str("/Participants")?;
+    if let Some(p) = participant {
+        sink.put_str("/")?;
+        p.write_path_segment(sink)?;
+    }
+    sink.put_str(".json")
 }
 
 /// The path of the participants collection (`participant: None`) or of one
@@ -251,25 +362,29 @@ impl ParticipantPath {
         + ".json".len();
 
     /// Writes the path, always with the `.json` suffix.
-    pub fn write<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
-        sink.put_str(self.style.prefix())?;
-        sink.put_str("/Accounts/")?;
-        sink.put(self.account.as_bytes())?;
-        sink.put_str("/Conferences/")?;
-        sink.put(self.conference.as_bytes())?;
-        sink.put_str("/Participants")?;
-        if let Some(p) = &self.participant {
-            sink.put_str("/")?;
-            p.write_path_segment(sink)?;
-        }
-        sink.put_str(".json")
+    pub fn encode<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
+        write_path(
+            sink,
+            self.style,
+            &self.account,
+            &self.conference,
+            self.participant.as_ref(),
+        )
     }
 
     /// Writes the path into `buf`; returns its length.
-    pub fn write_to_slice(&self, buf: &mut [u8]) -> Result<usize, WriteError> {
+    pub fn encode_to_slice(&self, buf: &mut [u8]) -> Result<usize, WriteError> {
         let mut sink = SliceSink::new(buf);
-        self.write(&mut sink)?;
+        self.encode(&mut sink)?;
         Ok(sink.len())
+    }
+
+    /// The length [`ParticipantPath::encode`] writes (counted).
+    pub fn encoded_len(&self) -> usize {
+        let mut sink = crate::write::CountingSink::default();
+        // A counting sink never fails.
+        let _ = self.encode(&mut sink);
+        sink.count
     }
 
     /// Parses a request path (without the query string), with or without
@@ -422,7 +537,8 @@ mod tests {
 
     fn write(p: &ParticipantPath) -> String {
         let mut buf = [0u8; ParticipantPath::MAX_LEN];
-        let n = p.write_to_slice(&mut buf).unwrap();
+        let n = p.encode_to_slice(&mut buf).unwrap();
+        assert_eq!(p.encoded_len(), n);
         String::from_utf8(buf[..n].to_vec()).unwrap()
     }
 

@@ -91,7 +91,8 @@ fn state(c: &Conference<8>, s: CallSid) -> ParticipantState {
 }
 
 fn answer(r: Rejection) -> (u16, u32) {
-    (r.http_status(), r.code())
+    let a = r.answer();
+    (a.status, a.code)
 }
 
 // ---------------------------------------------------------------- rule 1
@@ -805,13 +806,18 @@ fn stored_participants_are_small() {
 
 #[test]
 fn conference_errors_map_to_documented_answers() {
-    assert_eq!(ConferenceError::LabelInUse.api_answer(), Some((400, 16026)));
+    let pair = |e: ConferenceError| {
+        let a = e.answer();
+        (a.status, a.code)
+    };
+    assert_eq!(pair(ConferenceError::LabelInUse), (400, 16026));
     assert_eq!(
-        ConferenceError::LabelTooLong { max_bytes: 8 }.api_answer(),
-        Some((400, 16023))
+        pair(ConferenceError::LabelTooLong { max_bytes: 8 }),
+        (400, 16023)
     );
-    assert_eq!(ConferenceError::NotFound.api_answer(), Some((404, 20404)));
-    assert_eq!(ConferenceError::Full { capacity: 2 }.api_answer(), None);
+    assert_eq!(pair(ConferenceError::NotFound), (404, 20404));
+    // Every error has an answer now (20001 where no code is documented).
+    assert_eq!(pair(ConferenceError::Full { capacity: 2 }), (400, 20001));
 }
 
 #[test]
@@ -911,8 +917,10 @@ fn rejection_body_and_display() {
         state: Lifecycle::Ringing,
     };
     let mut buf = [0u8; 256];
-    let n = r.encode_twilio(&mut buf).unwrap();
-    let e = ApiError::decode(&buf[..n]).unwrap();
+    let mut sink = confpart::write::SliceSink::new(&mut buf);
+    let a = r.answer();
+    confpart::api_error::write_twilio(&mut sink, a.code, a.message, a.status).unwrap();
+    let e = ApiError::decode(sink.written()).unwrap();
     assert_eq!((e.code, e.status), (Some(21220), Some(400)));
     assert_eq!(
         r.to_string(),
@@ -1093,7 +1101,7 @@ fn check_apply_outcome(
     after: &Conf,
     who: CallSid,
     u: &Update<'_>,
-    o: &confpart::conference::Outcome,
+    o: &confpart::conference::Applied,
     now: Timestamp,
 ) {
     let b = *before.member(&who).unwrap().state();
@@ -1211,7 +1219,7 @@ fn run(ops: Vec<Op>, dialect: Dialect) {
                     Err(e) => {
                         assert_eq!(predicted, Err(e));
                         assert_eq!(c, before, "a rejection changed the conference");
-                        assert!(matches!(e.http_status(), 400 | 404));
+                        assert!(matches!(e.answer().status, 400 | 404));
                     }
                 }
             }

@@ -57,7 +57,7 @@ fn drain<const C: usize, const N: usize, const L: usize>(
 }
 
 fn answer(r: Refusal) -> (u16, u32) {
-    (r.http_status(), r.code())
+    (r.answer().status, r.answer().code)
 }
 
 /// Ids from a list (the fixtures' SIDs).

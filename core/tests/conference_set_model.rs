@@ -550,7 +550,7 @@ proptest! {
         let mut now = 0u64;
         let accounts = ACCOUNTS.map(|a| AccountSid::parse(a).unwrap());
         let at = |s: u64| Timestamp::from_unix(T0 + s).unwrap();
-        let code = |r: confpart::conference::Refusal| (r.http_status(), r.code());
+        let code = |r: confpart::conference::Refusal| (r.answer().status, r.answer().code);
         for (step, op) in ops.into_iter().enumerate() {
             model.tick(now);
             match op {

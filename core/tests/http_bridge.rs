@@ -10,11 +10,13 @@
 mod http_support;
 
 use confpart::http::bridge::{
-    self, ALLOW_COLLECTION, ALLOW_PARTICIPANT, AuthFailure, BridgeError, DEFAULT_REALM,
-    HeaderField, RequestReader, check_basic, constant_time_eq, route,
+    self, ALLOW_COLLECTION, ALLOW_PARTICIPANT, AuthFailure, BridgeError, check_basic,
+    constant_time_eq, route,
 };
 use confpart::http::query::{ListQuery, QueryError};
-use confpart::http::{Connection, HttpError, OperationKind, head};
+use confpart::http::{
+    self as head, Connection, HeaderField, HttpError, OperationKind, RequestReader,
+};
 use confpart::ident::IdError;
 use confpart::path::{PathError, PathStyle};
 use confpart::update::Update;
@@ -38,8 +40,8 @@ fn post(path: &str, body: &str) -> Vec<u8> {
 fn request_error(msg: &[u8], buf_len: usize) -> HttpError {
     let mut buf = vec![0u8; buf_len];
     let mut r = RequestReader::new(&mut buf);
-    let e = r.feed(msg).unwrap_err();
-    assert_eq!(r.feed(b"x"), Err(e), "the reader stays failed");
+    let e = r.fed(msg).unwrap_err();
+    assert_eq!(r.fed(b"x"), Err(e), "the reader stays failed");
     e
 }
 
@@ -56,17 +58,20 @@ fn real_python_request_every_split() {
         let (n, complete) = feed_pieces(&mut r, pieces).unwrap();
         assert!(complete);
         assert_eq!(n, msg.len());
-        let h = r.head().unwrap();
-        assert_eq!(h.method, "POST");
-        assert_eq!(h.path, path);
-        assert_eq!(h.query, None);
-        assert_eq!(h.host, Some(&b"127.0.0.1:8080"[..]));
-        assert!(h.keep_alive);
-        assert!(!h.expect_continue);
-        assert_eq!(r.header("accept-charset"), Some(&b"utf-8"[..]));
-        let rt = route(h.method, h.path).unwrap();
+        let h = r.msg().unwrap();
+        assert_eq!(h.method(), "POST");
+        assert_eq!(h.path(), path);
+        assert_eq!(h.query(), None);
+        assert_eq!(h.host(), Some(&b"127.0.0.1:8080"[..]));
+        assert!(h.keep_alive());
+        assert!(!h.expect_continue());
+        assert_eq!(
+            r.msg().unwrap().header("accept-charset"),
+            Some(&b"utf-8"[..])
+        );
+        let rt = route(h.method(), h.path()).unwrap();
         assert_eq!(rt.operation, OperationKind::Update);
-        check_basic(h.authorization, rt.path.account.as_str(), "token").unwrap();
+        check_basic(h.authorization(), rt.path.account.as_str(), "token").unwrap();
         let mut scratch = [0u8; 128];
         let u = Update::decode(r.body().unwrap(), &mut scratch)
             .unwrap()
@@ -91,7 +96,7 @@ fn chunked_request_every_split() {
         let (n, complete) = feed_pieces(&mut r, pieces).unwrap();
         assert!(complete);
         assert_eq!(n, msg.len());
-        assert!(r.head().unwrap().chunked);
+        assert!(r.msg().unwrap().chunked());
         assert_eq!(r.body().unwrap(), body.as_bytes());
     });
 }
@@ -104,16 +109,18 @@ fn expect_100_continue() {
     );
     let mut buf = [0u8; 1024];
     let mut r = RequestReader::new(&mut buf);
-    let p = r.feed(head.as_bytes()).unwrap();
+    assert!(!r.expect_continue());
+    let p = r.fed(head.as_bytes()).unwrap();
     assert!(!p.complete);
-    let h = r.head().unwrap();
-    assert!(h.expect_continue);
+    assert!(r.expect_continue(), "head complete, body awaited");
     let mut out = [0u8; 64];
     let mut sink = SliceSink::new(&mut out);
     bridge::write_continue(&mut sink).unwrap();
     assert_eq!(sink.written(), b"HTTP/1.1 100 Continue\r\n\r\n");
-    assert!(r.feed(b"Muted=true").unwrap().complete);
+    assert!(r.fed(b"Muted=true").unwrap().complete);
     assert_eq!(r.body(), Some(&b"Muted=true"[..]));
+    assert!(!r.expect_continue(), "the body arrived");
+    assert!(r.msg().unwrap().expect_continue());
 
     let bad = format!(
         "POST {}/{CA}.json HTTP/1.1\r\nExpect: 200-ok\r\n\r\n",
@@ -121,7 +128,7 @@ fn expect_100_continue() {
     );
     let e = request_error(bad.as_bytes(), 1024);
     assert!(matches!(e, HttpError::UnsupportedExpectation { .. }));
-    assert_eq!(e.status(), 417);
+    assert_eq!(e.answer().status, 417);
 }
 
 #[test]
@@ -134,18 +141,21 @@ fn pipelined_requests_and_leading_crlf() {
     let stream = format!("{one}\r\n{two}");
     let mut buf = [0u8; 1024];
     let mut r = RequestReader::new(&mut buf);
-    let p = r.feed(stream.as_bytes()).unwrap();
+    let p = r.fed(stream.as_bytes()).unwrap();
     assert!(p.complete);
     assert_eq!(p.consumed, one.len());
-    assert_eq!(r.head().unwrap().method, "GET");
+    assert_eq!(r.msg().unwrap().method(), "GET");
     assert_eq!(r.body(), Some(&b""[..]));
     r.reset();
-    let p = r.feed(&stream.as_bytes()[one.len()..]).unwrap();
+    let p = r.fed(&stream.as_bytes()[one.len()..]).unwrap();
     assert!(p.complete);
-    assert_eq!(r.head().unwrap().method, "DELETE");
+    assert_eq!(r.msg().unwrap().method(), "DELETE");
     // A clean close between messages.
     r.reset();
-    assert_eq!(r.finish(), Err(HttpError::EofInHead { received: 0 }));
+    assert_eq!(
+        r.finish().map(|_| ()),
+        Err(HttpError::EofInHead { received: 0 })
+    );
 }
 
 #[test]
@@ -267,10 +277,10 @@ fn request_framing_errors() {
     raw.extend_from_slice(format!("GET {}/%FF%FE HTTP/1.1\r\n\r\n", base_path()).as_bytes());
     let mut buf = [0u8; 256];
     let mut r = RequestReader::new(&mut buf);
-    assert!(r.feed(&raw).unwrap().complete);
-    let h = r.head().unwrap();
+    assert!(r.fed(&raw).unwrap().complete);
+    let h = r.msg().unwrap();
     assert_eq!(
-        route(h.method, h.path),
+        route(h.method(), h.path()),
         Err(BridgeError::NotFound {
             error: PathError::InvalidUtf8 {
                 offset: base_path().len() + 1
@@ -292,7 +302,7 @@ fn request_limits() {
             limit: head::MAX_START_LINE_LEN
         }
     );
-    assert_eq!(e.status(), 414);
+    assert_eq!(e.answer().status, 414);
     let many: String = (0..=head::MAX_HEADERS)
         .map(|i| format!("X-{i}: v\r\n"))
         .collect();
@@ -303,7 +313,7 @@ fn request_limits() {
             limit: head::MAX_HEADERS
         }
     );
-    assert_eq!(e.status(), 431);
+    assert_eq!(e.answer().status, 431);
     let e = request_error(b"POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\n", 80);
     assert_eq!(
         e,
@@ -312,7 +322,7 @@ fn request_limits() {
             capacity: 80 - 40
         }
     );
-    assert_eq!(e.status(), 413);
+    assert_eq!(e.answer().status, 413);
     assert_eq!(
         request_error(&[b'G'; 100], 50),
         HttpError::HeadTooLarge { limit: 50 }
@@ -324,9 +334,9 @@ fn truncated_requests() {
     let msg = post(&format!("{}/{CA}.json", base_path()), "Muted=true");
     let mut buf = [0u8; 2048];
     let mut r = RequestReader::new(&mut buf);
-    r.feed(&msg[..msg.len() - 3]).unwrap();
+    r.fed(&msg[..msg.len() - 3]).unwrap();
     assert_eq!(
-        r.finish(),
+        r.finish().map(|_| ()),
         Err(HttpError::EofInBody {
             received: 7,
             expected: Some(10)
@@ -335,9 +345,12 @@ fn truncated_requests() {
     assert_eq!(r.body(), None);
     let mut buf = [0u8; 2048];
     let mut r = RequestReader::new(&mut buf);
-    r.feed(&msg[..20]).unwrap();
-    assert_eq!(r.head(), None);
-    assert_eq!(r.finish(), Err(HttpError::EofInHead { received: 20 }));
+    r.fed(&msg[..20]).unwrap();
+    assert!(r.msg().is_none());
+    assert_eq!(
+        r.finish().map(|_| ()),
+        Err(HttpError::EofInHead { received: 20 })
+    );
 }
 
 #[test]
@@ -380,7 +393,7 @@ fn router() {
             allow: ALLOW_COLLECTION
         })
     );
-    assert_eq!(route("get", &base).unwrap_err().status(), 405);
+    assert_eq!(route("get", &base).unwrap_err().answer().status, 405);
     let at = base.len() + 1;
     assert_eq!(
         route("GET", &format!("{base}/a%2Fb")),
@@ -425,7 +438,7 @@ fn router() {
         })
     );
     let nf = route("GET", "/").unwrap_err();
-    assert_eq!((nf.status(), nf.code()), (404, 20404));
+    assert_eq!((nf.answer().status, nf.answer().code), (404, 20404));
 }
 
 #[test]
@@ -436,14 +449,14 @@ fn list_query_from_request() {
     );
     let mut buf = [0u8; 1024];
     let mut r = RequestReader::new(&mut buf);
-    assert!(r.feed(msg.as_bytes()).unwrap().complete);
-    let h = r.head().unwrap();
+    assert!(r.fed(msg.as_bytes()).unwrap().complete);
+    let h = r.msg().unwrap();
     assert_eq!(
-        route(h.method, h.path).unwrap().operation,
+        route(h.method(), h.path()).unwrap().operation,
         OperationKind::List
     );
     let mut scratch = [0u8; 64];
-    let q = ListQuery::decode(h.query.unwrap().as_bytes(), &mut scratch).unwrap();
+    let q = ListQuery::decode(h.query().unwrap().as_bytes(), &mut scratch).unwrap();
     assert_eq!(
         q,
         ListQuery {
@@ -458,7 +471,7 @@ fn list_query_from_request() {
         .unwrap_err()
         .into();
     assert_eq!(e, BridgeError::Query(QueryError::PageSize { offset: 9 }));
-    assert_eq!((e.status(), e.code()), (400, 20001));
+    assert_eq!((e.answer().status, e.answer().code), (400, 20001));
 }
 
 #[test]
@@ -516,9 +529,8 @@ fn response_writer() {
     ))
     .unwrap();
     let mut out = vec![0u8; 4096];
-    let mut scratch = [0u8; bridge::RESPONSE_SCRATCH_LEN];
     let mut sink = SliceSink::new(&mut out);
-    bridge::write_participant(&mut sink, 200, &p, &mut scratch, Connection::KeepAlive).unwrap();
+    bridge::write_participant(&mut sink, 200, &p, Connection::KeepAlive).unwrap();
     let text = std::str::from_utf8(sink.written()).unwrap();
     let json_len = p.encode_to_slice(&mut [0u8; 4096]).unwrap();
     assert!(text.starts_with(&format!(
@@ -559,14 +571,7 @@ fn response_writer() {
     let mut out = [0u8; 512];
     let mut sink = SliceSink::new(&mut out);
     let e = route("PATCH", &format!("{}/{CA}", base_path())).unwrap_err();
-    bridge::write_rejection(
-        &mut sink,
-        &e,
-        DEFAULT_REALM,
-        &mut scratch,
-        Connection::KeepAlive,
-    )
-    .unwrap();
+    bridge::write_error(&mut sink, &e, Connection::KeepAlive).unwrap();
     let text = std::str::from_utf8(sink.written()).unwrap();
     assert!(text.starts_with("HTTP/1.1 405 Method Not Allowed\r\n"));
     assert!(text.contains("\r\nAllow: GET, POST, DELETE\r\n"));
@@ -635,39 +640,34 @@ fn response_writer() {
         w(&mut sink, 200, b"{}", &[]),
         Err(BridgeError::Write(WriteError::BufferFull { .. }))
     ));
-    assert_eq!(
-        bridge::write_rejection(
-            &mut SliceSink::new(&mut [0u8; 512]),
+    // The error writer needs no scratch buffer: a sink too small for the
+    // answer fails with BufferFull, never a truncated response.
+    let mut small = [0u8; 64];
+    assert!(matches!(
+        bridge::write_error(
+            &mut SliceSink::new(&mut small),
             &BridgeError::Unauthorized {
                 reason: AuthFailure::Missing
             },
-            "a\"b",
-            &mut scratch,
             Connection::Close
         ),
-        Err(BridgeError::InvalidHeader { index: 0 })
-    );
+        Err(BridgeError::Write(WriteError::BufferFull { .. }))
+    ));
 }
 
 #[test]
 fn http_errors_become_responses() {
     let e = request_error(b"GET / HTTP/1.1\r\nContent-Length: x\r\n\r\n", 256);
     let be = BridgeError::from(e);
-    assert_eq!((be.status(), be.code()), (400, 20001));
+    assert_eq!((be.answer().status, be.answer().code), (400, 20001));
     let mut out = [0u8; 512];
-    let mut scratch = [0u8; 512];
     let mut sink = SliceSink::new(&mut out);
-    bridge::write_rejection(
-        &mut sink,
-        &be,
-        DEFAULT_REALM,
-        &mut scratch,
-        Connection::Close,
-    )
-    .unwrap();
+    bridge::write_error(&mut sink, &be, Connection::Close).unwrap();
     assert!(sink.written().starts_with(b"HTTP/1.1 400 Bad Request\r\n"));
     assert_eq!(
-        BridgeError::from(HttpError::UnsupportedTransferEncoding { offset: 0 }).status(),
+        BridgeError::from(HttpError::UnsupportedTransferEncoding { offset: 0 })
+            .answer()
+            .status,
         501
     );
 }
@@ -680,22 +680,22 @@ proptest! {
         let cut = cut.min(data.len());
         let mut total = 0;
         for piece in [&data[..cut], &data[cut..]] {
-            match r.feed(piece) {
+            match r.fed(piece) {
                 Ok(p) => {
                     prop_assert!(p.consumed <= piece.len());
                     total += p.consumed;
                     if p.complete {
-                        let h = r.head().unwrap();
-                        let _ = route(h.method, h.path);
-                        let _ = check_basic(h.authorization, AC, "token");
+                        let h = r.msg().unwrap();
+                        let _ = route(h.method(), h.path());
+                        let _ = check_basic(h.authorization(), AC, "token");
                         break;
                     }
                 }
-                Err(e) => { let _ = BridgeError::from(e).status(); break; }
+                Err(e) => { let _ = BridgeError::from(e).answer().status; break; }
             }
         }
         prop_assert!(total <= data.len());
-        let _ = r.finish();
+        let _ = r.finish().map(|_| ());
     }
 
     #[test]
@@ -710,10 +710,10 @@ proptest! {
         msg.extend_from_slice(body.as_bytes());
         let mut buf = vec![0u8; 1024];
         let mut r = RequestReader::new(&mut buf);
-        if let Ok(p) = r.feed(&msg) {
+        if let Ok(p) = r.fed(&msg) {
             prop_assert!(p.consumed <= msg.len());
-            if let Some(h) = r.head() {
-                let _ = route(h.method, h.path);
+            if let Some(h) = r.msg() {
+                let _ = route(h.method(), h.path());
             }
         }
     }
@@ -724,5 +724,268 @@ proptest! {
         let mut with_scheme = b"Basic ".to_vec();
         with_scheme.extend_from_slice(&v);
         let _ = check_basic(Some(&with_scheme), AC, "token");
+    }
+}
+
+/// Every error a bridge can meet has an exact answer (status, code), and
+/// `write_error` writes it with the right extra header.
+#[test]
+fn every_error_has_an_answer() {
+    use confpart::conference::{ConferenceError, Lifecycle, LifecycleError, Rejection};
+    use confpart::http::{Answer, ApiAnswer};
+    use confpart::path::Dialect;
+    use confpart::update::{Field, FormError, ValidationError};
+
+    let http: Vec<(HttpError, u16)> = vec![
+        (HttpError::BareLf { offset: 1 }, 400),
+        (HttpError::BareCr { offset: 1 }, 400),
+        (HttpError::ObsFold { offset: 1 }, 400),
+        (HttpError::StartLineTooLong { limit: 1 }, 414),
+        (
+            HttpError::HeaderLineTooLong {
+                offset: 1,
+                limit: 1,
+            },
+            431,
+        ),
+        (HttpError::TooManyHeaders { limit: 1 }, 431),
+        (HttpError::HeadTooLarge { limit: 1 }, 431),
+        (HttpError::InvalidStartLine, 400),
+        (HttpError::InvalidHeaderName { offset: 1 }, 400),
+        (HttpError::InvalidHeaderValue { offset: 1 }, 400),
+        (HttpError::InvalidTarget { offset: 1 }, 400),
+        (
+            HttpError::DuplicateHeader {
+                name: "Host",
+                offset: 1,
+            },
+            400,
+        ),
+        (HttpError::InvalidContentLength { offset: 1 }, 400),
+        (HttpError::ContentLengthWithChunked { offset: 1 }, 400),
+        (HttpError::UnsupportedTransferEncoding { offset: 1 }, 501),
+        (HttpError::UnsupportedExpectation { offset: 1 }, 417),
+        (HttpError::InvalidChunkSize { offset: 1 }, 400),
+        (HttpError::ChunkSizeOverflow { offset: 1 }, 400),
+        (HttpError::InvalidChunkData { offset: 1 }, 400),
+        (
+            HttpError::ChunkLineTooLong {
+                offset: 1,
+                limit: 1,
+            },
+            400,
+        ),
+        (HttpError::TrailerTooLarge { limit: 1 }, 400),
+        (
+            HttpError::BodyTooLarge {
+                declared: None,
+                capacity: 1,
+            },
+            413,
+        ),
+        (HttpError::EofInHead { received: 1 }, 400),
+        (
+            HttpError::EofInBody {
+                received: 1,
+                expected: None,
+            },
+            400,
+        ),
+    ];
+    let mut cases: Vec<(BridgeError, u16, u32)> = http
+        .into_iter()
+        .map(|(e, status)| (BridgeError::from(e), status, 20001))
+        .collect();
+    let rejections = [
+        (
+            Rejection::ConferenceCompleted {
+                dialect: Dialect::Twilio,
+            },
+            404,
+            20404,
+        ),
+        (
+            Rejection::ConferenceCompleted {
+                dialect: Dialect::SignalWire,
+            },
+            400,
+            10000,
+        ),
+        (Rejection::NotFound, 404, 20404),
+        (
+            Rejection::Invalid(ValidationError::CoachingWithoutTarget),
+            400,
+            20001,
+        ),
+        (
+            Rejection::NotConnected {
+                field: Field::Hold,
+                state: Lifecycle::Ringing,
+            },
+            400,
+            21220,
+        ),
+        (Rejection::CoachSelf, 400, 20001),
+        (
+            Rejection::CoachTargetNotInConference {
+                dialect: Dialect::Twilio,
+            },
+            400,
+            16028,
+        ),
+        (
+            Rejection::CoachTargetNotInConference {
+                dialect: Dialect::SignalWire,
+            },
+            400,
+            16002,
+        ),
+        (Rejection::CoachTargetOnHold, 400, 16027),
+    ];
+    for (r, status, code) in rejections {
+        assert_eq!(
+            (r.answer().status, r.answer().code),
+            (status, code),
+            "{r:?}"
+        );
+        cases.push((r.into(), status, code));
+    }
+    let conference = [
+        (ConferenceError::Completed, 404, 20404),
+        (ConferenceError::AlreadyStarted, 400, 20001),
+        (ConferenceError::Full { capacity: 4 }, 400, 20001),
+        (ConferenceError::AlreadyPresent, 400, 20001),
+        (ConferenceError::LabelInUse, 400, 16026),
+        (ConferenceError::LabelTooLong { max_bytes: 8 }, 400, 16023),
+        (ConferenceError::NotFound, 404, 20404),
+        (
+            ConferenceError::Lifecycle(LifecycleError::Final {
+                state: Lifecycle::Complete,
+            }),
+            400,
+            21220,
+        ),
+    ];
+    for (e, status, code) in conference {
+        assert_eq!(
+            (e.answer().status, e.answer().code),
+            (status, code),
+            "{e:?}"
+        );
+        cases.push((e.into(), status, code));
+    }
+    cases.extend([
+        (BridgeError::from(PathError::Prefix), 404, 20404),
+        (
+            BridgeError::MethodNotAllowed {
+                allow: ALLOW_PARTICIPANT,
+            },
+            405,
+            20004,
+        ),
+        (
+            BridgeError::Unauthorized {
+                reason: AuthFailure::Mismatch,
+            },
+            401,
+            20003,
+        ),
+        (QueryError::Page { offset: 0 }.into(), 400, 20001),
+        (
+            FormError::InvalidEscape {
+                field: None,
+                offset: 0,
+            }
+            .into(),
+            400,
+            20001,
+        ),
+        (
+            confpart::ident::CallSid::parse("x").unwrap_err().into(),
+            400,
+            20001,
+        ),
+        (BridgeError::InvalidStatus { status: 1 }, 500, 20500),
+        (BridgeError::BodyNotAllowed { status: 204 }, 500, 20500),
+        (BridgeError::InvalidHeader { index: 0 }, 500, 20500),
+        (WriteError::WriteZero.into(), 500, 20500),
+    ]);
+    for (e, status, code) in cases {
+        let a: ApiAnswer = Answer::answer(&e);
+        assert_eq!((a.status, a.code), (status, code), "{e:?}");
+        assert!(!a.message.is_empty());
+        assert_eq!(a.allow.is_some(), status == 405, "{e:?}");
+        // One writer answers every failure; the client reads it back.
+        let mut out = [0u8; 1024];
+        let mut sink = SliceSink::new(&mut out);
+        bridge::write_error(&mut sink, &e, Connection::Close).unwrap();
+        let n = sink.len();
+        let mut buf = [0u8; 1024];
+        let mut r = confpart::http::ResponseReader::new(&mut buf, OperationKind::Update);
+        let m = r.feed(&out[..n]).unwrap().complete().unwrap();
+        assert_eq!(m.status(), status);
+        assert_eq!(m.consumed(), n);
+        assert_eq!(
+            m.header("www-authenticate").is_some(),
+            status == 401,
+            "{e:?}"
+        );
+        assert_eq!(m.header("allow").is_some(), status == 405, "{e:?}");
+        let api = confpart::api_error::ApiError::decode(m.body()).unwrap();
+        assert_eq!((api.code, api.status), (Some(code), Some(status)));
+        assert_eq!(api.message.as_str(), a.message);
+        assert!(!e.to_string().is_empty());
+    }
+}
+
+/// Each lower-layer error converts into `BridgeError` and is its source.
+#[test]
+fn bridge_error_sources() {
+    use confpart::conference::Rejection;
+    use std::error::Error as _;
+    let e = BridgeError::from(Rejection::CoachSelf);
+    assert_eq!(e, BridgeError::Rejected(Rejection::CoachSelf));
+    assert!(e.source().is_some());
+    assert!(
+        BridgeError::from(HttpError::InvalidStartLine)
+            .source()
+            .is_some()
+    );
+    assert!(BridgeError::from(PathError::Prefix).source().is_some());
+    assert!(
+        BridgeError::MethodNotAllowed { allow: "GET" }
+            .source()
+            .is_none()
+    );
+}
+
+/// The participant answer is written without a scratch buffer: its length
+/// is counted first and matches what is written.
+#[test]
+fn participant_answer_length_is_exact() {
+    let p = confpart::participant::Participant::decode(include_bytes!(
+        "../../tests/fixtures/twilio-update-hold.json"
+    ))
+    .unwrap();
+    let mut out = vec![0u8; 4096];
+    let mut sink = SliceSink::new(&mut out);
+    bridge::write_participant(&mut sink, 200, &p, Connection::Close).unwrap();
+    let n = sink.len();
+    let mut buf = vec![0u8; 4096];
+    let mut r = confpart::http::ResponseReader::new(&mut buf, OperationKind::Fetch);
+    let m = r.feed(&out[..n]).unwrap().complete().unwrap();
+    assert_eq!(m.content_length(), Some(p.encoded_len() as u64));
+    assert_eq!(m.participant().unwrap(), p);
+    // Too small a sink: BufferFull, never a truncated answer.
+    for cut in [10, n - 1] {
+        assert!(matches!(
+            bridge::write_participant(
+                &mut SliceSink::new(&mut out[..cut]),
+                200,
+                &p,
+                Connection::Close
+            ),
+            Err(BridgeError::Write(WriteError::BufferFull { .. }))
+        ));
     }
 }

@@ -11,16 +11,16 @@ mod http_support;
 
 use confpart::api_error::ErrorShape;
 use confpart::date::Timestamp;
-use confpart::http::client::{
-    ClientError, Credentials, Operation, Outcome, Request, ResponseReader, RetryAfter, TARGET_ARCH,
-    TARGET_OS, USER_AGENT_PRODUCT,
-};
+use confpart::http::client::{ClientError, Credentials, Operation, Outcome, Request, RetryAfter};
 use confpart::http::query::{ListQuery, QueryError};
-use confpart::http::{Connection, HttpError, OperationKind, body, head};
+use confpart::http::{self as body};
+use confpart::http::{
+    self as head, Connection, HeaderField, HttpError, OperationKind, ResponseReader,
+};
 use confpart::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
 use confpart::participant::{Participant, Status};
-use confpart::path::{Host, ParticipantPath, PathStyle};
-use confpart::update::Update;
+use confpart::path::{Dialect, Endpoint, PathError, PathStyle};
+use confpart::update::{Field, Update, ValidationError};
 use confpart::write::{IoSink, WriteError};
 use http_support::*;
 use proptest::prelude::*;
@@ -33,31 +33,32 @@ const E20404: &[u8] = include_bytes!("../../tests/fixtures/twilio-error-20404.js
 const LIST: &[u8] = include_bytes!("../../tests/fixtures/twilio-list-page.json");
 const LIST_EMPTY: &[u8] = include_bytes!("../../tests/fixtures/twilio-list-empty.json");
 
-fn path(participant: Option<&str>) -> ParticipantPath {
-    ParticipantPath {
-        style: PathStyle::Twilio,
-        account: AccountSid::parse(AC).unwrap(),
-        conference: ConferenceSid::parse(CF).unwrap(),
-        participant: participant.map(|p| ParticipantRef::parse(p).unwrap()),
-    }
+fn req<'a>(op: Operation<'a>, conn: Connection) -> Request<'a> {
+    Request::new(
+        Endpoint::twilio(),
+        Credentials::new(AC, "token").unwrap(),
+        AccountSid::parse(AC).unwrap(),
+        ConferenceSid::parse(CF).unwrap(),
+        op,
+    )
+    .with_connection(conn)
 }
 
-fn write(op: Operation<'_>, p: &ParticipantPath, conn: Connection) -> String {
-    let req = Request {
-        host: Host::Twilio,
-        credentials: Credentials::new(AC, "token").unwrap(),
-        path: p,
-        operation: op,
-        connection: conn,
-    };
+fn write(op: Operation<'_>, conn: Connection) -> String {
+    let req = req(op, conn);
     let mut buf = vec![0u8; 8192];
-    let n = req.write_to_slice(&mut buf).unwrap();
+    let n = req.encode_to_slice(&mut buf).unwrap();
     assert_eq!(req.encoded_len().unwrap(), n);
     String::from_utf8(buf[..n].to_vec()).unwrap()
 }
 
 fn ua() -> String {
-    format!("{USER_AGENT_PRODUCT} ({TARGET_ARCH}-{TARGET_OS})")
+    format!(
+        "confpart/{} ({}-{})",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::ARCH,
+        std::env::consts::OS
+    )
 }
 
 // base64("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:token")
@@ -65,8 +66,11 @@ const AUTH: &str = "QUNhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYTp0b2tlbg==";
 
 #[test]
 fn update_request_bytes() {
-    let p = path(Some(CA));
-    let text = write(Operation::Update(Update::mute()), &p, Connection::KeepAlive);
+    let who = ParticipantRef::parse(CA).unwrap();
+    let text = write(
+        Operation::Update(&who, Update::mute()),
+        Connection::KeepAlive,
+    );
     assert_eq!(
         text,
         format!(
@@ -78,13 +82,13 @@ fn update_request_bytes() {
             ua()
         )
     );
-    assert!(USER_AGENT_PRODUCT.starts_with("confpart/0."));
+    assert!(ua().starts_with("confpart/0."));
 }
 
 #[test]
 fn fetch_delete_list_create_bytes() {
-    let p = path(Some("front desk"));
-    let fetch = write(Operation::Fetch, &p, Connection::Close);
+    let who = ParticipantRef::parse("front desk").unwrap();
+    let fetch = write(Operation::Fetch(&who), Connection::Close);
     assert!(fetch.starts_with(&format!(
         "GET {}/front%20desk.json HTTP/1.1\r\n",
         base_path()
@@ -92,11 +96,10 @@ fn fetch_delete_list_create_bytes() {
     assert!(fetch.ends_with("Accept: application/json\r\nConnection: close\r\n\r\n"));
     assert!(!fetch.contains("Content-Length"));
 
-    let delete = write(Operation::Delete, &p, Connection::KeepAlive);
+    let delete = write(Operation::Delete(&who), Connection::KeepAlive);
     assert!(delete.starts_with("DELETE /2010-04-01/"));
     assert!(!delete.contains("Content-Type"));
 
-    let c = path(None);
     let q = ListQuery {
         muted: Some(false),
         hold: Some(true),
@@ -105,17 +108,16 @@ fn fetch_delete_list_create_bytes() {
         page: Some(3),
         page_token: Some("PA x/y"),
     };
-    let list = write(Operation::List(q), &c, Connection::KeepAlive);
+    let list = write(Operation::List(q), Connection::KeepAlive);
     assert!(list.starts_with(&format!(
         "GET {}.json?Muted=false&Hold=true&Coaching=true&PageSize=1000&Page=3&PageToken=PA+x%2Fy HTTP/1.1\r\n",
         base_path()
     )));
-    let plain = write(Operation::List(ListQuery::new()), &c, Connection::KeepAlive);
+    let plain = write(Operation::List(ListQuery::new()), Connection::KeepAlive);
     assert!(plain.starts_with(&format!("GET {}.json HTTP/1.1\r\n", base_path())));
 
     let create = write(
         Operation::Create(b"From=%2B15005550006&To=%2B15005550001"),
-        &c,
         Connection::KeepAlive,
     );
     assert!(create.starts_with(&format!("POST {}.json HTTP/1.1\r\n", base_path())));
@@ -126,58 +128,167 @@ fn fetch_delete_list_create_bytes() {
 
 #[test]
 fn signalwire_host_and_laml_path() {
-    let p = ParticipantPath {
-        style: PathStyle::Laml,
-        account: AccountSid::parse(UUID).unwrap(),
-        conference: ConferenceSid::parse(UUID).unwrap(),
-        participant: Some(ParticipantRef::Call(CallSid::parse(UUID).unwrap())),
-    };
-    let req = Request {
-        host: Host::signalwire("example").unwrap(),
-        credentials: Credentials::new(UUID, "PTxxxx").unwrap(),
-        path: &p,
-        operation: Operation::Fetch,
-        connection: Connection::KeepAlive,
+    let who = ParticipantRef::Call(CallSid::parse(UUID).unwrap());
+    for (endpoint, prefix) in [
+        (
+            Endpoint::signalwire("example").unwrap().laml(),
+            "/api/laml/2010-04-01",
+        ),
+        (Endpoint::signalwire("example").unwrap(), "/2010-04-01"),
+    ] {
+        let req = Request::new(
+            endpoint,
+            Credentials::new(UUID, "PTxxxx").unwrap(),
+            AccountSid::parse(UUID).unwrap(),
+            ConferenceSid::parse(UUID).unwrap(),
+            Operation::Fetch(&who),
+        );
+        let mut buf = [0u8; 1024];
+        let n = req.encode_to_slice(&mut buf).unwrap();
+        let text = std::str::from_utf8(&buf[..n]).unwrap();
+        assert!(text.starts_with(&format!("GET {prefix}/Accounts/9d3d58a8-")));
+        assert!(text.contains("\r\nHost: example.signalwire.com\r\n"));
+    }
+    assert_eq!(
+        Endpoint::signalwire("ex ample"),
+        Err(PathError::InvalidHost { offset: 2 })
+    );
+    assert_eq!(
+        Endpoint::custom(Dialect::Twilio, "a\r\nX: y", PathStyle::Twilio),
+        Err(PathError::InvalidHost { offset: 1 })
+    );
+}
+
+#[test]
+fn endpoint_dialect_validates_the_update() {
+    let uuid_who = ParticipantRef::Call(CallSid::parse(UUID).unwrap());
+    let sw = |op| {
+        Request::new(
+            Endpoint::signalwire("example").unwrap(),
+            Credentials::new(UUID, "PTxxxx").unwrap(),
+            AccountSid::parse(UUID).unwrap(),
+            ConferenceSid::parse(UUID).unwrap(),
+            op,
+        )
     };
     let mut buf = [0u8; 1024];
-    let n = req.write_to_slice(&mut buf).unwrap();
+    for (update, field) in [
+        (Update::new().beep_on_exit(true), Field::BeepOnExit),
+        (
+            Update::mute().end_conference_on_exit(true),
+            Field::EndConferenceOnExit,
+        ),
+    ] {
+        let r = sw(Operation::Update(&uuid_who, update));
+        assert_eq!(
+            r.encode_to_slice(&mut buf),
+            Err(ClientError::Invalid(ValidationError::TwilioOnlyField {
+                field
+            }))
+        );
+        assert_eq!(
+            r.encoded_len(),
+            Err(ClientError::Invalid(ValidationError::TwilioOnlyField {
+                field
+            }))
+        );
+        // The same update is fine for Twilio.
+        let who = ParticipantRef::parse(CA).unwrap();
+        assert!(
+            req(Operation::Update(&who, update), Connection::Close)
+                .encode_to_slice(&mut buf)
+                .is_ok()
+        );
+    }
+    // A Twilio-form SID to coach, sent to SignalWire.
+    let coach = Update::coach(CallSid::parse(CB).unwrap());
+    assert_eq!(
+        sw(Operation::Update(&uuid_who, coach)).encode_to_slice(&mut buf),
+        Err(ClientError::Invalid(ValidationError::SidForm {
+            field: Field::CallSidToCoach
+        }))
+    );
+    // A custom endpoint validates for its dialect.
+    let local = Endpoint::custom(Dialect::SignalWire, "127.0.0.1:8080", PathStyle::Laml).unwrap();
+    let r = Request {
+        endpoint: local,
+        ..sw(Operation::Update(
+            &uuid_who,
+            Update::new().beep_on_exit(false),
+        ))
+    };
+    assert!(matches!(
+        r.encode_to_slice(&mut buf),
+        Err(ClientError::Invalid(_))
+    ));
+    assert_eq!(r.operation_kind(), OperationKind::Update);
+    // Coaching without a target is invalid everywhere.
+    let who = ParticipantRef::parse(CA).unwrap();
+    assert_eq!(
+        req(
+            Operation::Update(&who, Update::new().coaching(true)),
+            Connection::Close
+        )
+        .encode_to_slice(&mut buf),
+        Err(ClientError::Invalid(ValidationError::CoachingWithoutTarget))
+    );
+}
+
+#[test]
+fn extra_request_headers() {
+    let who = ParticipantRef::parse(CA).unwrap();
+    let headers = [
+        HeaderField::new("I-Twilio-Idempotency-Token", "abc-123"),
+        HeaderField::new("Prefer", "respond-async"),
+    ];
+    let r = req(Operation::Update(&who, Update::mute()), Connection::Close).with_headers(&headers);
+    let mut buf = [0u8; 1024];
+    let n = r.encode_to_slice(&mut buf).unwrap();
+    assert_eq!(r.encoded_len().unwrap(), n);
     let text = std::str::from_utf8(&buf[..n]).unwrap();
-    assert!(text.starts_with("GET /api/laml/2010-04-01/Accounts/9d3d58a8-"));
-    assert!(text.contains("\r\nHost: example.signalwire.com\r\n"));
+    assert!(text.contains(
+        "Content-Length: 10\r\nI-Twilio-Idempotency-Token: abc-123\r\nPrefer: respond-async\r\nConnection: close\r\n\r\nMuted=true"
+    ));
+    for bad in [
+        HeaderField::new("X", "a\r\nInjected: 1"),
+        HeaderField::new("X Y", "a"),
+        HeaderField::new("", "a"),
+        HeaderField::new("Host", "evil"),
+        HeaderField::new("authorization", "Basic x"),
+        HeaderField::new("Content-Length", "1"),
+    ] {
+        let headers = [HeaderField::new("Ok", "1"), bad];
+        let r = req(Operation::Fetch(&who), Connection::Close).with_headers(&headers);
+        let mut buf = [0u8; 1024];
+        assert_eq!(
+            r.encode_to_slice(&mut buf),
+            Err(ClientError::InvalidHeader { index: 1 })
+        );
+        assert!(buf.iter().all(|&b| b == 0), "nothing written");
+    }
 }
 
 #[test]
 fn request_errors() {
-    let p = path(Some(CA));
-    let c = path(None);
+    let who = ParticipantRef::parse(CA).unwrap();
     let creds = Credentials::new(AC, "t").unwrap();
-    let mk = |path, operation| Request {
-        host: Host::Twilio,
-        credentials: creds,
-        path,
-        operation,
-        connection: Connection::KeepAlive,
+    let mk = |operation| {
+        Request::new(
+            Endpoint::twilio(),
+            creds,
+            AccountSid::parse(AC).unwrap(),
+            ConferenceSid::parse(CF).unwrap(),
+            operation,
+        )
     };
     let mut buf = [0u8; 2048];
-    assert_eq!(
-        mk(&c, Operation::Fetch).write_to_slice(&mut buf),
-        Err(ClientError::PathMismatch {
-            operation: OperationKind::Fetch
-        })
-    );
-    assert_eq!(
-        mk(&p, Operation::List(ListQuery::new())).write_to_slice(&mut buf),
-        Err(ClientError::PathMismatch {
-            operation: OperationKind::List
-        })
-    );
     for size in [0, 1001] {
         let q = ListQuery {
             page_size: Some(size),
             ..ListQuery::new()
         };
         assert_eq!(
-            mk(&c, Operation::List(q)).write_to_slice(&mut buf),
+            mk(Operation::List(q)).encode_to_slice(&mut buf),
             Err(ClientError::Query(QueryError::PageSize { offset: 0 }))
         );
     }
@@ -187,11 +298,11 @@ fn request_errors() {
         ..ListQuery::new()
     };
     assert_eq!(
-        mk(&c, Operation::List(q)).write_to_slice(&mut buf),
+        mk(Operation::List(q)).encode_to_slice(&mut buf),
         Err(ClientError::Query(QueryError::PageToken { offset: 0 }))
     );
     assert!(matches!(
-        mk(&p, Operation::Fetch).write_to_slice(&mut buf[..50]),
+        mk(Operation::Fetch(&who)).encode_to_slice(&mut buf[..50]),
         Err(ClientError::Write(WriteError::BufferFull { .. }))
     ));
     assert_eq!(
@@ -207,28 +318,54 @@ fn request_errors() {
 }
 
 #[test]
+fn client_error_conversions_and_sources() {
+    use std::error::Error as _;
+    let cases: Vec<ClientError> = vec![
+        WriteError::WriteZero.into(),
+        HttpError::BareLf { offset: 3 }.into(),
+        ValidationError::CoachingWithoutTarget.into(),
+        AccountSid::parse("nope").unwrap_err().into(),
+        PathError::Prefix.into(),
+        QueryError::Page { offset: 1 }.into(),
+        Participant::decode(b"[").unwrap_err().into(),
+    ];
+    for e in &cases {
+        assert!(e.source().is_some(), "{e:?}");
+        assert!(!e.to_string().is_empty());
+    }
+    assert!(matches!(
+        cases[1],
+        ClientError::Http(HttpError::BareLf { offset: 3 })
+    ));
+    assert!(ClientError::Username { offset: 0 }.source().is_none());
+}
+
+#[test]
 fn request_into_embedded_io_writer() {
-    let p = path(Some(CA));
+    let who = ParticipantRef::parse(CA).unwrap();
     let req = Request {
-        host: Host::custom("127.0.0.1:8080").unwrap(),
-        credentials: Credentials::new(AC, "token").unwrap(),
-        path: &p,
-        operation: Operation::Update(Update::hold_with_music("https://m.example/a b.mp3")),
-        connection: Connection::KeepAlive,
+        endpoint: Endpoint::custom(Dialect::Twilio, "127.0.0.1:8080", PathStyle::Twilio).unwrap(),
+        ..req(
+            Operation::Update(
+                &who,
+                Update::hold_with_music("https://m.example/a+b.mp3?x=1&y"),
+            ),
+            Connection::KeepAlive,
+        )
     };
     let mut out = [0u8; 1024];
     let n = req.encoded_len().unwrap();
     {
         let mut sink = IoSink(&mut out[..]);
-        req.write(&mut sink).unwrap();
+        req.encode(&mut sink).unwrap();
     }
     let mut expected = [0u8; 1024];
-    assert_eq!(req.write_to_slice(&mut expected).unwrap(), n);
+    assert_eq!(req.encode_to_slice(&mut expected).unwrap(), n);
     assert_eq!(&out[..n], &expected[..n]);
     assert!(
         std::str::from_utf8(&out[..n])
             .unwrap()
-            .ends_with("Hold=true&HoldUrl=https%3A%2F%2Fm.example%2Fa+b.mp3")
+            .ends_with("Hold=true&HoldUrl=https%3A%2F%2Fm.example%2Fa%2Bb.mp3%3Fx%3D1%26y")
     );
 }
 
@@ -249,10 +386,10 @@ fn basic_auth_long_credentials_stream_correctly() {
 }
 
 /// Feeds `msg` in every split and runs `check` on each complete reader.
-fn with_every_split(msg: &[u8], mut check: impl FnMut(&ResponseReader<'_>)) {
+fn with_every_split(msg: &[u8], kind: OperationKind, mut check: impl FnMut(&ResponseReader<'_>)) {
     for_every_split(msg, |pieces| {
         let mut buf = vec![0u8; 8192];
-        let mut r = ResponseReader::new(&mut buf);
+        let mut r = ResponseReader::new(&mut buf, kind);
         let (consumed, complete) = feed_pieces(&mut r, pieces).unwrap();
         assert!(complete);
         assert_eq!(consumed, msg.len());
@@ -270,32 +407,38 @@ fn fixtures_in_twilio_responses_every_split() {
         for (fixture, kind) in [(MUTE, OperationKind::Update), (HOLD, OperationKind::Fetch)] {
             let msg = twilio_response("HTTP/1.1 200 OK", fixture, chunked);
             let want = decoded(fixture);
-            with_every_split(&msg, |r| {
-                let head = r.head().unwrap();
-                assert_eq!(head.status, 200);
-                assert_eq!(head.chunked, chunked);
+            with_every_split(&msg, kind, |r| {
+                let head = r.msg().unwrap();
+                assert_eq!(head.status(), 200);
+                assert_eq!(head.chunked(), chunked);
                 assert_eq!(
-                    head.request_id,
+                    head.request_id(),
                     Some(&b"RQ0123456789abcdef0123456789abcdef"[..])
                 );
-                assert!(head.keep_alive);
-                assert_eq!(r.header("x-home-region"), Some(&b"us1"[..]));
+                assert!(head.keep_alive());
+                assert_eq!(r.msg().unwrap().header("x-home-region"), Some(&b"us1"[..]));
                 assert_eq!(r.body().unwrap(), fixture);
-                assert_eq!(r.outcome(kind).unwrap(), Outcome::Participant(want.clone()));
+                assert_eq!(
+                    r.msg().unwrap().outcome().unwrap(),
+                    Outcome::Participant(want.clone())
+                );
+                assert_eq!(r.msg().unwrap().participant().unwrap(), want);
             });
         }
         let msg = twilio_response("HTTP/1.1 201 Created", CREATE, chunked);
-        with_every_split(&msg, |r| match r.outcome(OperationKind::Create).unwrap() {
-            Outcome::Created(p) => {
-                assert_eq!(p.status, Some(Status::Queued));
-                assert_eq!(p.queue_time.as_deref(), Some("1000"));
+        with_every_split(&msg, OperationKind::Create, |r| {
+            match r.msg().unwrap().outcome().unwrap() {
+                Outcome::Created(p) => {
+                    assert_eq!(p.status, Some(Status::Queued));
+                    assert_eq!(p.queue_time.as_deref(), Some("1000"));
+                }
+                other => panic!("{other:?}"),
             }
-            other => panic!("{other:?}"),
         });
         for list in [LIST, LIST_EMPTY] {
             let msg = twilio_response("HTTP/1.1 200 OK", list, chunked);
-            with_every_split(&msg, |r| {
-                assert_eq!(r.outcome(OperationKind::List).unwrap(), Outcome::Page(list));
+            with_every_split(&msg, OperationKind::List, |r| {
+                assert_eq!(r.msg().unwrap().outcome().unwrap(), Outcome::Page(list));
             });
         }
     }
@@ -305,23 +448,25 @@ fn fixtures_in_twilio_responses_every_split() {
 fn error_fixtures() {
     for chunked in [false, true] {
         let msg = twilio_response("HTTP/1.1 404 Not Found", E20404, chunked);
-        with_every_split(&msg, |r| match r.outcome(OperationKind::Update).unwrap() {
-            Outcome::Failure(f) => {
-                assert_eq!(f.status, 404);
-                let e = f.error.unwrap();
-                assert_eq!(
-                    (e.code, e.status, e.shape),
-                    (Some(20404), Some(404), ErrorShape::Twilio)
-                );
-                assert_eq!(f.retry_after, None);
+        with_every_split(&msg, OperationKind::Update, |r| {
+            match r.msg().unwrap().outcome().unwrap() {
+                Outcome::Failure(f) => {
+                    assert_eq!(f.status, 404);
+                    let e = f.error.unwrap();
+                    assert_eq!(
+                        (e.code, e.status, e.shape),
+                        (Some(20404), Some(404), ErrorShape::Twilio)
+                    );
+                    assert_eq!(f.retry_after, None);
+                }
+                other => panic!("{other:?}"),
             }
-            other => panic!("{other:?}"),
         });
         let msg = twilio_response("HTTP/1.1 401 Unauthorized", E20003, chunked);
         let mut buf = vec![0u8; 4096];
-        let mut r = ResponseReader::new(&mut buf);
-        assert!(r.feed(&msg).unwrap().complete);
-        let Outcome::Failure(f) = r.outcome(OperationKind::Fetch).unwrap() else {
+        let mut r = ResponseReader::new(&mut buf, OperationKind::Update);
+        assert!(r.fed(&msg).unwrap().complete);
+        let Outcome::Failure(f) = r.msg().unwrap().outcome().unwrap() else {
             panic!()
         };
         assert_eq!(f.error.unwrap().code, Some(20003));
@@ -333,9 +478,9 @@ fn signalwire_error_shapes() {
     let body = br#"{"errors":[{"code":"10000","message":"Conference completed","more_info":"x"}]}"#;
     let msg = twilio_response("HTTP/1.1 400 Bad Request", body, false);
     let mut buf = vec![0u8; 4096];
-    let mut r = ResponseReader::new(&mut buf);
-    r.feed(&msg).unwrap();
-    let Outcome::Failure(f) = r.outcome(OperationKind::Update).unwrap() else {
+    let mut r = ResponseReader::new(&mut buf, OperationKind::Update);
+    r.fed(&msg).unwrap();
+    let Outcome::Failure(f) = r.msg().unwrap().outcome().unwrap() else {
         panic!()
     };
     let e = f.error.unwrap();
@@ -347,9 +492,9 @@ fn signalwire_error_shapes() {
     let body = br#"{"errors":["Invalid HoldUrl"]}"#;
     let msg = twilio_response("HTTP/1.1 422 Unprocessable Entity", body, true);
     let mut buf = vec![0u8; 4096];
-    let mut r = ResponseReader::new(&mut buf);
-    r.feed(&msg).unwrap();
-    let Outcome::Failure(f) = r.outcome(OperationKind::Update).unwrap() else {
+    let mut r = ResponseReader::new(&mut buf, OperationKind::Update);
+    r.fed(&msg).unwrap();
+    let Outcome::Failure(f) = r.msg().unwrap().outcome().unwrap() else {
         panic!()
     };
     assert_eq!(f.status, 422);
@@ -388,13 +533,22 @@ fn retry_after_on_429_and_503() {
         let mut msg = msg.into_bytes();
         msg.extend_from_slice(body);
         let mut buf = vec![0u8; 4096];
-        let mut r = ResponseReader::new(&mut buf);
-        assert!(r.feed(&msg).unwrap().complete);
-        let Outcome::Failure(f) = r.outcome(OperationKind::Update).unwrap() else {
+        let mut r = ResponseReader::new(&mut buf, OperationKind::Update);
+        assert!(r.fed(&msg).unwrap().complete);
+        let Outcome::Failure(f) = r.msg().unwrap().outcome().unwrap() else {
             panic!()
         };
         assert_eq!(f.retry_after, want, "{status} {header}");
         assert_eq!(f.error.unwrap().code, Some(20429));
+        let m = r.msg().unwrap();
+        assert_eq!(
+            m.participant(),
+            Err(ClientError::Service {
+                status: m.status(),
+                code: Some(20429),
+                retry_after: want
+            })
+        );
     }
 }
 
@@ -403,13 +557,17 @@ fn delete_204_and_non_json_error_pages() {
     let msg =
         b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nTwilio-Request-Id: RQ1\r\n\r\nHTTP/1.1 ";
     let mut buf = [0u8; 512];
-    let mut r = ResponseReader::new(&mut buf);
-    let p = r.feed(msg).unwrap();
+    let mut r = ResponseReader::new(&mut buf, OperationKind::Delete);
+    let p = r.fed(msg).unwrap();
     assert!(p.complete);
     assert_eq!(&msg[p.consumed..], b"HTTP/1.1 ");
-    assert_eq!(r.outcome(OperationKind::Delete).unwrap(), Outcome::Deleted);
+    assert_eq!(r.msg().unwrap().outcome().unwrap(), Outcome::Deleted);
+    assert_eq!(r.msg().unwrap().request_id(), Some(&b"RQ1"[..]));
+    let mut buf = [0u8; 512];
+    let mut r = ResponseReader::new(&mut buf, OperationKind::Update);
+    r.fed(msg).unwrap();
     assert_eq!(
-        r.outcome(OperationKind::Update),
+        r.msg().unwrap().outcome(),
         Err(ClientError::UnexpectedStatus {
             status: 204,
             operation: OperationKind::Update
@@ -419,10 +577,10 @@ fn delete_204_and_non_json_error_pages() {
     let msg =
         b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: 6\r\n\r\n<html>";
     let mut buf = [0u8; 512];
-    let mut r = ResponseReader::new(&mut buf);
-    r.feed(msg).unwrap();
+    let mut r = ResponseReader::new(&mut buf, OperationKind::Update);
+    r.fed(msg).unwrap();
     assert_eq!(
-        r.outcome(OperationKind::Fetch).unwrap(),
+        r.msg().unwrap().outcome().unwrap(),
         Outcome::Failure(confpart::http::client::Failure {
             status: 502,
             error: None,
@@ -434,40 +592,36 @@ fn delete_204_and_non_json_error_pages() {
 #[test]
 fn outcome_errors() {
     let mut buf = [0u8; 512];
-    let mut r = ResponseReader::new(&mut buf);
-    r.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n{}")
+    let mut r = ResponseReader::new(&mut buf, OperationKind::Fetch);
+    r.fed(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n{}")
         .unwrap();
-    assert!(r.head().is_some());
     assert_eq!(r.body(), None);
-    assert_eq!(
-        r.outcome(OperationKind::Fetch),
-        Err(ClientError::Incomplete)
-    );
+    assert!(r.msg().is_none(), "no message before the body is complete");
 
     let mut buf = [0u8; 512];
-    let mut r = ResponseReader::new(&mut buf);
-    r.feed(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n{}")
+    let mut r = ResponseReader::new(&mut buf, OperationKind::Fetch);
+    r.fed(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n{}")
         .unwrap();
     assert_eq!(
-        r.outcome(OperationKind::Fetch),
+        r.msg().unwrap().outcome(),
         Err(ClientError::ContentType { status: 200 })
     );
 
     let mut buf = [0u8; 512];
-    let mut r = ResponseReader::new(&mut buf);
-    r.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n{x}")
+    let mut r = ResponseReader::new(&mut buf, OperationKind::Fetch);
+    r.fed(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n{x}")
         .unwrap();
     assert!(matches!(
-        r.outcome(OperationKind::Fetch),
+        r.msg().unwrap().outcome(),
         Err(ClientError::Body { status: 200, .. })
     ));
 
     let mut buf = [0u8; 512];
-    let mut r = ResponseReader::new(&mut buf);
-    r.feed(b"HTTP/1.1 302 Found\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n")
+    let mut r = ResponseReader::new(&mut buf, OperationKind::Fetch);
+    r.fed(b"HTTP/1.1 302 Found\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n")
         .unwrap();
     assert_eq!(
-        r.outcome(OperationKind::Fetch),
+        r.msg().unwrap().outcome(),
         Err(ClientError::UnexpectedStatus {
             status: 302,
             operation: OperationKind::Fetch
@@ -480,11 +634,11 @@ fn interim_100_continue_is_skipped() {
     let msg = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n";
     for_every_split(msg, |pieces| {
         let mut buf = [0u8; 256];
-        let mut r = ResponseReader::new(&mut buf);
+        let mut r = ResponseReader::new(&mut buf, OperationKind::Update);
         let (n, complete) = feed_pieces(&mut r, pieces).unwrap();
         assert!(complete);
         assert_eq!(n, msg.len());
-        assert_eq!(r.head().unwrap().status, 204);
+        assert_eq!(r.msg().unwrap().status(), 204);
     });
 }
 
@@ -492,15 +646,18 @@ fn interim_100_continue_is_skipped() {
 fn body_until_close_and_http10() {
     let msg = b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{\"muted\":true}";
     let mut buf = [0u8; 256];
-    let mut r = ResponseReader::new(&mut buf);
-    let p = r.feed(msg).unwrap();
+    let mut r = ResponseReader::new(&mut buf, OperationKind::Fetch);
+    let p = r.fed(msg).unwrap();
     assert!(!p.complete);
     assert_eq!(p.consumed, msg.len());
-    assert!(!r.head().unwrap().keep_alive);
-    r.finish().unwrap();
+    assert!(r.msg().is_none());
+    assert!(
+        !r.finish().unwrap().keep_alive(),
+        "the body ended with the close"
+    );
     assert!(r.is_complete());
     assert!(matches!(
-        r.outcome(OperationKind::Fetch).unwrap(),
+        r.msg().unwrap().outcome().unwrap(),
         Outcome::Participant(Participant {
             muted: Some(true),
             ..
@@ -508,15 +665,15 @@ fn body_until_close_and_http10() {
     ));
     // HTTP/1.0 keep-alive must be asked for; 1.1 `close` turns it off.
     let mut buf = [0u8; 256];
-    let mut r = ResponseReader::new(&mut buf);
-    r.feed(b"HTTP/1.0 204 No Content\r\nConnection: Keep-Alive\r\n\r\n")
+    let mut r = ResponseReader::new(&mut buf, OperationKind::Fetch);
+    r.fed(b"HTTP/1.0 204 No Content\r\nConnection: Keep-Alive\r\n\r\n")
         .unwrap();
-    assert!(r.head().unwrap().keep_alive);
+    assert!(r.msg().unwrap().keep_alive());
     let mut buf = [0u8; 256];
-    let mut r = ResponseReader::new(&mut buf);
-    r.feed(b"HTTP/1.1 204 No Content\r\nConnection: upgrade, close\r\n\r\n")
+    let mut r = ResponseReader::new(&mut buf, OperationKind::Fetch);
+    r.fed(b"HTTP/1.1 204 No Content\r\nConnection: upgrade, close\r\n\r\n")
         .unwrap();
-    assert!(!r.head().unwrap().keep_alive);
+    assert!(!r.msg().unwrap().keep_alive());
 }
 
 #[test]
@@ -526,23 +683,23 @@ fn keep_alive_reuse_with_reset() {
     let mut stream = one.clone();
     stream.extend_from_slice(&two);
     let mut buf = vec![0u8; 8192];
-    let mut r = ResponseReader::new(&mut buf);
-    let p = r.feed(&stream).unwrap();
+    let mut r = ResponseReader::new(&mut buf, OperationKind::Update);
+    let p = r.fed(&stream).unwrap();
     assert!(p.complete);
     assert_eq!(p.consumed, one.len());
     assert_eq!(r.body().unwrap(), MUTE);
     r.reset();
-    let p = r.feed(&stream[one.len()..]).unwrap();
+    let p = r.fed(&stream[one.len()..]).unwrap();
     assert!(p.complete);
     assert_eq!(r.body().unwrap(), HOLD);
 }
 
 fn response_error(msg: &[u8], buf_len: usize) -> HttpError {
     let mut buf = vec![0u8; buf_len];
-    let mut r = ResponseReader::new(&mut buf);
-    let e = r.feed(msg).unwrap_err();
+    let mut r = ResponseReader::new(&mut buf, OperationKind::Update);
+    let e = r.fed(msg).unwrap_err();
     // The reader stays failed.
-    assert_eq!(r.feed(b"more"), Err(e));
+    assert_eq!(r.fed(b"more"), Err(e));
     e
 }
 
@@ -724,28 +881,31 @@ fn truncated_responses_fail_on_finish() {
     let head_len = full.len() - MUTE.len();
     for cut in [0, 1, 10, head_len - 1] {
         let mut buf = vec![0u8; 4096];
-        let mut r = ResponseReader::new(&mut buf);
-        assert!(!r.feed(&full[..cut]).unwrap().complete);
-        assert_eq!(r.finish(), Err(HttpError::EofInHead { received: cut }));
+        let mut r = ResponseReader::new(&mut buf, OperationKind::Update);
+        assert!(!r.fed(&full[..cut]).unwrap().complete);
+        assert_eq!(
+            r.finish().map(|_| ()),
+            Err(HttpError::EofInHead { received: cut })
+        );
     }
     let mut buf = vec![0u8; 4096];
-    let mut r = ResponseReader::new(&mut buf);
-    r.feed(&full[..head_len + 7]).unwrap();
+    let mut r = ResponseReader::new(&mut buf, OperationKind::Update);
+    r.fed(&full[..head_len + 7]).unwrap();
     assert_eq!(
-        r.finish(),
+        r.finish().map(|_| ()),
         Err(HttpError::EofInBody {
             received: 7,
             expected: Some(MUTE.len() as u64)
         })
     );
-    assert!(r.outcome(OperationKind::Update).is_err());
+    assert!(r.msg().is_none());
 
     let full = twilio_response("HTTP/1.1 200 OK", MUTE, true);
     let mut buf = vec![0u8; 4096];
-    let mut r = ResponseReader::new(&mut buf);
-    r.feed(&full[..full.len() - 2]).unwrap();
+    let mut r = ResponseReader::new(&mut buf, OperationKind::Update);
+    r.fed(&full[..full.len() - 2]).unwrap();
     assert_eq!(
-        r.finish(),
+        r.finish().map(|_| ()),
         Err(HttpError::EofInBody {
             received: MUTE.len(),
             expected: None
@@ -783,9 +943,9 @@ fn head_limits() {
         .map(|i| format!("X-{i}: v\r\n"))
         .collect();
     let mut buf = vec![0u8; 4096];
-    let mut r = ResponseReader::new(&mut buf);
+    let mut r = ResponseReader::new(&mut buf, OperationKind::Update);
     assert!(
-        r.feed(format!("HTTP/1.1 204 No Content\r\n{ok}\r\n").as_bytes())
+        r.fed(format!("HTTP/1.1 204 No Content\r\n{ok}\r\n").as_bytes())
             .unwrap()
             .complete
     );
@@ -829,17 +989,18 @@ proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..600), cut in 0usize..600, size in 16usize..1024) {
         let mut buf = vec![0u8; size];
-        let mut r = ResponseReader::new(&mut buf);
+        let mut r = ResponseReader::new(&mut buf, OperationKind::Fetch);
         let cut = cut.min(data.len());
         let mut total = 0;
         for piece in [&data[..cut], &data[cut..]] {
-            match r.feed(piece) {
+            match r.fed(piece) {
                 Ok(p) => {
                     prop_assert!(p.consumed <= piece.len());
                     total += p.consumed;
                     if p.complete {
                         prop_assert!(r.body().is_some());
-                        let _ = r.outcome(OperationKind::Fetch);
+                        let _ = r.msg().unwrap().outcome();
+                        let _ = r.msg().unwrap().participant();
                         break;
                     }
                 }
@@ -847,8 +1008,8 @@ proptest! {
             }
         }
         prop_assert!(total <= data.len());
-        let _ = r.finish();
-        let _ = r.head();
+        let _ = r.finish().map(|_| ());
+        let _ = r.msg();
     }
 
     #[test]
@@ -860,15 +1021,17 @@ proptest! {
         };
         msg.extend_from_slice(&tail);
         let mut buf = vec![0u8; 512];
-        let mut r = ResponseReader::new(&mut buf);
+        let mut r = ResponseReader::new(&mut buf, OperationKind::Fetch);
         for b in msg.chunks(3) {
-            match r.feed(b) {
+            match r.fed(b) {
                 Ok(p) if p.complete => break,
                 Ok(_) => {}
                 Err(_) => break,
             }
         }
-        let _ = r.outcome(OperationKind::Fetch);
+        if let Some(m) = r.msg() {
+            let _ = m.outcome();
+        }
     }
 
     #[test]
@@ -884,7 +1047,7 @@ proptest! {
             at = end;
         }
         let mut buf = vec![0u8; 8192];
-        let mut r = ResponseReader::new(&mut buf);
+        let mut r = ResponseReader::new(&mut buf, OperationKind::Update);
         let (n, complete) = feed_pieces(&mut r, &pieces).unwrap();
         prop_assert!(complete);
         prop_assert_eq!(n, msg.len());

@@ -10,17 +10,16 @@
 
 mod http_support;
 
-use confpart::http::bridge::{
-    self, AuthFailure, BridgeError, DEFAULT_REALM, HeaderField, RequestReader, check_basic, route,
-};
-use confpart::http::client::{
-    Credentials, Failure, Operation, Outcome, Request, ResponseReader, RetryAfter,
-};
+use confpart::conference::{ConferenceError, Rejection};
+use confpart::http::bridge::{self, AuthFailure, BridgeError, check_basic, route};
+use confpart::http::client::{Credentials, Failure, Operation, Outcome, Request, RetryAfter};
 use confpart::http::query::ListQuery;
-use confpart::http::{Connection, OperationKind};
+use confpart::http::{
+    ApiAnswer, Connection, HeaderField, OperationKind, RequestReader, ResponseReader,
+};
 use confpart::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
 use confpart::participant::Participant;
-use confpart::path::{Host, ParticipantPath, PathError, PathStyle};
+use confpart::path::{Dialect, Endpoint, ParticipantPath, PathError, PathStyle};
 use confpart::update::Update;
 use confpart::write::SliceSink;
 use http_support::*;
@@ -43,10 +42,21 @@ fn path(style: PathStyle, participant: Option<&str>) -> ParticipantPath {
     }
 }
 
+/// The request for `operation` on the conference of `p`, to a local bridge
+/// with `p`'s path style.
+fn request<'a>(p: &'a ParticipantPath, operation: Operation<'a>, conn: Connection) -> Request<'a> {
+    let endpoint = Endpoint::custom(Dialect::Twilio, "127.0.0.1:8080", p.style).unwrap();
+    Request::new(endpoint, creds(p), p.account, p.conference, operation).with_connection(conn)
+}
+
 /// Client writes, bridge reads at every split; `check` sees each result.
-fn client_to_bridge(req: &Request<'_>, mut check: impl FnMut(&RequestReader<'_>)) {
+fn client_to_bridge(
+    req: &Request<'_>,
+    expected: &ParticipantPath,
+    mut check: impl FnMut(&RequestReader<'_>),
+) {
     let mut out = vec![0u8; 8192];
-    let n = req.write_to_slice(&mut out).unwrap();
+    let n = req.encode_to_slice(&mut out).unwrap();
     let msg = &out[..n];
     for_every_split(msg, |pieces| {
         let mut buf = vec![0u8; 8192];
@@ -54,18 +64,18 @@ fn client_to_bridge(req: &Request<'_>, mut check: impl FnMut(&RequestReader<'_>)
         let (consumed, complete) = feed_pieces(&mut r, pieces).unwrap();
         assert!(complete);
         assert_eq!(consumed, msg.len());
-        let h = r.head().unwrap();
-        let rt = route(h.method, h.path).unwrap();
+        let h = r.message().unwrap();
+        let rt = route(h.method(), h.path()).unwrap();
         assert_eq!(rt.operation, req.operation.kind());
-        assert_eq!(&rt.path, req.path);
-        check_basic(h.authorization, rt.path.account.as_str(), "secret token").unwrap();
+        assert_eq!(&rt.path, expected);
+        check_basic(h.authorization(), rt.path.account.as_str(), "secret token").unwrap();
         assert_eq!(
-            check_basic(h.authorization, rt.path.account.as_str(), "other"),
+            check_basic(h.authorization(), rt.path.account.as_str(), "other"),
             Err(BridgeError::Unauthorized {
                 reason: AuthFailure::Mismatch
             })
         );
-        assert_eq!(h.keep_alive, req.connection == Connection::KeepAlive);
+        assert_eq!(h.keep_alive(), req.connection == Connection::KeepAlive);
         check(&r);
     });
 }
@@ -87,7 +97,7 @@ fn every_operation_client_to_bridge() {
             let updates = [
                 Update::mute(),
                 Update::new(),
-                Update::hold_with_music("https://m.example/a b.mp3?x=1&y=2"),
+                Update::hold_with_music("https://m.example/a+b.mp3?x=1&y=2"),
                 Update::monitor(CallSid::parse(CB).unwrap()),
                 Update::barge(),
                 Update::announce("http://a.example/say"),
@@ -98,29 +108,19 @@ fn every_operation_client_to_bridge() {
                 } else {
                     Connection::Close
                 };
-                let req = Request {
-                    host: Host::custom("127.0.0.1:8080").unwrap(),
-                    credentials: creds(&one),
-                    path: &one,
-                    operation: Operation::Update(u),
-                    connection: conn,
-                };
-                client_to_bridge(&req, |r| {
+                let who = one.participant.as_ref().unwrap();
+                let req = request(&one, Operation::Update(who, u), conn);
+                client_to_bridge(&req, &one, |r| {
                     let mut scratch = [0u8; 256];
                     let d = Update::decode(r.body().unwrap(), &mut scratch).unwrap();
                     assert_eq!(d.update, u);
                     assert!(d.ignored.is_empty());
                 });
             }
-            for op in [Operation::Fetch, Operation::Delete] {
-                let req = Request {
-                    host: Host::Twilio,
-                    credentials: creds(&one),
-                    path: &one,
-                    operation: op,
-                    connection: Connection::KeepAlive,
-                };
-                client_to_bridge(&req, |r| assert_eq!(r.body(), Some(&b""[..])));
+            let who = one.participant.as_ref().unwrap();
+            for op in [Operation::Fetch(who), Operation::Delete(who)] {
+                let req = request(&one, op, Connection::KeepAlive);
+                client_to_bridge(&req, &one, |r| assert_eq!(r.body(), Some(&b""[..])));
             }
         }
         let all = path(style, None);
@@ -136,15 +136,9 @@ fn every_operation_client_to_bridge() {
             },
         ];
         for q in queries {
-            let req = Request {
-                host: Host::Twilio,
-                credentials: creds(&all),
-                path: &all,
-                operation: Operation::List(q),
-                connection: Connection::KeepAlive,
-            };
-            client_to_bridge(&req, |r| {
-                let query = r.head().unwrap().query.unwrap_or("");
+            let req = request(&all, Operation::List(q), Connection::KeepAlive);
+            client_to_bridge(&req, &all, |r| {
+                let query = r.message().unwrap().query().unwrap_or("");
                 let mut scratch = [0u8; 64];
                 assert_eq!(
                     ListQuery::decode(query.as_bytes(), &mut scratch).unwrap(),
@@ -153,14 +147,8 @@ fn every_operation_client_to_bridge() {
             });
         }
         let form = b"From=%2B15005550006&To=%2B15005550001&Label=customer";
-        let req = Request {
-            host: Host::Twilio,
-            credentials: creds(&all),
-            path: &all,
-            operation: Operation::Create(form),
-            connection: Connection::KeepAlive,
-        };
-        client_to_bridge(&req, |r| assert_eq!(r.body(), Some(&form[..])));
+        let req = request(&all, Operation::Create(form), Connection::KeepAlive);
+        client_to_bridge(&req, &all, |r| assert_eq!(r.body(), Some(&form[..])));
     }
 }
 
@@ -176,11 +164,11 @@ fn bridge_to_client(
     let msg = sink.written().to_vec();
     for_every_split(&msg, |pieces| {
         let mut buf = vec![0u8; 8192];
-        let mut r = ResponseReader::new(&mut buf);
+        let mut r = ResponseReader::new(&mut buf, kind);
         let (consumed, complete) = feed_pieces(&mut r, pieces).unwrap();
         assert!(complete);
         assert_eq!(consumed, msg.len());
-        let outcome = r.outcome(kind).unwrap();
+        let outcome = r.message().unwrap().outcome().unwrap();
         check(&r, outcome);
     });
 }
@@ -189,28 +177,21 @@ fn bridge_to_client(
 fn every_outcome_bridge_to_client() {
     let p = Participant::decode(MUTE).unwrap();
     let created = Participant::decode(CREATE).unwrap();
-    let scratch = vec![0u8; bridge::RESPONSE_SCRATCH_LEN];
     for kind in [OperationKind::Update, OperationKind::Fetch] {
         bridge_to_client(
             kind,
-            |s| {
-                bridge::write_participant(s, 200, &p, &mut scratch.clone(), Connection::KeepAlive)
-                    .unwrap()
-            },
+            |s| bridge::write_participant(s, 200, &p, Connection::KeepAlive).unwrap(),
             |r, o| {
-                assert!(r.head().unwrap().keep_alive);
+                assert!(r.message().unwrap().keep_alive());
                 assert_eq!(o, Outcome::Participant(p.clone()));
             },
         );
     }
     bridge_to_client(
         OperationKind::Create,
-        |s| {
-            bridge::write_participant(s, 201, &created, &mut scratch.clone(), Connection::Close)
-                .unwrap()
-        },
+        |s| bridge::write_participant(s, 201, &created, Connection::Close).unwrap(),
         |r, o| {
-            assert!(!r.head().unwrap().keep_alive);
+            assert!(!r.message().unwrap().keep_alive());
             assert_eq!(o, Outcome::Created(created.clone()));
         },
     );
@@ -253,19 +234,21 @@ fn every_outcome_bridge_to_client() {
             20001,
         ),
     ];
-    for (e, status, code) in rejections {
+    let more = [
+        (BridgeError::from(Rejection::CoachTargetOnHold), 400, 16027),
+        (
+            BridgeError::from(Rejection::ConferenceCompleted {
+                dialect: Dialect::SignalWire,
+            }),
+            400,
+            10000,
+        ),
+        (BridgeError::from(ConferenceError::LabelInUse), 400, 16026),
+    ];
+    for (e, status, code) in rejections.into_iter().chain(more) {
         bridge_to_client(
             OperationKind::Update,
-            |s| {
-                bridge::write_rejection(
-                    s,
-                    &e,
-                    DEFAULT_REALM,
-                    &mut scratch.clone(),
-                    Connection::KeepAlive,
-                )
-                .unwrap()
-            },
+            |s| bridge::write_error(s, &e, Connection::KeepAlive).unwrap(),
             |r, o| {
                 let Outcome::Failure(Failure {
                     status: st,
@@ -281,12 +264,15 @@ fn every_outcome_bridge_to_client() {
                 );
                 if status == 401 {
                     assert_eq!(
-                        r.header("WWW-Authenticate"),
+                        r.message().unwrap().header("WWW-Authenticate"),
                         Some(&b"Basic realm=\"Twilio API\""[..])
                     );
                 }
                 if status == 405 {
-                    assert_eq!(r.header("allow"), Some(&b"GET, POST"[..]));
+                    assert_eq!(
+                        r.message().unwrap().header("allow"),
+                        Some(&b"GET, POST"[..])
+                    );
                 }
             },
         );
@@ -294,19 +280,13 @@ fn every_outcome_bridge_to_client() {
     bridge_to_client(
         OperationKind::Fetch,
         |s| {
-            bridge::write_api_error(
-                s,
-                429,
-                20429,
-                "Too Many Requests",
-                &mut scratch.clone(),
-                Connection::KeepAlive,
-                &[HeaderField {
-                    name: "Retry-After",
-                    value: "30",
-                }],
-            )
-            .unwrap()
+            // An answer of the bridge's own, with an extra header.
+            let a = ApiAnswer::new(429, 20429, "Too Many Requests");
+            let mut body = [0u8; 256];
+            let mut b = SliceSink::new(&mut body);
+            confpart::api_error::write_twilio(&mut b, a.code, a.message, a.status).unwrap();
+            let retry = [HeaderField::new("Retry-After", "30")];
+            bridge::write_response(s, a.status, b.written(), Connection::KeepAlive, &retry).unwrap()
         },
         |_, o| {
             let Outcome::Failure(f) = o else { panic!() };
@@ -329,30 +309,28 @@ proptest! {
         let Ok(who) = ParticipantRef::parse(&label) else { return Ok(()) };
         let style = if laml { PathStyle::Laml } else { PathStyle::Twilio };
         let mut one = path(style, None);
-        one.participant = Some(who);
+        one.participant = Some(who.clone());
         let all = path(style, None);
         let user = one.account.as_str().to_owned();
-        let creds = Credentials::new(&user, "secret token").unwrap();
-        let req = Request { host: Host::Twilio, credentials: creds, path: &one, operation: Operation::Fetch, connection: Connection::KeepAlive };
+        let req = request(&one, Operation::Fetch(&who), Connection::KeepAlive);
         let mut out = vec![0u8; 8192];
-        let n = req.write_to_slice(&mut out).unwrap();
+        let n = req.encode_to_slice(&mut out).unwrap();
         let mut buf = vec![0u8; 8192];
         let mut r = RequestReader::new(&mut buf);
-        prop_assert!(r.feed(&out[..n]).unwrap().complete);
-        let h = r.head().unwrap();
-        let rt = route(h.method, h.path).unwrap();
+        let h = r.feed(&out[..n]).unwrap().complete().unwrap();
+        prop_assert_eq!(h.consumed(), n);
+        let rt = route(h.method(), h.path()).unwrap();
         prop_assert_eq!(&rt.path, &one);
 
         let q = ListQuery { muted, page_size, page, page_token: token.as_deref(), ..ListQuery::new() };
-        let req = Request { host: Host::Twilio, credentials: creds, path: &all, operation: Operation::List(q), connection: Connection::Close };
-        let n = req.write_to_slice(&mut out).unwrap();
+        let req = request(&all, Operation::List(q), Connection::Close);
+        let n = req.encode_to_slice(&mut out).unwrap();
         let mut buf = vec![0u8; 8192];
         let mut r = RequestReader::new(&mut buf);
-        prop_assert!(r.feed(&out[..n]).unwrap().complete);
-        let h = r.head().unwrap();
-        prop_assert_eq!(route(h.method, h.path).unwrap().operation, OperationKind::List);
+        let h = r.feed(&out[..n]).unwrap().complete().unwrap();
+        prop_assert_eq!(route(h.method(), h.path()).unwrap().operation, OperationKind::List);
         let mut scratch = [0u8; 256];
-        prop_assert_eq!(ListQuery::decode(h.query.unwrap_or("").as_bytes(), &mut scratch).unwrap(), q);
-        check_basic(h.authorization, &user, "secret token").unwrap();
+        prop_assert_eq!(ListQuery::decode(h.query().unwrap_or("").as_bytes(), &mut scratch).unwrap(), q);
+        check_basic(h.authorization(), &user, "secret token").unwrap();
     }
 }

@@ -3,39 +3,47 @@
 //! split never changes the result.
 #![no_main]
 
-use confpart::http::bridge::{RequestReader, check_basic, route};
+use confpart::http::bridge::{check_basic, route};
+use confpart::http::{Progress, RequestReader};
 use confpart::update::Update;
 use libfuzzer_sys::fuzz_target;
 
-fn read(data: &[u8], step: usize) -> Option<(String, Vec<u8>)> {
+fn read(data: &[u8], step: usize) -> Option<(String, Vec<u8>, usize)> {
     let mut buf = [0u8; 4096];
     let mut reader = RequestReader::new(&mut buf);
     let mut rest = data;
-    while !rest.is_empty() {
+    let mut taken = 0;
+    let message = loop {
+        if rest.is_empty() {
+            break reader.finish().ok()?;
+        }
         let n = step.min(rest.len());
-        let progress = reader.feed(&rest[..n]).ok()?;
-        rest = &rest[progress.consumed..];
-        if progress.complete {
-            break;
+        match reader.feed(&rest[..n]).ok()? {
+            Progress::Complete(m) => {
+                taken += m.consumed();
+                break m;
+            }
+            Progress::Partial => {
+                taken += n;
+                rest = &rest[n..];
+            }
         }
-        if progress.consumed == 0 {
-            return None;
-        }
-    }
-    if !reader.is_complete() {
-        reader.finish().ok()?;
-    }
-    let head = reader.head()?;
-    let _ = route(head.method, head.path);
+    };
+    let _ = route(message.method(), message.path());
     let _ = check_basic(
-        head.authorization,
+        message.authorization(),
         "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
         "token",
     );
-    let body = reader.body()?.to_vec();
+    let _ = message.headers().count();
+    let body = message.body().to_vec();
     let mut scratch = [0u8; 4096];
     let _ = Update::decode(&body, &mut scratch);
-    Some((format!("{} {}", head.method, head.path), body))
+    Some((
+        format!("{} {}", message.method(), message.path()),
+        body,
+        taken,
+    ))
 }
 
 fuzz_target!(|input: (u8, &[u8])| {

@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = q.validate();
     let mut out = [0u8; 4096];
     let mut sink = SliceSink::new(&mut out);
-    q.write(&mut sink).expect("query fits");
+    q.encode(&mut sink).expect("query fits");
     let written = sink.written().to_vec();
     let mut scratch2 = [0u8; 1024];
     let again = ListQuery::decode(&written, &mut scratch2).expect("written query decodes");

@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let mut buf = [0u8; ParticipantPath::MAX_LEN];
-    let n = path.write_to_slice(&mut buf).expect("path fits MAX_LEN");
+    let n = path.encode_to_slice(&mut buf).expect("path fits MAX_LEN");
     let again = core::str::from_utf8(&buf[..n]).expect("ASCII");
     assert_eq!(
         ParticipantPath::parse(again).expect("written path parses"),

@@ -7,7 +7,7 @@ use core::hint::black_box;
 use confpart::http::Connection;
 use confpart::http::client::{Credentials, Operation, Request};
 use confpart::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
-use confpart::path::{Dialect, Host, ParticipantPath, PathStyle};
+use confpart::path::Endpoint;
 use confpart::update::{CoachTarget, Method, Update};
 
 /// Halts on panic. confpart has no panicking paths; this only satisfies
@@ -47,19 +47,12 @@ pub const BRIDGE_RX: usize = 1024;
 pub const BRIDGE_SCRATCH: usize = 256;
 /// Response buffer of the bridge (head + participant body).
 pub const BRIDGE_TX: usize = 1024;
-/// JSON scratch of the bridge's response writer.
-pub const BRIDGE_JSON: usize = 896;
 
 /// The client's first half: build and validate a full 12-field Update and
 /// write the whole request into `tx`; returns its length. Inputs go through
 /// `black_box` so LTO cannot fold the work away.
 pub fn write_update_request(tx: &mut [u8; CLIENT_TX]) -> Option<usize> {
-    let path = ParticipantPath {
-        style: PathStyle::Twilio,
-        account: AccountSid::parse(black_box(AC)).ok()?,
-        conference: ConferenceSid::parse(black_box(CF)).ok()?,
-        participant: Some(ParticipantRef::Call(CallSid::parse(black_box(CA)).ok()?)),
-    };
+    let who = ParticipantRef::Call(CallSid::parse(black_box(CA)).ok()?);
     let update = Update::new()
         .muted(black_box(true))
         .hold(black_box(true))
@@ -73,15 +66,16 @@ pub fn write_update_request(tx: &mut [u8; CLIENT_TX]) -> Option<usize> {
         .call_sid_to_coach(CoachTarget::Call(CallSid::parse(black_box(CB)).ok()?))
         .beep_on_exit(false)
         .end_conference_on_exit(false);
-    update.validate(Dialect::Twilio).ok()?;
-    let req = Request {
-        host: Host::Twilio,
-        credentials: Credentials::new(black_box(AC), black_box(TOKEN)).ok()?,
-        path: &path,
-        operation: Operation::Update(update),
-        connection: Connection::Close,
-    };
-    let n = req.write_to_slice(tx).ok()?;
+    // Validated for the endpoint's dialect when written.
+    let req = Request::new(
+        Endpoint::twilio(),
+        Credentials::new(black_box(AC), black_box(TOKEN)).ok()?,
+        AccountSid::parse(black_box(AC)).ok()?,
+        ConferenceSid::parse(black_box(CF)).ok()?,
+        Operation::Update(&who, update),
+    )
+    .with_connection(Connection::Close);
+    let n = req.encode_to_slice(tx).ok()?;
     black_box(tx.get(..n)?);
     Some(n)
 }

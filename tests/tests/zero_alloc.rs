@@ -16,15 +16,15 @@ use std::hint::black_box;
 use confpart::api_error::ApiError;
 use confpart::conference::{Conference, Join, Lifecycle};
 use confpart::date::{RFC2822_LEN, Timestamp};
-use confpart::http::bridge::{self, BridgeError, RequestReader, check_basic, route};
-use confpart::http::client::{Credentials, Operation, Outcome, Request, ResponseReader};
+use confpart::http::bridge::{self, BridgeError, check_basic, route};
+use confpart::http::client::{Credentials, Operation, Outcome, Request};
 use confpart::http::query::ListQuery;
-use confpart::http::{Connection, OperationKind};
+use confpart::http::{Connection, OperationKind, RequestReader, ResponseReader};
 use confpart::ident::{AccountSid, CallSid, ConferenceSid, Label, ParticipantRef};
 use confpart::json;
 use confpart::list::{decode_page, encode_page};
 use confpart::participant::Participant;
-use confpart::path::{Dialect, Host, ParticipantPath, PathStyle};
+use confpart::path::{Dialect, Endpoint, ParticipantPath, PathStyle};
 use confpart::update::{CoachTarget, Method, Update};
 use confpart::write::{CountingSink, SliceSink};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
@@ -72,7 +72,7 @@ fn every_path_allocates_nothing() {
     let mut out = vec![0u8; 8192];
     let mut wire = vec![0u8; 8192];
     let mut buf = vec![0u8; 8192];
-    let mut scratch = vec![0u8; bridge::RESPONSE_SCRATCH_LEN];
+    let mut scratch = vec![0u8; 4096]; // list::encode_page scratch
     let mut form_scratch = vec![0u8; 1024];
     let conference = Box::new(Conference::<4>::new(
         AccountSid::parse(AC).unwrap(),
@@ -97,7 +97,7 @@ fn every_path_allocates_nothing() {
             conference: conf_sid,
             participant: Some(ParticipantRef::Label(label)),
         };
-        let n = by_label.write_to_slice(&mut out).unwrap();
+        let n = by_label.encode_to_slice(&mut out).unwrap();
         let parsed = ParticipantPath::parse(core::str::from_utf8(&out[..n]).unwrap()).unwrap();
         checks += usize::from(parsed == by_label);
         let mut date = [0u8; RFC2822_LEN];
@@ -131,7 +131,9 @@ fn every_path_allocates_nothing() {
         let n = p.encode_to_slice(&mut out).unwrap();
         checks += usize::from(Participant::decode(&out[..n]).unwrap() == p);
         let e = ApiError::decode(ERROR).unwrap();
-        let n = ApiError::encode_twilio(20404, "not found", 404, &mut out).unwrap();
+        let mut sink = SliceSink::new(&mut out);
+        confpart::api_error::write_twilio(&mut sink, 20404, "not found", 404).unwrap();
+        let n = sink.len();
         checks += usize::from(ApiError::decode(&out[..n]).unwrap().code == e.code);
         let mut count = 0;
         let meta = decode_page(PAGE, |_| count += 1).unwrap();
@@ -145,58 +147,46 @@ fn every_path_allocates_nothing() {
         checks += usize::from(json::unescape_into(r"caf\u00e9", &mut date).unwrap() == "café");
 
         // Client: request (every operation), response reader, outcome.
-        let one = ParticipantPath {
-            style: PathStyle::Twilio,
-            account,
-            conference: conf_sid,
-            participant: Some(ParticipantRef::Call(ca)),
-        };
-        let all = ParticipantPath {
-            participant: None,
-            ..one.clone()
-        };
+        let who = ParticipantRef::Call(ca);
         let credentials = Credentials::new(AC, TOKEN).unwrap();
         let query = ListQuery {
             muted: Some(true),
             page_size: Some(20),
             ..ListQuery::new()
         };
-        for (path, operation) in [
-            (&one, Operation::Update(update)),
-            (&one, Operation::Fetch),
-            (&one, Operation::Delete),
-            (&all, Operation::List(query)),
-            (
-                &all,
-                Operation::Create(b"From=%2B15005550006&To=%2B15005550001"),
-            ),
+        for operation in [
+            Operation::Update(&who, update),
+            Operation::Fetch(&who),
+            Operation::Delete(&who),
+            Operation::List(query),
+            Operation::Create(b"From=%2B15005550006&To=%2B15005550001"),
         ] {
-            let req = Request {
-                host: Host::Twilio,
+            let req = Request::new(
+                Endpoint::twilio(),
                 credentials,
-                path,
+                account,
+                conf_sid,
                 operation,
-                connection: Connection::KeepAlive,
-            };
-            let n = req.write_to_slice(&mut wire).unwrap();
+            );
+            let n = req.encode_to_slice(&mut wire).unwrap();
             checks += usize::from(req.encoded_len().unwrap() == n);
 
             // Bridge: read, route, authenticate, decode.
             let mut reader = RequestReader::new(&mut buf);
             let progress = reader.feed(&wire[..n]).unwrap();
-            checks += usize::from(progress.complete);
-            let head = reader.head().unwrap();
-            let rt = route(head.method, head.path).unwrap();
-            check_basic(head.authorization, rt.path.account.as_str(), TOKEN).unwrap();
-            checks += usize::from(reader.header("user-agent").is_some());
+            checks += usize::from(progress.is_complete());
+            let head = reader.message().unwrap();
+            let rt = route(head.method(), head.path()).unwrap();
+            check_basic(head.authorization(), rt.path.account.as_str(), TOKEN).unwrap();
+            checks += usize::from(head.header("user-agent").is_some());
             match operation {
-                Operation::Update(_) => {
-                    let d = Update::decode(reader.body().unwrap(), &mut form_scratch).unwrap();
+                Operation::Update(..) => {
+                    let d = Update::decode(head.body(), &mut form_scratch).unwrap();
                     checks += usize::from(d.update == update);
                 }
                 Operation::List(q) => {
                     let mut qs = [0u8; 64];
-                    let got = ListQuery::decode(head.query.unwrap().as_bytes(), &mut qs).unwrap();
+                    let got = ListQuery::decode(head.query().unwrap().as_bytes(), &mut qs).unwrap();
                     checks += usize::from(got == q);
                 }
                 _ => {}
@@ -224,49 +214,26 @@ fn every_path_allocates_nothing() {
 
         // Bridge responses, read back by the client.
         let mut sink = SliceSink::new(&mut wire);
-        bridge::write_participant(
-            &mut sink,
-            200,
-            &resource,
-            &mut scratch,
-            Connection::KeepAlive,
-        )
-        .unwrap();
+        bridge::write_participant(&mut sink, 200, &resource, Connection::KeepAlive).unwrap();
         let n = sink.len();
-        let mut reader = ResponseReader::new(&mut buf);
+        let mut reader = ResponseReader::new(&mut buf, OperationKind::Update);
         reader.feed(&wire[..n]).unwrap();
-        if let Outcome::Participant(got) = reader.outcome(OperationKind::Update).unwrap() {
+        if let Outcome::Participant(got) = reader.message().unwrap().outcome().unwrap() {
             checks += usize::from(got == resource);
         }
         let mut sink = SliceSink::new(&mut wire);
-        let n = rejected.encode_twilio(&mut scratch).unwrap();
-        bridge::write_response(
-            &mut sink,
-            rejected.http_status(),
-            &scratch[..n],
-            Connection::Close,
-            &[],
-        )
-        .unwrap();
+        bridge::write_error(&mut sink, &rejected, Connection::Close).unwrap();
         let n = sink.len();
-        let mut reader = ResponseReader::new(&mut buf);
+        let mut reader = ResponseReader::new(&mut buf, OperationKind::Update);
         reader.feed(&wire[..n]).unwrap();
-        reader.finish().unwrap();
-        if let Outcome::Failure(f) = reader.outcome(OperationKind::Update).unwrap() {
-            checks += usize::from(f.status == rejected.http_status());
+        if let Outcome::Failure(f) = reader.finish().unwrap().outcome().unwrap() {
+            checks += usize::from(f.status == rejected.answer().status);
         }
         let mut sink = SliceSink::new(&mut wire);
         let e = BridgeError::Unauthorized {
             reason: bridge::AuthFailure::Missing,
         };
-        bridge::write_rejection(
-            &mut sink,
-            &e,
-            bridge::DEFAULT_REALM,
-            &mut scratch,
-            Connection::Close,
-        )
-        .unwrap();
+        bridge::write_error(&mut sink, &e, Connection::Close).unwrap();
         bridge::write_no_content(&mut sink, Connection::KeepAlive).unwrap();
         let mut counting = CountingSink::default();
         bridge::write_continue(&mut counting).unwrap();

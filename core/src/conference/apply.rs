@@ -1,6 +1,6 @@
 //! Applying an [`Update`] to a participant of a [`Conference`]: the rules,
-//! the [`Outcome`] (new state and events) and the [`Rejection`] (the error
-//! code and HTTP status a bridge answers with).
+//! the [`Applied`] result (new state and events) and the [`Rejection`] (the
+//! HTTP status and error code a bridge answers with: [`Rejection::answer`]).
 //!
 //! The rules, checked in this order (the first that fails answers):
 //!
@@ -27,7 +27,7 @@
 //! 5. **EndConferenceOnExit on hold.** `EndConferenceOnExit` sent while the
 //!    participant is on hold (before the update), and not released by
 //!    `Hold=false` in the same update, is ignored as Twilio does; the outcome
-//!    says so ([`Outcome::end_conference_on_exit_ignored`]) when the value
+//!    says so ([`Applied::end_conference_on_exit_ignored`]) when the value
 //!    asked for differs from the kept one.
 //!
 //! Then the update is applied. Events are exactly the differences
@@ -44,17 +44,16 @@ use core::fmt;
 use super::event::{Event, Events};
 use super::lifecycle::Lifecycle;
 use super::model::{Conference, ConferenceStatus, ParticipantState};
-use crate::api_error::ApiError;
 use crate::date::Timestamp;
+use crate::http::ApiAnswer;
 use crate::ident::{CallSid, ParticipantRef};
 use crate::path::Dialect;
 use crate::update::{CoachTarget, Field, Update, ValidationError};
-use crate::write::WriteError;
 
 /// What an accepted Update does (or would do, for [`Conference::check`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct Outcome {
+pub struct Applied {
     /// The participant's state after the update.
     pub state: ParticipantState,
     /// The events the update causes, in [`Events`] order.
@@ -67,16 +66,16 @@ pub struct Outcome {
 }
 
 /// Why a bridge refuses an Update, with the answer it gives
-/// ([`Rejection::http_status`], [`Rejection::code`]).
+/// ([`Rejection::answer`]; `bridge::write_error` writes it).
 ///
 /// ```
 /// use confpart::conference::Rejection;
 /// use confpart::path::Dialect;
 ///
-/// let r = Rejection::ConferenceCompleted { dialect: Dialect::SignalWire };
-/// assert_eq!((r.http_status(), r.code()), (400, 10000));
-/// let r = Rejection::CoachTargetOnHold;
-/// assert_eq!((r.http_status(), r.code()), (400, 16027));
+/// let a = Rejection::ConferenceCompleted { dialect: Dialect::SignalWire }.answer();
+/// assert_eq!((a.status, a.code), (400, 10000));
+/// let a = Rejection::CoachTargetOnHold.answer();
+/// assert_eq!((a.status, a.code), (400, 16027));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -112,78 +111,48 @@ pub enum Rejection {
 }
 
 impl Rejection {
-    /// The HTTP status to answer with.
-    pub const fn http_status(&self) -> u16 {
-        match self {
+    /// The HTTP status, error code and message to answer with.
+    pub const fn answer(&self) -> ApiAnswer {
+        let (status, code, message) = match self {
             Self::ConferenceCompleted {
                 dialect: Dialect::Twilio,
-            }
-            | Self::NotFound => 404,
-            _ => 400,
-        }
-    }
-
-    /// The Twilio (or SignalWire) error code to answer with.
-    pub const fn code(&self) -> u32 {
-        match self {
-            Self::ConferenceCompleted {
-                dialect: Dialect::Twilio,
-            }
-            | Self::NotFound => 20404,
+            } => (404, 20404, "The conference is completed"),
             Self::ConferenceCompleted {
                 dialect: Dialect::SignalWire,
-            } => 10000,
-            Self::Invalid(_) | Self::CoachSelf => 20001,
-            Self::NotConnected { .. } => 21220,
-            Self::CoachTargetNotInConference {
-                dialect: Dialect::Twilio,
-            } => 16028,
-            Self::CoachTargetNotInConference {
-                dialect: Dialect::SignalWire,
-            } => 16002,
-            Self::CoachTargetOnHold => 16027,
-        }
-    }
-
-    /// A short message for the error body.
-    pub const fn message(&self) -> &'static str {
-        match self {
-            Self::ConferenceCompleted { .. } => "The conference is completed",
-            Self::NotFound => "The requested resource was not found",
-            Self::Invalid(_) => "Invalid request parameters",
-            Self::NotConnected { .. } => "Call is not in a state that allows this operation",
-            Self::CoachSelf => "A participant cannot coach itself",
-            Self::CoachTargetNotInConference { .. } => {
-                "The participant to coach is not in this conference"
-            }
-            Self::CoachTargetOnHold => "The participant to coach is on hold",
-        }
-    }
-
-    /// Writes the error body in Twilio's shape (`code`, `message`,
-    /// `more_info`, `status`) into `buf`; returns its length.
-    pub fn encode_twilio(&self, buf: &mut [u8]) -> Result<usize, WriteError> {
-        ApiError::encode_twilio(self.code(), self.message(), self.http_status(), buf)
+            } => (400, 10000, "The conference is completed"),
+            Self::NotFound => (404, 20404, "The requested resource was not found"),
+            Self::Invalid(_) => (400, 20001, "Invalid request parameters"),
+            Self::NotConnected { .. } => (
+                400,
+                21220,
+                "Call is not in a state that allows this operation",
+            ),
+            Self::CoachSelf => (400, 20001, "A participant cannot coach itself"),
+            Self::CoachTargetNotInConference { dialect } => (
+                400,
+                match dialect {
+                    Dialect::Twilio => 16028,
+                    Dialect::SignalWire => 16002,
+                },
+                "The participant to coach is not in this conference",
+            ),
+            Self::CoachTargetOnHold => (400, 16027, "The participant to coach is on hold"),
+        };
+        ApiAnswer::new(status, code, message)
     }
 }
 
 impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let a = self.answer();
         match self {
-            Self::Invalid(e) => write!(f, "{} ({}): {e}", self.code(), self.http_status()),
+            Self::Invalid(e) => write!(f, "{} ({}): {e}", a.code, a.status),
             Self::NotConnected { field, state } => write!(
                 f,
                 "{} ({}): {field} needs a connected participant; it is {state}",
-                self.code(),
-                self.http_status()
+                a.code, a.status
             ),
-            _ => write!(
-                f,
-                "{} ({}): {}",
-                self.code(),
-                self.http_status(),
-                self.message()
-            ),
+            _ => write!(f, "{} ({}): {}", a.code, a.status, a.message),
         }
     }
 }
@@ -201,7 +170,7 @@ impl<const N: usize, const L: usize> Conference<N, L> {
     /// Would this update be accepted? The outcome it would have, without
     /// changing anything (`date_updated` is not advanced: there is no `now`).
     /// For firmware to grey out a button before sending.
-    pub fn check(&self, who: &ParticipantRef, update: &Update<'_>) -> Result<Outcome, Rejection> {
+    pub fn check(&self, who: &ParticipantRef, update: &Update<'_>) -> Result<Applied, Rejection> {
         self.plan(who, update).map(|(_, outcome)| outcome)
     }
 
@@ -212,7 +181,7 @@ impl<const N: usize, const L: usize> Conference<N, L> {
         who: &ParticipantRef,
         update: &Update<'_>,
         now: Timestamp,
-    ) -> Result<Outcome, Rejection> {
+    ) -> Result<Applied, Rejection> {
         let (index, mut outcome) = self.plan(who, update)?;
         if outcome.changed {
             outcome.state.date_updated = now;
@@ -227,7 +196,7 @@ impl<const N: usize, const L: usize> Conference<N, L> {
         &self,
         who: &ParticipantRef,
         update: &Update<'_>,
-    ) -> Result<(usize, Outcome), Rejection> {
+    ) -> Result<(usize, Applied), Rejection> {
         let dialect = self.dialect;
         // Rule 1: the conference and the participant exist.
         if self.status == ConferenceStatus::Completed {
@@ -329,7 +298,7 @@ impl<const N: usize, const L: usize> Conference<N, L> {
         }
         Ok((
             index,
-            Outcome {
+            Applied {
                 state: after,
                 events,
                 changed: after != before,

@@ -7,6 +7,7 @@ use core::fmt;
 use super::event::{Event, Events};
 use super::lifecycle::{Lifecycle, LifecycleError};
 use crate::date::Timestamp;
+use crate::http::ApiAnswer;
 use crate::ident::{AccountSid, CallSid, ConferenceSid, LABEL_MAX_CHARS, Label, ParticipantRef};
 use crate::participant::{Participant, URI_CAPACITY};
 use crate::path::{Dialect, ParticipantPath, PathStyle};
@@ -267,16 +268,33 @@ impl fmt::Display for ConferenceError {
 }
 
 impl ConferenceError {
-    /// The HTTP status and error code a bridge answers a create (join) or
-    /// fetch with, where the services document one: 16026 (label in use),
-    /// 16023 (label too long), 20404 (not found). `None` otherwise.
-    pub const fn api_answer(&self) -> Option<(u16, u32)> {
-        match self {
-            Self::LabelInUse => Some((400, 16026)),
-            Self::LabelTooLong { .. } => Some((400, 16023)),
-            Self::NotFound => Some((404, 20404)),
-            _ => None,
-        }
+    /// The HTTP status, error code and message a bridge answers a create
+    /// (join), fetch or lifecycle step with: 16026 (label in use), 16023
+    /// (label too long), 20404 (not found, conference completed), 21220 (an
+    /// illegal lifecycle step); 20001 (bad request) where the services
+    /// document no code (full, already present, already started).
+    ///
+    /// ```
+    /// use confpart::conference::ConferenceError;
+    /// let a = ConferenceError::LabelInUse.answer();
+    /// assert_eq!((a.status, a.code), (400, 16026));
+    /// ```
+    pub const fn answer(&self) -> ApiAnswer {
+        let (status, code, message) = match self {
+            Self::Completed => (404, 20404, "The conference is completed"),
+            Self::AlreadyStarted => (400, 20001, "The conference is already in progress"),
+            Self::Full { .. } => (400, 20001, "The conference is full"),
+            Self::AlreadyPresent => (400, 20001, "The participant is already in the conference"),
+            Self::LabelInUse => (400, 16026, "The label is already in use in this conference"),
+            Self::LabelTooLong { .. } => (400, 16023, "The label is too long"),
+            Self::NotFound => (404, 20404, "The requested resource was not found"),
+            Self::Lifecycle(_) => (
+                400,
+                21220,
+                "Call is not in a state that allows this operation",
+            ),
+        };
+        ApiAnswer::new(status, code, message)
     }
 }
 
@@ -330,8 +348,8 @@ impl From<LifecycleError> for ConferenceError {
 ///
 /// // Hold needs a connected participant: firmware greys the button out.
 /// let who = ParticipantRef::Call(agent);
-/// let rejection = conf.check(&who, &Update::new().hold(true)).unwrap_err();
-/// assert_eq!((rejection.http_status(), rejection.code()), (400, 21220));
+/// let answer = conf.check(&who, &Update::new().hold(true)).unwrap_err().answer();
+/// assert_eq!((answer.status, answer.code), (400, 21220));
 ///
 /// // Monitoring may be set up before the agent's call connects.
 /// let t1 = Timestamp::from_unix(1_700_000_005).unwrap();
@@ -590,7 +608,7 @@ impl<const N: usize, const L: usize> Conference<N, L> {
         };
         let mut buf = [0u8; URI_CAPACITY];
         let uri = path
-            .write_to_slice(&mut buf)
+            .encode_to_slice(&mut buf)
             .ok()
             .and_then(|n| buf.get(..n))
             .and_then(|b| core::str::from_utf8(b).ok())

@@ -82,11 +82,13 @@
 //! assert_eq!(page.len(), 1);
 //! set.delete(&account, &created.conference, &alice, t0)?;
 //! let gone = set.fetch(&account, &created.conference, &alice, t0).unwrap_err();
-//! assert_eq!((gone.http_status(), gone.code()), (404, 20404));
+//! assert_eq!((gone.answer().status, gone.answer().code), (404, 20404));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use core::fmt;
+
+use crate::http::ApiAnswer;
 
 use super::apply::Rejection;
 use super::event::Event;
@@ -379,11 +381,11 @@ pub enum NameProblem {
 ///
 /// ```
 /// use confpart::conference::{Refusal, Rejection};
-/// assert_eq!((Refusal::NotFound.http_status(), Refusal::NotFound.code()), (404, 20404));
+/// assert_eq!((Refusal::NotFound.answer().status, Refusal::NotFound.answer().code), (404, 20404));
 /// let r = Refusal::SetFull { capacity: 8 };
-/// assert_eq!((r.http_status(), r.code()), (429, 20429));
+/// assert_eq!((r.answer().status, r.answer().code), (429, 20429));
 /// let r = Refusal::Rejected(Rejection::CoachTargetOnHold);
-/// assert_eq!((r.http_status(), r.code()), (400, 16027));
+/// assert_eq!((r.answer().status, r.answer().code), (400, 16027));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -427,51 +429,38 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// The HTTP status to answer with.
-    pub const fn http_status(&self) -> u16 {
-        match self {
-            Self::NotFound => 404,
-            Self::Rejected(r) => r.http_status(),
-            Self::ConferenceFull { .. } | Self::SetFull { .. } => 429,
-            Self::DuplicateId | Self::IdSource(_) => 500,
-            Self::InvalidCreate(_)
-            | Self::LabelInUse
-            | Self::LabelTooLong { .. }
-            | Self::FriendlyName(_)
-            | Self::InvalidPage(_) => 400,
-        }
-    }
-
-    /// The Twilio (or SignalWire) error code to answer with.
-    pub const fn code(&self) -> u32 {
-        match self {
-            Self::NotFound => 20404,
-            Self::Rejected(r) => r.code(),
-            Self::InvalidCreate(e) => e.code(),
-            Self::LabelInUse => 16026,
-            Self::LabelTooLong { .. } => 16023,
-            Self::FriendlyName(_) | Self::InvalidPage(_) => 20001,
-            Self::ConferenceFull { .. } | Self::SetFull { .. } => 20429,
-            Self::DuplicateId | Self::IdSource(_) => 20500,
-        }
-    }
-
-    /// A short message for the error body.
-    pub const fn message(&self) -> &'static str {
-        match self {
-            Self::NotFound => "The requested resource was not found",
-            Self::Rejected(r) => r.message(),
-            Self::InvalidCreate(create::ValidationError::Label(_)) | Self::LabelTooLong { .. } => {
-                "Invalid label"
+    /// The HTTP status, error code and message to answer with (the same
+    /// vocabulary as every other failure a bridge answers:
+    /// [`crate::http::Answer`]).
+    pub const fn answer(&self) -> ApiAnswer {
+        let (status, code, message) = match self {
+            Self::Rejected(r) => return r.answer(),
+            Self::NotFound => (404, 20404, "The requested resource was not found"),
+            Self::InvalidCreate(e) => (
+                400,
+                e.code(),
+                match e {
+                    create::ValidationError::Label(_) => "Invalid label",
+                    _ => "Invalid request parameters",
+                },
+            ),
+            Self::LabelInUse => (400, 16026, "The label is already in use in this conference"),
+            Self::LabelTooLong { .. } => (400, 16023, "Invalid label"),
+            Self::FriendlyName(_) => (400, 20001, "Invalid conference friendly name"),
+            Self::InvalidPage(_) => (400, 20001, "Invalid paging parameters"),
+            Self::ConferenceFull { .. } => (429, 20429, "Too many participants in this conference"),
+            Self::SetFull { .. } => (429, 20429, "Too many conferences in progress"),
+            Self::DuplicateId | Self::IdSource(_) => {
+                (500, 20500, "Internal error: no new identifier")
             }
-            Self::InvalidCreate(_) => "Invalid request parameters",
-            Self::LabelInUse => "The label is already in use in this conference",
-            Self::FriendlyName(_) => "Invalid conference friendly name",
-            Self::ConferenceFull { .. } => "Too many participants in this conference",
-            Self::SetFull { .. } => "Too many conferences in progress",
-            Self::DuplicateId | Self::IdSource(_) => "Internal error: no new identifier",
-            Self::InvalidPage(_) => "Invalid paging parameters",
-        }
+        };
+        ApiAnswer::new(status, code, message)
+    }
+}
+
+impl crate::http::Answer for Refusal {
+    fn answer(&self) -> ApiAnswer {
+        Refusal::answer(self)
     }
 }
 
@@ -479,14 +468,14 @@ impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Rejected(r) => fmt::Display::fmt(r, f),
-            Self::InvalidCreate(e) => write!(f, "{} ({}): {e}", self.code(), self.http_status()),
-            _ => write!(
-                f,
-                "{} ({}): {}",
-                self.code(),
-                self.http_status(),
-                self.message()
-            ),
+            Self::InvalidCreate(e) => {
+                let a = self.answer();
+                write!(f, "{} ({}): {e}", a.code, a.status)
+            }
+            _ => {
+                let a = self.answer();
+                write!(f, "{} ({}): {}", a.code, a.status, a.message)
+            }
         }
     }
 }

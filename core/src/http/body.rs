@@ -5,15 +5,9 @@
 //! The engine stores the head at the start of the caller's buffer and the
 //! body (de-chunked) right after it, so a complete message is two slices of
 //! one buffer and nothing is copied twice.
-//!
-//! ```
-//! use confpart::http::body::{MAX_BODY_LEN, MAX_CHUNK_LINE_LEN, MAX_TRAILER_LEN};
-//! assert!(MAX_BODY_LEN >= 64 * 1024);
-//! assert!(MAX_CHUNK_LINE_LEN >= 64 && MAX_TRAILER_LEN >= 1024);
-//! ```
 
+use super::HttpError;
 use super::head::HeadScan;
-use super::{HttpError, Progress};
 
 /// Largest body, in bytes (decoded), whatever the buffer size.
 pub const MAX_BODY_LEN: usize = 1024 * 1024;
@@ -144,10 +138,6 @@ impl<'b> Framer<'b> {
         self.buf.get(self.head_len..self.len).unwrap_or(&[])
     }
 
-    pub fn head_complete(&self) -> bool {
-        !matches!(self.phase, Phase::Head) && self.head_len > 0
-    }
-
     pub fn is_complete(&self) -> bool {
         self.phase == Phase::Complete
     }
@@ -167,12 +157,13 @@ impl<'b> Framer<'b> {
     }
 
     /// Feeds input; `parse_head` is called once per complete head with the
-    /// head bytes and the skipped count.
+    /// head bytes and the skipped count. Returns the input bytes taken and
+    /// whether the message is complete.
     pub fn feed(
         &mut self,
         input: &[u8],
         mut parse_head: impl FnMut(&[u8], usize) -> Result<HeadAction, HttpError>,
-    ) -> Result<Progress, HttpError> {
+    ) -> Result<(usize, bool), HttpError> {
         if let Phase::Failed(e) = self.phase {
             return Err(e);
         }
@@ -216,7 +207,7 @@ impl<'b> Framer<'b> {
             }
         };
         match result {
-            Ok(complete) => Ok(Progress { consumed, complete }),
+            Ok(complete) => Ok((consumed, complete)),
             Err(e) => {
                 self.phase = Phase::Failed(e);
                 Err(e)
@@ -480,7 +471,7 @@ mod tests {
         mode: BodyMode,
         input: &[u8],
         buf: &mut [u8],
-    ) -> Result<(Progress, usize), HttpError> {
+    ) -> Result<((usize, bool), usize), HttpError> {
         let mut f = Framer::new(buf);
         let p = f.feed(input, |_, _| Ok(HeadAction::Body(mode)))?;
         Ok((p, f.body().len()))
@@ -491,11 +482,11 @@ mod tests {
         let msg = b"X\r\n\r\n3;name=val\r\nabc\r\n2 ; x\r\nde\r\n0\r\nA: b\r\n\r\nNEXT";
         let mut buf = [0u8; 64];
         let mut f = Framer::new(&mut buf);
-        let p = f
+        let (consumed, complete) = f
             .feed(msg, |_, _| Ok(HeadAction::Body(BodyMode::Chunked)))
             .unwrap();
-        assert!(p.complete);
-        assert_eq!(&msg[p.consumed..], b"NEXT");
+        assert!(complete);
+        assert_eq!(&msg[consumed..], b"NEXT");
         assert_eq!(f.body(), b"abcde");
     }
 

@@ -1,66 +1,61 @@
-//! Client side: the request writer, the incremental response reader, and the
-//! interpretation of a response as an [`Outcome`].
+//! Client side: the request writer ([`Request`]), and what a response means
+//! for the request it answers ([`Outcome`]); one error type,
+//! [`ClientError`], for all of it.
 //!
 //! ```
-//! use confpart::http::client::{Credentials, Operation, Outcome, Request, ResponseReader};
-//! use confpart::http::{Connection, OperationKind};
+//! use confpart::http::client::{ClientError, Credentials, Operation, Outcome, Request};
+//! use confpart::http::Progress;
 //! use confpart::ident::{AccountSid, ConferenceSid, ParticipantRef};
-//! use confpart::path::{Host, ParticipantPath, PathStyle};
+//! use confpart::path::Endpoint;
 //! use confpart::update::Update;
 //!
 //! let account = AccountSid::parse("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?;
-//! let path = ParticipantPath {
-//!     style: PathStyle::Twilio,
+//! let conference = ConferenceSid::parse("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?;
+//! let who = ParticipantRef::parse("CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?;
+//! let request = Request::new(
+//!     Endpoint::twilio(),
+//!     Credentials::new(account.as_str(), "token")?,
 //!     account,
-//!     conference: ConferenceSid::parse("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?,
-//!     participant: Some(ParticipantRef::parse("CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?),
-//! };
-//! let request = Request {
-//!     host: Host::Twilio,
-//!     credentials: Credentials::new(account.as_str(), "token")?,
-//!     path: &path,
-//!     operation: Operation::Update(Update::mute()),
-//!     connection: Connection::KeepAlive,
-//! };
+//!     conference,
+//!     Operation::Update(&who, Update::mute()),
+//! );
 //! let mut out = [0u8; 512];
-//! let n = request.write_to_slice(&mut out)?;
+//! let n = request.encode_to_slice(&mut out)?;
 //! assert!(out[..n].starts_with(b"POST /2010-04-01/Accounts/AC"));
 //! assert!(out[..n].ends_with(b"\r\n\r\nMuted=true"));
 //!
 //! // Feed the answer in whatever pieces the socket returns.
 //! let response = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{\"muted\": true}";
 //! let mut buf = [0u8; 2048];
-//! let mut reader = ResponseReader::new(&mut buf);
-//! let first = reader.feed(&response[..10])?;
-//! assert!(!first.complete);
-//! let rest = reader.feed(&response[first.consumed..])?;
-//! assert!(rest.complete);
-//! match reader.outcome(OperationKind::Update)? {
+//! let mut reader = request.response_reader(&mut buf);
+//! assert!(matches!(reader.feed(&response[..10])?, Progress::Partial));
+//! let Progress::Complete(message) = reader.feed(&response[10..])? else { unreachable!() };
+//! match message.outcome()? {
 //!     Outcome::Participant(p) => assert_eq!(p.muted, Some(true)),
 //!     other => panic!("{other:?}"),
 //! }
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # Ok::<(), ClientError>(())
 //! ```
 
 use core::fmt;
 
-use super::body::{BodyMode, Framer, HeadAction};
-use super::head::{self, Collected, MAX_HEADERS, Span};
+use super::head;
 use super::query::{ListQuery, QueryError};
-use super::{Connection, HttpError, OperationKind, Progress};
+use super::{Connection, HeaderField, HttpError, OperationKind, ResponseMessage, ResponseReader};
 use crate::api_error::ApiError;
 use crate::date::Timestamp;
+use crate::ident::{AccountSid, ConferenceSid, IdError, ParticipantRef};
 use crate::json::{self, JsonError};
 use crate::participant::Participant;
-use crate::path::{Host, ParticipantPath};
-use crate::update::Update;
+use crate::path::{self, Endpoint, PathError};
+use crate::update::{Update, ValidationError};
 use crate::write::{CountingSink, Sink, SliceSink, WriteError};
 
 /// `confpart/{version}`: the product part of the `User-Agent`.
-pub const USER_AGENT_PRODUCT: &str = concat!("confpart/", env!("CARGO_PKG_VERSION"));
+pub(crate) const USER_AGENT_PRODUCT: &str = concat!("confpart/", env!("CARGO_PKG_VERSION"));
 
 /// The target architecture named in the `User-Agent`.
-pub const TARGET_ARCH: &str = if cfg!(target_arch = "x86_64") {
+pub(crate) const TARGET_ARCH: &str = if cfg!(target_arch = "x86_64") {
     "x86_64"
 } else if cfg!(target_arch = "aarch64") {
     "aarch64"
@@ -81,7 +76,7 @@ pub const TARGET_ARCH: &str = if cfg!(target_arch = "x86_64") {
 };
 
 /// The target operating system named in the `User-Agent` (`none` on bare metal).
-pub const TARGET_OS: &str = if cfg!(target_os = "linux") {
+pub(crate) const TARGET_OS: &str = if cfg!(target_os = "linux") {
     "linux"
 } else if cfg!(target_os = "macos") {
     "macos"
@@ -93,13 +88,28 @@ pub const TARGET_OS: &str = if cfg!(target_os = "linux") {
     "other"
 };
 
-/// Why a request could not be written, or a response not interpreted.
+/// Everything that can go wrong on the client side: building the request,
+/// framing the response, and what the service answered. Every lower-layer
+/// error converts into it (`?` works throughout a client).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum ClientError {
     /// The sink failed or is full.
     Write(WriteError),
+    /// The response could not be framed.
+    Http(HttpError),
+    /// The update is not valid for the endpoint's dialect (e.g.
+    /// `BeepOnExit` to SignalWire).
+    Invalid(ValidationError),
+    /// An identifier did not parse.
+    Id(IdError),
+    /// A host or path is invalid.
+    Path(PathError),
+    /// The list query is invalid.
+    Query(QueryError),
+    /// A JSON document did not decode.
+    Json(JsonError),
     /// A username with `:` or a control character, at this byte offset.
     Username {
         /// Byte offset in the username.
@@ -110,16 +120,11 @@ pub enum ClientError {
         /// Byte offset in the password.
         offset: usize,
     },
-    /// The path has a participant and the operation is on the collection, or
-    /// the other way round.
-    PathMismatch {
-        /// The operation.
-        operation: OperationKind,
+    /// An extra request header is invalid (see [`HeaderField::is_valid`]).
+    InvalidHeader {
+        /// Index in the extra headers.
+        index: usize,
     },
-    /// The list query is invalid.
-    Query(QueryError),
-    /// [`ResponseReader::outcome`] was called before the response was complete.
-    Incomplete,
     /// A status that the operation does not answer with (e.g. 3xx, or 200 to
     /// a delete).
     UnexpectedStatus {
@@ -140,12 +145,29 @@ pub enum ClientError {
         /// What was wrong with the JSON.
         error: JsonError,
     },
+    /// The service answered with an error (4xx/5xx); from
+    /// [`ResponseMessage::participant`] (use [`ResponseMessage::outcome`]
+    /// for the whole error body).
+    Service {
+        /// The HTTP status.
+        status: u16,
+        /// The error code of the body, when it has one.
+        code: Option<u32>,
+        /// For 429 and 503: when to retry, if the response said so.
+        retry_after: Option<RetryAfter>,
+    },
 }
 
 impl fmt::Display for ClientError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Write(e) => write!(f, "writing the request: {e}"),
+            Self::Http(e) => write!(f, "response framing: {e}"),
+            Self::Invalid(e) => write!(f, "update not valid for the endpoint: {e}"),
+            Self::Id(e) => write!(f, "identifier: {e}"),
+            Self::Path(e) => write!(f, "path: {e}"),
+            Self::Query(e) => write!(f, "list query: {e}"),
+            Self::Json(e) => write!(f, "JSON: {e}"),
             Self::Username { offset } => {
                 write!(
                     f,
@@ -155,17 +177,7 @@ impl fmt::Display for ClientError {
             Self::Password { offset } => {
                 write!(f, "password has a control character at byte {offset}")
             }
-            Self::PathMismatch { operation } => write!(
-                f,
-                "{operation:?} needs {} path",
-                if operation.on_collection() {
-                    "the collection"
-                } else {
-                    "a participant"
-                }
-            ),
-            Self::Query(e) => write!(f, "list query: {e}"),
-            Self::Incomplete => f.write_str("the response is not complete"),
+            Self::InvalidHeader { index } => write!(f, "extra header {index} is invalid"),
             Self::UnexpectedStatus { status, operation } => {
                 write!(f, "unexpected status {status} for {operation:?}")
             }
@@ -173,17 +185,50 @@ impl fmt::Display for ClientError {
                 write!(f, "{status} response body is not application/json")
             }
             Self::Body { status, error } => write!(f, "{status} response body: {error}"),
+            Self::Service {
+                status,
+                code: Some(code),
+                ..
+            } => write!(f, "the service answered {status} (error {code})"),
+            Self::Service { status, .. } => write!(f, "the service answered {status}"),
         }
     }
 }
 
-impl core::error::Error for ClientError {}
-
-impl From<WriteError> for ClientError {
-    fn from(e: WriteError) -> Self {
-        Self::Write(e)
+impl core::error::Error for ClientError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            Self::Write(e) => Some(e),
+            Self::Http(e) => Some(e),
+            Self::Invalid(e) => Some(e),
+            Self::Id(e) => Some(e),
+            Self::Path(e) => Some(e),
+            Self::Query(e) => Some(e),
+            Self::Json(e) | Self::Body { error: e, .. } => Some(e),
+            _ => None,
+        }
     }
 }
+
+macro_rules! client_from {
+    ($($t:ty => $v:ident),* $(,)?) => {$(
+        impl From<$t> for ClientError {
+            fn from(e: $t) -> Self {
+                Self::$v(e)
+            }
+        }
+    )*};
+}
+
+client_from!(
+    WriteError => Write,
+    HttpError => Http,
+    ValidationError => Invalid,
+    IdError => Id,
+    PathError => Path,
+    QueryError => Query,
+    JsonError => Json,
+);
 
 /// HTTP Basic credentials: account SID (or API key SID, or SignalWire
 /// project id) and auth token.
@@ -239,75 +284,24 @@ impl<'a> Credentials<'a> {
     /// Writes `Basic base64(username:password)` (the header value).
     pub fn write_basic<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
         sink.put(b"Basic ")?;
-        put_base64(
+        crate::base64::encode(
             sink,
             &[self.username.as_bytes(), b":", self.password.as_bytes()],
         )
     }
 }
 
-/// Streams the standard (padded) base64 of the concatenation of `parts`:
-/// three input bytes make four output bytes, staged and written 64 at a time
-/// (no allocation, no table beyond the 64-byte alphabet: smaller than a
-/// general base64 engine on a microcontroller, and faster here).
-fn put_base64<S: Sink + ?Sized>(sink: &mut S, parts: &[&[u8]]) -> Result<(), WriteError> {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let sextet = |v: u32, shift: u32| {
-        ALPHABET
-            .get(((v >> shift) & 63) as usize)
-            .copied()
-            .unwrap_or(b'=')
-    };
-    let mut out = [0u8; 64];
-    let mut n = 0;
-    let mut group = 0u32;
-    let mut len = 0;
-    for &b in parts.iter().flat_map(|p| p.iter()) {
-        group = (group << 8) | u32::from(b);
-        len += 1;
-        if len == 3 {
-            if let Some(dst) = out.get_mut(n..n + 4) {
-                dst.copy_from_slice(&[
-                    sextet(group, 18),
-                    sextet(group, 12),
-                    sextet(group, 6),
-                    sextet(group, 0),
-                ]);
-            }
-            n += 4;
-            group = 0;
-            len = 0;
-            if n == out.len() {
-                sink.put(&out)?;
-                n = 0;
-            }
-        }
-    }
-    sink.put(out.get(..n).unwrap_or(&[]))?;
-    match len {
-        1 => {
-            let g = group << 16;
-            sink.put(&[sextet(g, 18), sextet(g, 12), b'=', b'='])
-        }
-        2 => {
-            let g = group << 8;
-            sink.put(&[sextet(g, 18), sextet(g, 12), sextet(g, 6), b'='])
-        }
-        _ => Ok(()),
-    }
-}
-
-/// What a request does.
+/// What a request does, and to which participant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Operation<'a> {
-    /// `POST` the form body of an update to a participant (validate the
-    /// update first: [`Update::validate`]).
-    Update(Update<'a>),
+    /// `POST` the form body of an update to a participant (validated for the
+    /// endpoint's dialect when written).
+    Update(&'a ParticipantRef, Update<'a>),
     /// `GET` one participant.
-    Fetch,
+    Fetch(&'a ParticipantRef),
     /// `DELETE` one participant (kick).
-    Delete,
+    Delete(&'a ParticipantRef),
     /// `GET` the collection, with filters and paging.
     List(ListQuery<'a>),
     /// `POST` to the collection (Twilio create): an already form-encoded
@@ -315,65 +309,151 @@ pub enum Operation<'a> {
     Create(&'a [u8]),
 }
 
-impl Operation<'_> {
-    /// The kind of operation (to interpret the response with).
+impl<'a> Operation<'a> {
+    /// The kind of operation (the response is read as its answer).
     pub const fn kind(&self) -> OperationKind {
         match self {
-            Self::Update(_) => OperationKind::Update,
-            Self::Fetch => OperationKind::Fetch,
-            Self::Delete => OperationKind::Delete,
+            Self::Update(..) => OperationKind::Update,
+            Self::Fetch(_) => OperationKind::Fetch,
+            Self::Delete(_) => OperationKind::Delete,
             Self::List(_) => OperationKind::List,
             Self::Create(_) => OperationKind::Create,
         }
     }
+
+    /// The participant, for the operations on one.
+    pub const fn participant(&self) -> Option<&'a ParticipantRef> {
+        match *self {
+            Self::Update(p, _) | Self::Fetch(p) | Self::Delete(p) => Some(p),
+            Self::List(_) | Self::Create(_) => None,
+        }
+    }
 }
 
-/// A request to write: everything that goes into the head and body.
+/// A request to write: where it goes ([`Endpoint`]), as whom, on which
+/// conference, what it does, and (optionally) extra header fields such as
+/// `I-Twilio-Idempotency-Token`.
+///
+/// The participant is borrowed (a label is up to 512 bytes: it is not copied
+/// into the request).
+///
+/// ```
+/// use confpart::http::client::{ClientError, Credentials, Operation, Request};
+/// use confpart::http::HeaderField;
+/// use confpart::ident::{AccountSid, ConferenceSid, ParticipantRef};
+/// use confpart::path::Endpoint;
+/// use confpart::update::{Update, ValidationError, Field};
+///
+/// let account = AccountSid::parse("9d3d58a8-9a8e-4b8e-a1e3-d3c4e5f6a7b8")?;
+/// let conference = ConferenceSid::parse("9d3d58a8-9a8e-4b8e-a1e3-d3c4e5f6a7b9")?;
+/// let who = ParticipantRef::parse("front desk")?;
+/// let beep = Update::new().beep_on_exit(false);
+/// let request = Request::new(
+///     Endpoint::signalwire("example")?,
+///     Credentials::new(account.as_str(), "token")?,
+///     account,
+///     conference,
+///     Operation::Update(&who, beep),
+/// );
+/// // BeepOnExit is Twilio-only: nothing is written.
+/// assert_eq!(
+///     request.encode_to_slice(&mut [0u8; 512]),
+///     Err(ClientError::Invalid(ValidationError::TwilioOnlyField { field: Field::BeepOnExit }))
+/// );
+/// let token = [HeaderField::new("I-Twilio-Idempotency-Token", "7f1c")];
+/// let request = Request { operation: Operation::Update(&who, Update::mute()), ..request }
+///     .with_headers(&token);
+/// let mut out = [0u8; 512];
+/// let n = request.encode_to_slice(&mut out)?;
+/// assert!(out[..n].windows(32).any(|w| w == b"I-Twilio-Idempotency-Token: 7f1c"));
+/// # Ok::<(), ClientError>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Request<'a> {
-    /// The `Host` header.
-    pub host: Host<'a>,
+    /// The service, host and path style.
+    pub endpoint: Endpoint<'a>,
     /// The `Authorization: Basic` credentials.
     pub credentials: Credentials<'a>,
-    /// The resource: with a participant for update, fetch and delete;
-    /// without one for list and create.
-    pub path: &'a ParticipantPath,
-    /// What to do.
+    /// The account (or SignalWire project) in the path.
+    pub account: AccountSid,
+    /// The conference.
+    pub conference: ConferenceSid,
+    /// What to do (and to which participant).
     pub operation: Operation<'a>,
-    /// `Connection: keep-alive` or `close`.
+    /// `Connection: keep-alive` (the default) or `close`.
     pub connection: Connection,
+    /// Extra header fields, written after the standard ones.
+    pub headers: &'a [HeaderField<'a>],
 }
 
-impl Request<'_> {
-    /// Checks the path against the operation, and the list query.
-    pub fn validate(&self) -> Result<(), ClientError> {
-        let kind = self.operation.kind();
-        if kind.on_collection() != self.path.participant.is_none() {
-            return Err(ClientError::PathMismatch { operation: kind });
+impl<'a> Request<'a> {
+    /// A request with `Connection: keep-alive` and no extra header.
+    pub const fn new(
+        endpoint: Endpoint<'a>,
+        credentials: Credentials<'a>,
+        account: AccountSid,
+        conference: ConferenceSid,
+        operation: Operation<'a>,
+    ) -> Self {
+        Self {
+            endpoint,
+            credentials,
+            account,
+            conference,
+            operation,
+            connection: Connection::KeepAlive,
+            headers: &[],
         }
-        if let Operation::List(q) = &self.operation {
-            q.validate().map_err(ClientError::Query)?;
+    }
+
+    /// The same request with this `Connection` header.
+    pub const fn with_connection(self, connection: Connection) -> Self {
+        Self { connection, ..self }
+    }
+
+    /// The same request with extra header fields (e.g. `Prefer`,
+    /// `I-Twilio-Idempotency-Token`), validated when written.
+    pub const fn with_headers(self, headers: &'a [HeaderField<'a>]) -> Self {
+        Self { headers, ..self }
+    }
+
+    /// Checks the update against the endpoint's dialect, the list query, and
+    /// the extra headers.
+    pub fn validate(&self) -> Result<(), ClientError> {
+        match &self.operation {
+            Operation::Update(_, u) => u.validate(self.endpoint.dialect())?,
+            Operation::List(q) => q.validate()?,
+            _ => {}
+        }
+        if let Some(index) = HeaderField::first_invalid(self.headers) {
+            return Err(ClientError::InvalidHeader { index });
         }
         Ok(())
     }
 
     /// Validates, then writes the whole request (head and body) in one pass,
     /// without `core::fmt`.
-    pub fn write<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), ClientError> {
+    pub fn encode<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), ClientError> {
         self.validate()?;
         let kind = self.operation.kind();
         sink.put_str(kind.method())?;
         sink.put(b" ")?;
-        self.path.write(sink)?;
+        path::write_path(
+            sink,
+            self.endpoint.style(),
+            &self.account,
+            &self.conference,
+            self.operation.participant(),
+        )?;
         if let Operation::List(q) = &self.operation
             && !q.is_empty()
         {
             sink.put(b"?")?;
-            q.write(sink)?;
+            q.encode(sink)?;
         }
         sink.put(b" HTTP/1.1\r\nHost: ")?;
-        self.host.write(sink)?;
+        self.endpoint.host().encode(sink)?;
         sink.put(b"\r\nAuthorization: ")?;
         self.credentials.write_basic(sink)?;
         sink.put(b"\r\nUser-Agent: ")?;
@@ -384,7 +464,7 @@ impl Request<'_> {
         sink.put_str(TARGET_OS)?;
         sink.put(b")\r\nAccept: application/json\r\n")?;
         let body_len = match &self.operation {
-            Operation::Update(u) => Some(u.encoded_len()),
+            Operation::Update(_, u) => Some(u.encoded_len()),
             Operation::Create(body) => Some(body.len()),
             _ => None,
         };
@@ -393,11 +473,12 @@ impl Request<'_> {
             sink.put_u64(n as u64)?;
             sink.put(b"\r\n")?;
         }
+        HeaderField::write_all(self.headers, sink)?;
         sink.put(b"Connection: ")?;
         sink.put_str(self.connection.as_str())?;
         sink.put(b"\r\n\r\n")?;
         match &self.operation {
-            Operation::Update(u) => u.encode(sink)?,
+            Operation::Update(_, u) => u.encode(sink)?,
             Operation::Create(body) => sink.put(body)?,
             _ => {}
         }
@@ -405,17 +486,28 @@ impl Request<'_> {
     }
 
     /// Writes into `buf`; returns the length.
-    pub fn write_to_slice(&self, buf: &mut [u8]) -> Result<usize, ClientError> {
+    pub fn encode_to_slice(&self, buf: &mut [u8]) -> Result<usize, ClientError> {
         let mut sink = SliceSink::new(buf);
-        self.write(&mut sink)?;
+        self.encode(&mut sink)?;
         Ok(sink.len())
     }
 
-    /// The length [`Request::write`] produces (to size a buffer).
+    /// The length [`Request::encode`] produces (to size a buffer).
     pub fn encoded_len(&self) -> Result<usize, ClientError> {
         let mut sink = CountingSink::default();
-        self.write(&mut sink)?;
+        self.encode(&mut sink)?;
         Ok(sink.count)
+    }
+
+    /// The kind of operation.
+    pub const fn operation_kind(&self) -> OperationKind {
+        self.operation.kind()
+    }
+
+    /// A reader for the response to this request, over `buf` (head and
+    /// body must fit).
+    pub fn response_reader<'b>(&self, buf: &'b mut [u8]) -> ResponseReader<'b> {
+        ResponseReader::new(buf, self.operation.kind())
     }
 }
 
@@ -480,187 +572,18 @@ pub enum Outcome<'a> {
     Failure(Failure),
 }
 
-#[derive(Debug, Clone, Copy)]
-struct ResponseInfo {
-    version: u8,
-    status: u16,
-    reason: Span,
-    headers: Collected,
-}
-
-/// The head of a response, as read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct ResponseHead<'a> {
-    /// The minor version: 1 for HTTP/1.1, 0 for HTTP/1.0.
-    pub version_minor: u8,
-    /// The status code.
-    pub status: u16,
-    /// The reason phrase.
-    pub reason: &'a [u8],
-    /// `Content-Type`.
-    pub content_type: Option<&'a [u8]>,
-    /// `Content-Length`.
-    pub content_length: Option<u64>,
-    /// `Transfer-Encoding: chunked`.
-    pub chunked: bool,
-    /// `Retry-After`.
-    pub retry_after: Option<&'a [u8]>,
-    /// `Twilio-Request-Id`.
-    pub request_id: Option<&'a [u8]>,
-    /// The first `Connection` header.
-    pub connection: Option<&'a [u8]>,
-    /// Whether the connection may be reused after this response.
-    pub keep_alive: bool,
-}
-
-/// Reads a response incrementally into a caller buffer (head, then the
-/// de-chunked body). See the [module docs](self) for an example.
-#[derive(Debug)]
-pub struct ResponseReader<'b> {
-    framer: Framer<'b>,
-    info: Option<ResponseInfo>,
-}
-
-fn parse_response_head(
-    head: &[u8],
-    skipped: usize,
-) -> Result<(ResponseInfo, HeadAction), HttpError> {
-    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut r = httparse::Response::new(&mut headers);
-    match r.parse(head) {
-        Ok(httparse::Status::Complete(_)) => {}
-        Ok(httparse::Status::Partial) => return Err(HttpError::InvalidStartLine),
-        Err(_) => {
-            return Err(head::locate_error(head, skipped, |prefix| {
-                let mut h = [httparse::EMPTY_HEADER; MAX_HEADERS];
-                httparse::Response::new(&mut h).parse(prefix).map(|_| ())
-            }));
-        }
-    }
-    let version = r.version.unwrap_or(1);
-    let status = r.code.unwrap_or(0);
-    let reason = Span::of(head, r.reason.unwrap_or("").as_bytes());
-    let headers = head::collect(head, r.headers, version, skipped)?;
-    let action = match status {
-        100..=199 if status != 101 => HeadAction::Interim,
-        100..=199 | 204 | 304 => HeadAction::Body(BodyMode::Empty),
-        _ if headers.chunked => HeadAction::Body(BodyMode::Chunked),
-        _ => match headers.content_length {
-            Some(n) => HeadAction::Body(BodyMode::Length(n)),
-            None => HeadAction::Body(BodyMode::UntilClose),
-        },
-    };
-    Ok((
-        ResponseInfo {
-            version,
-            status,
-            reason,
-            headers,
-        },
-        action,
-    ))
-}
-
-impl<'b> ResponseReader<'b> {
-    /// A reader over `buf`, which must hold the head and the body.
-    pub fn new(buf: &'b mut [u8]) -> Self {
-        Self {
-            framer: Framer::new(buf),
-            info: None,
-        }
+impl<'a> ResponseMessage<'a> {
+    /// `Retry-After`, parsed (any status).
+    pub fn retry_after(&self) -> Option<RetryAfter> {
+        self.header("retry-after").and_then(RetryAfter::parse)
     }
 
-    /// Feeds bytes read from the connection. Interim (1xx) responses are
-    /// skipped. After an error the reader stays failed (the connection must
-    /// be closed).
-    pub fn feed(&mut self, input: &[u8]) -> Result<Progress, HttpError> {
-        let info = &mut self.info;
-        self.framer.feed(input, |head, skipped| {
-            let (i, action) = parse_response_head(head, skipped)?;
-            *info = match action {
-                HeadAction::Interim => None,
-                HeadAction::Body(_) => Some(i),
-            };
-            Ok(action)
-        })
-    }
-
-    /// Tells the reader the connection was closed: completes a body that is
-    /// delimited by the close, or fails with what was missing.
-    pub fn finish(&mut self) -> Result<(), HttpError> {
-        self.framer.finish()
-    }
-
-    /// Forgets the response to read the next one with the same buffer.
-    pub fn reset(&mut self) {
-        self.framer.reset();
-        self.info = None;
-    }
-
-    /// True once head and body are complete.
-    pub fn is_complete(&self) -> bool {
-        self.framer.is_complete()
-    }
-
-    /// The head, once it is complete (before the body is).
-    pub fn head(&self) -> Option<ResponseHead<'_>> {
-        let info = self.info.as_ref()?;
-        if !self.framer.head_complete() {
-            return None;
-        }
-        let head = self.framer.head();
-        let h = &info.headers;
-        let get = |s: Option<Span>| s.map(|s| s.get(head));
-        Some(ResponseHead {
-            version_minor: info.version,
-            status: info.status,
-            reason: info.reason.get(head),
-            content_type: get(h.content_type),
-            content_length: h.content_length,
-            chunked: h.chunked,
-            retry_after: get(h.retry_after),
-            request_id: get(h.request_id),
-            connection: get(h.connection),
-            keep_alive: h.keep_alive(info.version) && !self.until_close(),
-        })
-    }
-
-    /// The body ends when the connection closes (no framing headers).
-    fn until_close(&self) -> bool {
-        self.info.as_ref().is_some_and(|i| {
-            !matches!(i.status, 100..=199 | 204 | 304)
-                && !i.headers.chunked
-                && i.headers.content_length.is_none()
-        })
-    }
-
-    /// The first header called `name` (any case), for headers not in
-    /// [`ResponseHead`].
-    pub fn header(&self, name: &str) -> Option<&[u8]> {
-        if !self.framer.head_complete() {
-            return None;
-        }
-        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let mut r = httparse::Response::new(&mut headers);
-        r.parse(self.framer.head()).ok()?;
-        r.headers
-            .iter()
-            .find(|h| h.name.eq_ignore_ascii_case(name))
-            .map(|h| h.value)
-    }
-
-    /// The body, once the response is complete.
-    pub fn body(&self) -> Option<&[u8]> {
-        self.is_complete().then(|| self.framer.body())
-    }
-
-    /// Interprets the complete response as the answer to `operation`.
-    pub fn outcome(&self, operation: OperationKind) -> Result<Outcome<'_>, ClientError> {
-        let (Some(head), Some(body)) = (self.head(), self.body()) else {
-            return Err(ClientError::Incomplete);
-        };
-        let status = head.status;
+    /// Interprets the response as the answer to the operation it was read
+    /// for: the success value, or the service's error ([`Outcome::Failure`]).
+    pub fn outcome(&self) -> Result<Outcome<'a>, ClientError> {
+        let status = self.status();
+        let operation = self.operation();
+        let body = self.body();
         let json_type = |ct: Option<&[u8]>| {
             ct.is_none_or(|ct| {
                 ct.get(..16)
@@ -668,7 +591,7 @@ impl<'b> ResponseReader<'b> {
             })
         };
         let success = operation.success_status();
-        if status == success && status != 204 && !json_type(head.content_type) {
+        if status == success && status != 204 && !json_type(self.content_type()) {
             return Err(ClientError::ContentType { status });
         }
         let body_err = |error| ClientError::Body { status, error };
@@ -689,40 +612,35 @@ impl<'b> ResponseReader<'b> {
             400..=599 => Ok(Outcome::Failure(Failure {
                 status,
                 error: ApiError::decode(body).ok(),
-                retry_after: if matches!(status, 429 | 503) {
-                    head.retry_after.and_then(RetryAfter::parse)
-                } else {
-                    None
-                },
+                retry_after: self.failure_retry_after(),
             })),
             _ => Err(ClientError::UnexpectedStatus { status, operation }),
         }
     }
-}
 
-#[cfg(test)]
-mod base64_tests {
-    use super::*;
-    use crate::write::SliceSink;
-    use base64::Engine as _;
-    use proptest::prelude::*;
-    use std::vec;
+    fn failure_retry_after(&self) -> Option<RetryAfter> {
+        if matches!(self.status(), 429 | 503) {
+            self.retry_after()
+        } else {
+            None
+        }
+    }
 
-    proptest! {
-        #[test]
-        fn same_as_the_base64_crate(a in proptest::collection::vec(any::<u8>(), 0..100),
-                                    b in proptest::collection::vec(any::<u8>(), 0..100)) {
-            let mut buf = vec![0u8; 300];
-            let mut sink = SliceSink::new(&mut buf);
-            put_base64(&mut sink, &[&a, b":", &b]).unwrap();
-            let mut joined = a.clone();
-            joined.push(b':');
-            joined.extend_from_slice(&b);
-            let mut expected = vec![0u8; 300];
-            let m = base64::engine::general_purpose::STANDARD
-                .encode_slice(&joined, &mut expected)
-                .unwrap();
-            prop_assert_eq!(sink.written(), &expected[..m]);
+    /// The participant of a 200 (update, fetch) or 201 (create); a service
+    /// error is [`ClientError::Service`] (status, code, `Retry-After`).
+    pub fn participant(&self) -> Result<Participant, ClientError> {
+        let status = self.status();
+        let operation = self.operation();
+        match status {
+            400..=599 => Err(ClientError::Service {
+                status,
+                code: ApiError::decode(self.body()).ok().and_then(|e| e.code),
+                retry_after: self.failure_retry_after(),
+            }),
+            _ => match self.outcome()? {
+                Outcome::Participant(p) | Outcome::Created(p) => Ok(p),
+                _ => Err(ClientError::UnexpectedStatus { status, operation }),
+            },
         }
     }
 }

@@ -5,14 +5,9 @@
 //! count limits byte by byte as the head arrives, so a hostile peer can not
 //! make a reader buffer more than [`MAX_HEAD_LEN`] bytes. The complete head is
 //! then parsed by `httparse`, and the headers that decide the framing are
-//! checked strictly (see the [module docs](super)).
-//!
-//! ```
-//! use confpart::http::head::{MAX_HEADERS, MAX_HEAD_LEN};
-//! // Real Twilio responses carry 20+ headers (CORS, HSTS, request ids).
-//! assert!(MAX_HEADERS >= 32);
-//! assert!(MAX_HEAD_LEN >= 8 * 1024);
-//! ```
+//! checked strictly (see the [module docs](super)). Every header field is
+//! kept as offsets into the head ([`Fields`]), so a lookup by name does not
+//! parse again.
 
 use super::HttpError;
 
@@ -189,19 +184,70 @@ pub(crate) fn parse_decimal(v: &[u8]) -> Option<u64> {
     })
 }
 
-/// The headers either reader looks at, as spans of the buffer.
-#[derive(Debug, Clone, Copy, Default)]
+/// One header field: offsets of its name and value in the head (the head
+/// is at most [`MAX_HEAD_LEN`] bytes, so `u16` suffices).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct FieldSpan {
+    name: (u16, u16),
+    value: (u16, u16),
+}
+
+fn span16(s: Span) -> (u16, u16) {
+    (
+        u16::try_from(s.start).unwrap_or(u16::MAX),
+        u16::try_from(s.end).unwrap_or(u16::MAX),
+    )
+}
+
+fn get16(head: &[u8], (start, end): (u16, u16)) -> &[u8] {
+    head.get(usize::from(start)..usize::from(end))
+        .unwrap_or(&[])
+}
+
+/// The header fields of a head, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Fields {
+    spans: [FieldSpan; MAX_HEADERS],
+    len: u8,
+}
+
+impl Default for Fields {
+    fn default() -> Self {
+        Self {
+            spans: [FieldSpan::default(); MAX_HEADERS],
+            len: 0,
+        }
+    }
+}
+
+impl Fields {
+    /// The fields, as (name, value) in `head`.
+    pub fn iter<'h>(&'h self, head: &'h [u8]) -> impl Iterator<Item = (&'h [u8], &'h [u8])> + 'h {
+        self.spans
+            .get(..usize::from(self.len))
+            .unwrap_or(&[])
+            .iter()
+            .map(move |f| (get16(head, f.name), get16(head, f.value)))
+    }
+
+    /// The first field called `name` (any case).
+    pub fn get<'h>(&self, head: &'h [u8], name: &str) -> Option<&'h [u8]> {
+        self.spans
+            .get(..usize::from(self.len))
+            .unwrap_or(&[])
+            .iter()
+            .find(|f| get16(head, f.name).eq_ignore_ascii_case(name.as_bytes()))
+            .map(|f| get16(head, f.value))
+    }
+}
+
+/// What the headers say about framing and the connection.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub(crate) struct Collected {
     pub content_length: Option<u64>,
     pub chunked: bool,
-    pub content_type: Option<Span>,
-    pub retry_after: Option<Span>,
-    pub request_id: Option<Span>,
-    pub host: Option<Span>,
-    pub authorization: Option<Span>,
     pub expect_continue: bool,
-    pub connection: Option<Span>,
     /// A `close` token in any `Connection` header.
     pub close: bool,
     /// A `keep-alive` token in any `Connection` header.
@@ -215,68 +261,63 @@ impl Collected {
     }
 }
 
-fn set_once(
-    slot: &mut Option<Span>,
-    name: &'static str,
-    span: Span,
-    skipped: usize,
-) -> Result<(), HttpError> {
-    if slot.is_some() {
-        return Err(HttpError::DuplicateHeader {
-            name,
-            offset: skipped.saturating_add(span.start),
-        });
-    }
-    *slot = Some(span);
-    Ok(())
-}
+/// The headers that may appear once (the ones this crate reads).
+const SINGLE: [(&[u8], &str); 8] = [
+    (b"content-length", "Content-Length"),
+    (b"transfer-encoding", "Transfer-Encoding"),
+    (b"content-type", "Content-Type"),
+    (b"retry-after", "Retry-After"),
+    (b"twilio-request-id", "Twilio-Request-Id"),
+    (b"host", "Host"),
+    (b"authorization", "Authorization"),
+    (b"expect", "Expect"),
+];
 
-/// Reads the headers that matter out of a parsed head and decides the
-/// framing. `head` is the buffer the header slices point into.
+/// Stores every header field of a parsed head in `fields`, checks the ones
+/// that may appear once, and decides the framing. `head` is the buffer the
+/// header slices point into.
 pub(crate) fn collect(
     head: &[u8],
     headers: &[httparse::Header<'_>],
     version_minor: u8,
     skipped: usize,
+    fields: &mut Fields,
 ) -> Result<Collected, HttpError> {
     let mut c = Collected::default();
     let mut transfer_encoding: Option<Span> = None;
-    let mut expect: Option<Span> = None;
-    for h in headers {
+    let mut seen = 0u8;
+    fields.len = 0;
+    for (slot, h) in fields.spans.iter_mut().zip(headers) {
         let span = Span::of(head, h.value);
+        *slot = FieldSpan {
+            name: span16(Span::of(head, h.name.as_bytes())),
+            value: span16(span),
+        };
+        fields.len = fields.len.saturating_add(1);
         let at = skipped.saturating_add(span.start);
         let name = h.name.as_bytes();
-        if name.eq_ignore_ascii_case(b"content-length") {
-            if c.content_length.is_some() {
-                return Err(HttpError::DuplicateHeader {
-                    name: "Content-Length",
-                    offset: at,
-                });
+        if let Some(i) = SINGLE
+            .iter()
+            .position(|(n, _)| name.eq_ignore_ascii_case(n))
+        {
+            let bit = 1u8 << i;
+            if seen & bit != 0 {
+                let name = SINGLE.get(i).map_or("", |(_, n)| n);
+                return Err(HttpError::DuplicateHeader { name, offset: at });
             }
+            seen |= bit;
+        }
+        if name.eq_ignore_ascii_case(b"content-length") {
             let n = parse_decimal(h.value).ok_or(HttpError::InvalidContentLength { offset: at })?;
             c.content_length = Some(n);
         } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
-            set_once(&mut transfer_encoding, "Transfer-Encoding", span, skipped)?;
-        } else if name.eq_ignore_ascii_case(b"content-type") {
-            set_once(&mut c.content_type, "Content-Type", span, skipped)?;
-        } else if name.eq_ignore_ascii_case(b"retry-after") {
-            set_once(&mut c.retry_after, "Retry-After", span, skipped)?;
-        } else if name.eq_ignore_ascii_case(b"twilio-request-id") {
-            set_once(&mut c.request_id, "Twilio-Request-Id", span, skipped)?;
-        } else if name.eq_ignore_ascii_case(b"host") {
-            set_once(&mut c.host, "Host", span, skipped)?;
-        } else if name.eq_ignore_ascii_case(b"authorization") {
-            set_once(&mut c.authorization, "Authorization", span, skipped)?;
+            transfer_encoding = Some(span);
         } else if name.eq_ignore_ascii_case(b"expect") {
-            set_once(&mut expect, "Expect", span, skipped)?;
             if !h.value.eq_ignore_ascii_case(b"100-continue") {
                 return Err(HttpError::UnsupportedExpectation { offset: at });
             }
             c.expect_continue = true;
         } else if name.eq_ignore_ascii_case(b"connection") {
-            if c.connection.is_none() {
-                c.connection = Some(span);
-            }
             for token in h.value.split(|&b| b == b',') {
                 let token = token.trim_ascii();
                 c.close |= token.eq_ignore_ascii_case(b"close");

@@ -1,34 +1,57 @@
 //! Sans-IO HTTP/1.1 framing for both ends of the participant API.
 //!
 //! The adapters stay thin: they open a connection, write the bytes this module
-//! produces, and feed the bytes they read back in until a reader says the
-//! message is complete. Every piece of HTTP knowledge lives here.
+//! produces, and feed the bytes they read back in until the [`Reader`] says
+//! the message is complete. Every piece of HTTP knowledge lives here.
 //!
 //! | module | holds |
 //! |---|---|
-//! | [`head`] | head limits, the incremental head scanner, header semantics |
-//! | [`body`] | body limits, `Content-Length` / `chunked` / until-close decoding |
+//! | this one | [`Reader`] (one incremental reader for requests and responses), [`Message`], [`Progress`], [`HttpError`], [`HeaderField`], the limits |
+//! | [`client`] | [`client::Request`] (writer), [`client::Outcome`], [`client::ClientError`] |
+//! | [`bridge`] | router, Basic auth, response writers, [`bridge::BridgeError`] |
 //! | [`query`] | the list query string (`Muted`, `Hold`, `Coaching`, paging) |
-//! | [`client`] | request writer, [`client::ResponseReader`], [`client::Outcome`] |
-//! | [`bridge`] | [`bridge::RequestReader`], router, Basic auth, response writer |
 //!
 //! ## Data path
 //!
 //! ```text
 //! client                                   bridge
 //! ------                                   ------
-//! client::Request::write ──bytes──▶ bridge::RequestReader::feed (head, then body)
-//!                                   bridge::route(method, path) ─▶ Route
-//!                                   bridge::check_basic(Authorization)
-//!                                   Update::decode(body) / ListQuery::decode(query)
-//! client::ResponseReader::feed ◀──bytes── bridge::write_participant / write_rejection
-//! ResponseReader::outcome(kind) ─▶ Outcome (participant, created, deleted, page, failure)
+//! Request::write ──bytes──▶ RequestReader::feed ─▶ Progress::Complete(Message)
+//!                           bridge::route(method, path) ─▶ Route
+//!                           bridge::check_basic(Authorization)
+//!                           Update::decode(body) / ListQuery::decode(query)
+//! request.response_reader(buf)
+//! ResponseReader::feed ◀──bytes── bridge::write_participant / write_error
+//! Message::outcome() ─▶ Outcome (participant, created, deleted, page, failure)
 //! ```
 //!
-//! Both readers work on a caller buffer: the head is stored first, then the
-//! body (de-chunked) right after it. [`Progress::consumed`] says how many input
-//! bytes a `feed` took, so bytes of a following (pipelined) message are never
-//! swallowed. One byte at a time works; so does everything at once.
+//! The reader works on a caller buffer: the head is stored first, then the
+//! body (de-chunked) right after it; the header fields are kept as offsets,
+//! so [`Message::header`] does not parse again. [`Message::consumed`] says how
+//! many bytes of the last input the message took, so bytes of a following
+//! (pipelined) message are never swallowed. One byte at a time works; so does
+//! everything at once, with the same result.
+//!
+//! A complete message borrows the reader. In a feed loop, break out with it
+//! (this compiles: the borrow of a `Partial` round ends with that round):
+//!
+//! ```
+//! use confpart::http::{Progress, RequestReader};
+//! let input: &[&[u8]] = &[b"GET /x HTTP/1.1\r\nHo", b"st: a\r\n\r\n"];
+//! let mut buf = [0u8; 256];
+//! let mut reader = RequestReader::new(&mut buf);
+//! let mut pieces = input.iter();
+//! let message = loop {
+//!     let Some(piece) = pieces.next() else { return Err("closed early".into()) };
+//!     if let Progress::Complete(m) = reader.feed(piece)? {
+//!         break m;
+//!     }
+//! };
+//! assert_eq!((message.method(), message.path()), ("GET", "/x"));
+//! // Or feed first and take the message afterwards:
+//! assert_eq!(reader.message().map(|m| m.header("host")), Some(Some(&b"a"[..])));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 //!
 //! ## Strictness (request smuggling is impossible by construction)
 //!
@@ -47,23 +70,38 @@
 //!   and trailers are tolerated (and discarded) within limits.
 //! - A request without `Content-Length` or `chunked` has an empty body. A
 //!   response without either is read until the connection closes
-//!   ([`client::ResponseReader::finish`]); 1xx, 204 and 304 have no body.
+//!   ([`Reader::finish`]); 1xx, 204 and 304 have no body.
 //!
 //! ## Limits
 //!
-//! [`head::MAX_START_LINE_LEN`], [`head::MAX_HEADER_LINE_LEN`],
-//! [`head::MAX_HEADERS`], [`head::MAX_HEAD_LEN`], [`body::MAX_BODY_LEN`],
-//! [`body::MAX_CHUNK_LINE_LEN`], [`body::MAX_TRAILER_LEN`] and, always, the
-//! caller's buffer. Going past one is a typed [`HttpError`], never a panic and
-//! never a truncation.
+//! [`MAX_START_LINE_LEN`], [`MAX_HEADER_LINE_LEN`], [`MAX_HEADERS`],
+//! [`MAX_HEAD_LEN`], [`MAX_BODY_LEN`], [`MAX_CHUNK_LINE_LEN`],
+//! [`MAX_TRAILER_LEN`] and, always, the caller's buffer. Going past one is a
+//! typed [`HttpError`], never a panic and never a truncation.
+//!
+//! ```
+//! use confpart::http::{MAX_BODY_LEN, MAX_HEADERS, MAX_HEAD_LEN};
+//! // Real Twilio responses carry 20+ headers (CORS, HSTS, request ids).
+//! assert!(MAX_HEADERS >= 32 && MAX_HEAD_LEN >= 8 * 1024 && MAX_BODY_LEN >= 64 * 1024);
+//! ```
 
 use core::fmt;
 
-pub mod body;
+mod answer;
+mod body;
 pub mod bridge;
 pub mod client;
-pub mod head;
+mod head;
 pub mod query;
+mod reader;
+
+pub use answer::{Answer, ApiAnswer};
+pub use body::{MAX_BODY_LEN, MAX_CHUNK_LINE_LEN, MAX_TRAILER_LEN};
+pub use head::{MAX_HEAD_LEN, MAX_HEADER_LINE_LEN, MAX_HEADERS, MAX_START_LINE_LEN};
+pub use reader::{
+    Kind, Message, Reader, RequestKind, RequestMessage, RequestReader, ResponseKind,
+    ResponseMessage, ResponseReader,
+};
 
 /// Why a message could not be framed. Offsets are byte offsets in the
 /// message as it was fed (counting skipped leading empty lines).
@@ -86,24 +124,24 @@ pub enum HttpError {
         /// Byte offset of the whitespace.
         offset: usize,
     },
-    /// The request or status line is longer than [`head::MAX_START_LINE_LEN`].
+    /// The request or status line is longer than [`MAX_START_LINE_LEN`].
     StartLineTooLong {
         /// The limit in bytes.
         limit: usize,
     },
-    /// A header line is longer than [`head::MAX_HEADER_LINE_LEN`].
+    /// A header line is longer than [`MAX_HEADER_LINE_LEN`].
     HeaderLineTooLong {
         /// Byte offset of the line.
         offset: usize,
         /// The limit in bytes.
         limit: usize,
     },
-    /// More than [`head::MAX_HEADERS`] header lines.
+    /// More than [`MAX_HEADERS`] header lines.
     TooManyHeaders {
         /// The limit.
         limit: usize,
     },
-    /// The head does not fit in [`head::MAX_HEAD_LEN`] or in the buffer.
+    /// The head does not fit in [`MAX_HEAD_LEN`] or in the buffer.
     HeadTooLarge {
         /// The effective limit in bytes.
         limit: usize,
@@ -171,20 +209,20 @@ pub enum HttpError {
         /// Byte offset where CRLF was expected.
         offset: usize,
     },
-    /// A chunk-size line (with extensions) longer than [`body::MAX_CHUNK_LINE_LEN`].
+    /// A chunk-size line (with extensions) longer than [`MAX_CHUNK_LINE_LEN`].
     ChunkLineTooLong {
         /// Byte offset of the line.
         offset: usize,
         /// The limit in bytes.
         limit: usize,
     },
-    /// Trailer fields longer than [`body::MAX_TRAILER_LEN`] in total.
+    /// Trailer fields longer than [`MAX_TRAILER_LEN`] in total.
     TrailerTooLarge {
         /// The limit in bytes.
         limit: usize,
     },
     /// The body does not fit in the buffer (after the head) or in
-    /// [`body::MAX_BODY_LEN`].
+    /// [`MAX_BODY_LEN`].
     BodyTooLarge {
         /// The declared `Content-Length`, when there is one.
         declared: Option<u64>,
@@ -204,24 +242,6 @@ pub enum HttpError {
         /// The declared `Content-Length`, when there is one.
         expected: Option<u64>,
     },
-}
-
-impl HttpError {
-    /// The status a server should answer this error with: 400, or 413 (body
-    /// too large), 414 (request line), 417 (`Expect`), 431 (header fields),
-    /// 501 (`Transfer-Encoding`).
-    pub const fn status(&self) -> u16 {
-        match self {
-            Self::BodyTooLarge { .. } => 413,
-            Self::StartLineTooLong { .. } => 414,
-            Self::UnsupportedExpectation { .. } => 417,
-            Self::HeaderLineTooLong { .. }
-            | Self::TooManyHeaders { .. }
-            | Self::HeadTooLarge { .. } => 431,
-            Self::UnsupportedTransferEncoding { .. } => 501,
-            _ => 400,
-        }
-    }
 }
 
 impl fmt::Display for HttpError {
@@ -307,15 +327,120 @@ impl fmt::Display for HttpError {
 
 impl core::error::Error for HttpError {}
 
-/// What one `feed` call did.
+/// What one [`Reader::feed`] call gave: like `httparse::Status`, either
+/// more input is needed (all of this input was taken), or the message is
+/// complete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct Progress {
-    /// Input bytes taken. Less than the input only when the message is
-    /// complete: the rest belongs to the next message.
-    pub consumed: usize,
-    /// True when the whole message (head and body) has been read.
-    pub complete: bool,
+pub enum Progress<T> {
+    /// Not complete yet: feed more (every input byte was taken).
+    Partial,
+    /// Complete: the message ([`Message::consumed`] says how much of the
+    /// last input it took; the rest belongs to the next message).
+    Complete(T),
+}
+
+impl<T> Progress<T> {
+    /// The complete value, if any.
+    pub fn complete(self) -> Option<T> {
+        match self {
+            Self::Partial => None,
+            Self::Complete(t) => Some(t),
+        }
+    }
+
+    /// True for [`Progress::Complete`].
+    pub const fn is_complete(&self) -> bool {
+        matches!(self, Self::Complete(_))
+    }
+}
+
+/// An extra header field of a request or a response (validated when
+/// written: a writer fails with the field's index rather than write an
+/// invalid or framing-related field).
+///
+/// ```
+/// use confpart::http::HeaderField;
+/// let h = HeaderField::new("I-Twilio-Idempotency-Token", "f6b4c1");
+/// assert!(h.is_valid());
+/// assert!(!HeaderField::new("X", "a\r\nInjected: 1").is_valid());
+/// assert!(!HeaderField::new("Content-Length", "1").is_valid());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct HeaderField<'a> {
+    /// The name: a token (`A-Z a-z 0-9 !#$%&'*+-.^_`|~`).
+    pub name: &'a str,
+    /// The value: printable ASCII, space and tab only (no CR/LF).
+    pub value: &'a str,
+}
+
+const fn is_token(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'-'
+                | b'.'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'|'
+                | b'~'
+        )
+}
+
+impl<'a> HeaderField<'a> {
+    /// A field (checked when written, or with [`HeaderField::is_valid`]).
+    pub const fn new(name: &'a str, value: &'a str) -> Self {
+        Self { name, value }
+    }
+
+    /// A token name, a value without control characters, and not one of the
+    /// fields the writers own (`Host`, `Authorization`, `Content-Type`,
+    /// `Content-Length`, `Connection`, `Transfer-Encoding`).
+    pub fn is_valid(&self) -> bool {
+        const OWN: [&str; 6] = [
+            "content-type",
+            "content-length",
+            "connection",
+            "transfer-encoding",
+            "host",
+            "authorization",
+        ];
+        !self.name.is_empty()
+            && self.name.bytes().all(is_token)
+            && self
+                .value
+                .bytes()
+                .all(|b| b == b'\t' || (0x20..=0x7e).contains(&b))
+            && !OWN.iter().any(|o| o.eq_ignore_ascii_case(self.name))
+    }
+
+    /// The index of the first invalid field of `fields`.
+    pub(crate) fn first_invalid(fields: &[HeaderField<'_>]) -> Option<usize> {
+        fields.iter().position(|h| !h.is_valid())
+    }
+
+    /// Writes `name: value\r\n` for each field.
+    pub(crate) fn write_all<S: crate::write::Sink + ?Sized>(
+        fields: &[HeaderField<'_>],
+        sink: &mut S,
+    ) -> Result<(), crate::write::WriteError> {
+        for h in fields {
+            sink.put_str(h.name)?;
+            sink.put(b": ")?;
+            sink.put_str(h.value)?;
+            sink.put(b"\r\n")?;
+        }
+        Ok(())
+    }
 }
 
 /// The `Connection` header a writer sends.

@@ -9,7 +9,8 @@
 //! let q = ListQuery { hold: Some(true), page_size: Some(50), page: Some(0), ..ListQuery::new() };
 //! let mut buf = [0u8; 64];
 //! let mut sink = SliceSink::new(&mut buf);
-//! q.write(&mut sink).unwrap();
+//! q.encode(&mut sink).unwrap();
+//! assert_eq!(q.encoded_len(), sink.len());
 //! assert_eq!(sink.written(), b"Hold=true&PageSize=50&Page=0");
 //!
 //! let mut scratch = [0u8; 16];
@@ -157,7 +158,7 @@ impl<'a> ListQuery<'a> {
     /// Writes the query string without the leading `?`, keys in the order
     /// `Muted Hold Coaching PageSize Page PageToken`. Call
     /// [`ListQuery::validate`] first.
-    pub fn write<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
+    pub fn encode<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
         let mut first = true;
         let mut key = |sink: &mut S, k: &str| -> Result<(), WriteError> {
             if !first {
@@ -191,6 +192,14 @@ impl<'a> ListQuery<'a> {
             form::write_component(sink, t)?;
         }
         Ok(())
+    }
+
+    /// The length [`ListQuery::encode`] writes (counted).
+    pub fn encoded_len(&self) -> usize {
+        let mut sink = crate::write::CountingSink::default();
+        // A counting sink never fails.
+        let _ = self.encode(&mut sink);
+        sink.count
     }
 
     /// Decodes a query string (without `?`) as any client sends it: keys

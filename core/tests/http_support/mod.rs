@@ -1,9 +1,7 @@
 //! Helpers shared by the `http_*` integration tests.
 #![allow(dead_code)]
 
-use confpart::http::bridge::RequestReader;
-use confpart::http::client::ResponseReader;
-use confpart::http::{HttpError, Progress};
+use confpart::http::{HttpError, Kind, Message, Progress, Reader};
 
 pub const AC: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 pub const CF: &str = "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -11,45 +9,56 @@ pub const CA: &str = "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 pub const CB: &str = "CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 pub const UUID: &str = "9d3d58a8-9a8e-4b8e-a1e3-d3c4e5f6a7b8";
 
-/// Both readers, for generic split tests.
-pub trait Feed {
-    fn feed_bytes(&mut self, input: &[u8]) -> Result<Progress, HttpError>;
-    fn done(&self) -> bool;
+/// What one feed did, in numbers (for assertions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fed {
+    pub consumed: usize,
+    pub complete: bool,
 }
 
-impl Feed for ResponseReader<'_> {
-    fn feed_bytes(&mut self, input: &[u8]) -> Result<Progress, HttpError> {
-        self.feed(input)
-    }
-    fn done(&self) -> bool {
-        self.is_complete()
-    }
+/// Short-hands over the reader for the tests.
+pub trait ReaderExt<'b, K: Kind> {
+    /// `feed`, as (consumed, complete): a `Partial` took all the input.
+    fn fed(&mut self, input: &[u8]) -> Result<Fed, HttpError>;
+    /// The complete message's body.
+    fn body(&self) -> Option<&[u8]>;
+    /// The complete message.
+    fn msg(&self) -> Option<Message<'_, K>>;
 }
 
-impl Feed for RequestReader<'_> {
-    fn feed_bytes(&mut self, input: &[u8]) -> Result<Progress, HttpError> {
-        self.feed(input)
+impl<'b, K: Kind> ReaderExt<'b, K> for Reader<'b, K> {
+    fn fed(&mut self, input: &[u8]) -> Result<Fed, HttpError> {
+        Ok(match self.feed(input)? {
+            Progress::Partial => Fed {
+                consumed: input.len(),
+                complete: false,
+            },
+            Progress::Complete(m) => Fed {
+                consumed: m.consumed(),
+                complete: true,
+            },
+        })
     }
-    fn done(&self) -> bool {
-        self.is_complete()
+    fn body(&self) -> Option<&[u8]> {
+        self.message().map(|m| m.body())
+    }
+    fn msg(&self) -> Option<Message<'_, K>> {
+        self.message()
     }
 }
 
 /// Feeds `pieces` in order; returns the total consumed once complete (or
 /// after the last piece).
-pub fn feed_pieces<R: Feed>(r: &mut R, pieces: &[&[u8]]) -> Result<(usize, bool), HttpError> {
+pub fn feed_pieces<K: Kind>(
+    r: &mut Reader<'_, K>,
+    pieces: &[&[u8]],
+) -> Result<(usize, bool), HttpError> {
     let mut total = 0;
     for piece in pieces {
-        let p = r.feed_bytes(piece)?;
-        total += p.consumed;
-        if p.complete {
-            return Ok((total, true));
+        match r.feed(piece)? {
+            Progress::Complete(m) => return Ok((total + m.consumed(), true)),
+            Progress::Partial => total += piece.len(),
         }
-        assert_eq!(
-            p.consumed,
-            piece.len(),
-            "an incomplete feed takes all input"
-        );
     }
     Ok((total, false))
 }

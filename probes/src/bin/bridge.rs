@@ -9,13 +9,13 @@ use core::hint::black_box;
 
 use confpart::conference::{Conference, Join, Lifecycle};
 use confpart::date::Timestamp;
-use confpart::http::Connection;
-use confpart::http::bridge::{self, RequestReader, check_basic, route};
+use confpart::http::bridge::{self, check_basic, route};
+use confpart::http::{Connection, Progress, RequestReader};
 use confpart::ident::{AccountSid, CallSid, ConferenceSid};
 use confpart::path::Dialect;
 use confpart::update::Update;
 use confpart::write::SliceSink;
-use confpart_probes::{AC, BRIDGE_JSON, BRIDGE_RX, BRIDGE_SCRATCH, BRIDGE_TX, CA, CB, CF, TOKEN};
+use confpart_probes::{AC, BRIDGE_RX, BRIDGE_SCRATCH, BRIDGE_TX, CA, CB, CF, TOKEN};
 use cortex_m_rt::entry;
 
 /// A full 12-field update as a client sends it.
@@ -31,31 +31,29 @@ struct Buffers {
     rx: [u8; BRIDGE_RX],
     scratch: [u8; BRIDGE_SCRATCH],
     tx: [u8; BRIDGE_TX],
-    json: [u8; BRIDGE_JSON],
 }
 
 fn handle(conf: &mut Conference<4>, b: &mut Buffers, now: Timestamp) -> Option<usize> {
     let mut reader = RequestReader::new(&mut b.rx);
-    if !reader.feed(black_box(REQUEST)).ok()?.complete {
+    let Progress::Complete(head) = reader.feed(black_box(REQUEST)).ok()? else {
         return None;
-    }
-    let head = reader.head()?;
-    let rt = route(head.method, head.path).ok()?;
+    };
+    let rt = route(head.method(), head.path()).ok()?;
     if rt.path.account != *conf.account() || rt.path.conference != *conf.sid() {
         return None;
     }
     check_basic(
-        head.authorization,
+        head.authorization(),
         rt.path.account.as_str(),
         black_box(TOKEN),
     )
     .ok()?;
-    let decoded = Update::decode(reader.body()?, &mut b.scratch).ok()?;
+    let decoded = Update::decode(head.body(), &mut b.scratch).ok()?;
     let who = rt.path.participant.as_ref()?;
     let outcome = conf.apply(who, &decoded.update, now).ok()?;
     let p = conf.resource(&outcome.state.call_sid, rt.path.style)?;
     let mut sink = SliceSink::new(&mut b.tx);
-    bridge::write_participant(&mut sink, 200, &p, &mut b.json, Connection::KeepAlive).ok()?;
+    bridge::write_participant(&mut sink, 200, &p, Connection::KeepAlive).ok()?;
     Some(sink.len())
 }
 
@@ -76,7 +74,6 @@ fn main() -> ! {
         rx: [0; BRIDGE_RX],
         scratch: [0; BRIDGE_SCRATCH],
         tx: [0; BRIDGE_TX],
-        json: [0; BRIDGE_JSON],
     };
     loop {
         black_box(handle(&mut conf, &mut b, now));

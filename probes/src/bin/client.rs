@@ -7,7 +7,7 @@
 
 use core::hint::black_box;
 
-use confpart::http::client::ResponseReader;
+use confpart::http::{OperationKind, ResponseReader};
 use confpart::participant::Participant;
 use confpart_probes::{CLIENT_RX, CLIENT_TX, RESPONSE, write_update_request};
 use cortex_m_rt::entry;
@@ -15,14 +15,13 @@ use cortex_m_rt::entry;
 fn round_trip(tx: &mut [u8; CLIENT_TX], rx: &mut [u8; CLIENT_RX]) -> Option<()> {
     write_update_request(tx)?;
 
-    let mut reader = ResponseReader::new(rx);
+    let mut reader = ResponseReader::new(rx, OperationKind::Update);
     reader.feed(black_box(RESPONSE)).ok()?;
-    reader.finish().ok()?;
-    let head = reader.head()?;
-    if head.status != 200 {
+    let response = reader.finish().ok()?;
+    if response.status() != 200 {
         return None;
     }
-    let participant = Participant::decode(reader.body()?).ok()?;
+    let participant = Participant::decode(response.body()).ok()?;
     black_box(&participant);
     Some(())
 }

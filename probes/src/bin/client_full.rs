@@ -1,5 +1,5 @@
 //! Client path with the full outcome: like `client`, but the response goes
-//! through `ResponseReader::outcome`, which also links the error-body
+//! through `ResponseMessage::outcome`, which also links the error-body
 //! decoders (Twilio and SignalWire shapes) and the `Retry-After` parser.
 //! Inputs go through `black_box` so LTO cannot fold the work away.
 #![no_std]
@@ -7,18 +7,17 @@
 
 use core::hint::black_box;
 
-use confpart::http::OperationKind;
-use confpart::http::client::{Outcome, ResponseReader};
+use confpart::http::client::Outcome;
+use confpart::http::{OperationKind, ResponseReader};
 use confpart_probes::{CLIENT_RX, CLIENT_TX, RESPONSE, write_update_request};
 use cortex_m_rt::entry;
 
 fn round_trip(tx: &mut [u8; CLIENT_TX], rx: &mut [u8; CLIENT_RX]) -> Option<()> {
     write_update_request(tx)?;
 
-    let mut reader = ResponseReader::new(rx);
+    let mut reader = ResponseReader::new(rx, OperationKind::Update);
     reader.feed(black_box(RESPONSE)).ok()?;
-    reader.finish().ok()?;
-    match reader.outcome(OperationKind::Update).ok()? {
+    match reader.finish().ok()?.outcome().ok()? {
         Outcome::Participant(p) => {
             black_box(&p);
             Some(())

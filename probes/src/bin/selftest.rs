@@ -9,13 +9,13 @@
 use confpart::api_error::ApiError;
 use confpart::conference::{Conference, Join, Lifecycle};
 use confpart::date::Timestamp;
-use confpart::http::bridge::{self, RequestReader, check_basic, route};
-use confpart::http::client::{Credentials, Operation, Outcome, Request, ResponseReader};
-use confpart::http::{Connection, OperationKind};
+use confpart::http::bridge::{self, check_basic, route};
+use confpart::http::client::{Credentials, Operation, Outcome, Request};
+use confpart::http::{Connection, Progress, RequestReader};
 use confpart::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
 use confpart::list::decode_page;
 use confpart::participant::{Participant, Status};
-use confpart::path::{Dialect, Host, ParticipantPath, PathStyle};
+use confpart::path::{Dialect, Endpoint};
 use confpart::update::Update;
 use confpart::write::SliceSink;
 use confpart_probes::{AC, CA, CB, CF, TOKEN};
@@ -88,49 +88,42 @@ fn round_trip() -> Option<bool> {
         .ok()?;
     conf.start().ok()?;
 
-    let path = ParticipantPath {
-        style: PathStyle::Twilio,
+    let who = ParticipantRef::Call(a);
+    let request = Request::new(
+        Endpoint::twilio(),
+        Credentials::new(AC, TOKEN).ok()?,
         account,
         conference,
-        participant: Some(ParticipantRef::Call(a)),
-    };
-    let request = Request {
-        host: Host::Twilio,
-        credentials: Credentials::new(AC, TOKEN).ok()?,
-        path: &path,
-        operation: Operation::Update(Update::monitor(b)),
-        connection: Connection::KeepAlive,
-    };
+        Operation::Update(&who, Update::monitor(b)),
+    );
     let mut wire = [0u8; 768];
-    let n = request.write_to_slice(&mut wire).ok()?;
+    let n = request.encode_to_slice(&mut wire).ok()?;
 
     let mut rx = [0u8; 1024];
     let mut reader = RequestReader::new(&mut rx);
-    if !reader.feed(wire.get(..n)?).ok()?.complete {
+    let Progress::Complete(head) = reader.feed(wire.get(..n)?).ok()? else {
         return None;
-    }
-    let head = reader.head()?;
-    let rt = route(head.method, head.path).ok()?;
-    check_basic(head.authorization, rt.path.account.as_str(), TOKEN).ok()?;
+    };
+    let rt = route(head.method(), head.path()).ok()?;
+    check_basic(head.authorization(), rt.path.account.as_str(), TOKEN).ok()?;
     let mut scratch = [0u8; 256];
-    let decoded = Update::decode(reader.body()?, &mut scratch).ok()?;
+    let decoded = Update::decode(head.body(), &mut scratch).ok()?;
     let outcome = conf
         .apply(rt.path.participant.as_ref()?, &decoded.update, now)
         .ok()?;
     let resource = conf.resource(&outcome.state.call_sid, rt.path.style)?;
     let mut answer = [0u8; 1024];
-    let mut json = [0u8; 896];
     let mut sink = SliceSink::new(&mut answer);
-    bridge::write_participant(&mut sink, 200, &resource, &mut json, Connection::KeepAlive).ok()?;
+    bridge::write_participant(&mut sink, 200, &resource, Connection::KeepAlive).ok()?;
     let len = sink.len();
 
     let mut rx = [0u8; 1024];
-    let mut reader = ResponseReader::new(&mut rx);
+    let mut reader = request.response_reader(&mut rx);
     // One byte at a time, as a slow UART would deliver it.
     for byte in answer.get(..len)?.chunks(1) {
         reader.feed(byte).ok()?;
     }
-    match reader.outcome(OperationKind::Update).ok()? {
+    match reader.message()?.outcome().ok()? {
         Outcome::Participant(p) => Some(
             p.muted == Some(true) && p.coaching == Some(true) && p.call_sid_to_coach == Some(b),
         ),

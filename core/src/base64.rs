@@ -1,0 +1,194 @@
+//! Standard (padded) base64, hand-written: a streaming encoder for the
+//! client's `Authorization: Basic` header and a strict decoder for the
+//! bridge's check of it. One small implementation for both ends: smaller on
+//! a microcontroller than a general base64 engine (no tables beyond the
+//! 64-byte alphabet), and tested against the `base64` crate.
+
+use crate::write::{Sink, WriteError};
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Why [`decode`] failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DecodeError {
+    /// Not canonical padded base64: a length that is not a multiple of 4, a
+    /// byte outside the alphabet, misplaced padding, or non-zero trailing bits.
+    Invalid,
+    /// The decoded bytes do not fit in the output.
+    OutputFull,
+}
+
+/// Streams the base64 of the concatenation of `parts`: three input bytes
+/// make four output bytes, staged and written 64 at a time.
+pub(crate) fn encode<S: Sink + ?Sized>(sink: &mut S, parts: &[&[u8]]) -> Result<(), WriteError> {
+    let sextet = |v: u32, shift: u32| {
+        ALPHABET
+            .get(((v >> shift) & 63) as usize)
+            .copied()
+            .unwrap_or(b'=')
+    };
+    let mut out = [0u8; 64];
+    let mut n = 0;
+    let mut group = 0u32;
+    let mut len = 0;
+    for &b in parts.iter().flat_map(|p| p.iter()) {
+        group = (group << 8) | u32::from(b);
+        len += 1;
+        if len == 3 {
+            if let Some(dst) = out.get_mut(n..n + 4) {
+                dst.copy_from_slice(&[
+                    sextet(group, 18),
+                    sextet(group, 12),
+                    sextet(group, 6),
+                    sextet(group, 0),
+                ]);
+            }
+            n += 4;
+            group = 0;
+            len = 0;
+            if n == out.len() {
+                sink.put(&out)?;
+                n = 0;
+            }
+        }
+    }
+    sink.put(out.get(..n).unwrap_or(&[]))?;
+    match len {
+        1 => {
+            let g = group << 16;
+            sink.put(&[sextet(g, 18), sextet(g, 12), b'=', b'='])
+        }
+        2 => {
+            let g = group << 8;
+            sink.put(&[sextet(g, 18), sextet(g, 12), sextet(g, 6), b'='])
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The value of one alphabet byte.
+const fn value(b: u8) -> Option<u32> {
+    match b {
+        b'A'..=b'Z' => Some((b - b'A') as u32),
+        b'a'..=b'z' => Some((b - b'a') as u32 + 26),
+        b'0'..=b'9' => Some((b - b'0') as u32 + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    }
+}
+
+/// Decodes canonical padded base64 (what the `base64` crate's `STANDARD`
+/// engine accepts) into `out`; returns the decoded length.
+pub(crate) fn decode(input: &[u8], out: &mut [u8]) -> Result<usize, DecodeError> {
+    if !input.len().is_multiple_of(4) {
+        return Err(DecodeError::Invalid);
+    }
+    let quads = input.len() / 4;
+    let mut n = 0;
+    for (qi, quad) in input.chunks_exact(4).enumerate() {
+        let pad = if qi + 1 == quads {
+            quad.iter().rev().take_while(|&&b| b == b'=').count()
+        } else {
+            0
+        };
+        if pad > 2 {
+            return Err(DecodeError::Invalid);
+        }
+        let mut v = 0u32;
+        for (i, &b) in quad.iter().enumerate() {
+            let s = if i >= 4 - pad {
+                0
+            } else {
+                value(b).ok_or(DecodeError::Invalid)?
+            };
+            v = (v << 6) | s;
+        }
+        // Canonical: the bits after the last decoded byte are zero.
+        let trailing = match pad {
+            1 => v & 0xff,
+            2 => v & 0xffff,
+            _ => 0,
+        };
+        if trailing != 0 {
+            return Err(DecodeError::Invalid);
+        }
+        let bytes = [(v >> 16) as u8, (v >> 8) as u8, v as u8];
+        let take = 3 - pad;
+        let dst = out.get_mut(n..n + take).ok_or(DecodeError::OutputFull)?;
+        dst.copy_from_slice(bytes.get(..take).unwrap_or(&[]));
+        n += take;
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::write::SliceSink;
+    use ::base64::Engine as _;
+    use ::base64::engine::general_purpose::STANDARD;
+    use proptest::prelude::*;
+    use std::vec;
+    use std::vec::Vec;
+
+    #[test]
+    fn known_values() {
+        let mut buf = [0u8; 16];
+        assert_eq!(decode(b"dXNlcjpwYXNz", &mut buf), Ok(9));
+        assert_eq!(&buf[..9], b"user:pass");
+        assert_eq!(decode(b"", &mut buf), Ok(0));
+        for bad in [
+            &b"A"[..],
+            b"AA=",
+            b"A===",
+            b"AB==",
+            b"AAB=",
+            b"AA==AA==",
+            b"!!!!",
+        ] {
+            assert_eq!(decode(bad, &mut buf), Err(DecodeError::Invalid), "{bad:?}");
+        }
+        assert_eq!(decode(b"QUFB", &mut [0u8; 2]), Err(DecodeError::OutputFull));
+    }
+
+    proptest! {
+        #[test]
+        fn encode_same_as_the_base64_crate(a in proptest::collection::vec(any::<u8>(), 0..100),
+                                           b in proptest::collection::vec(any::<u8>(), 0..100)) {
+            let mut buf = vec![0u8; 300];
+            let mut sink = SliceSink::new(&mut buf);
+            encode(&mut sink, &[&a, b":", &b]).unwrap();
+            let mut joined = a.clone();
+            joined.push(b':');
+            joined.extend_from_slice(&b);
+            let expected = STANDARD.encode(&joined);
+            prop_assert_eq!(sink.written(), expected.as_bytes());
+        }
+
+        #[test]
+        fn decode_round_trips(data in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let text = STANDARD.encode(&data);
+            let mut out = vec![0u8; 200];
+            let n = decode(text.as_bytes(), &mut out).unwrap();
+            prop_assert_eq!(&out[..n], &data[..]);
+        }
+
+        #[test]
+        fn decode_agrees_with_the_base64_crate(
+            text in "([A-Za-z0-9+/]{4}){0,3}([A-Za-z0-9+/]{2}(==|[A-Za-z0-9+/]=|[A-Za-z0-9+/]{2}|=)|[A-Za-z0-9+/=!]{0,6})"
+        ) {
+            let mut out = vec![0u8; 64];
+            let ours = decode(text.as_bytes(), &mut out).map(|n| out[..n].to_vec()).ok();
+            let theirs: Option<Vec<u8>> = STANDARD.decode(text.as_bytes()).ok();
+            prop_assert_eq!(ours, theirs);
+        }
+
+        #[test]
+        fn decode_arbitrary_bytes_agrees(bytes in proptest::collection::vec(any::<u8>(), 0..40)) {
+            let mut out = vec![0u8; 64];
+            let ours = decode(&bytes, &mut out).map(|n| out[..n].to_vec()).ok();
+            prop_assert_eq!(ours, STANDARD.decode(&bytes).ok());
+        }
+    }
+}
