@@ -339,8 +339,6 @@ pub mod scenario {
         pub request: [u8; 2048],
         /// Decoded form values that had escapes.
         pub scratch: [u8; 512],
-        /// The response JSON before it is framed.
-        pub json: [u8; 1024],
     }
 
     impl Default for BridgeBuffers {
@@ -348,7 +346,6 @@ pub mod scenario {
             Self {
                 request: [0; 2048],
                 scratch: [0; 512],
-                json: [0; 1024],
             }
         }
     }
@@ -383,7 +380,7 @@ pub mod scenario {
             .resource(&outcome.state.call_sid, rt.path.style)
             .ok_or("resource")?;
         let mut sink = SliceSink::new(out);
-        bridge::write_participant(&mut sink, 200, &p, &mut bufs.json, Connection::KeepAlive)
+        bridge::write_participant(&mut sink, 200, &p, Connection::KeepAlive)
             .map_err(|_| "write")?;
         Ok(sink.len())
     }

@@ -518,7 +518,7 @@ fn response_writer() {
     let mut out = vec![0u8; 4096];
     let mut scratch = [0u8; bridge::RESPONSE_SCRATCH_LEN];
     let mut sink = SliceSink::new(&mut out);
-    bridge::write_participant(&mut sink, 200, &p, &mut scratch, Connection::KeepAlive).unwrap();
+    bridge::write_participant(&mut sink, 200, &p, Connection::KeepAlive).unwrap();
     let text = std::str::from_utf8(sink.written()).unwrap();
     let json_len = p.encode_to_slice(&mut [0u8; 4096]).unwrap();
     assert!(text.starts_with(&format!(

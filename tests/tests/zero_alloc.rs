@@ -137,7 +137,7 @@ fn every_path_allocates_nothing() {
         let meta = decode_page(PAGE, |_| count += 1).unwrap();
         let hold = Participant::decode(HOLD).unwrap();
         let mut sink = SliceSink::new(&mut out);
-        encode_page(&mut sink, &meta, [&p, &hold], &mut scratch).unwrap();
+        encode_page(&mut sink, &meta, [&p, &hold]).unwrap();
         let mut again = 0;
         decode_page(sink.written(), |_| again += 1).unwrap();
         checks += usize::from(again == 2 && count > 0);
@@ -215,23 +215,16 @@ fn every_path_allocates_nothing() {
         let outcome = conference
             .apply(&ParticipantRef::Call(ca), &update, now)
             .unwrap();
-        let resource = conference
-            .resource(&outcome.state.call_sid, PathStyle::Twilio)
-            .unwrap();
         let rejected = conference
             .apply(&ParticipantRef::Call(ca), &Update::coach(ca), now)
             .unwrap_err();
+        let resource = conference
+            .resource(&outcome.state.call_sid, PathStyle::Twilio)
+            .unwrap();
 
         // Bridge responses, read back by the client.
         let mut sink = SliceSink::new(&mut wire);
-        bridge::write_participant(
-            &mut sink,
-            200,
-            &resource,
-            &mut scratch,
-            Connection::KeepAlive,
-        )
-        .unwrap();
+        bridge::write_participant(&mut sink, 200, &resource, Connection::KeepAlive).unwrap();
         let n = sink.len();
         let mut reader = ResponseReader::new(&mut buf);
         reader.feed(&wire[..n]).unwrap();

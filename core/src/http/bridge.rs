@@ -606,11 +606,24 @@ pub fn write_response<S: Sink + ?Sized>(
     connection: Connection,
     extra: &[HeaderField<'_>],
 ) -> Result<(), BridgeError> {
+    write_head(sink, status, body.len(), connection, extra)?;
+    sink.put(body)?;
+    Ok(())
+}
+
+/// The head of [`write_response`], for a body of `body_len` bytes.
+fn write_head<S: Sink + ?Sized>(
+    sink: &mut S,
+    status: u16,
+    body_len: usize,
+    connection: Connection,
+    extra: &[HeaderField<'_>],
+) -> Result<(), BridgeError> {
     if !(100..=599).contains(&status) {
         return Err(BridgeError::InvalidStatus { status });
     }
     let bodyless = status < 200 || status == 204 || status == 304;
-    if bodyless && !body.is_empty() {
+    if bodyless && body_len != 0 {
         return Err(BridgeError::BodyNotAllowed { status });
     }
     if let Some(index) = extra.iter().position(|h| !h.is_valid()) {
@@ -623,7 +636,7 @@ pub fn write_response<S: Sink + ?Sized>(
     sink.put(b"\r\n")?;
     if !bodyless {
         sink.put(b"Content-Type: application/json; charset=utf-8\r\nContent-Length: ")?;
-        sink.put_u64(body.len() as u64)?;
+        sink.put_u64(body_len as u64)?;
         sink.put(b"\r\n")?;
     }
     for h in extra {
@@ -635,7 +648,6 @@ pub fn write_response<S: Sink + ?Sized>(
     sink.put(b"Connection: ")?;
     sink.put_str(connection.as_str())?;
     sink.put(b"\r\n\r\n")?;
-    sink.put(body)?;
     Ok(())
 }
 
@@ -647,23 +659,18 @@ pub fn write_no_content<S: Sink + ?Sized>(
     write_response(sink, 204, b"", connection, &[])
 }
 
-/// Writes a participant answer (200 to update/fetch, 201 to create); the
-/// JSON is encoded into `scratch` first ([`RESPONSE_SCRATCH_LEN`] suffices).
+/// Writes a participant answer (200 to update/fetch, 201 to create): the
+/// head with `Content-Length` = [`Participant::encoded_len`], then the JSON
+/// encoded straight into `sink` (no scratch buffer).
 pub fn write_participant<S: Sink + ?Sized>(
     sink: &mut S,
     status: u16,
-    participant: &Participant,
-    scratch: &mut [u8],
+    participant: &Participant<'_>,
     connection: Connection,
 ) -> Result<(), BridgeError> {
-    let n = participant.encode_to_slice(scratch)?;
-    write_response(
-        sink,
-        status,
-        scratch.get(..n).unwrap_or(&[]),
-        connection,
-        &[],
-    )
+    write_head(sink, status, participant.encoded_len(), connection, &[])?;
+    participant.encode(sink)?;
+    Ok(())
 }
 
 /// Writes a Twilio-shaped error answer (`{code, message, more_info,

@@ -28,7 +28,7 @@
 //! assert!(out[..n].ends_with(b"\r\n\r\nMuted=true"));
 //!
 //! // Feed the answer in whatever pieces the socket returns.
-//! let response = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{\"muted\": true}";
+//! let response = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 65\r\n\r\n{\"muted\": true, \"call_sid\": \"CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}";
 //! let mut buf = [0u8; 2048];
 //! let mut reader = ResponseReader::new(&mut buf);
 //! let first = reader.feed(&response[..10])?;
@@ -36,7 +36,7 @@
 //! let rest = reader.feed(&response[first.consumed..])?;
 //! assert!(rest.complete);
 //! match reader.outcome(OperationKind::Update)? {
-//!     Outcome::Participant(p) => assert_eq!(p.muted, Some(true)),
+//!     Outcome::Participant(p) => assert_eq!(p.muted(), Some(true)),
 //!     other => panic!("{other:?}"),
 //! }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -453,12 +453,12 @@ impl RetryAfter {
 /// An error response (4xx/5xx).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct Failure {
+pub struct Failure<'a> {
     /// The HTTP status.
     pub status: u16,
     /// The decoded error body (Twilio or SignalWire shape); `None` when the
     /// body is empty or not an error document (e.g. a proxy's HTML page).
-    pub error: Option<ApiError>,
+    pub error: Option<ApiError<'a>>,
     /// For 429 and 503: when to retry, if the response said so.
     pub retry_after: Option<RetryAfter>,
 }
@@ -469,15 +469,15 @@ pub struct Failure {
 #[allow(clippy::large_enum_variant)]
 pub enum Outcome<'a> {
     /// 200 to update or fetch: the participant.
-    Participant(Participant),
+    Participant(Participant<'a>),
     /// 201 to create: the new participant.
-    Created(Participant),
+    Created(Participant<'a>),
     /// 204 to delete.
     Deleted,
     /// 200 to list: the page document (validated JSON, not yet decoded).
     Page(&'a [u8]),
     /// 4xx or 5xx.
-    Failure(Failure),
+    Failure(Failure<'a>),
 }
 
 #[derive(Debug, Clone, Copy)]
