@@ -47,8 +47,6 @@ pub const BRIDGE_RX: usize = 1024;
 pub const BRIDGE_SCRATCH: usize = 256;
 /// Response buffer of the bridge (head + participant body).
 pub const BRIDGE_TX: usize = 1024;
-/// JSON scratch of the bridge's response writer.
-pub const BRIDGE_JSON: usize = 896;
 
 /// The client's first half: build and validate a full 12-field Update and
 /// write the whole request into `tx`; returns its length. Inputs go through

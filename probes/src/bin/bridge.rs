@@ -15,7 +15,7 @@ use confpart::ident::{AccountSid, CallSid, ConferenceSid};
 use confpart::path::Dialect;
 use confpart::update::Update;
 use confpart::write::SliceSink;
-use confpart_probes::{AC, BRIDGE_JSON, BRIDGE_RX, BRIDGE_SCRATCH, BRIDGE_TX, CA, CB, CF, TOKEN};
+use confpart_probes::{AC, BRIDGE_RX, BRIDGE_SCRATCH, BRIDGE_TX, CA, CB, CF, TOKEN};
 use cortex_m_rt::entry;
 
 /// A full 12-field update as a client sends it.
@@ -31,7 +31,6 @@ struct Buffers {
     rx: [u8; BRIDGE_RX],
     scratch: [u8; BRIDGE_SCRATCH],
     tx: [u8; BRIDGE_TX],
-    json: [u8; BRIDGE_JSON],
 }
 
 fn handle(conf: &mut Conference<4>, b: &mut Buffers, now: Timestamp) -> Option<usize> {
@@ -55,7 +54,7 @@ fn handle(conf: &mut Conference<4>, b: &mut Buffers, now: Timestamp) -> Option<u
     let outcome = conf.apply(who, &decoded.update, now).ok()?;
     let p = conf.resource(&outcome.state.call_sid, rt.path.style)?;
     let mut sink = SliceSink::new(&mut b.tx);
-    bridge::write_participant(&mut sink, 200, &p, &mut b.json, Connection::KeepAlive).ok()?;
+    bridge::write_participant(&mut sink, 200, &p, Connection::KeepAlive).ok()?;
     Some(sink.len())
 }
 
@@ -76,7 +75,6 @@ fn main() -> ! {
         rx: [0; BRIDGE_RX],
         scratch: [0; BRIDGE_SCRATCH],
         tx: [0; BRIDGE_TX],
-        json: [0; BRIDGE_JSON],
     };
     loop {
         black_box(handle(&mut conf, &mut b, now));
