@@ -144,7 +144,7 @@ fn errors<'a>(c: &mut Cursor<'a>) -> Result<Option<Errors<'a>>, JsonError> {
                         }
                     };
                     let mut read = |c: &mut Cursor<'a>, out: &mut Errors<'a>| {
-                        Cursor::once(&mut seen, index, &key, name)?;
+                        Cursor::once(&mut seen, index, key.offset, name)?;
                         match index {
                             CODE => out.code = sw_code(c)?,
                             MESSAGE => out.message = text(c)?,
@@ -207,7 +207,7 @@ impl<'a> ApiError<'a> {
                     }
                 };
                 let mut read = |c: &mut Cursor<'a>| {
-                    Cursor::once(&mut seen, index, &key, name)?;
+                    Cursor::once(&mut seen, index, key.offset, name)?;
                     match index {
                         CODE => e.code = c.opt_uint(u64::from(u32::MAX))?.map(|n| n as u32),
                         MESSAGE => e.message = text(c)?,

@@ -355,6 +355,24 @@ pub(crate) struct Cursor<'a> {
     pub(crate) pos: usize,
     /// Open containers (the document root counts as 1).
     depth: usize,
+    /// All lane high bits when the document is not UTF-8 (then string scans
+    /// stop at non-ASCII bytes to check them), else 0.
+    high: u64,
+}
+
+/// Lanes of `w` that stop a run of string text: `"`, `\\`, a byte below
+/// 0x20, or (`high` = all lane high bits) a byte of 0x80 or more. Only the
+/// lowest set lane is exact (borrows may mark lanes above it).
+#[inline(always)]
+fn string_stops(w: u64, high: u64) -> u64 {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let eq = |b: u8| {
+        let x = w ^ (LO * b as u64);
+        x.wrapping_sub(LO) & !x & HI
+    };
+    let below_20 = w.wrapping_sub(LO * 0x20) & !w & HI;
+    eq(b'"') | eq(b'\\') | below_20 | (w & high)
 }
 
 /// `true`, `false` or `null`.
@@ -376,11 +394,17 @@ impl<'a> Cursor<'a> {
                 .and_then(|valid| core::str::from_utf8(valid).ok())
                 .unwrap_or(""),
         };
+        let high = if text.len() < doc.len() {
+            0x8080_8080_8080_8080
+        } else {
+            0
+        };
         Self {
             doc,
             text,
             pos: 0,
             depth: 0,
+            high,
         }
     }
 
@@ -496,16 +520,28 @@ impl<'a> Cursor<'a> {
 
     /// Scans the string whose opening quote is at the read position; returns
     /// its raw contents and whether they hold an escape.
+    #[inline]
     fn string_raw(&mut self) -> Result<(&'a str, bool), JsonError> {
         let start = self.pos + 1;
         let mut i = start;
         let mut escaped = false;
         // Non-ASCII bytes only need a look when the document is not UTF-8.
-        let high = self.text.len() < self.doc.len();
+        let high = self.high;
         loop {
-            // Skip plain text eight bytes at a time.
-            if let Some(rest) = self.doc.get(i..) {
-                i += crate::scan::json_string_stop(rest, high).unwrap_or(rest.len());
+            // Skip plain text eight bytes at a time (SWAR: lanes holding `"`,
+            // `\`, a control character, or a high byte when it matters). A
+            // word may run past the string: only the first stop counts.
+            while let Some(word) = self
+                .doc
+                .get(i..i + 8)
+                .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            {
+                let m = string_stops(u64::from_le_bytes(word), high);
+                if m != 0 {
+                    i += (m.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                i += 8;
             }
             match self.doc.get(i) {
                 None => return Err(self.err(JsonErrorKind::UnexpectedEnd, self.doc.len())),
@@ -701,17 +737,39 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// Reads the key at the read position if it is exactly `name` (no
+    /// escapes), with its colon; returns the key's offset. Otherwise leaves
+    /// the position where it was (for [`Cursor::key`]). Decoders try the key
+    /// they expect next (documents usually keep one order) before scanning.
+    pub(crate) fn key_if(&mut self, name: &str) -> Result<Option<usize>, JsonError> {
+        self.ws();
+        let at = self.pos;
+        let end = at + 1 + name.len();
+        let hit = self.doc.get(at) == Some(&b'"')
+            && self.doc.get(at + 1..end) == Some(name.as_bytes())
+            && self.doc.get(end) == Some(&b'"');
+        if !hit {
+            return Ok(None);
+        }
+        self.pos = end + 1;
+        if self.peek() != Some(b':') {
+            return Err(self.unexpected());
+        }
+        self.pos += 1;
+        Ok(Some(at))
+    }
+
     /// Records known key `index` in `seen`; a second time is
-    /// [`JsonErrorKind::DuplicateKey`] at the key.
+    /// [`JsonErrorKind::DuplicateKey`] at the key (at `offset`).
     pub(crate) fn once(
         seen: &mut KeySet,
         index: u32,
-        key: &Key<'_>,
+        offset: usize,
         field: &'static str,
     ) -> Result<(), JsonError> {
         let bit = 1 << index;
         if *seen & bit != 0 {
-            return Err(JsonError::new(JsonErrorKind::DuplicateKey, key.offset).in_field(field));
+            return Err(JsonError::new(JsonErrorKind::DuplicateKey, offset).in_field(field));
         }
         *seen |= bit;
         Ok(())
@@ -1489,7 +1547,7 @@ mod tests {
             let mut buf = [0u8; 32];
             match key.text(&mut buf) {
                 b"a" => {
-                    Cursor::once(&mut seen, 0, &key, "a").unwrap();
+                    Cursor::once(&mut seen, 0, key.offset, "a").unwrap();
                     got.0 = c.opt_str().unwrap();
                 }
                 b"n" => got.1 = c.opt_uint(100).unwrap(),

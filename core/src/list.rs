@@ -116,7 +116,7 @@ fn decode_page_at<'a, F: FnMut(Participant<'a>, usize) -> Result<(), JsonError>>
             };
             let name = KEYS.get(index).copied().unwrap_or("");
             let mut read = |c: &mut Cursor<'a>| {
-                Cursor::once(&mut seen, index as u32, &key, name)?;
+                Cursor::once(&mut seen, index as u32, key.offset, name)?;
                 let uint = |c: &mut Cursor<'a>| {
                     c.opt_uint(u64::from(u32::MAX))
                         .map(|n| n.map_or(0, |n| n as u32))

@@ -76,7 +76,7 @@ use core::fmt;
 
 use crate::date::{RFC2822_LEN, Timestamp};
 use crate::ident::{AccountSid, CallSid, ConferenceSid, LABEL_MAX_CHARS, Label, SID_CAPACITY};
-use crate::json::{Cursor, JsonError, JsonErrorKind, JsonStr, Key, KeySet};
+use crate::json::{Cursor, JsonError, JsonErrorKind, JsonStr, KeySet};
 use crate::path::PathStyle;
 use crate::write::{CountingSink, Sink, SliceSink, WriteError};
 
@@ -287,6 +287,24 @@ enum Field {
 }
 
 impl Field {
+    const ALL: [Self; 15] = [
+        Self::AccountSid,
+        Self::CallSid,
+        Self::Label,
+        Self::ConferenceSid,
+        Self::DateCreated,
+        Self::DateUpdated,
+        Self::EndConferenceOnExit,
+        Self::Muted,
+        Self::Hold,
+        Self::Status,
+        Self::StartConferenceOnEnter,
+        Self::Coaching,
+        Self::CallSidToCoach,
+        Self::QueueTime,
+        Self::Uri,
+    ];
+
     fn of(key: &[u8]) -> Option<Self> {
         Some(match key {
             b"account_sid" => Self::AccountSid,
@@ -370,9 +388,77 @@ fn date_value(c: &mut Cursor<'_>) -> Result<u64, JsonError> {
             .map_err(|_| invalid)?
             .as_bytes(),
     };
-    Timestamp::parse(bytes)
-        .map(Timestamp::unix)
-        .map_err(|_| invalid)
+    match strict_date(bytes) {
+        Some(t) => Ok(t),
+        None => Timestamp::parse(bytes)
+            .map(Timestamp::unix)
+            .map_err(|_| invalid),
+    }
+}
+
+/// The strict form every service writes, `Fri, 18 Feb 2011 21:07:19 +0000`,
+/// read at fixed positions; `None` for anything else (then the lenient
+/// [`Timestamp::parse`] decides, with the same result for this form).
+fn strict_date(b: &[u8]) -> Option<u64> {
+    const DAYS: [&[u8; 3]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
+    const MONTHS: [&[u8; 3]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
+    let b: &[u8; RFC2822_LEN] = b.try_into().ok()?;
+    let [
+        w0,
+        w1,
+        w2,
+        b',',
+        b' ',
+        d0,
+        d1,
+        b' ',
+        m0,
+        m1,
+        m2,
+        b' ',
+        y0,
+        y1,
+        y2,
+        y3,
+        b' ',
+        h0,
+        h1,
+        b':',
+        n0,
+        n1,
+        b':',
+        s0,
+        s1,
+        b' ',
+        b'+',
+        b'0',
+        b'0',
+        b'0',
+        b'0',
+    ] = *b
+    else {
+        return None;
+    };
+    if !DAYS.contains(&&[w0, w1, w2]) {
+        return None;
+    }
+    let month = MONTHS.iter().position(|m| **m == [m0, m1, m2])?;
+    let digit = |c: u8| c.is_ascii_digit().then(|| c - b'0');
+    let two = |a, b| Some(digit(a)? * 10 + digit(b)?);
+    let year = u16::from(two(y0, y1)?) * 100 + u16::from(two(y2, y3)?);
+    Timestamp::from_civil(
+        year,
+        month as u8 + 1,
+        two(d0, d1)?,
+        two(h0, h1)?,
+        two(n0, n1)?,
+        two(s0, s1)?,
+    )
+    .ok()
+    .map(Timestamp::unix)
 }
 
 /// [`Label::check`] on the characters of a view, without a copy.
@@ -437,14 +523,29 @@ impl<'a> Participant<'a> {
         let mut p = Self::new();
         let mut seen: KeySet = 0;
         if c.enter()? {
+            // The field expected next: Twilio writes them in one order.
+            let mut next = 0usize;
             loop {
-                let key = c.key()?;
-                let mut buf = [0u8; 32];
-                match Field::of(key.text(&mut buf)) {
+                let expected = Field::ALL.get(next).copied();
+                let found = match expected {
+                    Some(field) => c.key_if(field.name())?.map(|at| (field, at)),
+                    None => None,
+                };
+                let found = match found {
+                    Some(hit) => Some(hit),
+                    None => {
+                        let key = c.key()?;
+                        let mut buf = [0u8; 32];
+                        Field::of(key.text(&mut buf)).map(|field| (field, key.offset))
+                    }
+                };
+                match found {
                     None => c.skip_value()?,
-                    Some(field) => p
-                        .read_field(c, field, &key, &mut seen)
-                        .map_err(|e| e.in_field(field.name()))?,
+                    Some((field, at)) => {
+                        next = field as usize + 1;
+                        p.read_field(c, field, at, &mut seen)
+                            .map_err(|e| e.in_field(field.name()))?;
+                    }
                 }
                 if !c.more(b'}')? {
                     break;
@@ -464,10 +565,10 @@ impl<'a> Participant<'a> {
         &mut self,
         c: &mut Cursor<'a>,
         field: Field,
-        key: &Key<'_>,
+        key_offset: usize,
         seen: &mut KeySet,
     ) -> Result<(), JsonError> {
-        Cursor::once(seen, field as u32, key, field.name())?;
+        Cursor::once(seen, field as u32, key_offset, field.name())?;
         match field {
             Field::AccountSid => self.account_sid = sid_value(c, AccountSid::parse_bytes)?,
             Field::CallSid => self.call_sid = sid_value(c, CallSid::parse_bytes)?,
