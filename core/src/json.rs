@@ -83,7 +83,8 @@ pub enum JsonErrorKind {
     /// the string's opening quote).
     InvalidValue,
     /// A number outside the field's range: negative, fractional, exponent,
-    /// or too large (at the number).
+    /// or too large (at the number); or, anywhere, a number beyond the range
+    /// of an `f64` (`1e400`).
     OutOfRange,
     /// More items than the caller's capacity (never cut).
     TooLong {
@@ -639,7 +640,19 @@ impl<'a> Cursor<'a> {
             }
             self.need_digits()?;
         }
-        Ok(self.doc.get(start..self.pos).unwrap_or(&[]))
+        let digits = self.doc.get(start..self.pos).unwrap_or(&[]);
+        // A number beyond the range of an f64 (`1e400`) is rejected, as the
+        // usual parsers do; only long numbers or exponents can be.
+        if digits.len() > 15 || digits.iter().any(|&b| b == b'e' || b == b'E') {
+            let finite = core::str::from_utf8(digits)
+                .ok()
+                .and_then(|s| s.parse::<f64>().ok())
+                .is_some_and(f64::is_finite);
+            if !finite {
+                return Err(self.err(JsonErrorKind::OutOfRange, start));
+            }
+        }
+        Ok(digits)
     }
 
     /// Skips one value of any type (nested containers included), checking it.
