@@ -557,3 +557,21 @@ proptest! {
         let _ = Participant::decode(doc.as_bytes());
     }
 }
+
+#[cfg(feature = "serde")]
+#[test]
+fn serde_feature_serializes_like_encode() {
+    let doc = br#"{"call_sid": "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "label": "Ren\u00e9", "status": "on-\u00e9", "date_created": "Fri, 18 Feb 2011 21:07:19 +0000"}"#;
+    let decoded = Participant::decode(doc).unwrap();
+    let built = decoded
+        .with_account_sid(AccountSid::parse(AC).unwrap())
+        .with_conference_sid(ConferenceSid::parse(CF).unwrap())
+        .with_derived_uri(PathStyle::Laml);
+    for p in [decoded, built] {
+        let via_serde = serde_json::to_value(p).unwrap();
+        let mut buf = [0u8; 2048];
+        let n = p.encode_to_slice(&mut buf).unwrap();
+        let via_encode: serde_json::Value = serde_json::from_slice(&buf[..n]).unwrap();
+        assert_eq!(via_serde, via_encode);
+    }
+}
