@@ -96,11 +96,11 @@ fn main() {
     .unwrap();
     println!(
         "  twilio-update-hold.json: call {} hold={:?} muted={:?} status={} updated={}",
-        p.call_sid.unwrap(),
-        p.hold,
-        p.muted,
-        p.status.unwrap().as_str(),
-        p.date_updated.unwrap().unix()
+        p.call_sid().unwrap(),
+        p.hold(),
+        p.muted(),
+        p.status().unwrap().as_str(),
+        p.date_updated().unwrap().unix()
     );
     let e = ApiError::decode(include_bytes!(
         "../../tests/fixtures/twilio-error-20404.json"

@@ -559,6 +559,7 @@ impl Timestamp {
     }
 }
 
+#[cfg(feature = "serde")]
 impl serde::Serialize for Timestamp {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut buf = [0u8; RFC2822_LEN];
@@ -566,6 +567,7 @@ impl serde::Serialize for Timestamp {
     }
 }
 
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for Timestamp {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct Visitor;
@@ -703,6 +705,7 @@ mod tests {
         assert_eq!(t.write_rfc2822(&mut buf), "Fri, 31 Dec 9999 23:59:59 +0000");
     }
 
+    #[cfg(feature = "serde")]
     #[test]
     fn serde_roundtrip() {
         let t = Timestamp::from_unix(FEB18).unwrap();

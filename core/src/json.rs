@@ -1,34 +1,31 @@
-//! Strict JSON pre-validation, string unescaping and string escaping.
+//! The crate's JSON engine: one strict, single-pass reader, string
+//! unescaping, string escaping, and [`JsonStr`], a view of a string in a
+//! document.
 //!
-//! `serde-json-core` is lenient in ways that matter for untrusted input: it
-//! has no nesting limit (it skips unknown values recursively), accepts raw
-//! control characters and garbage scalars inside ignored fields, and its
-//! escaping mode rejects UTF-16 surrogate pairs. Every document this crate
-//! decodes therefore goes through three steps:
+//! Every decoder of this crate ([`crate::participant`], [`crate::api_error`],
+//! [`crate::list`]) reads its document with the same pull cursor, in one
+//! pass that both checks RFC 8259 and captures the known fields:
+//! - the grammar exactly: no raw control characters in strings, only the
+//!   escapes `\" \\ \/ \b \f \n \r \t \uXXXX`, no unpaired surrogate escape,
+//!   valid UTF-8, numbers as the grammar has them (`01`, `1.`, `+1`, `NaN`
+//!   are errors), no trailing data;
+//! - nesting at most [`MAX_DEPTH`] levels, even inside unknown fields, which
+//!   are skipped with an explicit stack (no recursion, constant stack);
+//! - a known field given twice is an error (unknown ones may repeat).
 //!
-//! 1. [`validate`]: a strict, iterative (non-recursive) RFC 8259 check with a
-//!    nesting limit of [`MAX_DEPTH`];
-//! 2. `serde_json_core::from_slice`, that maps the document onto structs whose
-//!    string fields borrow the *raw* text between the quotes;
-//! 3. [`unescape_into`] / [`unescape_to_string`] / [`unescaped_chars`], that
-//!    turn that raw text into characters (surrogate pairs included).
+//! Strings are not copied: a decoded value borrows the document as a
+//! [`JsonStr`], still escaped, and unescapes lazily ([`JsonStr::chars`],
+//! [`JsonStr::eq_str`], [`JsonStr::unescape_into`]).
+//!
+//! Every [`JsonError`] carries the byte offset where the document was found
+//! wrong and, when that is inside the value of a known field, the field.
 //!
 //! ```
-//! use confpart::json::{unescape_to_string, validate, JsonError};
+//! use confpart::json::{validate, JsonError, JsonErrorKind};
 //!
-//! #[derive(serde::Deserialize)]
-//! struct Doc<'a> {
-//!     name: &'a str,
-//! }
-//!
-//! let doc = br#"{"name": "Caf\u00e9 \ud83d\ude00"}"#;
-//! validate(doc)?;
-//! let (parsed, _) = serde_json_core::from_slice::<Doc>(doc)?;
-//! assert_eq!(parsed.name, r"Caf\u00e9 \ud83d\ude00"); // still raw
-//! let name = unescape_to_string::<16>(parsed.name)
-//!     .map_err(|_| JsonError::TooLong { field: "name", max: 16 })?;
-//! assert_eq!(name, "Café 😀");
-//! # Ok::<(), JsonError>(())
+//! assert_eq!(validate(br#"{"name": "Caf\u00e9 \ud83d\ude00"}"#), Ok(()));
+//! let e = validate(br#"{"x": 01}"#).unwrap_err();
+//! assert_eq!((e.kind, e.offset), (JsonErrorKind::InvalidNumber, 7));
 //! ```
 
 use core::fmt;
@@ -38,142 +35,174 @@ use crate::write::{Sink, WriteError};
 /// Maximum nesting depth of arrays/objects accepted in any document.
 ///
 /// The document root counts as 1: `{"a":1}` has depth 1, `{"a":[{}]}` depth 3.
-/// Participant resources and error bodies need 1, list pages 3; the margin
-/// allows for unknown nested fields while bounding the work `serde-json-core`
-/// does when it skips them recursively.
+/// Participant resources and error bodies need 1 (2 for SignalWire's
+/// `errors`), list pages 3; the margin allows for unknown nested fields.
 pub const MAX_DEPTH: usize = 8;
 
-/// Why a JSON document was rejected.
-///
-/// The syntax variants are produced by [`validate`] and carry the byte
-/// `offset` in the document where the problem was detected; errors are
-/// reported at the first offset at which the document is known to be invalid.
-/// The last three variants belong to the mapping stage of other modules.
+// The skipper keeps one bit per level in a `u32`.
+const _: () = assert!(MAX_DEPTH <= 32);
+
+/// What is wrong in a JSON document (see [`JsonError`] for where).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
-pub enum JsonError {
-    /// The document ended in the middle of a value (`offset` is its length).
-    UnexpectedEnd {
-        /// Byte offset (the document length).
-        offset: usize,
-    },
+pub enum JsonErrorKind {
+    /// The document ended in the middle of a value (the offset is its length).
+    UnexpectedEnd,
     /// A byte that the grammar does not allow here.
     UnexpectedByte {
-        /// Byte offset of `byte`.
-        offset: usize,
         /// The offending byte.
         byte: u8,
     },
-    /// An array or object opened deeper than [`MAX_DEPTH`].
-    TooDeep {
-        /// Byte offset of the `[` or `{` that went too deep.
-        offset: usize,
-    },
+    /// An array or object opened deeper than [`MAX_DEPTH`] (at its `[`/`{`).
+    TooDeep,
     /// A raw control character (U+0000..=U+001F) inside a string.
-    ControlCharacter {
-        /// Byte offset of the control character.
-        offset: usize,
-    },
-    /// A backslash escape that JSON does not define, or bad `\u` hex digits.
-    InvalidEscape {
-        /// Byte offset of the backslash.
-        offset: usize,
-    },
-    /// A `\u` escape of a UTF-16 surrogate that is not part of a valid pair.
-    LoneSurrogate {
-        /// Byte offset of the backslash of the (first) surrogate escape.
-        offset: usize,
-    },
-    /// The document is not valid UTF-8.
-    InvalidUtf8 {
-        /// Byte offset of the first invalid sequence.
-        offset: usize,
-    },
+    ControlCharacter,
+    /// A backslash escape that JSON does not define, or bad `\u` hex digits
+    /// (at the backslash).
+    InvalidEscape,
+    /// A `\u` escape of a UTF-16 surrogate that is not part of a valid pair
+    /// (at the backslash of the first escape).
+    LoneSurrogate,
+    /// The document is not valid UTF-8 (at the first invalid sequence).
+    InvalidUtf8,
     /// A number does not follow the JSON grammar (leading zero, no digit after
-    /// `-`, `.` or exponent).
-    InvalidNumber {
-        /// Byte offset of the byte where a digit was required or forbidden.
-        offset: usize,
-    },
+    /// `-`, `.` or exponent), at the byte where a digit was required or
+    /// forbidden.
+    InvalidNumber,
     /// Something other than whitespace follows the top-level value.
-    TrailingData {
-        /// Byte offset of the first trailing byte.
-        offset: usize,
+    TrailingData,
+    /// A value of the wrong JSON type for its field (at the value).
+    WrongType {
+        /// What the field accepts, e.g. `"a string or null"`.
+        expected: &'static str,
     },
-    /// serde-json-core rejected the (valid) document: wrong type, missing or
-    /// duplicate field.
-    Shape(serde_json_core::de::Error),
-    /// A string field is longer than its capacity.
+    /// A known field appears twice in one object (at the second key).
+    DuplicateKey,
+    /// A string the field cannot hold: a bad SID, date, label or code (at
+    /// the string's opening quote).
+    InvalidValue,
+    /// A number outside the field's range: negative, fractional, exponent,
+    /// or too large (at the number); or, anywhere, a number beyond the range
+    /// of an `f64` (`1e400`).
+    OutOfRange,
+    /// More items than the caller's capacity (never cut).
     TooLong {
-        /// Name of the JSON field.
-        field: &'static str,
-        /// Capacity in bytes.
+        /// The capacity.
         max: usize,
     },
-    /// A field's value is not acceptable (bad SID, bad date, unknown enum text...).
-    InvalidField {
-        /// Name of the JSON field.
-        field: &'static str,
-    },
+    /// A body lacks the field that identifies its kind (at the closing `}`
+    /// of the object); [`JsonError::field`] names what was expected.
+    Missing,
+}
+
+/// Why a JSON document was rejected: what, where (byte offset in the
+/// document), and in which known field (if inside one).
+///
+/// For syntax errors inside an unknown field, `field` is the innermost known
+/// field that encloses it (e.g. `participants` in a list page), or `None`.
+///
+/// ```
+/// use confpart::json::{JsonError, JsonErrorKind};
+/// use confpart::participant::Participant;
+///
+/// let e = Participant::decode(br#"{"call_sid": "CA1", "muted": 1}"#).unwrap_err();
+/// assert_eq!(e, JsonError::new(JsonErrorKind::InvalidValue, 13).in_field("call_sid"));
+/// assert_eq!(e.to_string(), "invalid value in JSON field `call_sid` at offset 13");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub struct JsonError {
+    /// What is wrong.
+    pub kind: JsonErrorKind,
+    /// Byte offset in the document.
+    pub offset: usize,
+    /// The known field the error is in (or that is missing).
+    pub field: Option<&'static str>,
 }
 
 impl JsonError {
-    /// The byte offset of a syntax error, `None` for mapping-stage errors.
-    pub fn offset(&self) -> Option<usize> {
-        match *self {
-            Self::UnexpectedEnd { offset }
-            | Self::UnexpectedByte { offset, .. }
-            | Self::TooDeep { offset }
-            | Self::ControlCharacter { offset }
-            | Self::InvalidEscape { offset }
-            | Self::LoneSurrogate { offset }
-            | Self::InvalidUtf8 { offset }
-            | Self::InvalidNumber { offset }
-            | Self::TrailingData { offset } => Some(offset),
-            Self::Shape(_) | Self::TooLong { .. } | Self::InvalidField { .. } => None,
+    /// An error of `kind` at `offset`, in no field.
+    pub const fn new(kind: JsonErrorKind, offset: usize) -> Self {
+        Self {
+            kind,
+            offset,
+            field: None,
         }
+    }
+
+    /// The same error, in `field` unless it already names a (more inner) one.
+    #[must_use]
+    pub const fn in_field(mut self, field: &'static str) -> Self {
+        if self.field.is_none() {
+            self.field = Some(field);
+        }
+        self
+    }
+
+    /// The byte offset of the error in the document.
+    pub const fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// True for errors of the JSON grammar, nesting or encoding (the document
+    /// is not acceptable JSON); false for a valid document of the wrong shape.
+    pub const fn is_syntax(&self) -> bool {
+        use JsonErrorKind as K;
+        matches!(
+            self.kind,
+            K::UnexpectedEnd
+                | K::UnexpectedByte { .. }
+                | K::TooDeep
+                | K::ControlCharacter
+                | K::InvalidEscape
+                | K::LoneSurrogate
+                | K::InvalidUtf8
+                | K::InvalidNumber
+                | K::TrailingData
+        )
     }
 }
 
-impl From<serde_json_core::de::Error> for JsonError {
-    fn from(e: serde_json_core::de::Error) -> Self {
-        Self::Shape(e)
+impl fmt::Display for JsonErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::UnexpectedEnd => f.write_str("JSON document ends unexpectedly"),
+            Self::UnexpectedByte { byte } => write!(f, "unexpected byte 0x{byte:02x} in JSON"),
+            Self::TooDeep => write!(f, "JSON nested deeper than {MAX_DEPTH} levels"),
+            Self::ControlCharacter => f.write_str("raw control character in JSON string"),
+            Self::InvalidEscape => f.write_str("invalid escape in JSON string"),
+            Self::LoneSurrogate => f.write_str("unpaired UTF-16 surrogate escape"),
+            Self::InvalidUtf8 => f.write_str("invalid UTF-8 in JSON"),
+            Self::InvalidNumber => f.write_str("invalid JSON number"),
+            Self::TrailingData => f.write_str("trailing data after JSON value"),
+            Self::WrongType { expected } => write!(f, "wrong JSON type (expected {expected})"),
+            Self::DuplicateKey => f.write_str("duplicate JSON key"),
+            Self::InvalidValue => f.write_str("invalid value"),
+            Self::OutOfRange => f.write_str("number out of range"),
+            Self::TooLong { max } => write!(f, "more than {max} items"),
+            Self::Missing => f.write_str("missing"),
+        }
     }
 }
 
 impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::UnexpectedEnd { offset } => {
-                write!(f, "JSON document ends unexpectedly at offset {offset}")
-            }
-            Self::UnexpectedByte { offset, byte } => {
-                write!(f, "unexpected byte 0x{byte:02x} in JSON at offset {offset}")
-            }
-            Self::TooDeep { offset } => write!(
+        match (self.kind, self.field) {
+            (JsonErrorKind::Missing, Some(field)) => write!(
                 f,
-                "JSON nested deeper than {MAX_DEPTH} levels at offset {offset}"
+                "JSON object ending at offset {} has no `{field}`",
+                self.offset
             ),
-            Self::ControlCharacter { offset } => {
-                write!(f, "raw control character in JSON string at offset {offset}")
+            (kind, Some(field)) => {
+                write!(
+                    f,
+                    "{kind} in JSON field `{field}` at offset {}",
+                    self.offset
+                )
             }
-            Self::InvalidEscape { offset } => {
-                write!(f, "invalid escape in JSON string at offset {offset}")
-            }
-            Self::LoneSurrogate { offset } => {
-                write!(f, "unpaired UTF-16 surrogate escape at offset {offset}")
-            }
-            Self::InvalidUtf8 { offset } => write!(f, "invalid UTF-8 in JSON at offset {offset}"),
-            Self::InvalidNumber { offset } => write!(f, "invalid JSON number at offset {offset}"),
-            Self::TrailingData { offset } => {
-                write!(f, "trailing data after JSON value at offset {offset}")
-            }
-            Self::Shape(e) => write!(f, "JSON does not have the expected shape: {e}"),
-            Self::TooLong { field, max } => {
-                write!(f, "JSON field `{field}` is longer than {max} bytes")
-            }
-            Self::InvalidField { field } => write!(f, "JSON field `{field}` has an invalid value"),
+            (kind, None) => write!(f, "{kind} at offset {}", self.offset),
         }
     }
 }
@@ -288,117 +317,476 @@ fn decode_escape(b: &[u8], i: usize) -> Result<(char, usize), EscErr> {
 }
 
 // ---------------------------------------------------------------------------
-// Validator.
+// The pull cursor.
 
-fn skip_ws(doc: &[u8], mut i: usize) -> usize {
-    while let Some(b' ' | b'\t' | b'\n' | b'\r') = doc.get(i) {
-        i += 1;
-    }
-    i
+/// Bit `i` of a key set: whether known key `i` was seen in an object.
+pub(crate) type KeySet = u32;
+
+/// An object key, as read by [`Cursor::key`].
+pub(crate) struct Key<'a> {
+    /// The key text: raw JSON contents, unescaped into `buf` if it had escapes.
+    raw: &'a str,
+    escaped: bool,
+    /// Byte offset of the key's opening quote.
+    pub(crate) offset: usize,
 }
 
-/// The error for an unacceptable byte (or the end) at `i`.
-fn unexpected(doc: &[u8], i: usize, utf8_bad: usize) -> JsonError {
-    match doc.get(i) {
-        None => JsonError::UnexpectedEnd { offset: doc.len() },
-        Some(&b) if b >= 0x80 && i >= utf8_bad => JsonError::InvalidUtf8 { offset: utf8_bad },
-        Some(&byte) => JsonError::UnexpectedByte { offset: i, byte },
-    }
-}
-
-/// Scans a string whose opening quote is at `i - 1`; returns the offset past
-/// the closing quote.
-fn scan_string(doc: &[u8], mut i: usize, utf8_bad: usize) -> Result<usize, JsonError> {
-    // Non-ASCII bytes only need a look when the document is not UTF-8.
-    let high = utf8_bad < doc.len();
-    loop {
-        // Skip plain text eight bytes at a time.
-        if let Some(rest) = doc.get(i..) {
-            i += crate::scan::json_string_stop(rest, high).unwrap_or(rest.len());
+impl Key<'_> {
+    /// The key's bytes, unescaped into `buf` when it had escapes (a key that
+    /// does not fit cannot be one of ours: returns an impossible key).
+    pub(crate) fn text<'b>(&'b self, buf: &'b mut [u8; 32]) -> &'b [u8] {
+        if !self.escaped {
+            return self.raw.as_bytes();
         }
-        match doc.get(i) {
-            None => return Err(JsonError::UnexpectedEnd { offset: doc.len() }),
-            Some(b'"') => return Ok(i + 1),
-            Some(b'\\') => {
-                i = match decode_escape(doc, i) {
-                    Ok((_, next)) => next,
-                    Err(EscErr::End) => return Err(JsonError::UnexpectedEnd { offset: doc.len() }),
-                    Err(EscErr::Invalid(offset)) => {
-                        return Err(JsonError::InvalidEscape { offset });
+        match unescape_into(self.raw, buf) {
+            Ok(s) => s.as_bytes(),
+            Err(_) => b"\\",
+        }
+    }
+}
+
+/// A strict single-pass JSON reader: the caller pulls objects, keys and
+/// values in document order; anything it does not want is skipped with
+/// [`Cursor::skip_value`]. Every read checks the grammar as it goes.
+pub(crate) struct Cursor<'a> {
+    doc: &'a [u8],
+    /// The longest valid UTF-8 prefix of `doc` (all of it, for a valid one).
+    text: &'a str,
+    /// Read position.
+    pub(crate) pos: usize,
+    /// Open containers (the document root counts as 1).
+    depth: usize,
+    /// All lane high bits when the document is not UTF-8 (then string scans
+    /// stop at non-ASCII bytes to check them), else 0.
+    high: u64,
+}
+
+/// Lanes of `w` that stop a run of string text: `"`, `\\`, a byte below
+/// 0x20, or (`high` = all lane high bits) a byte of 0x80 or more. Only the
+/// lowest set lane is exact (borrows may mark lanes above it).
+#[inline(always)]
+fn string_stops(w: u64, high: u64) -> u64 {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let eq = |b: u8| {
+        let x = w ^ (LO * b as u64);
+        x.wrapping_sub(LO) & !x & HI
+    };
+    let below_20 = w.wrapping_sub(LO * 0x20) & !w & HI;
+    eq(b'"') | eq(b'\\') | below_20 | (w & high)
+}
+
+/// `true`, `false` or `null`.
+const fn literal_of(first: u8) -> &'static [u8] {
+    match first {
+        b't' => b"true",
+        b'f' => b"false",
+        _ => b"null",
+    }
+}
+
+impl<'a> Cursor<'a> {
+    /// Starts at the beginning of `doc` (checks its UTF-8 once).
+    pub(crate) fn new(doc: &'a [u8]) -> Self {
+        let text = match core::str::from_utf8(doc) {
+            Ok(text) => text,
+            Err(e) => doc
+                .get(..e.valid_up_to())
+                .and_then(|valid| core::str::from_utf8(valid).ok())
+                .unwrap_or(""),
+        };
+        let high = if text.len() < doc.len() {
+            0x8080_8080_8080_8080
+        } else {
+            0
+        };
+        Self {
+            doc,
+            text,
+            pos: 0,
+            depth: 0,
+            high,
+        }
+    }
+
+    fn err(&self, kind: JsonErrorKind, offset: usize) -> JsonError {
+        JsonError::new(kind, offset)
+    }
+
+    /// Skips whitespace.
+    #[inline]
+    pub(crate) fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.doc.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    /// Skips whitespace and returns the next byte.
+    #[inline]
+    pub(crate) fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.doc.get(self.pos).copied()
+    }
+
+    /// The error for an unacceptable byte (or the end) at `i`.
+    fn unexpected_at(&self, i: usize) -> JsonError {
+        match self.doc.get(i) {
+            None => self.err(JsonErrorKind::UnexpectedEnd, self.doc.len()),
+            Some(&b) if b >= 0x80 && i >= self.text.len() => {
+                self.err(JsonErrorKind::InvalidUtf8, self.text.len())
+            }
+            Some(&byte) => self.err(JsonErrorKind::UnexpectedByte { byte }, i),
+        }
+    }
+
+    /// The error for what is at the read position.
+    pub(crate) fn unexpected(&self) -> JsonError {
+        self.unexpected_at(self.pos)
+    }
+
+    /// The error for a value of the wrong type at the read position: a syntax
+    /// error if no value starts here at all.
+    pub(crate) fn wrong_type(&self, expected: &'static str) -> JsonError {
+        match self.doc.get(self.pos) {
+            Some(b'{' | b'[' | b'"' | b't' | b'f' | b'n' | b'-' | b'0'..=b'9') => {
+                self.err(JsonErrorKind::WrongType { expected }, self.pos)
+            }
+            _ => self.unexpected(),
+        }
+    }
+
+    /// After the top-level value: only whitespace may follow.
+    pub(crate) fn finish(&mut self) -> Result<(), JsonError> {
+        self.ws();
+        if self.pos < self.doc.len() {
+            return Err(self.err(JsonErrorKind::TrailingData, self.pos));
+        }
+        Ok(())
+    }
+
+    /// Opens the container whose `{` or `[` is at the read position; returns
+    /// false (and closes it) when it is empty.
+    pub(crate) fn enter(&mut self) -> Result<bool, JsonError> {
+        let close = match self.doc.get(self.pos) {
+            Some(b'{') => b'}',
+            _ => b']',
+        };
+        if self.depth >= MAX_DEPTH {
+            return Err(self.err(JsonErrorKind::TooDeep, self.pos));
+        }
+        self.depth += 1;
+        self.pos += 1;
+        if self.peek() == Some(close) {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// After a member of the container closed by `close`: true if a `,`
+    /// follows (another member), false if `close` does (consumed).
+    pub(crate) fn more(&mut self, close: u8) -> Result<bool, JsonError> {
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                Ok(true)
+            }
+            Some(b) if b == close => {
+                self.pos += 1;
+                self.depth -= 1;
+                Ok(false)
+            }
+            _ => Err(self.unexpected()),
+        }
+    }
+
+    /// Reads `"key"` and the colon; leaves the position at the value.
+    pub(crate) fn key(&mut self) -> Result<Key<'a>, JsonError> {
+        if self.peek() != Some(b'"') {
+            return Err(self.unexpected());
+        }
+        let offset = self.pos;
+        let (raw, escaped) = self.string_raw()?;
+        if self.peek() != Some(b':') {
+            return Err(self.unexpected());
+        }
+        self.pos += 1;
+        Ok(Key {
+            raw,
+            escaped,
+            offset,
+        })
+    }
+
+    /// Scans the string whose opening quote is at the read position; returns
+    /// its raw contents and whether they hold an escape.
+    #[inline]
+    fn string_raw(&mut self) -> Result<(&'a str, bool), JsonError> {
+        let start = self.pos + 1;
+        let mut i = start;
+        let mut escaped = false;
+        // Non-ASCII bytes only need a look when the document is not UTF-8.
+        let high = self.high;
+        loop {
+            // Skip plain text eight bytes at a time (SWAR: lanes holding `"`,
+            // `\`, a control character, or a high byte when it matters). A
+            // word may run past the string: only the first stop counts.
+            while let Some(word) = self
+                .doc
+                .get(i..i + 8)
+                .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            {
+                let m = string_stops(u64::from_le_bytes(word), high);
+                if m != 0 {
+                    i += (m.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                i += 8;
+            }
+            match self.doc.get(i) {
+                None => return Err(self.err(JsonErrorKind::UnexpectedEnd, self.doc.len())),
+                Some(b'"') => break,
+                Some(b'\\') => {
+                    escaped = true;
+                    i = match decode_escape(self.doc, i) {
+                        Ok((_, next)) => next,
+                        Err(EscErr::End) => {
+                            return Err(self.err(JsonErrorKind::UnexpectedEnd, self.doc.len()));
+                        }
+                        Err(EscErr::Invalid(at)) => {
+                            return Err(self.err(JsonErrorKind::InvalidEscape, at));
+                        }
+                        Err(EscErr::Lone(at)) => {
+                            return Err(self.err(JsonErrorKind::LoneSurrogate, at));
+                        }
                     }
-                    Err(EscErr::Lone(offset)) => return Err(JsonError::LoneSurrogate { offset }),
+                }
+                Some(0..=0x1f) => return Err(self.err(JsonErrorKind::ControlCharacter, i)),
+                Some(0x80..) if i >= self.text.len() => {
+                    return Err(self.err(JsonErrorKind::InvalidUtf8, self.text.len()));
+                }
+                Some(_) => i += 1,
+            }
+        }
+        self.pos = i + 1;
+        // Both ends are ASCII quotes inside the valid prefix: char boundaries.
+        let raw = self.text.get(start..i).unwrap_or("");
+        Ok((raw, escaped))
+    }
+
+    /// Reads the string at the read position (its opening quote).
+    pub(crate) fn string(&mut self) -> Result<JsonStr<'a>, JsonError> {
+        let (raw, escaped) = self.string_raw()?;
+        Ok(JsonStr {
+            raw,
+            form: if escaped { Form::Escaped } else { Form::Clean },
+        })
+    }
+
+    /// Reads `true`, `false` or `null` at the read position.
+    fn literal(&mut self) -> Result<u8, JsonError> {
+        let first = self.doc.get(self.pos).copied().unwrap_or(b'n');
+        for (k, c) in literal_of(first).iter().enumerate() {
+            if self.doc.get(self.pos + k) != Some(c) {
+                return Err(self.unexpected_at(self.pos + k));
+            }
+        }
+        self.pos += literal_of(first).len();
+        Ok(first)
+    }
+
+    fn skip_digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.doc.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    /// At least one digit, then any number.
+    fn need_digits(&mut self) -> Result<(), JsonError> {
+        match self.doc.get(self.pos) {
+            Some(b'0'..=b'9') => {
+                self.pos += 1;
+                self.skip_digits();
+                Ok(())
+            }
+            Some(_) => Err(self.err(JsonErrorKind::InvalidNumber, self.pos)),
+            None => Err(self.err(JsonErrorKind::UnexpectedEnd, self.doc.len())),
+        }
+    }
+
+    /// Scans the number at the read position; returns its bytes.
+    fn number(&mut self) -> Result<&'a [u8], JsonError> {
+        let start = self.pos;
+        if self.doc.get(self.pos) == Some(&b'-') {
+            self.pos += 1;
+        }
+        if self.doc.get(self.pos) == Some(&b'0') {
+            self.pos += 1;
+            if let Some(b'0'..=b'9') = self.doc.get(self.pos) {
+                return Err(self.err(JsonErrorKind::InvalidNumber, self.pos));
+            }
+        } else {
+            self.need_digits()?;
+        }
+        if self.doc.get(self.pos) == Some(&b'.') {
+            self.pos += 1;
+            self.need_digits()?;
+        }
+        if let Some(b'e' | b'E') = self.doc.get(self.pos) {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.doc.get(self.pos) {
+                self.pos += 1;
+            }
+            self.need_digits()?;
+        }
+        let digits = self.doc.get(start..self.pos).unwrap_or(&[]);
+        // A number beyond the range of an f64 (`1e400`) is rejected, as the
+        // usual parsers do; only long numbers or exponents can be.
+        if digits.len() > 15 || digits.iter().any(|&b| b == b'e' || b == b'E') {
+            let finite = core::str::from_utf8(digits)
+                .ok()
+                .and_then(|s| s.parse::<f64>().ok())
+                .is_some_and(f64::is_finite);
+            if !finite {
+                return Err(self.err(JsonErrorKind::OutOfRange, start));
+            }
+        }
+        Ok(digits)
+    }
+
+    /// Skips one value of any type (nested containers included), checking it.
+    /// Iterative: one bit per open container, no recursion.
+    pub(crate) fn skip_value(&mut self) -> Result<(), JsonError> {
+        let base = self.depth;
+        // Bit `d` set: the container at depth `d + 1` is an object.
+        let mut objects: u32 = 0;
+        'value: loop {
+            match self.peek() {
+                Some(open @ (b'[' | b'{')) => {
+                    let is_obj = open == b'{';
+                    if !self.enter()? {
+                        // Empty: a complete value.
+                    } else {
+                        let bit = 1u32 << (self.depth - 1);
+                        if is_obj {
+                            objects |= bit;
+                            self.key()?;
+                        } else {
+                            objects &= !bit;
+                        }
+                        continue 'value;
+                    }
+                }
+                Some(b'"') => {
+                    self.string_raw()?;
+                }
+                Some(b't' | b'f' | b'n') => {
+                    self.literal()?;
+                }
+                Some(b'-' | b'0'..=b'9') => {
+                    self.number()?;
+                }
+                _ => return Err(self.unexpected()),
+            }
+            // A value ended: close containers or move to the next member.
+            while self.depth > base {
+                let in_obj = objects & (1u32 << (self.depth - 1)) != 0;
+                if self.more(if in_obj { b'}' } else { b']' })? {
+                    if in_obj {
+                        self.key()?;
+                    }
+                    continue 'value;
                 }
             }
-            Some(0..=0x1f) => return Err(JsonError::ControlCharacter { offset: i }),
-            Some(0x80..) if i >= utf8_bad => {
-                return Err(JsonError::InvalidUtf8 { offset: utf8_bad });
+            return Ok(());
+        }
+    }
+
+    // --- Typed readers for the field loops. -------------------------------
+
+    /// A string or `null` (`None`).
+    pub(crate) fn opt_str(&mut self) -> Result<Option<JsonStr<'a>>, JsonError> {
+        match self.peek() {
+            Some(b'"') => self.string().map(Some),
+            Some(b'n') => self.literal().map(|_| None),
+            _ => Err(self.wrong_type("a string or null")),
+        }
+    }
+
+    /// `true`, `false` or `null` (`None`).
+    pub(crate) fn opt_bool(&mut self) -> Result<Option<bool>, JsonError> {
+        match self.peek() {
+            Some(b't' | b'f' | b'n') => self.literal().map(|b| match b {
+                b't' => Some(true),
+                b'f' => Some(false),
+                _ => None,
+            }),
+            _ => Err(self.wrong_type("a boolean or null")),
+        }
+    }
+
+    /// A non-negative integer up to `max`, or `null` (`None`).
+    pub(crate) fn opt_uint(&mut self, max: u64) -> Result<Option<u64>, JsonError> {
+        match self.peek() {
+            Some(b'-' | b'0'..=b'9') => {
+                let at = self.pos;
+                let digits = self.number()?;
+                let mut n: u64 = 0;
+                for &d in digits {
+                    n = match d {
+                        b'0'..=b'9' => n
+                            .checked_mul(10)
+                            .and_then(|n| n.checked_add(u64::from(d - b'0')))
+                            .filter(|&n| n <= max),
+                        _ => None,
+                    }
+                    .ok_or(self.err(JsonErrorKind::OutOfRange, at))?;
+                }
+                Ok(Some(n))
             }
-            Some(_) => i += 1,
+            Some(b'n') => self.literal().map(|_| None),
+            _ => Err(self.wrong_type("an unsigned integer or null")),
         }
     }
-}
 
-/// Scans an object key and its colon starting at `i`; returns the offset of
-/// the value.
-fn scan_key(doc: &[u8], i: usize, utf8_bad: usize) -> Result<usize, JsonError> {
-    if doc.get(i) != Some(&b'"') {
-        return Err(unexpected(doc, i, utf8_bad));
-    }
-    let i = skip_ws(doc, scan_string(doc, i + 1, utf8_bad)?);
-    if doc.get(i) != Some(&b':') {
-        return Err(unexpected(doc, i, utf8_bad));
-    }
-    Ok(skip_ws(doc, i + 1))
-}
-
-fn scan_literal(doc: &[u8], i: usize, lit: &[u8], utf8_bad: usize) -> Result<usize, JsonError> {
-    for (k, c) in lit.iter().enumerate() {
-        if doc.get(i + k) != Some(c) {
-            return Err(unexpected(doc, i + k, utf8_bad));
+    /// Reads the key at the read position if it is exactly `name` (no
+    /// escapes), with its colon; returns the key's offset. Otherwise leaves
+    /// the position where it was (for [`Cursor::key`]). Decoders try the key
+    /// they expect next (documents usually keep one order) before scanning.
+    pub(crate) fn key_if(&mut self, name: &str) -> Result<Option<usize>, JsonError> {
+        self.ws();
+        let at = self.pos;
+        let end = at + 1 + name.len();
+        let hit = self.doc.get(at) == Some(&b'"')
+            && self.doc.get(at + 1..end) == Some(name.as_bytes())
+            && self.doc.get(end) == Some(&b'"');
+        if !hit {
+            return Ok(None);
         }
-    }
-    Ok(i + lit.len())
-}
-
-fn skip_digits(doc: &[u8], mut i: usize) -> usize {
-    while let Some(b'0'..=b'9') = doc.get(i) {
-        i += 1;
-    }
-    i
-}
-
-/// At least one digit at `i`, then any number.
-fn need_digits(doc: &[u8], i: usize) -> Result<usize, JsonError> {
-    match doc.get(i) {
-        Some(b'0'..=b'9') => Ok(skip_digits(doc, i + 1)),
-        Some(_) => Err(JsonError::InvalidNumber { offset: i }),
-        None => Err(JsonError::UnexpectedEnd { offset: doc.len() }),
-    }
-}
-
-fn scan_number(doc: &[u8], mut i: usize) -> Result<usize, JsonError> {
-    if doc.get(i) == Some(&b'-') {
-        i += 1;
-    }
-    if doc.get(i) == Some(&b'0') {
-        i += 1;
-        if let Some(b'0'..=b'9') = doc.get(i) {
-            return Err(JsonError::InvalidNumber { offset: i });
+        self.pos = end + 1;
+        if self.peek() != Some(b':') {
+            return Err(self.unexpected());
         }
-    } else {
-        i = need_digits(doc, i)?;
+        self.pos += 1;
+        Ok(Some(at))
     }
-    if doc.get(i) == Some(&b'.') {
-        i = need_digits(doc, i + 1)?;
-    }
-    if let Some(b'e' | b'E') = doc.get(i) {
-        i += 1;
-        if let Some(b'+' | b'-') = doc.get(i) {
-            i += 1;
+
+    /// Records known key `index` in `seen`; a second time is
+    /// [`JsonErrorKind::DuplicateKey`] at the key (at `offset`).
+    pub(crate) fn once(
+        seen: &mut KeySet,
+        index: u32,
+        offset: usize,
+        field: &'static str,
+    ) -> Result<(), JsonError> {
+        let bit = 1 << index;
+        if *seen & bit != 0 {
+            return Err(JsonError::new(JsonErrorKind::DuplicateKey, offset).in_field(field));
         }
-        i = need_digits(doc, i)?;
+        *seen |= bit;
+        Ok(())
     }
-    Ok(i)
 }
 
 /// Checks that `doc` is exactly one strict RFC 8259 JSON value (surrounded by
@@ -409,79 +797,20 @@ fn scan_number(doc: &[u8], mut i: usize) -> Result<usize, JsonError> {
 /// escapes other than `\" \\ \/ \b \f \n \r \t \uXXXX`, unpaired surrogate
 /// escapes, invalid UTF-8, non-grammar numbers (`01`, `1.`, `+1`, `NaN`),
 /// misspelled literals and trailing data. The first error in document order
-/// is returned.
+/// is returned. (The decoders of this crate run the same checks while they
+/// read: this is for documents kept undecoded, such as a list page.)
 ///
 /// ```
-/// use confpart::json::{validate, JsonError};
+/// use confpart::json::{validate, JsonError, JsonErrorKind};
 ///
 /// assert_eq!(validate(br#"{"a": [1, -2.5e3, true, null, "\ud83d\ude00"]}"#), Ok(()));
-/// assert_eq!(validate(br#"{"x": 01}"#), Err(JsonError::InvalidNumber { offset: 7 }));
-/// assert_eq!(validate(b"[[[[[[[[[]]]]]]]]]"), Err(JsonError::TooDeep { offset: 8 }));
+/// assert_eq!(validate(br#"{"x": 01}"#), Err(JsonError::new(JsonErrorKind::InvalidNumber, 7)));
+/// assert_eq!(validate(b"[[[[[[[[[]]]]]]]]]"), Err(JsonError::new(JsonErrorKind::TooDeep, 8)));
 /// ```
 pub fn validate(doc: &[u8]) -> Result<(), JsonError> {
-    let utf8_bad = match core::str::from_utf8(doc) {
-        Ok(_) => doc.len(),
-        Err(e) => e.valid_up_to(),
-    };
-    // `kinds[d]` is true when the container at depth `d + 1` is an object.
-    let mut kinds = [false; MAX_DEPTH];
-    let mut depth = 0usize;
-    let mut i = skip_ws(doc, 0);
-    'value: loop {
-        // A value starts at `i`.
-        match doc.get(i) {
-            Some(&open @ (b'[' | b'{')) => {
-                let is_obj = open == b'{';
-                match kinds.get_mut(depth) {
-                    Some(slot) => *slot = is_obj,
-                    None => return Err(JsonError::TooDeep { offset: i }),
-                }
-                depth += 1;
-                i = skip_ws(doc, i + 1);
-                let close = if is_obj { b'}' } else { b']' };
-                if doc.get(i) == Some(&close) {
-                    depth -= 1;
-                    i += 1;
-                } else if is_obj {
-                    i = scan_key(doc, i, utf8_bad)?;
-                    continue 'value;
-                } else {
-                    continue 'value;
-                }
-            }
-            Some(b'"') => i = scan_string(doc, i + 1, utf8_bad)?,
-            Some(b't') => i = scan_literal(doc, i, b"true", utf8_bad)?,
-            Some(b'f') => i = scan_literal(doc, i, b"false", utf8_bad)?,
-            Some(b'n') => i = scan_literal(doc, i, b"null", utf8_bad)?,
-            Some(b'-' | b'0'..=b'9') => i = scan_number(doc, i)?,
-            _ => return Err(unexpected(doc, i, utf8_bad)),
-        }
-        // A value ended just before `i`: close containers or move to the next.
-        loop {
-            i = skip_ws(doc, i);
-            let Some(&in_obj) = depth.checked_sub(1).and_then(|d| kinds.get(d)) else {
-                return if i < doc.len() {
-                    Err(JsonError::TrailingData { offset: i })
-                } else {
-                    Ok(())
-                };
-            };
-            match doc.get(i) {
-                Some(b',') => {
-                    i = skip_ws(doc, i + 1);
-                    if in_obj {
-                        i = scan_key(doc, i, utf8_bad)?;
-                    }
-                    continue 'value;
-                }
-                Some(b']') if !in_obj => {}
-                Some(b'}') if in_obj => {}
-                _ => return Err(unexpected(doc, i, utf8_bad)),
-            }
-            depth -= 1;
-            i += 1;
-        }
-    }
+    let mut c = Cursor::new(doc);
+    c.skip_value()?;
+    c.finish()
 }
 
 // ---------------------------------------------------------------------------
@@ -528,7 +857,7 @@ fn for_each_piece(
 }
 
 /// Unescapes the raw contents of a JSON string (what is between the quotes,
-/// as `serde_json_core::from_slice` hands out) into `out`, handling
+/// as [`JsonStr::raw`] gives) into `out`, handling
 /// surrogate pairs. Never truncates: fails with
 /// [`UnescapeError::Overflow`] when `out` is too small.
 ///
@@ -700,7 +1029,17 @@ pub fn write_string<S: Sink + ?Sized>(sink: &mut S, s: &str) -> Result<(), Write
     let b = s.as_bytes();
     sink.put(b"\"")?;
     let mut start = 0;
-    for (i, &c) in b.iter().enumerate() {
+    // Skip plain bytes eight at a time to the next byte to escape.
+    while let Some(i) = b
+        .get(start..)
+        .and_then(|rest| crate::scan::json_string_stop(rest, false))
+        .map(|p| start + p)
+    {
+        let Some(&c) = b.get(i) else { break };
+        if i > start {
+            sink.put(b.get(start..i).unwrap_or(&[]))?;
+        }
+        start = i + 1;
         let short: &[u8] = match c {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",
@@ -709,13 +1048,8 @@ pub fn write_string<S: Sink + ?Sized>(sink: &mut S, s: &str) -> Result<(), Write
             b'\t' => b"\\t",
             0x08 => b"\\b",
             0x0c => b"\\f",
-            0..=0x1f => b"",
-            _ => continue,
+            _ => b"",
         };
-        if i > start {
-            sink.put(b.get(start..i).unwrap_or(&[]))?;
-        }
-        start = i + 1;
         if short.is_empty() {
             let hex = |n: u8| HEX.get(usize::from(n & 0xf)).copied().unwrap_or(b'0');
             sink.put(&[b'\\', b'u', b'0', b'0', hex(c >> 4), hex(c)])?;
@@ -729,6 +1063,296 @@ pub fn write_string<S: Sink + ?Sized>(sink: &mut S, s: &str) -> Result<(), Write
     }
     sink.put(b"\"")
 }
+
+// ---------------------------------------------------------------------------
+// String views.
+
+/// How the text of a [`JsonStr`] is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+enum Form {
+    /// Plain text given by a program: written escaped.
+    Text,
+    /// From a document, without any escape: the text itself, and already
+    /// valid JSON string contents.
+    Clean,
+    /// From a document, with escapes (validated): unescaped when read.
+    Escaped,
+}
+
+/// A string view: either the contents of a JSON string in a document (still
+/// escaped, validated by the decoder) or plain text to be written escaped.
+///
+/// Nothing is copied; reading unescapes on the fly. Two `JsonStr`s compare
+/// equal when their characters are equal, however they are stored.
+///
+/// ```
+/// use confpart::json::JsonStr;
+/// use confpart::participant::Participant;
+///
+/// let doc = br#"{"call_sid": "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "label": "Ren\u00e9 \ud83d\ude00"}"#;
+/// let p = Participant::decode(doc)?;
+/// let label = p.label().unwrap();
+/// assert_eq!(label.raw(), r"Ren\u00e9 \ud83d\ude00");
+/// assert!(label.eq_str("René 😀"));
+/// assert_eq!(label.chars().count(), 6);
+/// let mut buf = [0u8; 16];
+/// assert_eq!(label.unescape_into(&mut buf), Ok("René 😀"));
+/// assert_eq!(label, JsonStr::from("René 😀"));
+/// # Ok::<(), confpart::json::JsonError>(())
+/// ```
+#[derive(Clone, Copy)]
+pub struct JsonStr<'a> {
+    raw: &'a str,
+    form: Form,
+}
+
+impl<'a> JsonStr<'a> {
+    /// A view of plain text (not escaped; it is escaped when written).
+    pub const fn text(s: &'a str) -> Self {
+        Self {
+            raw: s,
+            form: Form::Text,
+        }
+    }
+
+    /// A view of the raw contents of a JSON string (what is between the
+    /// quotes, escapes included), checked: `None` if they hold a raw `"`, a
+    /// control character or an invalid escape.
+    ///
+    /// ```
+    /// use confpart::json::JsonStr;
+    ///
+    /// assert!(JsonStr::from_json(r"a\tb").unwrap().eq_str("a\tb"));
+    /// assert!(JsonStr::from_json(r#"a"b"#).is_none());
+    /// ```
+    pub fn from_json(raw: &'a str) -> Option<Self> {
+        let b = raw.as_bytes();
+        let mut escaped = false;
+        let mut i = 0;
+        while let Some(&c) = b.get(i) {
+            match c {
+                b'"' | 0..=0x1f => return None,
+                b'\\' => {
+                    escaped = true;
+                    i = decode_escape(b, i).ok()?.1;
+                }
+                _ => i += 1,
+            }
+        }
+        Some(Self {
+            raw,
+            form: if escaped { Form::Escaped } else { Form::Clean },
+        })
+    }
+
+    /// The text as stored: the raw JSON contents (escapes included) for a
+    /// string read from a document, the text itself for [`JsonStr::text`].
+    pub const fn raw(&self) -> &'a str {
+        self.raw
+    }
+
+    /// The text without a copy, when no unescaping is needed (plain text, or
+    /// a JSON string without escapes).
+    ///
+    /// ```
+    /// use confpart::json::JsonStr;
+    ///
+    /// assert_eq!(JsonStr::from_json("abc").unwrap().as_plain(), Some("abc"));
+    /// assert_eq!(JsonStr::from_json(r"a\nc").unwrap().as_plain(), None);
+    /// ```
+    pub const fn as_plain(&self) -> Option<&'a str> {
+        match self.form {
+            Form::Escaped => None,
+            Form::Text | Form::Clean => Some(self.raw),
+        }
+    }
+
+    /// True for the empty string.
+    pub const fn is_empty(&self) -> bool {
+        self.raw.is_empty()
+    }
+
+    /// The characters, unescaped (surrogate pairs included).
+    pub fn chars(&self) -> Chars<'a> {
+        Chars {
+            raw: self.raw,
+            pos: 0,
+            escaped: matches!(self.form, Form::Escaped),
+        }
+    }
+
+    /// Length of the unescaped text in UTF-8 bytes.
+    pub fn unescaped_len(&self) -> usize {
+        match self.form {
+            Form::Escaped => self.chars().map(char::len_utf8).sum(),
+            Form::Text | Form::Clean => self.raw.len(),
+        }
+    }
+
+    /// Compares the unescaped text with `s`, without a buffer.
+    pub fn eq_str(&self, s: &str) -> bool {
+        match self.form {
+            Form::Escaped => self.chars().eq(s.chars()),
+            Form::Text | Form::Clean => self.raw == s,
+        }
+    }
+
+    /// Unescapes into `out`; fails with [`UnescapeError::Overflow`] (never
+    /// truncates) when it does not fit.
+    pub fn unescape_into<'b>(&self, out: &'b mut [u8]) -> Result<&'b str, UnescapeError> {
+        match self.form {
+            Form::Escaped => unescape_into(self.raw, out),
+            Form::Text | Form::Clean => {
+                let capacity = out.len();
+                let dst = out
+                    .get_mut(..self.raw.len())
+                    .ok_or(UnescapeError::Overflow { capacity })?;
+                dst.copy_from_slice(self.raw.as_bytes());
+                core::str::from_utf8(dst).map_err(|_| UnescapeError::InvalidEscape { offset: 0 })
+            }
+        }
+    }
+
+    /// Writes the string as a JSON string literal (quotes included): JSON
+    /// contents as they are, plain text escaped with [`write_string`].
+    pub fn write_json<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
+        match self.form {
+            Form::Text => write_string(sink, self.raw),
+            Form::Clean | Form::Escaped => {
+                sink.put(b"\"")?;
+                sink.put(self.raw.as_bytes())?;
+                sink.put(b"\"")
+            }
+        }
+    }
+}
+
+impl<'a> JsonStr<'a> {
+    /// The text and a 2-bit code of its form (for compact storage).
+    pub(crate) const fn pack(self) -> (&'a str, u8) {
+        let code = match self.form {
+            Form::Text => 0,
+            Form::Clean => 1,
+            Form::Escaped => 2,
+        };
+        (self.raw, code)
+    }
+
+    /// The inverse of [`JsonStr::pack`].
+    pub(crate) const fn unpack(raw: &'a str, code: u8) -> Self {
+        let form = match code & 3 {
+            0 => Form::Text,
+            1 => Form::Clean,
+            _ => Form::Escaped,
+        };
+        Self { raw, form }
+    }
+}
+
+impl<'a> From<&'a str> for JsonStr<'a> {
+    fn from(s: &'a str) -> Self {
+        Self::text(s)
+    }
+}
+
+impl PartialEq for JsonStr<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        match other.form {
+            Form::Escaped => match self.form {
+                Form::Escaped if self.raw == other.raw => true,
+                _ => self.chars().eq(other.chars()),
+            },
+            Form::Text | Form::Clean => self.eq_str(other.raw),
+        }
+    }
+}
+
+impl Eq for JsonStr<'_> {}
+
+impl PartialEq<str> for JsonStr<'_> {
+    fn eq(&self, other: &str) -> bool {
+        self.eq_str(other)
+    }
+}
+
+impl PartialEq<&str> for JsonStr<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        self.eq_str(other)
+    }
+}
+
+impl fmt::Display for JsonStr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.as_plain() {
+            Some(s) => f.write_str(s),
+            None => self.chars().try_for_each(|c| fmt::Write::write_char(f, c)),
+        }
+    }
+}
+
+impl fmt::Debug for JsonStr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"")?;
+        for c in self.chars() {
+            for e in c.escape_debug() {
+                fmt::Write::write_char(f, e)?;
+            }
+        }
+        f.write_str("\"")
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for JsonStr<'_> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "{=str}", self.raw)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for JsonStr<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.as_plain() {
+            Some(text) => s.serialize_str(text),
+            None => s.collect_str(self),
+        }
+    }
+}
+
+/// The characters of a [`JsonStr`], see [`JsonStr::chars`].
+#[derive(Debug, Clone)]
+pub struct Chars<'a> {
+    raw: &'a str,
+    pos: usize,
+    escaped: bool,
+}
+
+impl Iterator for Chars<'_> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        let b = self.raw.as_bytes();
+        if self.escaped && b.get(self.pos) == Some(&b'\\') {
+            // Validated when the view was made; an invalid escape ends the text.
+            return match decode_escape(b, self.pos) {
+                Ok((c, next)) => {
+                    self.pos = next;
+                    Some(c)
+                }
+                Err(_) => {
+                    self.pos = b.len();
+                    None
+                }
+            };
+        }
+        let c = self.raw.get(self.pos..)?.chars().next()?;
+        self.pos += c.len_utf8();
+        Some(c)
+    }
+}
+
+impl core::iter::FusedIterator for Chars<'_> {}
 
 #[cfg(test)]
 mod tests {
@@ -751,18 +1375,18 @@ mod tests {
 
     #[test]
     fn each_syntax_error_with_offset() {
-        use JsonError::*;
-        let byte = |offset, byte| UnexpectedByte { offset, byte };
+        use JsonErrorKind::*;
+        let byte = |offset, byte| JsonError::new(UnexpectedByte { byte }, offset);
         let cases: &[(&[u8], JsonError)] = &[
-            (b"", UnexpectedEnd { offset: 0 }),
-            (b"  ", UnexpectedEnd { offset: 2 }),
-            (b"{\"a\":", UnexpectedEnd { offset: 5 }),
-            (b"[1,", UnexpectedEnd { offset: 3 }),
-            (b"\"abc", UnexpectedEnd { offset: 4 }),
-            (b"\"\\", UnexpectedEnd { offset: 2 }),
-            (b"\"\\u12", UnexpectedEnd { offset: 5 }),
-            (b"[1.", UnexpectedEnd { offset: 3 }),
-            (b"tr", UnexpectedEnd { offset: 2 }),
+            (b"", JsonError::new(UnexpectedEnd, 0)),
+            (b"  ", JsonError::new(UnexpectedEnd, 2)),
+            (b"{\"a\":", JsonError::new(UnexpectedEnd, 5)),
+            (b"[1,", JsonError::new(UnexpectedEnd, 3)),
+            (b"\"abc", JsonError::new(UnexpectedEnd, 4)),
+            (b"\"\\", JsonError::new(UnexpectedEnd, 2)),
+            (b"\"\\u12", JsonError::new(UnexpectedEnd, 5)),
+            (b"[1.", JsonError::new(UnexpectedEnd, 3)),
+            (b"tr", JsonError::new(UnexpectedEnd, 2)),
             (br#"{"x": tru}"#, byte(9, b'}')),
             (b"[1,]", byte(3, b']')),
             (b"{\"a\":1,}", byte(7, b'}')),
@@ -774,32 +1398,33 @@ mod tests {
             (b"NaN", byte(0, b'N')),
             (b".5", byte(0, b'.')),
             (b"\x0c1", byte(0, 0x0c)),
-            (b"[[[[[[[[[1]]]]]]]]]", TooDeep { offset: 8 }),
-            (b"\"a\x01\"", ControlCharacter { offset: 2 }),
-            (b"{\"x\": \"a\nb\"}", ControlCharacter { offset: 8 }),
-            (br#""\x""#, InvalidEscape { offset: 1 }),
-            (br#""\u12g4""#, InvalidEscape { offset: 1 }),
-            (br#""ab\ud83d\u12g4""#, InvalidEscape { offset: 9 }),
-            (br#"["\ud83d"]"#, LoneSurrogate { offset: 2 }),
-            (br#""\ud83dx""#, LoneSurrogate { offset: 1 }),
-            (br#""\ud83d\u0041""#, LoneSurrogate { offset: 1 }),
-            (br#""\ude00""#, LoneSurrogate { offset: 1 }),
-            (b"\"a\xff\"", InvalidUtf8 { offset: 2 }),
-            (b"\"\xc3\"", InvalidUtf8 { offset: 1 }),
-            (b"[\xe9]", InvalidUtf8 { offset: 1 }),
-            (br#"{"x": 01}"#, InvalidNumber { offset: 7 }),
-            (br#"{"x": 1.}"#, InvalidNumber { offset: 8 }),
-            (b"-a", InvalidNumber { offset: 1 }),
-            (b"1e+x", InvalidNumber { offset: 3 }),
-            (b"{} {}", TrailingData { offset: 3 }),
-            (b"1 2", TrailingData { offset: 2 }),
-            (b"null\x00", TrailingData { offset: 4 }),
+            (b"[[[[[[[[[1]]]]]]]]]", JsonError::new(TooDeep, 8)),
+            (b"\"a\x01\"", JsonError::new(ControlCharacter, 2)),
+            (b"{\"x\": \"a\nb\"}", JsonError::new(ControlCharacter, 8)),
+            (br#""\x""#, JsonError::new(InvalidEscape, 1)),
+            (br#""\u12g4""#, JsonError::new(InvalidEscape, 1)),
+            (br#""ab\ud83d\u12g4""#, JsonError::new(InvalidEscape, 9)),
+            (br#"["\ud83d"]"#, JsonError::new(LoneSurrogate, 2)),
+            (br#""\ud83dx""#, JsonError::new(LoneSurrogate, 1)),
+            (br#""\ud83d\u0041""#, JsonError::new(LoneSurrogate, 1)),
+            (br#""\ude00""#, JsonError::new(LoneSurrogate, 1)),
+            (b"\"a\xff\"", JsonError::new(InvalidUtf8, 2)),
+            (b"\"\xc3\"", JsonError::new(InvalidUtf8, 1)),
+            (b"[\xe9]", JsonError::new(InvalidUtf8, 1)),
+            (br#"{"x": 01}"#, JsonError::new(InvalidNumber, 7)),
+            (br#"{"x": 1.}"#, JsonError::new(InvalidNumber, 8)),
+            (b"-a", JsonError::new(InvalidNumber, 1)),
+            (b"1e+x", JsonError::new(InvalidNumber, 3)),
+            (b"{} {}", JsonError::new(TrailingData, 3)),
+            (b"1 2", JsonError::new(TrailingData, 2)),
+            (b"null\x00", JsonError::new(TrailingData, 4)),
         ];
         for (doc, want) in cases {
             assert_eq!(validate(doc), Err(*want), "{:?}", core::str::from_utf8(doc));
-            assert!(want.offset().is_some());
+            assert!(want.is_syntax());
+            assert_eq!(want.field, None);
         }
-        assert_eq!(JsonError::InvalidField { field: "sid" }.offset(), None);
+        assert!(!JsonError::new(InvalidValue, 3).in_field("sid").is_syntax());
     }
 
     #[test]
@@ -807,14 +1432,17 @@ mod tests {
         // Depth 9 followed by garbage and invalid UTF-8: TooDeep at the 9th `[`.
         assert_eq!(
             validate(b"[[[[[[[[[\x01 tru \xff"),
-            Err(JsonError::TooDeep { offset: 8 })
+            Err(JsonError::new(JsonErrorKind::TooDeep, 8))
         );
         assert_eq!(
             validate(b"{\"a\":{\"b\":[{\"c\":[[[[{\"d\":1}]]]]}]}}"),
-            Err(JsonError::TooDeep { offset: 20 })
+            Err(JsonError::new(JsonErrorKind::TooDeep, 20))
         );
         let deep = std::vec![b'['; 100_000];
-        assert_eq!(validate(&deep), Err(JsonError::TooDeep { offset: 8 }));
+        assert_eq!(
+            validate(&deep),
+            Err(JsonError::new(JsonErrorKind::TooDeep, 8))
+        );
         let mut ok = std::vec![b'['; MAX_DEPTH];
         ok.extend(std::iter::repeat_n(b']', MAX_DEPTH));
         assert_eq!(validate(&ok), Ok(()));
@@ -887,16 +1515,20 @@ mod tests {
 
     #[test]
     fn display_messages() {
-        let e = JsonError::UnexpectedByte {
-            offset: 3,
-            byte: b'x',
-        };
+        let e = JsonError::new(JsonErrorKind::UnexpectedByte { byte: b'x' }, 3);
         assert_eq!(e.to_string(), "unexpected byte 0x78 in JSON at offset 3");
-        let e = JsonError::TooLong {
-            field: "label",
-            max: 64,
-        };
-        assert_eq!(e.to_string(), "JSON field `label` is longer than 64 bytes");
+        let e = JsonError::new(JsonErrorKind::InvalidValue, 9).in_field("label");
+        assert_eq!(
+            e.to_string(),
+            "invalid value in JSON field `label` at offset 9"
+        );
+        let e = JsonError::new(JsonErrorKind::Missing, 1).in_field("call_sid");
+        assert_eq!(
+            e.to_string(),
+            "JSON object ending at offset 1 has no `call_sid`"
+        );
+        // The innermost field wins.
+        assert_eq!(e.in_field("participants").field, Some("call_sid"));
         let e = UnescapeError::Overflow { capacity: 4 };
         assert_eq!(e.to_string(), "unescaped string does not fit in 4 bytes");
     }
@@ -916,25 +1548,85 @@ mod tests {
     }
 
     #[test]
-    fn pipeline_with_serde_json_core() {
-        #[derive(serde::Deserialize)]
-        struct Participant<'a> {
-            label: &'a str,
-            muted: bool,
+    fn cursor_reads_fields_and_skips_the_rest() {
+        let doc = br#" {"a": "x\u00e9", "b": [1, {"c": null}], "n": 42, "t": true} "#;
+        let mut c = Cursor::new(doc);
+        assert_eq!(c.peek(), Some(b'{'));
+        assert!(c.enter().unwrap());
+        let mut seen = 0;
+        let mut got = (None, None, None);
+        loop {
+            let key = c.key().unwrap();
+            let mut buf = [0u8; 32];
+            match key.text(&mut buf) {
+                b"a" => {
+                    Cursor::once(&mut seen, 0, key.offset, "a").unwrap();
+                    got.0 = c.opt_str().unwrap();
+                }
+                b"n" => got.1 = c.opt_uint(100).unwrap(),
+                b"t" => got.2 = c.opt_bool().unwrap(),
+                _ => c.skip_value().unwrap(),
+            }
+            if !c.more(b'}').unwrap() {
+                break;
+            }
         }
-        let doc = br#"{"label": "Ren\u00e9 \"\ud83d\ude00\" \\ ok", "extra": {"deep": [1, 2.5, null]}, "muted": true}"#;
-        validate(doc).unwrap();
-        let (p, _) = serde_json_core::from_slice::<Participant>(doc).unwrap();
-        assert!(p.muted);
-        assert_eq!(p.label, r#"Ren\u00e9 \"\ud83d\ude00\" \\ ok"#);
-        let mut buf = [0u8; 64];
-        assert_eq!(unescape_into(p.label, &mut buf), Ok("René \"😀\" \\ ok"));
-        // A shape error maps to `JsonError::Shape`.
-        let e: JsonError = serde_json_core::from_slice::<Participant>(b"{\"label\":\"x\"}")
-            .map(|_| ())
-            .unwrap_err()
-            .into();
-        assert!(matches!(e, JsonError::Shape(_)));
+        c.finish().unwrap();
+        assert!(got.0.unwrap().eq_str("xé"));
+        assert_eq!((got.1, got.2), (Some(42), Some(true)));
+        // Typed readers: wrong type, range.
+        let mut c = Cursor::new(b"\"x\"");
+        assert_eq!(
+            c.opt_bool(),
+            Err(JsonError::new(
+                JsonErrorKind::WrongType {
+                    expected: "a boolean or null"
+                },
+                0
+            ))
+        );
+        for (doc, at) in [(&b"256"[..], 0), (b"-1", 0), (b"1.5", 0), (b"1e2", 0)] {
+            assert_eq!(
+                Cursor::new(doc).opt_uint(255),
+                Err(JsonError::new(JsonErrorKind::OutOfRange, at))
+            );
+        }
+        assert_eq!(Cursor::new(b"255").opt_uint(255), Ok(Some(255)));
+        assert_eq!(Cursor::new(b"null").opt_uint(255), Ok(None));
+        assert_eq!(
+            Cursor::new(b"01").opt_uint(255),
+            Err(JsonError::new(JsonErrorKind::InvalidNumber, 1))
+        );
+    }
+
+    #[test]
+    fn json_str_views() {
+        let plain = JsonStr::text("a\"b\n");
+        let esc = JsonStr::from_json(r#"a\"b\n"#).unwrap();
+        assert_eq!(plain, esc);
+        assert!(esc.eq_str("a\"b\n"));
+        assert_eq!(esc.unescaped_len(), 4);
+        assert_eq!(esc.to_string(), "a\"b\n");
+        assert_eq!(std::format!("{esc:?}"), r#""a\"b\n""#);
+        let mut small = [0u8; 3];
+        assert_eq!(
+            esc.unescape_into(&mut small),
+            Err(UnescapeError::Overflow { capacity: 3 })
+        );
+        assert_eq!(
+            plain.unescape_into(&mut small),
+            Err(UnescapeError::Overflow { capacity: 3 })
+        );
+        let mut out = [0u8; 16];
+        let mut sink = SliceSink::new(&mut out);
+        plain.write_json(&mut sink).unwrap();
+        esc.write_json(&mut sink).unwrap();
+        assert_eq!(sink.written(), br#""a\"b\n""a\"b\n""#);
+        assert!(JsonStr::from_json("\\ud83d").is_none());
+        assert!(JsonStr::from_json("").unwrap().is_empty());
+        let pair = JsonStr::from_json(r"\ud83d\ude00!").unwrap();
+        assert!(pair.chars().eq("😀!".chars()));
+        assert_ne!(pair, JsonStr::text("😀"));
     }
 
     fn roundtrip(s: &str) {

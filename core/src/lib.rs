@@ -20,8 +20,8 @@
 //! ```
 //! use confpart::{AccountSid, CallSid, ClientError, ConferenceSid, Credentials, Endpoint};
 //! use confpart::{Operation, ParticipantRef, Progress, Request, Update};
-//! # let reply = concat!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 34\r\n\r\n",
-//! #     r#"{"coaching": true, "muted": false}"#).as_bytes();
+//! # let reply = concat!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 84\r\n\r\n",
+//! #     r#"{"call_sid": "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "coaching": true, "muted": false}"#).as_bytes();
 //! # let mut socket = reply.chunks(7);
 //!
 //! let account = AccountSid::parse("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?;
@@ -46,7 +46,7 @@
 //!     }
 //! };
 //! let participant = response.participant()?; // a 4xx/5xx is ClientError::Service
-//! assert_eq!(participant.coaching, Some(true));
+//! assert_eq!(participant.coaching(), Some(true));
 //! # assert!(tx[..n].ends_with(b"Muted=false&Coaching=true&CallSidToCoach=CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"));
 //! # Ok::<(), ClientError>(())
 //! ```

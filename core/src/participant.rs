@@ -1,17 +1,33 @@
 //! The participant resource (JSON), as answered by Update, Fetch and Create.
 //!
-//! Decoding is strict about JSON and lenient about content:
-//! - the document must be RFC 8259 JSON ([`crate::json::validate`] runs first:
-//!   no raw control characters, no garbage scalars, no lone surrogates,
-//!   nesting at most [`crate::json::MAX_DEPTH`], even inside unknown fields);
-//! - every field may be absent or `null`; unknown fields are skipped; field
-//!   order does not matter; a duplicate known field is an error;
-//! - strings are unescaped fully (`\"`, `\\`, `\u00e9`, surrogate pairs);
-//! - dates are RFC 2822, parsed leniently ([`crate::date`]);
-//! - an unknown `status` text is kept as [`Status::Unknown`].
+//! [`Participant`] is a view: decoding borrows the document. SIDs, booleans,
+//! the status and the dates are parsed while the document is read (one pass,
+//! see [`crate::json`]); the texts (`label`, `queue_time`, `uri`, an unknown
+//! `status`) stay escaped slices of the document, as [`JsonStr`]s that
+//! unescape on demand. The whole value is at most 256 bytes.
 //!
-//! Encoding writes Twilio's shape, every field present (`null` when `None`),
-//! dates in strict RFC 2822.
+//! Decoding is strict about JSON and lenient about content:
+//! - the document must be RFC 8259 JSON (no raw control characters, no
+//!   garbage scalars, no lone surrogates, nesting at most
+//!   [`crate::json::MAX_DEPTH`], even inside unknown fields);
+//! - it must be an object with a `call_sid`: that is what makes a body a
+//!   participant (a list page, an error body or `{}` is
+//!   [`JsonErrorKind::Missing`] `call_sid`);
+//! - every other field may be absent or `null`; unknown fields are skipped;
+//!   field order does not matter; a known field given twice is an error;
+//! - dates are RFC 2822, parsed leniently ([`crate::date`]);
+//! - a `label` must be a valid [`crate::ident::Label`] (checked on the
+//!   unescaped characters);
+//! - a `status` outside the known values is kept, raw, at any length:
+//!   [`Status::Unknown`] and [`Participant::status_text`].
+//!
+//! **Empty strings**: one rule for every string field: `""` is treated
+//! exactly like `null`, the field is absent (`call_sid: ""` is therefore a
+//! missing `call_sid`; `status: ""` is no status; `label: ""` no label).
+//!
+//! Encoding writes Twilio's shape and order, every field present (`null` when
+//! absent), dates in strict RFC 2822, by hand on [`crate::json::write_string`]
+//! (texts read from a document are copied as they are, already escaped).
 //!
 //! ```
 //! use confpart::participant::{Participant, Status};
@@ -19,72 +35,53 @@
 //! let json = br#"{"call_sid": "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "label": "Ren\u00e9",
 //!                 "muted": true, "status": "connected", "extra": {"x": [1, 2]}}"#;
 //! let p = Participant::decode(json)?;
-//! assert_eq!(p.label.as_ref().map(|l| l.as_str()), Some("René"));
-//! assert_eq!(p.status, Some(Status::Connected));
-//! assert_eq!(p.hold, None);
+//! assert!(p.label().unwrap().eq_str("René"));
+//! assert_eq!(p.status(), Some(Status::Connected));
+//! assert_eq!(p.hold(), None);
 //!
 //! let mut buf = [0u8; 1024];
 //! let n = p.encode_to_slice(&mut buf).unwrap();
+//! assert_eq!(n, p.encoded_len());
 //! assert_eq!(Participant::decode(&buf[..n])?, p);
 //! # Ok::<(), confpart::json::JsonError>(())
+//! ```
+//!
+//! A participant to *send* (a bridge rendering its model) is built from
+//! values; texts are plain `&str` (escaped when written) and the `uri` can
+//! be derived from the SIDs when it is written:
+//!
+//! ```
+//! use confpart::ident::{AccountSid, CallSid, ConferenceSid};
+//! use confpart::participant::{Participant, Status};
+//! use confpart::path::PathStyle;
+//!
+//! let p = Participant::new()
+//!     .with_account_sid(AccountSid::parse("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?)
+//!     .with_conference_sid(ConferenceSid::parse("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?)
+//!     .with_call_sid(CallSid::parse("CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?)
+//!     .with_label("front \"desk\"")
+//!     .with_muted(true)
+//!     .with_status(Status::Connected)
+//!     .with_derived_uri(PathStyle::Twilio);
+//! let mut buf = [0u8; 1024];
+//! let n = p.encode_to_slice(&mut buf).unwrap();
+//! let back = Participant::decode(&buf[..n]).unwrap();
+//! assert!(back.label().unwrap().eq_str("front \"desk\""));
+//! assert!(back.uri().unwrap().raw().ends_with("/Participants/CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.json"));
+//! assert_eq!(back, p);
+//! # Ok::<(), confpart::ident::IdError>(())
 //! ```
 
 use core::fmt;
 
-use serde::{Deserialize, Serialize};
-
-use crate::date::Timestamp;
-use crate::ident::{AccountSid, CallSid, ConferenceSid, IdError, Label, SID_CAPACITY};
-use crate::json::{self, JsonError, UnescapeError};
-use crate::write::WriteError;
-
-/// Bytes reserved for the `uri` field.
-pub const URI_CAPACITY: usize = 256;
-/// Bytes reserved for the `queue_time` field (a number of milliseconds, as a string).
-pub const QUEUE_TIME_CAPACITY: usize = 20;
-/// Bytes reserved for a status text this crate does not know.
-pub const STATUS_CAPACITY: usize = 24;
-
-/// A status text outside the known values, kept verbatim (inline, `Copy`).
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct StatusText {
-    bytes: [u8; STATUS_CAPACITY],
-    len: u8,
-}
-
-impl StatusText {
-    /// Copies `s`; `None` if longer than [`STATUS_CAPACITY`].
-    pub fn new(s: &str) -> Option<Self> {
-        let mut bytes = [0u8; STATUS_CAPACITY];
-        bytes.get_mut(..s.len())?.copy_from_slice(s.as_bytes());
-        Some(Self {
-            bytes,
-            len: u8::try_from(s.len()).ok()?,
-        })
-    }
-
-    /// The text.
-    pub fn as_str(&self) -> &str {
-        let bytes = self.bytes.get(..usize::from(self.len)).unwrap_or(&[]);
-        core::str::from_utf8(bytes).unwrap_or("")
-    }
-}
-
-impl fmt::Debug for StatusText {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.as_str(), f)
-    }
-}
-
-#[cfg(feature = "defmt")]
-impl defmt::Format for StatusText {
-    fn format(&self, f: defmt::Formatter<'_>) {
-        defmt::write!(f, "{}", self.as_str())
-    }
-}
+use crate::date::{RFC2822_LEN, Timestamp};
+use crate::ident::{AccountSid, CallSid, ConferenceSid, LABEL_MAX_CHARS, Label, SID_CAPACITY};
+use crate::json::{Cursor, JsonError, JsonErrorKind, JsonStr, KeySet};
+use crate::path::PathStyle;
+use crate::write::{CountingSink, Sink, SliceSink, WriteError};
 
 /// A participant's status: Twilio's six values, SignalWire's two, or an
-/// unknown text.
+/// unknown text (kept by the participant: [`Participant::status_text`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
@@ -105,28 +102,59 @@ pub enum Status {
     InProgress,
     /// `completed` (SignalWire: left).
     Completed,
-    /// Any other text, kept as sent.
-    Unknown(StatusText),
+    /// Any other text; the participant keeps it ([`Participant::status_text`]).
+    Unknown,
 }
 
 impl Status {
-    /// Parses a status text (exact, lowercase as the services send it).
+    const KNOWN: [Self; 8] = [
+        Self::Queued,
+        Self::Connecting,
+        Self::Ringing,
+        Self::Connected,
+        Self::Complete,
+        Self::Failed,
+        Self::InProgress,
+        Self::Completed,
+    ];
+
+    /// Parses a status text (exact, lowercase as the services send it):
+    /// `None` for the empty text (no status), [`Status::Unknown`] for any
+    /// other unknown text.
+    ///
+    /// ```
+    /// use confpart::participant::Status;
+    ///
+    /// assert_eq!(Status::parse("in-progress"), Some(Status::InProgress));
+    /// assert_eq!(Status::parse("on-fire"), Some(Status::Unknown));
+    /// assert_eq!(Status::parse(""), None);
+    /// ```
     pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "queued" => Self::Queued,
-            "connecting" => Self::Connecting,
-            "ringing" => Self::Ringing,
-            "connected" => Self::Connected,
-            "complete" => Self::Complete,
-            "failed" => Self::Failed,
-            "in-progress" => Self::InProgress,
-            "completed" => Self::Completed,
-            other => Self::Unknown(StatusText::new(other)?),
-        })
+        if s.is_empty() {
+            return None;
+        }
+        Some(
+            Self::KNOWN
+                .into_iter()
+                .find(|k| k.as_str() == s)
+                .unwrap_or(Self::Unknown),
+        )
     }
 
-    /// The wire text.
-    pub fn as_str(&self) -> &str {
+    /// The status of a text view (no copy).
+    fn of(text: JsonStr<'_>) -> Self {
+        match text.as_plain() {
+            Some(s) => Self::parse(s).unwrap_or(Self::Unknown),
+            None => Self::KNOWN
+                .into_iter()
+                .find(|k| text.eq_str(k.as_str()))
+                .unwrap_or(Self::Unknown),
+        }
+    }
+
+    /// The wire text; `"unknown"` for [`Status::Unknown`] (whose real text a
+    /// decoded participant keeps: [`Participant::status_text`]).
+    pub const fn as_str(&self) -> &'static str {
         match self {
             Self::Queued => "queued",
             Self::Connecting => "connecting",
@@ -136,7 +164,7 @@ impl Status {
             Self::Failed => "failed",
             Self::InProgress => "in-progress",
             Self::Completed => "completed",
-            Self::Unknown(text) => text.as_str(),
+            Self::Unknown => "unknown",
         }
     }
 
@@ -147,297 +175,951 @@ impl Status {
     }
 }
 
-impl Serialize for Status {
+#[cfg(feature = "serde")]
+impl serde::Serialize for Status {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
-/// The participant resource. All 15 fields of the wire contract; each may
-/// be absent or `null` on the wire, hence `Option`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+/// How a participant's `uri` is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct Participant {
-    /// `account_sid`
-    pub account_sid: Option<AccountSid>,
-    /// `call_sid`
-    pub call_sid: Option<CallSid>,
-    /// `label` (Twilio only)
-    pub label: Option<Label>,
-    /// `conference_sid`
-    pub conference_sid: Option<ConferenceSid>,
-    /// `date_created`
-    pub date_created: Option<Timestamp>,
-    /// `date_updated`
-    pub date_updated: Option<Timestamp>,
-    /// `end_conference_on_exit`
-    pub end_conference_on_exit: Option<bool>,
-    /// `muted`
-    pub muted: Option<bool>,
-    /// `hold`
-    pub hold: Option<bool>,
-    /// `status`
-    pub status: Option<Status>,
-    /// `start_conference_on_enter`
-    pub start_conference_on_enter: Option<bool>,
-    /// `coaching`
-    pub coaching: Option<bool>,
-    /// `call_sid_to_coach`
-    pub call_sid_to_coach: Option<CallSid>,
-    /// `queue_time` (a string on the wire, Twilio create only)
-    pub queue_time: Option<heapless::String<QUEUE_TIME_CAPACITY>>,
-    /// `uri`: the resource path, with `.json`
-    pub uri: Option<heapless::String<URI_CAPACITY>>,
+enum UriSource {
+    /// Stored text (or absent) in `Participant::uri`.
+    Stored,
+    /// Written from the SIDs when encoded, in this style.
+    Derived(PathStyle),
 }
 
-/// The participant as serde-json-core sees it: strings still escaped.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct RawParticipant<'a> {
-    #[serde(borrow)]
-    account_sid: Option<&'a str>,
-    #[serde(borrow)]
-    call_sid: Option<&'a str>,
-    #[serde(borrow)]
-    label: Option<&'a str>,
-    #[serde(borrow)]
-    conference_sid: Option<&'a str>,
-    #[serde(borrow)]
-    date_created: Option<&'a str>,
-    #[serde(borrow)]
-    date_updated: Option<&'a str>,
-    end_conference_on_exit: Option<bool>,
-    muted: Option<bool>,
-    hold: Option<bool>,
-    #[serde(borrow)]
-    status: Option<&'a str>,
-    start_conference_on_enter: Option<bool>,
-    coaching: Option<bool>,
-    #[serde(borrow)]
-    call_sid_to_coach: Option<&'a str>,
-    #[serde(borrow)]
-    queue_time: Option<&'a str>,
-    #[serde(borrow)]
-    uri: Option<&'a str>,
-}
+/// The optional booleans, packed: bit `i` present, bit `8 + i` value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+struct Flags(u16);
 
-/// Unescapes a raw JSON string field into a fixed-capacity string.
-pub(crate) fn text<const N: usize>(
-    raw: &str,
-    field: &'static str,
-) -> Result<heapless::String<N>, JsonError> {
-    json::unescape_to_string::<N>(raw).map_err(|e| match e {
-        UnescapeError::Overflow { .. } => JsonError::TooLong { field, max: N },
-        _ => JsonError::InvalidField { field },
-    })
-}
+const END_CONFERENCE_ON_EXIT: u16 = 0;
+const MUTED: u16 = 1;
+const HOLD: u16 = 2;
+const START_CONFERENCE_ON_ENTER: u16 = 3;
+const COACHING: u16 = 4;
 
-fn sid<T>(
-    raw: Option<&str>,
-    field: &'static str,
-    parse: fn(&[u8]) -> Result<T, IdError>,
-) -> Result<Option<T>, JsonError> {
-    let invalid = JsonError::InvalidField { field };
-    let unescaped: heapless::String<SID_CAPACITY>;
-    let bytes = match raw {
-        None | Some("") => return Ok(None),
-        // No escape: parse the raw text where it is.
-        Some(raw) if !raw.contains('\\') => raw.as_bytes(),
-        Some(raw) => {
-            unescaped = text(raw, field).map_err(|_| invalid)?;
-            unescaped.as_bytes()
-        }
-    };
-    parse(bytes).map(Some).map_err(|_| invalid)
-}
-
-fn date(raw: Option<&str>, field: &'static str) -> Result<Option<Timestamp>, JsonError> {
-    match raw {
-        None => Ok(None),
-        Some(raw) => {
-            // RFC 2822 dates are ASCII: an escape means garbage.
-            Timestamp::parse(raw.as_bytes())
-                .map(Some)
-                .map_err(|_| JsonError::InvalidField { field })
+impl Flags {
+    const fn get(self, i: u16) -> Option<bool> {
+        if self.0 & (1 << i) == 0 {
+            None
+        } else {
+            Some(self.0 & (1 << (8 + i)) != 0)
         }
     }
-}
 
-impl RawParticipant<'_> {
-    pub(crate) fn into_participant(self) -> Result<Participant, JsonError> {
-        let status = match self.status {
-            None => None,
-            Some(raw) => {
-                let s = text::<STATUS_CAPACITY>(raw, "status")?;
-                Some(Status::parse(&s).ok_or(JsonError::TooLong {
-                    field: "status",
-                    max: STATUS_CAPACITY,
-                })?)
-            }
-        };
-        let label = match self.label {
-            None => None,
-            // No escape: validate and copy the raw text once.
-            Some(raw) if !raw.contains('\\') => {
-                if raw.len() > crate::ident::LABEL_CAPACITY {
-                    return Err(JsonError::TooLong {
-                        field: "label",
-                        max: crate::ident::LABEL_CAPACITY,
-                    });
-                }
-                Some(Label::new(raw).map_err(|_| JsonError::InvalidField { field: "label" })?)
-            }
-            Some(raw) => {
-                let s = text::<{ crate::ident::LABEL_CAPACITY }>(raw, "label")?;
-                Some(Label::new(&s).map_err(|_| JsonError::InvalidField { field: "label" })?)
-            }
-        };
-        Ok(Participant {
-            account_sid: sid(self.account_sid, "account_sid", AccountSid::parse_bytes)?,
-            call_sid: sid(self.call_sid, "call_sid", CallSid::parse_bytes)?,
-            label,
-            conference_sid: sid(
-                self.conference_sid,
-                "conference_sid",
-                ConferenceSid::parse_bytes,
-            )?,
-            date_created: date(self.date_created, "date_created")?,
-            date_updated: date(self.date_updated, "date_updated")?,
-            end_conference_on_exit: self.end_conference_on_exit,
-            muted: self.muted,
-            hold: self.hold,
-            status,
-            start_conference_on_enter: self.start_conference_on_enter,
-            coaching: self.coaching,
-            call_sid_to_coach: sid(
-                self.call_sid_to_coach,
-                "call_sid_to_coach",
-                CallSid::parse_bytes,
-            )?,
-            queue_time: self
-                .queue_time
-                .map(|raw| text(raw, "queue_time"))
-                .transpose()?,
-            uri: self.uri.map(|raw| text(raw, "uri")).transpose()?,
+    const fn set(self, i: u16, v: Option<bool>) -> Self {
+        let cleared = self.0 & !((1 << i) | (1 << (8 + i)));
+        Self(match v {
+            None => cleared,
+            Some(false) => cleared | (1 << i),
+            Some(true) => cleared | (1 << i) | (1 << (8 + i)),
         })
     }
 }
 
-impl Participant {
+const LABEL: usize = 0;
+const QUEUE_TIME: usize = 1;
+const URI: usize = 2;
+const STATUS_TEXT: usize = 3;
+
+/// A date slot: `u64::MAX` for none (no valid timestamp is that large).
+const NO_DATE: u64 = u64::MAX;
+
+fn date_of(slot: u64) -> Option<Timestamp> {
+    if slot == NO_DATE {
+        None
+    } else {
+        Timestamp::from_unix(slot)
+    }
+}
+
+/// The participant resource: a view of a decoded document, or a participant
+/// built to be encoded. All 15 fields of the wire contract; each may be
+/// absent (`None`) except `call_sid` in a decoded one.
+///
+/// At most 256 bytes by value (`Copy`): SIDs inline, texts as slices.
+#[derive(Clone, Copy)]
+pub struct Participant<'a> {
+    account_sid: Option<AccountSid>,
+    call_sid: Option<CallSid>,
+    conference_sid: Option<ConferenceSid>,
+    call_sid_to_coach: Option<CallSid>,
+    date_created: u64,
+    date_updated: u64,
+    /// `label`, `queue_time`, `uri` and an unknown status text; their forms
+    /// are packed in `forms` (2 bits each) to keep the value small.
+    texts: [Option<&'a str>; 4],
+    forms: u8,
+    flags: Flags,
+    status: Option<Status>,
+    uri_source: UriSource,
+}
+
+impl Default for Participant<'_> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The known keys, in Twilio's order (the order [`Participant::encode`] writes).
+#[derive(Clone, Copy)]
+enum Field {
+    AccountSid,
+    CallSid,
+    Label,
+    ConferenceSid,
+    DateCreated,
+    DateUpdated,
+    EndConferenceOnExit,
+    Muted,
+    Hold,
+    Status,
+    StartConferenceOnEnter,
+    Coaching,
+    CallSidToCoach,
+    QueueTime,
+    Uri,
+}
+
+impl Field {
+    const ALL: [Self; 15] = [
+        Self::AccountSid,
+        Self::CallSid,
+        Self::Label,
+        Self::ConferenceSid,
+        Self::DateCreated,
+        Self::DateUpdated,
+        Self::EndConferenceOnExit,
+        Self::Muted,
+        Self::Hold,
+        Self::Status,
+        Self::StartConferenceOnEnter,
+        Self::Coaching,
+        Self::CallSidToCoach,
+        Self::QueueTime,
+        Self::Uri,
+    ];
+
+    fn of(key: &[u8]) -> Option<Self> {
+        Some(match key {
+            b"account_sid" => Self::AccountSid,
+            b"call_sid" => Self::CallSid,
+            b"label" => Self::Label,
+            b"conference_sid" => Self::ConferenceSid,
+            b"date_created" => Self::DateCreated,
+            b"date_updated" => Self::DateUpdated,
+            b"end_conference_on_exit" => Self::EndConferenceOnExit,
+            b"muted" => Self::Muted,
+            b"hold" => Self::Hold,
+            b"status" => Self::Status,
+            b"start_conference_on_enter" => Self::StartConferenceOnEnter,
+            b"coaching" => Self::Coaching,
+            b"call_sid_to_coach" => Self::CallSidToCoach,
+            b"queue_time" => Self::QueueTime,
+            b"uri" => Self::Uri,
+            _ => return None,
+        })
+    }
+
+    const fn name(self) -> &'static str {
+        match self {
+            Self::AccountSid => "account_sid",
+            Self::CallSid => "call_sid",
+            Self::Label => "label",
+            Self::ConferenceSid => "conference_sid",
+            Self::DateCreated => "date_created",
+            Self::DateUpdated => "date_updated",
+            Self::EndConferenceOnExit => "end_conference_on_exit",
+            Self::Muted => "muted",
+            Self::Hold => "hold",
+            Self::Status => "status",
+            Self::StartConferenceOnEnter => "start_conference_on_enter",
+            Self::Coaching => "coaching",
+            Self::CallSidToCoach => "call_sid_to_coach",
+            Self::QueueTime => "queue_time",
+            Self::Uri => "uri",
+        }
+    }
+}
+
+/// A string field's value: `None` for `null` and for `""` (the empty-string
+/// rule), with its offset for errors.
+fn text_value<'a>(c: &mut Cursor<'a>) -> Result<(Option<JsonStr<'a>>, usize), JsonError> {
+    c.ws();
+    let at = c.pos;
+    let s = c.opt_str()?;
+    Ok((s.filter(|s| !s.is_empty()), at))
+}
+
+/// Parses a SID field (escapes allowed: a SID is ASCII, at most
+/// [`SID_CAPACITY`] bytes once unescaped).
+fn sid_value<T>(
+    c: &mut Cursor<'_>,
+    parse: fn(&[u8]) -> Result<T, crate::ident::IdError>,
+) -> Result<Option<T>, JsonError> {
+    let (text, at) = text_value(c)?;
+    let Some(text) = text else { return Ok(None) };
+    let invalid = JsonError::new(JsonErrorKind::InvalidValue, at);
+    let mut buf = [0u8; SID_CAPACITY];
+    let bytes = match text.as_plain() {
+        Some(s) => s.as_bytes(),
+        None => text
+            .unescape_into(&mut buf)
+            .map_err(|_| invalid)?
+            .as_bytes(),
+    };
+    parse(bytes).map(Some).map_err(|_| invalid)
+}
+
+fn date_value(c: &mut Cursor<'_>) -> Result<u64, JsonError> {
+    let (text, at) = text_value(c)?;
+    let Some(text) = text else { return Ok(NO_DATE) };
+    let invalid = JsonError::new(JsonErrorKind::InvalidValue, at);
+    let mut buf = [0u8; 64];
+    let bytes = match text.as_plain() {
+        Some(s) => s.as_bytes(),
+        None => text
+            .unescape_into(&mut buf)
+            .map_err(|_| invalid)?
+            .as_bytes(),
+    };
+    match strict_date(bytes) {
+        Some(t) => Ok(t),
+        None => Timestamp::parse(bytes)
+            .map(Timestamp::unix)
+            .map_err(|_| invalid),
+    }
+}
+
+/// The strict form every service writes, `Fri, 18 Feb 2011 21:07:19 +0000`,
+/// read at fixed positions; `None` for anything else (then the lenient
+/// [`Timestamp::parse`] decides, with the same result for this form).
+fn strict_date(b: &[u8]) -> Option<u64> {
+    const DAYS: [&[u8; 3]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
+    const MONTHS: [&[u8; 3]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
+    let b: &[u8; RFC2822_LEN] = b.try_into().ok()?;
+    let [
+        w0,
+        w1,
+        w2,
+        b',',
+        b' ',
+        d0,
+        d1,
+        b' ',
+        m0,
+        m1,
+        m2,
+        b' ',
+        y0,
+        y1,
+        y2,
+        y3,
+        b' ',
+        h0,
+        h1,
+        b':',
+        n0,
+        n1,
+        b':',
+        s0,
+        s1,
+        b' ',
+        b'+',
+        b'0',
+        b'0',
+        b'0',
+        b'0',
+    ] = *b
+    else {
+        return None;
+    };
+    if !DAYS.contains(&&[w0, w1, w2]) {
+        return None;
+    }
+    let month = MONTHS.iter().position(|m| **m == [m0, m1, m2])?;
+    let digit = |c: u8| c.is_ascii_digit().then(|| c - b'0');
+    let two = |a, b| Some(digit(a)? * 10 + digit(b)?);
+    let year = u16::from(two(y0, y1)?) * 100 + u16::from(two(y2, y3)?);
+    Timestamp::from_civil(
+        year,
+        month as u8 + 1,
+        two(d0, d1)?,
+        two(h0, h1)?,
+        two(n0, n1)?,
+        two(s0, s1)?,
+    )
+    .ok()
+    .map(Timestamp::unix)
+}
+
+/// [`Label::check`] on the characters of a view, without a copy.
+fn label_ok(text: JsonStr<'_>) -> bool {
+    if let Some(s) = text.as_plain() {
+        return Label::check(s).is_ok();
+    }
+    // Escaped: the same rules, on the characters.
+    let mut chars = 0usize;
+    let mut head = [0u8; SID_CAPACITY];
+    let mut len = 0usize;
+    for c in text.chars() {
+        chars += 1;
+        if c == '/' || c.is_control() || chars > LABEL_MAX_CHARS {
+            return false;
+        }
+        if let Some(dst) = head.get_mut(len..len + c.len_utf8()) {
+            c.encode_utf8(dst);
+        }
+        len += c.len_utf8();
+    }
+    // Only short texts can be `.`, `..` or a call SID.
+    match head.get(..len).map(core::str::from_utf8) {
+        Some(Ok(short)) => Label::check(short).is_ok(),
+        _ => chars > 0,
+    }
+}
+
+impl<'a> Participant<'a> {
+    /// A participant with every field absent (to build one to encode).
+    pub const fn new() -> Self {
+        Self {
+            account_sid: None,
+            call_sid: None,
+            conference_sid: None,
+            call_sid_to_coach: None,
+            date_created: NO_DATE,
+            date_updated: NO_DATE,
+            texts: [None; 4],
+            forms: 0,
+            flags: Flags(0),
+            status: None,
+            uri_source: UriSource::Stored,
+        }
+    }
+
     /// Decodes a participant JSON document (see the module docs for how
-    /// strict this is).
-    pub fn decode(doc: &[u8]) -> Result<Self, JsonError> {
-        json::validate(doc)?;
-        let (raw, _) = serde_json_core::from_slice::<RawParticipant<'_>>(doc)?;
-        raw.into_participant()
+    /// strict this is), borrowing it.
+    pub fn decode(doc: &'a [u8]) -> Result<Self, JsonError> {
+        let mut c = Cursor::new(doc);
+        let p = Self::read(&mut c)?;
+        c.finish()?;
+        Ok(p)
     }
 
-    /// Encodes the participant as JSON into `buf`; returns the length.
-    pub fn encode_to_slice(&self, buf: &mut [u8]) -> Result<usize, WriteError> {
-        let mut sink = crate::write::SliceSink::new(buf);
-        self.encode(&mut sink)?;
-        Ok(sink.len())
+    /// Reads one participant object at the cursor (also used for the items
+    /// of a list page).
+    pub(crate) fn read(c: &mut Cursor<'a>) -> Result<Self, JsonError> {
+        if c.peek() != Some(b'{') {
+            return Err(c.wrong_type("an object"));
+        }
+        let mut p = Self::new();
+        let mut seen: KeySet = 0;
+        if c.enter()? {
+            // The field expected next: Twilio writes them in one order.
+            let mut next = 0usize;
+            loop {
+                let expected = Field::ALL.get(next).copied();
+                let found = match expected {
+                    Some(field) => c.key_if(field.name())?.map(|at| (field, at)),
+                    None => None,
+                };
+                let found = match found {
+                    Some(hit) => Some(hit),
+                    None => {
+                        let key = c.key()?;
+                        let mut buf = [0u8; 32];
+                        Field::of(key.text(&mut buf)).map(|field| (field, key.offset))
+                    }
+                };
+                match found {
+                    None => c.skip_value()?,
+                    Some((field, at)) => {
+                        next = field as usize + 1;
+                        p.read_field(c, field, at, &mut seen)
+                            .map_err(|e| e.in_field(field.name()))?;
+                    }
+                }
+                if !c.more(b'}')? {
+                    break;
+                }
+            }
+        }
+        if p.call_sid.is_none() {
+            return Err(
+                JsonError::new(JsonErrorKind::Missing, c.pos.saturating_sub(1))
+                    .in_field("call_sid"),
+            );
+        }
+        Ok(p)
     }
 
-    // (wt-http stand-in for the JSON worktree's encoder: the same bytes as
-    // the serde encoder, written straight into a sink.)
-    /// Writes the participant as JSON (every field, `null` when absent).
-    pub fn encode<S: crate::write::Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
-        fn text<S: crate::write::Sink + ?Sized>(
-            sink: &mut S,
-            key: &[u8],
-            value: Option<&str>,
-        ) -> Result<(), WriteError> {
-            sink.put(key)?;
-            match value {
-                Some(v) => json::write_string(sink, v),
+    fn read_field(
+        &mut self,
+        c: &mut Cursor<'a>,
+        field: Field,
+        key_offset: usize,
+        seen: &mut KeySet,
+    ) -> Result<(), JsonError> {
+        Cursor::once(seen, field as u32, key_offset, field.name())?;
+        match field {
+            Field::AccountSid => self.account_sid = sid_value(c, AccountSid::parse_bytes)?,
+            Field::CallSid => self.call_sid = sid_value(c, CallSid::parse_bytes)?,
+            Field::ConferenceSid => self.conference_sid = sid_value(c, ConferenceSid::parse_bytes)?,
+            Field::CallSidToCoach => self.call_sid_to_coach = sid_value(c, CallSid::parse_bytes)?,
+            Field::DateCreated => self.date_created = date_value(c)?,
+            Field::DateUpdated => self.date_updated = date_value(c)?,
+            Field::Label => {
+                let (text, at) = text_value(c)?;
+                if let Some(text) = text {
+                    if !label_ok(text) {
+                        return Err(JsonError::new(JsonErrorKind::InvalidValue, at));
+                    }
+                    self.set_text(LABEL, Some(text));
+                }
+            }
+            Field::Status => {
+                let (text, _) = text_value(c)?;
+                self.status = text.map(Status::of);
+                let unknown = text.filter(|_| self.status == Some(Status::Unknown));
+                self.set_text(STATUS_TEXT, unknown);
+            }
+            Field::QueueTime => {
+                let v = text_value(c)?.0;
+                self.set_text(QUEUE_TIME, v);
+            }
+            Field::Uri => {
+                let v = text_value(c)?.0;
+                self.set_text(URI, v);
+            }
+            Field::EndConferenceOnExit => self.set_flag(END_CONFERENCE_ON_EXIT, c.opt_bool()?),
+            Field::Muted => self.set_flag(MUTED, c.opt_bool()?),
+            Field::Hold => self.set_flag(HOLD, c.opt_bool()?),
+            Field::StartConferenceOnEnter => {
+                self.set_flag(START_CONFERENCE_ON_ENTER, c.opt_bool()?);
+            }
+            Field::Coaching => self.set_flag(COACHING, c.opt_bool()?),
+        }
+        Ok(())
+    }
+
+    fn text(&self, i: usize) -> Option<JsonStr<'a>> {
+        let raw = self.texts.get(i).copied().flatten()?;
+        Some(JsonStr::unpack(raw, self.forms >> (2 * i)))
+    }
+
+    fn set_text(&mut self, i: usize, v: Option<JsonStr<'a>>) {
+        let (raw, code) = match v {
+            Some(s) => {
+                let (raw, code) = s.pack();
+                (Some(raw), code)
+            }
+            None => (None, 0),
+        };
+        if let Some(slot) = self.texts.get_mut(i) {
+            *slot = raw;
+        }
+        self.forms = (self.forms & !(3 << (2 * i))) | (code << (2 * i));
+    }
+
+    fn set_flag(&mut self, i: u16, v: Option<bool>) {
+        self.flags = self.flags.set(i, v);
+    }
+
+    // --- Accessors. -------------------------------------------------------
+
+    /// `account_sid`
+    pub const fn account_sid(&self) -> Option<&AccountSid> {
+        self.account_sid.as_ref()
+    }
+    /// `call_sid` (always present in a decoded participant)
+    pub const fn call_sid(&self) -> Option<&CallSid> {
+        self.call_sid.as_ref()
+    }
+    /// `label` (Twilio only), a valid [`Label`] once unescaped.
+    pub fn label(&self) -> Option<JsonStr<'a>> {
+        self.text(LABEL)
+    }
+    /// `conference_sid`
+    pub const fn conference_sid(&self) -> Option<&ConferenceSid> {
+        self.conference_sid.as_ref()
+    }
+    /// `date_created`
+    pub fn date_created(&self) -> Option<Timestamp> {
+        date_of(self.date_created)
+    }
+    /// `date_updated`
+    pub fn date_updated(&self) -> Option<Timestamp> {
+        date_of(self.date_updated)
+    }
+    /// `end_conference_on_exit`
+    pub const fn end_conference_on_exit(&self) -> Option<bool> {
+        self.flags.get(END_CONFERENCE_ON_EXIT)
+    }
+    /// `muted`
+    pub const fn muted(&self) -> Option<bool> {
+        self.flags.get(MUTED)
+    }
+    /// `hold`
+    pub const fn hold(&self) -> Option<bool> {
+        self.flags.get(HOLD)
+    }
+    /// `status`
+    pub const fn status(&self) -> Option<Status> {
+        self.status
+    }
+    /// The `status` text: the raw text of an unknown status (any length),
+    /// the wire text of a known one.
+    pub fn status_text(&self) -> Option<JsonStr<'a>> {
+        match self.status? {
+            Status::Unknown => self.text(STATUS_TEXT),
+            known => Some(JsonStr::text(known.as_str())),
+        }
+    }
+    /// `start_conference_on_enter`
+    pub const fn start_conference_on_enter(&self) -> Option<bool> {
+        self.flags.get(START_CONFERENCE_ON_ENTER)
+    }
+    /// `coaching`
+    pub const fn coaching(&self) -> Option<bool> {
+        self.flags.get(COACHING)
+    }
+    /// `call_sid_to_coach`
+    pub const fn call_sid_to_coach(&self) -> Option<&CallSid> {
+        self.call_sid_to_coach.as_ref()
+    }
+    /// `queue_time` (a string on the wire, Twilio create only)
+    pub fn queue_time(&self) -> Option<JsonStr<'a>> {
+        self.text(QUEUE_TIME)
+    }
+    /// `uri` as stored (decoded, or set with [`Participant::with_uri`]);
+    /// `None` for a uri derived at encode time ([`Participant::uri_style`]).
+    pub fn uri(&self) -> Option<JsonStr<'a>> {
+        self.text(URI)
+    }
+    /// The path style of a uri derived from the SIDs when encoded
+    /// ([`Participant::with_derived_uri`]).
+    pub const fn uri_style(&self) -> Option<PathStyle> {
+        match self.uri_source {
+            UriSource::Derived(style) => Some(style),
+            UriSource::Stored => None,
+        }
+    }
+
+    // --- Builder. ---------------------------------------------------------
+
+    /// Sets `account_sid`.
+    #[must_use]
+    pub fn with_account_sid(mut self, v: impl Into<Option<AccountSid>>) -> Self {
+        self.account_sid = v.into();
+        self
+    }
+    /// Sets `call_sid`.
+    #[must_use]
+    pub fn with_call_sid(mut self, v: impl Into<Option<CallSid>>) -> Self {
+        self.call_sid = v.into();
+        self
+    }
+    /// Sets `label`: plain text (escaped when written) or a [`JsonStr`]. It
+    /// is not checked here: check untrusted text with [`Label::check`].
+    #[must_use]
+    pub fn with_label(mut self, v: impl Into<JsonStr<'a>>) -> Self {
+        self.set_text(LABEL, Some(v.into()).filter(|s| !s.is_empty()));
+        self
+    }
+    /// Sets `conference_sid`.
+    #[must_use]
+    pub fn with_conference_sid(mut self, v: impl Into<Option<ConferenceSid>>) -> Self {
+        self.conference_sid = v.into();
+        self
+    }
+    /// Sets `date_created`.
+    #[must_use]
+    pub fn with_date_created(mut self, v: impl Into<Option<Timestamp>>) -> Self {
+        self.date_created = v.into().map_or(NO_DATE, Timestamp::unix);
+        self
+    }
+    /// Sets `date_updated`.
+    #[must_use]
+    pub fn with_date_updated(mut self, v: impl Into<Option<Timestamp>>) -> Self {
+        self.date_updated = v.into().map_or(NO_DATE, Timestamp::unix);
+        self
+    }
+    /// Sets `end_conference_on_exit`.
+    #[must_use]
+    pub fn with_end_conference_on_exit(mut self, v: impl Into<Option<bool>>) -> Self {
+        self.set_flag(END_CONFERENCE_ON_EXIT, v.into());
+        self
+    }
+    /// Sets `muted`.
+    #[must_use]
+    pub fn with_muted(mut self, v: impl Into<Option<bool>>) -> Self {
+        self.set_flag(MUTED, v.into());
+        self
+    }
+    /// Sets `hold`.
+    #[must_use]
+    pub fn with_hold(mut self, v: impl Into<Option<bool>>) -> Self {
+        self.set_flag(HOLD, v.into());
+        self
+    }
+    /// Sets a known `status` ([`Status::Unknown`] has no text: it clears
+    /// the status; use [`Participant::with_status_text`]).
+    #[must_use]
+    pub fn with_status(mut self, v: impl Into<Option<Status>>) -> Self {
+        self.status = v.into().filter(|s| *s != Status::Unknown);
+        self.set_text(STATUS_TEXT, None);
+        self
+    }
+    /// Sets `status` from its text: a known value is parsed, any other text
+    /// is kept as [`Status::Unknown`]; `""` clears it.
+    #[must_use]
+    pub fn with_status_text(mut self, v: impl Into<JsonStr<'a>>) -> Self {
+        let text = v.into();
+        self.status = Some(Status::of(text)).filter(|_| !text.is_empty());
+        let unknown = Some(text).filter(|_| self.status == Some(Status::Unknown));
+        self.set_text(STATUS_TEXT, unknown);
+        self
+    }
+    /// Sets `start_conference_on_enter`.
+    #[must_use]
+    pub fn with_start_conference_on_enter(mut self, v: impl Into<Option<bool>>) -> Self {
+        self.set_flag(START_CONFERENCE_ON_ENTER, v.into());
+        self
+    }
+    /// Sets `coaching`.
+    #[must_use]
+    pub fn with_coaching(mut self, v: impl Into<Option<bool>>) -> Self {
+        self.set_flag(COACHING, v.into());
+        self
+    }
+    /// Sets `call_sid_to_coach`.
+    #[must_use]
+    pub fn with_call_sid_to_coach(mut self, v: impl Into<Option<CallSid>>) -> Self {
+        self.call_sid_to_coach = v.into();
+        self
+    }
+    /// Sets `queue_time` (plain text or a [`JsonStr`]; `""` clears it).
+    #[must_use]
+    pub fn with_queue_time(mut self, v: impl Into<JsonStr<'a>>) -> Self {
+        self.set_text(QUEUE_TIME, Some(v.into()).filter(|s| !s.is_empty()));
+        self
+    }
+    /// Sets a stored `uri` (plain text or a [`JsonStr`]; `""` clears it).
+    #[must_use]
+    pub fn with_uri(mut self, v: impl Into<JsonStr<'a>>) -> Self {
+        self.set_text(URI, Some(v.into()).filter(|s| !s.is_empty()));
+        self.uri_source = UriSource::Stored;
+        self
+    }
+    /// Derives `uri` from the account, conference and call SIDs when encoded
+    /// (the path of [`crate::path::ParticipantPath`] by call SID, with
+    /// `.json`); written as `null` if one of them is missing.
+    #[must_use]
+    pub fn with_derived_uri(mut self, style: PathStyle) -> Self {
+        self.set_text(URI, None);
+        self.uri_source = UriSource::Derived(style);
+        self
+    }
+
+    // --- Encoding. --------------------------------------------------------
+
+    /// Writes the derived uri, if the SIDs are there.
+    fn write_derived_uri<S: Sink + ?Sized>(
+        &self,
+        style: PathStyle,
+        sink: &mut S,
+    ) -> Result<bool, WriteError> {
+        let (Some(ac), Some(cf), Some(ca)) =
+            (&self.account_sid, &self.conference_sid, &self.call_sid)
+        else {
+            return Ok(false);
+        };
+        sink.put_str(style.prefix())?;
+        sink.put(b"/Accounts/")?;
+        sink.put_str(ac.as_str())?;
+        sink.put(b"/Conferences/")?;
+        sink.put_str(cf.as_str())?;
+        sink.put(b"/Participants/")?;
+        sink.put_str(ca.as_str())?;
+        sink.put(b".json")?;
+        Ok(true)
+    }
+
+    /// Writes the participant as JSON (Twilio's field order, `null` for
+    /// absent fields).
+    pub fn encode<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
+        fn sid<S: Sink + ?Sized>(sink: &mut S, sid: Option<&str>) -> Result<(), WriteError> {
+            match sid {
+                Some(s) => {
+                    sink.put(b"\"")?;
+                    sink.put_str(s)?;
+                    sink.put(b"\"")
+                }
                 None => sink.put(b"null"),
             }
         }
-        fn flag<S: crate::write::Sink + ?Sized>(
-            sink: &mut S,
-            key: &[u8],
-            value: Option<bool>,
-        ) -> Result<(), WriteError> {
-            sink.put(key)?;
-            sink.put(match value {
+        fn text<S: Sink + ?Sized>(sink: &mut S, s: Option<JsonStr<'_>>) -> Result<(), WriteError> {
+            match s {
+                Some(s) => s.write_json(sink),
+                None => sink.put(b"null"),
+            }
+        }
+        fn date<S: Sink + ?Sized>(sink: &mut S, slot: u64) -> Result<(), WriteError> {
+            match date_of(slot) {
+                Some(t) => {
+                    let mut buf = [0u8; RFC2822_LEN];
+                    sink.put(b"\"")?;
+                    sink.put_str(t.write_rfc2822(&mut buf))?;
+                    sink.put(b"\"")
+                }
+                None => sink.put(b"null"),
+            }
+        }
+        fn flag<S: Sink + ?Sized>(sink: &mut S, v: Option<bool>) -> Result<(), WriteError> {
+            sink.put(match v {
                 Some(true) => b"true",
                 Some(false) => b"false",
                 None => b"null",
             })
         }
-        fn date<S: crate::write::Sink + ?Sized>(
-            sink: &mut S,
-            key: &[u8],
-            value: Option<Timestamp>,
-        ) -> Result<(), WriteError> {
-            let mut buf = [0u8; crate::date::RFC2822_LEN];
-            text(sink, key, value.map(|t| t.write_rfc2822(&mut buf)))
+        sink.put(b"{\"account_sid\":")?;
+        sid(sink, self.account_sid.as_ref().map(AccountSid::as_str))?;
+        sink.put(b",\"call_sid\":")?;
+        sid(sink, self.call_sid.as_ref().map(CallSid::as_str))?;
+        sink.put(b",\"label\":")?;
+        text(sink, self.label())?;
+        sink.put(b",\"conference_sid\":")?;
+        sid(
+            sink,
+            self.conference_sid.as_ref().map(ConferenceSid::as_str),
+        )?;
+        sink.put(b",\"date_created\":")?;
+        date(sink, self.date_created)?;
+        sink.put(b",\"date_updated\":")?;
+        date(sink, self.date_updated)?;
+        sink.put(b",\"end_conference_on_exit\":")?;
+        flag(sink, self.end_conference_on_exit())?;
+        sink.put(b",\"muted\":")?;
+        flag(sink, self.muted())?;
+        sink.put(b",\"hold\":")?;
+        flag(sink, self.hold())?;
+        sink.put(b",\"status\":")?;
+        text(sink, self.status_text())?;
+        sink.put(b",\"start_conference_on_enter\":")?;
+        flag(sink, self.start_conference_on_enter())?;
+        sink.put(b",\"coaching\":")?;
+        flag(sink, self.coaching())?;
+        sink.put(b",\"call_sid_to_coach\":")?;
+        sid(sink, self.call_sid_to_coach.as_ref().map(CallSid::as_str))?;
+        sink.put(b",\"queue_time\":")?;
+        text(sink, self.queue_time())?;
+        sink.put(b",\"uri\":")?;
+        match self.uri_source {
+            UriSource::Stored => text(sink, self.uri())?,
+            UriSource::Derived(style) => {
+                let ready = self.account_sid.is_some()
+                    && self.conference_sid.is_some()
+                    && self.call_sid.is_some();
+                if ready {
+                    sink.put(b"\"")?;
+                    self.write_derived_uri(style, sink)?;
+                    sink.put(b"\"")?;
+                } else {
+                    sink.put(b"null")?;
+                }
+            }
         }
-        text(
-            sink,
-            b"{\"account_sid\":",
-            self.account_sid.as_ref().map(|s| s.as_str()),
-        )?;
-        text(
-            sink,
-            b",\"call_sid\":",
-            self.call_sid.as_ref().map(|s| s.as_str()),
-        )?;
-        text(
-            sink,
-            b",\"label\":",
-            self.label.as_ref().map(|s| s.as_str()),
-        )?;
-        text(
-            sink,
-            b",\"conference_sid\":",
-            self.conference_sid.as_ref().map(|s| s.as_str()),
-        )?;
-        date(sink, b",\"date_created\":", self.date_created)?;
-        date(sink, b",\"date_updated\":", self.date_updated)?;
-        flag(
-            sink,
-            b",\"end_conference_on_exit\":",
-            self.end_conference_on_exit,
-        )?;
-        flag(sink, b",\"muted\":", self.muted)?;
-        flag(sink, b",\"hold\":", self.hold)?;
-        text(
-            sink,
-            b",\"status\":",
-            self.status.as_ref().map(|s| s.as_str()),
-        )?;
-        flag(
-            sink,
-            b",\"start_conference_on_enter\":",
-            self.start_conference_on_enter,
-        )?;
-        flag(sink, b",\"coaching\":", self.coaching)?;
-        text(
-            sink,
-            b",\"call_sid_to_coach\":",
-            self.call_sid_to_coach.as_ref().map(|s| s.as_str()),
-        )?;
-        text(sink, b",\"queue_time\":", self.queue_time.as_deref())?;
-        text(sink, b",\"uri\":", self.uri.as_deref())?;
         sink.put(b"}")
     }
 
-    /// The length [`Participant::encode`] writes (counted, not stored).
+    /// The length of [`Participant::encode`]'s output.
     pub fn encoded_len(&self) -> usize {
-        let mut sink = crate::write::CountingSink::default();
-        // A counting sink never fails.
-        let _ = self.encode(&mut sink);
-        sink.count
+        let mut count = CountingSink::default();
+        // A CountingSink never fails.
+        let _ = self.encode(&mut count);
+        count.count
+    }
+
+    /// Encodes the participant as JSON into `buf`; returns the length.
+    pub fn encode_to_slice(&self, buf: &mut [u8]) -> Result<usize, WriteError> {
+        let mut sink = SliceSink::new(buf);
+        self.encode(&mut sink)?;
+        Ok(sink.len())
+    }
+
+    /// Whether the two uris are the same text (a derived one is rendered).
+    fn same_uri(&self, other: &Self) -> bool {
+        const MAX: usize = 192;
+        fn render<'b>(p: &Participant<'_>, buf: &'b mut [u8; MAX]) -> Option<JsonStr<'b>> {
+            match p.uri_source {
+                UriSource::Stored => None,
+                UriSource::Derived(style) => {
+                    let mut sink = SliceSink::new(buf);
+                    match p.write_derived_uri(style, &mut sink) {
+                        Ok(true) => {
+                            let written = sink.into_written();
+                            core::str::from_utf8(written).ok().map(JsonStr::text)
+                        }
+                        _ => None,
+                    }
+                }
+            }
+        }
+        let (mut a, mut b) = ([0u8; MAX], [0u8; MAX]);
+        let left = render(self, &mut a).or(self.uri());
+        let right = render(other, &mut b).or(other.uri());
+        left == right
     }
 }
 
-/// Serializes `value` with serde-json-core into `buf`, mapping its error.
-pub(crate) fn to_slice<T: Serialize>(value: &T, buf: &mut [u8]) -> Result<usize, WriteError> {
-    let len = buf.len();
-    serde_json_core::to_slice(value, buf).map_err(|_| WriteError::BufferFull {
-        offset: len,
-        needed: 1,
-    })
+impl PartialEq for Participant<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.account_sid == other.account_sid
+            && self.call_sid == other.call_sid
+            && self.conference_sid == other.conference_sid
+            && self.call_sid_to_coach == other.call_sid_to_coach
+            && self.date_created == other.date_created
+            && self.date_updated == other.date_updated
+            && self.flags == other.flags
+            && self.status == other.status
+            && self.text(STATUS_TEXT) == other.text(STATUS_TEXT)
+            && self.label() == other.label()
+            && self.queue_time() == other.queue_time()
+            && self.same_uri(other)
+    }
+}
+
+impl Eq for Participant<'_> {}
+
+impl fmt::Debug for Participant<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Participant");
+        d.field("account_sid", &self.account_sid)
+            .field("call_sid", &self.call_sid)
+            .field("label", &self.label())
+            .field("conference_sid", &self.conference_sid)
+            .field("date_created", &self.date_created())
+            .field("date_updated", &self.date_updated())
+            .field("end_conference_on_exit", &self.end_conference_on_exit())
+            .field("muted", &self.muted())
+            .field("hold", &self.hold())
+            .field("status", &self.status_text())
+            .field(
+                "start_conference_on_enter",
+                &self.start_conference_on_enter(),
+            )
+            .field("coaching", &self.coaching())
+            .field("call_sid_to_coach", &self.call_sid_to_coach)
+            .field("queue_time", &self.queue_time());
+        match self.uri_source {
+            UriSource::Stored => d.field("uri", &self.uri()),
+            UriSource::Derived(style) => d.field("uri", &style),
+        };
+        d.finish()
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Participant<'_> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(
+            f,
+            "Participant {{ call_sid: {}, status: {}, muted: {}, hold: {}, coaching: {}, label: {} }}",
+            self.call_sid,
+            self.status_text(),
+            self.muted(),
+            self.hold(),
+            self.coaching(),
+            self.label()
+        )
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Participant<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        /// The derived uri, written through `Display`.
+        struct Derived<'p, 'a>(&'p Participant<'a>, PathStyle);
+        impl fmt::Display for Derived<'_, '_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                struct W<'f, 'g>(&'f mut fmt::Formatter<'g>);
+                impl Sink for W<'_, '_> {
+                    fn put(&mut self, bytes: &[u8]) -> Result<(), WriteError> {
+                        let s = core::str::from_utf8(bytes).map_err(|_| WriteError::WriteZero)?;
+                        self.0.write_str(s).map_err(|_| WriteError::WriteZero)
+                    }
+                }
+                self.0
+                    .write_derived_uri(self.1, &mut W(f))
+                    .map(|_| ())
+                    .map_err(|_| fmt::Error)
+            }
+        }
+        let mut st = s.serialize_struct("Participant", 15)?;
+        st.serialize_field("account_sid", &self.account_sid)?;
+        st.serialize_field("call_sid", &self.call_sid)?;
+        st.serialize_field("label", &self.label())?;
+        st.serialize_field("conference_sid", &self.conference_sid)?;
+        st.serialize_field("date_created", &self.date_created())?;
+        st.serialize_field("date_updated", &self.date_updated())?;
+        st.serialize_field("end_conference_on_exit", &self.end_conference_on_exit())?;
+        st.serialize_field("muted", &self.muted())?;
+        st.serialize_field("hold", &self.hold())?;
+        st.serialize_field("status", &self.status_text())?;
+        st.serialize_field(
+            "start_conference_on_enter",
+            &self.start_conference_on_enter(),
+        )?;
+        st.serialize_field("coaching", &self.coaching())?;
+        st.serialize_field("call_sid_to_coach", &self.call_sid_to_coach)?;
+        st.serialize_field("queue_time", &self.queue_time())?;
+        match self.uri_source {
+            UriSource::Stored => st.serialize_field("uri", &self.uri())?,
+            UriSource::Derived(style) => {
+                struct Str<'p, 'a>(Derived<'p, 'a>);
+                impl serde::Serialize for Str<'_, '_> {
+                    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                        s.collect_str(&self.0)
+                    }
+                }
+                let all = self.account_sid.is_some()
+                    && self.conference_sid.is_some()
+                    && self.call_sid.is_some();
+                st.serialize_field("uri", &Some(Str(Derived(self, style))).filter(|_| all))?;
+            }
+        }
+        st.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fits_in_256_bytes() {
+        assert!(core::mem::size_of::<Participant<'_>>() <= 256);
+    }
+
+    #[test]
+    fn flags_pack() {
+        let mut f = Flags::default();
+        for i in 0..5 {
+            assert_eq!(f.get(i), None);
+            f = f.set(i, Some(i % 2 == 0));
+        }
+        for i in 0..5 {
+            assert_eq!(f.get(i), Some(i % 2 == 0));
+        }
+        assert_eq!(f.set(1, None).get(1), None);
+    }
 }

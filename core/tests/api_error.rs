@@ -6,7 +6,8 @@
     clippy::panic
 )]
 
-use confpart::api_error::{ApiError, ErrorShape};
+use confpart::api_error::{ApiError, ErrorShape, twilio_len};
+use confpart::json::{JsonError, JsonErrorKind};
 use proptest::prelude::*;
 
 #[test]
@@ -17,16 +18,16 @@ fn fixture_20003() {
     .unwrap();
     assert_eq!(e.code, Some(20003));
     assert_eq!(e.status, Some(401));
-    assert_eq!(
-        e.message.as_str(),
-        "Authentication Error - invalid username"
+    assert!(
+        e.message
+            .unwrap()
+            .eq_str("Authentication Error - invalid username")
     );
     assert_eq!(
-        e.more_info.as_deref(),
+        e.more_info.map(|m| m.raw()),
         Some("https://www.twilio.com/docs/errors/20003")
     );
     assert_eq!(e.shape, ErrorShape::Twilio);
-    assert!(!e.message_truncated);
 }
 
 #[test]
@@ -38,6 +39,8 @@ fn fixture_20404() {
     assert_eq!((e.code, e.status), (Some(20404), Some(404)));
     assert!(
         e.message
+            .unwrap()
+            .raw()
             .starts_with("The requested resource /2010-04-01/Accounts/")
     );
 }
@@ -53,7 +56,7 @@ fn signalwire_coded_shape() {
     let e = ApiError::decode(br#"{"errors":[{"code":"30010","message":"Conference not found","more_info":"https://developer.signalwire.com"},{"code":"1","message":"x"}]}"#).unwrap();
     assert_eq!(e.shape, ErrorShape::SignalWireCoded);
     assert_eq!(e.code, Some(30010));
-    assert_eq!(e.message.as_str(), "Conference not found");
+    assert!(e.message.unwrap().eq_str("Conference not found"));
     assert_eq!(e.error_count, 2);
     assert_eq!(e.status, None);
 }
@@ -75,14 +78,73 @@ fn encode_decodes_back_for_every_code_of_the_spec() {
             ApiError::encode_twilio(code, "Msg with \"quotes\" and é", status, &mut buf).unwrap();
         let e = ApiError::decode(&buf[..n]).unwrap();
         assert_eq!((e.code, e.status), (Some(code), Some(status)));
-        assert_eq!(e.message.as_str(), "Msg with \"quotes\" and é");
+        assert!(e.message.unwrap().eq_str("Msg with \"quotes\" and é"));
         assert_eq!(
-            e.more_info.unwrap().as_str(),
+            e.more_info.unwrap().raw(),
             format!("https://www.twilio.com/docs/errors/{code}")
         );
+        assert_eq!(n, twilio_len(code, "Msg with \"quotes\" and é", status));
     }
     let mut small = [0u8; 20];
     assert!(ApiError::encode_twilio(20404, "x", 404, &mut small).is_err());
+}
+
+#[test]
+fn other_bodies_are_not_errors() {
+    use JsonErrorKind::*;
+    let missing = |offset| Err(JsonError::new(Missing, offset).in_field("code, message or errors"));
+    assert_eq!(ApiError::decode(br#"{"foo":1}"#), missing(8));
+    assert_eq!(ApiError::decode(b"{}"), missing(1));
+    assert_eq!(ApiError::decode(br#"{"status": 404}"#), missing(14));
+    assert_eq!(
+        ApiError::decode(br#"{"message": "", "code": null}"#),
+        missing(28)
+    );
+    assert_eq!(ApiError::decode(br#"{"errors": null}"#), missing(15));
+    assert_eq!(
+        ApiError::decode(b"[]"),
+        Err(JsonError::new(
+            WrongType {
+                expected: "an object"
+            },
+            0
+        ))
+    );
+    // A code alone, a message alone, an empty errors array are error bodies.
+    assert_eq!(
+        ApiError::decode(br#"{"code": 20001}"#).unwrap().code,
+        Some(20001)
+    );
+    assert!(
+        ApiError::decode(br#"{"message": "x"}"#)
+            .unwrap()
+            .message
+            .is_some()
+    );
+    let e = ApiError::decode(br#"{"errors": []}"#).unwrap();
+    assert_eq!((e.shape, e.error_count), (ErrorShape::SignalWireCoded, 0));
+    // Empty strings are absent.
+    let e = ApiError::decode(br#"{"code": 1, "message": "", "more_info": ""}"#).unwrap();
+    assert_eq!((e.message, e.more_info), (None, None));
+    let e = ApiError::decode(br#"{"errors": [{"code": "", "message": "m"}]}"#).unwrap();
+    assert_eq!(e.code, None);
+    // Errors name the field and the offset.
+    assert_eq!(
+        ApiError::decode(br#"{"code": 1, "status": 70000}"#),
+        Err(JsonError::new(OutOfRange, 22).in_field("status"))
+    );
+    assert_eq!(
+        ApiError::decode(br#"{"code": 1, "code": 2}"#),
+        Err(JsonError::new(DuplicateKey, 12).in_field("code"))
+    );
+    assert_eq!(
+        ApiError::decode(br#"{"code": 1, "message": "a\x"}"#),
+        Err(JsonError::new(InvalidEscape, 25).in_field("message"))
+    );
+    assert_eq!(
+        ApiError::decode(br#"{"errors": [{"code": "99999999999"}]}"#),
+        Err(JsonError::new(InvalidValue, 21).in_field("code"))
+    );
 }
 
 proptest! {
@@ -98,6 +160,8 @@ proptest! {
         let e = ApiError::decode(&buf[..n]).unwrap();
         prop_assert_eq!(e.code, Some(code));
         prop_assert_eq!(e.status, Some(status));
-        prop_assert_eq!(e.message.as_str(), message.as_str());
+        // `""` is no message (the empty-string rule).
+        prop_assert_eq!(e.message.map(|m| m.to_string()), Some(message.clone()).filter(|m| !m.is_empty()));
+        prop_assert_eq!(n, twilio_len(code, &message, status));
     }
 }

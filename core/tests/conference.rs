@@ -310,8 +310,8 @@ fn rule2_call_sid_to_coach_alone_implies_coaching() {
     assert_eq!(o.events.as_slice(), &[Event::Modify]);
     assert!(o.state.coaching());
     let p = c.resource(&sid('a'), PathStyle::Twilio).unwrap();
-    assert_eq!(p.coaching, Some(true));
-    assert_eq!(p.call_sid_to_coach, Some(sid('b')));
+    assert_eq!(p.coaching(), Some(true));
+    assert_eq!(p.call_sid_to_coach(), Some(&sid('b')));
 }
 
 #[test]
@@ -329,7 +329,7 @@ fn rule2_coaching_false_and_empty_target_clear_it() {
         assert_eq!(o.events.as_slice(), &[Event::Modify], "{clear:?}");
         assert_eq!(o.state.coach_target, None);
         let p = c.resource(&sid('a'), PathStyle::Twilio).unwrap();
-        assert_eq!((p.coaching, p.call_sid_to_coach), (Some(false), None));
+        assert_eq!((p.coaching(), p.call_sid_to_coach()), (Some(false), None));
     }
 }
 
@@ -858,19 +858,27 @@ fn resource_twilio() {
     c.apply(&call(sid('d')), &Update::monitor(sid('a')), t(3))
         .unwrap();
     let p = c.resource(&sid('d'), PathStyle::Twilio).unwrap();
-    assert_eq!(p.status, Some(Status::Connected));
-    assert_eq!(p.label.as_ref().map(Label::as_str), Some("front desk"));
-    assert_eq!(p.muted, Some(true));
-    assert_eq!(p.hold, Some(false));
-    assert_eq!(p.coaching, Some(true));
-    assert_eq!(p.call_sid_to_coach, Some(sid('a')));
-    assert_eq!(p.date_created, Some(t(0)));
-    assert_eq!(p.date_updated, Some(t(3)));
-    assert_eq!(p.start_conference_on_enter, Some(true));
-    assert_eq!(p.end_conference_on_exit, Some(false));
-    assert_eq!(p.queue_time, None);
+    assert_eq!(p.status(), Some(Status::Connected));
+    assert_eq!(p.label().map(|l| l.raw()), Some("front desk"));
+    assert_eq!(p.muted(), Some(true));
+    assert_eq!(p.hold(), Some(false));
+    assert_eq!(p.coaching(), Some(true));
+    assert_eq!(p.call_sid_to_coach(), Some(&sid('a')));
+    assert_eq!(p.date_created(), Some(t(0)));
+    assert_eq!(p.date_updated(), Some(t(3)));
+    assert_eq!(p.start_conference_on_enter(), Some(true));
+    assert_eq!(p.end_conference_on_exit(), Some(false));
+    assert_eq!(p.queue_time(), None);
     assert_eq!(
-        p.uri.as_deref(),
+        {
+            // The uri is derived from the SIDs when the resource is written.
+            let mut buf = [0u8; 2048];
+            let n = p.encode_to_slice(&mut buf).unwrap();
+            let back = confpart::participant::Participant::decode(&buf[..n]).unwrap();
+            assert_eq!(back, p);
+            back.uri().map(|u| u.raw().to_owned())
+        }
+        .as_deref(),
         Some(
             "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants/CAdddddddddddddddddddddddddddddddd.json"
         )
@@ -881,7 +889,7 @@ fn resource_twilio() {
 
     c.step(&sid('d'), Lifecycle::Complete, t(4)).unwrap();
     let p = c.resource(&sid('d'), PathStyle::Twilio).unwrap();
-    assert_eq!(p.status, Some(Status::Complete));
+    assert_eq!(p.status(), Some(Status::Complete));
     assert!(c.resource(&sid('e'), PathStyle::Twilio).is_none());
 }
 
@@ -897,17 +905,25 @@ fn resource_signalwire() {
     )
     .unwrap();
     let p = c.resource(&uuid('a'), PathStyle::Laml).unwrap();
-    assert_eq!(p.status, Some(Status::InProgress));
-    assert_eq!(p.label, None);
+    assert_eq!(p.status(), Some(Status::InProgress));
+    assert_eq!(p.label(), None);
     assert_eq!(
-        p.uri.as_deref(),
+        {
+            // The uri is derived from the SIDs when the resource is written.
+            let mut buf = [0u8; 2048];
+            let n = p.encode_to_slice(&mut buf).unwrap();
+            let back = confpart::participant::Participant::decode(&buf[..n]).unwrap();
+            assert_eq!(back, p);
+            back.uri().map(|u| u.raw().to_owned())
+        }
+        .as_deref(),
         Some(
             "/api/laml/2010-04-01/Accounts/11111111-2222-3333-4444-555555555555/Conferences/66666666-7777-8888-9999-000000000000/Participants/aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa.json"
         )
     );
     c.step(&uuid('a'), Lifecycle::Complete, t(1)).unwrap();
     let p = c.resource(&uuid('a'), PathStyle::Laml).unwrap();
-    assert_eq!(p.status, Some(Status::Completed));
+    assert_eq!(p.status(), Some(Status::Completed));
 }
 
 #[test]
@@ -1078,9 +1094,9 @@ fn invariants(c: &Conf, frozen: &mut HashMap<CallSid, ParticipantState>) {
     // Coaching ⇔ a target is set, as the resource shows it.
     for m in c.members() {
         let p = c.resource(m.call_sid(), PathStyle::Twilio).unwrap();
-        assert_eq!(p.coaching, Some(p.call_sid_to_coach.is_some()));
+        assert_eq!(p.coaching(), Some(p.call_sid_to_coach().is_some()));
         assert_eq!(
-            Lifecycle::from_status(p.status.unwrap()),
+            Lifecycle::from_status(p.status().unwrap()),
             Some(m.state().lifecycle)
         );
     }

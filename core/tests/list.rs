@@ -7,7 +7,7 @@
 )]
 
 use confpart::ident::CallSid;
-use confpart::json::JsonError;
+use confpart::json::{JsonError, JsonErrorKind, JsonStr};
 use confpart::list::{PageMeta, decode_page, decode_page_into, encode_page};
 use confpart::participant::{Participant, Status};
 use confpart::write::{SliceSink, WriteError};
@@ -26,24 +26,24 @@ fn fixture_page() {
     assert_eq!(meta.previous_page_uri, None);
     assert!(
         meta.next_page_uri
-            .as_ref()
             .unwrap()
+            .raw()
             .ends_with("&Page=1&PageToken=PACPbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")
     );
     assert_eq!(people.len(), 2);
-    assert_eq!(people[0].coaching, Some(true));
+    assert_eq!(people[0].coaching(), Some(true));
     assert_eq!(
-        people[0].call_sid_to_coach,
-        Some(CallSid::parse("CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb").unwrap())
+        people[0].call_sid_to_coach(),
+        Some(&CallSid::parse("CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb").unwrap())
     );
     assert_eq!(
-        people[1].call_sid,
-        Some(CallSid::parse("CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb").unwrap())
+        people[1].call_sid(),
+        Some(&CallSid::parse("CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb").unwrap())
     );
     assert!(
         people
             .iter()
-            .all(|p| p.status == Some(Status::Connected) && p.muted == Some(true))
+            .all(|p| p.status() == Some(Status::Connected) && p.muted() == Some(true))
     );
 }
 
@@ -53,17 +53,19 @@ fn fixture_empty_page() {
     let meta = decode_page(EMPTY, |_| n += 1).unwrap();
     assert_eq!(n, 0);
     assert_eq!((meta.page_size, meta.end), (50, 0));
-    assert!(meta.uri.unwrap().ends_with("?Hold=true&PageSize=50&Page=0"));
+    assert!(
+        meta.uri
+            .unwrap()
+            .raw()
+            .ends_with("?Hold=true&PageSize=50&Page=0")
+    );
 }
 
 #[test]
 fn page_larger_than_capacity_is_an_error_not_a_cut() {
     assert_eq!(
         decode_page_into::<1>(PAGE).map(|(_, v)| v.len()),
-        Err(JsonError::TooLong {
-            field: "participants",
-            max: 1
-        })
+        Err(JsonError::new(JsonErrorKind::TooLong { max: 1 }, 788).in_field("participants"))
     );
 }
 
@@ -71,9 +73,8 @@ fn page_larger_than_capacity_is_an_error_not_a_cut() {
 fn encode_round_trips_the_fixture() {
     let (meta, people) = decode_page_into::<4>(PAGE).unwrap();
     let mut out = [0u8; 4096];
-    let mut scratch = [0u8; 1024];
     let mut sink = SliceSink::new(&mut out);
-    encode_page(&mut sink, &meta, people.iter(), &mut scratch).unwrap();
+    encode_page(&mut sink, &meta, people.iter()).unwrap();
     let (meta2, people2) = decode_page_into::<4>(sink.written()).unwrap();
     assert_eq!(meta2, meta);
     assert_eq!(people2, people);
@@ -82,54 +83,101 @@ fn encode_round_trips_the_fixture() {
 #[test]
 fn encode_reports_small_buffers() {
     let (meta, people) = decode_page_into::<4>(PAGE).unwrap();
-    let mut out = [0u8; 4096];
-    let mut tiny = [0u8; 16];
-    let mut sink = SliceSink::new(&mut out);
-    assert!(matches!(
-        encode_page(&mut sink, &meta, people.iter(), &mut tiny),
-        Err(WriteError::BufferFull { .. })
-    ));
-    let mut small = [0u8; 100];
-    let mut scratch = [0u8; 1024];
-    let mut sink = SliceSink::new(&mut small);
-    assert!(matches!(
-        encode_page(&mut sink, &meta, people.iter(), &mut scratch),
-        Err(WriteError::BufferFull { .. })
-    ));
+    for len in [0, 16, 100, 1000] {
+        let mut small = vec![0u8; len];
+        let mut sink = SliceSink::new(&mut small);
+        assert!(matches!(
+            encode_page(&mut sink, &meta, people.iter()),
+            Err(WriteError::BufferFull { .. })
+        ));
+    }
 }
+
+const CA: &str = "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
 #[test]
 fn bad_pages() {
+    use JsonErrorKind::*;
+    let at = |kind, offset, field| Err(JsonError::new(kind, offset).in_field(field));
     assert_eq!(
         decode_page(br#"{"page": 0}"#, |_| {}),
-        Err(JsonError::InvalidField {
-            field: "participants"
-        })
+        at(Missing, 10, "participants")
     );
     assert_eq!(
-        decode_page(br#"{"participants": [{"call_sid": "nope"}]}"#, |_| {}),
-        Err(JsonError::InvalidField { field: "call_sid" })
+        decode_page(br#"{"participants": null}"#, |_| {}),
+        at(Missing, 21, "participants")
     );
-    assert!(matches!(
+    assert_eq!(decode_page(b"{}", |_| {}), at(Missing, 1, "participants"));
+    assert_eq!(
+        decode_page(br#"{"participants": [{"call_sid": "nope"}]}"#, |_| {}),
+        at(InvalidValue, 31, "call_sid")
+    );
+    // Every item must be a participant.
+    assert_eq!(
+        decode_page(br#"{"participants": [{"muted": true}]}"#, |_| {}),
+        at(Missing, 32, "call_sid")
+    );
+    assert_eq!(
+        decode_page(br#"{"participants": [1]}"#, |_| {}),
+        at(
+            WrongType {
+                expected: "an object"
+            },
+            18,
+            "participants"
+        )
+    );
+    assert_eq!(
         decode_page(br#"{"participants": {}}"#, |_| {}),
-        Err(JsonError::Shape(_))
-    ));
-    assert!(matches!(
+        at(
+            WrongType {
+                expected: "an array or null"
+            },
+            17,
+            "participants"
+        )
+    );
+    assert_eq!(
         decode_page(br#"{"participants": [], "participants": []}"#, |_| {}),
-        Err(JsonError::Shape(_))
-    ));
-    assert!(matches!(
+        at(DuplicateKey, 21, "participants")
+    );
+    assert_eq!(
         decode_page(br#"{"participants": [], "page": 1, "page": 2}"#, |_| {}),
-        Err(JsonError::Shape(_))
-    ));
-    assert!(matches!(
+        at(DuplicateKey, 32, "page")
+    );
+    assert_eq!(
         decode_page(br#"{"participants": [], "page": -1}"#, |_| {}),
-        Err(JsonError::Shape(_))
-    ));
-    assert!(matches!(
+        at(OutOfRange, 29, "page")
+    );
+    assert_eq!(
+        decode_page(br#"{"participants": [], "page": 4294967296}"#, |_| {}),
+        at(OutOfRange, 29, "page")
+    );
+    assert_eq!(
         decode_page(br#"{"participants": [[[[[[[[[]]]]]]]]]}"#, |_| {}),
-        Err(JsonError::TooDeep { .. })
-    ));
+        at(
+            WrongType {
+                expected: "an object"
+            },
+            18,
+            "participants"
+        )
+    );
+    assert_eq!(
+        decode_page(br#"{"participants": [{"x": [[[[[[[[]]]]]]]]}]}"#, |_| {}),
+        at(TooDeep, 29, "participants")
+    );
+    // A syntax error inside an item's known field names that field.
+    let doc = format!(r#"{{"participants": [{{"call_sid": "{CA}", "label": "a"}}]}}"#);
+    assert_eq!(
+        decode_page(doc.as_bytes(), |_| {}),
+        at(ControlCharacter, 80, "label")
+    );
+    // Empty strings are absent, like null.
+    let doc = br#"{"participants": [], "uri": "", "next_page_uri": null, "first_page_uri": "/a"}"#;
+    let meta = decode_page(doc, |_| {}).unwrap();
+    assert_eq!((meta.uri, meta.next_page_uri), (None, None));
+    assert!(meta.first_page_uri.unwrap().eq_str("/a"));
 }
 
 proptest! {
@@ -145,15 +193,16 @@ proptest! {
     ) {
         let meta = PageMeta {
             page, page_size: size, start: page.saturating_mul(size), end: page.saturating_mul(size).saturating_add(n as u32),
-            uri: uri.as_deref().map(|u| heapless::String::try_from(u).unwrap()),
-            first_page_uri: None, next_page_uri: uri.as_deref().map(|u| heapless::String::try_from(u).unwrap()),
+            // `""` is absent (the empty-string rule).
+            uri: uri.as_deref().filter(|u| !u.is_empty()).map(JsonStr::text),
+            first_page_uri: None, next_page_uri: uri.as_deref().filter(|u| !u.is_empty()).map(JsonStr::text),
             previous_page_uri: None,
         };
-        let people: Vec<Participant> = (0..n).map(|_| Participant { muted, ..Participant::default() }).collect();
+        let ca = CallSid::parse(CA).unwrap();
+        let people: Vec<Participant> = (0..n).map(|_| Participant::new().with_call_sid(ca).with_muted(muted)).collect();
         let mut out = vec![0u8; 8192];
-        let mut scratch = [0u8; 1024];
         let mut sink = SliceSink::new(&mut out);
-        encode_page(&mut sink, &meta, people.iter(), &mut scratch).unwrap();
+        encode_page(&mut sink, &meta, people.iter()).unwrap();
         let (meta2, people2) = decode_page_into::<8>(sink.written()).unwrap();
         prop_assert_eq!(meta2, meta);
         prop_assert_eq!(people2.as_slice(), people.as_slice());

@@ -8,8 +8,9 @@
 
 use confpart::date::Timestamp;
 use confpart::ident::{AccountSid, CallSid, ConferenceSid, Label};
-use confpart::json::JsonError;
-use confpart::participant::{Participant, Status, StatusText};
+use confpart::json::{JsonError, JsonErrorKind, JsonStr};
+use confpart::participant::{Participant, Status};
+use confpart::path::PathStyle;
 use proptest::prelude::*;
 
 const AC: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -20,8 +21,12 @@ fn ts(s: &str) -> Timestamp {
     Timestamp::parse(s.as_bytes()).unwrap()
 }
 
-fn uri(s: &str) -> heapless::String<{ confpart::participant::URI_CAPACITY }> {
-    heapless::String::try_from(s).unwrap()
+fn at(
+    kind: JsonErrorKind,
+    offset: usize,
+    field: &'static str,
+) -> Result<Participant<'static>, JsonError> {
+    Err(JsonError::new(kind, offset).in_field(field))
 }
 
 #[test]
@@ -30,27 +35,27 @@ fn fixture_update_mute() {
         "../../tests/fixtures/twilio-update-mute.json"
     ))
     .unwrap();
-    let expected = Participant {
-        account_sid: Some(AccountSid::parse(AC).unwrap()),
-        call_sid: Some(CallSid::parse(CA).unwrap()),
-        label: None,
-        conference_sid: Some(ConferenceSid::parse(CF).unwrap()),
-        date_created: Some(ts("Fri, 18 Feb 2011 21:07:19 +0000")),
-        date_updated: Some(ts("Fri, 18 Feb 2011 21:07:19 +0000")),
-        end_conference_on_exit: Some(false),
-        muted: Some(true),
-        hold: Some(false),
-        status: Some(Status::Connected),
-        start_conference_on_enter: Some(true),
-        coaching: Some(false),
-        call_sid_to_coach: None,
-        queue_time: None,
-        uri: Some(uri(&format!(
-            "/2010-04-01/Accounts/{AC}/Conferences/{CF}/Participants/{CA}.json"
-        ))),
-    };
+    let uri = format!("/2010-04-01/Accounts/{AC}/Conferences/{CF}/Participants/{CA}.json");
+    let expected = Participant::new()
+        .with_account_sid(AccountSid::parse(AC).unwrap())
+        .with_call_sid(CallSid::parse(CA).unwrap())
+        .with_conference_sid(ConferenceSid::parse(CF).unwrap())
+        .with_date_created(ts("Fri, 18 Feb 2011 21:07:19 +0000"))
+        .with_date_updated(ts("Fri, 18 Feb 2011 21:07:19 +0000"))
+        .with_end_conference_on_exit(false)
+        .with_muted(true)
+        .with_hold(false)
+        .with_status(Status::Connected)
+        .with_start_conference_on_enter(true)
+        .with_coaching(false)
+        .with_uri(uri.as_str());
+    assert_eq!(p.label(), None);
+    assert_eq!(p.call_sid_to_coach(), None);
+    assert_eq!(p.queue_time(), None);
+    // The same uri, derived from the SIDs.
+    assert_eq!(p, expected.with_derived_uri(PathStyle::Twilio));
     assert_eq!(p, expected);
-    assert_eq!(p.date_created.unwrap().unix(), 1_298_063_239);
+    assert_eq!(p.date_created().unwrap().unix(), 1_298_063_239);
 }
 
 #[test]
@@ -59,17 +64,20 @@ fn fixture_update_hold() {
         "../../tests/fixtures/twilio-update-hold.json"
     ))
     .unwrap();
-    assert_eq!(p.hold, Some(true));
-    assert_eq!(p.muted, Some(false));
-    assert_eq!(p.status, Some(Status::Connected));
+    assert_eq!(p.hold(), Some(true));
+    assert_eq!(p.muted(), Some(false));
+    assert_eq!(p.status(), Some(Status::Connected));
 }
 
 #[test]
 fn fixture_create_has_queue_time_string_and_label() {
     let p = Participant::decode(include_bytes!("../../tests/fixtures/twilio-create.json")).unwrap();
-    assert_eq!(p.status, Some(Status::Queued));
-    assert_eq!(p.queue_time.as_deref(), Some("1000"));
-    assert_eq!(p.label, Some(Label::new("customer").unwrap()));
+    assert_eq!(p.status(), Some(Status::Queued));
+    assert!(p.queue_time().unwrap().eq_str("1000"));
+    assert_eq!(
+        p.label().unwrap(),
+        JsonStr::text(Label::new("customer").unwrap().as_str())
+    );
 }
 
 #[test]
@@ -82,6 +90,7 @@ fn fixtures_round_trip_through_encode() {
         let p = Participant::decode(doc).unwrap();
         let mut buf = [0u8; 2048];
         let n = p.encode_to_slice(&mut buf).unwrap();
+        assert_eq!(n, p.encoded_len());
         assert_eq!(Participant::decode(&buf[..n]).unwrap(), p);
         // Strict dates and Twilio's field order on the way out.
         let text = std::str::from_utf8(&buf[..n]).unwrap();
@@ -96,70 +105,183 @@ fn fixtures_round_trip_through_encode() {
 #[test]
 fn escapes_decode_to_the_right_characters() {
     // Python's json.dumps emits \u00e9 and the surrogate pair for emoji.
-    let doc =
-        br#"{"label": "a\"b\\c \u00e9 \ud83d\ude00", "uri": "\/x\t\u0041", "status": "connected"}"#;
+    let doc = br#"{"call_sid": "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "label": "a\"b\\c \u00e9 \ud83d\ude00", "uri": "\/x\t\u0041", "status": "connected"}"#;
     let p = Participant::decode(doc).unwrap();
-    assert_eq!(p.label.unwrap().as_str(), "a\"b\\c é 😀");
-    assert_eq!(p.uri.as_deref(), Some("/x\tA"));
+    assert!(p.label().unwrap().eq_str("a\"b\\c é 😀"));
+    assert_eq!(p.uri().unwrap().to_string(), "/x\tA");
+    let mut buf = [0u8; 8];
+    assert_eq!(p.uri().unwrap().unescape_into(&mut buf), Ok("/x\tA"));
 }
 
 #[test]
 fn label_with_newline_is_rejected_as_invalid_label() {
     // A label may not hold control characters (it could not go into a path).
-    let doc = br#"{"label": "a\nb"}"#;
+    let doc = br#"{"label": "a\nb", "call_sid": "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}"#;
     assert_eq!(
         Participant::decode(doc),
-        Err(JsonError::InvalidField { field: "label" })
+        at(JsonErrorKind::InvalidValue, 10, "label")
+    );
+    // Every label rule, on unescaped characters too.
+    for bad in [
+        r"a\/b",
+        r"a/b",
+        r"\u002e",
+        "..",
+        r"CA\u0061aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    ] {
+        let doc = format!(r#"{{"call_sid": "{CA}", "label": "{bad}"}}"#);
+        assert_eq!(
+            Participant::decode(doc.as_bytes()),
+            at(JsonErrorKind::InvalidValue, 60, "label"),
+            "{bad}"
+        );
+    }
+    let long = format!(
+        r#"{{"call_sid": "{CA}", "label": "{}"}}"#,
+        r"\u00e9".repeat(129)
+    );
+    assert_eq!(
+        Participant::decode(long.as_bytes()),
+        at(JsonErrorKind::InvalidValue, 60, "label")
+    );
+    let ok = format!(
+        r#"{{"call_sid": "{CA}", "label": "{}"}}"#,
+        r"\u00e9".repeat(128)
+    );
+    assert_eq!(
+        Participant::decode(ok.as_bytes())
+            .unwrap()
+            .label()
+            .unwrap()
+            .chars()
+            .count(),
+        128
     );
 }
 
 #[test]
 fn emoji_escapes_anywhere_are_fine() {
     // serde-json-core's from_slice_escaped rejects this whole document.
-    let doc = br#"{"unknown": "\ud83d\ude00", "muted": true}"#;
-    assert_eq!(Participant::decode(doc).unwrap().muted, Some(true));
+    let doc = br#"{"unknown": "\ud83d\ude00", "muted": true, "call_sid": "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}"#;
+    assert_eq!(Participant::decode(doc).unwrap().muted(), Some(true));
 }
 
 #[test]
-fn deep_nesting_in_unknown_field_is_rejected_before_serde() {
+fn deep_nesting_in_unknown_field_is_rejected() {
     let mut doc = br#"{"muted": true, "x": "#.to_vec();
     doc.extend(std::iter::repeat_n(b'[', 100_000));
     doc.extend(std::iter::repeat_n(b']', 100_000));
     doc.push(b'}');
-    assert!(matches!(
+    assert_eq!(
         Participant::decode(&doc),
-        Err(JsonError::TooDeep { .. })
-    ));
+        Err(JsonError::new(JsonErrorKind::TooDeep, 28))
+    );
+    // A known field is never a container: the wrong type is seen first.
+    assert_eq!(
+        Participant::decode(br#"{"muted": [[[[[[[[[]]]]]]]]]}"#),
+        at(
+            JsonErrorKind::WrongType {
+                expected: "a boolean or null"
+            },
+            10,
+            "muted"
+        )
+    );
 }
 
 #[test]
 fn control_characters_and_garbage_scalars_are_rejected() {
-    assert!(matches!(
+    use JsonErrorKind::*;
+    assert_eq!(
         Participant::decode(b"{\"x\": \"a\x01b\", \"muted\": true}"),
-        Err(JsonError::ControlCharacter { offset: 8 })
-    ));
-    assert!(matches!(
+        Err(JsonError::new(ControlCharacter, 8))
+    );
+    assert_eq!(
         Participant::decode(br#"{"x": tru, "muted": true}"#),
-        Err(JsonError::UnexpectedByte { .. } | JsonError::UnexpectedEnd { .. })
-    ));
-    assert!(matches!(
+        Err(JsonError::new(UnexpectedByte { byte: b',' }, 9))
+    );
+    assert_eq!(
         Participant::decode(br#"{"x": 01, "muted": true}"#),
-        Err(JsonError::InvalidNumber { .. })
-    ));
-    assert!(matches!(
+        Err(JsonError::new(InvalidNumber, 7))
+    );
+    assert_eq!(
         Participant::decode(br#"{"x": "\ud83d", "muted": true}"#),
-        Err(JsonError::LoneSurrogate { offset: 7 })
-    ));
+        Err(JsonError::new(LoneSurrogate, 7))
+    );
+    assert_eq!(
+        Participant::decode(br#"{"label": "\ud83d", "muted": true}"#),
+        at(LoneSurrogate, 11, "label")
+    );
+    assert_eq!(
+        Participant::decode(b"{\"uri\": \"\xff\"}"),
+        at(InvalidUtf8, 9, "uri")
+    );
 }
 
 #[test]
 fn nulls_missing_fields_and_extra_keys() {
     let p = Participant::decode(
-        br#"{"label": null, "status": null, "extra": {"a": [1, 2.5e3, null]}}"#,
+        br#"{"label": null, "status": null, "extra": {"a": [1, 2.5e3, null]}, "call_sid": "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}"#,
     )
     .unwrap();
-    assert_eq!(p, Participant::default());
-    assert_eq!(Participant::decode(b"{}").unwrap(), Participant::default());
+    let only_sid = Participant::new().with_call_sid(CallSid::parse(CA).unwrap());
+    assert_eq!(p, only_sid);
+    assert_eq!(
+        Participant::decode(br#"{"call_sid": "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}"#).unwrap(),
+        only_sid
+    );
+}
+
+#[test]
+fn other_bodies_are_not_participants() {
+    use JsonErrorKind::*;
+    assert_eq!(Participant::decode(b"{}"), at(Missing, 1, "call_sid"));
+    assert_eq!(
+        Participant::decode(br#"{"muted": true, "call_sid": null}"#),
+        at(Missing, 32, "call_sid")
+    );
+    assert_eq!(
+        Participant::decode(br#"{"code": 20404, "message": "Not found"}"#),
+        at(Missing, 38, "call_sid")
+    );
+    assert_eq!(
+        Participant::decode(br#"{"participants": [], "page": 0}"#),
+        at(Missing, 30, "call_sid")
+    );
+}
+
+#[test]
+fn empty_strings_are_absent_in_every_field() {
+    let doc = format!(
+        r#"{{"call_sid": "{CA}", "account_sid": "", "conference_sid": "", "call_sid_to_coach": "",
+            "label": "", "date_created": "", "date_updated": "", "status": "", "queue_time": "", "uri": ""}}"#
+    );
+    let p = Participant::decode(doc.as_bytes()).unwrap();
+    assert_eq!(
+        p,
+        Participant::new().with_call_sid(CallSid::parse(CA).unwrap())
+    );
+    assert_eq!(p.status_text(), None);
+    // `""` for call_sid is a missing call_sid.
+    assert_eq!(
+        Participant::decode(br#"{"call_sid": ""}"#),
+        at(JsonErrorKind::Missing, 15, "call_sid")
+    );
+    // The builder follows the same rule.
+    let built = Participant::new()
+        .with_label("")
+        .with_queue_time("")
+        .with_uri("")
+        .with_status_text("");
+    assert_eq!(
+        (
+            built.label(),
+            built.queue_time(),
+            built.uri(),
+            built.status()
+        ),
+        (None, None, None, None)
+    );
 }
 
 #[test]
@@ -176,70 +298,127 @@ fn signalwire_shape_and_lenient_dates() {
         "uri": "/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-90ad-b792e98472cf/Participants/b3877c40-da60-4998-90ad-b792e98472ca.json"
     }"#;
     let p = Participant::decode(doc).unwrap();
-    assert_eq!(p.status, Some(Status::InProgress));
-    assert_eq!(p.label, None);
-    assert_eq!(p.date_created, p.date_updated);
+    assert_eq!(p.status(), Some(Status::InProgress));
+    assert_eq!(p.label(), None);
+    assert_eq!(p.date_created(), p.date_updated());
+    // The LaML uri is the one derived from the SIDs.
+    assert_eq!(p, p.with_derived_uri(PathStyle::Laml));
+    assert_ne!(p, p.with_derived_uri(PathStyle::Twilio));
     assert_eq!(
-        Participant::decode(br#"{"status": "completed"}"#)
+        Participant::decode(format!(r#"{{"call_sid": "{CA}", "status": "completed"}}"#).as_bytes())
             .unwrap()
-            .status,
+            .status(),
         Some(Status::Completed)
+    );
+    // Escaped dates and SIDs are unescaped first.
+    let doc = br#"{"call_sid": "C\u0041aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "date_created": "Fri, 18 Feb 2011 21:07:19 \u002b0000"}"#;
+    let p = Participant::decode(doc).unwrap();
+    assert_eq!(p.call_sid().unwrap().as_str(), CA);
+    assert_eq!(
+        p.date_created(),
+        Some(ts("Fri, 18 Feb 2011 21:07:19 +0000"))
     );
 }
 
 #[test]
 fn unknown_status_is_kept() {
-    let p = Participant::decode(br#"{"status": "on-fire"}"#).unwrap();
+    let doc = |status: &str| format!(r#"{{"call_sid": "{CA}", "status": "{status}"}}"#);
+    let d = doc("on-fire");
+    let p = Participant::decode(d.as_bytes()).unwrap();
+    assert_eq!(p.status(), Some(Status::Unknown));
+    assert!(p.status_text().unwrap().eq_str("on-fire"));
+    // Any length, raw.
+    let long = "a-status-text-longer-than-the-old-capacity-".repeat(20);
+    let d = doc(&long);
+    let p = Participant::decode(d.as_bytes()).unwrap();
+    assert_eq!(p.status(), Some(Status::Unknown));
+    assert_eq!(p.status_text().unwrap().raw(), long);
+    // Escaped known values are known; escaped unknown ones are kept escaped.
+    let d = doc(r"c\u006fnnected");
     assert_eq!(
-        p.status,
-        Some(Status::Unknown(StatusText::new("on-fire").unwrap()))
+        Participant::decode(d.as_bytes()).unwrap().status(),
+        Some(Status::Connected)
     );
-    assert_eq!(p.status.unwrap().as_str(), "on-fire");
-    assert_eq!(
-        Participant::decode(br#"{"status": "a-status-text-longer-than-the-capacity"}"#),
-        Err(JsonError::TooLong {
-            field: "status",
-            max: confpart::participant::STATUS_CAPACITY
-        })
+    let d = doc(r"n\u00e9w");
+    let p = Participant::decode(d.as_bytes()).unwrap();
+    assert_eq!(p.status_text().unwrap().raw(), r"n\u00e9w");
+    assert!(p.status_text().unwrap().eq_str("néw"));
+    // And written back as they came.
+    let mut buf = [0u8; 2048];
+    let n = p.encode_to_slice(&mut buf).unwrap();
+    assert!(
+        std::str::from_utf8(&buf[..n])
+            .unwrap()
+            .contains(r#""status":"n\u00e9w""#)
     );
+    assert_eq!(Participant::decode(&buf[..n]).unwrap(), p);
 }
 
 #[test]
 fn wrong_types_and_bad_values_are_typed_errors() {
-    assert!(matches!(
-        Participant::decode(br#"{"muted": "true"}"#),
-        Err(JsonError::Shape(_))
-    ));
-    assert!(matches!(
-        Participant::decode(br#"{"queue_time": 1000}"#),
-        Err(JsonError::Shape(_))
-    ));
-    assert!(matches!(
-        Participant::decode(br#"{"muted": true, "muted": false}"#),
-        Err(JsonError::Shape(_))
-    ));
-    assert!(matches!(
+    use JsonErrorKind::*;
+    let with = |rest: &str| format!(r#"{{"call_sid": "{CA}", {rest}}}"#);
+    let decode = |d: &str| Participant::decode(d.as_bytes()).map(|_| ());
+    let err = |kind, offset, field| Err(JsonError::new(kind, offset).in_field(field));
+    let boolean = WrongType {
+        expected: "a boolean or null",
+    };
+    let string = WrongType {
+        expected: "a string or null",
+    };
+    assert_eq!(
+        decode(&with(r#""muted": "true""#)),
+        err(boolean, 60, "muted")
+    );
+    assert_eq!(
+        decode(&with(r#""queue_time": 1000"#)),
+        err(string, 65, "queue_time")
+    );
+    assert_eq!(
+        decode(&with(r#""muted": true, "muted": false"#)),
+        err(DuplicateKey, 66, "muted")
+    );
+    assert_eq!(
+        decode(&with(r#""call_sid": "CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb""#)),
+        err(DuplicateKey, 51, "call_sid")
+    );
+    // Unknown keys may repeat (as serde_json accepts).
+    assert_eq!(decode(&with(r#""x": 1, "x": 2"#)), Ok(()));
+    // Escaped keys are the same keys.
+    assert_eq!(
+        decode(&with(r#""muted": true, "m\u0075ted": false"#)),
+        err(DuplicateKey, 66, "muted")
+    );
+    assert_eq!(
         Participant::decode(b"[]"),
-        Err(JsonError::Shape(_))
-    ));
-    assert_eq!(
-        Participant::decode(br#"{"call_sid": "CA123"}"#),
-        Err(JsonError::InvalidField { field: "call_sid" })
+        Err(JsonError::new(
+            WrongType {
+                expected: "an object"
+            },
+            0
+        ))
     );
     assert_eq!(
-        Participant::decode(br#"{"date_created": "yesterday"}"#),
-        Err(JsonError::InvalidField {
-            field: "date_created"
-        })
+        decode(r#"{"call_sid": "CA123"}"#),
+        err(InvalidValue, 13, "call_sid")
     );
-    let long_uri = format!(r#"{{"uri": "/{}"}}"#, "a".repeat(300));
     assert_eq!(
-        Participant::decode(long_uri.as_bytes()),
-        Err(JsonError::TooLong {
-            field: "uri",
-            max: confpart::participant::URI_CAPACITY
-        })
+        decode(&with(r#""date_created": "yesterday""#)),
+        err(InvalidValue, 67, "date_created")
     );
+    assert_eq!(
+        decode(&with(r#""account_sid": 5"#)),
+        err(string, 66, "account_sid")
+    );
+    // Texts have no capacity any more: a long uri is kept whole.
+    let long_uri = with(&format!(r#""uri": "/{}""#, "a".repeat(3000)));
+    let p = Participant::decode(long_uri.as_bytes()).unwrap();
+    assert_eq!(p.uri().unwrap().raw().len(), 3001);
+}
+
+#[test]
+fn fits_in_256_bytes() {
+    assert!(std::mem::size_of::<Participant<'_>>() <= 256);
 }
 
 #[test]
@@ -253,46 +432,119 @@ fn sid_hex() -> impl Strategy<Value = String> {
     "[0-9a-f]{32}"
 }
 
+/// Owned values a participant view is built from.
+#[derive(Debug, Clone)]
+struct Spec {
+    a: Option<AccountSid>,
+    c: CallSid,
+    f: Option<ConferenceSid>,
+    t: Option<CallSid>,
+    label: Option<String>,
+    created: Option<Timestamp>,
+    updated: Option<Timestamp>,
+    bools: [Option<bool>; 5],
+    status: Option<Status>,
+    unknown_status: Option<String>,
+    queue_time: Option<String>,
+    uri: Option<String>,
+    derived: Option<PathStyle>,
+}
+
+impl Spec {
+    fn build(&self) -> Participant<'_> {
+        let mut p = Participant::new()
+            .with_account_sid(self.a)
+            .with_call_sid(self.c)
+            .with_conference_sid(self.f)
+            .with_call_sid_to_coach(self.t)
+            .with_date_created(self.created)
+            .with_date_updated(self.updated)
+            .with_end_conference_on_exit(self.bools[0])
+            .with_muted(self.bools[1])
+            .with_hold(self.bools[2])
+            .with_start_conference_on_enter(self.bools[3])
+            .with_coaching(self.bools[4])
+            .with_status(self.status);
+        if let Some(text) = &self.unknown_status {
+            p = p.with_status_text(text.as_str());
+        }
+        if let Some(l) = &self.label {
+            p = p.with_label(l.as_str());
+        }
+        if let Some(q) = &self.queue_time {
+            p = p.with_queue_time(q.as_str());
+        }
+        if let Some(u) = &self.uri {
+            p = p.with_uri(u.as_str());
+        }
+        if let Some(style) = self.derived {
+            p = p.with_derived_uri(style);
+        }
+        p
+    }
+}
+
 prop_compose! {
-    fn participant()(
-        a in proptest::option::of(sid_hex()), c in proptest::option::of(sid_hex()),
+    fn spec()(
+        a in proptest::option::of(sid_hex()), c in sid_hex(),
         f in proptest::option::of(sid_hex()), t in proptest::option::of(sid_hex()),
         label in proptest::option::of("[^/\\x00-\\x1f\\x7f-\\u{9f}]{1,40}"),
         created in proptest::option::of(0u64..=Timestamp::MAX_UNIX),
         updated in proptest::option::of(0u64..=Timestamp::MAX_UNIX),
-        bools in any::<[Option<bool>; 6]>(),
+        bools in any::<[Option<bool>; 5]>(),
         status in proptest::option::of(prop_oneof![
             Just(Status::Queued), Just(Status::Connecting), Just(Status::Ringing),
             Just(Status::Connected), Just(Status::Complete), Just(Status::Failed),
             Just(Status::InProgress), Just(Status::Completed),
-            "[a-z\"\\\\ é]{1,6}".prop_map(|s| Status::Unknown(StatusText::new(&s).unwrap())),
         ]),
+        unknown_status in proptest::option::of("[a-z\"\\\\ é\u{1}😀]{1,40}"),
         queue_time in proptest::option::of("[0-9]{1,20}"),
         uri in proptest::option::of(".{0,60}"),
-    ) -> Participant {
-        Participant {
-            account_sid: a.map(|h| AccountSid::parse(&format!("AC{h}")).unwrap()),
-            call_sid: c.map(|h| CallSid::parse(&format!("CA{h}")).unwrap()),
-            label: label.and_then(|l| Label::new(&l).ok()),
-            conference_sid: f.map(|h| ConferenceSid::parse(&format!("CF{h}")).unwrap()),
-            date_created: created.map(|u| Timestamp::from_unix(u).unwrap()),
-            date_updated: updated.map(|u| Timestamp::from_unix(u).unwrap()),
-            end_conference_on_exit: bools[0], muted: bools[1], hold: bools[2],
+        derived in proptest::option::of(prop_oneof![Just(PathStyle::Twilio), Just(PathStyle::Laml)]),
+    ) -> Spec {
+        Spec {
+            a: a.map(|h| AccountSid::parse(&format!("AC{h}")).unwrap()),
+            c: CallSid::parse(&format!("CA{c}")).unwrap(),
+            label: label.filter(|l| Label::check(l).is_ok()),
+            f: f.map(|h| ConferenceSid::parse(&format!("CF{h}")).unwrap()),
+            created: created.map(|u| Timestamp::from_unix(u).unwrap()),
+            updated: updated.map(|u| Timestamp::from_unix(u).unwrap()),
+            bools,
             status,
-            start_conference_on_enter: bools[3], coaching: bools[4],
-            call_sid_to_coach: t.map(|h| CallSid::parse(&format!("CA{h}")).unwrap()),
-            queue_time: queue_time.map(|q| heapless::String::try_from(q.as_str()).unwrap()),
-            uri: uri.map(|u| heapless::String::try_from(u.as_str()).unwrap()),
+            unknown_status: unknown_status.filter(|s| Status::parse(s) == Some(Status::Unknown)),
+            t: t.map(|h| CallSid::parse(&format!("CA{h}")).unwrap()),
+            queue_time,
+            uri,
+            derived,
         }
     }
 }
 
 proptest! {
     #[test]
-    fn encode_decode_is_identity(p in participant()) {
+    fn encode_decode_is_identity(spec in spec()) {
+        let p = spec.build();
         let mut buf = [0u8; 4096];
         let n = p.encode_to_slice(&mut buf).unwrap();
-        prop_assert_eq!(Participant::decode(&buf[..n]).unwrap(), p);
+        prop_assert_eq!(n, p.encoded_len());
+        let back = Participant::decode(&buf[..n]).unwrap();
+        prop_assert_eq!(back, p);
+        // Every field, one by one (and a decoded view re-encodes byte for byte).
+        prop_assert_eq!(back.account_sid(), spec.a.as_ref());
+        prop_assert_eq!(back.call_sid(), Some(&spec.c));
+        prop_assert_eq!(back.conference_sid(), spec.f.as_ref());
+        prop_assert_eq!(back.call_sid_to_coach(), spec.t.as_ref());
+        prop_assert_eq!(back.date_created(), spec.created);
+        prop_assert_eq!(back.date_updated(), spec.updated);
+        prop_assert_eq!(back.muted(), spec.bools[1]);
+        prop_assert_eq!(back.coaching(), spec.bools[4]);
+        prop_assert_eq!(back.label().map(|l| l.to_string()), spec.label.clone());
+        prop_assert_eq!(back.queue_time().map(|l| l.to_string()), spec.queue_time.clone());
+        let want_status = spec.unknown_status.clone().or(spec.status.map(|s| s.as_str().to_string()));
+        prop_assert_eq!(back.status_text().map(|s| s.to_string()), want_status);
+        let mut again = [0u8; 4096];
+        let m = back.encode_to_slice(&mut again).unwrap();
+        prop_assert_eq!(&again[..m], &buf[..n]);
     }
 
     #[test]
@@ -303,5 +555,23 @@ proptest! {
     #[test]
     fn json_like_bytes_never_panic(doc in r#"\{("[a-z_]{1,12}": ?(null|true|false|-?[0-9]{1,5}|"[^"]{0,12}"|\[\]|\{\}),? ?){0,6}\}"#) {
         let _ = Participant::decode(doc.as_bytes());
+    }
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn serde_feature_serializes_like_encode() {
+    let doc = br#"{"call_sid": "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "label": "Ren\u00e9", "status": "on-\u00e9", "date_created": "Fri, 18 Feb 2011 21:07:19 +0000"}"#;
+    let decoded = Participant::decode(doc).unwrap();
+    let built = decoded
+        .with_account_sid(AccountSid::parse(AC).unwrap())
+        .with_conference_sid(ConferenceSid::parse(CF).unwrap())
+        .with_derived_uri(PathStyle::Laml);
+    for p in [decoded, built] {
+        let via_serde = serde_json::to_value(p).unwrap();
+        let mut buf = [0u8; 2048];
+        let n = p.encode_to_slice(&mut buf).unwrap();
+        let via_encode: serde_json::Value = serde_json::from_slice(&buf[..n]).unwrap();
+        assert_eq!(via_serde, via_encode);
     }
 }

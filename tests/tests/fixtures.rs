@@ -10,6 +10,7 @@
 use std::path::PathBuf;
 
 use confpart::api_error::ApiError;
+use confpart::json::JsonErrorKind;
 use confpart::list::decode_page;
 use confpart::participant::{Participant, Status};
 
@@ -54,15 +55,47 @@ fn every_fixture_decodes() {
         ("twilio-update-hold.json", Status::Connected),
         ("twilio-update-mute.json", Status::Connected),
     ] {
-        let p = Participant::decode(&local(name)).unwrap();
-        assert_eq!(p.status, Some(status), "{name}");
-        assert!(p.uri.unwrap().ends_with(".json"));
+        let doc = local(name);
+        let p = Participant::decode(&doc).unwrap();
+        assert_eq!(p.status(), Some(status), "{name}");
+        assert!(p.uri().unwrap().raw().ends_with(".json"));
+        assert!(p.call_sid().is_some());
     }
     for (name, code) in [
         ("twilio-error-20003.json", 20003),
         ("twilio-error-20404.json", 20404),
     ] {
         assert_eq!(ApiError::decode(&local(name)).unwrap().code, Some(code));
+    }
+    // Each kind of body is told apart from the others.
+    // (An error body's numeric `status` is already the wrong type for a
+    // participant's `status`.)
+    let e = Participant::decode(&local("twilio-error-20003.json")).unwrap_err();
+    assert_eq!(
+        (e.kind, e.field),
+        (
+            JsonErrorKind::WrongType {
+                expected: "a string or null"
+            },
+            Some("status")
+        )
+    );
+    for name in ["twilio-list-page.json", "twilio-list-empty.json"] {
+        let e = Participant::decode(&local(name)).unwrap_err();
+        assert_eq!(e.kind, JsonErrorKind::Missing, "{name}");
+        assert_eq!(e.field, Some("call_sid"), "{name}");
+    }
+    let e = ApiError::decode(&local("twilio-create.json")).unwrap_err();
+    assert_eq!(e.field, Some("status"));
+    for name in ["twilio-list-page.json", "twilio-list-empty.json"] {
+        let e = ApiError::decode(&local(name)).unwrap_err();
+        assert_eq!(e.kind, JsonErrorKind::Missing, "{name}");
+        assert_eq!(e.field, Some("code, message or errors"), "{name}");
+    }
+    for name in ["twilio-create.json", "twilio-error-20404.json"] {
+        let e = decode_page(&local(name), |_| {}).unwrap_err();
+        assert_eq!(e.kind, JsonErrorKind::Missing, "{name}");
+        assert_eq!(e.field, Some("participants"), "{name}");
     }
     for (name, count) in [("twilio-list-page.json", 2), ("twilio-list-empty.json", 0)] {
         let mut n = 0;

@@ -72,7 +72,6 @@ fn every_path_allocates_nothing() {
     let mut out = vec![0u8; 8192];
     let mut wire = vec![0u8; 8192];
     let mut buf = vec![0u8; 8192];
-    let mut scratch = vec![0u8; 4096]; // list::encode_page scratch
     let mut form_scratch = vec![0u8; 1024];
     let conference = Box::new(Conference::<4>::new(
         AccountSid::parse(AC).unwrap(),
@@ -139,7 +138,7 @@ fn every_path_allocates_nothing() {
         let meta = decode_page(PAGE, |_| count += 1).unwrap();
         let hold = Participant::decode(HOLD).unwrap();
         let mut sink = SliceSink::new(&mut out);
-        encode_page(&mut sink, &meta, [&p, &hold], &mut scratch).unwrap();
+        encode_page(&mut sink, &meta, [&p, &hold]).unwrap();
         let mut again = 0;
         decode_page(sink.written(), |_| again += 1).unwrap();
         checks += usize::from(again == 2 && count > 0);
@@ -205,12 +204,12 @@ fn every_path_allocates_nothing() {
         let outcome = conference
             .apply(&ParticipantRef::Call(ca), &update, now)
             .unwrap();
-        let resource = conference
-            .resource(&outcome.state.call_sid, PathStyle::Twilio)
-            .unwrap();
         let rejected = conference
             .apply(&ParticipantRef::Call(ca), &Update::coach(ca), now)
             .unwrap_err();
+        let resource = conference
+            .resource(&outcome.state.call_sid, PathStyle::Twilio)
+            .unwrap();
 
         // Bridge responses, read back by the client.
         let mut sink = SliceSink::new(&mut wire);

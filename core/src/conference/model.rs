@@ -9,8 +9,8 @@ use super::lifecycle::{Lifecycle, LifecycleError};
 use crate::date::Timestamp;
 use crate::http::ApiAnswer;
 use crate::ident::{AccountSid, CallSid, ConferenceSid, LABEL_MAX_CHARS, Label, ParticipantRef};
-use crate::participant::{Participant, URI_CAPACITY};
-use crate::path::{Dialect, ParticipantPath, PathStyle};
+use crate::participant::Participant;
+use crate::path::{Dialect, PathStyle};
 
 /// Most participants a Twilio conference holds.
 pub const TWILIO_MAX_PARTICIPANTS: usize = 250;
@@ -358,8 +358,8 @@ impl From<LifecycleError> for ConferenceError {
 /// assert_eq!(outcome.state.coach_target, Some(customer));
 ///
 /// let resource = conf.resource(&agent, PathStyle::Twilio).unwrap();
-/// assert_eq!(resource.coaching, Some(true));
-/// assert_eq!(resource.date_updated, Some(t1));
+/// assert_eq!(resource.coaching(), Some(true));
+/// assert_eq!(resource.date_updated(), Some(t1));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -593,45 +593,30 @@ impl<const N: usize, const L: usize> Conference<N, L> {
     /// this conference's dialect answers it: `status` per dialect (`connected`
     /// / `in-progress`, ...), `label` in the Twilio dialect only, `uri` built
     /// from the ids in `style` (always with the call SID), `queue_time` none.
-    pub fn resource(&self, call: &CallSid, style: PathStyle) -> Option<Participant> {
+    pub fn resource(&self, call: &CallSid, style: PathStyle) -> Option<Participant<'_>> {
         let member = self.member(call)?;
         let s = &member.state;
         let label = match self.dialect {
-            Dialect::Twilio => member.label().and_then(|l| Label::new(l).ok()),
+            Dialect::Twilio => member.label().filter(|l| Label::check(l).is_ok()),
             Dialect::SignalWire => None,
         };
-        let path = ParticipantPath {
-            style,
-            account: self.account,
-            conference: self.sid,
-            participant: Some(ParticipantRef::Call(s.call_sid)),
-        };
-        let mut buf = [0u8; URI_CAPACITY];
-        let uri = path
-            .encode_to_slice(&mut buf)
-            .ok()
-            .and_then(|n| buf.get(..n))
-            .and_then(|b| core::str::from_utf8(b).ok())
-            .and_then(|text| {
-                let mut uri = heapless::String::new();
-                uri.push_str(text).ok().map(|()| uri)
-            });
-        Some(Participant {
-            account_sid: Some(self.account),
-            call_sid: Some(s.call_sid),
-            label,
-            conference_sid: Some(self.sid),
-            date_created: Some(s.date_created),
-            date_updated: Some(s.date_updated),
-            end_conference_on_exit: Some(s.end_conference_on_exit),
-            muted: Some(s.muted),
-            hold: Some(s.hold),
-            status: Some(s.lifecycle.status(self.dialect)),
-            start_conference_on_enter: Some(s.start_conference_on_enter),
-            coaching: Some(s.coaching()),
-            call_sid_to_coach: s.coach_target,
-            queue_time: None,
-            uri,
+        let p = Participant::new()
+            .with_account_sid(self.account)
+            .with_call_sid(s.call_sid)
+            .with_conference_sid(self.sid)
+            .with_date_created(s.date_created)
+            .with_date_updated(s.date_updated)
+            .with_end_conference_on_exit(s.end_conference_on_exit)
+            .with_muted(s.muted)
+            .with_hold(s.hold)
+            .with_status(s.lifecycle.status(self.dialect))
+            .with_start_conference_on_enter(s.start_conference_on_enter)
+            .with_coaching(s.coaching())
+            .with_call_sid_to_coach(s.coach_target)
+            .with_derived_uri(style);
+        Some(match label {
+            Some(label) => p.with_label(label),
+            None => p,
         })
     }
 }

@@ -25,13 +25,13 @@
 //! assert!(out[..n].ends_with(b"\r\n\r\nMuted=true"));
 //!
 //! // Feed the answer in whatever pieces the socket returns.
-//! let response = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{\"muted\": true}";
+//! let response = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 65\r\n\r\n{\"call_sid\": \"CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\", \"muted\": true}";
 //! let mut buf = [0u8; 2048];
 //! let mut reader = request.response_reader(&mut buf);
 //! assert!(matches!(reader.feed(&response[..10])?, Progress::Partial));
 //! let Progress::Complete(message) = reader.feed(&response[10..])? else { unreachable!() };
 //! match message.outcome()? {
-//!     Outcome::Participant(p) => assert_eq!(p.muted, Some(true)),
+//!     Outcome::Participant(p) => assert_eq!(p.muted(), Some(true)),
 //!     other => panic!("{other:?}"),
 //! }
 //! # Ok::<(), ClientError>(())
@@ -545,12 +545,12 @@ impl RetryAfter {
 /// An error response (4xx/5xx).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct Failure {
+pub struct Failure<'a> {
     /// The HTTP status.
     pub status: u16,
     /// The decoded error body (Twilio or SignalWire shape); `None` when the
     /// body is empty or not an error document (e.g. a proxy's HTML page).
-    pub error: Option<ApiError>,
+    pub error: Option<ApiError<'a>>,
     /// For 429 and 503: when to retry, if the response said so.
     pub retry_after: Option<RetryAfter>,
 }
@@ -558,18 +558,17 @@ pub struct Failure {
 /// What a complete response means for the operation it answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[allow(clippy::large_enum_variant)]
 pub enum Outcome<'a> {
-    /// 200 to update or fetch: the participant.
-    Participant(Participant),
+    /// 200 to update or fetch: the participant (a view into the response).
+    Participant(Participant<'a>),
     /// 201 to create: the new participant.
-    Created(Participant),
+    Created(Participant<'a>),
     /// 204 to delete.
     Deleted,
     /// 200 to list: the page document (validated JSON, not yet decoded).
     Page(&'a [u8]),
     /// 4xx or 5xx.
-    Failure(Failure),
+    Failure(Failure<'a>),
 }
 
 impl<'a> ResponseMessage<'a> {
@@ -628,7 +627,7 @@ impl<'a> ResponseMessage<'a> {
 
     /// The participant of a 200 (update, fetch) or 201 (create); a service
     /// error is [`ClientError::Service`] (status, code, `Retry-After`).
-    pub fn participant(&self) -> Result<Participant, ClientError> {
+    pub fn participant(&self) -> Result<Participant<'a>, ClientError> {
         let status = self.status();
         let operation = self.operation();
         match status {

@@ -66,9 +66,9 @@ fn fixtures() -> bool {
         include_bytes!("../../../tests/fixtures/twilio-list-page.json"),
         |_| listed += 1,
     );
-    matches!(&mute, Ok(p) if p.muted == Some(true) && p.status == Some(Status::Connected)
-        && p.date_created.map(Timestamp::unix) == Some(1_298_063_239))
-        && matches!(&create, Ok(p) if p.queue_time.as_deref() == Some("1000"))
+    matches!(&mute, Ok(p) if p.muted() == Some(true) && p.status() == Some(Status::Connected)
+        && p.date_created().map(Timestamp::unix) == Some(1_298_063_239))
+        && matches!(&create, Ok(p) if p.queue_time().is_some_and(|q| q.eq_str("1000")))
         && matches!(&error, Ok(e) if e.code == Some(20404) && e.status == Some(404))
         && page.is_ok()
         && listed == 2
@@ -125,7 +125,9 @@ fn round_trip() -> Option<bool> {
     }
     match reader.message()?.outcome().ok()? {
         Outcome::Participant(p) => Some(
-            p.muted == Some(true) && p.coaching == Some(true) && p.call_sid_to_coach == Some(b),
+            p.muted() == Some(true)
+                && p.coaching() == Some(true)
+                && p.call_sid_to_coach() == Some(&b),
         ),
         _ => Some(false),
     }
