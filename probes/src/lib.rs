@@ -38,7 +38,7 @@ pub static RESPONSE: &[u8] = concat!(
 .as_bytes();
 
 /// Request buffer of the client (the full 12-field update fits).
-pub const CLIENT_TX: usize = 768;
+pub const CLIENT_TX: usize = 1024;
 /// Response buffer of the client (head + participant body).
 pub const CLIENT_RX: usize = 1024;
 /// Request buffer of the bridge (head + form body).
@@ -78,4 +78,55 @@ pub fn write_update_request(tx: &mut [u8; CLIENT_TX]) -> Option<usize> {
     let n = req.encode_to_slice(tx).ok()?;
     black_box(tx.get(..n)?);
     Some(n)
+}
+
+/// Ends a probe run: exits qemu through semihosting with success or failure
+/// (`scripts/size-report` runs every probe and fails when one fails). On a
+/// board without a debugger attached this would halt; the probes only run
+/// under qemu.
+pub fn exit(ok: bool) -> ! {
+    use cortex_m_semihosting::debug::{EXIT_FAILURE, EXIT_SUCCESS, exit};
+    exit(if ok { EXIT_SUCCESS } else { EXIT_FAILURE });
+    loop {
+        core::hint::spin_loop();
+    }
+}
+
+/// The inputs of the comparison probes (`cmp_reqwless`, `cmp_handwritten`):
+/// the same full 12-field update as [`write_update_request`], and the
+/// participant struct a serde-json-core user would declare.
+pub mod cmp {
+    /// `HoldUrl`.
+    pub const HOLD_URL: &str = "https://music.example.com/hold.mp3?loop=true";
+    /// `AnnounceUrl`.
+    pub const ANNOUNCE_URL: &str = "https://hooks.example.com/announce?lang=en-US";
+    /// `WaitUrl`.
+    pub const WAIT_URL: &str = "https://music.example.com/wait.xml";
+
+    /// The participant resource as serde-json-core maps it: borrowed,
+    /// still-escaped strings, no validation of ids, dates or escapes.
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code, missing_docs)]
+    pub struct Participant<'a> {
+        pub account_sid: Option<&'a str>,
+        pub call_sid: Option<&'a str>,
+        pub label: Option<&'a str>,
+        pub conference_sid: Option<&'a str>,
+        pub date_created: Option<&'a str>,
+        pub date_updated: Option<&'a str>,
+        pub end_conference_on_exit: Option<bool>,
+        pub muted: Option<bool>,
+        pub hold: Option<bool>,
+        pub status: Option<&'a str>,
+        pub start_conference_on_enter: Option<bool>,
+        pub coaching: Option<bool>,
+        pub call_sid_to_coach: Option<&'a str>,
+        pub queue_time: Option<&'a str>,
+        pub uri: Option<&'a str>,
+    }
+
+    /// What the probes check of the decoded answer to the mute fixture.
+    pub fn answer_ok(p: &Participant<'_>) -> bool {
+        p.muted == Some(true) && p.status == Some("connected") && p.call_sid.is_some()
+    }
 }

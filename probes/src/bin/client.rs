@@ -9,7 +9,7 @@ use core::hint::black_box;
 
 use confpart::http::{OperationKind, ResponseReader};
 use confpart::participant::Participant;
-use confpart_probes::{CLIENT_RX, CLIENT_TX, RESPONSE, write_update_request};
+use confpart_probes::{CLIENT_RX, CLIENT_TX, RESPONSE, exit, write_update_request};
 use cortex_m_rt::entry;
 
 fn round_trip(tx: &mut [u8; CLIENT_TX], rx: &mut [u8; CLIENT_RX]) -> Option<()> {
@@ -23,14 +23,12 @@ fn round_trip(tx: &mut [u8; CLIENT_TX], rx: &mut [u8; CLIENT_RX]) -> Option<()> 
     }
     let participant = Participant::decode(response.body()).ok()?;
     black_box(&participant);
-    Some(())
+    (participant.muted() == Some(true)).then_some(())
 }
 
 #[entry]
 fn main() -> ! {
     let mut tx = [0u8; CLIENT_TX];
     let mut rx = [0u8; CLIENT_RX];
-    loop {
-        black_box(round_trip(&mut tx, &mut rx));
-    }
+    exit(round_trip(&mut tx, &mut rx).is_some())
 }

@@ -1,0 +1,114 @@
+//! Comparison: the client round trip written by hand, as a firmware engineer
+//! would without confpart: the request formatted with `core::fmt` (form
+//! escaping by `percent-encoding`, credentials by the `base64` crate), the
+//! response head parsed by `httparse`, the participant mapped by
+//! serde-json-core. No validation of ids, URLs, nesting depth, escapes or
+//! dates. Runs once under qemu and exits with the result.
+#![no_std]
+#![no_main]
+
+use core::fmt::Write as _;
+use core::hint::black_box;
+
+use base64::Engine as _;
+use confpart_probes::cmp::{self, ANNOUNCE_URL, HOLD_URL, WAIT_URL};
+use confpart_probes::{AC, CA, CB, CF, CLIENT_RX, CLIENT_TX, RESPONSE, TOKEN, exit};
+use cortex_m_rt::entry;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+/// Form encoding: everything but the unreserved characters.
+const FORM: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A `core::fmt::Write` over a byte slice.
+struct Buf<'a> {
+    bytes: &'a mut [u8],
+    len: usize,
+}
+
+impl core::fmt::Write for Buf<'_> {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        let end = self.len + s.len();
+        self.bytes
+            .get_mut(self.len..end)
+            .ok_or(core::fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+fn write_request(tx: &mut [u8]) -> Option<usize> {
+    let mut body_bytes = [0u8; 512];
+    let mut body = Buf {
+        bytes: &mut body_bytes,
+        len: 0,
+    };
+    write!(
+        body,
+        "Muted={}&Hold={}&HoldUrl={}&HoldMethod=GET&AnnounceUrl={}&AnnounceMethod=POST&WaitUrl={}&WaitMethod=POST&Coaching=true&CallSidToCoach={}&BeepOnExit=false&EndConferenceOnExit=false",
+        black_box(true),
+        black_box(true),
+        utf8_percent_encode(black_box(HOLD_URL), FORM),
+        utf8_percent_encode(black_box(ANNOUNCE_URL), FORM),
+        utf8_percent_encode(black_box(WAIT_URL), FORM),
+        black_box(CB),
+    )
+    .ok()?;
+    let body_len = body.len;
+    let mut cred = [0u8; 128];
+    let mut c = Buf {
+        bytes: &mut cred,
+        len: 0,
+    };
+    write!(c, "{}:{}", black_box(AC), black_box(TOKEN)).ok()?;
+    let cred_len = c.len;
+    let mut auth = [0u8; 176];
+    let n = base64::engine::general_purpose::STANDARD
+        .encode_slice(cred.get(..cred_len)?, &mut auth)
+        .ok()?;
+    let auth = core::str::from_utf8(auth.get(..n)?).ok()?;
+    let mut out = Buf { bytes: tx, len: 0 };
+    write!(
+        out,
+        "POST /2010-04-01/Accounts/{}/Conferences/{}/Participants/{}.json HTTP/1.1\r\nHost: api.twilio.com\r\nAuthorization: Basic {}\r\nAccept: application/json\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        black_box(AC),
+        black_box(CF),
+        black_box(CA),
+        auth,
+        body_len,
+    )
+    .ok()?;
+    out.write_str(core::str::from_utf8(body_bytes.get(..body_len)?).ok()?)
+        .ok()?;
+    black_box(out.bytes.get(..out.len)?);
+    Some(out.len)
+}
+
+fn round_trip(tx: &mut [u8; CLIENT_TX], rx: &mut [u8; CLIENT_RX]) -> Option<bool> {
+    write_request(tx)?;
+    // The socket: the whole answer arrives into `rx`.
+    let response = black_box(RESPONSE);
+    rx.get_mut(..response.len())?.copy_from_slice(response);
+    let rx = rx.get(..response.len())?;
+    let mut headers = [httparse::EMPTY_HEADER; 16];
+    let mut head = httparse::Response::new(&mut headers);
+    let httparse::Status::Complete(body_start) = head.parse(rx).ok()? else {
+        return None;
+    };
+    if head.code != Some(200) {
+        return None;
+    }
+    let (p, _) = serde_json_core::from_slice::<cmp::Participant<'_>>(rx.get(body_start..)?).ok()?;
+    Some(cmp::answer_ok(&p))
+}
+
+#[entry]
+fn main() -> ! {
+    let mut tx = [0u8; CLIENT_TX];
+    let mut rx = [0u8; CLIENT_RX];
+    exit(round_trip(&mut tx, &mut rx) == Some(true))
+}

@@ -1,0 +1,153 @@
+//! Comparison: the client round trip with reqwless 0.14 (no TLS) and
+//! serde-json-core, as a firmware engineer would write it without confpart:
+//! the form body formatted with `core::fmt` and `percent-encoding`, the
+//! request and response through reqwless's `Request` / `Response` over an
+//! in-memory `embedded-io-async` connection, the participant mapped by
+//! serde-json-core. No validation of ids, URLs, nesting depth, escapes or
+//! dates. Runs once under qemu (polled by a no-op waker: the connection is
+//! never pending) and exits with the result.
+#![no_std]
+#![no_main]
+
+use core::fmt::Write as _;
+use core::hint::black_box;
+use core::pin::pin;
+use core::task::{Context, Poll, Waker};
+
+use confpart_probes::cmp::{self, ANNOUNCE_URL, HOLD_URL, WAIT_URL};
+use confpart_probes::{AC, CB, CLIENT_RX, CLIENT_TX, RESPONSE, TOKEN, exit};
+use cortex_m_rt::entry;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use reqwless::headers::ContentType;
+use reqwless::request::{Method, Request, RequestBuilder};
+use reqwless::response::Response;
+
+/// Form encoding: everything but the unreserved characters.
+const FORM: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The path of the update (a firmware would format it too; kept constant).
+const PATH: &str = "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants/CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.json";
+
+/// The connection: writes go into the tx buffer, reads come from the canned
+/// response.
+struct Conn<'a> {
+    tx: &'a mut [u8],
+    written: usize,
+    rx: &'a [u8],
+}
+
+impl embedded_io::ErrorType for Conn<'_> {
+    type Error = embedded_io::ErrorKind;
+}
+
+impl embedded_io_async::Write for Conn<'_> {
+    async fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        let end = self.written + buf.len();
+        self.tx
+            .get_mut(self.written..end)
+            .ok_or(embedded_io::ErrorKind::OutOfMemory)?
+            .copy_from_slice(buf);
+        self.written = end;
+        Ok(buf.len())
+    }
+
+    async fn flush(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+impl embedded_io_async::Read for Conn<'_> {
+    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+        let n = buf.len().min(self.rx.len());
+        let (now, later) = self.rx.split_at(n);
+        buf.get_mut(..n)
+            .ok_or(embedded_io::ErrorKind::Other)?
+            .copy_from_slice(now);
+        self.rx = later;
+        Ok(n)
+    }
+}
+
+impl reqwless::TryBufRead for Conn<'_> {}
+
+/// A `core::fmt::Write` over a byte slice.
+struct Buf<'a> {
+    bytes: &'a mut [u8],
+    len: usize,
+}
+
+impl core::fmt::Write for Buf<'_> {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        let end = self.len + s.len();
+        self.bytes
+            .get_mut(self.len..end)
+            .ok_or(core::fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+async fn round_trip(tx: &mut [u8], rx: &mut [u8]) -> Option<bool> {
+    let mut body_bytes = [0u8; 512];
+    let mut body = Buf {
+        bytes: &mut body_bytes,
+        len: 0,
+    };
+    write!(
+        body,
+        "Muted={}&Hold={}&HoldUrl={}&HoldMethod=GET&AnnounceUrl={}&AnnounceMethod=POST&WaitUrl={}&WaitMethod=POST&Coaching=true&CallSidToCoach={}&BeepOnExit=false&EndConferenceOnExit=false",
+        black_box(true),
+        black_box(true),
+        utf8_percent_encode(black_box(HOLD_URL), FORM),
+        utf8_percent_encode(black_box(ANNOUNCE_URL), FORM),
+        utf8_percent_encode(black_box(WAIT_URL), FORM),
+        black_box(CB),
+    )
+    .ok()?;
+    let len = body.len;
+    let form = body_bytes.get(..len)?;
+    let mut conn = Conn {
+        tx,
+        written: 0,
+        rx: black_box(RESPONSE),
+    };
+    let request = Request::post(black_box(PATH))
+        .host("api.twilio.com")
+        .basic_auth(black_box(AC), black_box(TOKEN))
+        .headers(&[("Content-Type", "application/x-www-form-urlencoded")])
+        .accept(ContentType::ApplicationJson)
+        .body(form)
+        .build();
+    // What reqwless's `HttpResource::send` does with a known-length body.
+    request.write_header(&mut conn).await.ok()?;
+    embedded_io_async::Write::write_all(&mut conn, form)
+        .await
+        .ok()?;
+    black_box(conn.tx.get(..conn.written)?);
+    let response = Response::read(&mut conn, Method::POST, rx).await.ok()?;
+    if response.status.0 != 200 {
+        return None;
+    }
+    let body = response.body().read_to_end().await.ok()?;
+    let (p, _) = serde_json_core::from_slice::<cmp::Participant<'_>>(body).ok()?;
+    Some(cmp::answer_ok(&p))
+}
+
+#[entry]
+fn main() -> ! {
+    let mut tx = [0u8; CLIENT_TX];
+    let mut rx = [0u8; CLIENT_RX];
+    let mut future = pin!(round_trip(&mut tx, &mut rx));
+    let mut cx = Context::from_waker(Waker::noop());
+    let ok = loop {
+        if let Poll::Ready(result) = future.as_mut().poll(&mut cx) {
+            break result == Some(true);
+        }
+    };
+    exit(ok)
+}
