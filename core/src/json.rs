@@ -644,11 +644,7 @@ impl<'a> Cursor<'a> {
         // A number beyond the range of an f64 (`1e400`) is rejected, as the
         // usual parsers do; only long numbers or exponents can be.
         if digits.len() > 15 || digits.iter().any(|&b| b == b'e' || b == b'E') {
-            let finite = core::str::from_utf8(digits)
-                .ok()
-                .and_then(|s| s.parse::<f64>().ok())
-                .is_some_and(f64::is_finite);
-            if !finite {
+            if beyond_f64(digits) {
                 return Err(self.err(JsonErrorKind::OutOfRange, start));
             }
         }
@@ -1354,8 +1350,120 @@ impl Iterator for Chars<'_> {
 
 impl core::iter::FusedIterator for Chars<'_> {}
 
+/// The digits of the smallest magnitude that rounds to infinity as an
+/// `f64` (2^1024 - 2^970, the midpoint between `f64::MAX` and 2^1024; a tie
+/// rounds to even, which is 2^1024), trailing zeros removed. The value has
+/// 309 integer digits.
+const F64_OVERFLOW_DIGITS: &[u8] = b"179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497792";
+/// Integer digits of [`F64_OVERFLOW_DIGITS`].
+const F64_OVERFLOW_POINT: i64 = 309;
+
+/// True when the JSON number `digits` (already checked against the grammar)
+/// rounds to infinity as an `f64`, as serde_json and the other usual parsers
+/// reject it. Decided on the decimal digits alone: parsing floats would link
+/// `core`'s float parser and its tables (about 17 KB of flash on a
+/// Cortex-M, measured with `scripts/size-report`).
+fn beyond_f64(digits: &[u8]) -> bool {
+    let unsigned = digits.strip_prefix(b"-").unwrap_or(digits);
+    let (mantissa, exponent) = match unsigned.iter().position(|&b| b == b'e' || b == b'E') {
+        Some(i) => (
+            unsigned.get(..i).unwrap_or(&[]),
+            unsigned.get(i + 1..).unwrap_or(&[]),
+        ),
+        None => (unsigned, &[][..]),
+    };
+    let (int, frac) = match mantissa.iter().position(|&b| b == b'.') {
+        Some(i) => (
+            mantissa.get(..i).unwrap_or(&[]),
+            mantissa.get(i + 1..).unwrap_or(&[]),
+        ),
+        None => (mantissa, &[][..]),
+    };
+    // The exponent, saturated far beyond where the answer changes.
+    let (negative, exp_digits) = match exponent.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, exponent),
+    };
+    let mut exp: i64 = 0;
+    for &d in exp_digits {
+        exp = (exp * 10 + i64::from(d - b'0')).min(1 << 40);
+    }
+    if negative {
+        exp = -exp;
+    }
+    // The significant digits: leading zeros of int + frac skipped.
+    let all = int.iter().chain(frac.iter());
+    let leading = all.clone().take_while(|&&b| b == b'0').count();
+    if leading == int.len() + frac.len() {
+        return false; // zero
+    }
+    // value = 0.S x 10^point, S the significant digits.
+    let point = (int.len() as i64) - (leading as i64) + exp;
+    if point != F64_OVERFLOW_POINT {
+        return point > F64_OVERFLOW_POINT;
+    }
+    // Same magnitude: compare 0.S with 0.M digit by digit (missing digits
+    // are zeros): overflow when S >= M.
+    let mut significant = all.skip(leading);
+    for &m in F64_OVERFLOW_DIGITS {
+        match significant.next() {
+            Some(&d) if d > m => return true,
+            Some(&d) if d < m => return false,
+            Some(_) => {}
+            None => return false, // S is a prefix of M followed by zeros: S < M
+        }
+    }
+    true // S starts with all of M: S >= M
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn beyond_f64_agrees_with_float_parsing() {
+        use std::string::String;
+        let m = core::str::from_utf8(F64_OVERFLOW_DIGITS).unwrap();
+        let just_below = {
+            // M - 1 as an integer: M ends in 2.
+            let mut t = String::from(m);
+            t.pop();
+            t.push('1');
+            t
+        };
+        let mut cases: std::vec::Vec<String> = [
+            "0",
+            "-0",
+            "1e308",
+            "1e309",
+            "1.7976931348623157e308",
+            "1.7976931348623158e308",
+            "1.7976931348623159e308",
+            "-1.7976931348623159e308",
+            "0.0001e312",
+            "0.001e312",
+            "1e-400",
+            "123456789012345678901234567890",
+            "0e999999999999999999999",
+            "10E+308",
+            "1.797693134862315807937289714053e308",
+            "1.797693134862315807937289714052e308",
+            "179.76931348623158e306",
+            "0.17976931348623158e309",
+            "00.5e9999",
+        ]
+        .iter()
+        .map(|c| String::from(*c))
+        .collect();
+        cases.push(String::from(m));
+        cases.push(just_below);
+        cases.push(std::format!("{m}0"));
+        cases.push(std::format!("0.{m}e309"));
+        for c in cases {
+            let expected = !c.parse::<f64>().unwrap().is_finite();
+            assert_eq!(beyond_f64(c.as_bytes()), expected, "{c}");
+        }
+    }
+
     extern crate std;
 
     use super::*;
