@@ -643,10 +643,10 @@ impl<'a> Cursor<'a> {
         let digits = self.doc.get(start..self.pos).unwrap_or(&[]);
         // A number beyond the range of an f64 (`1e400`) is rejected, as the
         // usual parsers do; only long numbers or exponents can be.
-        if digits.len() > 15 || digits.iter().any(|&b| b == b'e' || b == b'E') {
-            if beyond_f64(digits) {
-                return Err(self.err(JsonErrorKind::OutOfRange, start));
-            }
+        if (digits.len() > 15 || digits.iter().any(|&b| b == b'e' || b == b'E'))
+            && beyond_f64(digits)
+        {
+            return Err(self.err(JsonErrorKind::OutOfRange, start));
         }
         Ok(digits)
     }
