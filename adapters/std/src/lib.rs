@@ -8,13 +8,19 @@
 //! | [`retry`] | retry decisions: statuses, `Retry-After`, jittered backoff, idempotency ([`retry::RetryPolicy`]) |
 //! | [`transport`] | blocking TCP / TLS (rustls) connections with timeouts and a keep-alive pool of one ([`transport::Pool`]) |
 //! | [`server`] | a threaded TCP / TLS server with bounded workers, timeouts and graceful shutdown, around a [`server::Handler`] |
+//! | [`client`] | the blocking client: five operations, retries, list paging ([`client::Client`]) |
+//! | [`error`] | the one error type [`Error`] and its exit codes |
 //! | [`cli`] | the `confpart` command's argument tree (clap) |
 //!
 //! Threads, not an async runtime: see `ARCHITECTURE.md`, "Host adapter", and [`server`].
 #![forbid(unsafe_code)]
 
+pub use error::{Error, ServiceError};
+
 pub mod cli;
+pub mod client;
 pub mod config;
+pub mod error;
 pub mod retry;
 pub mod server;
 pub mod transport;

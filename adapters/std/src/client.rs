@@ -1,0 +1,892 @@
+//! The blocking client: the five operations on the participant resource over
+//! [`transport::Pool`], with the retries of [`retry::RetryPolicy`].
+//!
+//! Every byte sent is written by the core's [`confpart::Request`] and every byte received is
+//! framed and decoded by the core's `ResponseReader` and views; this module only moves them,
+//! sleeps between attempts, and copies the answer out of the receive buffer into owned
+//! values ([`Participant`], [`Page`], [`ServiceError`]), JSON strings unescaped.
+//!
+//! - **Connection**: one keep-alive connection ([`transport::Pool`]), reopened when the
+//!   service closed it; a response read until the connection closed, or followed by bytes
+//!   nobody asked for, is not reused.
+//! - **Retries** ([`retry::RetryPolicy`], default 4 attempts within 30 s): `429` and `503`
+//!   honouring `Retry-After`, else jittered exponential backoff; a transport failure is
+//!   retried unless the request may have been applied and is not idempotent (only Create is
+//!   not); opt-in 404 retries ([`retry::RetryPolicy::retry_not_found`]).
+//! - **Lists**: [`Client::list`] is an iterator over every participant, following
+//!   `next_page_uri` (whose query the core decodes).
+//!
+//! ```no_run
+//! use confpart::Update;
+//! use confpart_std::client::Client;
+//! use confpart_std::config::Overrides;
+//!
+//! let mut client = Client::from_env(&Overrides::default())?;
+//! let p = client.update("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "alice", &Update::mute())?;
+//! assert_eq!(p.muted, Some(true));
+//! for p in client.list("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", confpart::http::query::ListQuery::new()) {
+//!     println!("{}", p?.call_sid.unwrap_or_default());
+//! }
+//! # Ok::<(), confpart_std::Error>(())
+//! ```
+
+use std::collections::VecDeque;
+use std::thread;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use confpart::create::Create;
+use confpart::http::client::Failure as CoreFailure;
+use confpart::http::query::ListQuery;
+use confpart::http::{HttpError, MAX_BODY_LEN, MAX_HEAD_LEN};
+use confpart::path::PathStyle;
+use confpart::{
+    AccountSid, ClientError, ConferenceSid, Credentials, Endpoint, HeaderField, Operation, Outcome,
+    ParticipantRef, Progress, Request, ResponseMessage, Update,
+};
+
+use crate::config::{Dialect, Overrides, Service};
+use crate::error::{Error, ServiceError};
+use crate::retry::{self, Attempt, Decision, RetryPolicy, XorShift64};
+use crate::transport::{Failure, FailureKind, Pool, Stage, TransportConfig};
+
+/// Bytes read from the socket at a time.
+const READ_CHUNK: usize = 16 * 1024;
+
+/// A participant resource, owned (strings unescaped; dates as the RFC 2822 text the
+/// service uses). Field names are the service's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Participant {
+    /// `account_sid`
+    pub account_sid: Option<String>,
+    /// `call_sid`
+    pub call_sid: Option<String>,
+    /// `label`
+    pub label: Option<String>,
+    /// `conference_sid`
+    pub conference_sid: Option<String>,
+    /// `date_created` (RFC 2822, GMT)
+    pub date_created: Option<String>,
+    /// `date_updated` (RFC 2822, GMT)
+    pub date_updated: Option<String>,
+    /// `end_conference_on_exit`
+    pub end_conference_on_exit: Option<bool>,
+    /// `muted`
+    pub muted: Option<bool>,
+    /// `hold`
+    pub hold: Option<bool>,
+    /// `status` (`queued`, `connected`, `complete`, ...; an unknown one as sent)
+    pub status: Option<String>,
+    /// `start_conference_on_enter`
+    pub start_conference_on_enter: Option<bool>,
+    /// `coaching`
+    pub coaching: Option<bool>,
+    /// `call_sid_to_coach`
+    pub call_sid_to_coach: Option<String>,
+    /// `queue_time` (a string on the wire; create only)
+    pub queue_time: Option<String>,
+    /// `uri`
+    pub uri: Option<String>,
+}
+
+fn date(t: Option<confpart::Timestamp>) -> Option<String> {
+    t.map(|t| {
+        let mut buf = [0u8; confpart::date::RFC2822_LEN];
+        t.write_rfc2822(&mut buf).to_owned()
+    })
+}
+
+impl From<&confpart::Participant<'_>> for Participant {
+    fn from(p: &confpart::Participant<'_>) -> Self {
+        Self {
+            account_sid: p.account_sid().map(|s| s.as_str().to_owned()),
+            call_sid: p.call_sid().map(|s| s.as_str().to_owned()),
+            label: p.label().map(|s| s.to_string()),
+            conference_sid: p.conference_sid().map(|s| s.as_str().to_owned()),
+            date_created: date(p.date_created()),
+            date_updated: date(p.date_updated()),
+            end_conference_on_exit: p.end_conference_on_exit(),
+            muted: p.muted(),
+            hold: p.hold(),
+            status: p.status_text().map(|s| s.to_string()),
+            start_conference_on_enter: p.start_conference_on_enter(),
+            coaching: p.coaching(),
+            call_sid_to_coach: p.call_sid_to_coach().map(|s| s.as_str().to_owned()),
+            queue_time: p.queue_time().map(|s| s.to_string()),
+            uri: p.uri().map(|s| s.to_string()),
+        }
+    }
+}
+
+/// One list page, owned.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Page {
+    /// `participants`
+    pub participants: Vec<Participant>,
+    /// `page`
+    pub page: u32,
+    /// `page_size`
+    pub page_size: u32,
+    /// `start`
+    pub start: u32,
+    /// `end`
+    pub end: u32,
+    /// `uri`
+    pub uri: Option<String>,
+    /// `first_page_uri`
+    pub first_page_uri: Option<String>,
+    /// `next_page_uri` (`None` on the last page)
+    pub next_page_uri: Option<String>,
+    /// `previous_page_uri`
+    pub previous_page_uri: Option<String>,
+}
+
+impl Page {
+    /// Decodes a page document with the core's list decoder.
+    pub fn decode(doc: &[u8]) -> Result<Self, confpart::json::JsonError> {
+        let mut participants = Vec::new();
+        let meta = confpart::list::decode_page(doc, |p| participants.push(Participant::from(&p)))?;
+        let s = |v: Option<confpart::json::JsonStr<'_>>| v.map(|v| v.to_string());
+        Ok(Self {
+            participants,
+            page: meta.page,
+            page_size: meta.page_size,
+            start: meta.start,
+            end: meta.end,
+            uri: s(meta.uri),
+            first_page_uri: s(meta.first_page_uri),
+            next_page_uri: s(meta.next_page_uri),
+            previous_page_uri: s(meta.previous_page_uri),
+        })
+    }
+}
+
+impl ServiceError {
+    fn from_core(f: &CoreFailure<'_>) -> Self {
+        Self {
+            status: f.status,
+            code: f.error.and_then(|e| e.code),
+            message: f.error.and_then(|e| e.message).map(|m| m.to_string()),
+            more_info: f.error.and_then(|e| e.more_info).map(|m| m.to_string()),
+            retry_after: f.retry_after.map(retry_after),
+        }
+    }
+}
+
+/// The core's `Retry-After` as the retry policy's.
+pub fn retry_after(r: confpart::http::client::RetryAfter) -> retry::RetryAfter {
+    match r {
+        confpart::http::client::RetryAfter::Seconds(s) => retry::RetryAfter::Seconds(u64::from(s)),
+        confpart::http::client::RetryAfter::At(t) => retry::RetryAfter::At(t.unix()),
+    }
+}
+
+/// The core's dialect for the configuration's.
+pub fn core_dialect(d: Dialect) -> confpart::Dialect {
+    match d {
+        Dialect::Twilio => confpart::Dialect::Twilio,
+        Dialect::SignalWire => confpart::Dialect::SignalWire,
+    }
+}
+
+/// What one request did on the wire (for the demo's printout): the request line, the form
+/// body, the final status. Never the headers (they hold the credentials).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Exchange {
+    /// `POST /2010-04-01/... HTTP/1.1`
+    pub request_line: String,
+    /// The form body (empty for GET and DELETE).
+    pub body: String,
+    /// The status of the last attempt's answer (0 when none came).
+    pub status: u16,
+    /// Attempts made (1 without retries).
+    pub attempts: u32,
+}
+
+/// One operation, with its arguments.
+#[derive(Debug, Clone, Copy)]
+pub enum Call<'a> {
+    /// Update a participant.
+    Update(&'a ParticipantRef, Update<'a>),
+    /// Fetch a participant.
+    Fetch(&'a ParticipantRef),
+    /// Delete a participant.
+    Delete(&'a ParticipantRef),
+    /// List participants (one page).
+    List(ListQuery<'a>),
+    /// Create a participant.
+    Create(Create<'a>),
+}
+
+impl Call<'_> {
+    fn retry_operation(&self) -> retry::Operation {
+        match self {
+            Call::Update(..) => retry::Operation::Update,
+            Call::Fetch(_) => retry::Operation::Fetch,
+            Call::Delete(_) => retry::Operation::Delete,
+            Call::List(_) => retry::Operation::List,
+            Call::Create(_) => retry::Operation::Create,
+        }
+    }
+}
+
+/// The Create body as the core's `Operation::Create` takes it today (pre-encoded form bytes).
+/// The one place to change when the core takes a typed `Create`.
+fn create_body(create: &Create<'_>, dialect: confpart::Dialect) -> Result<Vec<u8>, Error> {
+    create
+        .validate(dialect)
+        .map_err(|e| Error::input(format_args!("create: {e}")))?;
+    let mut body = vec![0u8; create.encoded_len()];
+    let n = create
+        .encode_to_slice(&mut body)
+        .map_err(|e| Error::Request(e.into()))?;
+    body.truncate(n);
+    Ok(body)
+}
+
+/// The blocking client of one service (see the module docs).
+#[derive(Debug)]
+pub struct Client {
+    service: Service,
+    host: String,
+    style: PathStyle,
+    pool: Pool,
+    policy: RetryPolicy,
+    rng: XorShift64,
+    headers: Vec<(String, String)>,
+    rx: Vec<u8>,
+    last: Exchange,
+}
+
+impl Client {
+    /// A client for `service` with the default transport (bundled roots, default timeouts).
+    pub fn new(service: Service) -> Result<Self, Error> {
+        let config = TransportConfig::new()
+            .map_err(|e| Error::input(format_args!("TLS configuration: {e}")))?;
+        Ok(Self::with_transport(service, config))
+    }
+
+    /// The service described by the environment and the overrides (see [`crate::config`]).
+    pub fn from_env(overrides: &Overrides) -> Result<Self, Error> {
+        Self::new(Service::from_env(overrides)?)
+    }
+
+    /// A client for `service` over connections made as `config` says.
+    pub fn with_transport(service: Service, config: TransportConfig) -> Self {
+        let host = service.base.host_header();
+        let pool = Pool::new(service.base.clone(), config);
+        Self {
+            service,
+            host,
+            style: PathStyle::Twilio,
+            pool,
+            policy: RetryPolicy::default(),
+            rng: XorShift64::from_time(),
+            headers: Vec::new(),
+            rx: vec![0u8; MAX_HEAD_LEN + MAX_BODY_LEN],
+            last: Exchange::default(),
+        }
+    }
+
+    /// Replaces the retry policy.
+    pub fn set_retry_policy(&mut self, policy: RetryPolicy) {
+        self.policy = policy;
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.policy
+    }
+
+    /// Uses SignalWire's documented LaML path prefix (`/api/laml/2010-04-01`).
+    pub fn set_laml_paths(&mut self, laml: bool) {
+        self.style = if laml {
+            PathStyle::Laml
+        } else {
+            PathStyle::Twilio
+        };
+    }
+
+    /// Extra header fields sent with every request (e.g. `Prefer: example=...` for a mock);
+    /// the core checks them when it writes the request.
+    pub fn set_headers(&mut self, headers: Vec<(String, String)>) {
+        self.headers = headers;
+    }
+
+    /// The service this client talks to.
+    pub fn service(&self) -> &Service {
+        &self.service
+    }
+
+    /// What the last request did on the wire.
+    pub fn last_exchange(&self) -> &Exchange {
+        &self.last
+    }
+
+    /// Updates a participant (`participant`: a call SID or a label).
+    pub fn update(
+        &mut self,
+        conference: &str,
+        participant: &str,
+        update: &Update<'_>,
+    ) -> Result<Participant, Error> {
+        let who = ParticipantRef::parse(participant)?;
+        self.participant_call(conference, Call::Update(&who, *update))
+    }
+
+    /// Fetches a participant.
+    pub fn fetch(&mut self, conference: &str, participant: &str) -> Result<Participant, Error> {
+        let who = ParticipantRef::parse(participant)?;
+        self.participant_call(conference, Call::Fetch(&who))
+    }
+
+    /// Removes a participant from its conference.
+    pub fn delete(&mut self, conference: &str, participant: &str) -> Result<(), Error> {
+        let who = ParticipantRef::parse(participant)?;
+        self.call(conference, Call::Delete(&who), |outcome| match outcome {
+            Outcome::Deleted => Ok(()),
+            other => Err(unexpected(&other)),
+        })
+    }
+
+    /// Adds a participant (dials out).
+    pub fn create(&mut self, conference: &str, create: &Create<'_>) -> Result<Participant, Error> {
+        self.participant_call(conference, Call::Create(*create))
+    }
+
+    /// One list page.
+    pub fn list_page(&mut self, conference: &str, query: &ListQuery<'_>) -> Result<Page, Error> {
+        self.call(conference, Call::List(*query), |outcome| match outcome {
+            Outcome::Page(doc) => Page::decode(doc)
+                .map_err(|error| Error::Response(ClientError::Body { status: 200, error })),
+            other => Err(unexpected(&other)),
+        })
+    }
+
+    /// Every participant matching `query`, page after page (following `next_page_uri`).
+    pub fn list<'c>(&'c mut self, conference: &str, query: ListQuery<'_>) -> ListIter<'c> {
+        ListIter {
+            client: self,
+            conference: conference.to_owned(),
+            next: Some(OwnedQuery::from(&query)),
+            buffered: VecDeque::new(),
+        }
+    }
+
+    fn participant_call(&mut self, conference: &str, call: Call<'_>) -> Result<Participant, Error> {
+        self.call(conference, call, |outcome| match outcome {
+            Outcome::Participant(p) | Outcome::Created(p) => Ok(Participant::from(&p)),
+            other => Err(unexpected(&other)),
+        })
+    }
+
+    /// The exact request bytes for `call` (what [`Client::call`] sends), `Authorization`
+    /// included: the caller must not log them.
+    pub fn encode(&self, conference: &str, call: Call<'_>) -> Result<Vec<u8>, Error> {
+        let account = AccountSid::parse(&self.service.account)?;
+        let conference = ConferenceSid::parse(conference)?;
+        let dialect = core_dialect(self.service.dialect);
+        let endpoint = Endpoint::custom(dialect, &self.host, self.style)
+            .map_err(|e| Error::Request(e.into()))?;
+        let credentials = Credentials::new(&self.service.username, self.service.password.expose())
+            .map_err(Error::Request)?;
+        let headers: Vec<HeaderField<'_>> = self
+            .headers
+            .iter()
+            .map(|(n, v)| HeaderField::new(n, v))
+            .collect();
+        let create_body;
+        let operation = match call {
+            Call::Update(who, u) => Operation::Update(who, u),
+            Call::Fetch(who) => Operation::Fetch(who),
+            Call::Delete(who) => Operation::Delete(who),
+            Call::List(q) => Operation::List(q),
+            Call::Create(c) => {
+                create_body = self::create_body(&c, dialect)?;
+                Operation::Create(&create_body)
+            }
+        };
+        let request = Request::new(endpoint, credentials, account, conference, operation)
+            .with_headers(&headers);
+        let len = request.encoded_len().map_err(Error::Request)?;
+        let mut tx = vec![0u8; len];
+        let n = request.encode_to_slice(&mut tx).map_err(Error::Request)?;
+        tx.truncate(n);
+        Ok(tx)
+    }
+
+    /// Sends `call` (with retries) and hands the core's reading of the answer to `ok`;
+    /// an error status is [`Error::Service`].
+    pub fn call<T>(
+        &mut self,
+        conference: &str,
+        call: Call<'_>,
+        mut ok: impl FnMut(Outcome<'_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let tx = self.encode(conference, call)?;
+        let kind = match call {
+            Call::Update(..) => confpart::OperationKind::Update,
+            Call::Fetch(_) => confpart::OperationKind::Fetch,
+            Call::Delete(_) => confpart::OperationKind::Delete,
+            Call::List(_) => confpart::OperationKind::List,
+            Call::Create(_) => confpart::OperationKind::Create,
+        };
+        let (request_line, body) = split_request(&tx);
+        self.last = Exchange {
+            request_line,
+            body,
+            status: 0,
+            attempts: 0,
+        };
+        let started = Instant::now();
+        let operation = call.retry_operation();
+        loop {
+            self.last.attempts += 1;
+            let result = exchange(
+                &mut self.pool,
+                &mut self.rx,
+                kind,
+                &tx,
+                &mut self.last,
+                &mut ok,
+            );
+            let attempt = match &result {
+                Ok(_) => return result,
+                Err(Error::Service(s)) => Attempt::Status {
+                    status: s.status,
+                    code: s.code,
+                    retry_after: s.retry_after,
+                },
+                Err(Error::Transport(f)) => Attempt::Transport {
+                    possibly_applied: f.possibly_applied(),
+                },
+                Err(_) => return result,
+            };
+            match self.policy.decide(
+                operation,
+                self.last.attempts,
+                started.elapsed(),
+                now_unix(),
+                &attempt,
+                &mut self.rng,
+            ) {
+                Decision::Retry { after } => thread::sleep(after),
+                Decision::Stop(_) => return result,
+            }
+        }
+    }
+}
+
+fn now_unix() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn unexpected(outcome: &Outcome<'_>) -> Error {
+    let (status, operation) = match outcome {
+        Outcome::Participant(_) | Outcome::Page(_) => (200, confpart::OperationKind::Fetch),
+        Outcome::Created(_) => (201, confpart::OperationKind::Create),
+        Outcome::Deleted => (204, confpart::OperationKind::Delete),
+        Outcome::Failure(f) => (f.status, confpart::OperationKind::Fetch),
+    };
+    Error::Response(ClientError::UnexpectedStatus { status, operation })
+}
+
+/// The request line and the body of request bytes the core wrote (for [`Exchange`]).
+fn split_request(tx: &[u8]) -> (String, String) {
+    let line_end = tx.windows(2).position(|w| w == b"\r\n").unwrap_or(tx.len());
+    let body = tx
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .and_then(|i| tx.get(i + 4..))
+        .unwrap_or_default();
+    (
+        String::from_utf8_lossy(tx.get(..line_end).unwrap_or_default()).into_owned(),
+        String::from_utf8_lossy(body).into_owned(),
+    )
+}
+
+/// One attempt: send, read the answer with the core's reader, keep the connection when the
+/// answer allows it, interpret.
+fn exchange<T>(
+    pool: &mut Pool,
+    rx: &mut [u8],
+    kind: confpart::OperationKind,
+    tx: &[u8],
+    last: &mut Exchange,
+    ok: &mut impl FnMut(Outcome<'_>) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let mut conn = pool.take()?;
+    conn.send(tx)?;
+    let mut reader = confpart::ResponseReader::new(rx, kind);
+    let mut chunk = vec![0u8; READ_CHUNK];
+    let mut reusable = true;
+    let mut eof = false;
+    loop {
+        let n = conn.read_some(&mut chunk)?;
+        if n == 0 {
+            eof = true;
+            break;
+        }
+        match reader.feed(chunk.get(..n).unwrap_or_default()) {
+            Ok(Progress::Partial) => {}
+            Ok(Progress::Complete(m)) => {
+                // Bytes past the answer: the connection is out of step, do not reuse it.
+                reusable = m.consumed() == n && m.keep_alive();
+                break;
+            }
+            Err(e) => return Err(Error::Response(e.into())),
+        }
+    }
+    // The connection ended before a whole answer: the request may have been applied.
+    let closed = Error::Transport(Failure {
+        stage: Stage::Read,
+        kind: FailureKind::Closed,
+        reused: conn.reused(),
+        request_bytes_written: tx.len(),
+    });
+    let message: ResponseMessage<'_> = if eof {
+        match reader.finish() {
+            Ok(m) => m,
+            Err(HttpError::EofInHead { .. } | HttpError::EofInBody { .. }) => return Err(closed),
+            Err(e) => return Err(Error::Response(e.into())),
+        }
+    } else {
+        match reader.message() {
+            Some(m) => m,
+            None => return Err(closed),
+        }
+    };
+    last.status = message.status();
+    if !eof && reusable {
+        pool.put_back(conn);
+    }
+    match message.outcome().map_err(Error::Response)? {
+        Outcome::Failure(f) => Err(Error::Service(ServiceError::from_core(&f))),
+        outcome => ok(outcome),
+    }
+}
+
+/// A list query with owned strings (the iterator outlives the caller's query).
+#[derive(Debug, Clone, Default)]
+struct OwnedQuery {
+    muted: Option<bool>,
+    hold: Option<bool>,
+    coaching: Option<bool>,
+    page_size: Option<u16>,
+    page: Option<u32>,
+    page_token: Option<String>,
+}
+
+impl From<&ListQuery<'_>> for OwnedQuery {
+    fn from(q: &ListQuery<'_>) -> Self {
+        Self {
+            muted: q.muted,
+            hold: q.hold,
+            coaching: q.coaching,
+            page_size: q.page_size,
+            page: q.page,
+            page_token: q.page_token.map(str::to_owned),
+        }
+    }
+}
+
+impl OwnedQuery {
+    fn as_query(&self) -> ListQuery<'_> {
+        ListQuery {
+            muted: self.muted,
+            hold: self.hold,
+            coaching: self.coaching,
+            page_size: self.page_size,
+            page: self.page,
+            page_token: self.page_token.as_deref(),
+        }
+    }
+
+    /// The query of a `next_page_uri`, decoded by the core.
+    fn from_uri(uri: &str) -> Result<Self, Error> {
+        let query = uri.split_once('?').map_or("", |(_, q)| q);
+        let mut scratch = vec![0u8; query.len()];
+        let q = ListQuery::decode(query.as_bytes(), &mut scratch)
+            .map_err(|e| Error::Response(e.into()))?;
+        Ok(Self::from(&q))
+    }
+}
+
+/// Every participant of a list, page after page: see [`Client::list`].
+#[derive(Debug)]
+pub struct ListIter<'c> {
+    client: &'c mut Client,
+    conference: String,
+    next: Option<OwnedQuery>,
+    buffered: VecDeque<Participant>,
+}
+
+impl Iterator for ListIter<'_> {
+    type Item = Result<Participant, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(p) = self.buffered.pop_front() {
+                return Some(Ok(p));
+            }
+            let query = self.next.take()?;
+            let page = match self.client.list_page(&self.conference, &query.as_query()) {
+                Ok(page) => page,
+                Err(e) => return Some(Err(e)),
+            };
+            if let Some(uri) = &page.next_page_uri {
+                match OwnedQuery::from_uri(uri) {
+                    Ok(q) => self.next = Some(q),
+                    Err(e) => return Some(Err(e)),
+                }
+            }
+            self.buffered.extend(page.participants);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )]
+    use super::*;
+    use crate::config::{BaseUrl, Scheme, Secret};
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    const AC: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    const CF: &str = "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    const CA: &str = "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+    /// What the scripted server does with one request.
+    enum Reply {
+        Send(&'static str),
+        Close,
+    }
+
+    fn participant_response(muted: bool) -> String {
+        let body = format!(r#"{{"call_sid": "{CA}", "label": "al\u0069ce", "muted": {muted}}}"#);
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    }
+
+    fn read_request(s: &mut TcpStream) -> Option<String> {
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            if let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&got[..end]).to_string();
+                let len = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Content-Length: "))
+                    .map_or(0, |v| v.parse::<usize>().unwrap());
+                if got.len() >= end + 4 + len {
+                    return Some(String::from_utf8_lossy(&got).into_owned());
+                }
+            }
+            let n = s.read(&mut buf).ok()?;
+            if n == 0 {
+                return None;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+    }
+
+    /// Serves `script` in order (one connection after another as needed); reports each
+    /// request and whether it came on a new connection.
+    fn scripted(script: Vec<Reply>) -> (u16, mpsc::Receiver<(String, bool)>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut script = script.into_iter();
+            'conns: loop {
+                let Ok((mut s, _)) = listener.accept() else {
+                    return;
+                };
+                s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                let mut fresh = true;
+                loop {
+                    let Some(req) = read_request(&mut s) else {
+                        continue 'conns;
+                    };
+                    let _ = tx.send((req, fresh));
+                    fresh = false;
+                    match script.next() {
+                        Some(Reply::Send(r)) => s.write_all(r.as_bytes()).unwrap(),
+                        Some(Reply::Close) => continue 'conns,
+                        None => return,
+                    }
+                }
+            }
+        });
+        (port, rx)
+    }
+
+    fn client(port: u16) -> Client {
+        let service = Service {
+            dialect: Dialect::Twilio,
+            base: BaseUrl {
+                scheme: Scheme::Http,
+                host: "127.0.0.1".into(),
+                port,
+            },
+            account: AC.into(),
+            username: AC.into(),
+            password: Secret::new("token"),
+        };
+        let mut c = Client::with_transport(service, TransportConfig::new().unwrap());
+        c.set_retry_policy(RetryPolicy {
+            base: Duration::from_millis(1),
+            ..RetryPolicy::default()
+        });
+        c
+    }
+
+    fn leak(s: String) -> &'static str {
+        Box::leak(s.into_boxed_str())
+    }
+
+    #[test]
+    fn update_reuses_the_connection_and_unescapes() {
+        let ok = leak(participant_response(true));
+        let (port, rx) = scripted(vec![Reply::Send(ok), Reply::Send(ok)]);
+        let mut c = client(port);
+        let p = c.update(CF, "alice", &Update::mute()).unwrap();
+        assert_eq!(p.muted, Some(true));
+        assert_eq!(p.label.as_deref(), Some("alice"));
+        let (req, fresh) = rx.recv().unwrap();
+        assert!(fresh);
+        assert!(req.starts_with(&format!(
+            "POST /2010-04-01/Accounts/{AC}/Conferences/{CF}/Participants/alice.json HTTP/1.1\r\n"
+        )));
+        assert!(req.ends_with("\r\n\r\nMuted=true"));
+        assert_eq!(c.last_exchange().body, "Muted=true");
+        assert_eq!(c.last_exchange().status, 200);
+        c.fetch(CF, CA).unwrap();
+        let (req, fresh) = rx.recv().unwrap();
+        assert!(!fresh, "keep-alive reused");
+        assert!(req.starts_with("GET "));
+    }
+
+    #[test]
+    fn busy_is_retried_after_retry_after() {
+        let busy = "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 0\r\nContent-Type: application/json\r\nContent-Length: 47\r\n\r\n{\"code\": 20429, \"message\": \"slow\", \"status\": 429}";
+        let busy = leak(busy.replace("47", &(busy.len() - busy.find("{").unwrap()).to_string()));
+        let (port, _rx) = scripted(vec![
+            Reply::Send(busy),
+            Reply::Send(leak(participant_response(false))),
+        ]);
+        let mut c = client(port);
+        let p = c.update(CF, CA, &Update::unmute()).unwrap();
+        assert_eq!(p.muted, Some(false));
+        assert_eq!(c.last_exchange().attempts, 2);
+    }
+
+    #[test]
+    fn refusal_is_a_service_error_with_exit_1() {
+        let body = r#"{"code": 20404, "message": "Not found", "more_info": "https://www.twilio.com/docs/errors/20404", "status": 404}"#;
+        let r = leak(format!(
+            "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ));
+        let (port, _rx) = scripted(vec![Reply::Send(r)]);
+        let mut c = client(port);
+        let e = c.delete(CF, CA).unwrap_err();
+        let s = e.service().unwrap();
+        assert_eq!((s.status, s.code), (404, Some(20404)));
+        assert_eq!(s.message.as_deref(), Some("Not found"));
+        assert_eq!(e.exit_code(), 1);
+        assert_eq!(c.last_exchange().attempts, 1);
+    }
+
+    #[test]
+    fn broken_connection_resends_update_but_not_create() {
+        let (port, rx) = scripted(vec![
+            Reply::Close,
+            Reply::Send(leak(participant_response(true))),
+        ]);
+        let mut c = client(port);
+        c.update(CF, CA, &Update::mute()).unwrap();
+        assert_eq!(c.last_exchange().attempts, 2);
+        drop(rx);
+        let (port, _rx) = scripted(vec![
+            Reply::Close,
+            Reply::Send(leak(participant_response(true))),
+        ]);
+        let mut c = client(port);
+        let e = c
+            .create(CF, &Create::new("+15550001111", "+15550002222"))
+            .unwrap_err();
+        assert!(matches!(e, Error::Transport(_)), "{e:?}");
+        assert_eq!(e.exit_code(), 3);
+        assert_eq!(c.last_exchange().attempts, 1);
+    }
+
+    #[test]
+    fn list_follows_next_page_uri() {
+        let page = |n: u32, next: &str| {
+            let body = format!(
+                r#"{{"participants": [{{"call_sid": "CA{n:032x}"}}], "page": {n}, "page_size": 1, "start": {n}, "end": {n}, "next_page_uri": {next}}}"#
+            );
+            leak(format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            ))
+        };
+        let next = format!(
+            "\"/2010-04-01/Accounts/{AC}/Conferences/{CF}/Participants.json?Muted=true&PageSize=1&Page=1&PageToken=PA1\""
+        );
+        let (port, rx) = scripted(vec![
+            Reply::Send(page(0, &next)),
+            Reply::Send(page(1, "null")),
+        ]);
+        let mut c = client(port);
+        let q = ListQuery {
+            muted: Some(true),
+            page_size: Some(1),
+            ..ListQuery::new()
+        };
+        let all: Vec<_> = c
+            .list(CF, q)
+            .map(|p| p.unwrap().call_sid.unwrap())
+            .collect();
+        assert_eq!(all, [format!("CA{:032x}", 0), format!("CA{:032x}", 1)]);
+        let _ = rx.recv().unwrap();
+        let (second, _) = rx.recv().unwrap();
+        assert!(
+            second.starts_with(&format!("GET /2010-04-01/Accounts/{AC}/Conferences/{CF}/Participants.json?Muted=true&PageSize=1&Page=1&PageToken=PA1 ")),
+            "{second}"
+        );
+    }
+
+    #[test]
+    fn encode_is_what_is_sent_and_create_is_validated() {
+        let c = client(1);
+        let who = ParticipantRef::parse("front desk").unwrap();
+        let tx = c.encode(CF, Call::Update(&who, Update::mute())).unwrap();
+        let text = String::from_utf8(tx).unwrap();
+        assert!(
+            text.contains("/Participants/front%20desk.json HTTP/1.1\r\n"),
+            "{text}"
+        );
+        assert!(text.contains("\r\nAuthorization: Basic "));
+        let e = c
+            .encode(CF, Call::Create(Create::new("", "x")))
+            .unwrap_err();
+        assert_eq!(e.exit_code(), 1);
+        assert!(matches!(
+            c.encode("nope", Call::Fetch(&who)),
+            Err(Error::Input(_))
+        ));
+    }
+}
