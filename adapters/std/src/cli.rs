@@ -1,8 +1,7 @@
 //! The `confpart` command's argument tree (clap derive) and its dispatcher [`run`].
 //!
-//! Parsing is complete; running is not yet wired to the core's client and bridge API, so
-//! every command that needs it answers [`CliError::NotWired`] (exit 1) after checking what
-//! it can without the core (the service configuration from the environment, the TLS files).
+//! [`run`] dispatches to [`crate::commands`]; errors are [`Error`], whose
+//! [`Error::exit_code`] is the process status (see [`exit`]).
 //!
 //! ```
 //! use clap::Parser;
@@ -18,14 +17,16 @@
 //! # Ok::<(), clap::Error>(())
 //! ```
 
-use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::config::{ConfigError, Dialect, Overrides, Secret, Service};
-use crate::server::{LogFormat, TlsSetupError, tls_config_from_pem};
+use crate::client::Call;
+use crate::commands;
+use crate::config::{Dialect, Overrides, Secret};
+use crate::error::Error;
+use crate::server::{LogFormat, tls_config_from_pem};
 
 /// Exit statuses (also printed by `--help`).
 pub mod exit {
@@ -467,94 +468,69 @@ impl DecodeCommand {
     }
 }
 
-/// Why a command failed; [`CliError::exit_code`] maps it onto [`exit`].
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum CliError {
-    /// The command is parsed but not yet connected to the core's API.
-    NotWired {
-        /// The command, as typed.
-        command: &'static str,
-    },
-    /// The environment does not describe a usable service.
-    Config(ConfigError),
-    /// `--tls-cert` / `--tls-key` unusable.
-    Tls(TlsSetupError),
-    /// `--account` and `--token` counts differ.
-    AccountTokenMismatch,
-    /// A file could not be read.
-    Read {
-        /// Which file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
+/// Runs a parsed command, printing on standard output.
+pub fn run(cli: &Cli) -> Result<(), Error> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    run_with(cli, &mut out)
 }
 
-impl CliError {
-    /// The process exit status for this error.
-    pub fn exit_code(&self) -> u8 {
-        exit::BAD_INPUT
-    }
-}
-
-impl fmt::Display for CliError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CliError::NotWired { command } => {
-                write!(
-                    f,
-                    "`confpart {command}` is not wired to the core's client and bridge yet"
-                )
-            }
-            CliError::Config(e) => write!(f, "{e}"),
-            CliError::Tls(e) => write!(f, "{e}"),
-            CliError::AccountTokenMismatch => {
-                f.write_str("each --account needs one --token, in the same order")
-            }
-            CliError::Read { path, source } => write!(f, "{}: {source}", path.display()),
-        }
-    }
-}
-
-impl std::error::Error for CliError {}
-
-impl From<ConfigError> for CliError {
-    fn from(e: ConfigError) -> Self {
-        CliError::Config(e)
-    }
-}
-
-/// Runs a parsed command. Commands that need the core's client or bridge answer
-/// [`CliError::NotWired`] after the checks that need no core API.
-pub fn run(cli: &Cli) -> Result<(), CliError> {
-    let command = cli.command.name();
+/// Runs a parsed command, printing on `out`.
+pub fn run_with(cli: &Cli, out: &mut dyn std::io::Write) -> Result<(), Error> {
+    let g = &cli.global;
     match &cli.command {
         Command::Serve(args) => {
             if args.accounts.len() != args.tokens.len() {
-                return Err(CliError::AccountTokenMismatch);
+                return Err(Error::input(
+                    "each --account needs one --token, in the same order",
+                ));
             }
             if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
-                let read = |p: &PathBuf| {
-                    std::fs::read(p).map_err(|source| CliError::Read {
-                        path: p.clone(),
-                        source,
-                    })
-                };
-                tls_config_from_pem(&read(cert)?, &read(key)?).map_err(CliError::Tls)?;
+                tls_config_from_pem(&read_file(cert)?, &read_file(key)?)?;
             }
+            Err(Error::input(
+                "`confpart serve` needs the core's bridge service",
+            ))
         }
-        Command::Update(_)
-        | Command::Fetch(_)
-        | Command::List(_)
-        | Command::Delete(_)
-        | Command::Create(_)
-        | Command::Encode(_) => {
-            Service::from_env(&cli.global.overrides())?;
+        Command::Demo => Err(Error::input(
+            "`confpart demo` needs the core's bridge service",
+        )),
+        Command::Update(a) => commands::update(
+            g,
+            &a.target.conference,
+            &a.target.participant,
+            &a.fields,
+            out,
+        ),
+        Command::Fetch(t) => commands::fetch(g, &t.conference, &t.participant, out),
+        Command::Delete(t) => commands::delete(g, &t.conference, &t.participant, out),
+        Command::List(a) => commands::list(g, a, out),
+        Command::Create(a) => commands::create(g, a, out),
+        Command::Encode(EncodeCommand::Update(e)) => commands::encode_update(
+            g,
+            &e.update.target.conference,
+            &e.update.target.participant,
+            &e.update.fields,
+            e.show_auth,
+            out,
+        ),
+        Command::Encode(EncodeCommand::Create(e)) => {
+            let c = commands::create_from(&e.create)?;
+            commands::encode(g, &e.create.conference, Call::Create(c), e.show_auth, out)
         }
-        Command::Demo | Command::Decode(_) => {}
+        Command::Decode(d) => {
+            let parts = d.parts();
+            commands::decode(parts.kind, &parts.input.input, out)
+        }
     }
-    Err(CliError::NotWired { command })
+}
+
+/// Reads a whole file.
+pub fn read_file(path: &PathBuf) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|source| Error::Read {
+        path: path.clone(),
+        source,
+    })
 }
 
 #[cfg(test)]
@@ -672,7 +648,7 @@ mod tests {
             "t",
         ])
         .unwrap();
-        assert!(matches!(run(&cli), Err(CliError::AccountTokenMismatch)));
+        assert!(matches!(run(&cli), Err(Error::Input(_))));
     }
 
     #[test]
@@ -920,19 +896,5 @@ mod tests {
             parse(&["--help"]).unwrap_err().exit_code(),
             i32::from(exit::OK)
         );
-    }
-
-    #[test]
-    fn unwired_commands_say_so_with_exit_1() {
-        let e = run(&parse(&["decode", "form"]).unwrap()).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "`confpart decode form` is not wired to the core's client and bridge yet"
-        );
-        assert_eq!(e.exit_code(), exit::BAD_INPUT);
-        assert!(matches!(
-            run(&parse(&["demo"]).unwrap()),
-            Err(CliError::NotWired { command: "demo" })
-        ));
     }
 }

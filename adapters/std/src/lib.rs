@@ -10,6 +10,7 @@
 //! | [`server`] | a threaded TCP / TLS server with bounded workers, timeouts and graceful shutdown, around a [`server::Handler`] |
 //! | [`client`] | the blocking client: five operations, retries, list paging ([`client::Client`]) |
 //! | [`error`] | the one error type [`Error`] and its exit codes |
+//! | [`commands`] | what each command does: flags to core values, the client, the printout |
 //! | [`cli`] | the `confpart` command's argument tree (clap) |
 //!
 //! Threads, not an async runtime: see `ARCHITECTURE.md`, "Host adapter", and [`server`].
@@ -19,6 +20,7 @@ pub use error::{Error, ServiceError};
 
 pub mod cli;
 pub mod client;
+pub mod commands;
 pub mod config;
 pub mod error;
 pub mod retry;

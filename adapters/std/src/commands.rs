@@ -1,0 +1,475 @@
+//! What the `confpart` commands do once parsed: building the core's values from the flags,
+//! calling the [`Client`], printing the result (text, or JSON with `--json`).
+//!
+//! `decode` always prints JSON (the service's snake_case names); `encode` prints the exact
+//! request bytes, with the `Authorization` value replaced by `Basic <redacted>` unless
+//! `--show-auth` is given.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use confpart::create::{Beep, Create};
+use confpart::http::query::ListQuery;
+use confpart::update::{CoachTarget, Method};
+use confpart::{CallSid, ParticipantRef, Update};
+
+use crate::cli::{CreateArgs, DecodeKind, GlobalArgs, ListArgs, MethodArg, Recipe, UpdateFields};
+use crate::client::{Call, Client, Page, Participant};
+use crate::error::{Error, ServiceError};
+
+/// The redacted `Authorization` value `encode` prints.
+pub const REDACTED: &str = "Basic <redacted>";
+
+fn method(m: Option<MethodArg>) -> Option<Method> {
+    m.map(|m| match m {
+        MethodArg::Get => Method::Get,
+        MethodArg::Post => Method::Post,
+    })
+}
+
+fn coach_target(s: &str) -> Result<CallSid, Error> {
+    CallSid::parse(s).map_err(|e| Error::input(format_args!("--call-sid-to-coach: {e}")))
+}
+
+/// The [`Update`] the flags describe: the `--recipe` first, then every explicit flag over it.
+pub fn update_from(f: &UpdateFields) -> Result<Update<'_>, Error> {
+    let target = || match &f.call_sid_to_coach {
+        Some(s) => coach_target(s),
+        None => Err(Error::input("this recipe needs --call-sid-to-coach")),
+    };
+    let mut u = match f.recipe {
+        None => Update::new(),
+        Some(Recipe::Mute) => Update::mute(),
+        Some(Recipe::Unmute) => Update::unmute(),
+        Some(Recipe::Hold) => match &f.hold_url {
+            Some(url) => Update::hold_with_music(url),
+            None => Update::new().hold(true),
+        },
+        Some(Recipe::Unhold) => Update::unhold(),
+        Some(Recipe::Coach) => Update::coach(target()?),
+        Some(Recipe::Monitor) => Update::monitor(target()?),
+        Some(Recipe::Barge) => Update::barge(),
+        Some(Recipe::Announce) => match &f.announce_url {
+            Some(url) => Update::announce(url),
+            None => return Err(Error::input("--recipe announce needs --announce-url")),
+        },
+    };
+    u.muted = f.muted.or(u.muted);
+    u.hold = f.hold.or(u.hold);
+    u.hold_url = f.hold_url.as_deref().or(u.hold_url);
+    u.hold_method = method(f.hold_method).or(u.hold_method);
+    u.announce_url = f.announce_url.as_deref().or(u.announce_url);
+    u.announce_method = method(f.announce_method).or(u.announce_method);
+    u.wait_url = f.wait_url.as_deref().or(u.wait_url);
+    u.wait_method = method(f.wait_method).or(u.wait_method);
+    u.coaching = f.coaching.or(u.coaching);
+    if let Some(s) = &f.call_sid_to_coach {
+        u.call_sid_to_coach = Some(if s.is_empty() {
+            CoachTarget::Clear
+        } else {
+            CoachTarget::Call(coach_target(s)?)
+        });
+    }
+    u.beep_on_exit = f.beep_on_exit.or(u.beep_on_exit);
+    u.end_conference_on_exit = f.end_conference_on_exit.or(u.end_conference_on_exit);
+    Ok(u)
+}
+
+/// The [`Create`] the flags describe.
+pub fn create_from(a: &CreateArgs) -> Result<Create<'_>, Error> {
+    let mut c = Create::new(&a.from, &a.to);
+    c.label = a.label.as_deref();
+    c.muted = a.muted;
+    c.coaching = a.coaching;
+    c.call_sid_to_coach = a
+        .call_sid_to_coach
+        .as_deref()
+        .map(coach_target)
+        .transpose()?;
+    c.start_conference_on_enter = a.start_conference_on_enter;
+    c.end_conference_on_exit = a.end_conference_on_exit;
+    // `--beep-on-exit false` keeps the beep on entering only.
+    c.beep = a
+        .beep_on_exit
+        .map(|b| if b { Beep::True } else { Beep::OnEnter });
+    c.wait_url = a.wait_url.as_deref();
+    c.wait_method = method(a.wait_method);
+    Ok(c)
+}
+
+/// The list query the flags describe.
+pub fn list_query(a: &ListArgs) -> ListQuery<'static> {
+    ListQuery {
+        muted: a.muted,
+        hold: a.hold,
+        coaching: a.coaching,
+        page_size: a.page_size,
+        ..ListQuery::new()
+    }
+}
+
+fn json_line<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> Result<(), Error> {
+    let text = serde_json::to_string(value).map_err(Error::input)?;
+    writeln!(out, "{text}").map_err(write_error)
+}
+
+fn write_error(e: std::io::Error) -> Error {
+    Error::Read {
+        path: "<stdout>".into(),
+        source: e,
+    }
+}
+
+fn flag(name: &str, v: Option<bool>) -> String {
+    v.map_or_else(String::new, |v| format!(" {name}={v}"))
+}
+
+/// One line for a participant: SID, label, status and the flags that are known.
+pub fn participant_line(p: &Participant) -> String {
+    let mut line = p.call_sid.clone().unwrap_or_else(|| "-".to_owned());
+    if let Some(label) = &p.label {
+        line.push_str(&format!(" label={label:?}"));
+    }
+    if let Some(status) = &p.status {
+        line.push_str(&format!(" status={status}"));
+    }
+    line.push_str(&flag("muted", p.muted));
+    line.push_str(&flag("hold", p.hold));
+    line.push_str(&flag("coaching", p.coaching));
+    if let Some(c) = &p.call_sid_to_coach {
+        line.push_str(&format!(" coaching_sid={c}"));
+    }
+    line
+}
+
+fn print_participant(out: &mut dyn Write, json: bool, p: &Participant) -> Result<(), Error> {
+    if json {
+        json_line(out, p)
+    } else {
+        writeln!(out, "{}", participant_line(p)).map_err(write_error)
+    }
+}
+
+/// `confpart update`.
+pub fn update(
+    g: &GlobalArgs,
+    conference: &str,
+    participant: &str,
+    f: &UpdateFields,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let u = update_from(f)?;
+    let mut client = Client::from_env(&g.overrides())?;
+    let p = client.update(conference, participant, &u)?;
+    print_participant(out, g.json, &p)
+}
+
+/// `confpart fetch`.
+pub fn fetch(
+    g: &GlobalArgs,
+    conference: &str,
+    participant: &str,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let mut client = Client::from_env(&g.overrides())?;
+    let p = client.fetch(conference, participant)?;
+    print_participant(out, g.json, &p)
+}
+
+/// `confpart delete`.
+pub fn delete(
+    g: &GlobalArgs,
+    conference: &str,
+    participant: &str,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let mut client = Client::from_env(&g.overrides())?;
+    client.delete(conference, participant)?;
+    if g.json {
+        json_line(out, &serde_json::json!({ "deleted": participant }))
+    } else {
+        writeln!(out, "deleted {participant}").map_err(write_error)
+    }
+}
+
+/// `confpart create`.
+pub fn create(g: &GlobalArgs, a: &CreateArgs, out: &mut dyn Write) -> Result<(), Error> {
+    let c = create_from(a)?;
+    let mut client = Client::from_env(&g.overrides())?;
+    let p = client.create(&a.conference, &c)?;
+    print_participant(out, g.json, &p)
+}
+
+/// `confpart list`: one page, or every page with `--all`.
+pub fn list(g: &GlobalArgs, a: &ListArgs, out: &mut dyn Write) -> Result<(), Error> {
+    let mut client = Client::from_env(&g.overrides())?;
+    let query = list_query(a);
+    if a.all {
+        let participants = client
+            .list(&a.conference, query)
+            .collect::<Result<Vec<_>, _>>()?;
+        if g.json {
+            return json_line(out, &serde_json::json!({ "participants": participants }));
+        }
+        for p in &participants {
+            writeln!(out, "{}", participant_line(p)).map_err(write_error)?;
+        }
+        return Ok(());
+    }
+    let page = client.list_page(&a.conference, &query)?;
+    if g.json {
+        return json_line(out, &page);
+    }
+    for p in &page.participants {
+        writeln!(out, "{}", participant_line(p)).map_err(write_error)?;
+    }
+    if let Some(next) = &page.next_page_uri {
+        writeln!(out, "next page: {next}").map_err(write_error)?;
+    }
+    Ok(())
+}
+
+/// Replaces the value of the `Authorization` header of request bytes.
+pub fn redact_authorization(request: &[u8]) -> Vec<u8> {
+    const NAME: &[u8] = b"\r\nAuthorization: ";
+    let Some(start) = request.windows(NAME.len()).position(|w| w == NAME) else {
+        return request.to_vec();
+    };
+    let value = start + NAME.len();
+    let end = request
+        .get(value..)
+        .and_then(|rest| rest.windows(2).position(|w| w == b"\r\n"))
+        .map_or(request.len(), |n| value + n);
+    let mut out = request.get(..value).unwrap_or_default().to_vec();
+    out.extend_from_slice(REDACTED.as_bytes());
+    out.extend_from_slice(request.get(end..).unwrap_or_default());
+    out
+}
+
+/// `confpart encode update|create`: the request bytes on `out`.
+pub fn encode(
+    g: &GlobalArgs,
+    conference: &str,
+    call: Call<'_>,
+    show_auth: bool,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let client = Client::from_env(&g.overrides())?;
+    let bytes = client.encode(conference, call)?;
+    let bytes = if show_auth {
+        bytes
+    } else {
+        redact_authorization(&bytes)
+    };
+    out.write_all(&bytes).map_err(write_error)?;
+    out.flush().map_err(write_error)
+}
+
+/// `confpart encode update`.
+pub fn encode_update(
+    g: &GlobalArgs,
+    conference: &str,
+    participant: &str,
+    f: &UpdateFields,
+    show_auth: bool,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let u = update_from(f)?;
+    let who = ParticipantRef::parse(participant)?;
+    encode(g, conference, Call::Update(&who, u), show_auth, out)
+}
+
+/// Reads a file, or standard input for `-`.
+pub fn read_input(path: &Path) -> Result<Vec<u8>, Error> {
+    let mut bytes = Vec::new();
+    let result = if path.as_os_str() == "-" {
+        std::io::stdin().read_to_end(&mut bytes).map(|_| ())
+    } else {
+        std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes).map(|_| ()))
+    };
+    result.map_err(|source| Error::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    Ok(bytes)
+}
+
+/// The JSON `decode` prints for `bytes` of the given kind (one line; fields in the
+/// service's order).
+pub fn decode_json(kind: DecodeKind, bytes: &[u8]) -> Result<String, Error> {
+    let text = |v: Result<String, serde_json::Error>| v.map_err(Error::input);
+    match kind {
+        DecodeKind::Participant => {
+            let p = confpart::Participant::decode(bytes).map_err(Error::input)?;
+            text(serde_json::to_string(&Participant::from(&p)))
+        }
+        DecodeKind::List => text(serde_json::to_string(
+            &Page::decode(bytes).map_err(Error::input)?,
+        )),
+        DecodeKind::Error => {
+            let e = confpart::ApiError::decode(bytes).map_err(Error::input)?;
+            let shape = match e.shape {
+                confpart::api_error::ErrorShape::Twilio => "twilio",
+                confpart::api_error::ErrorShape::SignalWireCoded => "signalwire_coded",
+                confpart::api_error::ErrorShape::SignalWireMessages => "signalwire_messages",
+            };
+            text(serde_json::to_string(&serde_json::json!({
+                "code": e.code,
+                "message": e.message.map(|m| m.to_string()),
+                "more_info": e.more_info.map(|m| m.to_string()),
+                "status": e.status,
+                "shape": shape,
+                "error_count": e.error_count,
+            })))
+        }
+        DecodeKind::Form => {
+            let mut scratch = vec![0u8; bytes.len()];
+            let d = Update::decode(bytes, &mut scratch).map_err(Error::input)?;
+            text(serde_json::to_string(&update_json(
+                &d.update,
+                d.ignored.iter(),
+            )))
+        }
+    }
+}
+
+fn update_json<'k>(u: &Update<'_>, ignored: impl Iterator<Item = &'k [u8]>) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    let mut put = |k: &str, v: serde_json::Value| {
+        m.insert(k.to_owned(), v);
+    };
+    let method = |m: Method| serde_json::Value::from(m.as_str());
+    if let Some(v) = u.muted {
+        put("muted", v.into());
+    }
+    if let Some(v) = u.hold {
+        put("hold", v.into());
+    }
+    if let Some(v) = u.hold_url {
+        put("hold_url", v.into());
+    }
+    if let Some(v) = u.hold_method {
+        put("hold_method", method(v));
+    }
+    if let Some(v) = u.announce_url {
+        put("announce_url", v.into());
+    }
+    if let Some(v) = u.announce_method {
+        put("announce_method", method(v));
+    }
+    if let Some(v) = u.wait_url {
+        put("wait_url", v.into());
+    }
+    if let Some(v) = u.wait_method {
+        put("wait_method", method(v));
+    }
+    if let Some(v) = u.coaching {
+        put("coaching", v.into());
+    }
+    if let Some(v) = u.call_sid_to_coach {
+        put(
+            "call_sid_to_coach",
+            match v {
+                CoachTarget::Clear => "".into(),
+                CoachTarget::Call(sid) => sid.as_str().into(),
+            },
+        );
+    }
+    if let Some(v) = u.beep_on_exit {
+        put("beep_on_exit", v.into());
+    }
+    if let Some(v) = u.end_conference_on_exit {
+        put("end_conference_on_exit", v.into());
+    }
+    let ignored: Vec<serde_json::Value> = ignored
+        .map(|k| String::from_utf8_lossy(k).into_owned().into())
+        .collect();
+    if !ignored.is_empty() {
+        put("ignored_keys", ignored.into());
+    }
+    serde_json::Value::Object(m)
+}
+
+/// `confpart decode KIND [FILE|-]`.
+pub fn decode(kind: DecodeKind, input: &Path, out: &mut dyn Write) -> Result<(), Error> {
+    let bytes = read_input(input)?;
+    let text = decode_json(kind, &bytes)?;
+    writeln!(out, "{text}").map_err(write_error)
+}
+
+/// A one-line description of a service error (for the demo and text output).
+pub fn service_error_line(e: &ServiceError) -> String {
+    let mut s = format!("{}", e.status);
+    if let Some(code) = e.code {
+        s.push_str(&format!(" code {code}"));
+    }
+    if let Some(m) = &e.message {
+        s.push_str(&format!(": {m}"));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )]
+    use super::*;
+
+    #[test]
+    fn recipes_then_flags() {
+        let f = UpdateFields {
+            recipe: Some(Recipe::Monitor),
+            call_sid_to_coach: Some("CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb".into()),
+            muted: Some(false),
+            ..UpdateFields::default()
+        };
+        let u = update_from(&f).unwrap();
+        assert_eq!((u.muted, u.coaching), (Some(false), Some(true)));
+        let f = UpdateFields {
+            recipe: Some(Recipe::Coach),
+            ..UpdateFields::default()
+        };
+        assert_eq!(update_from(&f).unwrap_err().exit_code(), 1);
+        let f = UpdateFields {
+            recipe: Some(Recipe::Hold),
+            hold_url: Some("https://m.example/a.mp3".into()),
+            ..UpdateFields::default()
+        };
+        let u = update_from(&f).unwrap();
+        assert_eq!(
+            (u.hold, u.hold_url),
+            (Some(true), Some("https://m.example/a.mp3"))
+        );
+    }
+
+    #[test]
+    fn redaction_keeps_everything_else() {
+        let r = b"POST / HTTP/1.1\r\nHost: h\r\nAuthorization: Basic QUM6dA==\r\nAccept: x\r\n\r\nMuted=true";
+        let red = redact_authorization(r);
+        assert_eq!(
+            red,
+            b"POST / HTTP/1.1\r\nHost: h\r\nAuthorization: Basic <redacted>\r\nAccept: x\r\n\r\nMuted=true"
+        );
+    }
+
+    #[test]
+    fn decode_kinds() {
+        let p = decode_json(
+            DecodeKind::Participant,
+            br#"{"call_sid": "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "label": "a\u0020b", "muted": true}"#,
+        )
+        .unwrap();
+        assert!(p.starts_with(r#"{"account_sid":null,"call_sid":"CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","label":"a b""#), "{p}");
+        let e = decode_json(DecodeKind::Error, br#"{"errors": ["bad"]}"#).unwrap();
+        assert!(e.contains(r#""shape":"signalwire_messages""#), "{e}");
+        let f = decode_json(DecodeKind::Form, b"Hold=true&HoldUrl=a+b&X=1").unwrap();
+        assert_eq!(f, r#"{"hold":true,"hold_url":"a b","ignored_keys":["X"]}"#);
+        let bad = decode_json(DecodeKind::List, b"{}").unwrap_err();
+        assert_eq!(bad.exit_code(), 1);
+        assert!(decode_json(DecodeKind::Form, b"Muted=maybe").is_err());
+    }
+}
