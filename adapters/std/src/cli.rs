@@ -479,22 +479,8 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
 pub fn run_with(cli: &Cli, out: &mut dyn std::io::Write) -> Result<(), Error> {
     let g = &cli.global;
     match &cli.command {
-        Command::Serve(args) => {
-            if args.accounts.len() != args.tokens.len() {
-                return Err(Error::input(
-                    "each --account needs one --token, in the same order",
-                ));
-            }
-            if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
-                tls_config_from_pem(&read_file(cert)?, &read_file(key)?)?;
-            }
-            Err(Error::input(
-                "`confpart serve` needs the core's bridge service",
-            ))
-        }
-        Command::Demo => Err(Error::input(
-            "`confpart demo` needs the core's bridge service",
-        )),
+        Command::Serve(args) => serve(g, args, out),
+        Command::Demo => demo(g, out),
         Command::Update(a) => commands::update(
             g,
             &a.target.conference,
@@ -523,6 +509,103 @@ pub fn run_with(cli: &Cli, out: &mut dyn std::io::Write) -> Result<(), Error> {
             commands::decode(parts.kind, &parts.input.input, out)
         }
     }
+}
+
+/// `confpart serve`: checks the flags, then runs the bridge until SIGINT / SIGTERM.
+fn serve(g: &GlobalArgs, args: &ServeArgs, out: &mut dyn std::io::Write) -> Result<(), Error> {
+    if args.accounts.len() != args.tokens.len() {
+        return Err(Error::input(
+            "each --account needs one --token, in the same order",
+        ));
+    }
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(tls_config_from_pem(&read_file(cert)?, &read_file(key)?)?),
+        _ => None,
+    };
+    serve_with_tls(g, args, tls, out)
+}
+
+#[cfg(not(feature = "service"))]
+fn serve_with_tls(
+    _g: &GlobalArgs,
+    _args: &ServeArgs,
+    _tls: Option<std::sync::Arc<rustls::ServerConfig>>,
+    _out: &mut dyn std::io::Write,
+) -> Result<(), Error> {
+    Err(Error::input(
+        "`confpart serve` needs the core's bridge service (build with --features service)",
+    ))
+}
+
+#[cfg(feature = "service")]
+fn serve_with_tls(
+    g: &GlobalArgs,
+    args: &ServeArgs,
+    tls: Option<std::sync::Arc<rustls::ServerConfig>>,
+    out: &mut dyn std::io::Write,
+) -> Result<(), Error> {
+    use crate::bridge::{self, BridgeConfig};
+    use crate::demo;
+    let dialect = g.dialect.map_or(Dialect::Twilio, Dialect::from);
+    let mut accounts: Vec<(String, Secret)> = args
+        .accounts
+        .iter()
+        .cloned()
+        .zip(args.tokens.iter().cloned())
+        .collect();
+    if accounts.is_empty() {
+        let account = match dialect {
+            Dialect::Twilio => demo::TWILIO_ACCOUNT,
+            Dialect::SignalWire => demo::SIGNALWIRE_PROJECT,
+        };
+        eprintln!(
+            "no --account given: accepting the demo account {account} with the token {}",
+            demo::TOKEN
+        );
+        accounts.push((account.to_owned(), Secret::new(demo::TOKEN)));
+    }
+    let first = accounts.first().map(|(a, _)| a.clone()).unwrap_or_default();
+    let config = BridgeConfig {
+        dialect,
+        timing: confpart::conference::Timing::IMMEDIATE,
+        accounts,
+    };
+    let mut options = crate::server::ServerOptions::new(args.listen);
+    options.workers = usize::from(args.workers);
+    options.log_format = args.log_format.into();
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    options.tls = tls;
+    bridge::serve(&config, options, |bridge, addr| {
+        let mut say = |line: String| {
+            writeln!(out, "{line}")
+                .and_then(|()| out.flush())
+                .map_err(|e| Error::input(format_args!("stdout: {e}")))
+        };
+        say(format!("listening on {scheme}://{addr}"))?;
+        if args.demo_conference {
+            let (conference, calls) =
+                bridge.demo_conference(&first, "demo", &["agent", "customer", "supervisor"])?;
+            say(format!("conference {conference}"))?;
+            for call in calls {
+                say(format!("participant {call}"))?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// `confpart demo`.
+#[cfg(feature = "service")]
+fn demo(g: &GlobalArgs, out: &mut dyn std::io::Write) -> Result<(), Error> {
+    crate::demo::run(g.dialect.map_or(Dialect::Twilio, Dialect::from), out)
+}
+
+/// `confpart demo` (the bridge service is not built).
+#[cfg(not(feature = "service"))]
+fn demo(_g: &GlobalArgs, _out: &mut dyn std::io::Write) -> Result<(), Error> {
+    Err(Error::input(
+        "`confpart demo` needs the core's bridge service (build with --features service)",
+    ))
 }
 
 /// Reads a whole file.

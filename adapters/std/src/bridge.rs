@@ -1,0 +1,469 @@
+//! The bridge: the core's [`confpart::Service`] behind [`crate::server`].
+//!
+//! Each connection's [`Session`] feeds its unconsumed input to a core `RequestReader`
+//! (afresh each time: the server keeps the bytes until a request is complete, so no
+//! reader state outlives a call); a complete request goes to `Service::handle`, which
+//! routes, authenticates, decodes, applies and writes the whole response; bytes the reader
+//! rejects are answered by `Service::reject` and the connection is closed.
+//! `Expect: 100-continue` is answered with `bridge::write_continue` as soon as the reader
+//! says the head asked for it. A background thread ticks the service once every
+//! [`TICK_INTERVAL`] (the lifecycle: queued → connecting → ringing → connected) and logs
+//! its notices.
+//!
+//! The service sits behind one mutex: a request holds it only while the core answers
+//! (microseconds), never while bytes move.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use confpart::conference::{ConferenceRef, IdSource, Timing};
+use confpart::create::Create;
+use confpart::http::MAX_HEAD_LEN;
+use confpart::ident::IdError;
+use confpart::{
+    Account, AccountSid, ApiAnswer, CallSid, ConferenceSid, Connection, Progress, RequestReader,
+    Service, Sink, Timestamp, WriteError, bridge,
+};
+
+use crate::config::{Dialect, Secret};
+use crate::error::Error;
+use crate::retry::{Jitter, XorShift64};
+use crate::server::{
+    self, Abort, Handler, LogSink, RequestLog, Server, ServerOptions, Session, ShutdownHandle, Step,
+};
+
+/// Conferences the bridge holds at once.
+pub const CONFERENCES: usize = 16;
+/// Live participants per conference.
+pub const PARTICIPANTS: usize = 32;
+/// The bridge's service type.
+pub type BridgeService = Service<'static, CONFERENCES, PARTICIPANTS>;
+/// The largest request body read (an update or create form is a few hundred bytes).
+pub const MAX_REQUEST_BODY: usize = 64 * 1024;
+/// How often the background thread ticks the service.
+pub const TICK_INTERVAL: Duration = Duration::from_millis(200);
+
+/// The current time as the core's timestamp.
+pub fn now() -> Timestamp {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Timestamp::from_unix(secs).unwrap_or(LATEST)
+}
+
+/// The last time the core can represent (a clock past it reads as it).
+const LATEST: Timestamp = match Timestamp::from_unix(Timestamp::MAX_UNIX) {
+    Some(t) => t,
+    None => unreachable!(),
+};
+
+/// Random SIDs (`CA`/`CF` + 32 hex digits, or UUIDs for SignalWire) from a xorshift
+/// generator seeded by the clock: unique enough for a bridge, not secret.
+#[derive(Debug, Clone)]
+pub struct RandomIds(XorShift64);
+
+impl RandomIds {
+    /// Seeded from the clock and the process id.
+    pub fn new() -> Self {
+        Self(XorShift64::from_time())
+    }
+
+    fn hex32(&mut self) -> String {
+        format!("{:016x}{:016x}", self.0.next_u64(), self.0.next_u64())
+    }
+
+    fn uuid(&mut self) -> String {
+        let h = self.hex32();
+        let p = |a: usize, b: usize| h.get(a..b).unwrap_or("0");
+        format!(
+            "{}-{}-4{}-8{}-{}",
+            p(0, 8),
+            p(8, 12),
+            p(13, 16),
+            p(17, 20),
+            p(20, 32)
+        )
+    }
+}
+
+impl Default for RandomIds {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl IdSource for RandomIds {
+    fn call_sid(&mut self, dialect: confpart::Dialect) -> Result<CallSid, IdError> {
+        match dialect {
+            confpart::Dialect::Twilio => CallSid::parse(&format!("CA{}", self.hex32())),
+            confpart::Dialect::SignalWire => CallSid::parse(&self.uuid()),
+        }
+    }
+
+    fn conference_sid(&mut self, dialect: confpart::Dialect) -> Result<ConferenceSid, IdError> {
+        match dialect {
+            confpart::Dialect::Twilio => ConferenceSid::parse(&format!("CF{}", self.hex32())),
+            confpart::Dialect::SignalWire => ConferenceSid::parse(&self.uuid()),
+        }
+    }
+}
+
+/// A [`Sink`] appending to a `Vec`.
+#[derive(Debug)]
+pub struct VecSink<'v>(pub &'v mut Vec<u8>);
+
+impl Sink for VecSink<'_> {
+    fn put(&mut self, bytes: &[u8]) -> Result<(), WriteError> {
+        self.0.extend_from_slice(bytes);
+        Ok(())
+    }
+}
+
+/// The accounts a bridge accepts (SID and auth token).
+#[derive(Debug, Clone)]
+pub struct BridgeConfig {
+    /// Twilio or SignalWire answers.
+    pub dialect: Dialect,
+    /// Lifecycle delays.
+    pub timing: Timing,
+    /// `(account SID, auth token)` pairs.
+    pub accounts: Vec<(String, Secret)>,
+}
+
+struct Shared {
+    service: Mutex<Box<BridgeService>>,
+    ids: Mutex<RandomIds>,
+}
+
+impl Shared {
+    fn service(&self) -> MutexGuard<'_, Box<BridgeService>> {
+        // A worker that panicked mid-request cannot leave the core inconsistent (the core's
+        // operations change nothing when they refuse): keep serving.
+        self.service
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// The bridge's [`Handler`]: cheap to clone, shared by every worker and the tick thread.
+#[derive(Clone)]
+pub struct Bridge {
+    shared: Arc<Shared>,
+    dialect: confpart::Dialect,
+}
+
+impl std::fmt::Debug for Bridge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bridge")
+            .field("dialect", &self.dialect)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Bridge {
+    /// A bridge for `config`. The accounts live as long as the process (the core's service
+    /// borrows them; a bridge is made once per process, so they are leaked on purpose).
+    pub fn new(config: &BridgeConfig) -> Result<Self, Error> {
+        let mut accounts = Vec::with_capacity(config.accounts.len());
+        for (sid, token) in &config.accounts {
+            let sid = AccountSid::parse(sid)
+                .map_err(|e| Error::input(format_args!("--account {sid}: {e}")))?;
+            let token: &'static str = Box::leak(token.expose().to_owned().into_boxed_str());
+            accounts.push(Account::new(sid, token));
+        }
+        let accounts: &'static [Account<'static>] = Box::leak(accounts.into_boxed_slice());
+        let dialect = crate::client::core_dialect(config.dialect);
+        let service = Box::new(BridgeService::new(dialect, config.timing, accounts));
+        Ok(Self {
+            shared: Arc::new(Shared {
+                service: Mutex::new(service),
+                ids: Mutex::new(RandomIds::new()),
+            }),
+            dialect,
+        })
+    }
+
+    /// Advances the lifecycle to now; returns the notices it produced as
+    /// `(event, conference SID)`.
+    pub fn tick(&self) -> Vec<(&'static str, String)> {
+        let mut service = self.shared.service();
+        service.tick(now());
+        let mut notices = Vec::new();
+        while let Some(n) = service.pop_notice() {
+            notices.push((n.kind.name(), n.conference.as_str().to_owned()));
+        }
+        notices
+    }
+
+    /// Creates a conference named `name` with one participant per entry of `labels` (the
+    /// labels are set on Twilio only), ticks until they are connected, and returns the
+    /// conference SID and the participants' call SIDs.
+    pub fn demo_conference(
+        &self,
+        account: &str,
+        name: &str,
+        labels: &[&str],
+    ) -> Result<(String, Vec<String>), Error> {
+        let account = AccountSid::parse(account)?;
+        let mut calls = Vec::with_capacity(labels.len());
+        let mut conference = None;
+        {
+            let mut service = self.shared.service();
+            let mut ids = self
+                .shared
+                .ids
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            for label in labels {
+                let create = Create::new("+15005550006", "+15005550001");
+                let create = match self.dialect {
+                    confpart::Dialect::Twilio => create.label(label),
+                    confpart::Dialect::SignalWire => create,
+                };
+                let where_ = match &conference {
+                    Some(sid) => ConferenceRef::Sid(*sid),
+                    None => ConferenceRef::Name(name),
+                };
+                let created = service
+                    .conferences_mut()
+                    .create(&account, where_, &create, now(), &mut *ids)
+                    .map_err(|r| {
+                        let a = r.answer();
+                        Error::input(format_args!(
+                            "demo conference: {} {} {}",
+                            a.status, a.code, a.message
+                        ))
+                    })?;
+                conference = Some(created.conference);
+                calls.push(created.call.as_str().to_owned());
+            }
+            service.tick(now());
+        }
+        let conference = conference
+            .map(|c| c.as_str().to_owned())
+            .ok_or_else(|| Error::input("demo conference: no participant"))?;
+        Ok((conference, calls))
+    }
+
+    /// Starts the tick thread; it ends when `stop` is set. Notices go to `log` when given.
+    pub fn spawn_ticker(
+        &self,
+        stop: Arc<AtomicBool>,
+        log: Option<Arc<dyn LogSink>>,
+    ) -> std::io::Result<thread::JoinHandle<()>> {
+        let bridge = self.clone();
+        thread::Builder::new()
+            .name("confpart-tick".to_owned())
+            .spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    for (event, conference) in bridge.tick() {
+                        if let Some(log) = &log {
+                            log.line(&format!("event {event} {conference}"));
+                        }
+                    }
+                    thread::sleep(TICK_INTERVAL);
+                }
+            })
+    }
+}
+
+/// One connection's state.
+#[derive(Debug)]
+pub struct BridgeSession {
+    bridge: Bridge,
+    buf: Vec<u8>,
+    continued: bool,
+}
+
+/// The `503` written to a connection refused because every worker is busy.
+const BUSY: ApiAnswer = ApiAnswer::new(503, 20503, "Service unavailable: every worker is busy");
+/// The `408` written when a request did not arrive in time.
+const TIMEOUT: ApiAnswer = ApiAnswer::new(408, 20001, "Request timeout");
+
+impl Handler for Bridge {
+    type Session = BridgeSession;
+
+    fn session(&self, _peer: SocketAddr) -> BridgeSession {
+        BridgeSession {
+            bridge: self.clone(),
+            buf: vec![0u8; MAX_HEAD_LEN + MAX_REQUEST_BODY],
+            continued: false,
+        }
+    }
+
+    fn busy(&self, out: &mut Vec<u8>) {
+        let _ = bridge::write_error(&mut VecSink(out), &BUSY, Connection::Close);
+    }
+}
+
+impl Session for BridgeSession {
+    fn on_input(&mut self, input: &[u8], closing: bool, out: &mut Vec<u8>) -> Step {
+        let mut reader = RequestReader::new(&mut self.buf);
+        let progress = reader.feed(input);
+        let message = match progress {
+            Err(e) => {
+                out.clear();
+                let handled = BridgeService::reject(&e, &mut VecSink(out));
+                let status = handled.map_or(400, |h| h.status);
+                return Step::Done {
+                    consumed: input.len(),
+                    keep_alive: false,
+                    log: RequestLog::new("-", "-", status).with_code(20001),
+                };
+            }
+            Ok(Progress::Partial) => {
+                if reader.expect_continue() && !self.continued {
+                    self.continued = true;
+                    let _ = bridge::write_continue(&mut VecSink(out));
+                }
+                return Step::NeedMore {
+                    consumed: 0,
+                    // Only decides which timeout applies (header or request).
+                    head_complete: input.windows(4).any(|w| w == b"\r\n\r\n"),
+                };
+            }
+            Ok(Progress::Complete(m)) => m,
+        };
+        self.continued = false;
+        let mut scratch = vec![
+            0u8;
+            message
+                .body()
+                .len()
+                .max(message.query().map_or(0, str::len))
+        ];
+        let handled = {
+            let mut service = self.bridge.shared.service();
+            let mut ids = self
+                .bridge
+                .shared
+                .ids
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            service.handle(&message, now(), &mut *ids, &mut scratch, &mut VecSink(out))
+        };
+        let log = RequestLog::new(message.method(), message.path(), 0);
+        match handled {
+            Ok(h) => Step::Done {
+                consumed: message.consumed(),
+                keep_alive: h.keep_alive && !closing,
+                log: RequestLog {
+                    status: h.status,
+                    code: h.code,
+                    ..log
+                },
+            },
+            Err(_) => Step::Done {
+                consumed: input.len(),
+                keep_alive: false,
+                log: RequestLog { status: 500, ..log },
+            },
+        }
+    }
+
+    fn on_abort(&mut self, reason: Abort, out: &mut Vec<u8>) -> Option<RequestLog> {
+        match reason {
+            Abort::HeaderTimeout | Abort::RequestTimeout => {
+                let _ = bridge::write_error(&mut VecSink(out), &TIMEOUT, Connection::Close);
+                Some(RequestLog::new("-", "-", 408).with_code(TIMEOUT.code))
+            }
+            Abort::TooLarge => {
+                let too_large = ApiAnswer::new(413, 20001, "Request too large");
+                let _ = bridge::write_error(&mut VecSink(out), &too_large, Connection::Close);
+                Some(RequestLog::new("-", "-", 413).with_code(20001))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A running bridge (in this process): its address, and how to stop it.
+#[derive(Debug)]
+pub struct Running {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    /// The bridge (to create demo conferences, tick).
+    pub bridge: Bridge,
+    shutdown: ShutdownHandle,
+    stop_tick: Arc<AtomicBool>,
+    server: Option<thread::JoinHandle<std::io::Result<()>>>,
+    ticker: Option<thread::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops the server (requests in flight finish) and the tick thread.
+    pub fn stop(mut self) {
+        self.halt();
+    }
+
+    fn halt(&mut self) {
+        self.shutdown.shutdown();
+        self.stop_tick.store(true, Ordering::SeqCst);
+        if let Some(t) = self.server.take() {
+            let _ = t.join();
+        }
+        if let Some(t) = self.ticker.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.halt();
+    }
+}
+
+/// Binds and starts a bridge on background threads (the demo, tests).
+pub fn start(config: &BridgeConfig, options: ServerOptions) -> Result<Running, Error> {
+    let bridge = Bridge::new(config)?;
+    let server = Server::bind(options, bridge.clone()).map_err(Error::Listen)?;
+    let addr = server.local_addr();
+    let shutdown = server.shutdown_handle();
+    let stop_tick = Arc::new(AtomicBool::new(false));
+    let ticker = bridge
+        .spawn_ticker(Arc::clone(&stop_tick), None)
+        .map_err(Error::Listen)?;
+    let server = thread::Builder::new()
+        .name("confpart-accept".to_owned())
+        .spawn(move || server.run())
+        .map_err(Error::Listen)?;
+    Ok(Running {
+        addr,
+        bridge,
+        shutdown,
+        stop_tick,
+        server: Some(server),
+        ticker: Some(ticker),
+    })
+}
+
+/// `confpart serve`: runs in the foreground until SIGINT / SIGTERM. `on_ready` is called
+/// with the bridge and its address once it listens (to print, or to create the demo
+/// conference).
+pub fn serve(
+    config: &BridgeConfig,
+    options: ServerOptions,
+    on_ready: impl FnOnce(&Bridge, SocketAddr) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let bridge = Bridge::new(config)?;
+    let log = Arc::clone(&options.log);
+    let server = Server::bind(options, bridge.clone()).map_err(Error::Listen)?;
+    let handle = server.shutdown_handle();
+    server::shutdown_on_signals(handle.clone()).map_err(Error::Listen)?;
+    let stop_tick = Arc::new(AtomicBool::new(false));
+    let ticker = bridge
+        .spawn_ticker(Arc::clone(&stop_tick), Some(log))
+        .map_err(Error::Listen)?;
+    let ready = on_ready(&bridge, server.local_addr());
+    if ready.is_err() {
+        handle.shutdown();
+    }
+    let result = server.run().map_err(Error::Listen);
+    stop_tick.store(true, Ordering::SeqCst);
+    let _ = ticker.join();
+    ready.and(result)
+}
