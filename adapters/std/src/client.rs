@@ -12,7 +12,7 @@
 //! - **Retries** ([`retry::RetryPolicy`], default 4 attempts within 30 s): `429` and `503`
 //!   honouring `Retry-After`, else jittered exponential backoff; a transport failure is
 //!   retried unless the request may have been applied and is not idempotent (only Create is
-//!   not); opt-in 404 retries ([`retry::RetryPolicy::retry_not_found`]).
+//!   not), but a TLS failure is never retried; opt-in 404 retries ([`retry::RetryPolicy::retry_not_found`]).
 //! - **Lists**: [`Client::list`] is an iterator over every participant, following
 //!   `next_page_uri` (whose query the core decodes).
 //!
@@ -456,6 +456,8 @@ impl Client {
                     code: s.code,
                     retry_after: s.retry_after,
                 },
+                // A certificate or protocol refusal does not change by asking again.
+                Err(Error::Transport(f)) if matches!(f.kind, FailureKind::Tls(_)) => return result,
                 Err(Error::Transport(f)) => Attempt::Transport {
                     possibly_applied: f.possibly_applied(),
                 },
