@@ -1,10 +1,15 @@
 """The bridge-service scenario (issue 9) through the official Twilio Python SDK.
 
-Usage: python_sdk.py BASE_URL ACCOUNT TOKEN OTHER_ACCOUNT OTHER_TOKEN
+Usage: python_sdk.py BASE_URL ACCOUNT TOKEN OTHER_ACCOUNT OTHER_TOKEN [prism]
 
-BASE_URL is `confpart serve` (or a Prism proxy in front of it). Each refusal must raise
-TwilioRestException with the right status and code. Prints one line per step; exits 1 on
-the first mismatch.
+BASE_URL is `confpart serve`, or with `prism` a `prism proxy --errors` in front of it. Each
+refusal must raise TwilioRestException with the right status and code. Prints one line per
+step; exits 1 on the first mismatch.
+
+Through Prism, the list steps are answered by Prism itself with a 500: the bridge's pages
+carry relative `uri`, `first_page_uri`, `next_page_uri` values, as Twilio's do, and the
+description declares them `format: uri` (absolute), which `--errors` turns into an error
+response. The Rust test checks that those are the only violations in Prism's log.
 """
 
 import os
@@ -18,6 +23,7 @@ from twilio.base.exceptions import TwilioRestException  # noqa: E402
 from twilio.rest import Client  # noqa: E402
 
 BASE, ACCOUNT, TOKEN, OTHER, OTHER_TOKEN = sys.argv[1:6]
+THROUGH_PRISM = sys.argv[6:7] == ["prism"]
 HOLD_URL = "https://music.example/hold.mp3?loop=1&volume=low"
 
 
@@ -99,16 +105,35 @@ except TwilioRestException as e:
     assert e.status == 400, e.status
     print(f"  refused {e.status}/{e.code} as expected", flush=True)
 
-step("list filtered by Muted=true")
-muted = parts.list(muted=True)
-assert [m.call_sid for m in muted] == [third.call_sid], [m.call_sid for m in muted]
 
-step("list with PageSize=2 following next_page_uri to the end")
-everyone = parts.list(page_size=2)
-assert sorted(m.call_sid for m in everyone) == sorted(sids), [m.call_sid for m in everyone]
-page = parts.page(page_size=2)
-assert page.next_page_url is not None
-assert len(list(page)) == 2
+def prism_refuses_list(name, call):
+    """Through `prism proxy --errors`: Prism answers a list page with its own 500 (see above)."""
+    step(name + " (through Prism: its 500 for the description's relative-uri rule)")
+    try:
+        call()
+    except Exception as e:  # the SDK raises TwilioException for a page it cannot read
+        text = str(e)
+        if "500" not in text or "must match format" not in text:
+            sys.exit(f"{name}: not Prism's format violation: {text}")
+        print("  Prism: 500, uri format violation (expected, see the module docs)", flush=True)
+        return
+    sys.exit(f"{name}: Prism let a page with relative URIs through")
+
+
+if THROUGH_PRISM:
+    prism_refuses_list("list filtered by Muted=true", lambda: parts.list(muted=True))
+    prism_refuses_list("list with PageSize=2", lambda: parts.list(page_size=2))
+else:
+    step("list filtered by Muted=true")
+    muted = parts.list(muted=True)
+    assert [m.call_sid for m in muted] == [third.call_sid], [m.call_sid for m in muted]
+
+    step("list with PageSize=2 following next_page_uri to the end")
+    everyone = parts.list(page_size=2)
+    assert sorted(m.call_sid for m in everyone) == sorted(sids), [m.call_sid for m in everyone]
+    page = parts.page(page_size=2)
+    assert page.next_page_url is not None
+    assert len(list(page)) == 2
 
 step("delete")
 assert parts(second.call_sid).delete() is True
