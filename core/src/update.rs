@@ -33,7 +33,7 @@
 use core::fmt;
 
 use crate::form::{self, Space};
-use crate::ident::{CallSid, IdError, SidForm};
+use crate::ident::{CallSid, IdError, SidForm, UUID_LEN};
 use crate::path::Dialect;
 use crate::write::{CountingSink, Sink, SliceSink, WriteError};
 
@@ -664,6 +664,48 @@ impl<'a> Update<'a> {
         }
         w.boolean(b"&BeepOnExit=", self.beep_on_exit)?;
         w.boolean(b"&EndConferenceOnExit=", self.end_conference_on_exit)
+    }
+
+    /// The longest form body [`Update::encode`] writes for an update whose
+    /// URLs have at most `url` bytes: every field set, the longer value of
+    /// each boolean and method, a UUID coach target, every URL byte but the
+    /// scheme's letters encoded as `%XX`. (A bridge decoding what a confpart
+    /// client sends needs no more form scratch than this.)
+    pub const fn max_encoded_len(url: usize) -> usize {
+        // A valid URL starts with `http://` or `https://` and has a host: at
+        // least 8 bytes. The scheme's letters stay as they are and any other
+        // byte may become `%XX`, so `http` gives the longest: 3 * url - 2 * 4.
+        let url = if url >= "http://x".len() {
+            3 * url - 2 * "http".len()
+        } else {
+            0
+        };
+        let boolean = "false".len();
+        let method = "POST".len();
+        "Muted=".len()
+            + boolean
+            + "&Hold=".len()
+            + boolean
+            + "&HoldUrl=".len()
+            + url
+            + "&HoldMethod=".len()
+            + method
+            + "&AnnounceUrl=".len()
+            + url
+            + "&AnnounceMethod=".len()
+            + method
+            + "&WaitUrl=".len()
+            + url
+            + "&WaitMethod=".len()
+            + method
+            + "&Coaching=".len()
+            + boolean
+            + "&CallSidToCoach=".len()
+            + UUID_LEN
+            + "&BeepOnExit=".len()
+            + boolean
+            + "&EndConferenceOnExit=".len()
+            + boolean
     }
 
     /// Encodes into `buf`; returns the body length.

@@ -91,6 +91,17 @@ impl<S: Sink + ?Sized> Sink for &mut S {
     }
 }
 
+/// Number of decimal digits of `n` (what [`Sink::put_u64`] writes).
+pub const fn decimal_len(n: usize) -> usize {
+    let mut digits = 1;
+    let mut rest = n / 10;
+    while rest > 0 {
+        digits += 1;
+        rest /= 10;
+    }
+    digits
+}
+
 /// Writes the decimal digits of `n` into the end of `buf` and returns them.
 pub fn u64_to_decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
     let mut start = buf.len();
