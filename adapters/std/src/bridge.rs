@@ -24,8 +24,8 @@ use confpart::create::Create;
 use confpart::http::MAX_HEAD_LEN;
 use confpart::ident::IdError;
 use confpart::{
-    Account, AccountSid, ApiAnswer, CallSid, ConferenceSid, Connection, Progress, RequestReader,
-    Service, Sink, Timestamp, WriteError, bridge,
+    Account, AccountSid, ApiAnswer, CallSid, ConferenceSid, Connection, Progress, RequestReader, Sink,
+    Timestamp, WriteError, bridge,
 };
 
 use crate::config::{Dialect, Secret};
@@ -466,4 +466,137 @@ pub fn serve(
     stop_tick.store(true, Ordering::SeqCst);
     let _ = ticker.join();
     ready.and(result)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )]
+    use super::*;
+    use crate::server::MemoryLog;
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+
+    const AC: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    const TOKEN: &str = "t0ken";
+
+    fn running() -> (Running, Arc<MemoryLog>, String, Vec<String>) {
+        let log = Arc::new(MemoryLog::default());
+        let mut options = ServerOptions::new(([127, 0, 0, 1], 0).into());
+        options.workers = 2;
+        options.log = Arc::clone(&log) as Arc<dyn LogSink>;
+        let config = BridgeConfig {
+            dialect: Dialect::Twilio,
+            timing: Timing::IMMEDIATE,
+            accounts: vec![(AC.to_owned(), Secret::new(TOKEN))],
+        };
+        let r = start(&config, options).unwrap();
+        let (cf, calls) = r.bridge.demo_conference(AC, "room", &["a", "b"]).unwrap();
+        (r, log, cf, calls)
+    }
+
+    fn auth() -> String {
+        // base64("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:t0ken")
+        let mut s = Vec::new();
+        confpart::Credentials::new(AC, TOKEN)
+            .unwrap()
+            .write_basic(&mut VecSink(&mut s))
+            .unwrap();
+        String::from_utf8(s).unwrap()
+    }
+
+    fn read_until(s: &mut TcpStream, needle: &str) -> String {
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !String::from_utf8_lossy(&got).contains(needle) {
+            let n = s.read(&mut buf).unwrap();
+            assert!(n > 0, "closed; got {}", String::from_utf8_lossy(&got));
+            got.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&got).into_owned()
+    }
+
+    #[test]
+    fn expect_100_continue_then_the_answer() {
+        let (r, log, cf, calls) = running();
+        let mut s = TcpStream::connect(r.addr).unwrap();
+        let body = "Muted=true";
+        let head = format!(
+            "POST /2010-04-01/Accounts/{AC}/Conferences/{cf}/Participants/{}.json HTTP/1.1\r\nHost: x\r\nAuthorization: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nExpect: 100-continue\r\n\r\n",
+            calls[0],
+            auth(),
+            body.len()
+        );
+        s.write_all(head.as_bytes()).unwrap();
+        let interim = read_until(&mut s, "\r\n\r\n");
+        assert_eq!(interim, "HTTP/1.1 100 Continue\r\n\r\n");
+        s.write_all(body.as_bytes()).unwrap();
+        let answer = read_until(&mut s, ".json\"}");
+        assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+        assert!(answer.contains("\"muted\":true"), "{answer}");
+        r.stop();
+        let lines = log.lines();
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("POST /2010-04-01/") && l.contains(" 200 - ")),
+            "{lines:?}"
+        );
+        assert!(!lines.iter().any(|l| l.contains(TOKEN)));
+    }
+
+    #[test]
+    fn pipelined_requests_and_a_refusal_with_its_code() {
+        let (r, log, cf, calls) = running();
+        let mut s = TcpStream::connect(r.addr).unwrap();
+        let get = |who: &str| {
+            format!(
+                "GET /2010-04-01/Accounts/{AC}/Conferences/{cf}/Participants/{who}.json HTTP/1.1\r\nHost: x\r\nAuthorization: {}\r\n\r\n",
+                auth()
+            )
+        };
+        let two = format!(
+            "{}{}",
+            get(&calls[0]),
+            get("CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")
+        );
+        s.write_all(two.as_bytes()).unwrap();
+        let both = read_until(&mut s, "20404");
+        assert!(both.starts_with("HTTP/1.1 200 OK\r\n"), "{both}");
+        assert!(both.contains("HTTP/1.1 404 Not Found\r\n"), "{both}");
+        r.stop();
+        assert!(
+            log.lines().iter().any(|l| l.contains(" 404 20404 ")),
+            "{:?}",
+            log.lines()
+        );
+    }
+
+    #[test]
+    fn malformed_bytes_are_rejected_and_the_connection_closed() {
+        let (r, _log, _cf, _calls) = running();
+        let mut s = TcpStream::connect(r.addr).unwrap();
+        s.write_all(b"GET /x HTTP/1.1\nHost: x\n\n").unwrap();
+        let mut all = String::new();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        s.read_to_string(&mut all).unwrap();
+        assert!(all.starts_with("HTTP/1.1 400 "), "{all}");
+        r.stop();
+    }
+
+    #[test]
+    fn random_ids_have_the_dialects_forms() {
+        let mut ids = RandomIds::new();
+        let a = ids.call_sid(confpart::Dialect::Twilio).unwrap();
+        let b = ids.call_sid(confpart::Dialect::Twilio).unwrap();
+        assert_ne!(a, b);
+        assert!(a.as_str().starts_with("CA"));
+        let u = ids.conference_sid(confpart::Dialect::SignalWire).unwrap();
+        assert_eq!(u.form(), confpart::ident::SidForm::Uuid);
+    }
 }

@@ -252,3 +252,30 @@ pub fn run(dialect: Dialect, out: &mut dyn Write) -> Result<(), Error> {
         )))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn the_demo_runs_for_both_dialects() {
+        for dialect in [Dialect::Twilio, Dialect::SignalWire] {
+            let mut out = Vec::new();
+            run(dialect, &mut out).unwrap_or_else(|e| panic!("{dialect}: {e}"));
+            let text = String::from_utf8(out).unwrap();
+            for needle in [
+                "Muted=false&Coaching=true&CallSidToCoach=",
+                "Hold=true&HoldUrl=",
+                "refused: 400 code 16027",
+                "-> 201 ",
+                "-> 204 deleted",
+                "refused: 404 code 20404",
+                "every step answered as expected",
+            ] {
+                assert!(text.contains(needle), "{dialect}: {needle}\n{text}");
+            }
+            assert!(!text.contains(TOKEN), "the token is never printed");
+        }
+    }
+}
