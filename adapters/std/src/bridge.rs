@@ -24,8 +24,8 @@ use confpart::create::Create;
 use confpart::http::MAX_HEAD_LEN;
 use confpart::ident::IdError;
 use confpart::{
-    Account, AccountSid, ApiAnswer, CallSid, ConferenceSid, Connection, Progress, RequestReader, Sink,
-    Timestamp, WriteError, bridge,
+    Account, AccountSid, ApiAnswer, CallSid, ConferenceSid, Connection, Progress, RequestReader,
+    Service, Sink, Timestamp, WriteError, bridge,
 };
 
 use crate::config::{Dialect, Secret};
