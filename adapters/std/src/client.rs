@@ -1,18 +1,18 @@
 //! The blocking client: the five operations on the participant resource over
-//! [`transport::Pool`], with the retries of [`retry::RetryPolicy`].
+//! [`crate::transport::Pool`], with the retries of [`crate::retry::RetryPolicy`].
 //!
 //! Every byte sent is written by the core's [`confpart::Request`] and every byte received is
 //! framed and decoded by the core's `ResponseReader` and views; this module only moves them,
 //! sleeps between attempts, and copies the answer out of the receive buffer into owned
 //! values ([`Participant`], [`Page`], [`ServiceError`]), JSON strings unescaped.
 //!
-//! - **Connection**: one keep-alive connection ([`transport::Pool`]), reopened when the
+//! - **Connection**: one keep-alive connection ([`crate::transport::Pool`]), reopened when the
 //!   service closed it; a response read until the connection closed, or followed by bytes
 //!   nobody asked for, is not reused.
-//! - **Retries** ([`retry::RetryPolicy`], default 4 attempts within 30 s): `429` and `503`
+//! - **Retries** ([`crate::retry::RetryPolicy`], default 4 attempts within 30 s): `429` and `503`
 //!   honouring `Retry-After`, else jittered exponential backoff; a transport failure is
 //!   retried unless the request may have been applied and is not idempotent (only Create is
-//!   not), but a TLS failure is never retried; opt-in 404 retries ([`retry::RetryPolicy::retry_not_found`]).
+//!   not), but a TLS failure is never retried; opt-in 404 retries ([`crate::retry::RetryPolicy::retry_not_found`]).
 //! - **Lists**: [`Client::list`] is an iterator over every participant, following
 //!   `next_page_uri` (whose query the core decodes).
 //!
@@ -243,8 +243,8 @@ fn create_body(create: &Create<'_>, dialect: confpart::Dialect) -> Result<Vec<u8
     Ok(body)
 }
 
-/// The blocking client of one service (see the module docs).
-#[derive(Debug)]
+/// The blocking client of one service (see the module docs). `Debug` shows the service
+/// (its secret as `***`) and the policy, not the buffers.
 pub struct Client {
     service: Service,
     host: String,
@@ -255,6 +255,17 @@ pub struct Client {
     headers: Vec<(String, String)>,
     rx: Vec<u8>,
     last: Exchange,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("service", &self.service)
+            .field("style", &self.style)
+            .field("policy", &self.policy)
+            .field("headers", &self.headers)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Client {
@@ -874,6 +885,7 @@ mod tests {
     #[test]
     fn encode_is_what_is_sent_and_create_is_validated() {
         let c = client(1);
+        assert!(!format!("{c:?}").contains("token"), "{c:?}");
         let who = ParticipantRef::parse("front desk").unwrap();
         let tx = c.encode(CF, Call::Update(&who, Update::mute())).unwrap();
         let text = String::from_utf8(tx).unwrap();
