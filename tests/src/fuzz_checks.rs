@@ -15,10 +15,15 @@
 )]
 
 use confpart::api_error::{ApiError, ErrorShape, twilio_len};
+use confpart::conference::{
+    ConferenceRef, Conferences, DEFAULT_PAGE_SIZE, Link, SequentialIds, Timing,
+};
+use confpart::create::Create;
 use confpart::date::{RFC2822_LEN, Timestamp};
 use confpart::http::bridge::{check_basic, route};
 use confpart::http::query::ListQuery;
 use confpart::http::{OperationKind, Progress, RequestReader, ResponseReader};
+use confpart::ident::{AccountSid, CallSid, ParticipantRef};
 use confpart::json::{JsonStr, validate};
 use confpart::list::{decode_page, encode_page};
 use confpart::participant::Participant;
@@ -33,6 +38,8 @@ pub type Check = fn(&[u8]);
 /// Every target, by its cargo-fuzz name.
 pub const TARGETS: &[(&str, Check)] = &[
     ("api_error_decode", api_error_decode),
+    ("conference_list", conference_list),
+    ("create_decode", create_decode),
     ("date_parse", date_parse),
     ("http_request_read", http_request_read),
     ("http_response_read", http_response_read),
@@ -120,6 +127,8 @@ fn read_request(data: &[u8], step: usize) -> Option<(String, Vec<u8>, usize)> {
     let body = message.body().to_vec();
     let mut scratch = [0u8; 4096];
     let _ = Update::decode(&body, &mut scratch);
+    let mut scratch = [0u8; 4096];
+    let _ = Create::decode(&body, &mut scratch);
     Some((
         format!("{} {}", message.method(), message.path()),
         body,
@@ -129,7 +138,7 @@ fn read_request(data: &[u8], step: usize) -> Option<(String, Vec<u8>, usize)> {
 
 /// Request bytes (first byte: fragment size), fed in fragments into the
 /// bridge's RequestReader, then routed, auth-checked and (for a form body)
-/// decoded as an update: never panics, and the split never
+/// decoded as an update and as a create: never panics, and the split never
 /// changes the result.
 pub fn http_request_read(input: &[u8]) {
     let (step, data) = step_and_data(input);
@@ -338,4 +347,236 @@ pub fn update_decode(body: &[u8]) {
     let mut scratch2 = [0u8; 16384];
     let again = Update::decode(&out[..n], &mut scratch2).expect("re-encoded body decodes");
     assert_eq!(again.update, decoded.update);
+}
+
+/// Form body → Create: never panics (a scratch buffer as long as the body
+/// suffices, as documented); whatever decodes re-encodes to the length
+/// `encoded_len` announces, decodes to the same value, and its re-encoding
+/// is byte for byte the same; validation never panics and does not depend on
+/// the ignored keys.
+pub fn create_decode(body: &[u8]) {
+    let mut scratch = vec![0u8; body.len()];
+    let decoded = match Create::decode(body, &mut scratch) {
+        Ok(d) => d,
+        Err(e) => {
+            assert!(
+                !matches!(e, confpart::create::FormError::ScratchFull { .. }),
+                "a scratch as long as the body must suffice: {e:?}"
+            );
+            return;
+        }
+    };
+    let create = decoded.create;
+    assert!(decoded.ignored.iter().count() <= decoded.ignored.total());
+    let verdicts = [
+        create.validate(Dialect::Twilio),
+        create.validate(Dialect::SignalWire),
+    ];
+    let len = create.encoded_len();
+    let mut out = vec![0u8; len];
+    let n = create.encode_to_slice(&mut out).expect("fits encoded_len");
+    assert_eq!(n, len);
+    let mut scratch2 = vec![0u8; n];
+    let again = Create::decode(&out, &mut scratch2).expect("re-encoded body decodes");
+    assert_eq!(again.create, create);
+    assert_eq!(again.ignored.total(), 0);
+    assert_eq!(
+        [
+            again.create.validate(Dialect::Twilio),
+            again.create.validate(Dialect::SignalWire)
+        ],
+        verdicts
+    );
+    let mut out2 = vec![0u8; n];
+    let m = again
+        .create
+        .encode_to_slice(&mut out2)
+        .expect("fits the same length");
+    assert_eq!(&out2[..m], &out[..]);
+}
+
+/// One listed participant, as the model has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Listed {
+    call: CallSid,
+    muted: bool,
+    hold: bool,
+    coaching: bool,
+}
+
+/// A page, owned: its participants and the query of each link.
+struct OwnedPage {
+    calls: Vec<CallSid>,
+    next: Option<Vec<u8>>,
+    previous: Option<Vec<u8>>,
+    current: Vec<u8>,
+}
+
+/// The query string of a page URI (after `?`).
+fn link_query<const N: usize>(
+    page: &confpart::conference::Page<'_, N>,
+    which: Link,
+) -> Option<Vec<u8>> {
+    let uri = page.uri(which)?;
+    let mut buf = vec![0u8; uri.encoded_len()];
+    let mut sink = SliceSink::new(&mut buf);
+    uri.write(&mut sink).expect("fits encoded_len");
+    let written = sink.written();
+    let at = written
+        .iter()
+        .position(|&b| b == b'?')
+        .expect("a list URI has a query");
+    Some(written[at + 1..].to_vec())
+}
+
+const LIST_N: usize = 16;
+
+fn list_page(
+    set: &mut Conferences<1, LIST_N>,
+    account: &AccountSid,
+    sid: &confpart::ConferenceSid,
+    query: &[u8],
+    now: Timestamp,
+) -> Option<OwnedPage> {
+    let mut scratch = [0u8; 256];
+    let q = ListQuery::decode(query, &mut scratch).ok()?;
+    let page = set.list(account, sid, &q, now).ok()?;
+    assert_eq!(page.len(), page.members().count());
+    assert!(page.len() <= usize::from(page.page_size()));
+    assert!(page.start() <= page.end());
+    for m in page.members() {
+        let s = m.state();
+        assert!(m.is_live());
+        assert!(q.muted.is_none_or(|v| v == s.muted), "filter Muted");
+        assert!(q.hold.is_none_or(|v| v == s.hold), "filter Hold");
+        assert!(
+            q.coaching.is_none_or(|v| v == s.coaching()),
+            "filter Coaching"
+        );
+    }
+    Some(OwnedPage {
+        calls: page.members().map(|m| *m.call_sid()).collect(),
+        next: link_query(&page, Link::Next),
+        previous: link_query(&page, Link::Previous),
+        current: link_query(&page, Link::Current).expect("current page URI"),
+    })
+}
+
+/// The list operation on a model conference: byte 0 picks the dialect (bit
+/// 7) and the number of participants (the rest, modulo 17), the next bytes
+/// their flags (bit 0 muted, bit 1 on hold, bit 2 coaching the first one);
+/// the rest is the query string. Never panics; a page lists only live
+/// participants that pass every filter, in join order, at most `PageSize`;
+/// its URIs list the same page again (current), and following `next`
+/// from the first page lists every matching participant exactly once, in
+/// order; `previous` of a non-empty page lists the participants just before
+/// it.
+pub fn conference_list(input: &[u8]) {
+    let Some((&head, rest)) = input.split_first() else {
+        return;
+    };
+    let dialect = if head & 0x80 != 0 {
+        Dialect::SignalWire
+    } else {
+        Dialect::Twilio
+    };
+    let n = usize::from(head & 0x7f) % (LIST_N + 1);
+    let (flags, query) = rest.split_at(n.min(rest.len()));
+    let account = AccountSid::parse("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").expect("account");
+    let now = Timestamp::from_unix(1_700_000_000).expect("time");
+    let mut set: Conferences<1, LIST_N> = Conferences::new(dialect, Timing::IMMEDIATE);
+    let mut ids = SequentialIds::new();
+    let mut conference = None;
+    let mut first: Option<CallSid> = None;
+    for &f in flags {
+        let mut create = Create::new("+15005550006", "+15558675310");
+        if f & 4 != 0
+            && let Some(target) = first
+        {
+            create = create.coaching(true).call_sid_to_coach(target);
+        }
+        let where_ = conference.map_or(ConferenceRef::Name("room"), ConferenceRef::Sid);
+        let Ok(created) = set.create(&account, where_, &create, now, &mut ids) else {
+            continue;
+        };
+        conference = Some(created.conference);
+        first.get_or_insert(created.call);
+        let update = Update::new().muted(f & 1 != 0).hold(f & 2 != 0);
+        let who = ParticipantRef::Call(created.call);
+        let _ = set.update(&account, &created.conference, &who, &update, now);
+    }
+    let Some(sid) = conference else {
+        return;
+    };
+    let Some(page) = list_page(&mut set, &account, &sid, query, now) else {
+        return;
+    };
+    // Every live participant that passes the filters, in join order.
+    let mut scratch = [0u8; 256];
+    let q = ListQuery::decode(query, &mut scratch).expect("decoded once");
+    let all: Vec<Listed> = set
+        .conference(&sid)
+        .expect("listed")
+        .members()
+        .filter(|m| m.is_live())
+        .map(|m| Listed {
+            call: *m.call_sid(),
+            muted: m.state().muted,
+            hold: m.state().hold,
+            coaching: m.state().coaching(),
+        })
+        .filter(|l| {
+            q.muted.is_none_or(|v| v == l.muted)
+                && q.hold.is_none_or(|v| v == l.hold)
+                && q.coaching.is_none_or(|v| v == l.coaching)
+        })
+        .collect();
+    let position = |call: &CallSid| all.iter().position(|l| l.call == *call);
+    // The page is a run of consecutive matching participants.
+    if let Some(start) = page.calls.first().map(|c| position(c).expect("listed")) {
+        let run: Vec<CallSid> = all
+            .iter()
+            .skip(start)
+            .take(page.calls.len())
+            .map(|l| l.call)
+            .collect();
+        assert_eq!(page.calls, run, "a page is a run of matching participants");
+    }
+    if q.page_token.is_none() {
+        let size = usize::from(q.page_size.unwrap_or(DEFAULT_PAGE_SIZE));
+        let skip = (q.page.unwrap_or(0) as usize).saturating_mul(size);
+        let expected: Vec<CallSid> = all.iter().skip(skip).take(size).map(|l| l.call).collect();
+        assert_eq!(page.calls, expected, "numbered page");
+    }
+    // The current URI lists the same page.
+    let again = list_page(&mut set, &account, &sid, &page.current, now).expect("current URI lists");
+    assert_eq!(again.calls, page.calls, "current URI");
+    // Previous: the participants just before this page.
+    if let (Some(prev), Some(start)) = (&page.previous, page.calls.first().and_then(position))
+        && dialect == Dialect::Twilio
+    {
+        let before = list_page(&mut set, &account, &sid, prev, now).expect("previous URI lists");
+        let size = usize::from(q.page_size.unwrap_or(DEFAULT_PAGE_SIZE));
+        let expected: Vec<CallSid> = all[start.saturating_sub(size)..start]
+            .iter()
+            .map(|l| l.call)
+            .collect();
+        assert_eq!(before.calls, expected, "previous page");
+    }
+    // Next, from wherever this page is, walks the rest exactly once.
+    let mut seen = page.calls.clone();
+    let mut next = page.next.clone();
+    let mut hops = 0;
+    while let Some(link) = next {
+        hops += 1;
+        assert!(hops <= LIST_N + 1, "next links loop");
+        let p = list_page(&mut set, &account, &sid, &link, now).expect("next URI lists");
+        assert!(!p.calls.is_empty(), "a next link leads to an empty page");
+        seen.extend(p.calls);
+        next = p.next;
+    }
+    if let Some(start) = seen.first().and_then(position) {
+        let tail: Vec<CallSid> = all[start..].iter().map(|l| l.call).collect();
+        assert_eq!(seen, tail, "next links walk the rest once, in order");
+    }
 }
