@@ -155,6 +155,7 @@ pub use conference::{Applied, Conference, ConferenceError, Join, Lifecycle, Reje
 pub use date::Timestamp;
 pub use http::bridge::{self, BridgeError, Route};
 pub use http::client::{ClientError, Credentials, Operation, Outcome, Request};
+pub use http::service::{Account, Handled, Service};
 pub use http::{
     Answer, ApiAnswer, Connection, HeaderField, HttpError, Message, OperationKind, Progress,
     Reader, RequestMessage, RequestReader, ResponseMessage, ResponseReader,
