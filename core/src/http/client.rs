@@ -43,6 +43,7 @@ use super::head;
 use super::query::{ListQuery, QueryError};
 use super::{Connection, HeaderField, HttpError, OperationKind, ResponseMessage, ResponseReader};
 use crate::api_error::ApiError;
+use crate::create::Create;
 use crate::date::Timestamp;
 use crate::ident::{AccountSid, ConferenceSid, IdError, ParticipantRef};
 use crate::json::{self, JsonError};
@@ -102,6 +103,9 @@ pub enum ClientError {
     /// The update is not valid for the endpoint's dialect (e.g.
     /// `BeepOnExit` to SignalWire).
     Invalid(ValidationError),
+    /// The create request is not valid for the endpoint's dialect (e.g. a
+    /// label that looks like a call SID, `Coaching` without a target).
+    InvalidCreate(crate::create::ValidationError),
     /// An identifier did not parse.
     Id(IdError),
     /// A host or path is invalid.
@@ -164,6 +168,7 @@ impl fmt::Display for ClientError {
             Self::Write(e) => write!(f, "writing the request: {e}"),
             Self::Http(e) => write!(f, "response framing: {e}"),
             Self::Invalid(e) => write!(f, "update not valid for the endpoint: {e}"),
+            Self::InvalidCreate(e) => write!(f, "create not valid for the endpoint: {e}"),
             Self::Id(e) => write!(f, "identifier: {e}"),
             Self::Path(e) => write!(f, "path: {e}"),
             Self::Query(e) => write!(f, "list query: {e}"),
@@ -201,6 +206,7 @@ impl core::error::Error for ClientError {
             Self::Write(e) => Some(e),
             Self::Http(e) => Some(e),
             Self::Invalid(e) => Some(e),
+            Self::InvalidCreate(e) => Some(e),
             Self::Id(e) => Some(e),
             Self::Path(e) => Some(e),
             Self::Query(e) => Some(e),
@@ -224,6 +230,7 @@ client_from!(
     WriteError => Write,
     HttpError => Http,
     ValidationError => Invalid,
+    crate::create::ValidationError => InvalidCreate,
     IdError => Id,
     PathError => Path,
     QueryError => Query,
@@ -304,9 +311,9 @@ pub enum Operation<'a> {
     Delete(&'a ParticipantRef),
     /// `GET` the collection, with filters and paging.
     List(ListQuery<'a>),
-    /// `POST` to the collection (Twilio create): an already form-encoded
-    /// body (`From=...&To=...`).
-    Create(&'a [u8]),
+    /// `POST` a create to the collection (validated for the endpoint's
+    /// dialect when written).
+    Create(Create<'a>),
 }
 
 impl<'a> Operation<'a> {
@@ -424,6 +431,7 @@ impl<'a> Request<'a> {
         match &self.operation {
             Operation::Update(_, u) => u.validate(self.endpoint.dialect())?,
             Operation::List(q) => q.validate()?,
+            Operation::Create(c) => c.validate(self.endpoint.dialect())?,
             _ => {}
         }
         if let Some(index) = HeaderField::first_invalid(self.headers) {
@@ -465,7 +473,7 @@ impl<'a> Request<'a> {
         sink.put(b")\r\nAccept: application/json\r\n")?;
         let body_len = match &self.operation {
             Operation::Update(_, u) => Some(u.encoded_len()),
-            Operation::Create(body) => Some(body.len()),
+            Operation::Create(c) => Some(c.encoded_len()),
             _ => None,
         };
         if let Some(n) = body_len {
@@ -479,7 +487,7 @@ impl<'a> Request<'a> {
         sink.put(b"\r\n\r\n")?;
         match &self.operation {
             Operation::Update(_, u) => u.encode(sink)?,
-            Operation::Create(body) => sink.put(body)?,
+            Operation::Create(c) => c.encode(sink)?,
             _ => {}
         }
         Ok(())
