@@ -118,7 +118,7 @@ fn fetch_delete_list_create_bytes() {
     assert!(plain.starts_with(&format!("GET {}.json HTTP/1.1\r\n", base_path())));
 
     let create = write(
-        Operation::Create(Create::new("+15005550006", "+15005550001")),
+        Operation::Create(Create::new("+15005550006", "+15005550001").into()),
         Connection::KeepAlive,
     );
     assert!(create.starts_with(&format!("POST {}.json HTTP/1.1\r\n", base_path())));
@@ -137,7 +137,8 @@ fn create_is_typed_validated_and_takes_extra_headers() {
         HeaderField::new("Prefer", "respond-async"),
         HeaderField::new("I-Twilio-Idempotency-Token", "7f1c9a"),
     ];
-    let request = req(Operation::Create(create), Connection::KeepAlive).with_headers(&headers);
+    let request =
+        req(Operation::Create(create.into()), Connection::KeepAlive).with_headers(&headers);
     let mut buf = vec![0u8; 1024];
     let n = request.encode_to_slice(&mut buf).unwrap();
     assert_eq!(request.encoded_len().unwrap(), n);
@@ -153,7 +154,7 @@ fn create_is_typed_validated_and_takes_extra_headers() {
     // Validated for the endpoint's dialect before a byte is written.
     let bad = Create::new("+15005550006", "+15005550001").label(CA);
     let mut sink = confpart::write::SliceSink::new(&mut buf);
-    let e = req(Operation::Create(bad), Connection::KeepAlive)
+    let e = req(Operation::Create(bad.into()), Connection::KeepAlive)
         .encode(&mut sink)
         .unwrap_err();
     assert!(matches!(
@@ -163,7 +164,7 @@ fn create_is_typed_validated_and_takes_extra_headers() {
     assert_eq!(sink.len(), 0);
     let coaching = Create::new("a", "b").coaching(true);
     assert_eq!(
-        req(Operation::Create(coaching), Connection::KeepAlive).encoded_len(),
+        req(Operation::Create(coaching.into()), Connection::KeepAlive).encoded_len(),
         Err(ClientError::InvalidCreate(
             confpart::create::ValidationError::CoachingWithoutTarget
         ))
@@ -172,7 +173,7 @@ fn create_is_typed_validated_and_takes_extra_headers() {
     // A header the request writes itself, or one with CR/LF, is refused.
     let smuggle = [HeaderField::new("Prefer", "x\r\nHost: evil")];
     let e = req(
-        Operation::Create(Create::new("a", "b")),
+        Operation::Create(Create::new("a", "b").into()),
         Connection::KeepAlive,
     )
     .with_headers(&smuggle)

@@ -382,7 +382,7 @@ proptest! {
                         create = create.label(l);
                     }
                     let conf = sid(room);
-                    let reply = send(&mut wire, conf, Operation::Create(create));
+                    let reply = send(&mut wire, conf, Operation::Create(create.into()));
                     let direct = set.create(&account, ConferenceRef::Sid(conf), &create, now, &mut ids);
                     match direct {
                         Ok(created) => {
@@ -504,7 +504,7 @@ fn connection_header_follows_the_request() {
         TOKEN,
         AC,
         cf,
-        Operation::Create(Create::new("a", "b")),
+        Operation::Create(Create::new("a", "b").into()),
         Connection::Close,
         &[],
     );

@@ -48,7 +48,7 @@ use crate::date::Timestamp;
 use crate::ident::{AccountSid, ConferenceSid, IdError, ParticipantRef};
 use crate::json::{self, JsonError};
 use crate::participant::Participant;
-use crate::path::{self, Endpoint, PathError};
+use crate::path::{self, Dialect, Endpoint, PathError};
 use crate::update::{Update, ValidationError};
 use crate::write::{CountingSink, Sink, SliceSink, WriteError};
 
@@ -312,8 +312,8 @@ pub enum Operation<'a> {
     /// `GET` the collection, with filters and paging.
     List(ListQuery<'a>),
     /// `POST` a create to the collection (validated for the endpoint's
-    /// dialect when written).
-    Create(Create<'a>),
+    /// dialect when written): `Operation::Create(create.into())`.
+    Create(CreateBody<'a>),
 }
 
 impl<'a> Operation<'a> {
@@ -334,6 +334,80 @@ impl<'a> Operation<'a> {
             Self::Update(p, _) | Self::Fetch(p) | Self::Delete(p) => Some(p),
             Self::List(_) | Self::Create(_) => None,
         }
+    }
+}
+
+/// The typed fields of a create request ([`Create`]), as an
+/// [`Operation::Create`] carries them: built with `From<Create>` or
+/// [`CreateBody::new`].
+///
+/// It also carries how to check and write them, so a firmware that never
+/// builds a create does not link the create codec (about 4 KB of flash on
+/// Cortex-M) into its request writer.
+///
+/// ```
+/// use confpart::create::Create;
+/// use confpart::http::client::{CreateBody, Operation};
+///
+/// let op = Operation::Create(Create::new("+15005550006", "+15005550001").label("desk").into());
+/// let Operation::Create(body) = op else { unreachable!() };
+/// assert_eq!(body.create().label, Some("desk"));
+/// assert_eq!(body, CreateBody::new(Create::new("+15005550006", "+15005550001").label("desk")));
+/// ```
+#[derive(Clone, Copy)]
+pub struct CreateBody<'a> {
+    create: Create<'a>,
+    validate: fn(&Create<'_>, Dialect) -> Result<(), crate::create::ValidationError>,
+    encode: fn(&Create<'_>, &mut dyn Sink) -> Result<(), WriteError>,
+}
+
+impl<'a> CreateBody<'a> {
+    /// Wraps the fields of a create.
+    pub const fn new(create: Create<'a>) -> Self {
+        Self {
+            create,
+            validate: |c, dialect| c.validate(dialect),
+            encode: |c, sink| c.encode(sink),
+        }
+    }
+
+    /// The fields.
+    pub const fn create(&self) -> &Create<'a> {
+        &self.create
+    }
+
+    fn encoded_len(&self) -> usize {
+        let mut count = CountingSink::default();
+        // A counting sink never fails.
+        let _ = (self.encode)(&self.create, &mut count);
+        count.count
+    }
+}
+
+impl<'a> From<Create<'a>> for CreateBody<'a> {
+    fn from(create: Create<'a>) -> Self {
+        Self::new(create)
+    }
+}
+
+impl PartialEq for CreateBody<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.create == other.create
+    }
+}
+
+impl Eq for CreateBody<'_> {}
+
+impl fmt::Debug for CreateBody<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.create, f)
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for CreateBody<'_> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::Format::format(&self.create, f)
     }
 }
 
@@ -431,7 +505,7 @@ impl<'a> Request<'a> {
         match &self.operation {
             Operation::Update(_, u) => u.validate(self.endpoint.dialect())?,
             Operation::List(q) => q.validate()?,
-            Operation::Create(c) => c.validate(self.endpoint.dialect())?,
+            Operation::Create(c) => (c.validate)(&c.create, self.endpoint.dialect())?,
             _ => {}
         }
         if let Some(index) = HeaderField::first_invalid(self.headers) {
@@ -487,7 +561,10 @@ impl<'a> Request<'a> {
         sink.put(b"\r\n\r\n")?;
         match &self.operation {
             Operation::Update(_, u) => u.encode(sink)?,
-            Operation::Create(c) => c.encode(sink)?,
+            Operation::Create(c) => {
+                let mut sink = sink;
+                (c.encode)(&c.create, &mut sink)?;
+            }
             _ => {}
         }
         Ok(())

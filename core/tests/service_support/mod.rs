@@ -212,7 +212,7 @@ pub fn scenario(wire: &mut impl Wire, queue_ms: u64) {
         if let Some(l) = label {
             create = create.label(l);
         }
-        let reply = send(wire, cf, Operation::Create(create));
+        let reply = send(wire, cf, Operation::Create(create.into()));
         assert_eq!(reply.status, 201, "{}", reply.text());
         let p = reply.participant();
         assert_eq!(p.status(), Some(Status::Queued));
