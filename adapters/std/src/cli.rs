@@ -525,19 +525,6 @@ fn serve(g: &GlobalArgs, args: &ServeArgs, out: &mut dyn std::io::Write) -> Resu
     serve_with_tls(g, args, tls, out)
 }
 
-#[cfg(not(feature = "service"))]
-fn serve_with_tls(
-    _g: &GlobalArgs,
-    _args: &ServeArgs,
-    _tls: Option<std::sync::Arc<rustls::ServerConfig>>,
-    _out: &mut dyn std::io::Write,
-) -> Result<(), Error> {
-    Err(Error::input(
-        "`confpart serve` needs the core's bridge service (build with --features service)",
-    ))
-}
-
-#[cfg(feature = "service")]
 fn serve_with_tls(
     g: &GlobalArgs,
     args: &ServeArgs,
@@ -595,17 +582,8 @@ fn serve_with_tls(
 }
 
 /// `confpart demo`.
-#[cfg(feature = "service")]
 fn demo(g: &GlobalArgs, out: &mut dyn std::io::Write) -> Result<(), Error> {
     crate::demo::run(g.dialect.map_or(Dialect::Twilio, Dialect::from), out)
-}
-
-/// `confpart demo` (the bridge service is not built).
-#[cfg(not(feature = "service"))]
-fn demo(_g: &GlobalArgs, _out: &mut dyn std::io::Write) -> Result<(), Error> {
-    Err(Error::input(
-        "`confpart demo` needs the core's bridge service (build with --features service)",
-    ))
 }
 
 /// Reads a whole file.

@@ -229,20 +229,6 @@ impl Call<'_> {
     }
 }
 
-/// The Create body as the core's `Operation::Create` takes it today (pre-encoded form bytes).
-/// The one place to change when the core takes a typed `Create`.
-fn create_body(create: &Create<'_>, dialect: confpart::Dialect) -> Result<Vec<u8>, Error> {
-    create
-        .validate(dialect)
-        .map_err(|e| Error::input(format_args!("create: {e}")))?;
-    let mut body = vec![0u8; create.encoded_len()];
-    let n = create
-        .encode_to_slice(&mut body)
-        .map_err(|e| Error::Request(e.into()))?;
-    body.truncate(n);
-    Ok(body)
-}
-
 /// The blocking client of one service (see the module docs). `Debug` shows the service
 /// (its secret as `***`) and the policy, not the buffers.
 pub struct Client {
@@ -405,16 +391,12 @@ impl Client {
             .iter()
             .map(|(n, v)| HeaderField::new(n, v))
             .collect();
-        let create_body;
         let operation = match call {
             Call::Update(who, u) => Operation::Update(who, u),
             Call::Fetch(who) => Operation::Fetch(who),
             Call::Delete(who) => Operation::Delete(who),
             Call::List(q) => Operation::List(q),
-            Call::Create(c) => {
-                create_body = self::create_body(&c, dialect)?;
-                Operation::Create(&create_body)
-            }
+            Call::Create(c) => Operation::Create(c.into()),
         };
         let request = Request::new(endpoint, credentials, account, conference, operation)
             .with_headers(&headers);

@@ -18,13 +18,11 @@
 
 pub use error::{Error, ServiceError};
 
-#[cfg(feature = "service")]
 pub mod bridge;
 pub mod cli;
 pub mod client;
 pub mod commands;
 pub mod config;
-#[cfg(feature = "service")]
 pub mod demo;
 pub mod error;
 pub mod retry;

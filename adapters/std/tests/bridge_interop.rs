@@ -13,7 +13,6 @@
 //! The SDK and Prism tests are skipped (and say so) when their variable is not set;
 //! `tests/interop/run` installs the tools and sets them. Loopback only; every child process
 //! is bounded in time and killed at the end.
-#![cfg(feature = "service")]
 #![allow(
     missing_docs,
     clippy::unwrap_used,
