@@ -10,6 +10,9 @@
 //! [`TICK_INTERVAL`] (the lifecycle: queued → connecting → ringing → connected) and logs
 //! its notices.
 //!
+//! During shutdown a request in flight is answered as the service writes it (its
+//! `Connection` header follows the request) and the connection is closed after it.
+//!
 //! The service sits behind one mutex: a request holds it only while the core answers
 //! (microseconds), never while bytes move.
 
