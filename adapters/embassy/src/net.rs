@@ -1,0 +1,1 @@
+//! embassy-net convenience layer (in progress).
