@@ -1,0 +1,345 @@
+//! Shared pieces of the host tests: a bridge task answering with the core
+//! (the set of conferences behind the core's router, Basic auth, form and
+//! query decoders and response writers), scripted servers, and a
+//! fault-injecting transport.
+#![allow(
+    dead_code,
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::sync::{Arc, Mutex};
+
+use confpart::conference::{ConferenceRef, Conferences, SequentialIds, Timing};
+use confpart::create::Create;
+use confpart::http::query::ListQuery;
+use confpart::list::{PageMeta, encode_page};
+use confpart::{
+    AccountSid, BridgeError, CallSid, ConferenceSid, Connection, Credentials, Dialect, Endpoint,
+    Operation, OperationKind, Progress, Request, RequestMessage, RequestReader, SliceSink,
+    Timestamp, Update, bridge,
+};
+use confpart_embassy::{Client, Config, Connection as Conn, Duration};
+use embedded_io_adapters::tokio_1::FromTokio;
+use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
+
+pub const AC: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+pub const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+
+pub type Stream = FromTokio<DuplexStream>;
+
+/// The state a bridge task answers from.
+pub struct Bridge {
+    pub set: Conferences<2, 8>,
+    pub ids: SequentialIds,
+    pub now: Timestamp,
+    pub requests: usize,
+}
+
+/// The conference the tests talk about: its SID, the agent and the
+/// customer (both connected).
+#[derive(Clone, Copy, Debug)]
+pub struct Room {
+    pub conference: ConferenceSid,
+    pub agent: CallSid,
+    pub customer: CallSid,
+}
+
+pub fn account() -> AccountSid {
+    AccountSid::parse(AC).unwrap()
+}
+
+impl Bridge {
+    /// A set with one conference ("room") of two connected participants.
+    pub fn new() -> (Arc<Mutex<Self>>, Room) {
+        let mut set = Conferences::new(Dialect::Twilio, Timing::IMMEDIATE);
+        let mut ids = SequentialIds::new();
+        let now = Timestamp::from_unix(1_700_000_000).unwrap();
+        let a = set
+            .create(
+                &account(),
+                ConferenceRef::parse("room"),
+                &Create::new("+15550001", "+15550100"),
+                now,
+                &mut ids,
+            )
+            .unwrap();
+        let b = set
+            .create(
+                &account(),
+                ConferenceRef::Sid(a.conference),
+                &Create::new("+15550002", "+15550100"),
+                now,
+                &mut ids,
+            )
+            .unwrap();
+        let room = Room {
+            conference: a.conference,
+            agent: a.call,
+            customer: b.call,
+        };
+        let bridge = Self {
+            set,
+            ids,
+            now: Timestamp::from_unix(1_700_000_060).unwrap(),
+            requests: 0,
+        };
+        (Arc::new(Mutex::new(bridge)), room)
+    }
+
+    /// The whole response to one complete request.
+    pub fn respond(&mut self, m: &RequestMessage<'_>) -> Vec<u8> {
+        self.requests += 1;
+        let connection = if m.keep_alive() {
+            Connection::KeepAlive
+        } else {
+            Connection::Close
+        };
+        let mut out = vec![0u8; 16 * 1024];
+        let mut sink = SliceSink::new(&mut out);
+        if let Err(e) = self.answer(m, &mut sink, connection) {
+            sink = SliceSink::new(&mut out);
+            bridge::write_error(&mut sink, &e, connection).unwrap();
+        }
+        let n = sink.len();
+        out.truncate(n);
+        out
+    }
+
+    fn answer(
+        &mut self,
+        m: &RequestMessage<'_>,
+        out: &mut SliceSink<'_>,
+        connection: Connection,
+    ) -> Result<(), BridgeError> {
+        let route = bridge::route(m.method(), m.path())?;
+        let path = &route.path;
+        bridge::check_basic(m.authorization(), path.account.as_str(), TOKEN)?;
+        let mut scratch = [0u8; 1024];
+        let now = self.now;
+        match route.operation {
+            OperationKind::Update => {
+                let update = Update::decode(m.body(), &mut scratch)?.update;
+                let who = route.participant()?;
+                let found = self
+                    .set
+                    .update(&path.account, &path.conference, who, &update, now)?;
+                let p = found
+                    .conference
+                    .resource(found.member.call_sid(), path.style)
+                    .ok_or(BridgeError::Refused(
+                        confpart::conference::Refusal::NotFound,
+                    ))?;
+                bridge::write_participant(out, 200, &p, connection)
+            }
+            OperationKind::Fetch => {
+                let who = route.participant()?;
+                let found = self.set.fetch(&path.account, &path.conference, who, now)?;
+                let p = found
+                    .conference
+                    .resource(found.member.call_sid(), path.style)
+                    .ok_or(BridgeError::Refused(
+                        confpart::conference::Refusal::NotFound,
+                    ))?;
+                bridge::write_participant(out, 200, &p, connection)
+            }
+            OperationKind::Delete => {
+                let who = route.participant()?;
+                self.set.delete(&path.account, &path.conference, who, now)?;
+                bridge::write_no_content(out, connection)
+            }
+            OperationKind::List => {
+                let query = ListQuery::decode(m.query().unwrap_or("").as_bytes(), &mut scratch)?;
+                let page = self
+                    .set
+                    .list(&path.account, &path.conference, &query, now)?;
+                let conference = page.conference();
+                let members: Vec<_> = page
+                    .members()
+                    .filter_map(|member| conference.resource(member.call_sid(), path.style))
+                    .collect();
+                let mut body = vec![0u8; 12 * 1024];
+                let mut sink = SliceSink::new(&mut body);
+                encode_page(&mut sink, &PageMeta::default(), &members)?;
+                let n = sink.len();
+                bridge::write_response(out, 200, &body[..n], connection, &[])
+            }
+            OperationKind::Create => {
+                // (A create form error has no BridgeError yet: the tests send
+                // valid forms only.)
+                let create = Create::decode(m.body(), &mut scratch)
+                    .map_err(|_| BridgeError::Refused(confpart::conference::Refusal::NotFound))?
+                    .create;
+                let created = self.set.create(
+                    &path.account,
+                    ConferenceRef::Sid(path.conference),
+                    &create,
+                    now,
+                    &mut self.ids,
+                )?;
+                let found = self
+                    .set
+                    .participant(&created.conference, &created.call)
+                    .ok_or(BridgeError::Refused(
+                        confpart::conference::Refusal::NotFound,
+                    ))?;
+                let p = found
+                    .conference
+                    .resource(found.member.call_sid(), path.style)
+                    .ok_or(BridgeError::Refused(
+                        confpart::conference::Refusal::NotFound,
+                    ))?;
+                bridge::write_participant(out, 201, &p, connection)
+            }
+        }
+    }
+}
+
+/// Serves requests on `stream` until the client closes it (or asks for
+/// `Connection: close`): the bridge task of the tests.
+pub async fn serve(bridge: Arc<Mutex<Bridge>>, mut stream: DuplexStream) {
+    let mut rx = vec![0u8; 8 * 1024];
+    let mut chunk = [0u8; 256];
+    let mut pending: Vec<u8> = Vec::new();
+    loop {
+        let mut reader = RequestReader::new(&mut rx);
+        // Feed what is pending from a previous read, then read more.
+        let mut input = std::mem::take(&mut pending);
+        let (response, keep) = loop {
+            if input.is_empty() {
+                let n = match stream.read(&mut chunk).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => n,
+                };
+                input.extend_from_slice(&chunk[..n]);
+            }
+            match reader.feed(&input) {
+                Ok(Progress::Partial) => input.clear(),
+                Ok(Progress::Complete(m)) => {
+                    pending = input[m.consumed()..].to_vec();
+                    let response = bridge.lock().unwrap().respond(&m);
+                    break (response, m.keep_alive());
+                }
+                Err(e) => {
+                    let mut out = vec![0u8; 1024];
+                    let mut sink = SliceSink::new(&mut out);
+                    bridge::write_error(&mut sink, &BridgeError::Http(e), Connection::Close)
+                        .unwrap();
+                    let n = sink.len();
+                    let _ = stream.write_all(&out[..n]).await;
+                    return;
+                }
+            }
+        };
+        if stream.write_all(&response).await.is_err() || !keep {
+            return;
+        }
+    }
+}
+
+/// A client-side stream connected to a new bridge task.
+pub fn connect(bridge: &Arc<Mutex<Bridge>>) -> Stream {
+    let (client, server) = tokio::io::duplex(512);
+    tokio::spawn(serve(bridge.clone(), server));
+    FromTokio::new(client)
+}
+
+/// Reads one complete request from `stream` (a scripted server's first
+/// step); `None` when the client closed first.
+pub async fn read_request(stream: &mut DuplexStream) -> Option<Vec<u8>> {
+    let mut rx = vec![0u8; 8 * 1024];
+    let mut reader = RequestReader::new(&mut rx);
+    let mut chunk = [0u8; 64];
+    loop {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        if let Progress::Complete(m) = reader.feed(&chunk[..n]).ok()? {
+            let mut whole = m.path().as_bytes().to_vec();
+            whole.extend_from_slice(b"\n");
+            whole.extend_from_slice(m.body());
+            return Some(whole);
+        }
+    }
+}
+
+/// A client stream whose server is `script` (given the server half).
+pub fn scripted<F, Fut>(script: F) -> Stream
+where
+    F: FnOnce(DuplexStream) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let (client, server) = tokio::io::duplex(4096);
+    tokio::spawn(script(server));
+    FromTokio::new(client)
+}
+
+/// A participant answer naming `call` (200, keep-alive unless `close`).
+pub fn participant_response(call: &str, muted: bool, close: bool) -> Vec<u8> {
+    let body = format!(r#"{{"call_sid": "{call}", "muted": {muted}}}"#);
+    format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: {}\r\n\r\n{body}",
+        body.len(),
+        if close { "close" } else { "keep-alive" }
+    )
+    .into_bytes()
+}
+
+/// A 429 with `Retry-After` and Twilio's error body.
+pub fn too_many(retry_after: &str, close: bool) -> Vec<u8> {
+    let body = r#"{"code": 20429, "message": "Too Many Requests", "more_info": "https://www.twilio.com/docs/errors/20429", "status": 429}"#;
+    format!(
+        "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nRetry-After: {retry_after}\r\nContent-Length: {}\r\nConnection: {}\r\n\r\n{body}",
+        body.len(),
+        if close { "close" } else { "keep-alive" }
+    )
+    .into_bytes()
+}
+
+pub fn credentials() -> Credentials<'static> {
+    Credentials::new(AC, TOKEN).unwrap()
+}
+
+/// A Twilio request on `room`'s conference.
+pub fn request<'a>(room: &Room, operation: Operation<'a>) -> Request<'a> {
+    Request::new(
+        Endpoint::twilio(),
+        credentials(),
+        account(),
+        room.conference,
+        operation,
+    )
+}
+
+/// A config with a short deadline for the tests.
+pub fn config() -> Config {
+    Config {
+        timeout: Duration::from_millis(2_000),
+        ..Config::DEFAULT
+    }
+}
+
+/// Client buffers.
+pub struct Buffers {
+    pub rx: [u8; 4096],
+    pub tx: [u8; 1024],
+}
+
+impl Buffers {
+    pub fn new() -> Self {
+        Self {
+            rx: [0; 4096],
+            tx: [0; 1024],
+        }
+    }
+
+    pub fn client(&mut self, config: Config) -> Client<'_> {
+        Client::new(&mut self.rx, &mut self.tx, config)
+    }
+}
+
+pub type Connected = Conn<Stream>;
