@@ -1,7 +1,12 @@
 //! Every recipe and all five operations, end to end: confpart-embassy's
 //! client over tokio (`embedded-io-adapters`' `FromTokio`) against a bridge
 //! task answering with the core, on one kept-alive connection.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
