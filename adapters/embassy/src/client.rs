@@ -163,7 +163,8 @@ impl<'c, T> Reply<'c, T> {
     }
 
     /// The participant of a 200 (update, fetch) or 201 (create); the
-    /// service's error as [`Error::Service`].
+    /// service's error as [`Error::Response`] with
+    /// [`confpart::ClientError::Service`] (status, code, `Retry-After`).
     pub fn participant(&self) -> Result<Participant<'_>, Error> {
         let message = self.reader.message().ok_or(Error::Incomplete)?;
         Ok(message.participant()?)
@@ -357,7 +358,7 @@ async fn exchange<T: Read + Write>(
     let mut out = tx.get(..n).ok_or(Error::Incomplete)?;
     while !out.is_empty() {
         match io.write(out).await {
-            Ok(0) => return Err(Error::Closed),
+            Ok(0) => return Err(Error::Write(embedded_io::ErrorKind::WriteZero)),
             Ok(k) => out = out.get(k..).unwrap_or_default(),
             Err(e) => return Err(Error::Write(embedded_io::Error::kind(&e))),
         }

@@ -25,9 +25,10 @@ pub enum Error {
     Write(ErrorKind),
     /// Reading the response failed.
     Read(ErrorKind),
-    /// The peer closed the connection before the response began, or
-    /// before the request was sent (an idle keep-alive connection the
-    /// server closed: safe to resend on a new one).
+    /// The server had closed the kept-alive connection before the request
+    /// was sent (nothing was written: safe to send on a new connection).
+    /// A close after the request is [`Error::Response`] with
+    /// [`HttpError::EofInHead`] or [`HttpError::EofInBody`].
     Closed,
     /// Bytes arrived on a connection between two requests (a late or extra
     /// response): the connection was dropped before the request was sent.
@@ -45,8 +46,25 @@ pub enum Error {
     Connect,
     /// The TLS handshake or a TLS record failed (feature `tls`).
     #[cfg(feature = "tls")]
-    Tls(embedded_tls::TlsError),
+    Tls(TlsFailure),
 }
+
+/// A TLS failure from `embedded-tls` (feature `tls`); two compare equal
+/// when they are the same kind of failure.
+#[cfg(feature = "tls")]
+#[derive(Debug, Clone, Copy)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct TlsFailure(pub embedded_tls::TlsError);
+
+#[cfg(feature = "tls")]
+impl PartialEq for TlsFailure {
+    fn eq(&self, other: &Self) -> bool {
+        core::mem::discriminant(&self.0) == core::mem::discriminant(&other.0)
+    }
+}
+
+#[cfg(feature = "tls")]
+impl Eq for TlsFailure {}
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -55,7 +73,7 @@ impl fmt::Display for Error {
             Self::Response(e) => write!(f, "response: {e}"),
             Self::Write(k) => write!(f, "writing the request: {k:?}"),
             Self::Read(k) => write!(f, "reading the response: {k:?}"),
-            Self::Closed => f.write_str("the connection was closed"),
+            Self::Closed => f.write_str("the kept-alive connection was closed before the request"),
             Self::Stale => f.write_str("unasked-for bytes on the connection"),
             Self::Mismatch => f.write_str("the answer is about another participant"),
             Self::Timeout => f.write_str("timed out"),
@@ -63,8 +81,19 @@ impl fmt::Display for Error {
             Self::Dns => f.write_str("the host name did not resolve"),
             Self::Connect => f.write_str("could not connect"),
             #[cfg(feature = "tls")]
-            Self::Tls(e) => write!(f, "TLS: {e:?}"),
+            Self::Tls(e) => write!(f, "TLS: {:?}", e.0),
         }
+    }
+}
+
+impl Error {
+    /// True when nothing of the request reached the server, so sending it
+    /// again on a new connection cannot apply it twice.
+    pub const fn request_not_sent(&self) -> bool {
+        matches!(
+            self,
+            Self::Request(_) | Self::Closed | Self::Stale | Self::Dns | Self::Connect
+        )
     }
 }
 
@@ -85,10 +114,7 @@ impl From<ClientError> for Error {
 
 impl From<HttpError> for Error {
     fn from(e: HttpError) -> Self {
-        match e {
-            HttpError::EofInHead { received: 0 } => Self::Closed,
-            e => Self::Response(ClientError::Http(e)),
-        }
+        Self::Response(ClientError::Http(e))
     }
 }
 

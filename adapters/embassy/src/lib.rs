@@ -63,10 +63,10 @@
 //!
 //! ## Features
 //!
-//! - `tls`: [`net::TlsVerify`] and the TLS session of [`net`], through
+//! - `tls`: `net::connect_tls`, `net::TlsVerify` and `net::TlsStream`, through
 //!   `embedded-tls` (TLS 1.3 only; the server certificate is verified
 //!   against a CA the firmware pins, P-256/P-384 ECDSA; no verification only
-//!   through the loudly named [`net::TlsVerify::DangerNoVerification`]).
+//!   through the loudly named `TlsVerify::DangerNoVerification`).
 //! - `defmt`: log lines through `defmt` (the application provides the
 //!   global logger; this crate never defines one), and `defmt::Format` on
 //!   the public types.
@@ -80,6 +80,8 @@ pub mod net;
 
 pub use client::{Client, Config, Connection, Failed, Reply};
 pub use error::Error;
+#[cfg(feature = "tls")]
+pub use error::TlsFailure;
 
 /// The core crate this adapter speaks for (requests, outcomes, views).
 pub use confpart;

@@ -176,7 +176,10 @@ async fn closed_mid_body() {
 
 #[tokio::test]
 async fn closed_before_any_byte() {
-    assert_eq!(cut_short(b"").await, Error::Closed);
+    assert_eq!(
+        cut_short(b"").await,
+        Error::Response(ClientError::Http(HttpError::EofInHead { received: 0 }))
+    );
 }
 
 #[tokio::test]
@@ -424,6 +427,7 @@ async fn an_idle_connection_the_server_closed_is_detected_before_sending() {
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     let failed = client.send(conn, &mute(&room, &who)).await.unwrap_err();
     assert_eq!(failed.error, Error::Closed);
+    assert!(failed.error.request_not_sent());
 }
 
 #[tokio::test]
