@@ -195,16 +195,17 @@ impl<'c, T> Reply<'c, T> {
 
 /// The async client: caller-owned buffers, one request at a time.
 ///
-/// - `tx` holds one encoded request (head and body: 512 bytes for every
-///   recipe, 1 KiB for a 12-field update with three URLs), and is reused
-///   as the read staging buffer while the response arrives (no third
-///   buffer).
+/// - `tx` holds one encoded request, head and body (768 bytes covers
+///   every recipe: coach is 543 bytes on Twilio with a 32-character
+///   token; 1 KiB a 12-field update with three URLs; a request that does
+///   not fit is refused before a byte is written), and is reused as the
+///   read staging buffer while the response arrives (no third buffer).
 /// - `rx` holds one response, head and body (1 KiB for a participant
 ///   with Twilio's ~20 headers; 2 KiB leaves room for a list page or a
 ///   proxy's error page).
 ///
-/// A round trip needs `tx + rx` plus the future's own state (about
-/// 0.5 KiB); over plain TCP add the socket buffers, over TLS the
+/// A round trip needs `tx + rx` plus the `send` future's own state (592
+/// bytes on thumbv7m); over plain TCP add the socket buffers, over TLS the
 /// `embedded-tls` record buffers (see the crate docs for the totals).
 pub struct Client<'b> {
     rx: &'b mut [u8],

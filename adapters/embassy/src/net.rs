@@ -12,7 +12,7 @@
 //!
 //! let (mut socket_rx, mut socket_tx) = ([0u8; 1024], [0u8; 1024]);
 //! let mut socket = TcpSocket::new(stack, &mut socket_rx, &mut socket_tx);
-//! let (mut rx, mut tx) = ([0u8; 1024], [0u8; 512]);
+//! let (mut rx, mut tx) = ([0u8; 1024], [0u8; 768]);
 //! let mut client = Client::new(&mut rx, &mut tx, Config::DEFAULT);
 //! let server = Server::new("bridge.example.net", 80);
 //!
@@ -132,7 +132,7 @@ pub async fn connect(
 }
 
 #[cfg(feature = "tls")]
-pub use tls::{TlsStream, TlsVerify, connect_tls};
+pub use tls::{TlsStream, TlsVerify, connect_tls, open_tls};
 
 #[cfg(feature = "tls")]
 mod tls {
@@ -190,14 +190,44 @@ mod tls {
         }
     }
 
-    /// Connects `socket` ([`connect`]) and runs the TLS 1.3 handshake
-    /// (AES-128-GCM-SHA256, SNI = `server.host`) under `server.timeout`.
+    /// Runs the TLS 1.3 handshake (AES-128-GCM-SHA256, SNI and name check
+    /// = `server_name`) on any connected `Read + Write` transport (an
+    /// embassy-net socket, a tokio stream through `FromTokio`).
     ///
     /// `read_record` must hold a whole TLS record: 16 640 bytes for any
     /// server; `write_record` 16 640 too, or at least the largest request
     /// plus 29 bytes of record overhead (the handshake is written through
     /// the larger of the two). `rng` must be a cryptographic generator (a
     /// hardware RNG).
+    pub async fn open_tls<'s, S>(
+        transport: S,
+        read_record: &'s mut [u8],
+        write_record: &'s mut [u8],
+        server_name: &str,
+        verify: TlsVerify<'_>,
+        rng: impl CryptoRngCore,
+    ) -> Result<TlsConnection<'s, S, Aes128GcmSha256>, Error>
+    where
+        S: embedded_io_async::Read + embedded_io_async::Write + 's,
+    {
+        let mut session = TlsConnection::new(transport, read_record, write_record);
+        let config = TlsConfig::new().with_server_name(server_name);
+        let provider = Provider {
+            rng,
+            verifier: match verify {
+                TlsVerify::Ca(der) => Some(CertVerifier::new(Certificate::X509(der))),
+                TlsVerify::DangerNoVerification => None,
+            },
+        };
+        session
+            .open(TlsContext::new(&config, provider))
+            .await
+            .map_err(|e| Error::Tls(crate::error::TlsFailure(e)))?;
+        Ok(session)
+    }
+
+    /// Connects `socket` ([`connect`]), then [`open_tls`] with
+    /// `server.host` as the name, the handshake under `server.timeout`.
     pub async fn connect_tls<'s, 'd>(
         stack: Stack<'_>,
         socket: &'s mut TcpSocket<'d>,
@@ -208,23 +238,9 @@ mod tls {
         rng: impl CryptoRngCore,
     ) -> Result<TlsStream<'s, 'd>, Error> {
         connect(stack, socket, server).await?;
-        let mut session = TlsConnection::new(socket, read_record, write_record);
-        let config = TlsConfig::new().with_server_name(server.host);
-        let provider = Provider {
-            rng,
-            verifier: match verify {
-                TlsVerify::Ca(der) => Some(CertVerifier::new(Certificate::X509(der))),
-                TlsVerify::DangerNoVerification => None,
-            },
-        };
-        match with_timeout(
-            server.timeout,
-            session.open(TlsContext::new(&config, provider)),
-        )
-        .await
-        {
-            Ok(Ok(())) => Ok(session),
-            Ok(Err(e)) => Err(Error::Tls(crate::error::TlsFailure(e))),
+        let handshake = open_tls(socket, read_record, write_record, server.host, verify, rng);
+        match with_timeout(server.timeout, handshake).await {
+            Ok(result) => result,
             Err(_) => Err(Error::Timeout),
         }
     }

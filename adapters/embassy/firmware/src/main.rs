@@ -1,0 +1,326 @@
+//! confpart-embassy on an emulated Cortex-M3 (`qemu-system-arm -machine
+//! lm3s6965evb`, `thumbv7m-none-eabi`), on `embassy-executor`.
+//!
+//! A client task sends every recipe through `confpart_embassy::Client` to a
+//! bridge task that answers with the core (route, Basic auth, form decode,
+//! the conference's update rules, the participant writer); the two are
+//! joined by an in-memory `embedded-io-async` pipe (two
+//! `embassy_sync::pipe::Pipe`s). The client checks each decoded
+//! participant, then the firmware reports each task's stack high-water mark
+//! (stack painting) and exits through semihosting with the result. All
+//! output is `defmt` (over semihosting), decoded on the host by
+//! `defmt-print` (`scripts/qemu-selftest`).
+#![no_std]
+#![no_main]
+
+mod stack;
+
+use core::convert::Infallible;
+use core::pin::pin;
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+use confpart::{
+    AccountSid, BridgeError, CallSid, Conference, ConferenceError, ConferenceSid, Connection,
+    Credentials, Dialect, Endpoint, Join, Lifecycle, Operation, Participant, ParticipantRef,
+    Progress, Request, RequestMessage, RequestReader, SliceSink, Status, Timestamp, Update, bridge,
+};
+use confpart_embassy::{Client, Config, Connection as Link};
+use defmt::{error, info};
+use defmt_semihosting as _;
+use embassy_executor::Spawner;
+use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
+use embassy_sync::pipe::Pipe;
+use embedded_io_async::{ErrorType, Read, Write};
+use stack::Measured;
+
+const AC: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+const CF: &str = "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+const AGENT: &str = "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+const CUSTOMER: &str = "CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+
+/// The client's buffers (what a desk phone would give it).
+const CLIENT_RX: usize = 1024;
+const CLIENT_TX: usize = 768;
+/// Pipe capacity each way (a socket's buffer).
+const PIPE: usize = 256;
+
+static TO_BRIDGE: Pipe<CriticalSectionRawMutex, PIPE> = Pipe::new();
+static TO_CLIENT: Pipe<CriticalSectionRawMutex, PIPE> = Pipe::new();
+
+static CLIENT_STACK: AtomicUsize = AtomicUsize::new(0);
+static BRIDGE_STACK: AtomicUsize = AtomicUsize::new(0);
+
+/// One end of the in-memory connection.
+struct End {
+    rx: &'static Pipe<CriticalSectionRawMutex, PIPE>,
+    tx: &'static Pipe<CriticalSectionRawMutex, PIPE>,
+}
+
+impl ErrorType for End {
+    type Error = Infallible;
+}
+
+impl Read for End {
+    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Infallible> {
+        Ok(self.rx.read(buf).await)
+    }
+}
+
+impl Write for End {
+    async fn write(&mut self, buf: &[u8]) -> Result<usize, Infallible> {
+        Ok(self.tx.write(buf).await)
+    }
+
+    async fn flush(&mut self) -> Result<(), Infallible> {
+        Ok(())
+    }
+}
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    error!("embassy selftest: panic");
+    semihosting::process::exit(1)
+}
+
+fn now() -> Option<Timestamp> {
+    Timestamp::from_unix(1_700_000_000)
+}
+
+/// The bridge's answer to one request: the core's router, Basic auth,
+/// form decoder, update rules and participant writer.
+fn answer(
+    conf: &mut Conference<4>,
+    m: &RequestMessage<'_>,
+    out: &mut SliceSink<'_>,
+) -> Result<(), BridgeError> {
+    let route = bridge::route(m.method(), m.path())?;
+    bridge::check_basic(m.authorization(), route.path.account.as_str(), TOKEN)?;
+    let mut scratch = [0u8; 256];
+    let update = Update::decode(m.body(), &mut scratch)?.update;
+    let now = now().ok_or(ConferenceError::NotFound)?;
+    let applied = conf.apply(route.participant()?, &update, now)?;
+    let participant = conf
+        .resource(&applied.state.call_sid, route.path.style)
+        .ok_or(ConferenceError::NotFound)?;
+    bridge::write_participant(out, 200, &participant, Connection::KeepAlive)
+}
+
+async fn bridge_main(mut end: End) -> Option<()> {
+    let account = AccountSid::parse(AC).ok()?;
+    let conference = ConferenceSid::parse(CF).ok()?;
+    let mut conf = Conference::<4>::new(account, conference, Dialect::Twilio);
+    for sid in [AGENT, CUSTOMER] {
+        let join = Join::new(CallSid::parse(sid).ok()?).status(Lifecycle::Connected);
+        conf.join(join, now()?).ok()?;
+    }
+    conf.start().ok()?;
+    let mut rx = [0u8; 1024];
+    let mut tx = [0u8; 1024];
+    let mut chunk = [0u8; 128];
+    loop {
+        let mut reader = RequestReader::new(&mut rx);
+        let mut sink = SliceSink::new(&mut tx);
+        loop {
+            let n = end.read(&mut chunk).await.ok()?;
+            match reader.feed(chunk.get(..n)?) {
+                Ok(Progress::Partial) => {}
+                Ok(Progress::Complete(m)) => {
+                    if let Err(e) = answer(&mut conf, &m, &mut sink) {
+                        sink = SliceSink::new(&mut tx);
+                        bridge::write_error(&mut sink, &e, Connection::KeepAlive).ok()?;
+                    }
+                    break;
+                }
+                Err(e) => {
+                    bridge::write_error(&mut sink, &BridgeError::Http(e), Connection::Close)
+                        .ok()?;
+                    break;
+                }
+            }
+        }
+        let n = sink.len();
+        end.write_all(tx.get(..n)?).await.ok()?;
+    }
+}
+
+#[embassy_executor::task]
+async fn bridge_task(end: End) {
+    let fut = pin!(bridge_main(end));
+    info!(
+        "embassy: bridge task future {=usize} B",
+        core::mem::size_of_val(&*fut)
+    );
+    if Measured::new(fut, &BRIDGE_STACK).await.is_none() {
+        error!("embassy: bridge stopped");
+        semihosting::process::exit(1);
+    }
+}
+
+type Check = fn(&Participant<'_>, &CallSid) -> bool;
+
+async fn client_main(end: End) -> u32 {
+    let (Ok(account), Ok(conference), Ok(agent), Ok(customer), Ok(credentials)) = (
+        AccountSid::parse(AC),
+        ConferenceSid::parse(CF),
+        CallSid::parse(AGENT),
+        CallSid::parse(CUSTOMER),
+        Credentials::new(AC, TOKEN),
+    ) else {
+        return 1;
+    };
+    let who = ParticipantRef::Call(agent);
+    let recipes: [(&str, Update<'_>, Check); 8] = [
+        ("update", Update::new().muted(true).hold(false), |p, _| {
+            p.muted() == Some(true) && p.hold() == Some(false)
+        }),
+        ("coach", Update::coach(customer), |p, c| {
+            p.coaching() == Some(true)
+                && p.call_sid_to_coach() == Some(c)
+                && p.muted() == Some(false)
+        }),
+        ("monitor", Update::monitor(customer), |p, c| {
+            p.coaching() == Some(true)
+                && p.call_sid_to_coach() == Some(c)
+                && p.muted() == Some(true)
+        }),
+        ("barge", Update::barge(), |p, _| {
+            p.coaching() == Some(false) && p.muted() == Some(false)
+        }),
+        ("mute", Update::mute(), |p, _| p.muted() == Some(true)),
+        (
+            "hold with music",
+            Update::hold_with_music("https://music.example.com/hold.mp3"),
+            |p, _| p.hold() == Some(true),
+        ),
+        ("unhold", Update::unhold(), |p, _| p.hold() == Some(false)),
+        (
+            "announce",
+            Update::announce("https://hooks.example.com/announce.xml"),
+            |p, _| p.status() == Some(Status::Connected),
+        ),
+    ];
+    let mut rx = [0u8; CLIENT_RX];
+    let mut tx = [0u8; CLIENT_TX];
+    let mut client = Client::new(&mut rx, &mut tx, Config::DEFAULT);
+    let mut link = Some(Link::new(end));
+    // The size of one round trip's future (never polled: a stand-in
+    // connection on the same pipes is moved in and dropped).
+    let stand_in = Link::new(End {
+        rx: &TO_CLIENT,
+        tx: &TO_BRIDGE,
+    });
+    let probe = Request::new(
+        Endpoint::twilio(),
+        credentials,
+        account,
+        conference,
+        Operation::Update(&who, Update::mute()),
+    );
+    let send = client.send(stand_in, &probe);
+    info!(
+        "embassy: Client::send future {=usize} B",
+        core::mem::size_of_val(&send)
+    );
+    drop(send);
+    let mut failed = 0;
+    for (name, update, check) in recipes {
+        let Some(connection) = link.take() else {
+            error!("embassy: {=str}: no connection left", name);
+            failed += 1;
+            continue;
+        };
+        let request = Request::new(
+            Endpoint::twilio(),
+            credentials,
+            account,
+            conference,
+            Operation::Update(&who, update),
+        );
+        match client.send(connection, &request).await {
+            Ok(mut reply) => {
+                link = reply.take_connection();
+                match reply.participant() {
+                    Ok(p) if p.call_sid() == Some(&agent) && check(&p, &customer) => info!(
+                        "embassy: {=str} ok (muted {}, hold {}, coaching {})",
+                        name,
+                        p.muted(),
+                        p.hold(),
+                        p.coaching()
+                    ),
+                    Ok(p) => {
+                        error!("embassy: {=str}: unexpected {}", name, p);
+                        failed += 1;
+                    }
+                    Err(e) => {
+                        error!("embassy: {=str}: {}", name, e);
+                        failed += 1;
+                    }
+                }
+            }
+            Err(f) => {
+                error!("embassy: {=str}: {}", name, f.error);
+                link = f.connection;
+                failed += 1;
+            }
+        }
+    }
+    let exchanges = link.as_ref().map_or(0, |l| l.exchanges());
+    info!(
+        "embassy: {=u32} requests on one kept-alive connection",
+        exchanges
+    );
+    if exchanges != 8 {
+        failed += 1;
+    }
+    info!(
+        "embassy selftest: {=u32} passed, {=u32} failed",
+        8u32.saturating_sub(failed),
+        failed
+    );
+    failed
+}
+
+#[embassy_executor::task]
+async fn client_task(end: End) {
+    let fut = pin!(client_main(end));
+    info!(
+        "embassy: client task future {=usize} B (rx {=usize} B and tx {=usize} B inside)",
+        core::mem::size_of_val(&*fut),
+        CLIENT_RX,
+        CLIENT_TX
+    );
+    let failed = Measured::new(fut, &CLIENT_STACK).await;
+    info!(
+        "embassy: stack high-water: client task {=usize} B, bridge task {=usize} B, main stack {=usize} B of {=usize} B",
+        CLIENT_STACK.load(Ordering::Relaxed),
+        BRIDGE_STACK.load(Ordering::Relaxed),
+        stack::main_high_water(),
+        stack::top() - stack::bottom()
+    );
+    semihosting::process::exit(if failed == 0 { 0 } else { 1 })
+}
+
+#[embassy_executor::main]
+async fn main(spawner: Spawner) {
+    stack::paint_all();
+    info!("embassy: confpart-embassy selftest on embassy-executor (Cortex-M3, qemu)");
+    let bridge = bridge_task(End {
+        rx: &TO_BRIDGE,
+        tx: &TO_CLIENT,
+    });
+    let client = client_task(End {
+        rx: &TO_CLIENT,
+        tx: &TO_BRIDGE,
+    });
+    match (bridge, client) {
+        (Ok(bridge), Ok(client)) => {
+            spawner.spawn(bridge);
+            spawner.spawn(client);
+        }
+        _ => {
+            error!("embassy: the tasks could not be spawned");
+            semihosting::process::exit(1);
+        }
+    }
+}
