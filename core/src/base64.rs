@@ -18,9 +18,35 @@ pub(crate) enum DecodeError {
     OutputFull,
 }
 
-/// Streams the base64 of the concatenation of `parts`: three input bytes
-/// make four output bytes, staged and written 64 at a time.
+/// Streams the base64 of the concatenation of `parts`: the input is staged
+/// 48 bytes at a time (a whole number of 3-byte groups) and each stage is
+/// written as one 64-byte `put`.
 pub(crate) fn encode<S: Sink + ?Sized>(sink: &mut S, parts: &[&[u8]]) -> Result<(), WriteError> {
+    let mut stage = [0u8; 48];
+    let mut n = 0;
+    for &part in parts {
+        let mut part = part;
+        while let Some((head, rest)) = part.split_at_checked(part.len().min(stage.len() - n)) {
+            if head.is_empty() {
+                break;
+            }
+            if let Some(dst) = stage.get_mut(n..n + head.len()) {
+                dst.copy_from_slice(head);
+            }
+            n += head.len();
+            part = rest;
+            if n == stage.len() {
+                encode_stage(sink, &stage)?;
+                n = 0;
+            }
+        }
+    }
+    encode_stage(sink, stage.get(..n).unwrap_or(&[]))
+}
+
+/// Writes the base64 of at most 48 bytes, padded when the length is not a
+/// multiple of 3 (only the last stage can be).
+fn encode_stage<S: Sink + ?Sized>(sink: &mut S, input: &[u8]) -> Result<(), WriteError> {
     let sextet = |v: u32, shift: u32| {
         ALPHABET
             .get(((v >> shift) & 63) as usize)
@@ -28,42 +54,32 @@ pub(crate) fn encode<S: Sink + ?Sized>(sink: &mut S, parts: &[&[u8]]) -> Result<
             .unwrap_or(b'=')
     };
     let mut out = [0u8; 64];
-    let mut n = 0;
-    let mut group = 0u32;
-    let mut len = 0;
-    for &b in parts.iter().flat_map(|p| p.iter()) {
-        group = (group << 8) | u32::from(b);
-        len += 1;
-        if len == 3 {
-            if let Some(dst) = out.get_mut(n..n + 4) {
-                dst.copy_from_slice(&[
-                    sextet(group, 18),
-                    sextet(group, 12),
-                    sextet(group, 6),
-                    sextet(group, 0),
-                ]);
-            }
-            n += 4;
-            group = 0;
-            len = 0;
-            if n == out.len() {
-                sink.put(&out)?;
-                n = 0;
-            }
-        }
+    let mut groups = input.chunks_exact(3);
+    let mut o = 0;
+    for (group, dst) in groups.by_ref().zip(out.chunks_exact_mut(4)) {
+        let [a, b, c] = <[u8; 3]>::try_from(group).unwrap_or([0; 3]);
+        let g = (u32::from(a) << 16) | (u32::from(b) << 8) | u32::from(c);
+        dst.copy_from_slice(&[sextet(g, 18), sextet(g, 12), sextet(g, 6), sextet(g, 0)]);
+        o += 4;
     }
-    sink.put(out.get(..n).unwrap_or(&[]))?;
-    match len {
-        1 => {
-            let g = group << 16;
-            sink.put(&[sextet(g, 18), sextet(g, 12), b'=', b'='])
+    let tail = match *groups.remainder() {
+        [a] => {
+            let g = u32::from(a) << 16;
+            Some([sextet(g, 18), sextet(g, 12), b'=', b'='])
         }
-        2 => {
-            let g = group << 8;
-            sink.put(&[sextet(g, 18), sextet(g, 12), sextet(g, 6), b'='])
+        [a, b] => {
+            let g = (u32::from(a) << 16) | (u32::from(b) << 8);
+            Some([sextet(g, 18), sextet(g, 12), sextet(g, 6), b'='])
         }
-        _ => Ok(()),
+        _ => None,
+    };
+    if let Some(tail) = tail
+        && let Some(dst) = out.get_mut(o..o + 4)
+    {
+        dst.copy_from_slice(&tail);
+        o += 4;
     }
+    sink.put(out.get(..o).unwrap_or(&[]))
 }
 
 /// The value of one alphabet byte.
@@ -156,6 +172,7 @@ mod tests {
         #[test]
         fn encode_same_as_the_base64_crate(a in proptest::collection::vec(any::<u8>(), 0..100),
                                            b in proptest::collection::vec(any::<u8>(), 0..100)) {
+            // Lengths around the 48-byte stage (0..=200 joined) included.
             let mut buf = vec![0u8; 300];
             let mut sink = SliceSink::new(&mut buf);
             encode(&mut sink, &[&a, b":", &b]).unwrap();

@@ -836,14 +836,14 @@ impl<'a> Create<'a> {
     }
 
     fn put_value<S: Sink + ?Sized>(&self, sink: &mut S, field: Field) -> Result<(), WriteError> {
-        let text = |sink: &mut S, v: Option<&str>| form::write_component(sink, v.unwrap_or(""));
+        let text = |sink: &mut S, v: Option<&str>| sink.put_form_component(v.unwrap_or(""));
         let boolean = |sink: &mut S, v: Option<bool>| {
             sink.put(if v == Some(true) { b"true" } else { b"false" })
         };
         let method = |sink: &mut S, m: Option<Method>| sink.put_str(m.map_or("", Method::as_str));
         match field {
-            Field::From => form::write_component(sink, self.from),
-            Field::To => form::write_component(sink, self.to),
+            Field::From => sink.put_form_component(self.from),
+            Field::To => sink.put_form_component(self.to),
             Field::Label => text(sink, self.label),
             Field::WaitUrl => text(sink, self.wait_url),
             Field::StatusCallback => text(sink, self.status_callback),

@@ -113,7 +113,7 @@
 //! | [`update`] | the Update request: fields, builder, recipes, validation, codec |
 //! | [`create`] | the Create Participant request: fields, builder, validation, codec |
 //! | [`date`] | RFC 2822 timestamps |
-//! | [`json`] | strict JSON pre-validation and string unescaping |
+//! | [`json`] | the single-pass JSON engine behind the decoders: [`json::JsonStr`], [`json::validate`], string escaping |
 //! | [`participant`] | the participant resource (JSON) |
 //! | [`api_error`] | Twilio and SignalWire error bodies |
 //! | [`list`] | participant list pages |

@@ -107,7 +107,7 @@ pub enum Status {
 }
 
 impl Status {
-    const KNOWN: [Self; 8] = [
+    pub(crate) const KNOWN: [Self; 8] = [
         Self::Queued,
         Self::Connecting,
         Self::Ringing,
@@ -117,6 +117,23 @@ impl Status {
         Self::InProgress,
         Self::Completed,
     ];
+
+    /// Length of the longest known status text (`in-progress`).
+    // Evaluated at compile time: an index out of bounds is a build error,
+    // never a run-time panic.
+    #[allow(clippy::indexing_slicing)]
+    pub(crate) const MAX_KNOWN_LEN: usize = {
+        let mut max = 0;
+        let mut i = 0;
+        while i < Self::KNOWN.len() {
+            let n = Self::KNOWN[i].as_str().len();
+            if n > max {
+                max = n;
+            }
+            i += 1;
+        }
+        max
+    };
 
     /// Parses a status text (exact, lowercase as the services send it):
     /// `None` for the empty text (no status), [`Status::Unknown`] for any

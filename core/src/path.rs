@@ -32,7 +32,7 @@ use core::fmt;
 
 use crate::form::{self, Space};
 use crate::ident::{
-    AccountSid, CallSid, ConferenceSid, IdError, LABEL_CAPACITY, Label, ParticipantRef,
+    AccountSid, CallSid, ConferenceSid, IdError, LABEL_CAPACITY, Label, ParticipantRef, UUID_LEN,
 };
 use crate::write::{Sink, SliceSink, WriteError};
 
@@ -334,6 +334,25 @@ pub(crate) fn write_path<S: Sink + ?Sized>(
     sink.put_str(".json")
 }
 
+/// Longest path [`write_path`] writes for a participant that is a call SID
+/// or a label of at most `label_bytes` bytes: LaML prefix, UUIDs, every
+/// label byte encoded as `%XX`.
+pub(crate) const fn max_path_len(label_bytes: usize) -> usize {
+    let segment = if 3 * label_bytes > UUID_LEN {
+        3 * label_bytes
+    } else {
+        UUID_LEN
+    };
+    LAML_PREFIX.len()
+        + "/Accounts/".len()
+        + UUID_LEN
+        + "/Conferences/".len()
+        + UUID_LEN
+        + "/Participants/".len()
+        + segment
+        + ".json".len()
+}
+
 /// The path of the participants collection (`participant: None`) or of one
 /// participant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -352,14 +371,13 @@ pub struct ParticipantPath {
 impl ParticipantPath {
     /// Longest path this crate writes: LaML prefix, two UUIDs and a label of
     /// [`LABEL_CAPACITY`] bytes, each encoded as `%XX`.
-    pub const MAX_LEN: usize = LAML_PREFIX.len()
-        + "/Accounts/".len()
-        + 36
-        + "/Conferences/".len()
-        + 36
-        + "/Participants/".len()
-        + 3 * LABEL_CAPACITY
-        + ".json".len();
+    pub const MAX_LEN: usize = max_path_len(LABEL_CAPACITY);
+
+    /// Longest path for a participant that is a call SID or a label of at
+    /// most `label_bytes` bytes (0: always a call SID).
+    pub const fn max_len(label_bytes: usize) -> usize {
+        max_path_len(label_bytes)
+    }
 
     /// Writes the path, always with the `.json` suffix.
     pub fn encode<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {

@@ -81,6 +81,18 @@ pub(crate) fn json_string_stop(hay: &[u8], high: bool) -> Option<usize> {
     )
 }
 
+/// First byte of a URL that needs a closer look: a control character or
+/// space (`<= 0x20`), DEL, or a non-ASCII byte (a possible Unicode control
+/// or white-space character).
+#[inline]
+pub(crate) fn url_stop(hay: &[u8]) -> Option<usize> {
+    find(
+        hay,
+        |w| below(w, 0x21) | eq(w, 0x7f) | (w & HI),
+        |c| c <= 0x20 || c >= 0x7f,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,6 +104,7 @@ mod tests {
             prop_assert_eq!(byte(&hay, a), hay.iter().position(|&c| c == a));
             prop_assert_eq!(byte2(&hay, a, b), hay.iter().position(|&c| c == a || c == b));
             prop_assert_eq!(byte3(&hay, a, b, 0x25), hay.iter().position(|&c| c == a || c == b || c == 0x25));
+            prop_assert_eq!(url_stop(&hay), hay.iter().position(|&c| c <= 0x20 || c >= 0x7f));
             prop_assert_eq!(
                 json_string_stop(&hay, high),
                 hay.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20 || (high && c >= 0x80))

@@ -33,7 +33,7 @@
 use core::fmt;
 
 use crate::form::{self, Space};
-use crate::ident::{CallSid, IdError, SidForm};
+use crate::ident::{CallSid, IdError, SidForm, UUID_LEN};
 use crate::path::Dialect;
 use crate::write::{CountingSink, Sink, SliceSink, WriteError};
 
@@ -666,6 +666,48 @@ impl<'a> Update<'a> {
         w.boolean(b"&EndConferenceOnExit=", self.end_conference_on_exit)
     }
 
+    /// The longest form body [`Update::encode`] writes for an update whose
+    /// URLs have at most `url` bytes: every field set, the longer value of
+    /// each boolean and method, a UUID coach target, every URL byte but the
+    /// scheme's letters encoded as `%XX`. (A bridge decoding what a confpart
+    /// client sends needs no more form scratch than this.)
+    pub const fn max_encoded_len(url: usize) -> usize {
+        // A valid URL starts with `http://` or `https://` and has a host: at
+        // least 8 bytes. The scheme's letters stay as they are and any other
+        // byte may become `%XX`, so `http` gives the longest: 3 * url - 2 * 4.
+        let url = if url >= "http://x".len() {
+            3 * url - 2 * "http".len()
+        } else {
+            0
+        };
+        let boolean = "false".len();
+        let method = "POST".len();
+        "Muted=".len()
+            + boolean
+            + "&Hold=".len()
+            + boolean
+            + "&HoldUrl=".len()
+            + url
+            + "&HoldMethod=".len()
+            + method
+            + "&AnnounceUrl=".len()
+            + url
+            + "&AnnounceMethod=".len()
+            + method
+            + "&WaitUrl=".len()
+            + url
+            + "&WaitMethod=".len()
+            + method
+            + "&Coaching=".len()
+            + boolean
+            + "&CallSidToCoach=".len()
+            + UUID_LEN
+            + "&BeepOnExit=".len()
+            + boolean
+            + "&EndConferenceOnExit=".len()
+            + boolean
+    }
+
     /// Encodes into `buf`; returns the body length.
     pub fn encode_to_slice(&self, buf: &mut [u8]) -> Result<usize, WriteError> {
         let mut sink = SliceSink::new(buf);
@@ -827,7 +869,7 @@ impl<S: Sink + ?Sized> FormWriter<'_, S> {
     #[inline(always)]
     fn url(&mut self, amp_key_eq: &'static [u8], url: Option<&str>) -> Result<(), WriteError> {
         match url {
-            Some(url) => form::write_component(self.key(amp_key_eq)?, url),
+            Some(url) => self.key(amp_key_eq)?.put_form_component(url),
             None => Ok(()),
         }
     }
@@ -858,11 +900,15 @@ fn check_url(url: &str) -> Result<(), UrlProblem> {
     if url.len() > URL_MAX_LEN {
         return Err(UrlProblem::TooLong);
     }
-    if let Some(offset) = url
-        .char_indices()
-        .find(|&(_, c)| c.is_control() || is_unicode_white_space(c))
-        .map(|(i, _)| i)
-    {
+    // Plain ASCII is skipped eight bytes at a time; from the first byte that
+    // may be a control or white-space character (a non-ASCII byte starts a
+    // character, since everything before it is ASCII), chars are checked.
+    let start = crate::scan::url_stop(url.as_bytes()).unwrap_or(url.len());
+    if let Some(offset) = url.get(start..).and_then(|rest| {
+        rest.char_indices()
+            .find(|&(_, c)| c.is_control() || is_unicode_white_space(c))
+            .map(|(i, _)| start + i)
+    }) {
         return Err(UrlProblem::Character { offset });
     }
     let bytes = url.as_bytes();
@@ -1068,6 +1114,28 @@ impl<'a> Value<'a> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
+    /// The character check as written before the word-at-a-time skip.
+    fn naive_offset(url: &str) -> Option<usize> {
+        url.char_indices()
+            .find(|&(_, c)| c.is_control() || super::is_unicode_white_space(c))
+            .map(|(i, _)| i)
+    }
+
+    proptest! {
+        #[test]
+        fn url_character_check_agrees_with_chars(
+            url in "(https://)?[a-z/?=&%.\\x{0}-\\x{20}\\x{7f}-\\x{a0}\\x{2000}-\\x{2030}\\x{3000}é€]{0,40}"
+        ) {
+            let ours = match super::check_url(&url) {
+                Err(super::UrlProblem::Character { offset }) => Some(offset),
+                _ => None,
+            };
+            prop_assert_eq!(ours, naive_offset(&url));
+        }
+    }
+
     #[test]
     fn white_space_matches_char_is_whitespace() {
         for c in (0..=0x10ffff).filter_map(char::from_u32) {

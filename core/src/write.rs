@@ -71,12 +71,35 @@ pub trait Sink {
         let s = u64_to_decimal(n, &mut digits);
         self.put(s)
     }
+
+    /// Appends `s` form-encoded ([`form::write_component`](crate::form::write_component)).
+    /// [`CountingSink`] overrides it with [`form::encoded_len`](crate::form::encoded_len),
+    /// a sum of per-byte widths, so that sizing a body does not run the
+    /// writer.
+    fn put_form_component(&mut self, s: &str) -> Result<(), WriteError> {
+        crate::form::write_component(self, s)
+    }
 }
 
 impl<S: Sink + ?Sized> Sink for &mut S {
     fn put(&mut self, bytes: &[u8]) -> Result<(), WriteError> {
         (**self).put(bytes)
     }
+
+    fn put_form_component(&mut self, s: &str) -> Result<(), WriteError> {
+        (**self).put_form_component(s)
+    }
+}
+
+/// Number of decimal digits of `n` (what [`Sink::put_u64`] writes).
+pub const fn decimal_len(n: usize) -> usize {
+    let mut digits = 1;
+    let mut rest = n / 10;
+    while rest > 0 {
+        digits += 1;
+        rest /= 10;
+    }
+    digits
 }
 
 /// Writes the decimal digits of `n` into the end of `buf` and returns them.
@@ -179,6 +202,12 @@ impl Sink for CountingSink {
     #[inline(always)]
     fn put(&mut self, bytes: &[u8]) -> Result<(), WriteError> {
         self.count = self.count.saturating_add(bytes.len());
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn put_form_component(&mut self, s: &str) -> Result<(), WriteError> {
+        self.count = self.count.saturating_add(crate::form::encoded_len(s));
         Ok(())
     }
 }

@@ -5,7 +5,8 @@
 use core::hint::black_box;
 
 use confpart::http::Connection;
-use confpart::http::client::{Credentials, Operation, Request};
+use confpart::http::bridge::max_participant_answer_len;
+use confpart::http::client::{Credentials, Operation, Request, UpdateBounds};
 use confpart::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
 use confpart::path::Endpoint;
 use confpart::update::{CoachTarget, Method, Update};
@@ -31,22 +32,44 @@ pub const CB: &str = "CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 pub const TOKEN: &str = "0123456789abcdef0123456789abcdef";
 
 /// Twilio's answer to an Update (read until the connection closes).
-pub static RESPONSE: &[u8] = concat!(
+pub const RESPONSE: &[u8] = concat!(
     "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n",
     include_str!("../../tests/fixtures/twilio-update-mute.json")
 )
 .as_bytes();
 
-/// Request buffer of the client (the full 12-field update fits).
-pub const CLIENT_TX: usize = 1024;
-/// Response buffer of the client (head + participant body).
-pub const CLIENT_RX: usize = 1024;
-/// Request buffer of the bridge (head + form body).
-pub const BRIDGE_RX: usize = 1024;
-/// Decoded-form scratch of the bridge.
-pub const BRIDGE_SCRATCH: usize = 256;
-/// Response buffer of the bridge (head + participant body).
-pub const BRIDGE_TX: usize = 1024;
+/// The URLs of the probes' update.
+pub const HOLD_URL: &str = "https://music.example.com/hold.mp3?loop=true";
+/// `AnnounceUrl`.
+pub const ANNOUNCE_URL: &str = "https://hooks.example.com/announce?lang=en-US";
+/// `WaitUrl`.
+pub const WAIT_URL: &str = "https://music.example.com/wait.xml";
+
+const fn max(a: usize, b: usize) -> usize {
+    if a > b { a } else { b }
+}
+
+/// Longest URL of the probes' update: the bound the buffers are derived from.
+pub const URL_BYTES: usize = max(HOLD_URL.len(), max(ANNOUNCE_URL.len(), WAIT_URL.len()));
+
+/// Request buffer of the client: the core's bound for any Update to Twilio
+/// with URLs of at most [`URL_BYTES`] bytes.
+pub const CLIENT_TX: usize = Request::max_update_len(UpdateBounds::twilio(URL_BYTES));
+/// Response buffer of the client: the fixture answer (head and participant
+/// body, an input of the probe) rounded up to a multiple of 64 bytes.
+pub const CLIENT_RX: usize = RESPONSE.len().next_multiple_of(64);
+/// Request buffer of the bridge: the longest request the client side can
+/// send it (the same bound as [`CLIENT_TX`]).
+pub const BRIDGE_RX: usize = CLIENT_TX;
+/// Decoded-form scratch of the bridge: as long as the longest form body
+/// such a request carries (always enough, per `Update::decode`).
+pub const BRIDGE_SCRATCH: usize = Update::max_encoded_len(URL_BYTES);
+/// Label capacity of the bridge probe's conference (its participants have
+/// no label; the bound covers any label it could store).
+pub const BRIDGE_LABEL: usize = 32;
+/// Response buffer of the bridge: the core's bound for a participant answer
+/// with a label of at most [`BRIDGE_LABEL`] bytes.
+pub const BRIDGE_TX: usize = max_participant_answer_len(BRIDGE_LABEL);
 
 /// The client's first half: build and validate a full 12-field Update and
 /// write the whole request into `tx`; returns its length. Inputs go through
@@ -56,11 +79,11 @@ pub fn write_update_request(tx: &mut [u8; CLIENT_TX]) -> Option<usize> {
     let update = Update::new()
         .muted(black_box(true))
         .hold(black_box(true))
-        .hold_url(black_box("https://music.example.com/hold.mp3?loop=true"))
+        .hold_url(black_box(HOLD_URL))
         .hold_method(Method::Get)
-        .announce_url(black_box("https://hooks.example.com/announce?lang=en-US"))
+        .announce_url(black_box(ANNOUNCE_URL))
         .announce_method(Method::Post)
-        .wait_url(black_box("https://music.example.com/wait.xml"))
+        .wait_url(black_box(WAIT_URL))
         .wait_method(Method::Post)
         .coaching(true)
         .call_sid_to_coach(CoachTarget::Call(CallSid::parse(black_box(CB)).ok()?))
@@ -96,12 +119,7 @@ pub fn exit(ok: bool) -> ! {
 /// the same full 12-field update as [`write_update_request`], and the
 /// participant struct a serde-json-core user would declare.
 pub mod cmp {
-    /// `HoldUrl`.
-    pub const HOLD_URL: &str = "https://music.example.com/hold.mp3?loop=true";
-    /// `AnnounceUrl`.
-    pub const ANNOUNCE_URL: &str = "https://hooks.example.com/announce?lang=en-US";
-    /// `WaitUrl`.
-    pub const WAIT_URL: &str = "https://music.example.com/wait.xml";
+    pub use super::{ANNOUNCE_URL, HOLD_URL, WAIT_URL};
 
     /// The participant resource as serde-json-core maps it: borrowed,
     /// still-escaped strings, no validation of ids, dates or escapes.

@@ -376,7 +376,7 @@ pub enum NameProblem {
 }
 
 /// Why an operation on the set was refused, with the answer a bridge gives
-/// ([`Refusal::http_status`], [`Refusal::code`], [`Refusal::message`]).
+/// ([`Refusal::answer`]).
 /// Nothing changed when one is returned.
 ///
 /// ```

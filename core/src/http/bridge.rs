@@ -35,11 +35,14 @@ use super::query::QueryError;
 use super::{Answer, ApiAnswer, Connection, HeaderField, HttpError, OperationKind, reason_phrase};
 use crate::api_error;
 use crate::conference::{ConferenceError, Rejection};
+use crate::date::RFC2822_LEN;
+use crate::ident::UUID_LEN;
 use crate::ident::{IdError, ParticipantRef};
 use crate::participant::Participant;
+use crate::participant::Status;
 use crate::path::{ParticipantPath, PathError};
 use crate::update::FormError;
-use crate::write::{CountingSink, Sink, WriteError};
+use crate::write::{CountingSink, Sink, WriteError, decimal_len};
 
 /// Longest decoded Basic credentials (`username:token`) accepted.
 pub const MAX_CREDENTIALS_LEN: usize = 256;
@@ -454,6 +457,72 @@ pub fn write_no_content<S: Sink + ?Sized>(
     connection: Connection,
 ) -> Result<(), BridgeError> {
     write_response(sink, 204, b"", connection, &[])
+}
+
+/// An upper bound on the length of the answer [`write_participant`] writes
+/// (status 200 or 201, head and JSON) for a participant built by
+/// [`Conference::resource`](crate::conference::Conference::resource) whose
+/// label has at most `label_bytes` bytes, for sizing a transmit buffer at
+/// compile time (tested against `write_participant`). It takes the longest
+/// of everything: `201 Created`, `keep-alive`, UUIDs, the longest status,
+/// every flag `false`, the LaML `uri`, a label of `"` and `\` only (a label
+/// has no control characters, so no byte escapes to more than two).
+///
+/// ```
+/// use confpart::http::bridge::max_participant_answer_len;
+///
+/// const TX: usize = max_participant_answer_len(32);
+/// let mut tx = [0u8; TX];
+/// # let _ = &mut tx;
+/// ```
+pub const fn max_participant_answer_len(label_bytes: usize) -> usize {
+    let sid = 2 + UUID_LEN;
+    let date = 2 + RFC2822_LEN;
+    let flag = "false".len();
+    let label = if 2 + 2 * label_bytes > "null".len() {
+        2 + 2 * label_bytes
+    } else {
+        "null".len()
+    };
+    let status = Status::MAX_KNOWN_LEN;
+    let body = "{\"account_sid\":".len()
+        + sid
+        + ",\"call_sid\":".len()
+        + sid
+        + ",\"label\":".len()
+        + label
+        + ",\"conference_sid\":".len()
+        + sid
+        + ",\"date_created\":".len()
+        + date
+        + ",\"date_updated\":".len()
+        + date
+        + ",\"end_conference_on_exit\":".len()
+        + flag
+        + ",\"muted\":".len()
+        + flag
+        + ",\"hold\":".len()
+        + flag
+        + ",\"status\":".len()
+        + 2
+        + status
+        + ",\"start_conference_on_enter\":".len()
+        + flag
+        + ",\"coaching\":".len()
+        + flag
+        + ",\"call_sid_to_coach\":".len()
+        + sid
+        + ",\"queue_time\":".len()
+        + "null".len()
+        + ",\"uri\":".len()
+        + 2
+        + ParticipantPath::max_len(0)
+        + "}".len();
+    "HTTP/1.1 201 Created\r\n".len()
+        + "Content-Type: application/json; charset=utf-8\r\nContent-Length: ".len()
+        + decimal_len(body)
+        + "\r\nConnection: keep-alive\r\n\r\n".len()
+        + body
 }
 
 /// Writes a participant answer (200 to update/fetch, 201 to create): the

@@ -44,12 +44,12 @@ use super::query::{ListQuery, QueryError};
 use super::{Connection, HeaderField, HttpError, OperationKind, ResponseMessage, ResponseReader};
 use crate::api_error::ApiError;
 use crate::date::Timestamp;
-use crate::ident::{AccountSid, ConferenceSid, IdError, ParticipantRef};
+use crate::ident::{AccountSid, ConferenceSid, IdError, ParticipantRef, TWILIO_SID_LEN};
 use crate::json::{self, JsonError};
 use crate::participant::Participant;
 use crate::path::{self, Endpoint, PathError};
 use crate::update::{Update, ValidationError};
-use crate::write::{CountingSink, Sink, SliceSink, WriteError};
+use crate::write::{CountingSink, Sink, SliceSink, WriteError, decimal_len};
 
 /// `confpart/{version}`: the product part of the `User-Agent`.
 pub(crate) const USER_AGENT_PRODUCT: &str = concat!("confpart/", env!("CARGO_PKG_VERSION"));
@@ -387,7 +387,73 @@ pub struct Request<'a> {
     pub headers: &'a [HeaderField<'a>],
 }
 
+/// Bounds on the variable parts of an Update request, for
+/// [`Request::max_update_len`]: what a firmware knows about its inputs when
+/// it sizes its transmit buffer at compile time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct UpdateBounds {
+    /// Longest host name (with port), e.g. 14 for `api.twilio.com`.
+    pub host: usize,
+    /// Longest `username` plus `password` (Twilio: 34 + 32).
+    pub credentials: usize,
+    /// Longest participant label in the path (0: the participant is always
+    /// a call SID).
+    pub label: usize,
+    /// Longest `HoldUrl`, `AnnounceUrl` or `WaitUrl`
+    /// (at most [`URL_MAX_LEN`](crate::update::URL_MAX_LEN)).
+    pub url: usize,
+}
+
+impl UpdateBounds {
+    /// Twilio's host and credential lengths (account SID and a 32-byte auth
+    /// token), a call SID as participant, URLs of at most `url` bytes.
+    pub const fn twilio(url: usize) -> Self {
+        Self {
+            host: "api.twilio.com".len(),
+            credentials: TWILIO_SID_LEN + 32,
+            label: 0,
+            url,
+        }
+    }
+}
+
 impl<'a> Request<'a> {
+    /// An upper bound on the length of any Update request (head and body,
+    /// no extra header fields) within `bounds`, for sizing a transmit buffer
+    /// at compile time: [`Request::encoded_len`] never exceeds it (tested).
+    /// It takes the longest of everything the bounds leave open: the LaML
+    /// path with UUIDs, `keep-alive`, every update field set.
+    ///
+    /// ```
+    /// use confpart::http::client::{Request, UpdateBounds};
+    ///
+    /// const TX: usize = Request::max_update_len(UpdateBounds::twilio(64));
+    /// let mut tx = [0u8; TX];
+    /// # let _ = &mut tx;
+    /// ```
+    pub const fn max_update_len(bounds: UpdateBounds) -> usize {
+        let body = Update::max_encoded_len(bounds.url);
+        "POST ".len()
+            + path::max_path_len(bounds.label)
+            + " HTTP/1.1\r\nHost: ".len()
+            + bounds.host
+            + "\r\nAuthorization: Basic ".len()
+            + 4 * (bounds.credentials + 1).div_ceil(3)
+            + "\r\nUser-Agent: ".len()
+            + USER_AGENT_PRODUCT.len()
+            + " (".len()
+            + TARGET_ARCH.len()
+            + "-".len()
+            + TARGET_OS.len()
+            + ")\r\nAccept: application/json\r\n".len()
+            + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ".len()
+            + decimal_len(body)
+            + "\r\n".len()
+            + "Connection: keep-alive\r\n\r\n".len()
+            + body
+    }
+
     /// A request with `Connection: keep-alive` and no extra header.
     pub const fn new(
         endpoint: Endpoint<'a>,

@@ -189,7 +189,7 @@ impl<'a> ListQuery<'a> {
         }
         if let Some(t) = self.page_token {
             key(sink, "PageToken")?;
-            form::write_component(sink, t)?;
+            sink.put_form_component(t)?;
         }
         Ok(())
     }

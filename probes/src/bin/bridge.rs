@@ -15,7 +15,9 @@ use confpart::ident::{AccountSid, CallSid, ConferenceSid};
 use confpart::path::Dialect;
 use confpart::update::Update;
 use confpart::write::SliceSink;
-use confpart_probes::{AC, BRIDGE_RX, BRIDGE_SCRATCH, BRIDGE_TX, CA, CB, CF, TOKEN, exit};
+use confpart_probes::{
+    AC, BRIDGE_LABEL, BRIDGE_RX, BRIDGE_SCRATCH, BRIDGE_TX, CA, CB, CF, TOKEN, exit,
+};
 use cortex_m_rt::entry;
 
 /// A full 12-field update as a client sends it.
@@ -28,13 +30,17 @@ Connection: keep-alive\r\n\r\n\
 Muted=true&Hold=true&HoldUrl=https%3A%2F%2Fmusic.example.com%2Fhold.mp3%3Floop%3Dtrue&HoldMethod=GET&AnnounceUrl=https%3A%2F%2Fhooks.example.com%2Fannounce%3Flang%3Den-US&AnnounceMethod=POST&WaitUrl=https%3A%2F%2Fmusic.example.com%2Fwait.xml&WaitMethod=POST&Coaching=true&CallSidToCoach=CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 
 struct Buffers {
-    rx: [u8; BRIDGE_RX],
-    scratch: [u8; BRIDGE_SCRATCH],
-    tx: [u8; BRIDGE_TX],
+    rx: &'static mut [u8; BRIDGE_RX],
+    scratch: &'static mut [u8; BRIDGE_SCRATCH],
+    tx: &'static mut [u8; BRIDGE_TX],
 }
 
-fn handle(conf: &mut Conference<4>, b: &mut Buffers, now: Timestamp) -> Option<usize> {
-    let mut reader = RequestReader::new(&mut b.rx);
+fn handle(
+    conf: &mut Conference<4, BRIDGE_LABEL>,
+    b: &mut Buffers,
+    now: Timestamp,
+) -> Option<usize> {
+    let mut reader = RequestReader::new(b.rx);
     let Progress::Complete(head) = reader.feed(black_box(REQUEST)).ok()? else {
         return None;
     };
@@ -48,19 +54,31 @@ fn handle(conf: &mut Conference<4>, b: &mut Buffers, now: Timestamp) -> Option<u
         black_box(TOKEN),
     )
     .ok()?;
-    let decoded = Update::decode(head.body(), &mut b.scratch).ok()?;
+    let decoded = Update::decode(head.body(), b.scratch).ok()?;
     let who = rt.path.participant.as_ref()?;
     let outcome = conf.apply(who, &decoded.update, now).ok()?;
     let p = conf.resource(&outcome.state.call_sid, rt.path.style)?;
-    let mut sink = SliceSink::new(&mut b.tx);
+    let mut sink = SliceSink::new(b.tx);
     bridge::write_participant(&mut sink, 200, &p, Connection::KeepAlive).ok()?;
     Some(sink.len())
 }
 
 #[entry]
 fn main() -> ! {
+    // The buffers are a static (`.bss`): cortex-m-rt hands `static mut`s
+    // declared in the entry function over as `&'static mut` (no `unsafe`),
+    // so the stack report shows the code's frames, and the size report reads
+    // the buffers' sizes from the binary.
+    static mut RX: [u8; BRIDGE_RX] = [0; BRIDGE_RX];
+    static mut SCRATCH: [u8; BRIDGE_SCRATCH] = [0; BRIDGE_SCRATCH];
+    static mut TX: [u8; BRIDGE_TX] = [0; BRIDGE_TX];
+    let b = &mut Buffers {
+        rx: RX,
+        scratch: SCRATCH,
+        tx: TX,
+    };
     let now = Timestamp::from_unix(black_box(1_700_000_000)).unwrap_or_else(|| halt());
-    let mut conf = Conference::<4>::new(
+    let mut conf = Conference::<4, BRIDGE_LABEL>::new(
         AccountSid::parse(black_box(AC)).unwrap_or_else(|_| halt()),
         ConferenceSid::parse(black_box(CF)).unwrap_or_else(|_| halt()),
         Dialect::Twilio,
@@ -70,12 +88,7 @@ fn main() -> ! {
         let _ = conf.join(Join::new(sid).status(Lifecycle::Connected), now);
     }
     let _ = conf.start();
-    let mut b = Buffers {
-        rx: [0; BRIDGE_RX],
-        scratch: [0; BRIDGE_SCRATCH],
-        tx: [0; BRIDGE_TX],
-    };
-    let written = black_box(handle(&mut conf, &mut b, now));
+    let written = black_box(handle(&mut conf, b, now));
     exit(written.is_some_and(|n| {
         b.tx.get(..n)
             .is_some_and(|r| r.starts_with(b"HTTP/1.1 200 OK\r\n"))
