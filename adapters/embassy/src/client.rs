@@ -279,7 +279,7 @@ impl<'b> Client<'b> {
         };
         loop {
             if connection.exchanges > 0 {
-                stale_check(&mut connection.io, tx)
+                stale_check(&mut connection.io)
                     .await
                     .map_err(Failed::dropped)?;
             }
@@ -337,10 +337,9 @@ impl<'b> Client<'b> {
 
 /// Fails when a byte (or the end of the stream) is already waiting on a
 /// connection between two requests.
-async fn stale_check<T: Read>(io: &mut T, scratch: &mut [u8]) -> Result<(), Error> {
+async fn stale_check<T: Read>(io: &mut T) -> Result<(), Error> {
     let mut probe = [0u8; 1];
-    let buf = scratch.get_mut(..1).unwrap_or(&mut probe);
-    match with_timeout(Duration::from_ticks(0), io.read(buf)).await {
+    match with_timeout(Duration::from_ticks(0), io.read(&mut probe)).await {
         Err(_) => Ok(()), // nothing waiting: in step
         Ok(Ok(0)) => Err(Error::Closed),
         Ok(Ok(_)) => Err(Error::Stale),
