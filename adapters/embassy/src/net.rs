@@ -54,6 +54,9 @@ pub struct Server<'a> {
     pub port: u16,
     /// Deadline of DNS, TCP connect, and the TLS handshake, each.
     pub timeout: Duration,
+    /// A fixed address to connect to instead of resolving `host` (which
+    /// still names the server for TLS: SNI and the certificate check).
+    pub address: Option<IpAddress>,
 }
 
 impl<'a> Server<'a> {
@@ -63,6 +66,16 @@ impl<'a> Server<'a> {
             host,
             port,
             timeout: Duration::from_secs(10),
+            address: None,
+        }
+    }
+
+    /// The same server at a fixed address (no DNS query; `host` still
+    /// names it for TLS).
+    pub const fn at(self, address: IpAddress) -> Self {
+        Self {
+            address: Some(address),
+            ..self
         }
     }
 
@@ -113,7 +126,10 @@ pub async fn connect(
         // Let the stack send the reset and free the connection.
         let _ = with_timeout(server.timeout, socket.flush()).await;
     }
-    let address = resolve(stack, server.host, server.timeout).await?;
+    let address = match server.address {
+        Some(address) => address,
+        None => resolve(stack, server.host, server.timeout).await?,
+    };
     let endpoint = IpEndpoint::new(address, server.port);
     match with_timeout(server.timeout, socket.connect(endpoint)).await {
         Ok(Ok(())) => {

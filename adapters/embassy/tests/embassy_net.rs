@@ -17,14 +17,15 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Waker};
 
-use common::{Bridge, Buffers, config, request};
+use common::{Bridge, Buffers, TestRng, config, pki, request, tls13_server_config};
 use confpart::{Operation, ParticipantRef, Progress, RequestReader, Update};
 use confpart_embassy::Connection;
-use confpart_embassy::net::{Server, connect};
+use confpart_embassy::net::{Server, TlsVerify, connect, connect_tls};
 use embassy_net::driver::{Capabilities, Driver, HardwareAddress, LinkState, RxToken, TxToken};
 use embassy_net::tcp::TcpSocket;
-use embassy_net::{Config, Ipv4Address, Ipv4Cidr, StackResources, StaticConfigV4};
+use embassy_net::{Config, IpAddress, Ipv4Address, Ipv4Cidr, StackResources, StaticConfigV4};
 use embedded_io_async::Write as _;
+use std::io::{Read as _, Write as _};
 
 /// One direction of the wire: packets and the waker of the receiving side.
 #[derive(Default)]
@@ -115,7 +116,7 @@ async fn bridge_server(stack: embassy_net::Stack<'_>, bridge: Arc<Mutex<Bridge>>
         'connection: loop {
             let mut reader = RequestReader::new(&mut rx);
             let response = loop {
-                let n = match embedded_io_async::Read::read(&mut socket, &mut chunk).await {
+                let n = match socket.read(&mut chunk).await {
                     Ok(0) | Err(_) => break 'connection,
                     Ok(n) => n,
                 };
@@ -155,6 +156,8 @@ async fn recipes_through_two_embassy_net_stacks() {
     let test = async move {
         stack_a.wait_config_up().await;
         stack_b.wait_config_up().await;
+        // Let the server tasks reach `accept` first.
+        embassy_time::Timer::after_millis(20).await;
         let (mut srx, mut stx) = ([0u8; 1024], [0u8; 1024]);
         let mut socket = TcpSocket::new(stack_a, &mut srx, &mut stx);
         let mut buffers = Buffers::new();
@@ -205,4 +208,126 @@ async fn recipes_through_two_embassy_net_stacks() {
         () = test => {}
     }
     assert_eq!(bridge.lock().unwrap().requests, 8);
+}
+
+/// A rustls TLS 1.3 server over an embassy-net socket (rustls is sans-IO
+/// underneath: TLS bytes are moved between the socket and the session by
+/// hand), answering with the bridge; one connection.
+async fn tls_bridge_server(
+    stack: embassy_net::Stack<'_>,
+    bridge: Arc<Mutex<Bridge>>,
+    config: Arc<rustls::ServerConfig>,
+) {
+    let (mut srx, mut stx) = ([0u8; 4096], [0u8; 4096]);
+    let mut socket = TcpSocket::new(stack, &mut srx, &mut stx);
+    socket.accept(443).await.unwrap();
+    let mut tls = rustls::ServerConnection::new(config).unwrap();
+    let mut rx = vec![0u8; 8192];
+    let mut reader = RequestReader::new(&mut rx);
+    let mut net_in = [0u8; 2048];
+    let mut plain = [0u8; 2048];
+    loop {
+        while tls.wants_write() {
+            let mut out = Vec::new();
+            tls.write_tls(&mut out).unwrap();
+            socket.write_all(&out).await.unwrap();
+        }
+        let n = match socket.read(&mut net_in).await {
+            Ok(0) | Err(_) => std::future::pending().await,
+            Ok(n) => n,
+        };
+        tls.read_tls(&mut &net_in[..n]).unwrap();
+        if tls.process_new_packets().is_err() {
+            // Send the alert, then stop serving.
+            let mut out = Vec::new();
+            let _ = tls.write_tls(&mut out);
+            let _ = socket.write_all(&out).await;
+            std::future::pending::<()>().await;
+        }
+        loop {
+            let k = match tls.reader().read(&mut plain) {
+                Ok(0) | Err(_) => break,
+                Ok(k) => k,
+            };
+            let response = match reader.feed(&plain[..k]).unwrap() {
+                Progress::Complete(m) => Some(bridge.lock().unwrap().respond(&m)),
+                Progress::Partial => None,
+            };
+            if let Some(response) = response {
+                reader.reset();
+                tls.writer().write_all(&response).unwrap();
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn verified_tls13_through_an_embassy_net_socket() {
+    let a_to_b = Arc::new(Wire::default());
+    let b_to_a = Arc::new(Wire::default());
+    let nic_a = Nic {
+        rx: b_to_a.clone(),
+        tx: a_to_b.clone(),
+    };
+    let nic_b = Nic {
+        rx: a_to_b,
+        tx: b_to_a,
+    };
+    let resources_a = Box::leak(Box::new(StackResources::<3>::new()));
+    let resources_b = Box::leak(Box::new(StackResources::<3>::new()));
+    let (stack_a, mut runner_a) = embassy_net::new(nic_a, ip_config(1), resources_a, 3);
+    let (stack_b, mut runner_b) = embassy_net::new(nic_b, ip_config(2), resources_b, 4);
+
+    let pki = pki("bridge.test");
+    let server_config = tls13_server_config(&pki);
+    let (bridge, room) = Bridge::new();
+    let bridge_for_server = bridge.clone();
+
+    let test = async {
+        stack_a.wait_config_up().await;
+        stack_b.wait_config_up().await;
+        // Let the server task reach `accept` first.
+        embassy_time::Timer::after_millis(20).await;
+        let (mut srx, mut stx) = ([0u8; 1024], [0u8; 1024]);
+        let mut socket = TcpSocket::new(stack_a, &mut srx, &mut stx);
+        let mut read_record = vec![0u8; 16_640];
+        let mut write_record = vec![0u8; 16_640];
+        // The certificate names bridge.test; the address is fixed (no DNS).
+        let server =
+            Server::new("bridge.test", 443).at(IpAddress::Ipv4(Ipv4Address::new(192, 0, 2, 2)));
+        let session = connect_tls(
+            stack_a,
+            &mut socket,
+            &mut read_record,
+            &mut write_record,
+            &server,
+            TlsVerify::Ca(&pki.ca_der),
+            TestRng(0x5851_f42d_4c95_7f2d),
+        )
+        .await
+        .unwrap();
+        let mut buffers = Buffers::new();
+        let mut client = buffers.client(config());
+        let agent = ParticipantRef::Call(room.agent);
+        let mut connection = Some(Connection::new(session));
+        for update in [
+            Update::coach(room.customer),
+            Update::barge(),
+            Update::hold_with_music("https://music.example.com/hold.mp3"),
+        ] {
+            let req = request(&room, Operation::Update(&agent, update));
+            let mut reply = client.send(connection.take().unwrap(), &req).await.unwrap();
+            assert_eq!(reply.participant().unwrap().call_sid(), Some(&room.agent));
+            connection = reply.take_connection();
+        }
+        assert_eq!(connection.map(|c| c.exchanges()), Some(3));
+    };
+
+    tokio::select! {
+        _ = runner_a.run() => unreachable!(),
+        _ = runner_b.run() => unreachable!(),
+        () = tls_bridge_server(stack_b, bridge_for_server, server_config) => unreachable!(),
+        () = test => {}
+    }
+    assert_eq!(bridge.lock().unwrap().requests, 3);
 }
