@@ -51,10 +51,46 @@
 //! # Ok::<(), ClientError>(())
 //! ```
 //!
-//! **Bridge:** read a request, route it, check Basic auth, decode the form,
-//! apply it to the conference, answer — every failure (framing, 404, 401,
-//! a bad form, a [`Rejection`] by the update rules) goes through one error
-//! type and one writer.
+//! **Bridge:** a [`Service`] owns the conferences and the configured
+//! [`Account`]s and answers each complete request with a complete response
+//! (create, fetch, update, delete, list; Basic auth against the path's
+//! account; every refusal with its status and code). The adapter reads,
+//! hands over, and writes:
+//!
+//! ```
+//! use confpart::conference::{SequentialIds, Timing};
+//! use confpart::{Account, AccountSid, Dialect, Progress, RequestReader, Service};
+//! use confpart::{SliceSink, Timestamp};
+//! # let request: &[u8] = b"POST /2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants.json HTTP/1.1\r\nHost: x\r\n\
+//! #     Authorization: Basic QUNhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYTphdXRoIHRva2Vu\r\nContent-Length: 35\r\n\r\n\
+//! #     From=%2B15005550006&To=%2B15005550001";
+//! # let mut socket = request.chunks(16);
+//! # let now = Timestamp::from_unix(1_700_000_000).unwrap();
+//!
+//! let accounts = [Account::new(AccountSid::parse("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?, "auth token")];
+//! let mut service: Service<'_, 4, 16> = Service::new(Dialect::Twilio, Timing::IMMEDIATE, &accounts);
+//! let mut ids = SequentialIds::new(); // or your RNG behind `IdSource`
+//! let (mut rx, mut scratch, mut tx) = ([0u8; 2048], [0u8; 1024], [0u8; 4096]);
+//! let mut reader = RequestReader::new(&mut rx);
+//! let mut out = SliceSink::new(&mut tx);
+//! let handled = loop {
+//!     let Some(bytes) = socket.next() else { return Ok(()) }; // closed
+//!     match reader.feed(bytes) {
+//!         Ok(Progress::Partial) => continue,
+//!         Ok(Progress::Complete(m)) => break service.handle(&m, now, &mut ids, &mut scratch, &mut out)?,
+//!         Err(e) => break Service::<4, 16>::reject(&e, &mut out)?, // then close
+//!     }
+//! };
+//! // send out.written(); keep the connection when handled.keep_alive
+//! assert_eq!((handled.status, handled.keep_alive), (201, true));
+//! while let Some(_notice) = service.pop_notice() { /* deliver the status callbacks */ }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The same by hand, on one [`Conference`]: read a request, route it, check
+//! Basic auth, decode the form, apply it to the conference, answer — every
+//! failure (framing, 404, 401, a bad form, a [`Rejection`] by the update
+//! rules) goes through one error type and one writer.
 //!
 //! ```
 //! use confpart::{bridge, BridgeError, Conference, ConferenceError, Connection, Progress};
@@ -118,7 +154,7 @@
 //! | [`api_error`] | Twilio and SignalWire error bodies |
 //! | [`list`] | participant list pages |
 //! | [`conference`] | participant lifecycle, conference model, applying updates with the services' answers |
-//! | [`http`] | sans-IO HTTP/1.1: one [`Reader`] for requests and responses, the client [`Request`], the [`bridge`] |
+//! | [`http`] | sans-IO HTTP/1.1: one [`Reader`] for requests and responses, the client [`Request`], the [`bridge`], the bridge [`Service`] |
 #![no_std]
 #![forbid(unsafe_code)]
 #![cfg_attr(
@@ -155,6 +191,7 @@ pub use conference::{Applied, Conference, ConferenceError, Join, Lifecycle, Reje
 pub use date::Timestamp;
 pub use http::bridge::{self, BridgeError, Route};
 pub use http::client::{ClientError, Credentials, Operation, Outcome, Request};
+pub use http::service::{Account, Handled, Service};
 pub use http::{
     Answer, ApiAnswer, Connection, HeaderField, HttpError, Message, OperationKind, Progress,
     Reader, RequestMessage, RequestReader, ResponseMessage, ResponseReader,

@@ -125,6 +125,14 @@ pub enum PathError {
         /// Byte offset of the offending byte.
         offset: usize,
     },
+    /// A decoded segment longer than the buffer given for it
+    /// ([`ParticipantPath::parse_named`]).
+    SegmentTooLong {
+        /// Byte offset of the segment in the path.
+        offset: usize,
+        /// The buffer's length.
+        max: usize,
+    },
 }
 
 impl fmt::Display for PathError {
@@ -149,6 +157,12 @@ impl fmt::Display for PathError {
             }
             Self::TrailingData { offset } => write!(f, "unexpected data at byte {offset}"),
             Self::InvalidHost { offset } => write!(f, "invalid host character at byte {offset}"),
+            Self::SegmentTooLong { offset, max } => {
+                write!(
+                    f,
+                    "segment at byte {offset} is longer than {max} bytes decoded"
+                )
+            }
         }
     }
 }
@@ -464,6 +478,108 @@ impl ParticipantPath {
             participant: Some(participant),
         })
     }
+
+    /// Parses the participants collection path (with or without `.json`,
+    /// either style) whose conference slot is any segment: a SID or a
+    /// friendly name, percent-decoded into `name` (`+` is kept literally,
+    /// as in any path). A decoded `/`, `.`/`..`, invalid escapes, invalid
+    /// UTF-8 and a path naming one participant are refused; so is a name
+    /// longer than `name` ([`PathError::SegmentTooLong`]).
+    ///
+    /// ```
+    /// use confpart::path::{ParticipantPath, PathError, PathStyle};
+    ///
+    /// let mut name = [0u8; 128];
+    /// let p = ParticipantPath::parse_named(
+    ///     "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/My%20Room/Participants.json",
+    ///     &mut name,
+    /// )?;
+    /// assert_eq!((p.style, p.conference), (PathStyle::Twilio, "My Room"));
+    /// let mut name = [0u8; 128];
+    /// assert!(matches!(
+    ///     ParticipantPath::parse_named("/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/a%2Fb/Participants", &mut name),
+    ///     Err(PathError::EncodedSlash { .. })
+    /// ));
+    /// # Ok::<(), PathError>(())
+    /// ```
+    pub fn parse_named<'n>(
+        path: &str,
+        name: &'n mut [u8],
+    ) -> Result<NamedCollectionPath<'n>, PathError> {
+        let bytes = path.as_bytes();
+        let (style, pos) = if bytes.starts_with(b"/api/laml/2010-04-01/") {
+            (PathStyle::Laml, LAML_PREFIX.len() + 1)
+        } else if bytes.starts_with(b"/2010-04-01/") {
+            (PathStyle::Twilio, TWILIO_PREFIX.len() + 1)
+        } else {
+            return Err(PathError::Prefix);
+        };
+        let mut segments = Segments { path: bytes, pos };
+        segments.expect_segment("Accounts")?;
+        let (seg, off) = segments.next_segment()?;
+        let account =
+            AccountSid::parse_bytes(seg).map_err(|error| PathError::Id { error, offset: off })?;
+        segments.expect_segment("Conferences")?;
+        let (raw, name_off) = segments.next_segment()?;
+        let (seg, off) = segments.next_segment()?;
+        if !segments.at_end() {
+            return Err(PathError::TrailingData {
+                offset: segments.pos,
+            });
+        }
+        if seg.strip_suffix(b".json").unwrap_or(seg) != b"Participants" {
+            return Err(PathError::Segment {
+                expected: "Participants",
+                offset: off,
+            });
+        }
+        let max = name.len();
+        let n = match form::decode_component(raw, name, Space::Literal) {
+            Ok(n) => n,
+            Err(form::DecodeError::InvalidEscape { offset: at }) => {
+                return Err(PathError::InvalidEscape {
+                    offset: name_off + at,
+                });
+            }
+            Err(form::DecodeError::OutputFull { .. }) => {
+                return Err(PathError::SegmentTooLong {
+                    offset: name_off,
+                    max,
+                });
+            }
+        };
+        let name: &'n [u8] = name;
+        let decoded = name.get(..n).unwrap_or(&[]);
+        if decoded.contains(&b'/') {
+            return Err(PathError::EncodedSlash { offset: name_off });
+        }
+        let text = core::str::from_utf8(decoded)
+            .map_err(|_| PathError::InvalidUtf8 { offset: name_off })?;
+        if text.is_empty() || text == "." || text == ".." {
+            return Err(PathError::DotOrEmptySegment { offset: name_off });
+        }
+        Ok(NamedCollectionPath {
+            style,
+            account,
+            conference: text,
+        })
+    }
+}
+
+/// The collection path of a create whose conference slot may hold a
+/// friendly name instead of a SID (Twilio accepts either there):
+/// [`ParticipantPath::parse_named`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct NamedCollectionPath<'n> {
+    /// Twilio-shaped or LaML-shaped.
+    pub style: PathStyle,
+    /// The account (or SignalWire project).
+    pub account: AccountSid,
+    /// The conference slot, percent-decoded (`My%20Room` is `My Room`; `+`
+    /// stays `+`): a conference SID or a friendly name
+    /// (`confpart::conference::ConferenceRef::parse` tells them apart).
+    pub conference: &'n str,
 }
 
 /// Decodes and classifies the `{CallSid}` slot of a path.
@@ -676,6 +792,54 @@ mod tests {
             )),
             Err(PathError::DotOrEmptySegment { offset: 116 })
         );
+    }
+
+    #[test]
+    fn named_collection() {
+        let mut buf = [0u8; 16];
+        let named = |p: &str, buf: &mut [u8; 16]| -> Result<(PathStyle, String), PathError> {
+            ParticipantPath::parse_named(p, buf).map(|n| (n.style, String::from(n.conference)))
+        };
+        let base = format!("/2010-04-01/Accounts/{AC}/Conferences/");
+        assert_eq!(
+            named(&format!("{base}My%20Room/Participants.json"), &mut buf),
+            Ok((PathStyle::Twilio, String::from("My Room")))
+        );
+        assert_eq!(
+            named(&format!("/api/laml{base}a+b/Participants"), &mut buf),
+            Ok((PathStyle::Laml, String::from("a+b")))
+        );
+        assert_eq!(
+            named(&format!("{base}{CF}/Participants"), &mut [0u8; 16]),
+            Err(PathError::SegmentTooLong {
+                offset: base.len(),
+                max: 16
+            })
+        );
+        let at = base.len();
+        assert_eq!(
+            named(&format!("{base}%2E%2E/Participants"), &mut buf),
+            Err(PathError::DotOrEmptySegment { offset: at })
+        );
+        assert_eq!(
+            named(&format!("{base}%FF/Participants"), &mut buf),
+            Err(PathError::InvalidUtf8 { offset: at })
+        );
+        assert_eq!(
+            named(&format!("{base}a%2/Participants"), &mut buf),
+            Err(PathError::InvalidEscape { offset: at + 1 })
+        );
+        assert!(matches!(
+            named(&format!("{base}room/Participants/{CA}"), &mut buf),
+            Err(PathError::TrailingData { .. })
+        ));
+        assert!(matches!(
+            named(&format!("{base}room/People"), &mut buf),
+            Err(PathError::Segment {
+                expected: "Participants",
+                ..
+            })
+        ));
     }
 
     proptest! {

@@ -10,6 +10,7 @@
 mod http_support;
 
 use confpart::api_error::ErrorShape;
+use confpart::create::Create;
 use confpart::date::Timestamp;
 use confpart::http::client::{ClientError, Credentials, Operation, Outcome, Request, RetryAfter};
 use confpart::http::query::{ListQuery, QueryError};
@@ -117,13 +118,67 @@ fn fetch_delete_list_create_bytes() {
     assert!(plain.starts_with(&format!("GET {}.json HTTP/1.1\r\n", base_path())));
 
     let create = write(
-        Operation::Create(b"From=%2B15005550006&To=%2B15005550001"),
+        Operation::Create(Create::new("+15005550006", "+15005550001").into()),
         Connection::KeepAlive,
     );
     assert!(create.starts_with(&format!("POST {}.json HTTP/1.1\r\n", base_path())));
     assert!(create.ends_with(
         "Content-Length: 37\r\nConnection: keep-alive\r\n\r\nFrom=%2B15005550006&To=%2B15005550001"
     ));
+}
+
+#[test]
+fn create_is_typed_validated_and_takes_extra_headers() {
+    // Typed fields, encoded by the request (issue 9 item 7).
+    let create = Create::new("+15005550006", "client:agent")
+        .label("front desk")
+        .muted(true);
+    let headers = [
+        HeaderField::new("Prefer", "respond-async"),
+        HeaderField::new("I-Twilio-Idempotency-Token", "7f1c9a"),
+    ];
+    let request =
+        req(Operation::Create(create.into()), Connection::KeepAlive).with_headers(&headers);
+    let mut buf = vec![0u8; 1024];
+    let n = request.encode_to_slice(&mut buf).unwrap();
+    assert_eq!(request.encoded_len().unwrap(), n);
+    let text = std::str::from_utf8(&buf[..n]).unwrap();
+    let body = "From=%2B15005550006&To=client%3Aagent&Label=front+desk&Muted=true";
+    assert!(text.starts_with(&format!("POST {}.json HTTP/1.1\r\n", base_path())));
+    assert!(text.ends_with(&format!(
+        "Content-Length: {}\r\nPrefer: respond-async\r\nI-Twilio-Idempotency-Token: 7f1c9a\r\n\
+         Connection: keep-alive\r\n\r\n{body}",
+        body.len()
+    )));
+
+    // Validated for the endpoint's dialect before a byte is written.
+    let bad = Create::new("+15005550006", "+15005550001").label(CA);
+    let mut sink = confpart::write::SliceSink::new(&mut buf);
+    let e = req(Operation::Create(bad.into()), Connection::KeepAlive)
+        .encode(&mut sink)
+        .unwrap_err();
+    assert!(matches!(
+        e,
+        ClientError::InvalidCreate(confpart::create::ValidationError::Label(_))
+    ));
+    assert_eq!(sink.len(), 0);
+    let coaching = Create::new("a", "b").coaching(true);
+    assert_eq!(
+        req(Operation::Create(coaching.into()), Connection::KeepAlive).encoded_len(),
+        Err(ClientError::InvalidCreate(
+            confpart::create::ValidationError::CoachingWithoutTarget
+        ))
+    );
+
+    // A header the request writes itself, or one with CR/LF, is refused.
+    let smuggle = [HeaderField::new("Prefer", "x\r\nHost: evil")];
+    let e = req(
+        Operation::Create(Create::new("a", "b").into()),
+        Connection::KeepAlive,
+    )
+    .with_headers(&smuggle)
+    .encoded_len();
+    assert_eq!(e, Err(ClientError::InvalidHeader { index: 0 }));
 }
 
 #[test]

@@ -147,7 +147,13 @@ fn every_operation_client_to_bridge() {
             });
         }
         let form = b"From=%2B15005550006&To=%2B15005550001&Label=customer";
-        let req = request(&all, Operation::Create(form), Connection::KeepAlive);
+        let create =
+            confpart::create::Create::new("+15005550006", "+15005550001").label("customer");
+        let req = request(
+            &all,
+            Operation::Create(create.into()),
+            Connection::KeepAlive,
+        );
         client_to_bridge(&req, &all, |r| assert_eq!(r.body(), Some(&form[..])));
     }
 }

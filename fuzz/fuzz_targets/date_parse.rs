@@ -1,14 +1,4 @@
-//! RFC 2822 date: never panics; what parses writes strictly and parses to the same instant.
+//! See `confpart_tests::fuzz_checks::date_parse` (replayed on stable by tests/tests/fuzz_replay.rs).
 #![no_main]
 
-use confpart::date::{RFC2822_LEN, Timestamp};
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    let Ok(t) = Timestamp::parse(data) else {
-        return;
-    };
-    let mut buf = [0u8; RFC2822_LEN];
-    let s = t.write_rfc2822(&mut buf);
-    assert_eq!(Timestamp::parse(s.as_bytes()), Ok(t));
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| confpart_tests::fuzz_checks::date_parse(data));

@@ -1,23 +1,4 @@
-//! Form body → Update: never panics; whatever decodes re-encodes and decodes to the same value.
+//! See `confpart_tests::fuzz_checks::update_decode` (replayed on stable by tests/tests/fuzz_replay.rs).
 #![no_main]
 
-use confpart::path::Dialect;
-use confpart::update::Update;
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|body: &[u8]| {
-    let mut scratch = [0u8; 4096];
-    let Ok(decoded) = Update::decode(body, &mut scratch) else {
-        return;
-    };
-    let _ = decoded.update.validate(Dialect::Twilio);
-    let _ = decoded.update.validate(Dialect::SignalWire);
-    let mut out = [0u8; 16384];
-    let n = decoded
-        .update
-        .encode_to_slice(&mut out)
-        .expect("re-encode fits");
-    let mut scratch2 = [0u8; 16384];
-    let again = Update::decode(&out[..n], &mut scratch2).expect("re-encoded body decodes");
-    assert_eq!(again.update, decoded.update);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| confpart_tests::fuzz_checks::update_decode(data));

@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+pub mod fuzz_checks;
+
 /// Path of the shared fixtures directory (`../shared/fixtures` next to the
 /// repository), overridable with `CONFPART_FIXTURES`.
 pub fn fixtures_dir() -> PathBuf {

@@ -158,7 +158,7 @@ fn every_path_allocates_nothing() {
             Operation::Fetch(&who),
             Operation::Delete(&who),
             Operation::List(query),
-            Operation::Create(b"From=%2B15005550006&To=%2B15005550001"),
+            Operation::Create(confpart::create::Create::new("+15005550006", "+15005550001").into()),
         ] {
             let req = Request::new(
                 Endpoint::twilio(),

@@ -376,7 +376,7 @@ pub enum NameProblem {
 }
 
 /// Why an operation on the set was refused, with the answer a bridge gives
-/// ([`Refusal::answer`]).
+/// ([`Refusal::answer`]: the HTTP status, error code and message).
 /// Nothing changed when one is returned.
 ///
 /// ```

@@ -9,6 +9,7 @@
 //! | [`BridgeError::MethodNotAllowed`] | 405 (+ `Allow`) | 20004 |
 //! | [`BridgeError::Unauthorized`] | 401 (+ `WWW-Authenticate`) | 20003 |
 //! | [`BridgeError::Query`], [`BridgeError::Form`], [`BridgeError::Id`] | 400 | 20001 |
+//! | [`BridgeError::CreateForm`] | 400 | 20001; 16023 for a `Label` too long to store |
 //! | [`Rejection`] | per the [rules](crate::conference::apply): 404/20404, 400/10000, 400/20001, 400/21220, 400/16028, 400/16002, 400/16027 | |
 //! | [`ConferenceError`] | `LabelInUse` 400/16026, `LabelTooLong` 400/16023, `NotFound` and `Completed` 404/20404, `Lifecycle` 400/21220, the others 400/20001 | |
 //! | writer errors ([`BridgeError::Write`], `InvalidStatus`, ...) | 500 | 20500 |

@@ -100,6 +100,9 @@ pub enum BridgeError {
     Query(QueryError),
     /// The form body is invalid (400, code 20001).
     Form(FormError),
+    /// The create form body is invalid (400, code 20001; 16023 for a label
+    /// longer than can be stored: [`crate::create::FormError::code`]).
+    CreateForm(crate::create::FormError),
     /// An identifier is invalid (400, code 20001).
     Id(IdError),
     /// The conference refused the update (its answer: [`Rejection::answer`]).
@@ -155,6 +158,9 @@ impl BridgeError {
             Self::Unauthorized { .. } => ApiAnswer::new(401, 20003, "Authenticate"),
             Self::Query(_) => ApiAnswer::new(400, 20001, "Invalid query parameter"),
             Self::Form(_) => ApiAnswer::new(400, 20001, "Invalid form parameter"),
+            Self::CreateForm(e) => {
+                ApiAnswer::new(e.http_status(), e.code(), "Invalid form parameter")
+            }
             Self::Id(_) => ApiAnswer::new(400, 20001, "Invalid identifier"),
             Self::Rejected(r) => r.answer(),
             Self::Conference(e) => e.answer(),
@@ -176,6 +182,7 @@ impl fmt::Display for BridgeError {
             Self::Unauthorized { reason } => write!(f, "authentication failed: {reason:?}"),
             Self::Query(e) => write!(f, "query: {e}"),
             Self::Form(e) => write!(f, "form body: {e}"),
+            Self::CreateForm(e) => write!(f, "create form body: {e}"),
             Self::Id(e) => write!(f, "identifier: {e}"),
             Self::Rejected(r) => write!(f, "update rejected: {r}"),
             Self::Conference(e) => write!(f, "conference: {e}"),
@@ -195,6 +202,7 @@ impl core::error::Error for BridgeError {
             Self::NotFound { error } => Some(error),
             Self::Query(e) => Some(e),
             Self::Form(e) => Some(e),
+            Self::CreateForm(e) => Some(e),
             Self::Id(e) => Some(e),
             Self::Rejected(e) => Some(e),
             Self::Conference(e) => Some(e),
@@ -220,6 +228,7 @@ bridge_from!(
     HttpError => Http,
     QueryError => Query,
     FormError => Form,
+    crate::create::FormError => CreateForm,
     IdError => Id,
     Rejection => Rejected,
     ConferenceError => Conference,
@@ -389,7 +398,7 @@ pub fn write_continue<S: Sink + ?Sized>(sink: &mut S) -> Result<(), BridgeError>
 /// application/json; charset=utf-8` and `Content-Length: {body_len}`
 /// (unless the status has no body: 1xx, 204, 304), the `extra` headers and
 /// `Connection`. Nothing is written when a check fails.
-fn write_head<S: Sink + ?Sized>(
+pub(crate) fn write_head<S: Sink + ?Sized>(
     sink: &mut S,
     status: u16,
     body_len: usize,

@@ -43,11 +43,12 @@ use super::head;
 use super::query::{ListQuery, QueryError};
 use super::{Connection, HeaderField, HttpError, OperationKind, ResponseMessage, ResponseReader};
 use crate::api_error::ApiError;
+use crate::create::Create;
 use crate::date::Timestamp;
 use crate::ident::{AccountSid, ConferenceSid, IdError, ParticipantRef, TWILIO_SID_LEN};
 use crate::json::{self, JsonError};
 use crate::participant::Participant;
-use crate::path::{self, Endpoint, PathError};
+use crate::path::{self, Dialect, Endpoint, PathError};
 use crate::update::{Update, ValidationError};
 use crate::write::{CountingSink, Sink, SliceSink, WriteError, decimal_len};
 
@@ -102,6 +103,9 @@ pub enum ClientError {
     /// The update is not valid for the endpoint's dialect (e.g.
     /// `BeepOnExit` to SignalWire).
     Invalid(ValidationError),
+    /// The create request is not valid for the endpoint's dialect (e.g. a
+    /// label that looks like a call SID, `Coaching` without a target).
+    InvalidCreate(crate::create::ValidationError),
     /// An identifier did not parse.
     Id(IdError),
     /// A host or path is invalid.
@@ -164,6 +168,7 @@ impl fmt::Display for ClientError {
             Self::Write(e) => write!(f, "writing the request: {e}"),
             Self::Http(e) => write!(f, "response framing: {e}"),
             Self::Invalid(e) => write!(f, "update not valid for the endpoint: {e}"),
+            Self::InvalidCreate(e) => write!(f, "create not valid for the endpoint: {e}"),
             Self::Id(e) => write!(f, "identifier: {e}"),
             Self::Path(e) => write!(f, "path: {e}"),
             Self::Query(e) => write!(f, "list query: {e}"),
@@ -201,6 +206,7 @@ impl core::error::Error for ClientError {
             Self::Write(e) => Some(e),
             Self::Http(e) => Some(e),
             Self::Invalid(e) => Some(e),
+            Self::InvalidCreate(e) => Some(e),
             Self::Id(e) => Some(e),
             Self::Path(e) => Some(e),
             Self::Query(e) => Some(e),
@@ -224,6 +230,7 @@ client_from!(
     WriteError => Write,
     HttpError => Http,
     ValidationError => Invalid,
+    crate::create::ValidationError => InvalidCreate,
     IdError => Id,
     PathError => Path,
     QueryError => Query,
@@ -304,9 +311,9 @@ pub enum Operation<'a> {
     Delete(&'a ParticipantRef),
     /// `GET` the collection, with filters and paging.
     List(ListQuery<'a>),
-    /// `POST` to the collection (Twilio create): an already form-encoded
-    /// body (`From=...&To=...`).
-    Create(&'a [u8]),
+    /// `POST` a create to the collection (validated for the endpoint's
+    /// dialect when written): `Operation::Create(create.into())`.
+    Create(CreateBody<'a>),
 }
 
 impl<'a> Operation<'a> {
@@ -327,6 +334,80 @@ impl<'a> Operation<'a> {
             Self::Update(p, _) | Self::Fetch(p) | Self::Delete(p) => Some(p),
             Self::List(_) | Self::Create(_) => None,
         }
+    }
+}
+
+/// The typed fields of a create request ([`Create`]), as an
+/// [`Operation::Create`] carries them: built with `From<Create>` or
+/// [`CreateBody::new`].
+///
+/// It also carries how to check and write them, so a firmware that never
+/// builds a create does not link the create codec (about 4 KB of flash on
+/// Cortex-M) into its request writer.
+///
+/// ```
+/// use confpart::create::Create;
+/// use confpart::http::client::{CreateBody, Operation};
+///
+/// let op = Operation::Create(Create::new("+15005550006", "+15005550001").label("desk").into());
+/// let Operation::Create(body) = op else { unreachable!() };
+/// assert_eq!(body.create().label, Some("desk"));
+/// assert_eq!(body, CreateBody::new(Create::new("+15005550006", "+15005550001").label("desk")));
+/// ```
+#[derive(Clone, Copy)]
+pub struct CreateBody<'a> {
+    create: Create<'a>,
+    validate: fn(&Create<'_>, Dialect) -> Result<(), crate::create::ValidationError>,
+    encode: fn(&Create<'_>, &mut dyn Sink) -> Result<(), WriteError>,
+}
+
+impl<'a> CreateBody<'a> {
+    /// Wraps the fields of a create.
+    pub const fn new(create: Create<'a>) -> Self {
+        Self {
+            create,
+            validate: |c, dialect| c.validate(dialect),
+            encode: |c, sink| c.encode(sink),
+        }
+    }
+
+    /// The fields.
+    pub const fn create(&self) -> &Create<'a> {
+        &self.create
+    }
+
+    fn encoded_len(&self) -> usize {
+        let mut count = CountingSink::default();
+        // A counting sink never fails.
+        let _ = (self.encode)(&self.create, &mut count);
+        count.count
+    }
+}
+
+impl<'a> From<Create<'a>> for CreateBody<'a> {
+    fn from(create: Create<'a>) -> Self {
+        Self::new(create)
+    }
+}
+
+impl PartialEq for CreateBody<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.create == other.create
+    }
+}
+
+impl Eq for CreateBody<'_> {}
+
+impl fmt::Debug for CreateBody<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.create, f)
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for CreateBody<'_> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::Format::format(&self.create, f)
     }
 }
 
@@ -490,6 +571,7 @@ impl<'a> Request<'a> {
         match &self.operation {
             Operation::Update(_, u) => u.validate(self.endpoint.dialect())?,
             Operation::List(q) => q.validate()?,
+            Operation::Create(c) => (c.validate)(&c.create, self.endpoint.dialect())?,
             _ => {}
         }
         if let Some(index) = HeaderField::first_invalid(self.headers) {
@@ -531,7 +613,7 @@ impl<'a> Request<'a> {
         sink.put(b")\r\nAccept: application/json\r\n")?;
         let body_len = match &self.operation {
             Operation::Update(_, u) => Some(u.encoded_len()),
-            Operation::Create(body) => Some(body.len()),
+            Operation::Create(c) => Some(c.encoded_len()),
             _ => None,
         };
         if let Some(n) = body_len {
@@ -545,7 +627,10 @@ impl<'a> Request<'a> {
         sink.put(b"\r\n\r\n")?;
         match &self.operation {
             Operation::Update(_, u) => u.encode(sink)?,
-            Operation::Create(body) => sink.put(body)?,
+            Operation::Create(c) => {
+                let mut sink = sink;
+                (c.encode)(&c.create, &mut sink)?;
+            }
             _ => {}
         }
         Ok(())

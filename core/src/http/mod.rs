@@ -10,6 +10,7 @@
 //! | [`client`] | [`client::Request`] (writer), [`client::Outcome`], [`client::ClientError`] |
 //! | [`bridge`] | router, Basic auth, response writers, [`bridge::BridgeError`] |
 //! | [`query`] | the list query string (`Muted`, `Hold`, `Coaching`, paging) |
+//! | [`service`] | [`service::Service`]: a whole bridge (conferences + accounts), one request in, one response out |
 //!
 //! ## Data path
 //!
@@ -94,6 +95,7 @@ pub mod client;
 mod head;
 pub mod query;
 mod reader;
+pub mod service;
 
 pub use answer::{Answer, ApiAnswer};
 pub use body::{MAX_BODY_LEN, MAX_CHUNK_LINE_LEN, MAX_TRAILER_LEN};

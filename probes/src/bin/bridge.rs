@@ -1,19 +1,21 @@
-//! Bridge path: read a request, route it, check Basic auth, decode the form,
-//! apply it to the conference state machine, write the participant
-//! response. The request is a constant (kept opaque by `black_box`); the
-//! probe handles it once and exits with success when the answer is a 200.
+//! Bridge path through the service: read a request, then
+//! `Service::handle` routes it, checks Basic auth against the configured
+//! account, decodes the form, applies it to the conference of the set and
+//! writes the participant response. The request is a constant (kept opaque
+//! by `black_box`); the probe handles it once and exits with success when
+//! the answer is a 200 with the participant on hold and coaching.
 #![no_std]
 #![no_main]
 
 use core::hint::black_box;
 
-use confpart::conference::{Conference, Join, Lifecycle};
+use confpart::conference::{ConferenceRef, IdSource, Timing};
+use confpart::create::Create;
 use confpart::date::Timestamp;
-use confpart::http::bridge::{self, check_basic, route};
-use confpart::http::{Connection, Progress, RequestReader};
-use confpart::ident::{AccountSid, CallSid, ConferenceSid};
+use confpart::http::service::{Account, Service};
+use confpart::http::{Progress, RequestReader};
+use confpart::ident::{AccountSid, CallSid, ConferenceSid, IdError};
 use confpart::path::Dialect;
-use confpart::update::Update;
 use confpart::write::SliceSink;
 use confpart_probes::{
     AC, BRIDGE_LABEL, BRIDGE_RX, BRIDGE_SCRATCH, BRIDGE_TX, CA, CB, CF, TOKEN, exit,
@@ -29,38 +31,40 @@ Content-Length: 321\r\n\
 Connection: keep-alive\r\n\r\n\
 Muted=true&Hold=true&HoldUrl=https%3A%2F%2Fmusic.example.com%2Fhold.mp3%3Floop%3Dtrue&HoldMethod=GET&AnnounceUrl=https%3A%2F%2Fhooks.example.com%2Fannounce%3Flang%3Den-US&AnnounceMethod=POST&WaitUrl=https%3A%2F%2Fmusic.example.com%2Fwait.xml&WaitMethod=POST&Coaching=true&CallSidToCoach=CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 
+/// The bridge: one conference of up to 4 participants, labels of 32 bytes.
+type Bridge<'a> = Service<'a, 1, 4, BRIDGE_LABEL>;
+
 struct Buffers {
     rx: &'static mut [u8; BRIDGE_RX],
     scratch: &'static mut [u8; BRIDGE_SCRATCH],
     tx: &'static mut [u8; BRIDGE_TX],
 }
 
-fn handle(
-    conf: &mut Conference<4, BRIDGE_LABEL>,
-    b: &mut Buffers,
-    now: Timestamp,
-) -> Option<usize> {
+/// Hands out the two call SIDs the request names (a real bridge draws them
+/// from its RNG).
+struct Calls(usize);
+
+impl IdSource for Calls {
+    fn call_sid(&mut self, _: Dialect) -> Result<CallSid, IdError> {
+        self.0 += 1;
+        CallSid::parse(black_box(if self.0 == 1 { CA } else { CB }))
+    }
+
+    fn conference_sid(&mut self, _: Dialect) -> Result<ConferenceSid, IdError> {
+        ConferenceSid::parse(black_box(CF))
+    }
+}
+
+fn handle(service: &mut Bridge<'_>, b: &mut Buffers, now: Timestamp) -> Option<usize> {
     let mut reader = RequestReader::new(b.rx);
-    let Progress::Complete(head) = reader.feed(black_box(REQUEST)).ok()? else {
+    let Progress::Complete(request) = reader.feed(black_box(REQUEST)).ok()? else {
         return None;
     };
-    let rt = route(head.method(), head.path()).ok()?;
-    if rt.path.account != *conf.account() || rt.path.conference != *conf.sid() {
-        return None;
-    }
-    check_basic(
-        head.authorization(),
-        rt.path.account.as_str(),
-        black_box(TOKEN),
-    )
-    .ok()?;
-    let decoded = Update::decode(head.body(), b.scratch).ok()?;
-    let who = rt.path.participant.as_ref()?;
-    let outcome = conf.apply(who, &decoded.update, now).ok()?;
-    let p = conf.resource(&outcome.state.call_sid, rt.path.style)?;
     let mut sink = SliceSink::new(b.tx);
-    bridge::write_participant(&mut sink, 200, &p, Connection::KeepAlive).ok()?;
-    Some(sink.len())
+    let handled = service
+        .handle(&request, now, &mut Calls(2), b.scratch, &mut sink)
+        .ok()?;
+    (handled.status == 200).then_some(sink.len())
 }
 
 #[entry]
@@ -78,21 +82,38 @@ fn main() -> ! {
         tx: TX,
     };
     let now = Timestamp::from_unix(black_box(1_700_000_000)).unwrap_or_else(|| halt());
-    let mut conf = Conference::<4, BRIDGE_LABEL>::new(
-        AccountSid::parse(black_box(AC)).unwrap_or_else(|_| halt()),
-        ConferenceSid::parse(black_box(CF)).unwrap_or_else(|_| halt()),
-        Dialect::Twilio,
-    );
-    for call in [CA, CB] {
-        let sid = CallSid::parse(black_box(call)).unwrap_or_else(|_| halt());
-        let _ = conf.join(Join::new(sid).status(Lifecycle::Connected), now);
+    let account = AccountSid::parse(black_box(AC)).unwrap_or_else(|_| halt());
+    let accounts = [Account::new(account, black_box(TOKEN))];
+    let mut service = Bridge::new(Dialect::Twilio, Timing::IMMEDIATE, &accounts);
+    // Two participants, created and connected (the next tick connects them).
+    let conference =
+        ConferenceRef::Sid(ConferenceSid::parse(black_box(CF)).unwrap_or_else(|_| halt()));
+    let mut ids = Calls(0);
+    for _ in 0..2 {
+        let create = Create::new(black_box("+15005550006"), black_box("+15005550001"));
+        if service
+            .conferences_mut()
+            .create(&account, conference, &create, now, &mut ids)
+            .is_err()
+        {
+            halt();
+        }
     }
-    let _ = conf.start();
-    let written = black_box(handle(&mut conf, b, now));
+    let written = black_box(handle(&mut service, b, now));
     exit(written.is_some_and(|n| {
-        b.tx.get(..n)
-            .is_some_and(|r| r.starts_with(b"HTTP/1.1 200 OK\r\n"))
+        b.tx.get(..n).is_some_and(|r| {
+            r.starts_with(b"HTTP/1.1 200 OK\r\n")
+                && contains(r, b"\"hold\":true")
+                && contains(
+                    r,
+                    b"\"call_sid_to_coach\":\"CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\"",
+                )
+        })
     }))
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 fn halt() -> ! {

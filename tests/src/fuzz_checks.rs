@@ -1,0 +1,582 @@
+//! The body of every cargo-fuzz target (`fuzz/fuzz_targets/<name>.rs` is a
+//! one-line call of the function of the same name), so that a stored input
+//! replays byte for byte under plain `cargo test` (`tests/tests/fuzz_replay.rs`
+//! runs every file of `fuzz/seeds/<name>/` and `fuzz/regressions/<name>/`).
+//!
+//! Every check takes the raw input bytes. A target that feeds its input in
+//! fragments reads the fragment size from the first byte (the layout
+//! `arbitrary` gives `(u8, &[u8])`, so older corpora keep their meaning).
+//! A check panics on a finding: that is its job.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use confpart::api_error::{ApiError, ErrorShape, twilio_len};
+use confpart::conference::{
+    ConferenceRef, Conferences, DEFAULT_PAGE_SIZE, Link, SequentialIds, Timing,
+};
+use confpart::create::Create;
+use confpart::date::{RFC2822_LEN, Timestamp};
+use confpart::http::bridge::{check_basic, route};
+use confpart::http::query::ListQuery;
+use confpart::http::{OperationKind, Progress, RequestReader, ResponseReader};
+use confpart::ident::{AccountSid, CallSid, ParticipantRef};
+use confpart::json::{JsonStr, validate};
+use confpart::list::{decode_page, encode_page};
+use confpart::participant::Participant;
+use confpart::path::{Dialect, ParticipantPath};
+use confpart::update::Update;
+use confpart::write::SliceSink;
+use serde_json::Value;
+
+/// A fuzz check: never returns normally on a finding.
+pub type Check = fn(&[u8]);
+
+/// Every target, by its cargo-fuzz name.
+pub const TARGETS: &[(&str, Check)] = &[
+    ("api_error_decode", api_error_decode),
+    ("conference_list", conference_list),
+    ("create_decode", create_decode),
+    ("date_parse", date_parse),
+    ("http_request_read", http_request_read),
+    ("http_response_read", http_response_read),
+    ("list_decode", list_decode),
+    ("list_query_decode", list_query_decode),
+    ("participant_decode", participant_decode),
+    ("participant_differential", participant_differential),
+    ("path_parse", path_parse),
+    ("update_decode", update_decode),
+];
+
+/// The check of the target `name`.
+pub fn check(name: &str) -> Option<Check> {
+    TARGETS.iter().find(|(n, _)| *n == name).map(|(_, c)| *c)
+}
+
+/// Splits `(step, data)`: the first byte is the fragment size (0 means 1),
+/// the rest is the data.
+fn step_and_data(input: &[u8]) -> (usize, &[u8]) {
+    match input.split_first() {
+        Some((&step, data)) => (usize::from(step.max(1)), data),
+        None => (1, &[]),
+    }
+}
+
+/// JSON → error body: never panics; a decoded Twilio-shaped body written back
+/// with `write_twilio` decodes to the same code, message and status.
+pub fn api_error_decode(doc: &[u8]) {
+    let Ok(e) = ApiError::decode(doc) else {
+        return;
+    };
+    let (Some(code), Some(status)) = (e.code, e.status) else {
+        return;
+    };
+    if e.shape != ErrorShape::Twilio {
+        return;
+    }
+    let message = e.message.map(|m| m.to_string()).unwrap_or_default();
+    let mut out = vec![0u8; twilio_len(code, &message, status)];
+    let n = ApiError::encode_twilio(code, &message, status, &mut out).expect("fits twilio_len");
+    let back = ApiError::decode(&out[..n]).expect("re-encoded error decodes");
+    assert_eq!((back.code, back.status), (Some(code), Some(status)));
+    assert_eq!(back.message, e.message);
+}
+
+/// RFC 2822 date: never panics; what parses writes strictly and parses to
+/// the same instant.
+pub fn date_parse(data: &[u8]) {
+    let Ok(t) = Timestamp::parse(data) else {
+        return;
+    };
+    let mut buf = [0u8; RFC2822_LEN];
+    let s = t.write_rfc2822(&mut buf);
+    assert_eq!(Timestamp::parse(s.as_bytes()), Ok(t));
+}
+
+fn read_request(data: &[u8], step: usize) -> Option<(String, Vec<u8>, usize)> {
+    let mut buf = [0u8; 4096];
+    let mut reader = RequestReader::new(&mut buf);
+    let mut rest = data;
+    let mut taken = 0;
+    let message = loop {
+        if rest.is_empty() {
+            break reader.finish().ok()?;
+        }
+        let n = step.min(rest.len());
+        match reader.feed(&rest[..n]).ok()? {
+            Progress::Complete(m) => {
+                taken += m.consumed();
+                break m;
+            }
+            Progress::Partial => {
+                taken += n;
+                rest = &rest[n..];
+            }
+        }
+    };
+    let _ = route(message.method(), message.path());
+    let _ = check_basic(
+        message.authorization(),
+        "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "token",
+    );
+    let _ = message.headers().count();
+    let body = message.body().to_vec();
+    let mut scratch = [0u8; 4096];
+    let _ = Update::decode(&body, &mut scratch);
+    let mut scratch = [0u8; 4096];
+    let _ = Create::decode(&body, &mut scratch);
+    Some((
+        format!("{} {}", message.method(), message.path()),
+        body,
+        taken,
+    ))
+}
+
+/// Request bytes (first byte: fragment size), fed in fragments into the
+/// bridge's RequestReader, then routed, auth-checked and (for a form body)
+/// decoded as an update and as a create: never panics, and the split never
+/// changes the result.
+pub fn http_request_read(input: &[u8]) {
+    let (step, data) = step_and_data(input);
+    let whole = read_request(data, usize::MAX);
+    let split = read_request(data, step);
+    assert_eq!(whole, split, "the split changed the result");
+}
+
+fn read_response(data: &[u8], step: usize, kind: OperationKind) -> Option<(u16, Vec<u8>, usize)> {
+    let mut buf = [0u8; 4096];
+    let mut reader = ResponseReader::new(&mut buf, kind);
+    let mut rest = data;
+    let mut taken = 0;
+    let message = loop {
+        if rest.is_empty() {
+            break reader.finish().ok()?;
+        }
+        let n = step.min(rest.len());
+        match reader.feed(&rest[..n]).ok()? {
+            Progress::Complete(m) => {
+                taken += m.consumed();
+                break m;
+            }
+            Progress::Partial => {
+                taken += n;
+                rest = &rest[n..];
+            }
+        }
+    };
+    let _ = message.outcome();
+    let _ = message.participant();
+    let _ = message.retry_after();
+    Some((message.status(), message.body().to_vec(), taken))
+}
+
+/// Response bytes (first byte: fragment size; second byte, bit 0: a list
+/// response rather than an update's), fed in fragments into the client's
+/// ResponseReader: never panics, and the outcome of a complete response does
+/// not depend on how it was split.
+pub fn http_response_read(input: &[u8]) {
+    let (step, rest) = step_and_data(input);
+    let (list, data) = match rest.split_first() {
+        Some((&b, data)) => (b & 1 == 1, data),
+        None => (false, rest),
+    };
+    let kind = if list {
+        OperationKind::List
+    } else {
+        OperationKind::Update
+    };
+    let whole = read_response(data, usize::MAX, kind);
+    let split = read_response(data, step, kind);
+    assert_eq!(whole, split, "the split changed the result");
+}
+
+/// JSON → list page: never panics; a decoded page re-encodes and decodes to
+/// the same metadata and participants.
+pub fn list_decode(doc: &[u8]) {
+    let mut people: Vec<Participant<'_>> = Vec::new();
+    let Ok(meta) = decode_page(doc, |p| people.push(p)) else {
+        return;
+    };
+    let mut out = vec![0u8; doc.len() * 2 + 4096];
+    let mut sink = SliceSink::new(&mut out);
+    encode_page(&mut sink, &meta, people.iter()).expect("re-encode fits");
+    let written = sink.written();
+    let mut again: Vec<Participant<'_>> = Vec::new();
+    let meta2 = decode_page(written, |p| again.push(p)).expect("re-encoded page decodes");
+    assert_eq!(meta2, meta);
+    assert_eq!(again, people);
+}
+
+/// List query string → ListQuery: never panics; what decodes writes back
+/// (to the length `encoded_len` announces) and decodes the same.
+pub fn list_query_decode(data: &[u8]) {
+    let mut scratch = [0u8; 1024];
+    let Ok(q) = ListQuery::decode(data, &mut scratch) else {
+        return;
+    };
+    let _ = q.validate();
+    let mut out = [0u8; 4096];
+    let mut sink = SliceSink::new(&mut out);
+    q.encode(&mut sink).expect("query fits");
+    let written = sink.written().to_vec();
+    assert_eq!(written.len(), q.encoded_len());
+    let mut scratch2 = [0u8; 1024];
+    let again = ListQuery::decode(&written, &mut scratch2).expect("written query decodes");
+    assert_eq!(again, q);
+}
+
+/// JSON → Participant: never panics; whatever decodes re-encodes (to the
+/// length `encoded_len` announces) and decodes to the same value, and the
+/// re-encoding of that is byte for byte the same.
+pub fn participant_decode(doc: &[u8]) {
+    let Ok(p) = Participant::decode(doc) else {
+        return;
+    };
+    let mut out = vec![0u8; p.encoded_len()];
+    let n = p
+        .encode_to_slice(&mut out)
+        .expect("re-encode fits encoded_len");
+    assert_eq!(n, out.len());
+    let back = Participant::decode(&out[..n]).expect("re-encoded JSON decodes");
+    assert_eq!(back, p);
+    let mut again = vec![0u8; n];
+    let m = back.encode_to_slice(&mut again).expect("fits");
+    assert_eq!(&again[..m], &out[..n]);
+}
+
+fn text(v: &Value, key: &str) -> Option<String> {
+    v.get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+fn js(s: Option<JsonStr<'_>>) -> Option<String> {
+    s.map(|s| s.to_string())
+}
+
+/// Differential: the core never accepts what serde_json's parser rejects
+/// (it may reject more: depth, duplicate keys, values its fields cannot
+/// hold), and on a participant it accepts, both agree on every field.
+pub fn participant_differential(doc: &[u8]) {
+    let reference = serde_json::from_slice::<Value>(doc);
+    let accepted = [
+        validate(doc).is_ok(),
+        ApiError::decode(doc).is_ok(),
+        decode_page(doc, |_| {}).is_ok(),
+    ];
+    let participant = Participant::decode(doc);
+    if reference.is_err() {
+        assert!(
+            !accepted.iter().any(|&a| a) && participant.is_err(),
+            "accepted what serde_json rejects"
+        );
+        return;
+    }
+    let (Ok(p), Ok(v)) = (participant, reference) else {
+        return;
+    };
+    let sid = |key| text(&v, key);
+    assert_eq!(
+        p.account_sid().map(|s| s.as_str().to_owned()),
+        sid("account_sid")
+    );
+    assert_eq!(p.call_sid().map(|s| s.as_str().to_owned()), sid("call_sid"));
+    assert_eq!(
+        p.conference_sid().map(|s| s.as_str().to_owned()),
+        sid("conference_sid")
+    );
+    assert_eq!(
+        p.call_sid_to_coach().map(|s| s.as_str().to_owned()),
+        sid("call_sid_to_coach")
+    );
+    let date = |key| text(&v, key).map(|s| Timestamp::parse(s.as_bytes()).expect("date"));
+    assert_eq!(p.date_created(), date("date_created"));
+    assert_eq!(p.date_updated(), date("date_updated"));
+    let flag = |key| v.get(key).and_then(Value::as_bool);
+    assert_eq!(p.end_conference_on_exit(), flag("end_conference_on_exit"));
+    assert_eq!(p.muted(), flag("muted"));
+    assert_eq!(p.hold(), flag("hold"));
+    assert_eq!(
+        p.start_conference_on_enter(),
+        flag("start_conference_on_enter")
+    );
+    assert_eq!(p.coaching(), flag("coaching"));
+    assert_eq!(js(p.label()), text(&v, "label"));
+    assert_eq!(js(p.status_text()), text(&v, "status"));
+    assert_eq!(js(p.queue_time()), text(&v, "queue_time"));
+    assert_eq!(js(p.uri()), text(&v, "uri"));
+}
+
+/// Request path → ParticipantPath: never panics; what parses writes back and
+/// parses the same.
+pub fn path_parse(data: &[u8]) {
+    let Ok(text) = core::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(path) = ParticipantPath::parse(text) else {
+        return;
+    };
+    let mut buf = [0u8; ParticipantPath::MAX_LEN];
+    let n = path.encode_to_slice(&mut buf).expect("path fits MAX_LEN");
+    let again = core::str::from_utf8(&buf[..n]).expect("ASCII");
+    assert_eq!(
+        ParticipantPath::parse(again).expect("written path parses"),
+        path
+    );
+}
+
+/// Form body → Update: never panics; whatever decodes re-encodes and decodes
+/// to the same value.
+pub fn update_decode(body: &[u8]) {
+    let mut scratch = [0u8; 4096];
+    let Ok(decoded) = Update::decode(body, &mut scratch) else {
+        return;
+    };
+    let _ = decoded.update.validate(Dialect::Twilio);
+    let _ = decoded.update.validate(Dialect::SignalWire);
+    let mut out = [0u8; 16384];
+    let n = decoded
+        .update
+        .encode_to_slice(&mut out)
+        .expect("re-encode fits");
+    let mut scratch2 = [0u8; 16384];
+    let again = Update::decode(&out[..n], &mut scratch2).expect("re-encoded body decodes");
+    assert_eq!(again.update, decoded.update);
+}
+
+/// Form body → Create: never panics (a scratch buffer as long as the body
+/// suffices, as documented); whatever decodes re-encodes to the length
+/// `encoded_len` announces, decodes to the same value, and its re-encoding
+/// is byte for byte the same; validation never panics and does not depend on
+/// the ignored keys.
+pub fn create_decode(body: &[u8]) {
+    let mut scratch = vec![0u8; body.len()];
+    let decoded = match Create::decode(body, &mut scratch) {
+        Ok(d) => d,
+        Err(e) => {
+            assert!(
+                !matches!(e, confpart::create::FormError::ScratchFull { .. }),
+                "a scratch as long as the body must suffice: {e:?}"
+            );
+            return;
+        }
+    };
+    let create = decoded.create;
+    assert!(decoded.ignored.iter().count() <= decoded.ignored.total());
+    let verdicts = [
+        create.validate(Dialect::Twilio),
+        create.validate(Dialect::SignalWire),
+    ];
+    let len = create.encoded_len();
+    let mut out = vec![0u8; len];
+    let n = create.encode_to_slice(&mut out).expect("fits encoded_len");
+    assert_eq!(n, len);
+    let mut scratch2 = vec![0u8; n];
+    let again = Create::decode(&out, &mut scratch2).expect("re-encoded body decodes");
+    assert_eq!(again.create, create);
+    assert_eq!(again.ignored.total(), 0);
+    assert_eq!(
+        [
+            again.create.validate(Dialect::Twilio),
+            again.create.validate(Dialect::SignalWire)
+        ],
+        verdicts
+    );
+    let mut out2 = vec![0u8; n];
+    let m = again
+        .create
+        .encode_to_slice(&mut out2)
+        .expect("fits the same length");
+    assert_eq!(&out2[..m], &out[..]);
+}
+
+/// One listed participant, as the model has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Listed {
+    call: CallSid,
+    muted: bool,
+    hold: bool,
+    coaching: bool,
+}
+
+/// A page, owned: its participants and the query of each link.
+struct OwnedPage {
+    calls: Vec<CallSid>,
+    next: Option<Vec<u8>>,
+    previous: Option<Vec<u8>>,
+    current: Vec<u8>,
+}
+
+/// The query string of a page URI (after `?`).
+fn link_query<const N: usize>(
+    page: &confpart::conference::Page<'_, N>,
+    which: Link,
+) -> Option<Vec<u8>> {
+    let uri = page.uri(which)?;
+    let mut buf = vec![0u8; uri.encoded_len()];
+    let mut sink = SliceSink::new(&mut buf);
+    uri.write(&mut sink).expect("fits encoded_len");
+    let written = sink.written();
+    let at = written
+        .iter()
+        .position(|&b| b == b'?')
+        .expect("a list URI has a query");
+    Some(written[at + 1..].to_vec())
+}
+
+const LIST_N: usize = 16;
+
+fn list_page(
+    set: &mut Conferences<1, LIST_N>,
+    account: &AccountSid,
+    sid: &confpart::ConferenceSid,
+    query: &[u8],
+    now: Timestamp,
+) -> Option<OwnedPage> {
+    let mut scratch = [0u8; 256];
+    let q = ListQuery::decode(query, &mut scratch).ok()?;
+    let page = set.list(account, sid, &q, now).ok()?;
+    assert_eq!(page.len(), page.members().count());
+    assert!(page.len() <= usize::from(page.page_size()));
+    assert!(page.start() <= page.end());
+    for m in page.members() {
+        let s = m.state();
+        assert!(m.is_live());
+        assert!(q.muted.is_none_or(|v| v == s.muted), "filter Muted");
+        assert!(q.hold.is_none_or(|v| v == s.hold), "filter Hold");
+        assert!(
+            q.coaching.is_none_or(|v| v == s.coaching()),
+            "filter Coaching"
+        );
+    }
+    Some(OwnedPage {
+        calls: page.members().map(|m| *m.call_sid()).collect(),
+        next: link_query(&page, Link::Next),
+        previous: link_query(&page, Link::Previous),
+        current: link_query(&page, Link::Current).expect("current page URI"),
+    })
+}
+
+/// The list operation on a model conference: byte 0 picks the dialect (bit
+/// 7) and the number of participants (the rest, modulo 17), the next bytes
+/// their flags (bit 0 muted, bit 1 on hold, bit 2 coaching the first one);
+/// the rest is the query string. Never panics; a page lists only live
+/// participants that pass every filter, in join order, at most `PageSize`;
+/// its URIs list the same page again (current), and following `next`
+/// from the first page lists every matching participant exactly once, in
+/// order; `previous` of a non-empty page lists the participants just before
+/// it.
+pub fn conference_list(input: &[u8]) {
+    let Some((&head, rest)) = input.split_first() else {
+        return;
+    };
+    let dialect = if head & 0x80 != 0 {
+        Dialect::SignalWire
+    } else {
+        Dialect::Twilio
+    };
+    let n = usize::from(head & 0x7f) % (LIST_N + 1);
+    let (flags, query) = rest.split_at(n.min(rest.len()));
+    let account = AccountSid::parse("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").expect("account");
+    let now = Timestamp::from_unix(1_700_000_000).expect("time");
+    let mut set: Conferences<1, LIST_N> = Conferences::new(dialect, Timing::IMMEDIATE);
+    let mut ids = SequentialIds::new();
+    let mut conference = None;
+    let mut first: Option<CallSid> = None;
+    for &f in flags {
+        let mut create = Create::new("+15005550006", "+15558675310");
+        if f & 4 != 0
+            && let Some(target) = first
+        {
+            create = create.coaching(true).call_sid_to_coach(target);
+        }
+        let where_ = conference.map_or(ConferenceRef::Name("room"), ConferenceRef::Sid);
+        let Ok(created) = set.create(&account, where_, &create, now, &mut ids) else {
+            continue;
+        };
+        conference = Some(created.conference);
+        first.get_or_insert(created.call);
+        let update = Update::new().muted(f & 1 != 0).hold(f & 2 != 0);
+        let who = ParticipantRef::Call(created.call);
+        let _ = set.update(&account, &created.conference, &who, &update, now);
+    }
+    let Some(sid) = conference else {
+        return;
+    };
+    let Some(page) = list_page(&mut set, &account, &sid, query, now) else {
+        return;
+    };
+    // Every live participant that passes the filters, in join order.
+    let mut scratch = [0u8; 256];
+    let q = ListQuery::decode(query, &mut scratch).expect("decoded once");
+    let all: Vec<Listed> = set
+        .conference(&sid)
+        .expect("listed")
+        .members()
+        .filter(|m| m.is_live())
+        .map(|m| Listed {
+            call: *m.call_sid(),
+            muted: m.state().muted,
+            hold: m.state().hold,
+            coaching: m.state().coaching(),
+        })
+        .filter(|l| {
+            q.muted.is_none_or(|v| v == l.muted)
+                && q.hold.is_none_or(|v| v == l.hold)
+                && q.coaching.is_none_or(|v| v == l.coaching)
+        })
+        .collect();
+    let position = |call: &CallSid| all.iter().position(|l| l.call == *call);
+    // The page is a run of consecutive matching participants.
+    if let Some(start) = page.calls.first().map(|c| position(c).expect("listed")) {
+        let run: Vec<CallSid> = all
+            .iter()
+            .skip(start)
+            .take(page.calls.len())
+            .map(|l| l.call)
+            .collect();
+        assert_eq!(page.calls, run, "a page is a run of matching participants");
+    }
+    if q.page_token.is_none() {
+        let size = usize::from(q.page_size.unwrap_or(DEFAULT_PAGE_SIZE));
+        let skip = (q.page.unwrap_or(0) as usize).saturating_mul(size);
+        let expected: Vec<CallSid> = all.iter().skip(skip).take(size).map(|l| l.call).collect();
+        assert_eq!(page.calls, expected, "numbered page");
+    }
+    // The current URI lists the same page.
+    let again = list_page(&mut set, &account, &sid, &page.current, now).expect("current URI lists");
+    assert_eq!(again.calls, page.calls, "current URI");
+    // Previous: the participants just before this page.
+    if let (Some(prev), Some(start)) = (&page.previous, page.calls.first().and_then(position))
+        && dialect == Dialect::Twilio
+    {
+        let before = list_page(&mut set, &account, &sid, prev, now).expect("previous URI lists");
+        let size = usize::from(q.page_size.unwrap_or(DEFAULT_PAGE_SIZE));
+        let expected: Vec<CallSid> = all[start.saturating_sub(size)..start]
+            .iter()
+            .map(|l| l.call)
+            .collect();
+        assert_eq!(before.calls, expected, "previous page");
+    }
+    // Next, from wherever this page is, walks the rest exactly once.
+    let mut seen = page.calls.clone();
+    let mut next = page.next.clone();
+    let mut hops = 0;
+    while let Some(link) = next {
+        hops += 1;
+        assert!(hops <= LIST_N + 1, "next links loop");
+        let p = list_page(&mut set, &account, &sid, &link, now).expect("next URI lists");
+        assert!(!p.calls.is_empty(), "a next link leads to an empty page");
+        seen.extend(p.calls);
+        next = p.next;
+    }
+    if let Some(start) = seen.first().and_then(position) {
+        let tail: Vec<CallSid> = all[start..].iter().map(|l| l.call).collect();
+        assert_eq!(seen, tail, "next links walk the rest once, in order");
+    }
+}
