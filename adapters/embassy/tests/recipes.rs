@@ -1,6 +1,7 @@
 //! Every recipe and all five operations, end to end: confpart-embassy's
 //! client over tokio (`embedded-io-adapters`' `FromTokio`) against a bridge
-//! task answering with the core, on one kept-alive connection.
+//! task answering with the core's bridge service, on one kept-alive
+//! connection.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -11,6 +12,7 @@
 mod common;
 
 use common::{Bridge, Buffers, Connected, config, connect, request};
+use confpart::create::Create;
 use confpart::list::decode_page;
 use confpart::{Operation, Outcome, ParticipantRef, Status, Update};
 use confpart_embassy::Connection;
@@ -74,7 +76,10 @@ async fn every_recipe_and_operation_on_one_connection() {
     conn = reply.take_connection().unwrap();
 
     // Create (a third participant in the same conference).
-    let req = request(&room, Operation::Create(b"From=%2B15550003&To=%2B15550100"));
+    let req = request(
+        &room,
+        Operation::Create(Create::new("+15550003", "+15550100").into()),
+    );
     let mut reply = client.send(conn, &req).await.unwrap();
     assert_eq!(reply.status(), 201);
     let Outcome::Created(p) = reply.outcome().unwrap() else {

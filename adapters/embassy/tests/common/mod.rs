@@ -1,7 +1,6 @@
-//! Shared pieces of the host tests: a bridge task answering with the core
-//! (the set of conferences behind the core's router, Basic auth, form and
-//! query decoders and response writers), scripted servers, and a
-//! fault-injecting transport.
+//! Shared pieces of the host tests: a bridge task answering with the
+//! core's bridge service (`confpart::Service`), scripted servers, test
+//! certificates.
 #![allow(
     dead_code,
     missing_docs,
@@ -13,14 +12,12 @@
 
 use std::sync::{Arc, Mutex};
 
-use confpart::conference::{ConferenceRef, Conferences, SequentialIds, Timing};
+use confpart::conference::{ConferenceRef, SequentialIds, Timing};
 use confpart::create::Create;
-use confpart::http::query::ListQuery;
-use confpart::list::{PageMeta, encode_page};
 use confpart::{
-    AccountSid, BridgeError, CallSid, ConferenceSid, Connection, Credentials, Dialect, Endpoint,
-    Operation, OperationKind, Progress, Request, RequestMessage, RequestReader, SliceSink,
-    Timestamp, Update, bridge,
+    Account, AccountSid, BridgeError, CallSid, ConferenceSid, Connection, Credentials, Dialect,
+    Endpoint, Operation, Progress, Request, RequestMessage, RequestReader, Service, SliceSink,
+    Timestamp, bridge,
 };
 use confpart_embassy::{Client, Config, Connection as Conn, Duration};
 use embedded_io_adapters::tokio_1::FromTokio;
@@ -33,9 +30,9 @@ pub const TOKEN: &str = "0123456789abcdef0123456789abcdef";
 
 pub type Stream = FromTokio<DuplexStream>;
 
-/// The state a bridge task answers from.
+/// The state a bridge task answers from: the core's bridge service.
 pub struct Bridge {
-    pub set: Conferences<2, 8>,
+    pub service: Service<'static, 2, 8>,
     pub ids: SequentialIds,
     pub now: Timestamp,
     pub requests: usize,
@@ -55,11 +52,15 @@ pub fn account() -> AccountSid {
 }
 
 impl Bridge {
-    /// A set with one conference ("room") of two connected participants.
+    /// A service with one conference ("room") of two participants, who are
+    /// connected by the time the first request is answered.
     pub fn new() -> (Arc<Mutex<Self>>, Room) {
-        let mut set = Conferences::new(Dialect::Twilio, Timing::IMMEDIATE);
+        let accounts: &'static [Account<'static>] =
+            Box::leak(Box::new([Account::new(account(), TOKEN)]));
+        let mut service = Service::new(Dialect::Twilio, Timing::IMMEDIATE, accounts);
         let mut ids = SequentialIds::new();
         let now = Timestamp::from_unix(1_700_000_000).unwrap();
+        let set = service.conferences_mut();
         let a = set
             .create(
                 &account(),
@@ -84,7 +85,7 @@ impl Bridge {
             customer: b.call,
         };
         let bridge = Self {
-            set,
+            service,
             ids,
             now: Timestamp::from_unix(1_700_000_060).unwrap(),
             requests: 0,
@@ -92,111 +93,19 @@ impl Bridge {
         (Arc::new(Mutex::new(bridge)), room)
     }
 
-    /// The whole response to one complete request.
+    /// The whole response to one complete request, from
+    /// [`Service::handle`].
     pub fn respond(&mut self, m: &RequestMessage<'_>) -> Vec<u8> {
         self.requests += 1;
-        let connection = if m.keep_alive() {
-            Connection::KeepAlive
-        } else {
-            Connection::Close
-        };
         let mut out = vec![0u8; 16 * 1024];
+        let mut scratch = vec![0u8; 4 * 1024];
         let mut sink = SliceSink::new(&mut out);
-        if let Err(e) = self.answer(m, &mut sink, connection) {
-            sink = SliceSink::new(&mut out);
-            bridge::write_error(&mut sink, &e, connection).unwrap();
-        }
+        self.service
+            .handle(m, self.now, &mut self.ids, &mut scratch, &mut sink)
+            .unwrap();
         let n = sink.len();
         out.truncate(n);
         out
-    }
-
-    fn answer(
-        &mut self,
-        m: &RequestMessage<'_>,
-        out: &mut SliceSink<'_>,
-        connection: Connection,
-    ) -> Result<(), BridgeError> {
-        let route = bridge::route(m.method(), m.path())?;
-        let path = &route.path;
-        bridge::check_basic(m.authorization(), path.account.as_str(), TOKEN)?;
-        let mut scratch = [0u8; 1024];
-        let now = self.now;
-        match route.operation {
-            OperationKind::Update => {
-                let update = Update::decode(m.body(), &mut scratch)?.update;
-                let who = route.participant()?;
-                let found = self
-                    .set
-                    .update(&path.account, &path.conference, who, &update, now)?;
-                let p = found
-                    .conference
-                    .resource(found.member.call_sid(), path.style)
-                    .ok_or(BridgeError::Refused(
-                        confpart::conference::Refusal::NotFound,
-                    ))?;
-                bridge::write_participant(out, 200, &p, connection)
-            }
-            OperationKind::Fetch => {
-                let who = route.participant()?;
-                let found = self.set.fetch(&path.account, &path.conference, who, now)?;
-                let p = found
-                    .conference
-                    .resource(found.member.call_sid(), path.style)
-                    .ok_or(BridgeError::Refused(
-                        confpart::conference::Refusal::NotFound,
-                    ))?;
-                bridge::write_participant(out, 200, &p, connection)
-            }
-            OperationKind::Delete => {
-                let who = route.participant()?;
-                self.set.delete(&path.account, &path.conference, who, now)?;
-                bridge::write_no_content(out, connection)
-            }
-            OperationKind::List => {
-                let query = ListQuery::decode(m.query().unwrap_or("").as_bytes(), &mut scratch)?;
-                let page = self
-                    .set
-                    .list(&path.account, &path.conference, &query, now)?;
-                let conference = page.conference();
-                let members: Vec<_> = page
-                    .members()
-                    .filter_map(|member| conference.resource(member.call_sid(), path.style))
-                    .collect();
-                let mut body = vec![0u8; 12 * 1024];
-                let mut sink = SliceSink::new(&mut body);
-                encode_page(&mut sink, &PageMeta::default(), &members)?;
-                let n = sink.len();
-                bridge::write_response(out, 200, &body[..n], connection, &[])
-            }
-            OperationKind::Create => {
-                // (A create form error has no BridgeError yet: the tests send
-                // valid forms only.)
-                let create = Create::decode(m.body(), &mut scratch)
-                    .map_err(|_| BridgeError::Refused(confpart::conference::Refusal::NotFound))?
-                    .create;
-                let created = self.set.create(
-                    &path.account,
-                    ConferenceRef::Sid(path.conference),
-                    &create,
-                    now,
-                    &mut self.ids,
-                )?;
-                let found = self
-                    .set
-                    .participant(&created.conference, &created.call)
-                    .ok_or(BridgeError::Refused(
-                        confpart::conference::Refusal::NotFound,
-                    ))?;
-                let p = found
-                    .conference
-                    .resource(found.member.call_sid(), path.style)
-                    .ok_or(BridgeError::Refused(
-                        confpart::conference::Refusal::NotFound,
-                    ))?;
-                bridge::write_participant(out, 201, &p, connection)
-            }
-        }
     }
 }
 
