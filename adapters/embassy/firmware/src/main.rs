@@ -2,8 +2,9 @@
 //! lm3s6965evb`, `thumbv7m-none-eabi`), on `embassy-executor`.
 //!
 //! A client task sends every recipe through `confpart_embassy::Client` to a
-//! bridge task that answers with the core (route, Basic auth, form decode,
-//! the conference's update rules, the participant writer); the two are
+//! bridge task that answers with the core's bridge service
+//! (`confpart::Service`: route, Basic auth, form decode, the conference's
+//! update rules, the participant writer); the two are
 //! joined by an in-memory `embedded-io-async` pipe (two
 //! `embassy_sync::pipe::Pipe`s). The client checks each decoded
 //! participant, then the firmware reports each task's stack high-water mark
@@ -19,11 +20,12 @@ use core::convert::Infallible;
 use core::pin::pin;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
+use confpart::conference::{ConferenceRef, SequentialIds, Timing};
+use confpart::create::Create;
 use confpart::{
-    AccountSid, BridgeError, CallSid, Conference, ConferenceError, ConferenceSid, Connection,
-    Credentials, Dialect, Endpoint, HeaderField, Join, Lifecycle, Operation, Participant,
-    ParticipantRef, Progress, Request, RequestMessage, RequestReader, SliceSink, Status, Timestamp,
-    Update, bridge,
+    Account, AccountSid, CallSid, ConferenceSid, Connection, Credentials, Dialect, Endpoint,
+    HeaderField, Operation, Participant, ParticipantRef, Progress, Request, RequestReader, Service,
+    SliceSink, Status, Timestamp, Update, bridge,
 };
 use confpart_embassy::{Client, Config, Connection as Link};
 use defmt::{error, info};
@@ -31,14 +33,12 @@ use defmt_semihosting as _;
 use embassy_executor::Spawner;
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use embassy_sync::pipe::Pipe;
+use embassy_sync::signal::Signal;
 use embassy_time::{Duration, Instant, MockDriver};
 use embedded_io_async::{ErrorType, Read, Write};
 use stack::Measured;
 
 const AC: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-const CF: &str = "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-const AGENT: &str = "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-const CUSTOMER: &str = "CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 const TOKEN: &str = "0123456789abcdef0123456789abcdef";
 
 /// The client's buffers (what a desk phone would give it).
@@ -49,6 +49,16 @@ const PIPE: usize = 256;
 
 static TO_BRIDGE: Pipe<CriticalSectionRawMutex, PIPE> = Pipe::new();
 static TO_CLIENT: Pipe<CriticalSectionRawMutex, PIPE> = Pipe::new();
+
+/// The conference the bridge set up, told to the client.
+#[derive(Clone, Copy)]
+struct Room {
+    conference: ConferenceSid,
+    agent: CallSid,
+    customer: CallSid,
+}
+
+static ROOM: Signal<CriticalSectionRawMutex, Room> = Signal::new();
 
 static CLIENT_STACK: AtomicUsize = AtomicUsize::new(0);
 static BRIDGE_STACK: AtomicUsize = AtomicUsize::new(0);
@@ -89,37 +99,43 @@ fn now() -> Option<Timestamp> {
     Timestamp::from_unix(1_700_000_000)
 }
 
-/// The bridge's answer to one request: the core's router, Basic auth,
-/// form decoder, update rules and participant writer.
-fn answer(
-    conf: &mut Conference<4>,
-    m: &RequestMessage<'_>,
-    out: &mut SliceSink<'_>,
-) -> Result<(), BridgeError> {
-    let route = bridge::route(m.method(), m.path())?;
-    bridge::check_basic(m.authorization(), route.path.account.as_str(), TOKEN)?;
-    let mut scratch = [0u8; 256];
-    let update = Update::decode(m.body(), &mut scratch)?.update;
-    let now = now().ok_or(ConferenceError::NotFound)?;
-    let applied = conf.apply(route.participant()?, &update, now)?;
-    let participant = conf
-        .resource(&applied.state.call_sid, route.path.style)
-        .ok_or(ConferenceError::NotFound)?;
-    bridge::write_participant(out, 200, &participant, Connection::KeepAlive)
-}
-
 /// Twilio's answer when busy: the bridge gives it to the first request.
 const TOO_MANY: &[u8] = br#"{"code": 20429, "message": "Too Many Requests", "more_info": "https://www.twilio.com/docs/errors/20429", "status": 429}"#;
 
 async fn bridge_main(mut end: End) -> Option<()> {
+    // The core's bridge service: one account, one conference ("room") of
+    // two participants (connected as soon as the first request ticks it).
+    let accounts = [Account::new(AccountSid::parse(AC).ok()?, TOKEN)];
+    let mut service: Service<'_, 1, 4> =
+        Service::new(Dialect::Twilio, Timing::IMMEDIATE, &accounts);
+    let mut ids = SequentialIds::new();
+    let now = now()?;
     let account = AccountSid::parse(AC).ok()?;
-    let conference = ConferenceSid::parse(CF).ok()?;
-    let mut conf = Conference::<4>::new(account, conference, Dialect::Twilio);
-    for sid in [AGENT, CUSTOMER] {
-        let join = Join::new(CallSid::parse(sid).ok()?).status(Lifecycle::Connected);
-        conf.join(join, now()?).ok()?;
-    }
-    conf.start().ok()?;
+    let set = service.conferences_mut();
+    let agent = set
+        .create(
+            &account,
+            ConferenceRef::parse("room"),
+            &Create::new("+15550001", "+15550100"),
+            now,
+            &mut ids,
+        )
+        .ok()?;
+    let customer = set
+        .create(
+            &account,
+            ConferenceRef::Sid(agent.conference),
+            &Create::new("+15550002", "+15550100"),
+            now,
+            &mut ids,
+        )
+        .ok()?;
+    ROOM.signal(Room {
+        conference: agent.conference,
+        agent: agent.call,
+        customer: customer.call,
+    });
+    let mut scratch = [0u8; 256];
     let mut rx = [0u8; 1024];
     let mut tx = [0u8; 1024];
     let mut chunk = [0u8; 128];
@@ -139,15 +155,13 @@ async fn bridge_main(mut end: End) -> Option<()> {
                     break;
                 }
                 Ok(Progress::Complete(m)) => {
-                    if let Err(e) = answer(&mut conf, &m, &mut sink) {
-                        sink = SliceSink::new(&mut tx);
-                        bridge::write_error(&mut sink, &e, Connection::KeepAlive).ok()?;
-                    }
+                    service
+                        .handle(&m, now, &mut ids, &mut scratch, &mut sink)
+                        .ok()?;
                     break;
                 }
                 Err(e) => {
-                    bridge::write_error(&mut sink, &BridgeError::Http(e), Connection::Close)
-                        .ok()?;
+                    Service::<1, 4>::reject(&e, &mut sink).ok()?;
                     break;
                 }
             }
@@ -173,13 +187,13 @@ async fn bridge_task(end: End) {
 type Check = fn(&Participant<'_>, &CallSid) -> bool;
 
 async fn client_main(end: End) -> u32 {
-    let (Ok(account), Ok(conference), Ok(agent), Ok(customer), Ok(credentials)) = (
-        AccountSid::parse(AC),
-        ConferenceSid::parse(CF),
-        CallSid::parse(AGENT),
-        CallSid::parse(CUSTOMER),
-        Credentials::new(AC, TOKEN),
-    ) else {
+    let Room {
+        conference,
+        agent,
+        customer,
+    } = ROOM.wait().await;
+    let (Ok(account), Ok(credentials)) = (AccountSid::parse(AC), Credentials::new(AC, TOKEN))
+    else {
         return 1;
     };
     let who = ParticipantRef::Call(agent);
