@@ -79,7 +79,11 @@ impl<'a> Server<'a> {
         }
     }
 
-    /// Twilio's API: `api.twilio.com:443` (TLS).
+    /// Twilio's API: `api.twilio.com:443` (TLS). With the `tls` feature,
+    /// verification needs the CA of the chain the server sends to be an
+    /// ECDSA P-256/P-384 certificate (`embedded-tls` verifies RSA only
+    /// with an allocator, which this crate does not use): check the
+    /// service's current chain before pinning its CA.
     pub const fn twilio() -> Server<'static> {
         Server::new("api.twilio.com", 443)
     }
