@@ -1,0 +1,90 @@
+//! # confpart-embassy
+//!
+//! The firmware adapter of `confpart`: an async client for the Twilio /
+//! SignalWire *Update Conference Participant* API over any
+//! [`embedded_io_async`] stream (an embassy-net `TcpSocket`, an
+//! `embedded-tls` session, a tokio stream through `embedded-io-adapters`),
+//! with caller-owned buffers, timeouts through `embassy-time`, bounded
+//! retries of 429/503, and connections that are never reused after a
+//! failure. `#![no_std]`, no allocator, no `unsafe`.
+//!
+//! ```no_run
+//! # async fn demo<T: embedded_io_async::Read + embedded_io_async::Write>(socket: T) -> Result<(), confpart_embassy::Error> {
+//! use confpart::{AccountSid, CallSid, ConferenceSid, Credentials, Endpoint};
+//! use confpart::{Operation, ParticipantRef, Request, Update};
+//! use confpart_embassy::{Client, Config, Connection};
+//!
+//! let account = AccountSid::parse("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?;
+//! let agent = ParticipantRef::parse("CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?;
+//! let customer = CallSid::parse("CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")?;
+//! let request = Request::new(
+//!     Endpoint::twilio(),
+//!     Credentials::new(account.as_str(), "auth token")?,
+//!     account,
+//!     ConferenceSid::parse("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?,
+//!     Operation::Update(&agent, Update::coach(customer)),
+//! );
+//! let (mut rx, mut tx) = ([0u8; 1024], [0u8; 768]);
+//! let mut client = Client::new(&mut rx, &mut tx, Config::DEFAULT);
+//! let mut reply = client.send(Connection::new(socket), &request).await?;
+//! let next = reply.take_connection(); // Some while keep-alive and in step
+//! let participant = reply.participant()?; // a view into rx
+//! assert_eq!(participant.coaching(), Some(true));
+//! # drop(next);
+//! # Ok(()) }
+//! ```
+//!
+//! ## Connections
+//!
+//! A [`Connection`] is moved into [`Client::send`] and comes back only when
+//! it is in step with the server ([`Reply::take_connection`]). After a
+//! timeout, a transport error, a response that is cut short, does not
+//! frame or does not decode, a response naming another participant, extra
+//! bytes after the response, or `Connection: close`, the transport is
+//! dropped: no value is left to send the next request on, so a stale
+//! response can never be read as the answer to it.
+//!
+//! ## RAM for one round trip
+//!
+//! | part | plain TCP | TLS 1.3 (`tls`) |
+//! |---|---|---|
+//! | client `tx` (request; reused to stage reads) | 768 B | 768 B |
+//! | client `rx` (one response) | 1 024 B | 1 024 B |
+//! | `Client::send` future (measured on thumbv7m by the firmware) | 592 B | 592 B |
+//! | stack of the task while it polls `send` (painted, thumbv7m) | 2.3 KiB | more: P-256 during the handshake (not measured) |
+//! | `TcpSocket` rx + tx buffers (embassy-net) | 2 × 1 024 B | 2 × 1 024 B |
+//! | `embedded-tls` record buffers (read + write) | — | 16 640 + 16 640 B (4 096 B write with a peer that honours `max_fragment_length`) |
+//! | `embedded-tls` connection, key schedule, verifier (4 KiB certificate) | — | ≈ 5 KiB (not measured) |
+//! | **total** | **≈ 6.5 KiB** | **≈ 45 KiB** |
+//!
+//! The client buffers are the caller's: `Client::new(&mut rx, &mut tx, ..)`;
+//! a [`confpart::Request`] that does not fit `tx` is refused before a byte
+//! is written ([`Error::Request`], connection given back). The firmware in
+//! `adapters/embassy/firmware` measures its task stacks under qemu.
+//!
+//! ## Features
+//!
+//! - `tls`: `net::connect_tls`, `net::TlsVerify` and `net::TlsStream`, through
+//!   `embedded-tls` (TLS 1.3 only; the server certificate is verified
+//!   against a CA the firmware pins, P-256/P-384 ECDSA; no verification only
+//!   through the loudly named `TlsVerify::DangerNoVerification`).
+//! - `defmt`: log lines through `defmt` (the application provides the
+//!   global logger; this crate never defines one), and `defmt::Format` on
+//!   the public types.
+#![no_std]
+#![forbid(unsafe_code)]
+
+mod client;
+mod error;
+mod log;
+pub mod net;
+
+pub use client::{Client, Config, Connection, Failed, Reply};
+pub use error::Error;
+#[cfg(feature = "tls")]
+pub use error::TlsFailure;
+
+/// The core crate this adapter speaks for (requests, outcomes, views).
+pub use confpart;
+/// The time types of [`Config`].
+pub use embassy_time::Duration;

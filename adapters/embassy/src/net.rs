@@ -1,0 +1,267 @@
+//! embassy-net 0.9: resolve the host, connect a [`TcpSocket`], and
+//! (feature `tls`) open a TLS 1.3 session on it with `embedded-tls`. The
+//! socket and its buffers stay the caller's, so a connection that broke is
+//! replaced by reconnecting the same socket; a connection in step is kept
+//! for as many requests as the server allows.
+//!
+//! ```no_run
+//! # async fn demo(stack: embassy_net::Stack<'_>, requests: &[confpart::Request<'_>]) -> Result<(), confpart_embassy::Error> {
+//! use confpart_embassy::net::{Server, connect};
+//! use confpart_embassy::{Client, Config, Connection};
+//! use embassy_net::tcp::TcpSocket;
+//!
+//! let (mut socket_rx, mut socket_tx) = ([0u8; 1024], [0u8; 1024]);
+//! let mut socket = TcpSocket::new(stack, &mut socket_rx, &mut socket_tx);
+//! let (mut rx, mut tx) = ([0u8; 1024], [0u8; 768]);
+//! let mut client = Client::new(&mut rx, &mut tx, Config::DEFAULT);
+//! let server = Server::new("bridge.example.net", 80);
+//!
+//! let mut pending = requests.iter().peekable();
+//! while pending.peek().is_some() {
+//!     connect(stack, &mut socket, &server).await?; // aborts a previous connection
+//!     let mut connection = Some(Connection::new(&mut socket));
+//!     while let (Some(c), Some(request)) = (connection.take(), pending.peek()) {
+//!         match client.send(c, request).await {
+//!             Ok(mut reply) => {
+//!                 connection = reply.take_connection(); // None: reconnect
+//!                 let _participant = reply.participant()?;
+//!                 pending.next();
+//!             }
+//!             // Not sent (an idle connection the server closed): resend on a new one.
+//!             Err(failed) if failed.error.request_not_sent() => connection = failed.connection,
+//!             Err(failed) => return Err(failed.error),
+//!         }
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+
+use embassy_net::dns::DnsQueryType;
+use embassy_net::tcp::{State, TcpSocket};
+use embassy_net::{IpAddress, IpEndpoint, Stack};
+use embassy_time::{Duration, with_timeout};
+
+use crate::Error;
+use crate::log::{log_debug, log_warn};
+
+/// Where the service (or a confpart bridge) listens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Server<'a> {
+    /// Host name (resolved through the stack's DNS) or an IPv4 literal.
+    pub host: &'a str,
+    /// TCP port (443 for TLS, 80 for a plain bridge).
+    pub port: u16,
+    /// Deadline of DNS, TCP connect, and the TLS handshake, each.
+    pub timeout: Duration,
+    /// A fixed address to connect to instead of resolving `host` (which
+    /// still names the server for TLS: SNI and the certificate check).
+    pub address: Option<IpAddress>,
+}
+
+impl<'a> Server<'a> {
+    /// `host:port`, 10 s deadline per step.
+    pub const fn new(host: &'a str, port: u16) -> Self {
+        Self {
+            host,
+            port,
+            timeout: Duration::from_secs(10),
+            address: None,
+        }
+    }
+
+    /// The same server at a fixed address (no DNS query; `host` still
+    /// names it for TLS).
+    pub const fn at(self, address: IpAddress) -> Self {
+        Self {
+            address: Some(address),
+            ..self
+        }
+    }
+
+    /// Twilio's API: `api.twilio.com:443` (TLS). With the `tls` feature,
+    /// verification needs the CA of the chain the server sends to be an
+    /// ECDSA P-256/P-384 certificate (`embedded-tls` verifies RSA only
+    /// with an allocator, which this crate does not use): check the
+    /// service's current chain before pinning its CA.
+    pub const fn twilio() -> Server<'static> {
+        Server::new("api.twilio.com", 443)
+    }
+}
+
+/// An IPv4 literal, or the first A record of `host`.
+pub async fn resolve(stack: Stack<'_>, host: &str, timeout: Duration) -> Result<IpAddress, Error> {
+    if let Some(ip) = parse_ipv4(host) {
+        return Ok(IpAddress::Ipv4(ip));
+    }
+    let answer = with_timeout(timeout, stack.dns_query(host, DnsQueryType::A))
+        .await
+        .map_err(|_| Error::Dns)?
+        .map_err(|_| Error::Dns)?;
+    answer.first().copied().ok_or(Error::Dns)
+}
+
+fn parse_ipv4(host: &str) -> Option<embassy_net::Ipv4Address> {
+    let mut octets = [0u8; 4];
+    let mut parts = host.split('.');
+    for octet in &mut octets {
+        let part = parts.next()?;
+        if part.is_empty() || part.len() > 3 || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        *octet = part.parse().ok()?;
+    }
+    parts
+        .next()
+        .is_none()
+        .then(|| embassy_net::Ipv4Address::from(octets))
+}
+
+/// Connects `socket` to `server`: a socket that is not closed is aborted
+/// first (never reused half-way), the host is resolved, the TCP handshake
+/// runs under `server.timeout`.
+pub async fn connect(
+    stack: Stack<'_>,
+    socket: &mut TcpSocket<'_>,
+    server: &Server<'_>,
+) -> Result<(), Error> {
+    if socket.state() != State::Closed {
+        socket.abort();
+        // Let the stack send the reset and free the connection.
+        let _ = with_timeout(server.timeout, socket.flush()).await;
+    }
+    let address = match server.address {
+        Some(address) => address,
+        None => resolve(stack, server.host, server.timeout).await?,
+    };
+    let endpoint = IpEndpoint::new(address, server.port);
+    match with_timeout(server.timeout, socket.connect(endpoint)).await {
+        Ok(Ok(())) => {
+            log_debug!("confpart-embassy: connected to port {=u16}", server.port);
+            Ok(())
+        }
+        _ => {
+            log_warn!(
+                "confpart-embassy: connect to port {=u16} failed",
+                server.port
+            );
+            socket.abort();
+            Err(Error::Connect)
+        }
+    }
+}
+
+#[cfg(feature = "tls")]
+pub use tls::{TlsStream, TlsVerify, connect_tls, open_tls};
+
+#[cfg(feature = "tls")]
+mod tls {
+    use embassy_net::Stack;
+    use embassy_net::tcp::TcpSocket;
+    use embassy_time::with_timeout;
+    use embedded_tls::pki::CertVerifier;
+    use embedded_tls::{
+        Aes128GcmSha256, Certificate, CryptoProvider, NoClock, TlsConfig, TlsConnection,
+        TlsContext, TlsError, TlsVerifier,
+    };
+    use rand_core::CryptoRngCore;
+
+    use super::{Server, connect};
+    use crate::Error;
+
+    /// The largest server certificate the verifier holds (DER bytes).
+    const CERT_BYTES: usize = 4096;
+
+    /// How the server's certificate is checked.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum TlsVerify<'a> {
+        /// Verified against this CA certificate (DER; ECDSA P-256 or P-384)
+        /// and the server's name (`Server::host`). The default a firmware
+        /// should ship: pin the CA of the service it talks to. There is no
+        /// clock here, so validity dates are not checked.
+        Ca(&'a [u8]),
+        /// **No verification at all**: anyone on the path can read and
+        /// change the traffic, the auth token included. Only for a lab
+        /// bridge on a trusted link; never for Twilio or SignalWire.
+        DangerNoVerification,
+    }
+
+    /// The TLS 1.3 session on a borrowed socket (`Read + Write`: give it to
+    /// [`crate::Connection::new`]).
+    pub type TlsStream<'s, 'd> = TlsConnection<'s, &'s mut TcpSocket<'d>, Aes128GcmSha256>;
+
+    struct Provider<'a, R> {
+        rng: R,
+        verifier: Option<CertVerifier<'a, Aes128GcmSha256, NoClock, CERT_BYTES>>,
+    }
+
+    impl<R: CryptoRngCore> CryptoProvider for Provider<'_, R> {
+        type CipherSuite = Aes128GcmSha256;
+        type Signature = &'static [u8];
+
+        fn rng(&mut self) -> impl CryptoRngCore {
+            &mut self.rng
+        }
+
+        fn verifier(&mut self) -> Result<&mut impl TlsVerifier<Aes128GcmSha256>, TlsError> {
+            // `Err` makes embedded-tls skip verification: only for
+            // `DangerNoVerification`.
+            self.verifier.as_mut().ok_or(TlsError::Unimplemented)
+        }
+    }
+
+    /// Runs the TLS 1.3 handshake (AES-128-GCM-SHA256, SNI and name check
+    /// = `server_name`) on any connected `Read + Write` transport (an
+    /// embassy-net socket, a tokio stream through `FromTokio`).
+    ///
+    /// `read_record` must hold a whole TLS record: 16 640 bytes for any
+    /// server; `write_record` 16 640 too, or at least the largest request
+    /// plus 29 bytes of record overhead (the handshake is written through
+    /// the larger of the two). `rng` must be a cryptographic generator (a
+    /// hardware RNG).
+    pub async fn open_tls<'s, S>(
+        transport: S,
+        read_record: &'s mut [u8],
+        write_record: &'s mut [u8],
+        server_name: &str,
+        verify: TlsVerify<'_>,
+        rng: impl CryptoRngCore,
+    ) -> Result<TlsConnection<'s, S, Aes128GcmSha256>, Error>
+    where
+        S: embedded_io_async::Read + embedded_io_async::Write + 's,
+    {
+        let mut session = TlsConnection::new(transport, read_record, write_record);
+        let config = TlsConfig::new().with_server_name(server_name);
+        let provider = Provider {
+            rng,
+            verifier: match verify {
+                TlsVerify::Ca(der) => Some(CertVerifier::new(Certificate::X509(der))),
+                TlsVerify::DangerNoVerification => None,
+            },
+        };
+        session
+            .open(TlsContext::new(&config, provider))
+            .await
+            .map_err(|e| Error::Tls(crate::error::TlsFailure(e)))?;
+        Ok(session)
+    }
+
+    /// Connects `socket` ([`connect`]), then [`open_tls`] with
+    /// `server.host` as the name, the handshake under `server.timeout`.
+    pub async fn connect_tls<'s, 'd>(
+        stack: Stack<'_>,
+        socket: &'s mut TcpSocket<'d>,
+        read_record: &'s mut [u8],
+        write_record: &'s mut [u8],
+        server: &Server<'_>,
+        verify: TlsVerify<'_>,
+        rng: impl CryptoRngCore,
+    ) -> Result<TlsStream<'s, 'd>, Error> {
+        connect(stack, socket, server).await?;
+        let handshake = open_tls(socket, read_record, write_record, server.host, verify, rng);
+        match with_timeout(server.timeout, handshake).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::Timeout),
+        }
+    }
+}
