@@ -49,8 +49,7 @@ use crate::write::{CountingSink, Sink, SliceSink, WriteError};
 /// Longest `From` / `To` value accepted (bytes, decoded): E.164 numbers,
 /// `client:` identifiers and SIP addresses all fit.
 pub const ENDPOINT_MAX_LEN: usize = 256;
-/// Unknown keys a decoded create remembers (the total count is always exact).
-pub const IGNORED_KEYS_CAPACITY: usize = 8;
+pub use crate::form::{IGNORED_KEYS_CAPACITY, IgnoredKeys};
 /// Smallest `Timeout` Twilio accepts (seconds).
 pub const TIMEOUT_MIN: u32 = 5;
 /// Largest `Timeout` Twilio accepts (seconds).
@@ -585,47 +584,6 @@ impl fmt::Display for FormError {
 }
 
 impl core::error::Error for FormError {}
-
-/// Keys of a decoded body that are not [`Field`]s, as sent (still
-/// percent-encoded). The first [`IGNORED_KEYS_CAPACITY`] are kept;
-/// [`IgnoredKeys::total`] counts all.
-///
-/// ```
-/// use confpart::create::Create;
-/// let mut scratch = [0u8; 8];
-/// let d = Create::decode(b"From=a&To=b&Hold=true", &mut scratch)?;
-/// assert_eq!((d.ignored.total(), d.ignored.is_empty()), (1, false));
-/// # Ok::<(), confpart::create::FormError>(())
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct IgnoredKeys<'a> {
-    keys: heapless::Vec<&'a [u8], IGNORED_KEYS_CAPACITY>,
-    total: usize,
-}
-
-impl<'a> IgnoredKeys<'a> {
-    /// The kept keys, in body order.
-    pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
-        self.keys.iter().copied()
-    }
-
-    /// How many unknown keys the body had (may exceed the kept ones).
-    pub const fn total(&self) -> usize {
-        self.total
-    }
-
-    /// True when every key was known.
-    pub const fn is_empty(&self) -> bool {
-        self.total == 0
-    }
-
-    fn push(&mut self, key: &'a [u8]) {
-        self.total = self.total.saturating_add(1);
-        // Past the capacity only the count grows: `total` says so.
-        let _ = self.keys.push(key);
-    }
-}
 
 /// A decoded form body: the request and the keys that were ignored.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -303,6 +303,53 @@ pub fn write_component<S: Sink + ?Sized>(sink: &mut S, s: &str) -> Result<(), Wr
     }
 }
 
+/// Unknown keys a decoded form body remembers (the total count is always exact).
+pub const IGNORED_KEYS_CAPACITY: usize = 8;
+
+/// Keys of a decoded form body (an Update or a Create) that are not fields
+/// of its request (e.g. SignalWire's `Beep` on an update), as sent (still
+/// percent-encoded). The first [`IGNORED_KEYS_CAPACITY`] are kept;
+/// [`IgnoredKeys::total`] counts all.
+///
+/// ```
+/// use confpart::create::Create;
+/// let mut scratch = [0u8; 8];
+/// let d = Create::decode(b"From=a&To=b&Hold=true", &mut scratch)?;
+/// assert_eq!((d.ignored.total(), d.ignored.is_empty()), (1, false));
+/// assert_eq!(d.ignored.iter().next(), Some(&b"Hold"[..]));
+/// # Ok::<(), confpart::create::FormError>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct IgnoredKeys<'a> {
+    keys: heapless::Vec<&'a [u8], IGNORED_KEYS_CAPACITY>,
+    total: usize,
+}
+
+impl<'a> IgnoredKeys<'a> {
+    /// The kept keys, in body order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        self.keys.iter().copied()
+    }
+
+    /// How many unknown keys the body had (may exceed the kept ones).
+    pub const fn total(&self) -> usize {
+        self.total
+    }
+
+    /// True when every key was known.
+    pub const fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// Counts `key`, and keeps it while there is room.
+    pub(crate) fn push(&mut self, key: &'a [u8]) {
+        self.total = self.total.saturating_add(1);
+        // Past the capacity only the count grows: `total` says so.
+        let _ = self.keys.push(key);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

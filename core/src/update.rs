@@ -39,8 +39,7 @@ use crate::write::{CountingSink, Sink, SliceSink, WriteError};
 
 /// Longest URL accepted in `HoldUrl`, `AnnounceUrl` and `WaitUrl` (bytes, decoded).
 pub const URL_MAX_LEN: usize = 2048;
-/// Unknown keys a decoded update remembers (the total count is always exact).
-pub const IGNORED_KEYS_CAPACITY: usize = 8;
+pub use crate::form::{IGNORED_KEYS_CAPACITY, IgnoredKeys};
 /// Longest key that can match a known field once decoded.
 const KEY_BUF_LEN: usize = 24;
 
@@ -416,39 +415,6 @@ impl fmt::Display for FormError {
 }
 
 impl core::error::Error for FormError {}
-
-/// Keys of a decoded body that are not Update fields (e.g. SignalWire's
-/// `Beep`), as sent (still percent-encoded). The first
-/// [`IGNORED_KEYS_CAPACITY`] are kept; [`IgnoredKeys::total`] counts all.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct IgnoredKeys<'a> {
-    keys: heapless::Vec<&'a [u8], IGNORED_KEYS_CAPACITY>,
-    total: usize,
-}
-
-impl<'a> IgnoredKeys<'a> {
-    /// The kept keys, in body order.
-    pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
-        self.keys.iter().copied()
-    }
-
-    /// How many unknown keys the body had (may exceed the kept ones).
-    pub const fn total(&self) -> usize {
-        self.total
-    }
-
-    /// True when every key was known.
-    pub const fn is_empty(&self) -> bool {
-        self.total == 0
-    }
-
-    fn push(&mut self, key: &'a [u8]) {
-        self.total = self.total.saturating_add(1);
-        // Past the capacity only the count grows: `total` says so.
-        let _ = self.keys.push(key);
-    }
-}
 
 /// A decoded form body: the update and the keys that were ignored.
 #[derive(Debug, Clone, PartialEq, Eq)]
