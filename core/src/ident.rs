@@ -174,6 +174,10 @@ fn check_sid(s: &[u8], kind: IdKind) -> Result<SidForm, IdError> {
             if prefix != prefix_of(kind).as_bytes() {
                 return Err(IdError::Prefix { kind });
             }
+            // Eight bytes per step; the offset only on failure.
+            if crate::scan::all_hex(hex) {
+                return Ok(SidForm::Twilio);
+            }
             match hex.iter().position(|b| !b.is_ascii_hexdigit()) {
                 Some(i) => Err(IdError::Character {
                     kind,
@@ -366,11 +370,17 @@ impl Label {
         if s.is_empty() {
             return Err(IdError::LabelEmpty);
         }
-        let mut chars = 0usize;
-        for (offset, c) in s.char_indices() {
-            chars += 1;
-            if c == '/' || c.is_control() {
-                return Err(IdError::LabelCharacter { offset });
+        // Printable ASCII without `/` (the usual label): one byte per char,
+        // none a control; otherwise the chars one by one.
+        let plain = s.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'/');
+        let mut chars = s.len();
+        if !plain {
+            chars = 0;
+            for (offset, c) in s.char_indices() {
+                chars += 1;
+                if c == '/' || c.is_control() {
+                    return Err(IdError::LabelCharacter { offset });
+                }
             }
         }
         if chars > LABEL_MAX_CHARS {

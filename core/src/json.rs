@@ -586,6 +586,18 @@ impl<'a> Cursor<'a> {
 
     /// Reads `true`, `false` or `null` at the read position.
     fn literal(&mut self) -> Result<u8, JsonError> {
+        // Fast path: the whole literal in one 4-byte compare (+ `e`).
+        if let Some(&[a, b, c, d]) = self.doc.get(self.pos..self.pos + 4) {
+            let w = u32::from_le_bytes([a, b, c, d]);
+            if w == u32::from_le_bytes(*b"true") || w == u32::from_le_bytes(*b"null") {
+                self.pos += 4;
+                return Ok(a);
+            }
+            if w == u32::from_le_bytes(*b"fals") && self.doc.get(self.pos + 4) == Some(&b'e') {
+                self.pos += 5;
+                return Ok(a);
+            }
+        }
         let first = self.doc.get(self.pos).copied().unwrap_or(b'n');
         for (k, c) in literal_of(first).iter().enumerate() {
             if self.doc.get(self.pos + k) != Some(c) {
@@ -755,7 +767,7 @@ impl<'a> Cursor<'a> {
         let at = self.pos;
         let end = at + 1 + name.len();
         let hit = self.doc.get(at) == Some(&b'"')
-            && self.doc.get(at + 1..end) == Some(name.as_bytes())
+            && crate::scan::same(self.doc.get(at + 1..end).unwrap_or(&[]), name.as_bytes())
             && self.doc.get(end) == Some(&b'"');
         if !hit {
             return Ok(None);
@@ -766,6 +778,30 @@ impl<'a> Cursor<'a> {
         }
         self.pos += 1;
         Ok(Some(at))
+    }
+
+    /// Fast path for a fixed-shape string value (a SID, a strict date): when
+    /// the value at the read position is `"` + `len` bytes + `"` and `accept`
+    /// takes those bytes, moves past the string and returns what `accept`
+    /// made of them. Otherwise leaves the position where it was.
+    ///
+    /// `accept` must only take bytes that are plain string text (no `"`,
+    /// `\\`, control or non-ASCII byte): then this reads exactly what
+    /// [`Cursor::string`] would, without the scan.
+    #[inline]
+    pub(crate) fn fixed_str<T>(
+        &mut self,
+        len: usize,
+        accept: impl FnOnce(&'a [u8]) -> Option<T>,
+    ) -> Option<T> {
+        self.ws();
+        let at = self.pos;
+        if self.doc.get(at) != Some(&b'"') || self.doc.get(at + 1 + len) != Some(&b'"') {
+            return None;
+        }
+        let v = accept(self.doc.get(at + 1..at + 1 + len)?)?;
+        self.pos = at + 2 + len;
+        Some(v)
     }
 
     /// Records known key `index` in `seen`; a second time is
