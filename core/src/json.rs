@@ -361,9 +361,10 @@ pub(crate) struct Cursor<'a> {
     high: u64,
 }
 
-/// Lanes of `w` that stop a run of string text: `"`, `\\`, a byte below
-/// 0x20, or (`high` = all lane high bits) a byte of 0x80 or more. Only the
-/// lowest set lane is exact (borrows may mark lanes above it).
+/// Lanes of `w` that may stop a run of string text: `"`, `\\`, a byte below
+/// 0x20 (and ` `, `!`), or (`high` = all lane high bits) a byte of 0x80 or
+/// more. Only the lowest set lane counts (borrows may mark lanes above it);
+/// the caller looks at that byte.
 #[inline(always)]
 fn string_stops(w: u64, high: u64) -> u64 {
     const LO: u64 = 0x0101_0101_0101_0101;
@@ -372,8 +373,10 @@ fn string_stops(w: u64, high: u64) -> u64 {
         let x = w ^ (LO * b as u64);
         x.wrapping_sub(LO) & !x & HI
     };
-    let below_20 = w.wrapping_sub(LO * 0x20) & !w & HI;
-    eq(b'"') | eq(b'\\') | below_20 | (w & high)
+    // Bytes below 0x23: controls, and also ` `, `!` and `"` (a superset:
+    // the byte-level match after a stop decides, a space only costs a stop).
+    let below_23 = w.wrapping_sub(LO * 0x23) & !w & HI;
+    eq(b'\\') | below_23 | (w & high)
 }
 
 /// `true`, `false` or `null`.
@@ -758,22 +761,21 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// Reads the key at the read position if it is exactly `name` (no
-    /// escapes), with its colon; returns the key's offset. Otherwise leaves
-    /// the position where it was (for [`Cursor::key`]). Decoders try the key
-    /// they expect next (documents usually keep one order) before scanning.
-    pub(crate) fn key_if(&mut self, name: &str) -> Result<Option<usize>, JsonError> {
+    /// Reads the key at the read position if it is exactly `quoted` (the
+    /// name in quotes, no escapes), with its colon; returns the key's offset.
+    /// Otherwise leaves the position where it was (for [`Cursor::key`]).
+    /// Decoders try the key they expect next (documents usually keep one
+    /// order) before scanning.
+    pub(crate) fn key_if(&mut self, quoted: &str) -> Result<Option<usize>, JsonError> {
         self.ws();
         let at = self.pos;
-        let end = at + 1 + name.len();
-        let hit = self.doc.get(at) == Some(&b'"')
-            && crate::scan::same(self.doc.get(at + 1..end).unwrap_or(&[]), name.as_bytes())
-            && self.doc.get(end) == Some(&b'"');
-        if !hit {
+        let end = at + quoted.len();
+        if !crate::scan::same(self.doc.get(at..end).unwrap_or(&[]), quoted.as_bytes()) {
             return Ok(None);
         }
-        self.pos = end + 1;
-        if self.peek() != Some(b':') {
+        // The colon, usually right after the key.
+        self.pos = end;
+        if self.doc.get(end) != Some(&b':') && self.peek() != Some(b':') {
             return Err(self.unexpected());
         }
         self.pos += 1;

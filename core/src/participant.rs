@@ -345,24 +345,36 @@ impl Field {
         })
     }
 
-    const fn name(self) -> &'static str {
-        match self {
-            Self::AccountSid => "account_sid",
-            Self::CallSid => "call_sid",
-            Self::Label => "label",
-            Self::ConferenceSid => "conference_sid",
-            Self::DateCreated => "date_created",
-            Self::DateUpdated => "date_updated",
-            Self::EndConferenceOnExit => "end_conference_on_exit",
-            Self::Muted => "muted",
-            Self::Hold => "hold",
-            Self::Status => "status",
-            Self::StartConferenceOnEnter => "start_conference_on_enter",
-            Self::Coaching => "coaching",
-            Self::CallSidToCoach => "call_sid_to_coach",
-            Self::QueueTime => "queue_time",
-            Self::Uri => "uri",
+    /// The name in quotes, as a document has it.
+    const fn quoted(self) -> &'static str {
+        macro_rules! q {
+            ($($v:ident => $n:literal),* $(,)?) => {
+                match self { $(Self::$v => concat!("\"", $n, "\""),)* }
+            };
         }
+        q!(
+            AccountSid => "account_sid",
+            CallSid => "call_sid",
+            Label => "label",
+            ConferenceSid => "conference_sid",
+            DateCreated => "date_created",
+            DateUpdated => "date_updated",
+            EndConferenceOnExit => "end_conference_on_exit",
+            Muted => "muted",
+            Hold => "hold",
+            Status => "status",
+            StartConferenceOnEnter => "start_conference_on_enter",
+            Coaching => "coaching",
+            CallSidToCoach => "call_sid_to_coach",
+            QueueTime => "queue_time",
+            Uri => "uri",
+        )
+    }
+
+    /// The name (for errors): [`Field::quoted`] without its quotes.
+    fn name(self) -> &'static str {
+        let q = self.quoted();
+        q.get(1..q.len() - 1).unwrap_or("")
     }
 }
 
@@ -572,6 +584,7 @@ impl<'a> Participant<'a> {
 
     /// Reads one participant object at the cursor (also used for the items
     /// of a list page).
+    #[inline]
     pub(crate) fn read(c: &mut Cursor<'a>) -> Result<Self, JsonError> {
         if c.peek() != Some(b'{') {
             return Err(c.wrong_type("an object"));
@@ -584,7 +597,7 @@ impl<'a> Participant<'a> {
             loop {
                 let expected = Field::ALL.get(next).copied();
                 let found = match expected {
-                    Some(field) => c.key_if(field.name())?.map(|at| (field, at)),
+                    Some(field) => c.key_if(field.quoted())?.map(|at| (field, at)),
                     None => None,
                 };
                 let found = match found {
@@ -624,7 +637,12 @@ impl<'a> Participant<'a> {
         key_offset: usize,
         seen: &mut KeySet,
     ) -> Result<(), JsonError> {
-        Cursor::once(seen, field as u32, key_offset, field.name())?;
+        // A second time is a duplicate (the caller names the field).
+        let bit = 1 << field as u32;
+        if *seen & bit != 0 {
+            return Err(JsonError::new(JsonErrorKind::DuplicateKey, key_offset));
+        }
+        *seen |= bit;
         match field {
             Field::AccountSid => self.account_sid = sid_value(c, AccountSid::parse_bytes)?,
             Field::CallSid => self.call_sid = sid_value(c, CallSid::parse_bytes)?,
