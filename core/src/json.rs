@@ -490,6 +490,11 @@ impl<'a> Cursor<'a> {
     /// After a member of the container closed by `close`: true if a `,`
     /// follows (another member), false if `close` does (consumed).
     pub(crate) fn more(&mut self, close: u8) -> Result<bool, JsonError> {
+        // Usually the comma right after the value.
+        if self.doc.get(self.pos) == Some(&b',') {
+            self.pos += 1;
+            return Ok(true);
+        }
         match self.peek() {
             Some(b',') => {
                 self.pos += 1;
@@ -535,6 +540,35 @@ impl<'a> Cursor<'a> {
             // Skip plain text eight bytes at a time (SWAR: lanes holding `"`,
             // `\`, a control character, or a high byte when it matters). A
             // word may run past the string: only the first stop counts.
+            // Two words per step while 16 bytes remain (long texts: URIs).
+            while let Some(
+                &[
+                    a0,
+                    a1,
+                    a2,
+                    a3,
+                    a4,
+                    a5,
+                    a6,
+                    a7,
+                    b0,
+                    b1,
+                    b2,
+                    b3,
+                    b4,
+                    b5,
+                    b6,
+                    b7,
+                ],
+            ) = self.doc.get(i..i + 16)
+            {
+                let a = string_stops(u64::from_le_bytes([a0, a1, a2, a3, a4, a5, a6, a7]), high);
+                let b = string_stops(u64::from_le_bytes([b0, b1, b2, b3, b4, b5, b6, b7]), high);
+                if a | b != 0 {
+                    break;
+                }
+                i += 16;
+            }
             while let Some(word) = self
                 .doc
                 .get(i..i + 8)
@@ -727,6 +761,26 @@ impl<'a> Cursor<'a> {
 
     /// `true`, `false` or `null` (`None`).
     pub(crate) fn opt_bool(&mut self) -> Result<Option<bool>, JsonError> {
+        // Fast path: the literal as one 4-byte word (+ `e` for `false`).
+        self.ws();
+        let at = self.pos;
+        if let Some(&[a, b, c, d]) = self.doc.get(at..at + 4) {
+            match u32::from_le_bytes([a, b, c, d]) {
+                w if w == u32::from_le_bytes(*b"true") => {
+                    self.pos = at + 4;
+                    return Ok(Some(true));
+                }
+                w if w == u32::from_le_bytes(*b"null") => {
+                    self.pos = at + 4;
+                    return Ok(None);
+                }
+                w if w == u32::from_le_bytes(*b"fals") && self.doc.get(at + 4) == Some(&b'e') => {
+                    self.pos = at + 5;
+                    return Ok(Some(false));
+                }
+                _ => {}
+            }
+        }
         match self.peek() {
             Some(b't' | b'f' | b'n') => self.literal().map(|b| match b {
                 b't' => Some(true),

@@ -576,16 +576,20 @@ impl<'a> Participant<'a> {
     /// Decodes a participant JSON document (see the module docs for how
     /// strict this is), borrowing it.
     pub fn decode(doc: &'a [u8]) -> Result<Self, JsonError> {
-        let mut c = Cursor::new(doc);
-        let p = Self::read(&mut c)?;
-        c.finish()?;
-        Ok(p)
+        // The value goes straight into the result (no re-wrap by `?`).
+        Self::read_at(&mut Cursor::new(doc), true)
     }
 
     /// Reads one participant object at the cursor (also used for the items
     /// of a list page).
-    #[inline]
     pub(crate) fn read(c: &mut Cursor<'a>) -> Result<Self, JsonError> {
+        Self::read_at(c, false)
+    }
+
+    /// [`Participant::read`]; `whole`: the object is the whole document
+    /// (only white space may follow).
+    #[inline]
+    fn read_at(c: &mut Cursor<'a>, whole: bool) -> Result<Self, JsonError> {
         if c.peek() != Some(b'{') {
             return Err(c.wrong_type("an object"));
         }
@@ -626,6 +630,9 @@ impl<'a> Participant<'a> {
                 JsonError::new(JsonErrorKind::Missing, c.pos.saturating_sub(1))
                     .in_field("call_sid"),
             );
+        }
+        if whole {
+            c.finish()?;
         }
         Ok(p)
     }

@@ -139,13 +139,14 @@ const fn hex_lanes(w: u64) -> u64 {
 /// Whether every byte of `s` is an ASCII hex digit, eight at a time.
 #[inline]
 pub(crate) fn all_hex(s: &[u8]) -> bool {
+    // Lanes accumulated over the words, one test at the end (a SID's 32
+    // hex digits are four words).
     let mut chunks = s.chunks_exact(8);
+    let mut all = HI;
     for chunk in chunks.by_ref() {
-        if hex_lanes(word(chunk)) != HI {
-            return false;
-        }
+        all &= hex_lanes(word(chunk));
     }
-    chunks.remainder().iter().all(u8::is_ascii_hexdigit)
+    all == HI && chunks.remainder().iter().all(u8::is_ascii_hexdigit)
 }
 
 #[cfg(test)]
