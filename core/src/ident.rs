@@ -236,7 +236,7 @@ macro_rules! sid_type {
                 let form = check_sid(s, $kind)?;
                 let mut bytes = [0u8; SID_CAPACITY];
                 if let Some(dst) = bytes.get_mut(..s.len()) {
-                    dst.copy_from_slice(s);
+                    crate::write::copy(dst, s);
                 }
                 Ok(Self { bytes, form })
             }

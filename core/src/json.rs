@@ -30,7 +30,7 @@
 
 use core::fmt;
 
-use crate::write::{Sink, WriteError};
+use crate::write::{Sink, WriteError, copy, utf8};
 
 /// Maximum nesting depth of arrays/objects accepted in any document.
 ///
@@ -959,16 +959,19 @@ pub fn unescape_into<'b>(raw: &str, out: &'b mut [u8]) -> Result<&'b str, Unesca
     let capacity = out.len();
     let mut len = 0usize;
     for_each_piece(raw, |piece| {
-        let mut utf8 = [0u8; 4];
+        let encoded;
         let bytes = match piece {
             Piece::Text(s) => s.as_bytes(),
-            Piece::Char(c) => c.encode_utf8(&mut utf8).as_bytes(),
+            Piece::Char(c) => {
+                encoded = utf8(c);
+                encoded.0.get(..encoded.1).unwrap_or(&[])
+            }
         };
         let dst = len
             .checked_add(bytes.len())
             .and_then(|end| out.get_mut(len..end))
             .ok_or(UnescapeError::Overflow { capacity })?;
-        dst.copy_from_slice(bytes);
+        copy(dst, bytes);
         len += bytes.len();
         Ok(())
     })?;
@@ -1296,7 +1299,7 @@ impl<'a> JsonStr<'a> {
                 let dst = out
                     .get_mut(..self.raw.len())
                     .ok_or(UnescapeError::Overflow { capacity })?;
-                dst.copy_from_slice(self.raw.as_bytes());
+                copy(dst, self.raw.as_bytes());
                 core::str::from_utf8(dst).map_err(|_| UnescapeError::InvalidEscape { offset: 0 })
             }
         }

@@ -544,7 +544,8 @@ fn label_ok(text: JsonStr<'_>) -> bool {
             return false;
         }
         if let Some(dst) = head.get_mut(len..len + c.len_utf8()) {
-            c.encode_utf8(dst);
+            let (bytes, n) = crate::write::utf8(c);
+            crate::write::copy(dst, bytes.get(..n).unwrap_or(&[]));
         }
         len += c.len_utf8();
     }
