@@ -262,6 +262,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn utf8_same_as_encode_utf8_for_every_char() {
+        for c in (0..=0x10_ffff).filter_map(char::from_u32) {
+            let mut want = [0u8; 4];
+            let want = c.encode_utf8(&mut want).as_bytes();
+            let (got, n) = utf8(c);
+            assert_eq!(&got[..n], want, "{c:?}");
+        }
+        let mut dst = [0u8; 3];
+        copy(&mut dst, b"abc");
+        assert_eq!(&dst, b"abc");
+    }
+
+    #[test]
     fn decimal() {
         let mut b = [0u8; 20];
         assert_eq!(u64_to_decimal(0, &mut b), b"0");
