@@ -4,7 +4,7 @@
 //! a microcontroller than a general base64 engine (no tables beyond the
 //! 64-byte alphabet), and tested against the `base64` crate.
 
-use crate::write::{Sink, WriteError};
+use crate::write::{Sink, WriteError, copy};
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -31,7 +31,7 @@ pub(crate) fn encode<S: Sink + ?Sized>(sink: &mut S, parts: &[&[u8]]) -> Result<
                 break;
             }
             if let Some(dst) = stage.get_mut(n..n + head.len()) {
-                dst.copy_from_slice(head);
+                copy(dst, head);
             }
             n += head.len();
             part = rest;
@@ -59,7 +59,10 @@ fn encode_stage<S: Sink + ?Sized>(sink: &mut S, input: &[u8]) -> Result<(), Writ
     for (group, dst) in groups.by_ref().zip(out.chunks_exact_mut(4)) {
         let [a, b, c] = <[u8; 3]>::try_from(group).unwrap_or([0; 3]);
         let g = (u32::from(a) << 16) | (u32::from(b) << 8) | u32::from(c);
-        dst.copy_from_slice(&[sextet(g, 18), sextet(g, 12), sextet(g, 6), sextet(g, 0)]);
+        copy(
+            dst,
+            &[sextet(g, 18), sextet(g, 12), sextet(g, 6), sextet(g, 0)],
+        );
         o += 4;
     }
     let tail = match *groups.remainder() {
@@ -76,7 +79,7 @@ fn encode_stage<S: Sink + ?Sized>(sink: &mut S, input: &[u8]) -> Result<(), Writ
     if let Some(tail) = tail
         && let Some(dst) = out.get_mut(o..o + 4)
     {
-        dst.copy_from_slice(&tail);
+        copy(dst, &tail);
         o += 4;
     }
     sink.put(out.get(..o).unwrap_or(&[]))
@@ -132,7 +135,7 @@ pub(crate) fn decode(input: &[u8], out: &mut [u8]) -> Result<usize, DecodeError>
         let bytes = [(v >> 16) as u8, (v >> 8) as u8, v as u8];
         let take = 3 - pad;
         let dst = out.get_mut(n..n + take).ok_or(DecodeError::OutputFull)?;
-        dst.copy_from_slice(bytes.get(..take).unwrap_or(&[]));
+        copy(dst, bytes.get(..take).unwrap_or(&[]));
         n += take;
     }
     Ok(n)

@@ -174,6 +174,10 @@ fn check_sid(s: &[u8], kind: IdKind) -> Result<SidForm, IdError> {
             if prefix != prefix_of(kind).as_bytes() {
                 return Err(IdError::Prefix { kind });
             }
+            // Eight bytes per step; the offset only on failure.
+            if crate::scan::all_hex(hex) {
+                return Ok(SidForm::Twilio);
+            }
             match hex.iter().position(|b| !b.is_ascii_hexdigit()) {
                 Some(i) => Err(IdError::Character {
                     kind,
@@ -232,7 +236,7 @@ macro_rules! sid_type {
                 let form = check_sid(s, $kind)?;
                 let mut bytes = [0u8; SID_CAPACITY];
                 if let Some(dst) = bytes.get_mut(..s.len()) {
-                    dst.copy_from_slice(s);
+                    crate::write::copy(dst, s);
                 }
                 Ok(Self { bytes, form })
             }
@@ -366,11 +370,17 @@ impl Label {
         if s.is_empty() {
             return Err(IdError::LabelEmpty);
         }
-        let mut chars = 0usize;
-        for (offset, c) in s.char_indices() {
-            chars += 1;
-            if c == '/' || c.is_control() {
-                return Err(IdError::LabelCharacter { offset });
+        // Printable ASCII without `/` (the usual label): one byte per char,
+        // none a control; otherwise the chars one by one.
+        let plain = s.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'/');
+        let mut chars = s.len();
+        if !plain {
+            chars = 0;
+            for (offset, c) in s.char_indices() {
+                chars += 1;
+                if c == '/' || c.is_control() {
+                    return Err(IdError::LabelCharacter { offset });
+                }
             }
         }
         if chars > LABEL_MAX_CHARS {
@@ -424,12 +434,18 @@ impl serde::Serialize for Label {
     }
 }
 
-/// Characters left as they are in a path segment: RFC 3986 unreserved.
-const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+/// Bytes left as they are in a path segment: RFC 3986 unreserved.
+const fn unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+/// `%XX` (upper-case hex, as `percent-encoding` writes it) for `b`.
+const fn percent(b: u8) -> [u8; 3] {
+    const fn hex(n: u8) -> u8 {
+        if n < 10 { b'0' + n } else { b'A' + n - 10 }
+    }
+    [b'%', hex(b >> 4), hex(b & 0xf)]
+}
 
 /// The `{CallSid}` slot of a participant path: a call SID or a label.
 ///
@@ -467,11 +483,28 @@ impl ParticipantRef {
     pub fn write_path_segment<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
         match self {
             Self::Call(sid) => sink.put(sid.as_bytes()),
+            // By hand, not `percent_encoding::utf8_percent_encode`: its
+            // iterator kept a panicking `split_at` in the client path
+            // (`core::panicking::panic_fmt` linked, thumbv7em). Runs of
+            // unreserved bytes are written whole; the crate is the oracle
+            // of a test below.
             Self::Label(label) => {
-                for chunk in percent_encoding::utf8_percent_encode(label.as_str(), PATH_SEGMENT) {
-                    sink.put_str(chunk)?;
+                let mut rest = label.as_str().as_bytes();
+                loop {
+                    let run = rest
+                        .iter()
+                        .position(|&b| !unreserved(b))
+                        .unwrap_or(rest.len());
+                    let (plain, tail) = rest.split_at_checked(run).unwrap_or((rest, &[]));
+                    if !plain.is_empty() {
+                        sink.put(plain)?;
+                    }
+                    let Some((&b, tail)) = tail.split_first() else {
+                        return Ok(());
+                    };
+                    sink.put(&percent(b))?;
+                    rest = tail;
                 }
-                Ok(())
             }
         }
     }
@@ -586,6 +619,22 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn path_segment_same_as_percent_encoding(s in "\\PC{0,40}") {
+            if let Ok(label) = Label::new(&s) {
+                let mut buf = [0u8; 1024];
+                let mut sink = SliceSink::new(&mut buf);
+                ParticipantRef::Label(label).write_path_segment(&mut sink).unwrap();
+                const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+                    .remove(b'-')
+                    .remove(b'.')
+                    .remove(b'_')
+                    .remove(b'~');
+                let want: String = percent_encoding::utf8_percent_encode(&s, SET).collect();
+                prop_assert_eq!(sink.written(), want.as_bytes());
+            }
+        }
+
         #[test]
         fn sid_parse_never_panics(s in any::<Vec<u8>>()) {
             let _ = CallSid::parse_bytes(&s);

@@ -30,7 +30,7 @@
 
 use core::fmt;
 
-use crate::write::{Sink, WriteError};
+use crate::write::{Sink, WriteError, copy, utf8};
 
 /// Maximum nesting depth of arrays/objects accepted in any document.
 ///
@@ -361,9 +361,10 @@ pub(crate) struct Cursor<'a> {
     high: u64,
 }
 
-/// Lanes of `w` that stop a run of string text: `"`, `\\`, a byte below
-/// 0x20, or (`high` = all lane high bits) a byte of 0x80 or more. Only the
-/// lowest set lane is exact (borrows may mark lanes above it).
+/// Lanes of `w` that may stop a run of string text: `"`, `\\`, a byte below
+/// 0x20 (and ` `, `!`), or (`high` = all lane high bits) a byte of 0x80 or
+/// more. Only the lowest set lane counts (borrows may mark lanes above it);
+/// the caller looks at that byte.
 #[inline(always)]
 fn string_stops(w: u64, high: u64) -> u64 {
     const LO: u64 = 0x0101_0101_0101_0101;
@@ -372,8 +373,10 @@ fn string_stops(w: u64, high: u64) -> u64 {
         let x = w ^ (LO * b as u64);
         x.wrapping_sub(LO) & !x & HI
     };
-    let below_20 = w.wrapping_sub(LO * 0x20) & !w & HI;
-    eq(b'"') | eq(b'\\') | below_20 | (w & high)
+    // Bytes below 0x23: controls, and also ` `, `!` and `"` (a superset:
+    // the byte-level match after a stop decides, a space only costs a stop).
+    let below_23 = w.wrapping_sub(LO * 0x23) & !w & HI;
+    eq(b'\\') | below_23 | (w & high)
 }
 
 /// `true`, `false` or `null`.
@@ -487,6 +490,11 @@ impl<'a> Cursor<'a> {
     /// After a member of the container closed by `close`: true if a `,`
     /// follows (another member), false if `close` does (consumed).
     pub(crate) fn more(&mut self, close: u8) -> Result<bool, JsonError> {
+        // Usually the comma right after the value.
+        if self.doc.get(self.pos) == Some(&b',') {
+            self.pos += 1;
+            return Ok(true);
+        }
         match self.peek() {
             Some(b',') => {
                 self.pos += 1;
@@ -532,6 +540,35 @@ impl<'a> Cursor<'a> {
             // Skip plain text eight bytes at a time (SWAR: lanes holding `"`,
             // `\`, a control character, or a high byte when it matters). A
             // word may run past the string: only the first stop counts.
+            // Two words per step while 16 bytes remain (long texts: URIs).
+            while let Some(
+                &[
+                    a0,
+                    a1,
+                    a2,
+                    a3,
+                    a4,
+                    a5,
+                    a6,
+                    a7,
+                    b0,
+                    b1,
+                    b2,
+                    b3,
+                    b4,
+                    b5,
+                    b6,
+                    b7,
+                ],
+            ) = self.doc.get(i..i + 16)
+            {
+                let a = string_stops(u64::from_le_bytes([a0, a1, a2, a3, a4, a5, a6, a7]), high);
+                let b = string_stops(u64::from_le_bytes([b0, b1, b2, b3, b4, b5, b6, b7]), high);
+                if a | b != 0 {
+                    break;
+                }
+                i += 16;
+            }
             while let Some(word) = self
                 .doc
                 .get(i..i + 8)
@@ -586,6 +623,18 @@ impl<'a> Cursor<'a> {
 
     /// Reads `true`, `false` or `null` at the read position.
     fn literal(&mut self) -> Result<u8, JsonError> {
+        // Fast path: the whole literal in one 4-byte compare (+ `e`).
+        if let Some(&[a, b, c, d]) = self.doc.get(self.pos..self.pos + 4) {
+            let w = u32::from_le_bytes([a, b, c, d]);
+            if w == u32::from_le_bytes(*b"true") || w == u32::from_le_bytes(*b"null") {
+                self.pos += 4;
+                return Ok(a);
+            }
+            if w == u32::from_le_bytes(*b"fals") && self.doc.get(self.pos + 4) == Some(&b'e') {
+                self.pos += 5;
+                return Ok(a);
+            }
+        }
         let first = self.doc.get(self.pos).copied().unwrap_or(b'n');
         for (k, c) in literal_of(first).iter().enumerate() {
             if self.doc.get(self.pos + k) != Some(c) {
@@ -712,6 +761,26 @@ impl<'a> Cursor<'a> {
 
     /// `true`, `false` or `null` (`None`).
     pub(crate) fn opt_bool(&mut self) -> Result<Option<bool>, JsonError> {
+        // Fast path: the literal as one 4-byte word (+ `e` for `false`).
+        self.ws();
+        let at = self.pos;
+        if let Some(&[a, b, c, d]) = self.doc.get(at..at + 4) {
+            match u32::from_le_bytes([a, b, c, d]) {
+                w if w == u32::from_le_bytes(*b"true") => {
+                    self.pos = at + 4;
+                    return Ok(Some(true));
+                }
+                w if w == u32::from_le_bytes(*b"null") => {
+                    self.pos = at + 4;
+                    return Ok(None);
+                }
+                w if w == u32::from_le_bytes(*b"fals") && self.doc.get(at + 4) == Some(&b'e') => {
+                    self.pos = at + 5;
+                    return Ok(Some(false));
+                }
+                _ => {}
+            }
+        }
         match self.peek() {
             Some(b't' | b'f' | b'n') => self.literal().map(|b| match b {
                 b't' => Some(true),
@@ -746,26 +815,49 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// Reads the key at the read position if it is exactly `name` (no
-    /// escapes), with its colon; returns the key's offset. Otherwise leaves
-    /// the position where it was (for [`Cursor::key`]). Decoders try the key
-    /// they expect next (documents usually keep one order) before scanning.
-    pub(crate) fn key_if(&mut self, name: &str) -> Result<Option<usize>, JsonError> {
+    /// Reads the key at the read position if it is exactly `quoted` (the
+    /// name in quotes, no escapes), with its colon; returns the key's offset.
+    /// Otherwise leaves the position where it was (for [`Cursor::key`]).
+    /// Decoders try the key they expect next (documents usually keep one
+    /// order) before scanning.
+    pub(crate) fn key_if(&mut self, quoted: &str) -> Result<Option<usize>, JsonError> {
         self.ws();
         let at = self.pos;
-        let end = at + 1 + name.len();
-        let hit = self.doc.get(at) == Some(&b'"')
-            && self.doc.get(at + 1..end) == Some(name.as_bytes())
-            && self.doc.get(end) == Some(&b'"');
-        if !hit {
+        let end = at + quoted.len();
+        if !crate::scan::same(self.doc.get(at..end).unwrap_or(&[]), quoted.as_bytes()) {
             return Ok(None);
         }
-        self.pos = end + 1;
-        if self.peek() != Some(b':') {
+        // The colon, usually right after the key.
+        self.pos = end;
+        if self.doc.get(end) != Some(&b':') && self.peek() != Some(b':') {
             return Err(self.unexpected());
         }
         self.pos += 1;
         Ok(Some(at))
+    }
+
+    /// Fast path for a fixed-shape string value (a SID, a strict date): when
+    /// the value at the read position is `"` + `len` bytes + `"` and `accept`
+    /// takes those bytes, moves past the string and returns what `accept`
+    /// made of them. Otherwise leaves the position where it was.
+    ///
+    /// `accept` must only take bytes that are plain string text (no `"`,
+    /// `\\`, control or non-ASCII byte): then this reads exactly what
+    /// [`Cursor::string`] would, without the scan.
+    #[inline]
+    pub(crate) fn fixed_str<T>(
+        &mut self,
+        len: usize,
+        accept: impl FnOnce(&'a [u8]) -> Option<T>,
+    ) -> Option<T> {
+        self.ws();
+        let at = self.pos;
+        if self.doc.get(at) != Some(&b'"') || self.doc.get(at + 1 + len) != Some(&b'"') {
+            return None;
+        }
+        let v = accept(self.doc.get(at + 1..at + 1 + len)?)?;
+        self.pos = at + 2 + len;
+        Some(v)
     }
 
     /// Records known key `index` in `seen`; a second time is
@@ -867,16 +959,19 @@ pub fn unescape_into<'b>(raw: &str, out: &'b mut [u8]) -> Result<&'b str, Unesca
     let capacity = out.len();
     let mut len = 0usize;
     for_each_piece(raw, |piece| {
-        let mut utf8 = [0u8; 4];
+        let encoded;
         let bytes = match piece {
             Piece::Text(s) => s.as_bytes(),
-            Piece::Char(c) => c.encode_utf8(&mut utf8).as_bytes(),
+            Piece::Char(c) => {
+                encoded = utf8(c);
+                encoded.0.get(..encoded.1).unwrap_or(&[])
+            }
         };
         let dst = len
             .checked_add(bytes.len())
             .and_then(|end| out.get_mut(len..end))
             .ok_or(UnescapeError::Overflow { capacity })?;
-        dst.copy_from_slice(bytes);
+        copy(dst, bytes);
         len += bytes.len();
         Ok(())
     })?;
@@ -1204,7 +1299,7 @@ impl<'a> JsonStr<'a> {
                 let dst = out
                     .get_mut(..self.raw.len())
                     .ok_or(UnescapeError::Overflow { capacity })?;
-                dst.copy_from_slice(self.raw.as_bytes());
+                copy(dst, self.raw.as_bytes());
                 core::str::from_utf8(dst).map_err(|_| UnescapeError::InvalidEscape { offset: 0 })
             }
         }

@@ -75,7 +75,9 @@
 use core::fmt;
 
 use crate::date::{RFC2822_LEN, Timestamp};
-use crate::ident::{AccountSid, CallSid, ConferenceSid, LABEL_MAX_CHARS, Label, SID_CAPACITY};
+use crate::ident::{
+    AccountSid, CallSid, ConferenceSid, LABEL_MAX_CHARS, Label, SID_CAPACITY, TWILIO_SID_LEN,
+};
 use crate::json::{Cursor, JsonError, JsonErrorKind, JsonStr, KeySet};
 use crate::path::PathStyle;
 use crate::write::{CountingSink, Sink, SliceSink, WriteError};
@@ -343,24 +345,36 @@ impl Field {
         })
     }
 
-    const fn name(self) -> &'static str {
-        match self {
-            Self::AccountSid => "account_sid",
-            Self::CallSid => "call_sid",
-            Self::Label => "label",
-            Self::ConferenceSid => "conference_sid",
-            Self::DateCreated => "date_created",
-            Self::DateUpdated => "date_updated",
-            Self::EndConferenceOnExit => "end_conference_on_exit",
-            Self::Muted => "muted",
-            Self::Hold => "hold",
-            Self::Status => "status",
-            Self::StartConferenceOnEnter => "start_conference_on_enter",
-            Self::Coaching => "coaching",
-            Self::CallSidToCoach => "call_sid_to_coach",
-            Self::QueueTime => "queue_time",
-            Self::Uri => "uri",
+    /// The name in quotes, as a document has it.
+    const fn quoted(self) -> &'static str {
+        macro_rules! q {
+            ($($v:ident => $n:literal),* $(,)?) => {
+                match self { $(Self::$v => concat!("\"", $n, "\""),)* }
+            };
         }
+        q!(
+            AccountSid => "account_sid",
+            CallSid => "call_sid",
+            Label => "label",
+            ConferenceSid => "conference_sid",
+            DateCreated => "date_created",
+            DateUpdated => "date_updated",
+            EndConferenceOnExit => "end_conference_on_exit",
+            Muted => "muted",
+            Hold => "hold",
+            Status => "status",
+            StartConferenceOnEnter => "start_conference_on_enter",
+            Coaching => "coaching",
+            CallSidToCoach => "call_sid_to_coach",
+            QueueTime => "queue_time",
+            Uri => "uri",
+        )
+    }
+
+    /// The name (for errors): [`Field::quoted`] without its quotes.
+    fn name(self) -> &'static str {
+        let q = self.quoted();
+        q.get(1..q.len() - 1).unwrap_or("")
     }
 }
 
@@ -379,6 +393,10 @@ fn sid_value<T>(
     c: &mut Cursor<'_>,
     parse: fn(&[u8]) -> Result<T, crate::ident::IdError>,
 ) -> Result<Option<T>, JsonError> {
+    // A valid SID is plain ASCII (letters, hex digits, `-`): read in place.
+    if let Some(sid) = c.fixed_str(TWILIO_SID_LEN, |b| parse(b).ok()) {
+        return Ok(Some(sid));
+    }
     let (text, at) = text_value(c)?;
     let Some(text) = text else { return Ok(None) };
     let invalid = JsonError::new(JsonErrorKind::InvalidValue, at);
@@ -394,6 +412,10 @@ fn sid_value<T>(
 }
 
 fn date_value(c: &mut Cursor<'_>) -> Result<u64, JsonError> {
+    // The strict form is plain ASCII (letters, digits, ` ,:+`): read in place.
+    if let Some(t) = c.fixed_str(RFC2822_LEN, strict_date) {
+        return Ok(t);
+    }
     let (text, at) = text_value(c)?;
     let Some(text) = text else { return Ok(NO_DATE) };
     let invalid = JsonError::new(JsonErrorKind::InvalidValue, at);
@@ -417,62 +439,91 @@ fn date_value(c: &mut Cursor<'_>) -> Result<u64, JsonError> {
 /// read at fixed positions; `None` for anything else (then the lenient
 /// [`Timestamp::parse`] decides, with the same result for this form).
 fn strict_date(b: &[u8]) -> Option<u64> {
-    const DAYS: [&[u8; 3]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
-    const MONTHS: [&[u8; 3]; 12] = [
-        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
-        b"Dec",
+    // Word-at-a-time (SWAR) on four overlapping 8-byte loads of the 31
+    // bytes: the fixed punctuation by one masked compare per word, the
+    // twelve digits in their lanes, pairs of digits combined in-lane.
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const TEMPLATE: &[u8; RFC2822_LEN] = b"Mon, 00 Jan 0000 00:00:00 +0000";
+    const fn w(b: &[u8], at: usize) -> u64 {
+        match b.split_at_checked(at) {
+            Some((_, rest)) => match rest.first_chunk::<8>() {
+                Some(c) => u64::from_le_bytes(*c),
+                None => 0,
+            },
+            None => 0,
+        }
+    }
+    // Per word: where it starts, its fixed lanes, the template's bytes in
+    // them, and its digit lanes.
+    const fn word(at: usize, fixed: u64, digits: u64) -> (usize, u64, u64, u64) {
+        (at, fixed, w(TEMPLATE, at) & fixed, digits)
+    }
+    const WORDS: [(usize, u64, u64, u64); 4] = [
+        word(0, 0xff00_00ff_ff00_0000, 0x00ff_ff00_0000_0000),
+        word(8, 0x0000_0000_ff00_0000, 0xffff_ffff_0000_0000),
+        word(16, 0x00ff_0000_ff00_00ff, 0x0000_ffff_00ff_ff00),
+        word(23, 0xffff_ffff_ffff_0000, 0x0000_0000_0000_ffff),
+    ];
+    const fn name(n: &[u8; 3]) -> u32 {
+        u32::from_le_bytes([n[0], n[1], n[2], 0])
+    }
+    const MONTHS: [u32; 12] = [
+        name(b"Jan"),
+        name(b"Feb"),
+        name(b"Mar"),
+        name(b"Apr"),
+        name(b"May"),
+        name(b"Jun"),
+        name(b"Jul"),
+        name(b"Aug"),
+        name(b"Sep"),
+        name(b"Oct"),
+        name(b"Nov"),
+        name(b"Dec"),
+    ];
+    const DAYS: [u32; 7] = [
+        name(b"Mon"),
+        name(b"Tue"),
+        name(b"Wed"),
+        name(b"Thu"),
+        name(b"Fri"),
+        name(b"Sat"),
+        name(b"Sun"),
     ];
     let b: &[u8; RFC2822_LEN] = b.try_into().ok()?;
-    let [
-        w0,
-        w1,
-        w2,
-        b',',
-        b' ',
-        d0,
-        d1,
-        b' ',
-        m0,
-        m1,
-        m2,
-        b' ',
-        y0,
-        y1,
-        y2,
-        y3,
-        b' ',
-        h0,
-        h1,
-        b':',
-        n0,
-        n1,
-        b':',
-        s0,
-        s1,
-        b' ',
-        b'+',
-        b'0',
-        b'0',
-        b'0',
-        b'0',
-    ] = *b
-    else {
-        return None;
-    };
-    if !DAYS.contains(&&[w0, w1, w2]) {
+    // Each digit lane as its value (`c ^ b'0'` is 0..=9 only for a digit);
+    // a lane of 10 or more (or with its high bit) is not a digit.
+    let mut bad = 0;
+    let mut pairs = [0u64; 4];
+    for (pair, &(at, fixed, expect, digits)) in pairs.iter_mut().zip(&WORDS) {
+        let v = w(b, at);
+        let y = (v ^ (LO * u64::from(b'0'))) & digits;
+        bad |= (v & fixed) ^ expect;
+        bad |= (((y & !HI) + LO * 0x76) | y) & HI & digits;
+        // Lane i becomes 10 * lane i + lane i + 1 (at most 99: no carry).
+        *pair = y.wrapping_mul(10) + (y >> 8);
+    }
+    if bad != 0 {
         return None;
     }
-    let month = MONTHS.iter().position(|m| **m == [m0, m1, m2])?;
-    let digit = |c: u8| c.is_ascii_digit().then(|| c - b'0');
-    let two = |a, b| Some(digit(a)? * 10 + digit(b)?);
-    let year = u16::from(two(y0, y1)?) * 100 + u16::from(two(y2, y3)?);
+    let [p0, p1, p2, p3] = pairs;
+    let lane = |p: u64, i: u32| (p >> (8 * i)) as u8;
+    let [d0, d1, d2, _, _, _, _, _, m0, m1, m2, ..] = *b;
+    let day = u32::from_le_bytes([d0, d1, d2, 0]);
+    if !DAYS.contains(&day) {
+        return None;
+    }
+    let m = u32::from_le_bytes([m0, m1, m2, 0]);
+    let month = MONTHS.iter().position(|&x| x == m)?;
+    let year = u16::from(lane(p1, 4)) * 100 + u16::from(lane(p1, 6));
     Timestamp::from_civil(
         year,
         month as u8 + 1,
-        two(d0, d1)?,
-        two(h0, h1)?,
-        two(n0, n1)?,
-        two(s0, s1)?,
+        lane(p0, 5),
+        lane(p2, 1),
+        lane(p2, 4),
+        lane(p3, 0),
     )
     .ok()
     .map(Timestamp::unix)
@@ -493,7 +544,8 @@ fn label_ok(text: JsonStr<'_>) -> bool {
             return false;
         }
         if let Some(dst) = head.get_mut(len..len + c.len_utf8()) {
-            c.encode_utf8(dst);
+            let (bytes, n) = crate::write::utf8(c);
+            crate::write::copy(dst, bytes.get(..n).unwrap_or(&[]));
         }
         len += c.len_utf8();
     }
@@ -525,15 +577,20 @@ impl<'a> Participant<'a> {
     /// Decodes a participant JSON document (see the module docs for how
     /// strict this is), borrowing it.
     pub fn decode(doc: &'a [u8]) -> Result<Self, JsonError> {
-        let mut c = Cursor::new(doc);
-        let p = Self::read(&mut c)?;
-        c.finish()?;
-        Ok(p)
+        // The value goes straight into the result (no re-wrap by `?`).
+        Self::read_at(&mut Cursor::new(doc), true)
     }
 
     /// Reads one participant object at the cursor (also used for the items
     /// of a list page).
     pub(crate) fn read(c: &mut Cursor<'a>) -> Result<Self, JsonError> {
+        Self::read_at(c, false)
+    }
+
+    /// [`Participant::read`]; `whole`: the object is the whole document
+    /// (only white space may follow).
+    #[inline]
+    fn read_at(c: &mut Cursor<'a>, whole: bool) -> Result<Self, JsonError> {
         if c.peek() != Some(b'{') {
             return Err(c.wrong_type("an object"));
         }
@@ -545,7 +602,7 @@ impl<'a> Participant<'a> {
             loop {
                 let expected = Field::ALL.get(next).copied();
                 let found = match expected {
-                    Some(field) => c.key_if(field.name())?.map(|at| (field, at)),
+                    Some(field) => c.key_if(field.quoted())?.map(|at| (field, at)),
                     None => None,
                 };
                 let found = match found {
@@ -575,6 +632,9 @@ impl<'a> Participant<'a> {
                     .in_field("call_sid"),
             );
         }
+        if whole {
+            c.finish()?;
+        }
         Ok(p)
     }
 
@@ -585,7 +645,12 @@ impl<'a> Participant<'a> {
         key_offset: usize,
         seen: &mut KeySet,
     ) -> Result<(), JsonError> {
-        Cursor::once(seen, field as u32, key_offset, field.name())?;
+        // A second time is a duplicate (the caller names the field).
+        let bit = 1 << field as u32;
+        if *seen & bit != 0 {
+            return Err(JsonError::new(JsonErrorKind::DuplicateKey, key_offset));
+        }
+        *seen |= bit;
         match field {
             Field::AccountSid => self.account_sid = sid_value(c, AccountSid::parse_bytes)?,
             Field::CallSid => self.call_sid = sid_value(c, CallSid::parse_bytes)?,

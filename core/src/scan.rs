@@ -93,6 +93,62 @@ pub(crate) fn url_stop(hay: &[u8]) -> Option<usize> {
     )
 }
 
+/// `a == b`, eight bytes per step (short keys and fixed tokens: no `memcmp`
+/// call). The last word of a run of 8 or more overlaps the previous one.
+#[inline]
+pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        if n < 4 {
+            return a == b;
+        }
+        let w4 = |s: &[u8], at: usize| {
+            u32::from_le_bytes(
+                s.get(at..at + 4)
+                    .and_then(|c| <[u8; 4]>::try_from(c).ok())
+                    .unwrap_or([0; 4]),
+            )
+        };
+        return w4(a, 0) == w4(b, 0) && w4(a, n - 4) == w4(b, n - 4);
+    }
+    let mut at = 0;
+    while at + 8 < n {
+        if word(a.get(at..at + 8).unwrap_or(&[])) != word(b.get(at..at + 8).unwrap_or(&[])) {
+            return false;
+        }
+        at += 8;
+    }
+    word(a.get(n - 8..).unwrap_or(&[])) == word(b.get(n - 8..).unwrap_or(&[]))
+}
+
+/// Lanes (high bit) of `w` holding an ASCII hex digit (`0-9`, `a-f`, `A-F`).
+#[inline(always)]
+const fn hex_lanes(w: u64) -> u64 {
+    // Lanes below 0x80 only: adding up to 0x50 cannot carry into the next.
+    let ascii = !w & HI;
+    let v = w & !HI;
+    let digit = v.wrapping_add(LO * (0x80 - 0x30)) & !v.wrapping_add(LO * (0x80 - 0x3a));
+    let l = v | (LO * 0x20);
+    let alpha = l.wrapping_add(LO * (0x80 - 0x61)) & !l.wrapping_add(LO * (0x80 - 0x67));
+    (digit | alpha) & ascii & HI
+}
+
+/// Whether every byte of `s` is an ASCII hex digit, eight at a time.
+#[inline]
+pub(crate) fn all_hex(s: &[u8]) -> bool {
+    // Lanes accumulated over the words, one test at the end (a SID's 32
+    // hex digits are four words).
+    let mut chunks = s.chunks_exact(8);
+    let mut all = HI;
+    for chunk in chunks.by_ref() {
+        all &= hex_lanes(word(chunk));
+    }
+    all == HI && chunks.remainder().iter().all(u8::is_ascii_hexdigit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,11 +160,32 @@ mod tests {
             prop_assert_eq!(byte(&hay, a), hay.iter().position(|&c| c == a));
             prop_assert_eq!(byte2(&hay, a, b), hay.iter().position(|&c| c == a || c == b));
             prop_assert_eq!(byte3(&hay, a, b, 0x25), hay.iter().position(|&c| c == a || c == b || c == 0x25));
+            prop_assert_eq!(all_hex(&hay), hay.iter().all(u8::is_ascii_hexdigit));
+            prop_assert_eq!(same(&hay, &hay), true);
+            let mut other = hay.clone();
+            if let Some(last) = other.last_mut() { *last ^= a | 1; }
+            prop_assert_eq!(same(&hay, &other), hay == other);
+            prop_assert_eq!(same(&hay[..hay.len() / 2], &other[..hay.len() / 2]), hay[..hay.len() / 2] == other[..hay.len() / 2]);
             prop_assert_eq!(url_stop(&hay), hay.iter().position(|&c| c <= 0x20 || c >= 0x7f));
             prop_assert_eq!(
                 json_string_stop(&hay, high),
                 hay.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20 || (high && c >= 0x80))
             );
+        }
+    }
+
+    #[test]
+    fn hex_every_byte() {
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                let mut s = *b"0123abcF";
+                s[at] = b;
+                assert_eq!(
+                    all_hex(&s),
+                    s.iter().all(u8::is_ascii_hexdigit),
+                    "{b:#x} at {at}"
+                );
+            }
         }
     }
 }

@@ -102,6 +102,31 @@ pub const fn decimal_len(n: usize) -> usize {
     digits
 }
 
+/// `dst = src` over the shorter of the two (callers pass equal lengths):
+/// unlike `copy_from_slice`, no length-mismatch panic branch is left for the
+/// optimizer to prove away (the core is panic-free; LLVM still emits one
+/// `memcpy`).
+#[inline]
+pub(crate) fn copy(dst: &mut [u8], src: &[u8]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d = *s;
+    }
+}
+
+/// The UTF-8 bytes of `c` and their count, without `char::encode_utf8`
+/// (which panics on a short buffer, a branch LTO kept in the client path).
+#[inline]
+pub(crate) fn utf8(c: char) -> ([u8; 4], usize) {
+    let u = c as u32;
+    let cont = |shift: u32| 0x80 | ((u >> shift) & 0x3f) as u8;
+    match c.len_utf8() {
+        1 => ([u as u8, 0, 0, 0], 1),
+        2 => ([0xc0 | (u >> 6) as u8, cont(0), 0, 0], 2),
+        3 => ([0xe0 | (u >> 12) as u8, cont(6), cont(0), 0], 3),
+        _ => ([0xf0 | (u >> 18) as u8, cont(12), cont(6), cont(0)], 4),
+    }
+}
+
 /// Writes the decimal digits of `n` into the end of `buf` and returns them.
 pub fn u64_to_decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
     let mut start = buf.len();
@@ -179,7 +204,7 @@ impl Sink for SliceSink<'_> {
         let end = self.len.checked_add(bytes.len());
         match end.and_then(|end| self.buf.get_mut(self.len..end)) {
             Some(dst) => {
-                dst.copy_from_slice(bytes);
+                copy(dst, bytes);
                 self.len += bytes.len();
                 Ok(())
             }
@@ -235,6 +260,19 @@ impl<W: embedded_io::Write> Sink for IoSink<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf8_same_as_encode_utf8_for_every_char() {
+        for c in (0..=0x10_ffff).filter_map(char::from_u32) {
+            let mut want = [0u8; 4];
+            let want = c.encode_utf8(&mut want).as_bytes();
+            let (got, n) = utf8(c);
+            assert_eq!(&got[..n], want, "{c:?}");
+        }
+        let mut dst = [0u8; 3];
+        copy(&mut dst, b"abc");
+        assert_eq!(&dst, b"abc");
+    }
 
     #[test]
     fn decimal() {

@@ -252,7 +252,7 @@ impl<'b> Framer<'b> {
         let capacity = self.capacity();
         match self.buf.get_mut(self.len..end) {
             Some(dst) if end - self.head_len <= capacity => {
-                dst.copy_from_slice(bytes);
+                crate::write::copy(dst, bytes);
                 self.len = end;
                 Ok(())
             }
