@@ -71,9 +71,10 @@ fn string(rng: &mut Rng, s: &str, out: &mut String) {
     out.push('"');
 }
 
-/// An unknown value nested `depth` more levels at most.
+/// An unknown value nested `depth` more levels at most (an empty `{}`
+/// counts as a level: at depth 0 only scalars).
 fn unknown(rng: &mut Rng, depth: usize, out: &mut String) {
-    match rng.below(if depth == 0 { 4 } else { 6 }) {
+    match rng.below(if depth == 0 { 3 } else { 6 }) {
         0 => out.push_str(["null", "true", "false"][rng.below(3) as usize]),
         1 => out.push_str(["0", "-12.5e3", "1E+2", "3.25", "-0"][rng.below(5) as usize]),
         2 => string(rng, "x😀é\"\\/\u{1}", out),
