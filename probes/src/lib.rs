@@ -143,6 +143,35 @@ pub mod cmp {
         pub uri: Option<&'a str>,
     }
 
+    /// Form encoding as the comparisons do it: everything but the
+    /// unreserved characters.
+    pub const FORM: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+
+    /// A `core::fmt::Write` over a byte slice (what the comparisons format
+    /// their requests into).
+    pub struct Buf<'a> {
+        /// The buffer.
+        pub bytes: &'a mut [u8],
+        /// Bytes written.
+        pub len: usize,
+    }
+
+    impl core::fmt::Write for Buf<'_> {
+        fn write_str(&mut self, s: &str) -> core::fmt::Result {
+            let end = self.len + s.len();
+            self.bytes
+                .get_mut(self.len..end)
+                .ok_or(core::fmt::Error)?
+                .copy_from_slice(s.as_bytes());
+            self.len = end;
+            Ok(())
+        }
+    }
+
     /// What the probes check of the decoded answer to the mute fixture.
     pub fn answer_ok(p: &Participant<'_>) -> bool {
         p.muted == Some(true) && p.status == Some("connected") && p.call_sid.is_some()

@@ -11,35 +11,10 @@ use core::fmt::Write as _;
 use core::hint::black_box;
 
 use base64::Engine as _;
-use confpart_probes::cmp::{self, ANNOUNCE_URL, HOLD_URL, WAIT_URL};
+use confpart_probes::cmp::{self, ANNOUNCE_URL, Buf, FORM, HOLD_URL, WAIT_URL};
 use confpart_probes::{AC, CA, CB, CF, CLIENT_RX, CLIENT_TX, RESPONSE, TOKEN, exit};
 use cortex_m_rt::entry;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-
-/// Form encoding: everything but the unreserved characters.
-const FORM: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// A `core::fmt::Write` over a byte slice.
-struct Buf<'a> {
-    bytes: &'a mut [u8],
-    len: usize,
-}
-
-impl core::fmt::Write for Buf<'_> {
-    fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        let end = self.len + s.len();
-        self.bytes
-            .get_mut(self.len..end)
-            .ok_or(core::fmt::Error)?
-            .copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
-    }
-}
+use percent_encoding::utf8_percent_encode;
 
 fn write_request(tx: &mut [u8]) -> Option<usize> {
     let mut body_bytes = [0u8; 512];

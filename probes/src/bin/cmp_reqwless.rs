@@ -14,20 +14,13 @@ use core::hint::black_box;
 use core::pin::pin;
 use core::task::{Context, Poll, Waker};
 
-use confpart_probes::cmp::{self, ANNOUNCE_URL, HOLD_URL, WAIT_URL};
+use confpart_probes::cmp::{self, ANNOUNCE_URL, Buf, FORM, HOLD_URL, WAIT_URL};
 use confpart_probes::{AC, CB, CLIENT_RX, CLIENT_TX, RESPONSE, TOKEN, exit};
 use cortex_m_rt::entry;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::utf8_percent_encode;
 use reqwless::headers::ContentType;
 use reqwless::request::{Method, Request, RequestBuilder};
 use reqwless::response::Response;
-
-/// Form encoding: everything but the unreserved characters.
-const FORM: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 /// The path of the update (a firmware would format it too; kept constant).
 const PATH: &str = "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants/CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.json";
@@ -73,24 +66,6 @@ impl embedded_io_async::Read for Conn<'_> {
 }
 
 impl reqwless::TryBufRead for Conn<'_> {}
-
-/// A `core::fmt::Write` over a byte slice.
-struct Buf<'a> {
-    bytes: &'a mut [u8],
-    len: usize,
-}
-
-impl core::fmt::Write for Buf<'_> {
-    fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        let end = self.len + s.len();
-        self.bytes
-            .get_mut(self.len..end)
-            .ok_or(core::fmt::Error)?
-            .copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
-    }
-}
 
 async fn round_trip(tx: &mut [u8], rx: &mut [u8]) -> Option<bool> {
     let mut body_bytes = [0u8; 512];
