@@ -111,7 +111,7 @@ async fn every_recipe_against_confpart_serve() {
         .unwrap();
     assert_eq!(reply.participant().unwrap().hold(), Some(true));
     conn = reply.take_connection().unwrap();
-    let mut reply = client
+    let reply = client
         .send(
             conn,
             &request(Operation::Update(&agent, Update::coach(customer))),
