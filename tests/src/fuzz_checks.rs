@@ -22,7 +22,8 @@ use confpart::create::Create;
 use confpart::date::{RFC2822_LEN, Timestamp};
 use confpart::http::bridge::{check_basic, route};
 use confpart::http::query::ListQuery;
-use confpart::http::{OperationKind, Progress, RequestReader, ResponseReader};
+use confpart::http::service::{Account, Handled, Service};
+use confpart::http::{HttpError, OperationKind, Progress, RequestReader, ResponseReader};
 use confpart::ident::{AccountSid, CallSid, ParticipantRef};
 use confpart::json::{JsonStr, validate};
 use confpart::list::{decode_page, encode_page};
@@ -48,6 +49,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("participant_decode", participant_decode),
     ("participant_differential", participant_differential),
     ("path_parse", path_parse),
+    ("service", service),
     ("update_decode", update_decode),
 ];
 
@@ -579,4 +581,158 @@ pub fn conference_list(input: &[u8]) {
         let tail: Vec<CallSid> = all[start..].iter().map(|l| l.call).collect();
         assert_eq!(seen, tail, "next links walk the rest once, in order");
     }
+}
+
+/// The account the `service` target's bridge serves.
+const SERVICE_AC: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+/// Its auth token.
+const SERVICE_TOKEN: &str = "auth token";
+/// The `service` target's request buffer: small, so that too-large heads and
+/// bodies are reached.
+const SERVICE_RX: usize = 2048;
+
+/// A growing `Sink`.
+struct VecSink<'v>(&'v mut Vec<u8>);
+
+impl confpart::write::Sink for VecSink<'_> {
+    fn put(&mut self, bytes: &[u8]) -> Result<(), confpart::write::WriteError> {
+        self.0.extend_from_slice(bytes);
+        Ok(())
+    }
+}
+
+/// The model's invariants: live participants within capacity, labels
+/// unique among the live participants of each conference.
+fn service_invariants<const C: usize, const N: usize, const L: usize>(
+    service: &Service<'_, C, N, L>,
+) {
+    for conference in service.conferences().conferences() {
+        assert!(
+            conference.live_count() <= N,
+            "more live participants than N"
+        );
+        let mut labels: Vec<&str> = conference
+            .members()
+            .filter(|m| m.is_live())
+            .filter_map(|m| m.label())
+            .collect();
+        let live = labels.len();
+        labels.sort_unstable();
+        labels.dedup();
+        assert_eq!(labels.len(), live, "a label is used twice among the live");
+    }
+}
+
+/// Checks one response the service wrote for `handled`: it reads back
+/// completely with the client's reader, with the same status, the same
+/// `Connection`, and an error body that decodes to the same code.
+fn check_response(bytes: &[u8], handled: &Handled) {
+    let mut buf = vec![0u8; bytes.len() + 16];
+    let mut reader = ResponseReader::new(&mut buf, OperationKind::Fetch);
+    let message = match reader.feed(bytes) {
+        Ok(Progress::Complete(m)) => m,
+        other => panic!(
+            "the response does not read back ({other:?}): {:?}",
+            String::from_utf8_lossy(bytes)
+        ),
+    };
+    assert_eq!(message.consumed(), bytes.len(), "the response is longer");
+    assert_eq!(message.status(), handled.status, "status line vs Handled");
+    assert_eq!(
+        message.keep_alive(),
+        handled.keep_alive,
+        "Connection vs Handled"
+    );
+    match handled.code {
+        Some(code) => {
+            assert!(handled.status >= 400, "a code on a success");
+            let e = ApiError::decode(message.body()).expect("an error body decodes");
+            assert_eq!(e.code, Some(code), "the body's code vs Handled");
+            assert_eq!(e.status, Some(handled.status), "the body's status");
+        }
+        None => assert!(handled.status < 300, "an error without its code"),
+    }
+}
+
+/// Feeds `data` in fragments of `step` bytes to a bridge service; returns
+/// every byte it wrote and what it answered.
+fn serve(data: &[u8], step: usize) -> (Vec<u8>, Vec<Handled>) {
+    let account = AccountSid::parse(SERVICE_AC).unwrap();
+    let accounts = [Account::new(account, SERVICE_TOKEN)];
+    let mut service: Box<Service<'_, 2, 4, 32>> =
+        Box::new(Service::new(Dialect::Twilio, Timing::IMMEDIATE, &accounts));
+    let mut ids = SequentialIds::new();
+    let now = Timestamp::from_unix(1_700_000_000).unwrap();
+    service
+        .conferences_mut()
+        .create(
+            &account,
+            ConferenceRef::Name("room"),
+            &Create::new("+15005550006", "+15005550001").label("desk"),
+            now,
+            &mut ids,
+        )
+        .unwrap();
+    service.tick(now);
+    service_invariants(&service);
+
+    let mut rx = vec![0u8; SERVICE_RX];
+    let mut reader = RequestReader::new(&mut rx);
+    let mut out = Vec::new();
+    let mut answers = Vec::new();
+    let mut rest = data;
+    'feed: while !rest.is_empty() {
+        let n = step.min(rest.len());
+        let mut fragment = &rest[..n];
+        rest = &rest[n..];
+        while !fragment.is_empty() {
+            let start = out.len();
+            let handled = match reader.feed(fragment) {
+                Ok(Progress::Partial) => break,
+                Ok(Progress::Complete(m)) => {
+                    fragment = &fragment[m.consumed()..];
+                    let mut scratch = vec![0u8; m.body().len().max(m.query().map_or(0, str::len))];
+                    service
+                        .handle(&m, now, &mut ids, &mut scratch, &mut VecSink(&mut out))
+                        .expect("a Vec never fails")
+                }
+                Err(e) => {
+                    let h = Service::<2, 4, 32>::reject(&e, &mut VecSink(&mut out))
+                        .expect("a Vec never fails");
+                    assert!(!h.keep_alive, "a framing error keeps the connection");
+                    // 4xx, except 501 for a transfer coding it does not
+                    // implement (RFC 9112 §6.1).
+                    let unsupported = matches!(e, HttpError::UnsupportedTransferEncoding { .. });
+                    assert!(
+                        (400..500).contains(&h.status) || (unsupported && h.status == 501),
+                        "a framing error answered {}: {e:?}",
+                        h.status
+                    );
+                    h
+                }
+            };
+            check_response(&out[start..], &handled);
+            service_invariants(&service);
+            answers.push(handled);
+            if !handled.keep_alive {
+                break 'feed;
+            }
+            reader.reset();
+        }
+    }
+    (out, answers)
+}
+
+/// Request bytes (first byte: fragment size) fed in fragments to a bridge
+/// service (`Service<2, 4, 32>`, one account, one conference with one
+/// participant): never panics; every response reads back with the client's
+/// reader and agrees with what `handle` / `reject` returned; nothing is
+/// answered after a `Connection: close`; the model's invariants hold after
+/// every request; the answers do not depend on the split.
+pub fn service(input: &[u8]) {
+    let (step, data) = step_and_data(input);
+    let whole = serve(data, usize::MAX);
+    let split = serve(data, step);
+    assert_eq!(whole.1, split.1, "the split changed the answers");
+    assert_eq!(whole.0, split.0, "the split changed the response bytes");
 }
