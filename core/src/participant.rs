@@ -502,7 +502,7 @@ fn strict_date(b: &[u8]) -> Option<u64> {
         bad |= (v & fixed) ^ expect;
         bad |= (((y & !HI) + LO * 0x76) | y) & HI & digits;
         // Lane i becomes 10 * lane i + lane i + 1 (at most 99: no carry).
-        *pair = y.wrapping_mul(10) + (y >> 8);
+        *pair = y.wrapping_mul(10).wrapping_add(y >> 8);
     }
     if bad != 0 {
         return None;
