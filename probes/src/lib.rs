@@ -172,6 +172,28 @@ pub mod cmp {
         }
     }
 
+    /// The full 12-field update's form body, formatted with `core::fmt` and
+    /// escaped by `percent-encoding` as the comparisons do it; returns its
+    /// length. Inputs go through `black_box`.
+    pub fn write_form(out: &mut [u8]) -> Option<usize> {
+        use core::fmt::Write as _;
+        use core::hint::black_box;
+        use percent_encoding::utf8_percent_encode;
+        let mut body = Buf { bytes: out, len: 0 };
+        write!(
+            body,
+            "Muted={}&Hold={}&HoldUrl={}&HoldMethod=GET&AnnounceUrl={}&AnnounceMethod=POST&WaitUrl={}&WaitMethod=POST&Coaching=true&CallSidToCoach={}&BeepOnExit=false&EndConferenceOnExit=false",
+            black_box(true),
+            black_box(true),
+            utf8_percent_encode(black_box(HOLD_URL), FORM),
+            utf8_percent_encode(black_box(ANNOUNCE_URL), FORM),
+            utf8_percent_encode(black_box(WAIT_URL), FORM),
+            black_box(super::CB),
+        )
+        .ok()?;
+        Some(body.len)
+    }
+
     /// What the probes check of the decoded answer to the mute fixture.
     pub fn answer_ok(p: &Participant<'_>) -> bool {
         p.muted == Some(true) && p.status == Some("connected") && p.call_sid.is_some()

@@ -11,29 +11,13 @@ use core::fmt::Write as _;
 use core::hint::black_box;
 
 use base64::Engine as _;
-use confpart_probes::cmp::{self, ANNOUNCE_URL, Buf, FORM, HOLD_URL, WAIT_URL};
-use confpart_probes::{AC, CA, CB, CF, CLIENT_RX, CLIENT_TX, RESPONSE, TOKEN, exit};
+use confpart_probes::cmp::{self, Buf};
+use confpart_probes::{AC, CA, CF, CLIENT_RX, CLIENT_TX, RESPONSE, TOKEN, exit};
 use cortex_m_rt::entry;
-use percent_encoding::utf8_percent_encode;
 
 fn write_request(tx: &mut [u8]) -> Option<usize> {
     let mut body_bytes = [0u8; 512];
-    let mut body = Buf {
-        bytes: &mut body_bytes,
-        len: 0,
-    };
-    write!(
-        body,
-        "Muted={}&Hold={}&HoldUrl={}&HoldMethod=GET&AnnounceUrl={}&AnnounceMethod=POST&WaitUrl={}&WaitMethod=POST&Coaching=true&CallSidToCoach={}&BeepOnExit=false&EndConferenceOnExit=false",
-        black_box(true),
-        black_box(true),
-        utf8_percent_encode(black_box(HOLD_URL), FORM),
-        utf8_percent_encode(black_box(ANNOUNCE_URL), FORM),
-        utf8_percent_encode(black_box(WAIT_URL), FORM),
-        black_box(CB),
-    )
-    .ok()?;
-    let body_len = body.len;
+    let body_len = cmp::write_form(&mut body_bytes)?;
     let mut cred = [0u8; 128];
     let mut c = Buf {
         bytes: &mut cred,

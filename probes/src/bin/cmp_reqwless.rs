@@ -9,15 +9,13 @@
 #![no_std]
 #![no_main]
 
-use core::fmt::Write as _;
 use core::hint::black_box;
 use core::pin::pin;
 use core::task::{Context, Poll, Waker};
 
-use confpart_probes::cmp::{self, ANNOUNCE_URL, Buf, FORM, HOLD_URL, WAIT_URL};
-use confpart_probes::{AC, CB, CLIENT_RX, CLIENT_TX, RESPONSE, TOKEN, exit};
+use confpart_probes::cmp;
+use confpart_probes::{AC, CLIENT_RX, CLIENT_TX, RESPONSE, TOKEN, exit};
 use cortex_m_rt::entry;
-use percent_encoding::utf8_percent_encode;
 use reqwless::headers::ContentType;
 use reqwless::request::{Method, Request, RequestBuilder};
 use reqwless::response::Response;
@@ -69,22 +67,7 @@ impl reqwless::TryBufRead for Conn<'_> {}
 
 async fn round_trip(tx: &mut [u8], rx: &mut [u8]) -> Option<bool> {
     let mut body_bytes = [0u8; 512];
-    let mut body = Buf {
-        bytes: &mut body_bytes,
-        len: 0,
-    };
-    write!(
-        body,
-        "Muted={}&Hold={}&HoldUrl={}&HoldMethod=GET&AnnounceUrl={}&AnnounceMethod=POST&WaitUrl={}&WaitMethod=POST&Coaching=true&CallSidToCoach={}&BeepOnExit=false&EndConferenceOnExit=false",
-        black_box(true),
-        black_box(true),
-        utf8_percent_encode(black_box(HOLD_URL), FORM),
-        utf8_percent_encode(black_box(ANNOUNCE_URL), FORM),
-        utf8_percent_encode(black_box(WAIT_URL), FORM),
-        black_box(CB),
-    )
-    .ok()?;
-    let len = body.len;
+    let len = cmp::write_form(&mut body_bytes)?;
     let form = body_bytes.get(..len)?;
     let mut conn = Conn {
         tx,
