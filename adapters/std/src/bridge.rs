@@ -17,7 +17,7 @@
 //! (microseconds), never while bytes move.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -139,6 +139,8 @@ pub struct BridgeConfig {
 struct Shared {
     service: Mutex<Box<BridgeService>>,
     ids: Mutex<RandomIds>,
+    /// Requests that reached the service, counted under its lock ([`RequestLog::seq`]).
+    handled: AtomicU64,
 }
 
 impl Shared {
@@ -184,6 +186,7 @@ impl Bridge {
             shared: Arc::new(Shared {
                 service: Mutex::new(service),
                 ids: Mutex::new(RandomIds::new()),
+                handled: AtomicU64::new(0),
             }),
             dialect,
         })
@@ -338,7 +341,7 @@ impl Session for BridgeSession {
                 .len()
                 .max(message.query().map_or(0, str::len))
         ];
-        let handled = {
+        let (handled, seq) = {
             let mut service = self.bridge.shared.service();
             let mut ids = self
                 .bridge
@@ -346,9 +349,13 @@ impl Session for BridgeSession {
                 .ids
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            service.handle(&message, now(), &mut *ids, &mut scratch, &mut VecSink(out))
+            // Taken while the service is locked: the order the state changed in.
+            let seq = self.bridge.shared.handled.fetch_add(1, Ordering::SeqCst) + 1;
+            let handled =
+                service.handle(&message, now(), &mut *ids, &mut scratch, &mut VecSink(out));
+            (handled, seq)
         };
-        let log = RequestLog::new(message.method(), message.path(), 0);
+        let log = RequestLog::new(message.method(), message.path(), 0).with_seq(seq);
         match handled {
             Ok(h) => Step::Done {
                 consumed: message.consumed(),

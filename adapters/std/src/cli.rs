@@ -188,6 +188,42 @@ pub struct ServeArgs {
     /// Request log format (one line per request on stderr).
     #[arg(long, value_enum, default_value_t = LogFormatArg::Text)]
     pub log_format: LogFormatArg,
+    /// Close a connection after this long without a byte of a next request (`15s`, `500ms`;
+    /// default 15 s).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub idle_timeout: Option<std::time::Duration>,
+    /// Answer 408 and close when a request's head is not complete this long after its
+    /// first byte (default 10 s).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub header_timeout: Option<std::time::Duration>,
+    /// Answer 408 and close when a request is not complete this long after its first byte
+    /// (default 30 s).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub request_timeout: Option<std::time::Duration>,
+    /// Close a connection when one write to it blocks this long (a client that does not
+    /// read; default 10 s).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub write_timeout: Option<std::time::Duration>,
+}
+
+/// A duration: a whole number followed by `ms` or `s` (`s` when no unit is given), more
+/// than zero and at most a day.
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let (digits, millis_per_unit) = if let Some(d) = s.strip_suffix("ms") {
+        (d, 1)
+    } else if let Some(d) = s.strip_suffix('s') {
+        (d, 1000)
+    } else {
+        (s, 1000)
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration like 15s or 500ms"))?;
+    let ms = n
+        .checked_mul(millis_per_unit)
+        .filter(|ms| (1..=86_400_000).contains(ms))
+        .ok_or_else(|| format!("{s:?} must be more than 0 and at most a day"))?;
+    Ok(std::time::Duration::from_millis(ms))
 }
 
 /// `--log-format`.
@@ -560,6 +596,18 @@ fn serve_with_tls(
     let mut options = crate::server::ServerOptions::new(args.listen);
     options.workers = usize::from(args.workers);
     options.log_format = args.log_format.into();
+    if let Some(t) = args.idle_timeout {
+        options.idle_timeout = t;
+    }
+    if let Some(t) = args.header_timeout {
+        options.header_timeout = t;
+    }
+    if let Some(t) = args.request_timeout {
+        options.request_timeout = t;
+    }
+    if let Some(t) = args.write_timeout {
+        options.write_timeout = t;
+    }
     let scheme = if tls.is_some() { "https" } else { "http" };
     options.tls = tls;
     bridge::serve(&config, options, |bridge, addr| {
@@ -651,6 +699,10 @@ mod tests {
             "json",
             "--workers",
             "4",
+            "--header-timeout",
+            "2s",
+            "--write-timeout",
+            "500ms",
         ])
         .unwrap();
         let Command::Serve(s) = cli.command else {
@@ -665,6 +717,9 @@ mod tests {
         assert!(s.demo_conference);
         assert_eq!(s.log_format, LogFormatArg::Json);
         assert_eq!(s.workers, 4);
+        assert_eq!(s.header_timeout, Some(std::time::Duration::from_secs(2)));
+        assert_eq!(s.write_timeout, Some(std::time::Duration::from_millis(500)));
+        assert_eq!(s.idle_timeout, None);
         let Command::Serve(d) = parse(&["serve"]).unwrap().command else {
             panic!()
         };
@@ -673,6 +728,33 @@ mod tests {
             (8080, 8, LogFormatArg::Text)
         );
         assert!(d.tls_cert.is_none());
+    }
+
+    #[test]
+    fn serve_durations_have_a_unit_and_a_range() {
+        for ok in ["15", "15s", "1ms", "86400s"] {
+            assert!(parse_duration(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "s",
+            "0s",
+            "0ms",
+            "1.5s",
+            "-1s",
+            "1m",
+            "86401s",
+            "99999999999999999999s",
+        ] {
+            let e = parse_duration(bad).unwrap_err();
+            assert!(e.contains(bad), "{bad}: {e}");
+        }
+        assert_eq!(
+            parse(&["serve", "--idle-timeout", "soon"])
+                .unwrap_err()
+                .kind(),
+            ErrorKind::ValueValidation
+        );
     }
 
     #[test]

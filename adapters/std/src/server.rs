@@ -181,6 +181,13 @@ pub struct RequestLog {
     pub status: u16,
     /// The error code of an error response (`20404`, `16027`, ...).
     pub code: Option<u32>,
+    /// The client's address (set by the server).
+    pub peer: Option<SocketAddr>,
+    /// The order in which the handler processed the request, when it has one (the bridge
+    /// counts every request that reaches its service, from 1, under the lock that
+    /// serializes them). Lines are written after each answer is sent, so their order
+    /// can differ from the order in which the state changed; `seq` gives the latter.
+    pub seq: Option<u64>,
 }
 
 impl RequestLog {
@@ -191,6 +198,8 @@ impl RequestLog {
             path: path.into(),
             status,
             code: None,
+            peer: None,
+            seq: None,
         }
     }
 
@@ -199,15 +208,23 @@ impl RequestLog {
         self.code = Some(code);
         self
     }
+
+    /// Adds the handler's sequence number ([`RequestLog::seq`]).
+    pub fn with_seq(mut self, seq: u64) -> Self {
+        self.seq = Some(seq);
+        self
+    }
 }
 
 /// `--log-format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum LogFormat {
-    /// `POST /2010-04-01/... 400 16027 1.234ms`
+    /// `POST /2010-04-01/... 400 16027 1.234ms peer=127.0.0.1:50312 seq=17` (`peer=` and
+    /// `seq=` only when known)
     #[default]
     Text,
-    /// `{"method":"POST","path":"/2010-04-01/...","status":400,"code":16027,"duration_ms":1.234}`
+    /// `{"method":"POST","path":"/2010-04-01/...","status":400,"code":16027,"duration_ms":1.234,"peer":"127.0.0.1:50312","seq":17}`
+    /// (`peer` and `seq` only when known)
     Json,
 }
 
@@ -228,6 +245,16 @@ impl LogFormat {
     ///     LogFormat::Json.line(&entry, d),
     ///     r#"{"method":"POST","path":"/x","status":400,"code":16027,"duration_ms":1.500}"#
     /// );
+    /// let mut entry = entry.with_seq(17);
+    /// entry.peer = Some(([127, 0, 0, 1], 50312).into());
+    /// assert_eq!(
+    ///     LogFormat::Text.line(&entry, d),
+    ///     "POST /x 400 16027 1.500ms peer=127.0.0.1:50312 seq=17"
+    /// );
+    /// assert_eq!(
+    ///     LogFormat::Json.line(&entry, d),
+    ///     r#"{"method":"POST","path":"/x","status":400,"code":16027,"duration_ms":1.500,"peer":"127.0.0.1:50312","seq":17}"#
+    /// );
     /// ```
     pub fn line(self, entry: &RequestLog, duration: Duration) -> String {
         let ms = duration.as_secs_f64() * 1000.0;
@@ -242,6 +269,12 @@ impl LogFormat {
                     printable(&entry.path, LOG_PATH_MAX, false),
                     entry.status
                 );
+                if let Some(peer) = entry.peer {
+                    let _ = write!(line, " peer={peer}");
+                }
+                if let Some(seq) = entry.seq {
+                    let _ = write!(line, " seq={seq}");
+                }
             }
             LogFormat::Json => {
                 let code = entry
@@ -249,11 +282,18 @@ impl LogFormat {
                     .map_or_else(|| "null".to_owned(), |c| c.to_string());
                 let _ = write!(
                     line,
-                    r#"{{"method":"{}","path":"{}","status":{},"code":{code},"duration_ms":{ms:.3}}}"#,
+                    r#"{{"method":"{}","path":"{}","status":{},"code":{code},"duration_ms":{ms:.3}"#,
                     printable(&entry.method, 16, true),
                     printable(&entry.path, LOG_PATH_MAX, true),
                     entry.status
                 );
+                if let Some(peer) = entry.peer {
+                    let _ = write!(line, r#","peer":"{peer}""#);
+                }
+                if let Some(seq) = entry.seq {
+                    let _ = write!(line, r#","seq":{seq}"#);
+                }
+                line.push('}');
             }
         }
         line
@@ -645,7 +685,7 @@ fn worker<H: Handler>(
         };
         let Ok((socket, peer)) = next else { return };
         let mut session = handler.session(peer);
-        let _ = serve(socket, options, &mut session, flag);
+        let _ = serve(socket, peer, options, &mut session, flag);
         outstanding.fetch_sub(1, Ordering::SeqCst);
     }
 }
@@ -690,6 +730,7 @@ impl Conn {
 /// Serves one connection until it closes, times out, or the server shuts down.
 fn serve<S: Session>(
     socket: TcpStream,
+    peer: SocketAddr,
     options: &ServerOptions,
     session: &mut S,
     flag: &AtomicBool,
@@ -737,6 +778,10 @@ fn serve<S: Session>(
                     log,
                 } => {
                     input.drain(..consumed.min(input.len()));
+                    let log = RequestLog {
+                        peer: Some(peer),
+                        ..log
+                    };
                     options
                         .log
                         .line(&options.log_format.line(&log, started.0.elapsed()));
@@ -751,7 +796,7 @@ fn serve<S: Session>(
             }
         }
         if input.len() > options.max_buffered {
-            break abort(&mut conn, session, Abort::TooLarge, options, request);
+            break abort(&mut conn, session, Abort::TooLarge, options, request, peer);
         }
         // Wait for more bytes, at most until the deadline that applies now.
         let now = Instant::now();
@@ -768,7 +813,7 @@ fn serve<S: Session>(
             .filter(|d| !d.is_zero())
         else {
             break match on_timeout {
-                Some(reason) => abort(&mut conn, session, reason, options, request),
+                Some(reason) => abort(&mut conn, session, reason, options, request, peer),
                 None => Ok(()), // idle timeout
             };
         };
@@ -783,7 +828,14 @@ fn serve<S: Session>(
         match conn.read(&mut chunk) {
             Ok(0) => {
                 break match request {
-                    Some(_) => abort(&mut conn, session, Abort::PeerClosed, options, request),
+                    Some(_) => abort(
+                        &mut conn,
+                        session,
+                        Abort::PeerClosed,
+                        options,
+                        request,
+                        peer,
+                    ),
                     None => Ok(()),
                 };
             }
@@ -803,7 +855,14 @@ fn serve<S: Session>(
                 ) => {}
             Err(e) => {
                 break match request {
-                    Some(_) => abort(&mut conn, session, Abort::PeerClosed, options, request),
+                    Some(_) => abort(
+                        &mut conn,
+                        session,
+                        Abort::PeerClosed,
+                        options,
+                        request,
+                        peer,
+                    ),
                     None => Err(e),
                 };
             }
@@ -819,6 +878,7 @@ fn abort<S: Session>(
     reason: Abort,
     options: &ServerOptions,
     request: Option<(Instant, bool)>,
+    peer: SocketAddr,
 ) -> io::Result<()> {
     let mut out = Vec::new();
     let log = session.on_abort(reason, &mut out);
@@ -826,6 +886,10 @@ fn abort<S: Session>(
         let _ = conn.send(&out);
     }
     if let Some(log) = log {
+        let log = RequestLog {
+            peer: Some(peer),
+            ..log
+        };
         let duration = request.map_or(Duration::ZERO, |(start, _)| start.elapsed());
         options.log.line(&options.log_format.line(&log, duration));
     }

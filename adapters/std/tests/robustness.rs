@@ -1,14 +1,19 @@
-//! Faults and load against `confpart serve` (issue 12 §3), in process, loopback only.
+//! Faults and load against `confpart serve` (issue 12 §3): the command's own binary, run
+//! as a child process on a loopback port, its log read back from its stderr (JSON lines).
 //!
-//! - `bad_clients_do_not_starve_a_good_one`: slow, silent, oversized, malformed and
-//!   never-reading clients while a well-formed keep-alive client is timed.
-//! - `concurrent_updates_match_a_sequential_model`: 8 clients × 250 updates to 20
-//!   participants; every answer and the final state against a model.
+//! - `bad_clients_do_not_starve_a_good_one`: slow (a byte a second), silent, oversized,
+//!   10 000 malformed in a row, 1 000 refused, and a never-reading client, while a
+//!   well-formed keep-alive client is timed; the server's peak RSS is read from
+//!   `/proc/<pid>/status`.
+//! - `concurrent_updates_match_a_sequential_model`: 16 clients × 1 000 random updates
+//!   (coaching included) to 50 participants in two conferences, every participant shared
+//!   by every client; the log's `seq` gives the order the bridge applied them, a model
+//!   replays that order, and every answer and the final state must agree with it.
 //! - `client_*`: the std client against a scripted server (stall, reset, garbage, 429,
 //!   keep-alive closed on reuse).
 //!
 //! Every loop is bounded in count and in time. Figures (requests, RSS, p99) are printed
-//! (`cargo test -p confpart-std --test robustness -- --nocapture`).
+//! (`cargo test -p confpart-std --release --test robustness -- --nocapture`).
 #![allow(
     missing_docs,
     clippy::unwrap_used,
@@ -17,22 +22,25 @@
     clippy::panic
 )]
 
+mod common;
+
+use std::collections::{BTreeMap, HashMap};
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::Proc;
 use confpart::Update;
-use confpart::conference::Timing;
 use confpart::create::Create;
 use confpart_std::Error;
-use confpart_std::bridge::{BridgeConfig, Running, VecSink, start};
+use confpart_std::bridge::VecSink;
 use confpart_std::client::Client;
 use confpart_std::config::{BaseUrl, Dialect, Scheme, Secret, Service};
 use confpart_std::retry::RetryPolicy;
-use confpart_std::server::{LogSink, MemoryLog, ServerOptions};
 use confpart_std::transport::TransportConfig;
 use serde_json::Value;
 
@@ -171,8 +179,9 @@ fn closed_within(s: &mut TcpStream, within: Duration) -> bool {
     false
 }
 
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
+/// Peak resident set size of process `pid` (`VmHWM`), in KiB.
+fn peak_rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
             s.lines()
@@ -190,22 +199,94 @@ fn p99(latencies: &mut [Duration]) -> Duration {
     latencies[(latencies.len() * 99).div_ceil(100).saturating_sub(1)]
 }
 
-fn bridge(workers: usize, labels: &[&str]) -> (Running, String, Vec<String>) {
-    let mut options = ServerOptions::new(([127, 0, 0, 1], 0).into());
-    options.workers = workers;
-    options.idle_timeout = Duration::from_secs(2);
-    options.header_timeout = Duration::from_secs(2);
-    options.request_timeout = Duration::from_secs(4);
-    options.write_timeout = Duration::from_secs(2);
-    options.log = Arc::new(MemoryLog::default()) as Arc<dyn LogSink>;
-    let config = BridgeConfig {
-        dialect: Dialect::Twilio,
-        timing: Timing::IMMEDIATE,
-        accounts: vec![(AC.to_owned(), Secret::new(TOKEN))],
-    };
-    let r = start(&config, options).unwrap();
-    let (cf, calls) = r.bridge.demo_conference(AC, "room", labels).unwrap();
-    (r, cf, calls)
+/// `confpart serve` (the binary) on a loopback port, with short timeouts and JSON log
+/// lines; the demo conference's participants are labelled `agent`, `customer`,
+/// `supervisor`.
+struct Bridge {
+    proc: Proc,
+    addr: SocketAddr,
+    conference: String,
+    calls: Vec<String>,
+}
+
+impl Bridge {
+    fn start(workers: usize) -> Self {
+        let proc = Proc::spawn(
+            Command::new(env!("CARGO_BIN_EXE_confpart"))
+                .args(["serve", "--listen", "127.0.0.1:0", "--account", AC])
+                .args([
+                    "--token",
+                    TOKEN,
+                    "--demo-conference",
+                    "--log-format",
+                    "json",
+                ])
+                .args(["--workers", &workers.to_string()])
+                .args(["--idle-timeout", "2s", "--header-timeout", "5s"])
+                .args(["--request-timeout", "8s", "--write-timeout", "2s"]),
+        );
+        let line = proc.wait_for("listening on http://", Duration::from_secs(20));
+        let addr = line
+            .rsplit("http://")
+            .next()
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let lines = proc.lines.lock().unwrap().clone();
+            let calls: Vec<String> = lines
+                .iter()
+                .filter_map(|l| l.strip_prefix("participant "))
+                .map(str::to_owned)
+                .collect();
+            if calls.len() == 3 {
+                let conference = lines
+                    .iter()
+                    .find_map(|l| l.strip_prefix("conference "))
+                    .unwrap()
+                    .to_owned();
+                return Self {
+                    proc,
+                    addr,
+                    conference,
+                    calls,
+                };
+            }
+            assert!(Instant::now() < deadline, "{}", proc.output());
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn pid(&self) -> u32 {
+        self.proc.child.id()
+    }
+
+    /// The server's JSON log lines so far.
+    fn log(&self) -> Vec<Value> {
+        self.proc
+            .lines
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.starts_with('{'))
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect()
+    }
+
+    /// The log once `done` holds for it (lines are written just after each answer is
+    /// sent), or after 10 s.
+    fn log_when(&self, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let log = self.log();
+            if done(&log) || Instant::now() > deadline {
+                return log;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
 }
 
 fn connect(addr: SocketAddr) -> TcpStream {
@@ -218,6 +299,9 @@ fn connect(addr: SocketAddr) -> TcpStream {
 // ---------------------------------------------------------------------------------------
 // Faults
 // ---------------------------------------------------------------------------------------
+
+/// Malformed requests sent in a row, one connection each.
+const MALFORMED: usize = 10_000;
 
 /// Framing-level garbage: each is answered with a 4xx (501 for an unknown transfer coding)
 /// and a Twilio error body, and the connection is closed.
@@ -288,35 +372,35 @@ fn refused(i: usize, cf: &str, who: &str, auth: &str) -> (Vec<u8>, u16) {
 
 #[test]
 fn bad_clients_do_not_starve_a_good_one() {
-    let (r, cf, _calls) = bridge(8, &["a", "b"]);
-    let addr = r.addr;
+    let bridge = Bridge::start(8);
+    let (addr, cf) = (bridge.addr, bridge.conference.clone());
     let auth = basic();
     let stop = AtomicBool::new(false);
     let sent = AtomicUsize::new(0);
     let bad = AtomicUsize::new(0);
     let latencies = Mutex::new(Vec::new());
-    let test_deadline = Instant::now() + Duration::from_secs(25);
+    let test_deadline = Instant::now() + Duration::from_secs(60);
 
     thread::scope(|scope| {
         // The well-formed client: fetch and update on one keep-alive connection, each
-        // answered within 2 s, until the faults are done (at most 20 000 requests).
+        // answered within 2 s, until the faults are done (at most 50 000 requests).
         let good = scope.spawn(|| {
             let mut s = connect(addr);
             let mut pending = Vec::new();
             let mut mine = Vec::new();
-            for i in 0..20_000 {
+            for i in 0..50_000 {
                 if stop.load(Ordering::SeqCst) || Instant::now() > test_deadline {
                     break;
                 }
                 let req = if i % 2 == 0 {
-                    request("GET", &cf, "a", "", &auth)
+                    request("GET", &cf, "agent", "", &auth)
                 } else {
                     let body = if i % 4 == 1 {
                         "Muted=true"
                     } else {
                         "Muted=false"
                     };
-                    request("POST", &cf, "a", body, &auth)
+                    request("POST", &cf, "agent", body, &auth)
                 };
                 let t = Instant::now();
                 s.write_all(&req).unwrap();
@@ -332,33 +416,35 @@ fn bad_clients_do_not_starve_a_good_one() {
             latencies.lock().unwrap().extend(mine);
         });
 
-        // Slow clients: a valid request, one byte every 100 ms: cut off by the header
-        // timeout (2 s) with a 408 and a Twilio body.
+        // Slow clients: a valid request, one byte a second: cut off by the header
+        // timeout (5 s) with a 408 and a Twilio body, then closed.
         let mut others = Vec::new();
         for _ in 0..2 {
             others.push(scope.spawn(|| {
                 let mut s = connect(addr);
-                let req = request("GET", &cf, "b", "", &auth);
+                let req = request("GET", &cf, "customer", "", &auth);
                 let t = Instant::now();
-                for b in req.iter().take(60) {
+                for b in req.iter().take(8) {
                     if s.write_all(&[*b]).is_err() {
                         break;
                     }
-                    thread::sleep(Duration::from_millis(100));
-                    if t.elapsed() > Duration::from_secs(3) {
-                        break;
-                    }
+                    thread::sleep(Duration::from_secs(1));
                 }
                 sent.fetch_add(1, Ordering::SeqCst);
                 bad.fetch_add(1, Ordering::SeqCst);
                 let resp = read_response(&mut s, &mut Vec::new()).expect("a 408");
                 assert_eq!(resp.status, 408, "{resp:?}");
                 assert_eq!(resp.twilio_code(), 20001);
+                assert!(resp.closes(), "{resp:?}");
                 assert!(closed_within(&mut s, Duration::from_secs(2)));
-                assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+                let took = t.elapsed();
+                assert!(
+                    (Duration::from_millis(4500)..Duration::from_secs(9)).contains(&took),
+                    "{took:?}"
+                );
             }));
         }
-        // Silent clients: connect, never send: closed by the idle timeout.
+        // Silent clients: connect, never send: closed by the idle timeout (2 s).
         for _ in 0..2 {
             others.push(scope.spawn(|| {
                 let mut s = connect(addr);
@@ -380,7 +466,7 @@ fn bad_clients_do_not_starve_a_good_one() {
         others.push(scope.spawn(|| {
             let mut s = connect(addr);
             s.set_write_timeout(Some(Duration::from_secs(3))).unwrap();
-            let one = request("GET", &cf, "b", "", &auth);
+            let one = request("GET", &cf, "customer", "", &auth);
             let mut n = 0;
             for _ in 0..3_000 {
                 if s.write_all(&one).is_err() {
@@ -397,10 +483,10 @@ fn bad_clients_do_not_starve_a_good_one() {
             );
         }));
 
-        // 2 000 framing errors, one connection each: 4xx + Twilio body + close.
+        // 10 000 framing errors in a row, one connection each: 4xx + Twilio body + close.
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-        let mut statuses = std::collections::BTreeMap::new();
-        for i in 0..2_000 {
+        let mut statuses = BTreeMap::new();
+        for i in 0..MALFORMED {
             let mut s = connect(addr);
             let req = malformed(i, &mut rng, &auth);
             // The server may answer and close before taking all of it (a head too large).
@@ -424,7 +510,7 @@ fn bad_clients_do_not_starve_a_good_one() {
         {
             let mut s = connect(addr);
             let head = format!(
-                "POST /2010-04-01/Accounts/{AC}/Conferences/{cf}/Participants/a.json HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n",
+                "POST /2010-04-01/Accounts/{AC}/Conferences/{cf}/Participants/agent.json HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n",
                 100_000
             );
             let _ = s.write_all(head.as_bytes());
@@ -442,7 +528,7 @@ fn bad_clients_do_not_starve_a_good_one() {
             let mut s = connect(addr);
             let mut pending = Vec::new();
             for i in 0..1_000 {
-                let (req, status) = refused(i, &cf, "a", &auth);
+                let (req, status) = refused(i, &cf, "agent", &auth);
                 s.write_all(&req).unwrap();
                 sent.fetch_add(1, Ordering::SeqCst);
                 bad.fetch_add(1, Ordering::SeqCst);
@@ -460,41 +546,149 @@ fn bad_clients_do_not_starve_a_good_one() {
         good.join().unwrap();
     });
 
+    let rss = peak_rss_kib(bridge.pid());
     let mut latencies = latencies.into_inner().unwrap();
     let served = latencies.len();
     let p99 = p99(&mut latencies);
+    // Every malformed request was logged by the server with its 4xx/501.
+    let log = bridge.log_when(|log| log.len() >= MALFORMED);
+    let framing = log
+        .iter()
+        .filter(|l| l["method"] == "-" && l["status"].as_u64().is_some_and(|s| s >= 400))
+        .count();
+    assert!(framing >= MALFORMED, "{framing} framing errors logged");
     eprintln!(
-        "faults: {} requests sent ({} bad inputs), good client served {served} with p99 {p99:?}, peak RSS {} KiB",
+        "faults: {} requests sent ({} bad inputs), good client served {served} with p99 {p99:?}, server peak RSS {rss} KiB",
         sent.load(Ordering::SeqCst),
         bad.load(Ordering::SeqCst),
-        peak_rss_kib()
     );
     assert!(
         served > 50,
         "the good client was served only {served} times"
     );
-    r.stop();
+    assert!(rss > 0, "no VmHWM for the server");
+    assert!(rss < 64 * 1024, "server peak RSS {rss} KiB");
 }
 
 // ---------------------------------------------------------------------------------------
 // Concurrency
 // ---------------------------------------------------------------------------------------
 
-const CLIENTS: usize = 8;
-const UPDATES: usize = 250;
-/// Participants 0..16 are owned two per client (`i` and `i + 8`); 16..20 are only ever
-/// coaching targets (nobody updates them), shared by every client.
-const PARTICIPANTS: usize = 20;
-const OWNED: usize = 16;
-
-/// One client's end: its participants' model states, its latencies, its 16027 refusals.
-type ClientRun = (Vec<(usize, Model)>, Vec<Duration>, usize);
+const CLIENTS: usize = 16;
+const UPDATES: usize = 1_000;
+/// Participants in all, in two conferences (a conference holds 32 live participants).
+const PARTICIPANTS: usize = 50;
+/// Participants `0..IN_FIRST` are in the demo conference, the rest in a second one.
+const IN_FIRST: usize = 25;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 struct Model {
     muted: bool,
     hold: bool,
     coach: Option<usize>,
+}
+
+/// One update a client sent, and what it got.
+#[derive(Debug)]
+struct Sent {
+    participant: usize,
+    kind: Kind,
+    status: u16,
+    code: Option<u64>,
+    body: Value,
+}
+
+/// The random updates (the form each sends is [`Kind::form`]).
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Mute(bool),
+    Hold(bool),
+    /// `Coaching=true&CallSidToCoach=` the participant.
+    Coach(usize),
+    /// `CallSidToCoach=` alone (implies coaching).
+    CoachTarget(usize),
+    /// `Muted=true&Coaching=true&CallSidToCoach=` (monitor).
+    Monitor(usize),
+    /// `Coaching=true` alone: keeps an existing target, refused without one.
+    CoachingAlone,
+    /// `Coaching=false`.
+    StopCoaching,
+    /// `Coaching=false&CallSidToCoach=`: refused (a target without coaching).
+    Contradiction(usize),
+    /// `Hold=false&Muted=false` (back in the room).
+    Rejoin,
+}
+
+impl Kind {
+    fn random(rng: &mut Rng) -> Self {
+        let p = rng.below(PARTICIPANTS);
+        match rng.below(20) {
+            0..=3 => Kind::Mute(rng.below(2) == 0),
+            4..=7 => Kind::Hold(rng.below(2) == 0),
+            8..=10 => Kind::Coach(p),
+            11 => Kind::CoachTarget(p),
+            12 | 13 => Kind::Monitor(p),
+            14 => Kind::CoachingAlone,
+            15 | 16 => Kind::StopCoaching,
+            17 => Kind::Contradiction(p),
+            _ => Kind::Rejoin,
+        }
+    }
+
+    fn form(self, calls: &[String]) -> String {
+        match self {
+            Kind::Mute(m) => format!("Muted={m}"),
+            Kind::Hold(h) => format!("Hold={h}"),
+            Kind::Coach(t) => format!("Coaching=true&CallSidToCoach={}", calls[t]),
+            Kind::CoachTarget(t) => format!("CallSidToCoach={}", calls[t]),
+            Kind::Monitor(t) => format!("Muted=true&Coaching=true&CallSidToCoach={}", calls[t]),
+            Kind::CoachingAlone => "Coaching=true".to_owned(),
+            Kind::StopCoaching => "Coaching=false".to_owned(),
+            Kind::Contradiction(t) => format!("Coaching=false&CallSidToCoach={}", calls[t]),
+            Kind::Rejoin => "Hold=false&Muted=false".to_owned(),
+        }
+    }
+
+    /// The model's answer to this update of participant `p`: the new state, or the
+    /// refusal's (status, code). The rules are the core's (`confpart::conference` apply
+    /// docs): form first (20001), then the coaching target: not itself (20001), in the
+    /// same conference (16028), not on hold (16027). Every participant is connected.
+    fn apply(self, p: usize, state: &[Model]) -> Result<Model, (u16, u64)> {
+        let same_conference = |t: usize| (t < IN_FIRST) == (p < IN_FIRST);
+        let coach = |t: usize| -> Result<usize, (u16, u64)> {
+            if t == p {
+                Err((400, 20001))
+            } else if !same_conference(t) {
+                Err((400, 16028))
+            } else if state[t].hold {
+                Err((400, 16027))
+            } else {
+                Ok(t)
+            }
+        };
+        let mut next = state[p];
+        match self {
+            Kind::Mute(m) => next.muted = m,
+            Kind::Hold(h) => next.hold = h,
+            Kind::Coach(t) | Kind::CoachTarget(t) => next.coach = Some(coach(t)?),
+            Kind::Monitor(t) => {
+                next.coach = Some(coach(t)?);
+                next.muted = true;
+            }
+            Kind::CoachingAlone => {
+                if next.coach.is_none() {
+                    return Err((400, 20001));
+                }
+            }
+            Kind::StopCoaching => next.coach = None,
+            Kind::Contradiction(_) => return Err((400, 20001)),
+            Kind::Rejoin => {
+                next.hold = false;
+                next.muted = false;
+            }
+        }
+        Ok(next)
+    }
 }
 
 fn check_participant(v: &Value, m: &Model, calls: &[String], ctx: &str) {
@@ -513,139 +707,195 @@ fn check_participant(v: &Value, m: &Model, calls: &[String], ctx: &str) {
     );
 }
 
-/// Why the final state can be compared with a sequential model without knowing the
-/// global order: the only rule that reads another participant's state is the coaching
-/// target's hold (16027; every participant is connected and live, so 16028 / 21220 never
-/// apply). Each client owns its participants (nobody else updates them) and coaches
-/// either its own other participant or one of the four shared targets, which are never
-/// updated (never on hold). So every update reads and writes only state its own client
-/// changes, each client has one request in flight on its keep-alive connection (the
-/// bridge applies a connection's requests in order), and the order the bridge applied
-/// the updates, restricted to what any rule can observe, is each client's send order.
-/// The model runs that order; every answer (200 with the state, or 16027) is compared
-/// with it as it arrives, and the final fetch of all 20 participants with its end state.
+/// Adds participants to the demo conference and makes a second one, through the API;
+/// returns the conference of each participant and their call SIDs, once every one is
+/// connected.
+fn fifty_participants(bridge: &Bridge, auth: &str) -> (Vec<String>, Vec<String>) {
+    let mut s = connect(bridge.addr);
+    let mut pending = Vec::new();
+    let mut conferences = vec![bridge.conference.clone(); bridge.calls.len()];
+    let mut calls = bridge.calls.clone();
+    let mut second = "second-room".to_owned();
+    for i in calls.len()..PARTICIPANTS {
+        let cf = if i < IN_FIRST {
+            bridge.conference.clone()
+        } else {
+            second.clone()
+        };
+        let body = format!("From=%2B15005550006&To=%2B1500555{i:04}&Label=p{i}");
+        s.write_all(&request("POST", &cf, "", &body, auth)).unwrap();
+        let resp = read_response(&mut s, &mut pending).unwrap();
+        assert_eq!(resp.status, 201, "{resp:?}");
+        let v = resp.json();
+        let conference = v["conference_sid"].as_str().unwrap().to_owned();
+        if i >= IN_FIRST {
+            second.clone_from(&conference);
+        }
+        conferences.push(conference);
+        calls.push(v["call_sid"].as_str().unwrap().to_owned());
+    }
+    // The bridge's tick (every 200 ms) connects them.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    for (cf, call) in conferences.iter().zip(&calls) {
+        loop {
+            s.write_all(&request("GET", cf, call, "", auth)).unwrap();
+            let resp = read_response(&mut s, &mut pending).unwrap();
+            assert_eq!(resp.status, 200, "{resp:?}");
+            if resp.json()["status"] == "connected" {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{call} never connected: {resp:?}"
+            );
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+    (conferences, calls)
+}
+
+/// Why the final state can be compared with a sequential model: every request that
+/// reaches the bridge's service gets a sequence number, taken while the service is
+/// locked (the log's `seq`), so sorting the log by `seq` gives the order the bridge
+/// applied the updates. Each client sends on one keep-alive connection, one request at
+/// a time, so its k-th log line (by `seq`, matched on the connection's address, the
+/// log's `peer`) is its k-th update. The model replays every client's updates in `seq`
+/// order; each answer must be the model's at that point (the state after it, or the
+/// refusal's status and code), and the final fetch of every participant must equal the
+/// model's end state: nothing lost, nothing applied twice, nothing refused except by the
+/// rules.
 #[test]
 fn concurrent_updates_match_a_sequential_model() {
-    let labels: Vec<String> = (0..PARTICIPANTS).map(|i| format!("p{i}")).collect();
-    let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
-    let (r, cf, calls) = bridge(CLIENTS + 2, &labels);
-    let addr = r.addr;
+    let bridge = Bridge::start(CLIENTS + 2);
+    let addr = bridge.addr;
     let auth = basic();
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let (conferences, calls) = fifty_participants(&bridge, &auth);
+    let deadline = Instant::now() + Duration::from_secs(120);
 
-    let results: Vec<ClientRun> = thread::scope(|scope| {
+    let results: Vec<(SocketAddr, Vec<Sent>, Vec<Duration>)> = thread::scope(|scope| {
         let handles: Vec<_> = (0..CLIENTS)
             .map(|c| {
-                let (cf, calls, auth) = (&cf, &calls, &auth);
+                let (conferences, calls, auth) = (&conferences, &calls, &auth);
                 scope.spawn(move || {
-                    let owned = [c, c + CLIENTS];
-                    let mut model = [Model::default(); 2];
                     let mut rng = Rng(0x1234_5678 + c as u64 * 7919);
                     let mut s = connect(addr);
+                    let local = s.local_addr().unwrap();
                     let mut pending = Vec::new();
-                    let mut latencies = Vec::new();
-                    let mut refused = 0;
+                    let mut latencies = Vec::with_capacity(UPDATES);
+                    let mut sent = Vec::with_capacity(UPDATES);
                     for n in 0..UPDATES {
                         assert!(Instant::now() < deadline, "client {c} out of time");
-                        let k = rng.below(2);
-                        let p = owned[k];
-                        let mut next = model[k];
-                        let mut expect_refusal = false;
-                        let body = match rng.below(6) {
-                            0 => {
-                                next.muted = true;
-                                "Muted=true".to_owned()
-                            }
-                            1 => {
-                                next.muted = false;
-                                "Muted=false".to_owned()
-                            }
-                            2 => {
-                                next.hold = true;
-                                "Hold=true".to_owned()
-                            }
-                            3 => {
-                                next.hold = false;
-                                "Hold=false".to_owned()
-                            }
-                            4 => {
-                                // Coach the other owned participant, or a shared target.
-                                let (t, held) = match rng.below(3) {
-                                    0 => (owned[1 - k], model[1 - k].hold),
-                                    _ => (OWNED + rng.below(PARTICIPANTS - OWNED), false),
-                                };
-                                if held {
-                                    expect_refusal = true;
-                                } else {
-                                    next.coach = Some(t);
-                                }
-                                format!("Coaching=true&CallSidToCoach={}", calls[t])
-                            }
-                            _ => {
-                                next.coach = None;
-                                "Coaching=false".to_owned()
-                            }
+                        let p = rng.below(PARTICIPANTS);
+                        let kind = Kind::random(&mut rng);
+                        // Address by label (Twilio) now and then.
+                        let who = if p >= 3 && rng.below(4) == 0 {
+                            format!("p{p}")
+                        } else {
+                            calls[p].clone()
                         };
-                        let req = request("POST", cf, &calls[p], &body, auth);
+                        let req = request("POST", &conferences[p], &who, &kind.form(calls), auth);
                         let t = Instant::now();
                         s.write_all(&req).unwrap();
                         let resp = read_response(&mut s, &mut pending)
                             .unwrap_or_else(|| panic!("client {c}: no answer to #{n}"));
                         latencies.push(t.elapsed());
-                        let ctx = format!("client {c} update #{n} p{p} {body}");
-                        if expect_refusal {
-                            assert_eq!(resp.status, 400, "{ctx}: {resp:?}");
-                            assert_eq!(resp.twilio_code(), 16027, "{ctx}");
-                            refused += 1;
-                        } else {
-                            assert_eq!(resp.status, 200, "{ctx}: {resp:?}");
-                            check_participant(&resp.json(), &next, calls, &ctx);
-                            model[k] = next;
-                        }
+                        assert!(!resp.closes(), "client {c} #{n}: {resp:?}");
+                        let body = resp.json();
+                        let code = (resp.status != 200).then(|| resp.twilio_code());
+                        sent.push(Sent {
+                            participant: p,
+                            kind,
+                            status: resp.status,
+                            code,
+                            body,
+                        });
                     }
-                    (
-                        vec![(owned[0], model[0]), (owned[1], model[1])],
-                        latencies,
-                        refused,
-                    )
+                    (local, sent, latencies)
                 })
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
 
-    let mut expected = [Model::default(); PARTICIPANTS];
-    let mut latencies = Vec::new();
-    let mut refused = 0;
-    for (models, l, n) in results {
-        for (p, m) in models {
-            expected[p] = m;
-        }
-        latencies.extend(l);
-        refused += n;
+    // The bridge's order: each client's log lines, by seq.
+    let peers: Vec<String> = results.iter().map(|r| r.0.to_string()).collect();
+    let mine = |l: &Value| peers.iter().any(|p| l["peer"] == p.as_str());
+    let log = bridge.log_when(|log| log.iter().filter(|l| mine(l)).count() >= CLIENTS * UPDATES);
+    let mut by_peer: HashMap<String, Vec<(u64, u16, Option<u64>)>> = HashMap::new();
+    for l in log.iter().filter(|l| mine(l)) {
+        let peer = l["peer"].as_str().unwrap().to_owned();
+        let seq = l["seq"].as_u64().unwrap_or_else(|| panic!("no seq: {l}"));
+        let status = u16::try_from(l["status"].as_u64().unwrap()).unwrap();
+        by_peer
+            .entry(peer)
+            .or_default()
+            .push((seq, status, l["code"].as_u64()));
     }
-    assert_eq!(
-        latencies.len(),
-        CLIENTS * UPDATES,
-        "an update without answer"
+    let mut order = Vec::with_capacity(CLIENTS * UPDATES);
+    for (c, (local, sent, _)) in results.iter().enumerate() {
+        let mut lines = by_peer.remove(&local.to_string()).unwrap_or_default();
+        lines.sort_unstable();
+        assert_eq!(lines.len(), UPDATES, "client {c}: log lines");
+        for (k, ((seq, status, code), s)) in lines.iter().zip(sent).enumerate() {
+            assert_eq!(
+                (*status, *code),
+                (s.status, s.code),
+                "client {c} #{k}: log and answer differ"
+            );
+            order.push((*seq, c, k));
+        }
+    }
+    order.sort_unstable();
+    assert!(
+        order.windows(2).all(|w| w[0].0 < w[1].0),
+        "a seq used twice"
     );
+
+    let mut model = [Model::default(); PARTICIPANTS];
+    let mut refusals: BTreeMap<u64, usize> = BTreeMap::new();
+    for &(seq, c, k) in &order {
+        let s = &results[c].1[k];
+        let ctx = format!(
+            "seq {seq} client {c} #{k} p{} {}",
+            s.participant,
+            s.kind.form(&calls)
+        );
+        match s.kind.apply(s.participant, &model) {
+            Ok(next) => {
+                assert_eq!(s.status, 200, "{ctx}: {}", s.body);
+                check_participant(&s.body, &next, &calls, &ctx);
+                model[s.participant] = next;
+            }
+            Err((status, code)) => {
+                assert_eq!(
+                    (s.status, s.code),
+                    (status, Some(code)),
+                    "{ctx}: {}",
+                    s.body
+                );
+                *refusals.entry(code).or_insert(0) += 1;
+            }
+        }
+    }
+
     // The bridge's state: fetch every participant.
     let mut s = connect(addr);
     let mut pending = Vec::new();
-    for (p, m) in expected.iter().enumerate() {
-        s.write_all(&request("GET", &cf, &calls[p], "", &auth))
+    for (p, m) in model.iter().enumerate() {
+        s.write_all(&request("GET", &conferences[p], &calls[p], "", &auth))
             .unwrap();
         let resp = read_response(&mut s, &mut pending).unwrap();
         assert_eq!(resp.status, 200, "{resp:?}");
         check_participant(&resp.json(), m, &calls, &format!("final p{p}"));
     }
+    let rss = peak_rss_kib(bridge.pid());
+    let mut latencies: Vec<Duration> = results.into_iter().flat_map(|r| r.2).collect();
     let p99 = p99(&mut latencies);
     eprintln!(
-        "load: {} updates by {CLIENTS} clients ({refused} refused 16027 as the model says), p99 {p99:?}, peak RSS {} KiB",
+        "load: {} updates by {CLIENTS} clients to {PARTICIPANTS} participants, refused by the rules {refusals:?} (all as the model says), p99 {p99:?}, server peak RSS {rss} KiB",
         CLIENTS * UPDATES,
-        peak_rss_kib()
     );
-    r.stop();
+    assert!(rss < 64 * 1024, "server peak RSS {rss} KiB");
 }
 
 // ---------------------------------------------------------------------------------------
