@@ -41,7 +41,7 @@
 use core::fmt;
 
 use crate::form::{self, Space};
-use crate::ident::{CallSid, IdError, IdKind, LABEL_CAPACITY, Label, SID_CAPACITY, SidForm};
+use crate::ident::{CallSid, IdError, LABEL_CAPACITY, Label, SidForm};
 use crate::path::Dialect;
 use crate::update::{Method, URL_MAX_LEN, Update, UrlProblem};
 use crate::write::{CountingSink, Sink, SliceSink, WriteError};
@@ -459,72 +459,13 @@ impl core::error::Error for ValidationError {
     }
 }
 
-/// Why a form body could not be decoded into a [`Create`]. Offsets are byte
-/// offsets in the body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[non_exhaustive]
-pub enum FormError {
-    /// A `%` not followed by two hex digits.
-    InvalidEscape {
-        /// The field, when the escape was in a known field's value.
-        field: Option<Field>,
-        /// Byte offset of the `%`.
-        offset: usize,
-    },
-    /// A value that is not UTF-8 once decoded.
-    InvalidUtf8 {
-        /// The field.
-        field: Field,
-        /// Byte offset of the value.
-        offset: usize,
-    },
-    /// A known key that appears twice (`StatusCallbackEvent` may repeat).
-    DuplicateKey {
-        /// The field.
-        field: Field,
-        /// Byte offset of the second occurrence.
-        offset: usize,
-    },
-    /// A required field (`From`, `To`) is missing.
-    Missing {
-        /// The field.
-        field: Field,
-    },
-    /// A value that is not one of the field's values (booleans:
-    /// `true`/`false`; methods: `GET`/`POST`; `Beep`: `true`, `false`,
-    /// `onEnter`, `onExit`; events: `initiated`, `ringing`, `answered`,
-    /// `completed`; all in any case; `Timeout`: decimal digits).
-    InvalidValue {
-        /// The field.
-        field: Field,
-        /// Byte offset of the value.
-        offset: usize,
-    },
-    /// `CallSidToCoach` that is neither empty nor a call SID.
-    InvalidCallSid {
-        /// Why the SID is invalid.
-        error: IdError,
-        /// Byte offset of the value.
-        offset: usize,
-    },
-    /// A value longer than the field allows (never truncated).
-    TooLong {
-        /// The field.
-        field: Field,
-        /// The field's limit in bytes.
-        max: usize,
-    },
-    /// The scratch buffer given to [`Create::decode`] is too small.
-    ScratchFull {
-        /// The field being decoded.
-        field: Field,
-        /// Bytes that field needed.
-        needed: usize,
-    },
-}
+/// Why a form body could not be decoded into a [`Create`] (the form error
+/// shared with [`Update`], over Create's fields).
+/// Offsets are byte offsets in the body.
+pub type FormError = form::FormError<Field>;
 
-impl FormError {
+/// Create's answer to a form error.
+impl form::FormError<Field> {
     /// The HTTP status a bridge answers with (always 400).
     pub const fn http_status(&self) -> u16 {
         400
@@ -549,41 +490,6 @@ impl FormError {
         }
     }
 }
-
-impl fmt::Display for FormError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::InvalidEscape {
-                field: Some(field),
-                offset,
-            } => write!(f, "{field}: invalid percent-escape at byte {offset}"),
-            Self::InvalidEscape {
-                field: None,
-                offset,
-            } => write!(f, "invalid percent-escape in a key at byte {offset}"),
-            Self::InvalidUtf8 { field, offset } => {
-                write!(f, "{field}: value at byte {offset} is not UTF-8")
-            }
-            Self::DuplicateKey { field, offset } => {
-                write!(f, "{field} appears twice (again at byte {offset})")
-            }
-            Self::Missing { field } => write!(f, "{field} is required"),
-            Self::InvalidValue { field, offset } => {
-                write!(f, "{field}: value at byte {offset} is not allowed")
-            }
-            Self::InvalidCallSid { error, offset } => {
-                write!(f, "CallSidToCoach: value at byte {offset}: {error}")
-            }
-            Self::TooLong { field, max } => write!(f, "{field} is longer than {max} bytes"),
-            Self::ScratchFull { field, needed } => write!(
-                f,
-                "{field}: scratch buffer too small ({needed} bytes needed)"
-            ),
-        }
-    }
-}
-
-impl core::error::Error for FormError {}
 
 /// A decoded form body: the request and the keys that were ignored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -856,7 +762,7 @@ impl<'a> Create<'a> {
         let mut create = Create::new("", "");
         let mut ignored = IgnoredKeys::default();
         let mut seen: u32 = 0;
-        let mut scratch = Scratch { rest: scratch };
+        let mut scratch = form::Scratch { rest: scratch };
         for pair in form::pairs(body) {
             let mut key_buf = [0u8; KEY_BUF_LEN];
             let key = if form::needs_decoding(pair.key, Space::Plus) {
@@ -887,6 +793,7 @@ impl<'a> Create<'a> {
             seen |= field.bit();
             let value = Value {
                 raw: pair.value,
+                plain: !form::needs_decoding(pair.value, Space::Plus),
                 offset: pair.value_offset,
                 field,
             };
@@ -909,11 +816,11 @@ impl<'a> Create<'a> {
                 Field::Record => c.record = Some(value.boolean()?),
                 Field::WaitMethod => c.wait_method = Some(value.method()?),
                 Field::StatusCallbackMethod => c.status_callback_method = Some(value.method()?),
-                Field::Beep => c.beep = Some(value.beep()?),
+                Field::Beep => c.beep = Some(beep(&value)?),
                 Field::CallSidToCoach => c.call_sid_to_coach = value.call_sid()?,
-                Field::Timeout => c.timeout = Some(value.number()?),
+                Field::Timeout => c.timeout = Some(number(&value)?),
                 Field::StatusCallbackEvent => {
-                    let events = value.events()?;
+                    let events = events(&value)?;
                     c.status_callback_event = Some(CallEvents(
                         c.status_callback_event.unwrap_or_default().0 | events.0,
                     ));
@@ -947,166 +854,45 @@ fn check_url(field: Field, url: &str) -> Result<(), ValidationError> {
     }
 }
 
-/// The not-yet-used part of the decode scratch buffer.
-struct Scratch<'a> {
-    rest: &'a mut [u8],
+/// Create's own readings of a value (the shared ones are on
+/// [`form::FieldValue`]).
+type Value<'a> = form::FieldValue<'a, Field>;
+
+fn beep(v: &Value<'_>) -> Result<Beep, FormError> {
+    let mut buf = [0u8; 7];
+    v.small(&mut buf)?
+        .and_then(Beep::parse)
+        .ok_or_else(|| v.invalid())
 }
 
-struct Value<'a> {
-    raw: &'a [u8],
-    offset: usize,
-    field: Field,
-}
-
-impl<'a> Value<'a> {
-    fn invalid_escape(&self, at: usize) -> FormError {
-        FormError::InvalidEscape {
-            field: Some(self.field),
-            offset: self.offset + at,
-        }
+fn number(v: &Value<'_>) -> Result<u32, FormError> {
+    let mut buf = [0u8; 10];
+    let digits = v.small(&mut buf)?.ok_or_else(|| v.invalid())?;
+    if digits.is_empty() {
+        return Err(v.invalid());
     }
-
-    fn invalid(&self) -> FormError {
-        FormError::InvalidValue {
-            field: self.field,
-            offset: self.offset,
-        }
-    }
-
-    /// A short value, decoded into `buf` when it has escapes (`None`: longer
-    /// than `buf`).
-    fn small<'b>(&self, buf: &'b mut [u8]) -> Result<Option<&'b [u8]>, FormError>
-    where
-        'a: 'b,
-    {
-        if !form::needs_decoding(self.raw, Space::Plus) {
-            return Ok((self.raw.len() <= buf.len()).then_some(self.raw));
-        }
-        match form::decode_component(self.raw, buf, Space::Plus) {
-            Ok(n) => Ok(buf.get(..n)),
-            Err(form::DecodeError::OutputFull { .. }) => Ok(None),
-            Err(form::DecodeError::InvalidEscape { offset }) => Err(self.invalid_escape(offset)),
-        }
-    }
-
-    fn boolean(&self) -> Result<bool, FormError> {
-        let mut buf = [0u8; 5];
-        match self.small(&mut buf)? {
-            Some(v) if v.eq_ignore_ascii_case(b"true") => Ok(true),
-            Some(v) if v.eq_ignore_ascii_case(b"false") => Ok(false),
-            _ => Err(self.invalid()),
-        }
-    }
-
-    fn method(&self) -> Result<Method, FormError> {
-        let mut buf = [0u8; 4];
-        self.small(&mut buf)?
-            .and_then(Method::parse)
-            .ok_or_else(|| self.invalid())
-    }
-
-    fn beep(&self) -> Result<Beep, FormError> {
-        let mut buf = [0u8; 7];
-        self.small(&mut buf)?
-            .and_then(Beep::parse)
-            .ok_or_else(|| self.invalid())
-    }
-
-    fn number(&self) -> Result<u32, FormError> {
-        let mut buf = [0u8; 10];
-        let digits = self.small(&mut buf)?.ok_or_else(|| self.invalid())?;
-        if digits.is_empty() {
-            return Err(self.invalid());
-        }
-        digits.iter().try_fold(0u32, |n, &b| {
-            if b.is_ascii_digit() {
-                n.checked_mul(10)
-                    .and_then(|n| n.checked_add(u32::from(b - b'0')))
-                    .ok_or_else(|| self.invalid())
-            } else {
-                Err(self.invalid())
-            }
-        })
-    }
-
-    fn events(&self) -> Result<CallEvents, FormError> {
-        // "initiated ringing answered completed" and separators fit in 64.
-        let mut buf = [0u8; 64];
-        let text = self.small(&mut buf)?.ok_or_else(|| self.invalid())?;
-        let mut events = CallEvents::EMPTY;
-        for word in text.split(|&b| b == b' ').filter(|w| !w.is_empty()) {
-            let event = CallEvent::ALL
-                .into_iter()
-                .find(|e| e.as_str().as_bytes().eq_ignore_ascii_case(word))
-                .ok_or_else(|| self.invalid())?;
-            events = events.with(event);
-        }
-        Ok(events)
-    }
-
-    fn call_sid(&self) -> Result<Option<CallSid>, FormError> {
-        let mut buf = [0u8; SID_CAPACITY];
-        let invalid = |error| FormError::InvalidCallSid {
-            error,
-            offset: self.offset,
-        };
-        match self.small(&mut buf)? {
-            Some([]) => Ok(None),
-            Some(v) => CallSid::parse_bytes(v).map(Some).map_err(invalid),
-            None => {
-                let len = form::decoded_len(self.raw).map_err(|e| match e {
-                    form::DecodeError::InvalidEscape { offset }
-                    | form::DecodeError::OutputFull { needed: offset } => {
-                        self.invalid_escape(offset)
-                    }
-                })?;
-                Err(invalid(IdError::Length {
-                    kind: IdKind::Call,
-                    len,
-                }))
-            }
-        }
-    }
-
-    fn text(&self, scratch: &mut Scratch<'a>, max: usize) -> Result<&'a str, FormError> {
-        let too_long = FormError::TooLong {
-            field: self.field,
-            max,
-        };
-        let bytes: &'a [u8] = if form::needs_decoding(self.raw, Space::Plus) {
-            let buf = core::mem::take(&mut scratch.rest);
-            match form::decode_component(self.raw, buf, Space::Plus) {
-                Ok(len) if len > max => {
-                    scratch.rest = buf;
-                    return Err(too_long);
-                }
-                Ok(len) => {
-                    let (used, rest) = buf.split_at_mut(len);
-                    scratch.rest = rest;
-                    used
-                }
-                Err(form::DecodeError::InvalidEscape { offset }) => {
-                    return Err(self.invalid_escape(offset));
-                }
-                Err(form::DecodeError::OutputFull { needed }) => {
-                    return Err(if needed > max {
-                        too_long
-                    } else {
-                        FormError::ScratchFull {
-                            field: self.field,
-                            needed,
-                        }
-                    });
-                }
-            }
-        } else if self.raw.len() > max {
-            return Err(too_long);
+    digits.iter().try_fold(0u32, |n, &b| {
+        if b.is_ascii_digit() {
+            n.checked_mul(10)
+                .and_then(|n| n.checked_add(u32::from(b - b'0')))
+                .ok_or_else(|| v.invalid())
         } else {
-            self.raw
-        };
-        core::str::from_utf8(bytes).map_err(|_| FormError::InvalidUtf8 {
-            field: self.field,
-            offset: self.offset,
-        })
+            Err(v.invalid())
+        }
+    })
+}
+
+fn events(v: &Value<'_>) -> Result<CallEvents, FormError> {
+    // "initiated ringing answered completed" and separators fit in 64.
+    let mut buf = [0u8; 64];
+    let text = v.small(&mut buf)?.ok_or_else(|| v.invalid())?;
+    let mut events = CallEvents::EMPTY;
+    for word in text.split(|&b| b == b' ').filter(|w| !w.is_empty()) {
+        let event = CallEvent::ALL
+            .into_iter()
+            .find(|e| e.as_str().as_bytes().eq_ignore_ascii_case(word))
+            .ok_or_else(|| v.invalid())?;
+        events = events.with(event);
     }
+    Ok(events)
 }

@@ -436,3 +436,311 @@ mod tests {
         }
     }
 }
+
+/// Why a form body could not be decoded into a typed request: the error of
+/// [`Update::decode`](crate::update::Update::decode)
+/// ([`update::FormError`](crate::update::FormError)) and of
+/// [`Create::decode`](crate::create::Create::decode)
+/// ([`create::FormError`](crate::create::FormError)), over each request's
+/// field type `F`. Offsets are byte offsets in the body. Each decoder uses the
+/// variants its fields can cause (an Update has no required field, so never
+/// [`FormError::Missing`]; [`FormError::InvalidValue`] is for Create's
+/// `Beep`, `StatusCallbackEvent` and `Timeout`).
+///
+/// ```
+/// use confpart::update::{Field, FormError, Update};
+/// let mut scratch = [0u8; 16];
+/// let e = Update::decode(b"Hold=true&Muted=maybe", &mut scratch).unwrap_err();
+/// assert_eq!(e, FormError::InvalidBool { field: Field::Muted, offset: 16 });
+/// assert_eq!(e.to_string(), "Muted: value at byte 16 is not true or false");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum FormError<F> {
+    /// A `%` not followed by two hex digits.
+    InvalidEscape {
+        /// The field, when the escape was in a known field's value.
+        field: Option<F>,
+        /// Byte offset of the `%`.
+        offset: usize,
+    },
+    /// A value that is not UTF-8 once decoded.
+    InvalidUtf8 {
+        /// The field.
+        field: F,
+        /// Byte offset of the value.
+        offset: usize,
+    },
+    /// A known key that appears twice (Create's `StatusCallbackEvent` may
+    /// repeat).
+    DuplicateKey {
+        /// The field.
+        field: F,
+        /// Byte offset of the second occurrence.
+        offset: usize,
+    },
+    /// A required field (Create's `From`, `To`) is missing.
+    Missing {
+        /// The field.
+        field: F,
+    },
+    /// A boolean field whose value is not `true`/`false` (any case).
+    InvalidBool {
+        /// The field.
+        field: F,
+        /// Byte offset of the value.
+        offset: usize,
+    },
+    /// A method field whose value is not `GET`/`POST` (any case).
+    InvalidMethod {
+        /// The field.
+        field: F,
+        /// Byte offset of the value.
+        offset: usize,
+    },
+    /// A value that is not one of the field's values (Create's `Beep`:
+    /// `true`, `false`, `onEnter`, `onExit`; `StatusCallbackEvent`:
+    /// `initiated`, `ringing`, `answered`, `completed`, any case; `Timeout`:
+    /// decimal digits that fit a `u32`).
+    InvalidValue {
+        /// The field.
+        field: F,
+        /// Byte offset of the value.
+        offset: usize,
+    },
+    /// `CallSidToCoach` that is neither empty nor a call SID.
+    InvalidCallSid {
+        /// The field.
+        field: F,
+        /// Why the SID is invalid.
+        error: crate::ident::IdError,
+        /// Byte offset of the value.
+        offset: usize,
+    },
+    /// A value longer than the field allows (never truncated).
+    TooLong {
+        /// The field.
+        field: F,
+        /// The field's limit in bytes.
+        max: usize,
+    },
+    /// The scratch buffer given to the decoder is too small.
+    ScratchFull {
+        /// The field being decoded.
+        field: F,
+        /// Bytes that field needed.
+        needed: usize,
+    },
+}
+
+impl<F: fmt::Display> fmt::Display for FormError<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidEscape {
+                field: Some(field),
+                offset,
+            } => write!(f, "{field}: invalid percent-escape at byte {offset}"),
+            Self::InvalidEscape {
+                field: None,
+                offset,
+            } => write!(f, "invalid percent-escape in a key at byte {offset}"),
+            Self::InvalidUtf8 { field, offset } => {
+                write!(f, "{field}: value at byte {offset} is not UTF-8")
+            }
+            Self::DuplicateKey { field, offset } => {
+                write!(f, "{field} appears twice (again at byte {offset})")
+            }
+            Self::Missing { field } => write!(f, "{field} is required"),
+            Self::InvalidBool { field, offset } => {
+                write!(f, "{field}: value at byte {offset} is not true or false")
+            }
+            Self::InvalidMethod { field, offset } => {
+                write!(f, "{field}: value at byte {offset} is not GET or POST")
+            }
+            Self::InvalidValue { field, offset } => {
+                write!(f, "{field}: value at byte {offset} is not allowed")
+            }
+            Self::InvalidCallSid {
+                field,
+                error,
+                offset,
+            } => write!(f, "{field}: value at byte {offset}: {error}"),
+            Self::TooLong { field, max } => write!(f, "{field} is longer than {max} bytes"),
+            Self::ScratchFull { field, needed } => write!(
+                f,
+                "{field}: scratch buffer too small ({needed} bytes needed)"
+            ),
+        }
+    }
+}
+
+impl<F: fmt::Debug + fmt::Display> core::error::Error for FormError<F> {}
+
+/// ASCII-case-insensitive equality with `lower`, a lowercase word of at most
+/// eight letters: `x | 0x20` equals a lowercase letter exactly when `x` is
+/// that letter in either case, so the comparison is one OR and one compare.
+#[inline(always)]
+pub(crate) fn eq_letters(v: &[u8], lower: &[u8]) -> bool {
+    let word = |s: &[u8]| {
+        let mut w = [0u8; 8];
+        if let Some(dst) = w.get_mut(..s.len()) {
+            dst.copy_from_slice(s);
+        }
+        u64::from_le_bytes(w)
+    };
+    // Only the lanes of the word's length: padding stays 0 on both sides.
+    let mask = u64::MAX
+        .checked_shr(8 * (8 - lower.len().min(8)) as u32)
+        .unwrap_or(0);
+    v.len() == lower.len() && (word(v) | (0x2020_2020_2020_2020 & mask)) == word(lower)
+}
+
+/// The not-yet-used part of a decoder's scratch buffer.
+pub(crate) struct Scratch<'a> {
+    pub(crate) rest: &'a mut [u8],
+}
+
+/// One known field's raw value in a form body, with the typed readings the
+/// Update and Create decoders share.
+pub(crate) struct FieldValue<'a, F> {
+    pub(crate) raw: &'a [u8],
+    /// `raw` has no `%` and no `+`: it is its own decoding.
+    pub(crate) plain: bool,
+    /// Byte offset of the value in the body.
+    pub(crate) offset: usize,
+    pub(crate) field: F,
+}
+
+impl<'a, F: Copy> FieldValue<'a, F> {
+    pub(crate) fn invalid_escape(&self, at: usize) -> FormError<F> {
+        FormError::InvalidEscape {
+            field: Some(self.field),
+            offset: self.offset + at,
+        }
+    }
+
+    /// [`FormError::InvalidValue`] for this value.
+    pub(crate) fn invalid(&self) -> FormError<F> {
+        FormError::InvalidValue {
+            field: self.field,
+            offset: self.offset,
+        }
+    }
+
+    fn decoded_len(&self) -> Result<usize, FormError<F>> {
+        decoded_len(self.raw).map_err(|e| match e {
+            DecodeError::InvalidEscape { offset } | DecodeError::OutputFull { needed: offset } => {
+                self.invalid_escape(offset)
+            }
+        })
+    }
+
+    /// A short value, decoded into `buf` when it has escapes (`None`: longer
+    /// than `buf`). Plain values, nearly all of them, are used where they are.
+    pub(crate) fn small<'b>(&self, buf: &'b mut [u8]) -> Result<Option<&'b [u8]>, FormError<F>>
+    where
+        'a: 'b,
+    {
+        if self.plain {
+            return Ok((self.raw.len() <= buf.len()).then_some(self.raw));
+        }
+        match decode_component(self.raw, buf, Space::Plus) {
+            Ok(n) => Ok(buf.get(..n)),
+            Err(DecodeError::OutputFull { .. }) => Ok(None),
+            Err(DecodeError::InvalidEscape { offset }) => Err(self.invalid_escape(offset)),
+        }
+    }
+
+    pub(crate) fn boolean(&self) -> Result<bool, FormError<F>> {
+        let mut buf = [0u8; 5];
+        match self.small(&mut buf)? {
+            Some(v) if eq_letters(v, b"true") => Ok(true),
+            Some(v) if eq_letters(v, b"false") => Ok(false),
+            _ => Err(FormError::InvalidBool {
+                field: self.field,
+                offset: self.offset,
+            }),
+        }
+    }
+
+    pub(crate) fn method(&self) -> Result<crate::update::Method, FormError<F>> {
+        use crate::update::Method;
+        let mut buf = [0u8; 4];
+        let method = match self.small(&mut buf)? {
+            Some(v) if eq_letters(v, b"get") => Some(Method::Get),
+            Some(v) if eq_letters(v, b"post") => Some(Method::Post),
+            _ => None,
+        };
+        method.ok_or(FormError::InvalidMethod {
+            field: self.field,
+            offset: self.offset,
+        })
+    }
+
+    /// A `CallSidToCoach` value: `None` when empty.
+    pub(crate) fn call_sid(&self) -> Result<Option<crate::ident::CallSid>, FormError<F>> {
+        use crate::ident::{CallSid, IdError, IdKind, SID_CAPACITY};
+        let mut buf = [0u8; SID_CAPACITY];
+        let invalid = |error| FormError::InvalidCallSid {
+            field: self.field,
+            error,
+            offset: self.offset,
+        };
+        match self.small(&mut buf)? {
+            Some([]) => Ok(None),
+            Some(v) => CallSid::parse_bytes(v).map(Some).map_err(invalid),
+            None => Err(invalid(IdError::Length {
+                kind: IdKind::Call,
+                len: self.decoded_len()?,
+            })),
+        }
+    }
+
+    /// A text value of at most `max` bytes once decoded (never truncated):
+    /// a plain value borrows from the body, the others are decoded straight
+    /// into `scratch` in one pass (the length is only computed again on the
+    /// error path).
+    pub(crate) fn text(
+        &self,
+        scratch: &mut Scratch<'a>,
+        max: usize,
+    ) -> Result<&'a str, FormError<F>> {
+        let too_long = FormError::TooLong {
+            field: self.field,
+            max,
+        };
+        let bytes: &'a [u8] = if !self.plain {
+            let buf = core::mem::take(&mut scratch.rest);
+            match decode_component(self.raw, buf, Space::Plus) {
+                Ok(len) if len > max => return Err(too_long),
+                Ok(len) => {
+                    let (used, rest) = buf.split_at_mut(len);
+                    scratch.rest = rest;
+                    used
+                }
+                Err(DecodeError::InvalidEscape { offset }) => {
+                    return Err(self.invalid_escape(offset));
+                }
+                Err(DecodeError::OutputFull { needed }) => {
+                    return Err(if needed > max {
+                        too_long
+                    } else {
+                        FormError::ScratchFull {
+                            field: self.field,
+                            needed,
+                        }
+                    });
+                }
+            }
+        } else if self.raw.len() > max {
+            return Err(too_long);
+        } else {
+            self.raw
+        };
+        core::str::from_utf8(bytes).map_err(|_| FormError::InvalidUtf8 {
+            field: self.field,
+            offset: self.offset,
+        })
+    }
+}

@@ -33,7 +33,7 @@
 use core::fmt;
 
 use crate::form::{self, Space};
-use crate::ident::{CallSid, IdError, SidForm, UUID_LEN};
+use crate::ident::{CallSid, SidForm, UUID_LEN};
 use crate::path::Dialect;
 use crate::write::{CountingSink, Sink, SliceSink, WriteError};
 
@@ -303,118 +303,10 @@ impl fmt::Display for ValidationError {
 
 impl core::error::Error for ValidationError {}
 
-/// Why a form body could not be decoded into an [`Update`]. Offsets are byte
-/// offsets in the body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[non_exhaustive]
-pub enum FormError {
-    /// A `%` not followed by two hex digits.
-    InvalidEscape {
-        /// The field, when the escape was in a known field's value.
-        field: Option<Field>,
-        /// Byte offset of the `%`.
-        offset: usize,
-    },
-    /// A value that is not UTF-8 once decoded.
-    InvalidUtf8 {
-        /// The field.
-        field: Field,
-        /// Byte offset of the value.
-        offset: usize,
-    },
-    /// A known key that appears twice.
-    DuplicateKey {
-        /// The field.
-        field: Field,
-        /// Byte offset of the second occurrence.
-        offset: usize,
-    },
-    /// A boolean field whose value is not `true`/`false` (any case).
-    InvalidBool {
-        /// The field.
-        field: Field,
-        /// Byte offset of the value.
-        offset: usize,
-    },
-    /// A method field whose value is not `GET`/`POST` (any case).
-    InvalidMethod {
-        /// The field.
-        field: Field,
-        /// Byte offset of the value.
-        offset: usize,
-    },
-    /// `CallSidToCoach` that is neither empty nor a call SID.
-    InvalidCallSid {
-        /// The field.
-        field: Field,
-        /// Why the SID is invalid.
-        error: IdError,
-        /// Byte offset of the value.
-        offset: usize,
-    },
-    /// A value longer than the field allows (never truncated).
-    TooLong {
-        /// The field.
-        field: Field,
-        /// The field's limit in bytes.
-        max: usize,
-    },
-    /// The scratch buffer given to [`Update::decode`] is too small.
-    ScratchFull {
-        /// The field being decoded.
-        field: Field,
-        /// Bytes that field needed.
-        needed: usize,
-    },
-}
-
-impl fmt::Display for FormError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::InvalidEscape {
-                field: Some(field),
-                offset,
-            } => {
-                write!(f, "{field}: invalid percent-escape at byte {offset}")
-            }
-            Self::InvalidEscape {
-                field: None,
-                offset,
-            } => {
-                write!(f, "invalid percent-escape in a key at byte {offset}")
-            }
-            Self::InvalidUtf8 { field, offset } => {
-                write!(f, "{field}: value at byte {offset} is not UTF-8")
-            }
-            Self::DuplicateKey { field, offset } => {
-                write!(f, "{field} appears twice (again at byte {offset})")
-            }
-            Self::InvalidBool { field, offset } => {
-                write!(f, "{field}: value at byte {offset} is not true or false")
-            }
-            Self::InvalidMethod { field, offset } => {
-                write!(f, "{field}: value at byte {offset} is not GET or POST")
-            }
-            Self::InvalidCallSid {
-                field,
-                error,
-                offset,
-            } => {
-                write!(f, "{field}: value at byte {offset}: {error}")
-            }
-            Self::TooLong { field, max } => write!(f, "{field} is longer than {max} bytes"),
-            Self::ScratchFull { field, needed } => {
-                write!(
-                    f,
-                    "{field}: scratch buffer too small ({needed} bytes needed)"
-                )
-            }
-        }
-    }
-}
-
-impl core::error::Error for FormError {}
+/// Why a form body could not be decoded into an [`Update`] (the form
+/// error shared with [`Create`](crate::create::Create), over Update's
+/// fields). Offsets are byte offsets in the body.
+pub type FormError = form::FormError<Field>;
 
 /// A decoded form body: the update and the keys that were ignored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -703,7 +595,7 @@ impl<'a> Update<'a> {
             ignored: IgnoredKeys::default(),
         };
         let mut seen: u16 = 0;
-        let mut scratch = Scratch { rest: scratch };
+        let mut scratch = form::Scratch { rest: scratch };
         // One walk over the body: each search runs on the rest of the body
         // (whole words, no short tails), the key up to `=` or `&`, the value
         // up to `&` noting on the way whether it has `%` or `+`.
@@ -746,7 +638,7 @@ impl<'a> Update<'a> {
             }
             seen |= field.bit();
             let u = &mut out.update;
-            let value = Value {
+            let value = form::FieldValue {
                 raw: value,
                 plain,
                 offset: value_offset,
@@ -761,10 +653,16 @@ impl<'a> Update<'a> {
                 Field::HoldMethod => u.hold_method = Some(value.method()?),
                 Field::AnnounceMethod => u.announce_method = Some(value.method()?),
                 Field::WaitMethod => u.wait_method = Some(value.method()?),
-                Field::HoldUrl => u.hold_url = Some(value.url(&mut scratch)?),
-                Field::AnnounceUrl => u.announce_url = Some(value.url(&mut scratch)?),
-                Field::WaitUrl => u.wait_url = Some(value.url(&mut scratch)?),
-                Field::CallSidToCoach => u.call_sid_to_coach = Some(value.call_sid()?),
+                Field::HoldUrl => u.hold_url = Some(value.text(&mut scratch, URL_MAX_LEN)?),
+                Field::AnnounceUrl => u.announce_url = Some(value.text(&mut scratch, URL_MAX_LEN)?),
+                Field::WaitUrl => u.wait_url = Some(value.text(&mut scratch, URL_MAX_LEN)?),
+                Field::CallSidToCoach => {
+                    u.call_sid_to_coach = Some(
+                        value
+                            .call_sid()?
+                            .map_or(CoachTarget::Clear, CoachTarget::Call),
+                    );
+                }
             }
         }
         Ok(out)
@@ -925,156 +823,6 @@ fn same_key(key: &[u8], lit: &'static [u8]) -> bool {
                 .map(u32::from_ne_bytes)
         };
         n >= 4 && w(key, 0) == w(lit, 0) && w(key, n - 4) == w(lit, n - 4)
-    }
-}
-
-/// ASCII-case-insensitive equality with `lower`, a lowercase word of at most
-/// eight letters: `x | 0x20` equals a lowercase letter exactly when `x` is
-/// that letter in either case, so the comparison is one OR and one compare.
-#[inline(always)]
-fn eq_letters(v: &[u8], lower: &[u8]) -> bool {
-    let word = |s: &[u8]| {
-        let mut w = [0u8; 8];
-        if let Some(dst) = w.get_mut(..s.len()) {
-            dst.copy_from_slice(s);
-        }
-        u64::from_le_bytes(w)
-    };
-    // Only the lanes of the word's length: padding stays 0 on both sides.
-    let mask = u64::MAX
-        .checked_shr(8 * (8 - lower.len().min(8)) as u32)
-        .unwrap_or(0);
-    v.len() == lower.len() && (word(v) | (0x2020_2020_2020_2020 & mask)) == word(lower)
-}
-
-/// The not-yet-used part of the decode scratch buffer.
-struct Scratch<'a> {
-    rest: &'a mut [u8],
-}
-
-struct Value<'a> {
-    raw: &'a [u8],
-    /// `raw` has no `%` and no `+`: it is its own decoding.
-    plain: bool,
-    offset: usize,
-    field: Field,
-}
-
-impl<'a> Value<'a> {
-    fn invalid_escape(&self, at: usize) -> FormError {
-        FormError::InvalidEscape {
-            field: Some(self.field),
-            offset: self.offset + at,
-        }
-    }
-
-    fn decoded_len(&self) -> Result<usize, FormError> {
-        form::decoded_len(self.raw).map_err(|e| match e {
-            form::DecodeError::InvalidEscape { offset }
-            | form::DecodeError::OutputFull { needed: offset } => self.invalid_escape(offset),
-        })
-    }
-
-    /// A short value, decoded into `buf` when it has escapes (`None`: longer
-    /// than `buf`). Plain values, nearly all of them, are used where they are.
-    fn small<'b>(&self, buf: &'b mut [u8]) -> Result<Option<&'b [u8]>, FormError>
-    where
-        'a: 'b,
-    {
-        if self.plain {
-            return Ok((self.raw.len() <= buf.len()).then_some(self.raw));
-        }
-        match form::decode_component(self.raw, buf, Space::Plus) {
-            Ok(n) => Ok(buf.get(..n)),
-            Err(form::DecodeError::OutputFull { .. }) => Ok(None),
-            Err(form::DecodeError::InvalidEscape { offset }) => Err(self.invalid_escape(offset)),
-        }
-    }
-
-    fn boolean(&self) -> Result<bool, FormError> {
-        let mut buf = [0u8; 5];
-        match self.small(&mut buf)? {
-            Some(v) if eq_letters(v, b"true") => Ok(true),
-            Some(v) if eq_letters(v, b"false") => Ok(false),
-            _ => Err(FormError::InvalidBool {
-                field: self.field,
-                offset: self.offset,
-            }),
-        }
-    }
-
-    fn method(&self) -> Result<Method, FormError> {
-        let mut buf = [0u8; 4];
-        let method = match self.small(&mut buf)? {
-            Some(v) if eq_letters(v, b"get") => Some(Method::Get),
-            Some(v) if eq_letters(v, b"post") => Some(Method::Post),
-            _ => None,
-        };
-        method.ok_or(FormError::InvalidMethod {
-            field: self.field,
-            offset: self.offset,
-        })
-    }
-
-    fn call_sid(&self) -> Result<CoachTarget, FormError> {
-        let mut buf = [0u8; crate::ident::SID_CAPACITY];
-        let invalid = |error| FormError::InvalidCallSid {
-            field: self.field,
-            error,
-            offset: self.offset,
-        };
-        match self.small(&mut buf)? {
-            Some([]) => Ok(CoachTarget::Clear),
-            Some(v) => CallSid::parse_bytes(v)
-                .map(CoachTarget::Call)
-                .map_err(invalid),
-            None => Err(invalid(IdError::Length {
-                kind: crate::ident::IdKind::Call,
-                len: self.decoded_len()?,
-            })),
-        }
-    }
-
-    fn url(&self, scratch: &mut Scratch<'a>) -> Result<&'a str, FormError> {
-        let too_long = FormError::TooLong {
-            field: self.field,
-            max: URL_MAX_LEN,
-        };
-        // One pass: plain values borrow from the body, the others are decoded
-        // straight into the scratch buffer (the length is only computed
-        // again on the error path).
-        let bytes: &'a [u8] = if !self.plain {
-            let buf = core::mem::take(&mut scratch.rest);
-            match form::decode_component(self.raw, buf, Space::Plus) {
-                Ok(len) if len > URL_MAX_LEN => return Err(too_long),
-                Ok(len) => {
-                    let (used, rest) = buf.split_at_mut(len);
-                    scratch.rest = rest;
-                    used
-                }
-                Err(form::DecodeError::InvalidEscape { offset }) => {
-                    return Err(self.invalid_escape(offset));
-                }
-                Err(form::DecodeError::OutputFull { needed }) => {
-                    return Err(if needed > URL_MAX_LEN {
-                        too_long
-                    } else {
-                        FormError::ScratchFull {
-                            field: self.field,
-                            needed,
-                        }
-                    });
-                }
-            }
-        } else if self.raw.len() > URL_MAX_LEN {
-            return Err(too_long);
-        } else {
-            self.raw
-        };
-        core::str::from_utf8(bytes).map_err(|_| FormError::InvalidUtf8 {
-            field: self.field,
-            offset: self.offset,
-        })
     }
 }
 

@@ -144,7 +144,7 @@ fn decode_errors_name_the_field_and_offset() {
         ),
         (
             b"From=a&To=b&Muted=yes",
-            FormError::InvalidValue {
+            FormError::InvalidBool {
                 field: Field::Muted,
                 offset: 18,
             },
@@ -158,7 +158,7 @@ fn decode_errors_name_the_field_and_offset() {
         ),
         (
             b"From=a&To=b&WaitMethod=PUT",
-            FormError::InvalidValue {
+            FormError::InvalidMethod {
                 field: Field::WaitMethod,
                 offset: 23,
             },
@@ -187,6 +187,7 @@ fn decode_errors_name_the_field_and_offset() {
         (
             b"From=a&To=b&CallSidToCoach=CA12",
             FormError::InvalidCallSid {
+                field: Field::CallSidToCoach,
                 error: IdError::Length {
                     kind: IdKind::Call,
                     len: 4,
