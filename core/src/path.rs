@@ -47,6 +47,28 @@ pub enum Dialect {
     SignalWire,
 }
 
+impl Dialect {
+    /// `twilio` or `signalwire` (the name on a command line or in a config).
+    ///
+    /// ```
+    /// use confpart::Dialect;
+    /// assert_eq!(Dialect::SignalWire.as_str(), "signalwire");
+    /// assert_eq!(Dialect::Twilio.to_string(), "twilio");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Twilio => "twilio",
+            Self::SignalWire => "signalwire",
+        }
+    }
+}
+
+impl fmt::Display for Dialect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Which path shape to write (both dialects accept [`PathStyle::Twilio`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

@@ -27,7 +27,7 @@ const TOKEN: &str = "0123456789abcdef0123456789abcdef";
 #[tokio::test]
 async fn every_recipe_against_confpart_serve() {
     let config = BridgeConfig {
-        dialect: confpart_std::config::Dialect::Twilio,
+        dialect: confpart::Dialect::Twilio,
         timing: Timing::IMMEDIATE,
         accounts: vec![(AC.to_owned(), Secret::new(TOKEN))],
     };

@@ -180,7 +180,7 @@ impl Bridge {
             accounts.push(Account::new(sid, token));
         }
         let accounts: &'static [Account<'static>] = Box::leak(accounts.into_boxed_slice());
-        let dialect = crate::client::core_dialect(config.dialect);
+        let dialect = config.dialect;
         let service = Box::new(BridgeService::new(dialect, config.timing, accounts));
         Ok(Self {
             shared: Arc::new(Shared {

@@ -44,7 +44,7 @@ use confpart::{
     ParticipantRef, Progress, Request, ResponseMessage, Update,
 };
 
-use crate::config::{Dialect, Overrides, Service};
+use crate::config::{Overrides, Service};
 use crate::error::{Error, ServiceError};
 use crate::retry::{self, Attempt, Decision, RetryPolicy, XorShift64};
 use crate::transport::{Failure, FailureKind, Pool, Stage, TransportConfig};
@@ -177,14 +177,6 @@ pub fn retry_after(r: confpart::http::client::RetryAfter) -> retry::RetryAfter {
     match r {
         confpart::http::client::RetryAfter::Seconds(s) => retry::RetryAfter::Seconds(u64::from(s)),
         confpart::http::client::RetryAfter::At(t) => retry::RetryAfter::At(t.unix()),
-    }
-}
-
-/// The core's dialect for the configuration's.
-pub fn core_dialect(d: Dialect) -> confpart::Dialect {
-    match d {
-        Dialect::Twilio => confpart::Dialect::Twilio,
-        Dialect::SignalWire => confpart::Dialect::SignalWire,
     }
 }
 
@@ -381,7 +373,7 @@ impl Client {
     pub fn encode(&self, conference: &str, call: Call<'_>) -> Result<Vec<u8>, Error> {
         let account = AccountSid::parse(&self.service.account)?;
         let conference = ConferenceSid::parse(conference)?;
-        let dialect = core_dialect(self.service.dialect);
+        let dialect = self.service.dialect;
         let endpoint = Endpoint::custom(dialect, &self.host, self.style)
             .map_err(|e| Error::Request(e.into()))?;
         let credentials = Credentials::new(&self.service.username, self.service.password.expose())
@@ -729,7 +721,7 @@ mod tests {
 
     fn client(port: u16) -> Client {
         let service = Service {
-            dialect: Dialect::Twilio,
+            dialect: confpart::Dialect::Twilio,
             base: BaseUrl {
                 scheme: Scheme::Http,
                 host: "127.0.0.1".into(),

@@ -132,24 +132,8 @@ impl fmt::Display for Secret {
     }
 }
 
-/// Which service's conventions to follow (the lead maps it to `confpart::path::Dialect`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Dialect {
-    /// Twilio Programmable Voice.
-    #[default]
-    Twilio,
-    /// SignalWire's Twilio-compatible API.
-    SignalWire,
-}
-
-impl fmt::Display for Dialect {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Dialect::Twilio => "twilio",
-            Dialect::SignalWire => "signalwire",
-        })
-    }
-}
+/// Which service's conventions to follow: the core's own type.
+pub use confpart::Dialect;
 
 /// `http` or `https`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
