@@ -826,20 +826,7 @@ fn serve<S: Session>(
             break Err(e);
         }
         match conn.read(&mut chunk) {
-            Ok(0) => {
-                break match request {
-                    Some(_) => abort(
-                        &mut conn,
-                        session,
-                        Abort::PeerClosed,
-                        options,
-                        request,
-                        peer,
-                    ),
-                    None => Ok(()),
-                };
-            }
-            Ok(n) => {
+            Ok(n) if n > 0 => {
                 input.extend_from_slice(chunk.get(..n).unwrap_or_default());
                 if request.is_none() {
                     request = Some((Instant::now(), false));
@@ -853,9 +840,10 @@ fn serve<S: Session>(
                         | io::ErrorKind::TimedOut
                         | io::ErrorKind::Interrupted
                 ) => {}
-            Err(e) => {
-                break match request {
-                    Some(_) => abort(
+            // The end of the stream, or a hard error (a reset).
+            end => {
+                break match (request, end) {
+                    (Some(_), _) => abort(
                         &mut conn,
                         session,
                         Abort::PeerClosed,
@@ -863,7 +851,8 @@ fn serve<S: Session>(
                         request,
                         peer,
                     ),
-                    None => Err(e),
+                    (None, Err(e)) => Err(e),
+                    (None, Ok(_)) => Ok(()),
                 };
             }
         }
