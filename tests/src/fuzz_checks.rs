@@ -6,6 +6,9 @@
 //! Every check takes the raw input bytes. A target that feeds its input in
 //! fragments reads the fragment size from the first byte (the layout
 //! `arbitrary` gives `(u8, &[u8])`, so older corpora keep their meaning).
+//! `embassy_client` has a layout of its own (control bytes, then one server
+//! script per exchange: see [`embassy_client`]); its scripted transport and
+//! executor are in the `scripted` module.
 //! A check panics on a finding: that is its job.
 #![allow(
     clippy::expect_used,
@@ -33,6 +36,8 @@ use confpart::update::Update;
 use confpart::write::SliceSink;
 use serde_json::Value;
 
+mod scripted;
+
 /// A fuzz check: never returns normally on a finding.
 pub type Check = fn(&[u8]);
 
@@ -42,6 +47,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("conference_list", conference_list),
     ("create_decode", create_decode),
     ("date_parse", date_parse),
+    ("embassy_client", embassy_client),
     ("http_request_read", http_request_read),
     ("http_response_read", http_response_read),
     ("list_decode", list_decode),
@@ -735,4 +741,471 @@ pub fn service(input: &[u8]) {
     let split = serve(data, step);
     assert_eq!(whole.1, split.1, "the split changed the answers");
     assert_eq!(whole.0, split.0, "the split changed the response bytes");
+}
+
+/// Separates the exchanges' scripts in an `embassy_client` input.
+pub const EMBASSY_SEPARATOR: &[u8] = b"~~~~";
+/// The control bytes at the start of an `embassy_client` input.
+const EMBASSY_CONTROL: usize = 9;
+/// The head of each exchange's script (fault, fault position, gap).
+const EMBASSY_SEGMENT_HEAD: usize = 4;
+/// The client's buffers (and the standalone reader's).
+const EMBASSY_RX: usize = 2048;
+const EMBASSY_TX: usize = 1024;
+/// A send takes a few polls (each 0-tick timer is pending once); more is a
+/// hang.
+const EMBASSY_POLLS: usize = 64;
+const EMBASSY_CF: &str = "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+const EMBASSY_CA: &str = "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+/// `data` split at every `sep`.
+fn split_on<'d>(data: &'d [u8], sep: &[u8]) -> Vec<&'d [u8]> {
+    let mut parts = Vec::new();
+    let mut rest = data;
+    while let Some(i) = rest.windows(sep.len()).position(|w| w == sep) {
+        parts.push(&rest[..i]);
+        rest = &rest[i + sep.len()..];
+    }
+    parts.push(rest);
+    parts
+}
+
+/// One exchange's script: `[fault, at_lo, at_hi, gap]` then the response.
+fn embassy_segment(seg: &[u8]) -> scripted::Segment<'_> {
+    use scripted::{Fault, Gap};
+    let h = |i: usize| seg.get(i).copied().unwrap_or(0);
+    let response = seg.get(EMBASSY_SEGMENT_HEAD..).unwrap_or_default();
+    let at = usize::from(u16::from_le_bytes([h(1), h(2)]));
+    let fault = match h(0) % 8 {
+        1 => Fault::WriteError(at),
+        2 => Fault::WriteZero(at),
+        3 => Fault::FlushError,
+        4 => Fault::ReadError(at),
+        _ => Fault::None,
+    };
+    let gap = match h(3) % 4 {
+        0 => Gap::Nothing,
+        1 => Gap::Eof,
+        2 => Gap::Stray,
+        _ => Gap::Error,
+    };
+    // Framing does not depend on the operation.
+    let mut buf = vec![0u8; EMBASSY_RX];
+    let mut reader = ResponseReader::new(&mut buf, OperationKind::Fetch);
+    let end = match reader.feed(response) {
+        Ok(Progress::Complete(m)) => Some(m.consumed()),
+        _ => None,
+    };
+    scripted::Segment {
+        response,
+        fault,
+        gap,
+        end,
+    }
+}
+
+/// The standalone reader's answer for `response` fed in one piece, then the
+/// end of the stream if it asks for more; `true` when it completed without
+/// the end of the stream.
+fn read_whole<'r>(
+    reader: &'r mut ResponseReader<'_>,
+    response: &[u8],
+) -> Result<(confpart::ResponseMessage<'r>, bool), HttpError> {
+    let by_feed = reader.feed(response)?.is_complete();
+    if !by_feed {
+        reader.finish()?;
+    }
+    let reader: &'r ResponseReader<'_> = reader;
+    Ok((reader.message().expect("a complete response"), by_feed))
+}
+
+/// A 429/503 the client retries at once (`max_retry_after` and `backoff`
+/// are 0: a `Retry-After` of more than 0 s is returned as it is).
+fn retry_now(outcome: &confpart::Outcome<'_>) -> bool {
+    use confpart::http::client::{Failure, RetryAfter};
+    match outcome {
+        confpart::Outcome::Failure(Failure {
+            status: 429 | 503,
+            retry_after,
+            ..
+        }) => !matches!(retry_after, Some(RetryAfter::Seconds(s)) if *s > 0),
+        _ => false,
+    }
+}
+
+/// The answer names another call than the one the request addressed.
+fn names_another(outcome: &confpart::Outcome<'_>, request: &confpart::Request<'_>) -> bool {
+    match (outcome, request.operation.participant()) {
+        (confpart::Outcome::Participant(p), Some(ParticipantRef::Call(asked))) => {
+            p.call_sid().is_some_and(|c| c != asked)
+        }
+        _ => false,
+    }
+}
+
+/// The connection stays in step after the answer of exchange `seen`: the
+/// request asked for keep-alive, the response (read in one piece) completes
+/// without the end of the stream and keeps the connection, and the
+/// transport delivered exactly its bytes.
+fn in_step(
+    wire: &scripted::Wire<'_>,
+    seen: &scripted::Seen,
+    request: &confpart::Request<'_>,
+) -> bool {
+    let seg = wire.segment(seen.segment);
+    if request.connection != confpart::Connection::KeepAlive
+        || seen.ended.is_some()
+        || seg.end != Some(seen.delivered)
+    {
+        return false;
+    }
+    let mut buf = vec![0u8; EMBASSY_RX];
+    let mut reader = request.response_reader(&mut buf);
+    matches!(reader.feed(seg.response), Ok(Progress::Complete(m)) if m.keep_alive())
+}
+
+/// Exchange `seen` was answered by a 429/503 the client may retry at once on
+/// the same connection.
+fn retryable(
+    wire: &scripted::Wire<'_>,
+    seen: &scripted::Seen,
+    request: &confpart::Request<'_>,
+) -> bool {
+    if !in_step(wire, seen, request) {
+        return false;
+    }
+    let mut buf = vec![0u8; EMBASSY_RX];
+    let mut reader = request.response_reader(&mut buf);
+    matches!(reader.feed(wire.segment(seen.segment).response), Ok(Progress::Complete(m)) if m.outcome().is_ok_and(|o| retry_now(&o)))
+}
+
+/// The error the client must give for what its stale check saw.
+fn stale_error(gap: scripted::GapSeen) -> confpart_embassy::Error {
+    use confpart_embassy::Error;
+    match gap {
+        scripted::GapSeen::Bytes => Error::Stale,
+        scripted::GapSeen::Eof => Error::Closed,
+        scripted::GapSeen::Error => Error::Read(embedded_io::ErrorKind::ConnectionReset),
+        scripted::GapSeen::Pending => {
+            panic!("the stale check found the connection idle, yet no request followed")
+        }
+    }
+}
+
+type EmbassyConnection<'a> = confpart_embassy::Connection<scripted::Transport<'a>>;
+type EmbassyResult<'c, 'a> = Result<
+    confpart_embassy::Reply<'c, scripted::Transport<'a>>,
+    confpart_embassy::Failed<scripted::Transport<'a>>,
+>;
+
+/// Checks one `send` against what the transport saw (the exchanges from
+/// `before` on); returns the connection the client handed back.
+fn check_send<'a>(
+    wire: &scripted::Wire<'a>,
+    before: usize,
+    request: &confpart::Request<'_>,
+    encoded: &[u8],
+    max_attempts: u8,
+    result: EmbassyResult<'_, 'a>,
+) -> Option<EmbassyConnection<'a>> {
+    use confpart_embassy::Error;
+    use scripted::Ended;
+    let connection = wire.connection;
+    let started = &wire.log[before..];
+    let on_connection = wire
+        .log
+        .iter()
+        .filter(|s| s.connection == connection)
+        .count();
+    assert!(started.iter().all(|s| s.connection == connection));
+    assert!(
+        started.len() <= usize::from(max_attempts),
+        "{} attempts, at most {max_attempts} allowed",
+        started.len()
+    );
+    let written: usize = started.iter().map(|s| s.written.len()).sum();
+    if let Err(failed) = &result {
+        assert!(
+            failed.connection.is_none() || written == 0,
+            "a connection handed back after {written} request bytes were written: {failed:?}"
+        );
+    }
+    // Every attempt but the last wrote the whole request, byte for byte, and
+    // was answered by a 429/503 that allows a retry now, the connection
+    // staying in step (so a create is never resent after anything else).
+    if let Some((last, earlier)) = started.split_last() {
+        for s in earlier {
+            assert_eq!(
+                s.written, encoded,
+                "an attempt's bytes are not the request's"
+            );
+            assert!(s.flushed, "an attempt was not flushed");
+            assert!(
+                retryable(wire, s, request),
+                "resent after an answer that is not a 429/503 to retry now: {s:?}"
+            );
+        }
+        assert!(
+            encoded.starts_with(&last.written),
+            "the last attempt's bytes are not a prefix of the request"
+        );
+    }
+    // What the client must answer, from what the transport saw.
+    let expected = match started.last() {
+        None => {
+            // Nothing written: only a failed stale check (a used connection).
+            let previous = wire.log[..before]
+                .iter()
+                .rev()
+                .find(|s| s.connection == connection);
+            match previous.and_then(|p| p.gap) {
+                Some(gap) => Err(stale_error(gap)),
+                None => panic!("nothing was written and no stale check failed: {result:?}"),
+            }
+        }
+        Some(last) => match (last.gap, last.ended) {
+            (Some(gap), _) => {
+                // The stale check before a retry failed.
+                assert!(
+                    retryable(wire, last, request) && started.len() < usize::from(max_attempts),
+                    "a stale check after an answer that is not retried: {last:?}"
+                );
+                Err(stale_error(gap))
+            }
+            (None, Some(Ended::WriteError | Ended::FlushError)) => {
+                Err(Error::Write(embedded_io::ErrorKind::BrokenPipe))
+            }
+            (None, Some(Ended::WriteZero)) => Err(Error::Write(embedded_io::ErrorKind::WriteZero)),
+            (None, Some(Ended::ReadError)) => {
+                Err(Error::Read(embedded_io::ErrorKind::ConnectionReset))
+            }
+            (None, None | Some(Ended::Eof)) => Ok(last),
+        },
+    };
+    let last = match expected {
+        Err(error) => {
+            let failed = match result {
+                Err(failed) => failed,
+                Ok(reply) => panic!("expected {error:?}, got {reply:?}"),
+            };
+            assert_eq!(failed.error, error, "the error");
+            assert!(
+                failed.connection.is_none(),
+                "a failed connection handed back"
+            );
+            return None;
+        }
+        Ok(last) => last,
+    };
+    // The answer: the client must agree with a standalone reader fed the
+    // whole segment in one piece.
+    let seg = wire.segment(last.segment);
+    let mut buf = vec![0u8; EMBASSY_RX];
+    let mut reader = request.response_reader(&mut buf);
+    let (message, by_feed) = match read_whole(&mut reader, seg.response) {
+        Ok(m) => m,
+        Err(e) => {
+            let failed = result.expect_err("Ok for a response the reader refuses");
+            assert_eq!(failed.error, Error::Response(e.into()), "the framing error");
+            assert!(failed.connection.is_none());
+            return None;
+        }
+    };
+    if by_feed {
+        assert!(
+            last.ended.is_none() && seg.end.is_some_and(|end| last.delivered >= end),
+            "the client stopped reading before the response was complete, or read past it: {last:?}"
+        );
+    } else {
+        assert_eq!(
+            last.ended,
+            Some(Ended::Eof),
+            "the body ends with the stream"
+        );
+    }
+    let outcome = match message.outcome() {
+        Ok(o) => o,
+        Err(e) => {
+            let failed = result.expect_err("Ok for a response that does not decode");
+            assert_eq!(failed.error, Error::Response(e), "the decoding error");
+            assert!(failed.connection.is_none());
+            return None;
+        }
+    };
+    if names_another(&outcome, request) {
+        let failed = result.expect_err("Ok for an answer about another participant");
+        assert_eq!(failed.error, Error::Mismatch);
+        assert!(failed.connection.is_none());
+        return None;
+    }
+    let mut reply = match result {
+        Ok(reply) => reply,
+        Err(failed) => panic!("{failed:?} for a complete answer ({})", message.status()),
+    };
+    assert_eq!(reply.status(), message.status(), "the status");
+    assert_eq!(reply.outcome(), Ok(outcome.clone()), "the outcome");
+    assert_eq!(reply.message().map(|m| m.body()), Some(message.body()));
+    assert_eq!(usize::from(reply.attempts()), started.len(), "attempts");
+    let keep = by_feed && in_step(wire, last, request);
+    assert_eq!(
+        reply.reusable(),
+        keep,
+        "handed back (keep-alive response, request keep-alive, nothing extra, nothing missing: {keep}): {last:?}"
+    );
+    assert!(
+        !(keep && retry_now(&outcome) && started.len() < usize::from(max_attempts)),
+        "a 429/503 to retry now returned with attempts left"
+    );
+    let handed = reply.take_connection();
+    if let Some(c) = &handed {
+        assert_eq!(c.exchanges() as usize, on_connection, "exchanges()");
+    }
+    handed
+}
+
+/// The embassy client (`confpart-embassy`) over a scripted transport that
+/// plays the server from the input: never panics, never hangs, and every
+/// `send` agrees with what the transport saw.
+///
+/// Input layout: 9 control bytes (missing ones are 0), then one script per
+/// exchange (attempt), the scripts separated by [`EMBASSY_SEPARATOR`]
+/// (`~~~~`):
+///
+/// - byte 0: bits 0–1 the number of sends (`% 3 + 1`), bits 2–3
+///   `max_attempts` (`% 3 + 1`), bit 4 the participant is the label `desk`
+///   (else the call `CAaa…`), bit 5 the requests say `Connection: close`;
+/// - bytes 1–3: the operation of send 1, 2, 3 (`% 5`: update `Muted=true`,
+///   fetch, delete, list `PageSize=2`, create with a label);
+/// - byte 4: the most a `write` takes (0: all);
+/// - bytes 5–8: read sizes, used in turn (0: as much as the buffer takes);
+/// - each script: `fault, at_lo, at_hi, gap`, then the response bytes.
+///   `fault % 8`: 1 `write` fails at request byte `at % len`, 2 `write`
+///   returns `Ok(0)` there, 3 `flush` fails, 4 `read` fails at response
+///   byte `at % (len + 1)`, else none. `gap % 4` is what the stale check
+///   after the exchange finds once the whole script was delivered: 0
+///   nothing (`Pending`), 1 the end of the stream, 2 a stray byte, 3 a read
+///   error. A script that is exhausted reads as the end of the stream; the
+///   exchanges past the last script get none.
+///
+/// Each `send` gets the next connection the client handed back, or a new
+/// one. The client runs with `max_retry_after` and `backoff` of 0 (a 429/503
+/// with `Retry-After: 0`, none or a date is retried at once; a longer one is
+/// returned), on a poll-bounded executor and the embassy-time std driver.
+///
+/// Checked for every send:
+/// - it finishes within a few polls (a read is never pending during an
+///   exchange);
+/// - at most `max_attempts` attempts, each the encoded request byte for
+///   byte (the last one a prefix when a write failed), flushed; a request
+///   (a create too) is resent only after a complete 429/503 to retry now
+///   on a connection in step;
+/// - a failure hands the connection back only if nothing was written;
+/// - a stale check that sees bytes, the end of the stream or an error gives
+///   `Stale`, `Closed` or `Read`, and nothing is written after it; a write
+///   follows only a stale check that found nothing (the transport asserts
+///   it), and no I/O follows an error or the end of the stream;
+/// - a write, flush or read fault gives `Write`/`Read` with its kind;
+/// - otherwise the result is what a standalone `ResponseReader` says of the
+///   whole script fed in one piece (so the chunking does not matter): the
+///   same framing or decoding error, `Mismatch` for a participant with
+///   another call SID, or `Ok` with the same status, outcome and body;
+/// - the connection comes back exactly when it is in step: the request and
+///   the response keep the connection (a request that said
+///   `Connection: close` must not be followed by another one, RFC 9112
+///   §9.6), the response did not end with the stream, and the transport
+///   delivered its bytes, nothing more; `exchanges()` counts the answered
+///   attempts.
+pub fn embassy_client(input: &[u8]) {
+    use confpart::Operation;
+    use confpart_embassy::{Client, Config, Connection, Duration};
+    use scripted::{Transport, Wire, block_on};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    let (control, rest) = input.split_at(EMBASSY_CONTROL.min(input.len()));
+    let c = |i: usize| control.get(i).copied().unwrap_or(0);
+    let sends = usize::from(c(0) & 3) % 3 + 1;
+    let max_attempts = ((c(0) >> 2) & 3) % 3 + 1;
+    let by_label = c(0) & 0x10 != 0;
+    let header = if c(0) & 0x20 != 0 {
+        confpart::Connection::Close
+    } else {
+        confpart::Connection::KeepAlive
+    };
+    let segments = if rest.is_empty() {
+        Vec::new()
+    } else {
+        split_on(rest, EMBASSY_SEPARATOR)
+            .into_iter()
+            .map(embassy_segment)
+            .collect()
+    };
+    let wire = Rc::new(RefCell::new(Wire::new(
+        segments,
+        [c(5), c(6), c(7), c(8)],
+        c(4),
+    )));
+
+    let account = AccountSid::parse(SERVICE_AC).unwrap();
+    let conference = confpart::ConferenceSid::parse(EMBASSY_CF).unwrap();
+    let who = if by_label {
+        ParticipantRef::parse("desk").unwrap()
+    } else {
+        ParticipantRef::Call(CallSid::parse(EMBASSY_CA).unwrap())
+    };
+    let credentials = confpart::Credentials::new(SERVICE_AC, SERVICE_TOKEN).unwrap();
+    let operation = |b: u8| match b % 5 {
+        0 => Operation::Update(&who, Update::mute()),
+        1 => Operation::Fetch(&who),
+        2 => Operation::Delete(&who),
+        3 => Operation::List(ListQuery {
+            page_size: Some(2),
+            ..ListQuery::new()
+        }),
+        _ => Operation::Create(
+            Create::new("+15005550006", "+15005550001")
+                .label("desk")
+                .into(),
+        ),
+    };
+    let config = Config {
+        timeout: Duration::from_secs(10),
+        max_attempts,
+        max_retry_after: Duration::from_ticks(0),
+        backoff: Duration::from_ticks(0),
+    };
+    let mut rx = vec![0u8; EMBASSY_RX];
+    let mut tx = vec![0u8; EMBASSY_TX];
+    let mut client = Client::new(&mut rx, &mut tx, config);
+    let mut connection = None;
+    for send in 0..sends {
+        let request = confpart::Request::new(
+            confpart::Endpoint::twilio(),
+            credentials,
+            account,
+            conference,
+            operation(c(1 + send)),
+        )
+        .with_connection(header);
+        let mut encoded = vec![0u8; EMBASSY_TX];
+        let n = request
+            .encode_to_slice(&mut encoded)
+            .expect("the request fits tx");
+        encoded.truncate(n);
+        wire.borrow_mut().request_len = n;
+        let conn = connection
+            .take()
+            .unwrap_or_else(|| Connection::new(Transport::connect(&wire)));
+        let before = wire.borrow().log.len();
+        let result = block_on(client.send(conn, &request), EMBASSY_POLLS)
+            .unwrap_or_else(|| panic!("send {send} did not finish in {EMBASSY_POLLS} polls"));
+        connection = check_send(
+            &wire.borrow(),
+            before,
+            &request,
+            &encoded,
+            max_attempts,
+            result,
+        );
+    }
 }

@@ -23,8 +23,8 @@ pub struct Config {
     pub timeout: Duration,
     /// Attempts in all, the first one included (at least 1). Only `429` and
     /// `503` answers are retried, on the same connection, and only while it
-    /// stays open (a `Connection: close` answer ends the retries: the
-    /// caller reconnects).
+    /// stays open (a `Connection: close` answer, or a request that said
+    /// `Connection: close`, ends the retries: the caller reconnects).
     pub max_attempts: u8,
     /// A `Retry-After` longer than this is not waited for: the 429/503 is
     /// returned as it is.
@@ -186,8 +186,8 @@ impl<'c, T> Reply<'c, T> {
     }
 
     /// The connection for the next request; `None` when it was closed
-    /// (`Connection: close`, a body delimited by the close, an extra
-    /// response in the stream): open a new one.
+    /// (`Connection: close` in the request or the answer, a body delimited
+    /// by the close, an extra response in the stream): open a new one.
     pub fn take_connection(&mut self) -> Option<Connection<T>> {
         self.connection.take()
     }
@@ -297,7 +297,10 @@ impl<'b> Client<'b> {
                     log_warn!("confpart-embassy: attempt {=u8} failed", attempt);
                     return Err(Failed::dropped(error));
                 }
-                Ok(Ok(keep)) => keep,
+                // A request that said `Connection: close` is the last one on
+                // its connection (RFC 9112 §9.6), whatever the answer says:
+                // no retry on it, and it is not handed back.
+                Ok(Ok(keep)) => keep && request.connection == confpart::Connection::KeepAlive,
             };
             connection.exchanges = connection.exchanges.saturating_add(1);
             let decision = decide(&reader, request, keep, attempt < attempts_allowed, &config);

@@ -460,3 +460,46 @@ async fn a_200_that_is_not_a_participant_drops_the_connection() {
             .await;
     assert_eq!(e, Error::Response(ClientError::ContentType { status: 200 }));
 }
+
+/// RFC 9112 §9.6: after a request that says `Connection: close` the client
+/// sends nothing more on the connection, even when the server answers
+/// keep-alive (found by the `embassy_client` fuzz target).
+#[tokio::test]
+async fn a_request_that_says_close_is_the_last_on_its_connection() {
+    let (_, room) = Bridge::new();
+    let who = ParticipantRef::Call(room.agent);
+    let agent = room.agent;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let stream = scripted(move |mut server| async move {
+        read_request(&mut server).await.unwrap();
+        // A 429 to retry at once, on a connection the answer keeps...
+        server.write_all(&too_many("0", false)).await.unwrap();
+        // ...but no second request may come.
+        let _ = tx.send(read_request(&mut server).await.is_some());
+    });
+    let mut buffers = Buffers::new();
+    let mut client = buffers.client(config());
+    let close = mute(&room, &who).with_connection(confpart::Connection::Close);
+    let reply = client.send(Connection::new(stream), &close).await.unwrap();
+    assert_eq!((reply.attempts(), reply.status()), (1, 429));
+    assert!(!reply.reusable());
+    drop(reply);
+    assert!(
+        !rx.await.unwrap(),
+        "a request followed the one that said close"
+    );
+
+    // A 200 that keeps the connection: not handed back either.
+    let stream = scripted(move |mut server| async move {
+        read_request(&mut server).await.unwrap();
+        server
+            .write_all(&participant_response(agent.as_str(), true, false))
+            .await
+            .unwrap();
+        let _ = read_request(&mut server).await;
+    });
+    let mut client = buffers.client(config());
+    let reply = client.send(Connection::new(stream), &close).await.unwrap();
+    assert_eq!(reply.participant().unwrap().muted(), Some(true));
+    assert!(!reply.reusable());
+}
