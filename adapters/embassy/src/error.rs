@@ -26,12 +26,15 @@ pub enum Error {
     /// Reading the response failed.
     Read(ErrorKind),
     /// The server had closed the kept-alive connection before the request
-    /// was sent (nothing was written: safe to send on a new connection).
+    /// was sent (nothing of this attempt was written: safe to send on a new
+    /// connection; when it was a retry, the earlier attempts were answered
+    /// 429/503, which apply nothing).
     /// A close after the request is [`Error::Response`] with
     /// [`HttpError::EofInHead`] or [`HttpError::EofInBody`].
     Closed,
     /// Bytes arrived on a connection between two requests (a late or extra
-    /// response): the connection was dropped before the request was sent.
+    /// response): the connection was dropped before the request (or its
+    /// retry after a 429/503, which applies nothing) was sent.
     Stale,
     /// The answer names another participant than the one asked for (a
     /// response that was meant for another request).
@@ -87,8 +90,10 @@ impl fmt::Display for Error {
 }
 
 impl Error {
-    /// True when nothing of the request reached the server, so sending it
-    /// again on a new connection cannot apply it twice.
+    /// True when the server cannot have applied the request, so sending it
+    /// again on a new connection cannot apply it twice: nothing of it was
+    /// written, or only attempts that were answered 429/503 (a retry found
+    /// the connection closed or stale before it was written).
     pub const fn request_not_sent(&self) -> bool {
         matches!(
             self,
