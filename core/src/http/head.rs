@@ -1,15 +1,27 @@
-//! The message head: limits, the incremental scanner that finds its end, and
-//! the semantics of the headers both ends read (framing, `Connection`).
+//! The message head: limits, the incremental scanner that finds its end, the
+//! parser of its lines, and the semantics of the headers both ends read
+//! (framing, `Connection`).
 //!
 //! The scanner checks line endings (CRLF only), obs-fold and the line and
 //! count limits byte by byte as the head arrives, so a hostile peer can not
 //! make a reader buffer more than [`MAX_HEAD_LEN`] bytes. The complete head is
-//! then parsed by `httparse`, and the headers that decide the framing are
-//! checked strictly (see the [module docs](super)). Every header field is
-//! kept as offsets into the head ([`Fields`]), so a lookup by name does not
-//! parse again.
+//! then parsed in one pass over its lines ([`request_line`],
+//! [`status_line`], [`parse_fields`]), and the headers that decide the
+//! framing are checked strictly (see the [module docs](super)). Every header
+//! field is kept as offsets into the head ([`Fields`]), so a lookup by name
+//! does not parse again.
+//!
+//! The line grammar is the one `httparse` 1.10 enforced here before (its
+//! character classes, its tolerance of a status line without a reason
+//! phrase); `core/tests/http_head_differential.rs` and the
+//! `http_head_differential` fuzz target compare the two. The core parses
+//! heads itself because of the measurement (SIZE.md): on the thumbv7em
+//! client path `httparse` cost ≈ 1.8 KB of flash (`Response::parse` and two
+//! 256-byte tables) and held the last `core::panicking` branches, and a
+//! failed parse had to be run again on growing prefixes to find the line.
 
-use super::HttpError;
+use super::{HttpError, is_token};
+use crate::scan;
 
 /// Longest request line or status line, in bytes without CRLF. A participant
 /// path with the longest label ([`crate::path::ParticipantPath::MAX_LEN`]) and
@@ -35,19 +47,6 @@ impl Span {
     /// The bytes of this span in `buf` (empty if out of range).
     pub fn get(self, buf: &[u8]) -> &[u8] {
         buf.get(self.start..self.end).unwrap_or(&[])
-    }
-
-    /// Where `part` (a sub-slice of `base`) lies in `base`.
-    pub fn of(base: &[u8], part: &[u8]) -> Self {
-        // Address arithmetic only (no dereference): safe and exact for a
-        // sub-slice; anything else yields an empty span.
-        let start = (part.as_ptr() as usize).saturating_sub(base.as_ptr() as usize);
-        let end = start.saturating_add(part.len());
-        if end <= base.len() {
-            Self { start, end }
-        } else {
-            Self::default()
-        }
     }
 }
 
@@ -138,36 +137,193 @@ impl HeadScan {
     }
 }
 
-/// Maps an `httparse` failure on a complete head to the offending line:
-/// `parse` is run on growing prefixes that end at a line boundary; the first
-/// one that fails ends with the bad line.
-pub(crate) fn locate_error(
-    head: &[u8],
-    skipped: usize,
-    parse: impl Fn(&[u8]) -> Result<(), httparse::Error>,
-) -> HttpError {
-    let mut line_start = 0;
-    let mut i = 0;
-    while let Some(rest) = head.get(i..) {
-        let Some(cr) = rest.windows(2).position(|w| w == b"\r\n") else {
-            break;
-        };
-        let end = i + cr + 2;
-        if let Err(e) = parse(head.get(..end).unwrap_or(&[])) {
-            let offset = skipped.saturating_add(line_start);
-            return match e {
-                _ if line_start == 0 => HttpError::InvalidStartLine,
-                httparse::Error::HeaderName => HttpError::InvalidHeaderName { offset },
-                httparse::Error::HeaderValue => HttpError::InvalidHeaderValue { offset },
-                httparse::Error::TooManyHeaders => HttpError::TooManyHeaders { limit: MAX_HEADERS },
-                httparse::Error::NewLine => HttpError::BareLf { offset },
-                _ => HttpError::InvalidStartLine,
-            };
-        }
-        line_start = end;
-        i = end;
+/// The request line: offsets of the method and the request-target in the
+/// head, and the minor version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RequestLine {
+    pub method: Span,
+    pub target: Span,
+    pub version: u8,
+}
+
+/// The status line: the minor version, the status code and the offsets of
+/// the reason phrase in the head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StatusLine {
+    pub version: u8,
+    pub status: u16,
+    pub reason: Span,
+}
+
+/// The first line of a complete head (without its CRLF) and where the
+/// header lines start.
+pub(crate) fn first_line(head: &[u8]) -> (&[u8], usize) {
+    match scan::byte(head, b'\r') {
+        Some(cr) => (head.get(..cr).unwrap_or(&[]), cr.saturating_add(2)),
+        None => (head, head.len()),
     }
-    HttpError::InvalidStartLine
+}
+
+/// `HTTP/1.0` or `HTTP/1.1`, exactly: the minor version.
+fn version(v: &[u8]) -> Option<u8> {
+    match v {
+        b"HTTP/1.1" => Some(1),
+        b"HTTP/1.0" => Some(0),
+        _ => None,
+    }
+}
+
+/// `method SP request-target SP HTTP-version` (RFC 9112 §3), `line` being
+/// the first line of the head without its CRLF.
+///
+/// The target is checked first, whatever the method: an origin-form path
+/// (`/...`) of printable ASCII without a fragment, else
+/// [`HttpError::InvalidTarget`] at the offending byte (or at the target's
+/// start when it does not begin with `/`). Then the method must be a token
+/// and the version `HTTP/1.0` or `HTTP/1.1` followed by the end of the line,
+/// with exactly one SP between the parts, else
+/// [`HttpError::InvalidStartLine`].
+pub(crate) fn request_line(line: &[u8], skipped: usize) -> Result<RequestLine, HttpError> {
+    let Some(sp) = scan::byte(line, b' ') else {
+        return Err(HttpError::InvalidStartLine);
+    };
+    let method = line.get(..sp).unwrap_or(&[]);
+    let from = sp + 1;
+    let rest = line.get(from..).unwrap_or(&[]);
+    let stop = scan::target_stop(rest);
+    let (target_len, after) = match stop {
+        // The target ends at the next SP.
+        Some(i) if rest.get(i) == Some(&b' ') => (i, Some(i + 1)),
+        Some(i) => {
+            return Err(HttpError::InvalidTarget {
+                offset: skipped.saturating_add(from + i),
+            });
+        }
+        None => (rest.len(), None),
+    };
+    if rest.first() != Some(&b'/') {
+        return Err(HttpError::InvalidTarget {
+            offset: skipped.saturating_add(from),
+        });
+    }
+    if method.is_empty() || !method.iter().all(|&b| is_token(b)) {
+        return Err(HttpError::InvalidStartLine);
+    }
+    let version = after
+        .and_then(|v| rest.get(v..))
+        .and_then(version)
+        .ok_or(HttpError::InvalidStartLine)?;
+    Ok(RequestLine {
+        method: Span { start: 0, end: sp },
+        target: Span {
+            start: from,
+            end: from + target_len,
+        },
+        version,
+    })
+}
+
+/// `HTTP-version SP 3DIGIT [SP reason-phrase]` (RFC 9112 §4; a line that
+/// ends right after the code is accepted, as `httparse` did), `line` being
+/// the first line of the head without its CRLF. The reason phrase is HTAB,
+/// SP, VCHAR and obs-text. Anything else is [`HttpError::InvalidStartLine`].
+pub(crate) fn status_line(line: &[u8]) -> Result<StatusLine, HttpError> {
+    let (v, rest) = line
+        .split_at_checked(8)
+        .ok_or(HttpError::InvalidStartLine)?;
+    let version = version(v).ok_or(HttpError::InvalidStartLine)?;
+    let [b' ', d0, d1, d2, tail @ ..] = rest else {
+        return Err(HttpError::InvalidStartLine);
+    };
+    if !(d0.is_ascii_digit() && d1.is_ascii_digit() && d2.is_ascii_digit()) {
+        return Err(HttpError::InvalidStartLine);
+    }
+    let status = u16::from(d0 - b'0') * 100 + u16::from(d1 - b'0') * 10 + u16::from(d2 - b'0');
+    let reason = match tail {
+        [] => Span::default(),
+        [b' ', reason @ ..] if scan::field_stop(reason).is_none() => Span {
+            start: 13,
+            end: line.len(),
+        },
+        _ => return Err(HttpError::InvalidStartLine),
+    };
+    Ok(StatusLine {
+        version,
+        status,
+        reason,
+    })
+}
+
+/// One header line (`line`, without its CRLF, starts at `at` in the head):
+/// a token name, `:`, optional white space, a value of HTAB, SP, VCHAR and
+/// obs-text; the value's trailing white space is not part of it.
+fn header_line(line: &[u8], at: usize, skipped: usize) -> Result<FieldSpan, HttpError> {
+    let name_len = line
+        .iter()
+        .position(|&b| !is_token(b))
+        .unwrap_or(line.len());
+    if name_len == 0 || line.get(name_len) != Some(&b':') {
+        return Err(HttpError::InvalidHeaderName {
+            offset: skipped.saturating_add(at),
+        });
+    }
+    let value = line.get(name_len + 1..).unwrap_or(&[]);
+    if scan::field_stop(value).is_some() {
+        return Err(HttpError::InvalidHeaderValue {
+            offset: skipped.saturating_add(at),
+        });
+    }
+    let lead = value
+        .iter()
+        .position(|&b| b != b' ' && b != b'\t')
+        .unwrap_or(value.len());
+    let end = value
+        .iter()
+        .rposition(|&b| b != b' ' && b != b'\t')
+        .map_or(lead, |i| i + 1);
+    let v = at + name_len + 1;
+    Ok(FieldSpan {
+        name: span16(Span {
+            start: at,
+            end: at + name_len,
+        }),
+        value: span16(Span {
+            start: v + lead,
+            end: v + end,
+        }),
+    })
+}
+
+/// Parses the header lines of a complete head, from `from` (after the
+/// start line) to the empty line, into `fields`. The first malformed line
+/// is [`HttpError::InvalidHeaderName`] or [`HttpError::InvalidHeaderValue`]
+/// with the line's offset.
+pub(crate) fn parse_fields(
+    head: &[u8],
+    from: usize,
+    skipped: usize,
+    fields: &mut Fields,
+) -> Result<(), HttpError> {
+    fields.len = 0;
+    let mut at = from;
+    let mut slots = fields.spans.iter_mut();
+    loop {
+        let rest = head.get(at..).unwrap_or(&[]);
+        // The scanner ended every line with CRLF and the head with an empty
+        // line; a head without them ends here.
+        let Some(cr) = scan::byte(rest, b'\r') else {
+            return Ok(());
+        };
+        if cr == 0 {
+            return Ok(());
+        }
+        let slot = slots
+            .next()
+            .ok_or(HttpError::TooManyHeaders { limit: MAX_HEADERS })?;
+        *slot = header_line(rest.get(..cr).unwrap_or(&[]), at, skipped)?;
+        fields.len = fields.len.saturating_add(1);
+        at += cr + 2;
+    }
 }
 
 /// Parses `1*DIGIT` into a `u64` (no sign, no space, no hex; overflow fails).
@@ -273,29 +429,22 @@ const SINGLE: [(&[u8], &str); 8] = [
     (b"expect", "Expect"),
 ];
 
-/// Stores every header field of a parsed head in `fields`, checks the ones
-/// that may appear once, and decides the framing. `head` is the buffer the
-/// header slices point into.
+/// Checks the header fields of a parsed head that may appear once, and
+/// decides the framing. `head` is the buffer the fields point into.
 pub(crate) fn collect(
     head: &[u8],
-    headers: &[httparse::Header<'_>],
+    fields: &Fields,
     version_minor: u8,
     skipped: usize,
-    fields: &mut Fields,
 ) -> Result<Collected, HttpError> {
     let mut c = Collected::default();
     let mut transfer_encoding: Option<Span> = None;
     let mut seen = 0u8;
-    fields.len = 0;
-    for (slot, h) in fields.spans.iter_mut().zip(headers) {
-        let span = Span::of(head, h.value);
-        *slot = FieldSpan {
-            name: span16(Span::of(head, h.name.as_bytes())),
-            value: span16(span),
-        };
-        fields.len = fields.len.saturating_add(1);
-        let at = skipped.saturating_add(span.start);
-        let name = h.name.as_bytes();
+    let spans = fields.spans.get(..usize::from(fields.len)).unwrap_or(&[]);
+    for f in spans {
+        let name = get16(head, f.name);
+        let value = get16(head, f.value);
+        let at = skipped.saturating_add(usize::from(f.value.0));
         if let Some(i) = SINGLE
             .iter()
             .position(|(n, _)| name.eq_ignore_ascii_case(n))
@@ -308,17 +457,20 @@ pub(crate) fn collect(
             seen |= bit;
         }
         if name.eq_ignore_ascii_case(b"content-length") {
-            let n = parse_decimal(h.value).ok_or(HttpError::InvalidContentLength { offset: at })?;
+            let n = parse_decimal(value).ok_or(HttpError::InvalidContentLength { offset: at })?;
             c.content_length = Some(n);
         } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
-            transfer_encoding = Some(span);
+            transfer_encoding = Some(Span {
+                start: usize::from(f.value.0),
+                end: usize::from(f.value.1),
+            });
         } else if name.eq_ignore_ascii_case(b"expect") {
-            if !h.value.eq_ignore_ascii_case(b"100-continue") {
+            if !value.eq_ignore_ascii_case(b"100-continue") {
                 return Err(HttpError::UnsupportedExpectation { offset: at });
             }
             c.expect_continue = true;
         } else if name.eq_ignore_ascii_case(b"connection") {
-            for token in h.value.split(|&b| b == b',') {
+            for token in value.split(|&b| b == b',') {
                 let token = token.trim_ascii();
                 c.close |= token.eq_ignore_ascii_case(b"close");
                 c.keep_alive_token |= token.eq_ignore_ascii_case(b"keep-alive");
@@ -358,15 +510,6 @@ mod tests {
         ] {
             assert_eq!(parse_decimal(bad), None, "{bad:?}");
         }
-    }
-
-    #[test]
-    fn span_of_sub_slice() {
-        let base = b"hello world";
-        let part = &base[6..];
-        assert_eq!(Span::of(base, part), Span { start: 6, end: 11 });
-        assert_eq!(Span::of(base, part).get(base), b"world");
-        assert_eq!(Span::of(base, b"elsewhere"), Span::default());
     }
 
     #[test]
