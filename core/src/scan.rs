@@ -93,20 +93,6 @@ pub(crate) fn url_stop(hay: &[u8]) -> Option<usize> {
     )
 }
 
-/// Lanes strictly below `n` (`n <= 0x80`), exact: no lane affects another
-/// (no false positives), so the lanes can be masked out again.
-#[inline(always)]
-const fn below_exact(w: u64, n: u8) -> u64 {
-    !(((w & !HI) + LO * (0x80 - n as u64)) | w) & HI
-}
-
-/// Lanes equal to `b`, exact (see [`below_exact`]).
-#[inline(always)]
-const fn eq_exact(w: u64, b: u8) -> u64 {
-    let x = w ^ (LO * b as u64);
-    !(((x & !HI) + !HI) | x) & HI
-}
-
 /// First byte of a request target that ends it or is not allowed in it:
 /// anything outside printable ASCII (`0x21..=0x7e`; SP ends the target)
 /// or `#` (a fragment).
@@ -119,16 +105,31 @@ pub(crate) fn target_stop(hay: &[u8]) -> Option<usize> {
     )
 }
 
-/// First byte that may not appear in a header field value or a reason
-/// phrase (RFC 9110 §5.5, RFC 9112 §4): a control character other than
-/// HTAB, or DEL. SP, VCHAR and obs-text (`0x80..=0xff`) pass.
+/// First control character or DEL (`< 0x20` or `0x7f`): where the head
+/// scanner's run of plain bytes ends (CR, LF, HTAB and the forbidden
+/// controls all need a closer look).
 #[inline]
-pub(crate) fn field_stop(hay: &[u8]) -> Option<usize> {
+pub(crate) fn ctl_stop(hay: &[u8]) -> Option<usize> {
     find(
         hay,
-        |w| (below_exact(w, 0x20) & !eq_exact(w, b'\t')) | eq_exact(w, 0x7f),
-        |c| (c < 0x20 && c != b'\t') || c == 0x7f,
+        |w| below(w, 0x20) | eq(w, 0x7f),
+        |c| c < 0x20 || c == 0x7f,
     )
+}
+
+/// Whether `c` may not appear in a header field value or a reason phrase
+/// (RFC 9110 §5.5, RFC 9112 §4): a control character other than HTAB, or
+/// DEL. SP, VCHAR and obs-text (`0x80..=0xff`) may.
+#[inline]
+pub(crate) const fn field_forbidden(c: u8) -> bool {
+    (c < 0x20 && c != b'\t') || c == 0x7f
+}
+
+/// First byte of `hay` that [`field_forbidden`] refuses, byte by byte: only
+/// run on a head whose scan saw such a byte (see `HeadScan::ctl`).
+#[inline]
+pub(crate) fn field_stop(hay: &[u8]) -> Option<usize> {
+    hay.iter().position(|&c| field_forbidden(c))
 }
 
 /// `a == b`, eight bytes per step (short keys and fixed tokens: no `memcmp`
@@ -206,7 +207,7 @@ mod tests {
             prop_assert_eq!(same(&hay[..hay.len() / 2], &other[..hay.len() / 2]), hay[..hay.len() / 2] == other[..hay.len() / 2]);
             prop_assert_eq!(url_stop(&hay), hay.iter().position(|&c| c <= 0x20 || c >= 0x7f));
             prop_assert_eq!(target_stop(&hay), hay.iter().position(|&c| c <= 0x20 || c >= 0x7f || c == b'#'));
-            prop_assert_eq!(field_stop(&hay), hay.iter().position(|&c| (c < 0x20 && c != b'\t') || c == 0x7f));
+            prop_assert_eq!(ctl_stop(&hay), hay.iter().position(|&c| c < 0x20 || c == 0x7f));
             prop_assert_eq!(
                 json_string_stop(&hay, high),
                 hay.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20 || (high && c >= 0x80))
@@ -224,9 +225,9 @@ mod tests {
                     let mut s = *b"abcdefgh";
                     s[at - 1] = prev;
                     s[at] = b;
-                    let field = |c: u8| (c < 0x20 && c != b'\t') || c == 0x7f;
+                    let ctl = |c: u8| c < 0x20 || c == 0x7f;
                     let target = |c: u8| c <= 0x20 || c >= 0x7f || c == b'#';
-                    assert_eq!(field_stop(&s), s.iter().position(|&c| field(c)), "{s:?}");
+                    assert_eq!(ctl_stop(&s), s.iter().position(|&c| ctl(c)), "{s:?}");
                     assert_eq!(target_stop(&s), s.iter().position(|&c| target(c)), "{s:?}");
                 }
             }

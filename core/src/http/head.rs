@@ -62,12 +62,23 @@ pub(crate) struct HeadScan {
     /// Bytes dropped before the head: empty leading lines and interim (1xx)
     /// responses. Added to buffer indices to give message offsets.
     pub skipped: usize,
+    /// A control character other than CR, LF and HTAB, or DEL, was stored:
+    /// only then does the parser check field values and the reason phrase
+    /// byte by byte (the scanner's runs end at every control byte anyway).
+    pub ctl: bool,
 }
 
 impl HeadScan {
     /// Appends `input` to `buf[*len..]` until the head is complete.
     /// Returns the input bytes taken and whether the head is complete (then
     /// `buf[..*len]` is the head, final CRLF CRLF included).
+    ///
+    /// Runs of bytes that can neither end a line nor break a limit are
+    /// found eight bytes a step (`scan::ctl_stop`: up to the next control
+    /// character or DEL, bounded by the room left in the buffer and in the
+    /// line) and copied at once; every other byte (a control character, the
+    /// first byte of a header line, a byte at a limit) goes through
+    /// [`HeadScan::step`], the byte-by-byte rules.
     pub fn scan(
         &mut self,
         buf: &mut [u8],
@@ -75,65 +86,107 @@ impl HeadScan {
         input: &[u8],
     ) -> Result<(usize, bool), HttpError> {
         let limit = buf.len().min(MAX_HEAD_LEN);
-        for (i, &b) in input.iter().enumerate() {
+        let mut i = 0;
+        while let Some(rest) = input.get(i..).filter(|r| !r.is_empty()) {
             let p = *len;
-            let offset = self.skipped.saturating_add(p);
-            match buf.get_mut(p) {
-                Some(slot) if p < limit => *slot = b,
-                _ => return Err(HttpError::HeadTooLarge { limit }),
-            }
-            *len = p + 1;
-            if self.prev_cr {
-                self.prev_cr = false;
-                if b != b'\n' {
-                    return Err(HttpError::BareCr {
-                        offset: offset.saturating_sub(1),
-                    });
-                }
-                // `p - 1` is the CR, so the line is `line_start..p - 1`.
-                if p.saturating_sub(1) == self.line_start {
-                    if self.lines == 0 {
-                        // An empty line before the start line: skip it.
-                        self.skipped = self.skipped.saturating_add(2);
-                        *len = 0;
-                        self.line_start = 0;
-                        continue;
-                    }
-                    return Ok((i + 1, true));
-                }
-                self.lines += 1;
-                if self.lines > MAX_HEADERS + 1 {
-                    return Err(HttpError::TooManyHeaders { limit: MAX_HEADERS });
-                }
-                self.line_start = p + 1;
-                continue;
-            }
-            match b {
-                b'\n' => return Err(HttpError::BareLf { offset }),
-                b'\r' => {
-                    self.prev_cr = true;
+            if !self.prev_cr && (p != self.line_start || self.lines == 0) {
+                let max_line = if self.lines == 0 {
+                    MAX_START_LINE_LEN
+                } else {
+                    MAX_HEADER_LINE_LEN
+                };
+                let line_room = max_line.saturating_sub(p.saturating_sub(self.line_start));
+                let window = rest.len().min(limit.saturating_sub(p)).min(line_room);
+                let run = rest.get(..window).unwrap_or(&[]);
+                let k = scan::ctl_stop(run).unwrap_or(window);
+                if k > 0 {
+                    let (Some(dst), Some(src)) = (buf.get_mut(p..p + k), run.get(..k)) else {
+                        return Err(HttpError::HeadTooLarge { limit });
+                    };
+                    crate::write::copy(dst, src);
+                    *len = p + k;
+                    i += k;
                     continue;
                 }
-                b' ' | b'\t' if p == self.line_start && self.lines > 0 => {
-                    return Err(HttpError::ObsFold { offset });
-                }
-                _ => {}
             }
-            let line_len = p + 1 - self.line_start;
-            if self.lines == 0 {
-                if line_len > MAX_START_LINE_LEN {
-                    return Err(HttpError::StartLineTooLong {
-                        limit: MAX_START_LINE_LEN,
-                    });
-                }
-            } else if line_len > MAX_HEADER_LINE_LEN {
-                return Err(HttpError::HeaderLineTooLong {
-                    offset: self.skipped.saturating_add(self.line_start),
-                    limit: MAX_HEADER_LINE_LEN,
-                });
+            let Some(&b) = rest.first() else { break };
+            i += 1;
+            if self.step(buf, len, limit, b)? {
+                return Ok((i, true));
             }
         }
         Ok((input.len(), false))
+    }
+
+    /// One byte of the head, by the rules: stored (or `HeadTooLarge`), CRLF
+    /// ends a line (an empty line before the start line is dropped, the
+    /// first one after it ends the head: `Ok(true)`), bare CR / LF,
+    /// obs-fold, and the line and count limits; a forbidden control byte
+    /// sets [`HeadScan::ctl`].
+    fn step(
+        &mut self,
+        buf: &mut [u8],
+        len: &mut usize,
+        limit: usize,
+        b: u8,
+    ) -> Result<bool, HttpError> {
+        let p = *len;
+        let offset = self.skipped.saturating_add(p);
+        match buf.get_mut(p) {
+            Some(slot) if p < limit => *slot = b,
+            _ => return Err(HttpError::HeadTooLarge { limit }),
+        }
+        *len = p + 1;
+        if self.prev_cr {
+            self.prev_cr = false;
+            if b != b'\n' {
+                return Err(HttpError::BareCr {
+                    offset: offset.saturating_sub(1),
+                });
+            }
+            // `p - 1` is the CR, so the line is `line_start..p - 1`.
+            if p.saturating_sub(1) == self.line_start {
+                if self.lines == 0 {
+                    // An empty line before the start line: skip it.
+                    self.skipped = self.skipped.saturating_add(2);
+                    *len = 0;
+                    self.line_start = 0;
+                    return Ok(false);
+                }
+                return Ok(true);
+            }
+            self.lines += 1;
+            if self.lines > MAX_HEADERS + 1 {
+                return Err(HttpError::TooManyHeaders { limit: MAX_HEADERS });
+            }
+            self.line_start = p + 1;
+            return Ok(false);
+        }
+        match b {
+            b'\n' => return Err(HttpError::BareLf { offset }),
+            b'\r' => {
+                self.prev_cr = true;
+                return Ok(false);
+            }
+            b' ' | b'\t' if p == self.line_start && self.lines > 0 => {
+                return Err(HttpError::ObsFold { offset });
+            }
+            _ => self.ctl |= scan::field_forbidden(b),
+        }
+        let line_len = p + 1 - self.line_start;
+        if self.lines == 0 {
+            if line_len > MAX_START_LINE_LEN {
+                return Err(HttpError::StartLineTooLong {
+                    limit: MAX_START_LINE_LEN,
+                });
+            }
+        } else if line_len > MAX_HEADER_LINE_LEN {
+            return Err(HttpError::HeaderLineTooLong {
+                offset: self.skipped.saturating_add(self.line_start),
+                limit: MAX_HEADER_LINE_LEN,
+            });
+        }
+        Ok(false)
     }
 }
 
@@ -226,8 +279,10 @@ pub(crate) fn request_line(line: &[u8], skipped: usize) -> Result<RequestLine, H
 /// `HTTP-version SP 3DIGIT [SP reason-phrase]` (RFC 9112 §4; a line that
 /// ends right after the code is accepted, as `httparse` did), `line` being
 /// the first line of the head without its CRLF. The reason phrase is HTAB,
-/// SP, VCHAR and obs-text. Anything else is [`HttpError::InvalidStartLine`].
-pub(crate) fn status_line(line: &[u8]) -> Result<StatusLine, HttpError> {
+/// SP, VCHAR and obs-text (checked byte by byte unless the head is `clean`:
+/// its scan saw no other byte). Anything else is
+/// [`HttpError::InvalidStartLine`].
+pub(crate) fn status_line(line: &[u8], clean: bool) -> Result<StatusLine, HttpError> {
     let (v, rest) = line
         .split_at_checked(8)
         .ok_or(HttpError::InvalidStartLine)?;
@@ -241,7 +296,7 @@ pub(crate) fn status_line(line: &[u8]) -> Result<StatusLine, HttpError> {
     let status = u16::from(d0 - b'0') * 100 + u16::from(d1 - b'0') * 10 + u16::from(d2 - b'0');
     let reason = match tail {
         [] => Span::default(),
-        [b' ', reason @ ..] if scan::field_stop(reason).is_none() => Span {
+        [b' ', reason @ ..] if clean || scan::field_stop(reason).is_none() => Span {
             start: 13,
             end: line.len(),
         },
@@ -254,44 +309,64 @@ pub(crate) fn status_line(line: &[u8]) -> Result<StatusLine, HttpError> {
     })
 }
 
-/// One header line (`line`, without its CRLF, starts at `at` in the head):
-/// a token name, `:`, optional white space, a value of HTAB, SP, VCHAR and
-/// obs-text; the value's trailing white space is not part of it.
-fn header_line(line: &[u8], at: usize, skipped: usize) -> Result<FieldSpan, HttpError> {
-    let name_len = line
+/// One header line, `rest` being the head from the line's start (`at` in
+/// the head): a token name, `:`, optional white space, a value of HTAB, SP,
+/// VCHAR and obs-text up to the CR; the value's trailing white space is not
+/// part of it. Returns the field and the line's length (without CRLF).
+/// In a `clean` head (its scan saw no forbidden byte) the value ends at the
+/// CR; otherwise its bytes are checked up to the CR.
+fn header_line(
+    rest: &[u8],
+    at: usize,
+    skipped: usize,
+    clean: bool,
+) -> Result<(FieldSpan, usize), HttpError> {
+    let name_len = rest
         .iter()
         .position(|&b| !is_token(b))
-        .unwrap_or(line.len());
-    if name_len == 0 || line.get(name_len) != Some(&b':') {
+        .unwrap_or(rest.len());
+    if name_len == 0 || rest.get(name_len) != Some(&b':') {
         return Err(HttpError::InvalidHeaderName {
             offset: skipped.saturating_add(at),
         });
     }
-    let value = line.get(name_len + 1..).unwrap_or(&[]);
-    if scan::field_stop(value).is_some() {
+    let v = name_len + 1;
+    let after = rest.get(v..).unwrap_or(&[]);
+    // The first byte a value may not hold is the line's CR, or a
+    // forbidden one before it.
+    let stop = if clean {
+        scan::byte(after, b'\r')
+    } else {
+        scan::field_stop(after)
+    };
+    let (Some(len), Some(b'\r')) = (stop, stop.and_then(|i| after.get(i))) else {
         return Err(HttpError::InvalidHeaderValue {
             offset: skipped.saturating_add(at),
         });
-    }
+    };
+    let value = after.get(..len).unwrap_or(&[]);
     let lead = value
         .iter()
         .position(|&b| b != b' ' && b != b'\t')
-        .unwrap_or(value.len());
+        .unwrap_or(len);
     let end = value
         .iter()
         .rposition(|&b| b != b' ' && b != b'\t')
         .map_or(lead, |i| i + 1);
-    let v = at + name_len + 1;
-    Ok(FieldSpan {
-        name: span16(Span {
-            start: at,
-            end: at + name_len,
-        }),
-        value: span16(Span {
-            start: v + lead,
-            end: v + end,
-        }),
-    })
+    let v = at + v;
+    Ok((
+        FieldSpan {
+            name: span16(Span {
+                start: at,
+                end: at + name_len,
+            }),
+            value: span16(Span {
+                start: v + lead,
+                end: v + end,
+            }),
+        },
+        name_len + 1 + len,
+    ))
 }
 
 /// Parses the header lines of a complete head, from `from` (after the
@@ -302,6 +377,7 @@ pub(crate) fn parse_fields(
     head: &[u8],
     from: usize,
     skipped: usize,
+    clean: bool,
     fields: &mut Fields,
 ) -> Result<(), HttpError> {
     fields.len = 0;
@@ -310,19 +386,17 @@ pub(crate) fn parse_fields(
     loop {
         let rest = head.get(at..).unwrap_or(&[]);
         // The scanner ended every line with CRLF and the head with an empty
-        // line; a head without them ends here.
-        let Some(cr) = scan::byte(rest, b'\r') else {
-            return Ok(());
-        };
-        if cr == 0 {
+        // line.
+        if matches!(rest.first(), None | Some(b'\r')) {
             return Ok(());
         }
         let slot = slots
             .next()
             .ok_or(HttpError::TooManyHeaders { limit: MAX_HEADERS })?;
-        *slot = header_line(rest.get(..cr).unwrap_or(&[]), at, skipped)?;
+        let (field, len) = header_line(rest, at, skipped, clean)?;
+        *slot = field;
         fields.len = fields.len.saturating_add(1);
-        at += cr + 2;
+        at += len + 2;
     }
 }
 
@@ -493,6 +567,84 @@ pub(crate) fn collect(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+    use std::vec;
+    use std::vec::Vec;
+
+    impl HeadScan {
+        /// The scanner as it was before the run fast path: every byte by the
+        /// rules (the reference of `fast_path_is_the_byte_loop`).
+        /// Appends `input` to `buf[*len..]` until the head is complete.
+        /// Returns the input bytes taken and whether the head is complete (then
+        /// `buf[..*len]` is the head, final CRLF CRLF included).
+        fn scan_bytewise(
+            &mut self,
+            buf: &mut [u8],
+            len: &mut usize,
+            input: &[u8],
+        ) -> Result<(usize, bool), HttpError> {
+            let limit = buf.len().min(MAX_HEAD_LEN);
+            for (i, &b) in input.iter().enumerate() {
+                let p = *len;
+                let offset = self.skipped.saturating_add(p);
+                match buf.get_mut(p) {
+                    Some(slot) if p < limit => *slot = b,
+                    _ => return Err(HttpError::HeadTooLarge { limit }),
+                }
+                *len = p + 1;
+                if self.prev_cr {
+                    self.prev_cr = false;
+                    if b != b'\n' {
+                        return Err(HttpError::BareCr {
+                            offset: offset.saturating_sub(1),
+                        });
+                    }
+                    // `p - 1` is the CR, so the line is `line_start..p - 1`.
+                    if p.saturating_sub(1) == self.line_start {
+                        if self.lines == 0 {
+                            // An empty line before the start line: skip it.
+                            self.skipped = self.skipped.saturating_add(2);
+                            *len = 0;
+                            self.line_start = 0;
+                            continue;
+                        }
+                        return Ok((i + 1, true));
+                    }
+                    self.lines += 1;
+                    if self.lines > MAX_HEADERS + 1 {
+                        return Err(HttpError::TooManyHeaders { limit: MAX_HEADERS });
+                    }
+                    self.line_start = p + 1;
+                    continue;
+                }
+                match b {
+                    b'\n' => return Err(HttpError::BareLf { offset }),
+                    b'\r' => {
+                        self.prev_cr = true;
+                        continue;
+                    }
+                    b' ' | b'\t' if p == self.line_start && self.lines > 0 => {
+                        return Err(HttpError::ObsFold { offset });
+                    }
+                    _ => {}
+                }
+                let line_len = p + 1 - self.line_start;
+                if self.lines == 0 {
+                    if line_len > MAX_START_LINE_LEN {
+                        return Err(HttpError::StartLineTooLong {
+                            limit: MAX_START_LINE_LEN,
+                        });
+                    }
+                } else if line_len > MAX_HEADER_LINE_LEN {
+                    return Err(HttpError::HeaderLineTooLong {
+                        offset: self.skipped.saturating_add(self.line_start),
+                        limit: MAX_HEADER_LINE_LEN,
+                    });
+                }
+            }
+            Ok((input.len(), false))
+        }
+    }
 
     #[test]
     fn decimal_is_strict() {
@@ -509,6 +661,91 @@ mod tests {
             b"18446744073709551616",
         ] {
             assert_eq!(parse_decimal(bad), None, "{bad:?}");
+        }
+    }
+
+    /// A scanner entry point (the fast one or the reference).
+    type ScanFn =
+        fn(&mut HeadScan, &mut [u8], &mut usize, &[u8]) -> Result<(usize, bool), HttpError>;
+
+    /// What a scan gave: every result, the head, skipped, lines, ctl.
+    type Scanned = (
+        Vec<Result<(usize, bool), HttpError>>,
+        Vec<u8>,
+        usize,
+        usize,
+        bool,
+    );
+
+    /// Feeds `data` in pieces of the sizes `steps` (cycled) to `scan`, as
+    /// the framer does, until an error, the end of the head or of the data:
+    /// every result, the head and the state.
+    fn feed(scan: ScanFn, data: &[u8], cap: usize, steps: &[usize]) -> Scanned {
+        let mut buf = vec![0u8; cap];
+        let mut len = 0;
+        let mut s = HeadScan::default();
+        let mut out = Vec::new();
+        let mut at = 0;
+        for &step in steps.iter().cycle() {
+            if at >= data.len() {
+                break;
+            }
+            let piece = &data[at..(at + step.max(1)).min(data.len())];
+            let r = scan(&mut s, &mut buf, &mut len, piece);
+            out.push(r);
+            match r {
+                Ok((n, false)) => at += n,
+                _ => break,
+            }
+        }
+        (out, buf[..len].to_vec(), s.skipped, s.lines, s.ctl)
+    }
+
+    fn piece() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            4 => proptest::sample::select(vec![
+                &b"\r\n"[..], b"\r", b"\n", b" ", b"\t", b"a", b":", b"\r\n\r\n", b"\x00", b"\x7f", b"\x1f",
+                b"GET / HTTP/1.1\r\n", b"HTTP/1.1 200 OK\r\n", b"Host: x\r\n", b"\x80",
+            ]).prop_map(<[u8]>::to_vec),
+            1 => (0usize..20, prop_oneof![Just(0usize), Just(4080usize)], any::<bool>())
+                .prop_map(|(n, base, start)| {
+                    let mut v = if start { Vec::new() } else { b"X: ".to_vec() };
+                    v.resize(v.len() + base + n, b'a');
+                    v
+                }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        /// The run fast path gives the same results, head and state as the
+        /// byte-by-byte rules, at any split and buffer size.
+        #[test]
+        fn fast_path_is_the_byte_loop(
+            pieces in proptest::collection::vec(piece(), 0..48),
+            cap in prop_oneof![Just(MAX_HEAD_LEN + 64), 0usize..600, 4090usize..4200],
+            steps in proptest::collection::vec(1usize..40, 1..4),
+            whole: bool,
+        ) {
+            let data = pieces.concat();
+            let steps = if whole { vec![usize::MAX] } else { steps };
+            let (results, head, skipped, lines, ctl) = feed(HeadScan::scan, &data, cap, &steps);
+            let reference = feed(HeadScan::scan_bytewise, &data, cap, &steps);
+            prop_assert_eq!((&results, &head, skipped, lines), (&reference.0, &reference.1, reference.2, reference.3));
+            // Unless it failed, the flag says whether the stored bytes hold
+            // a forbidden control byte.
+            if results.last().is_none_or(Result::is_ok) {
+                let forbidden = |c: u8| scan::field_forbidden(c) && c != b'\r' && c != b'\n';
+                prop_assert_eq!(ctl, head.iter().any(|&c| forbidden(c)));
+            }
+        }
+    }
+
+    #[test]
+    fn token_map_is_the_token_class() {
+        for b in 0..=255u8 {
+            assert_eq!(is_token(b), super::super::is_tchar(b), "{b:#x}");
         }
     }
 

@@ -83,11 +83,17 @@ pub(crate) struct Info {
     pub fields: Fields,
 }
 
-/// Parses a complete request head into `info`.
-fn parse_request(head: &[u8], skipped: usize, info: &mut Info) -> Result<BodyMode, HttpError> {
+/// Parses a complete request head into `info` (`clean`: the scanner saw no
+/// forbidden control character in it).
+fn parse_request(
+    head: &[u8],
+    skipped: usize,
+    clean: bool,
+    info: &mut Info,
+) -> Result<BodyMode, HttpError> {
     let (line, from) = head::first_line(head);
     let start = head::request_line(line, skipped)?;
-    head::parse_fields(head, from, skipped, &mut info.fields)?;
+    head::parse_fields(head, from, skipped, clean, &mut info.fields)?;
     let framing = head::collect(head, &info.fields, start.version, skipped)?;
     let target = start.target;
     let (path, query) = match scan::byte(target.get(head), b'?') {
@@ -118,11 +124,17 @@ fn parse_request(head: &[u8], skipped: usize, info: &mut Info) -> Result<BodyMod
     })
 }
 
-/// Parses a complete response head into `info`.
-fn parse_response(head: &[u8], skipped: usize, info: &mut Info) -> Result<HeadAction, HttpError> {
+/// Parses a complete response head into `info` (`clean`: the scanner saw
+/// no forbidden control character in it).
+fn parse_response(
+    head: &[u8],
+    skipped: usize,
+    clean: bool,
+    info: &mut Info,
+) -> Result<HeadAction, HttpError> {
     let (line, from) = head::first_line(head);
-    let start = head::status_line(line)?;
-    head::parse_fields(head, from, skipped, &mut info.fields)?;
+    let start = head::status_line(line, clean)?;
+    head::parse_fields(head, from, skipped, clean, &mut info.fields)?;
     let version = start.version;
     let status = start.status;
     let framing = head::collect(head, &info.fields, version, skipped)?;
@@ -211,11 +223,11 @@ impl<'b, K: Kind> Reader<'b, K> {
         let response = self.kind.response_to().is_some();
         let info = &mut self.info;
         let ready = &mut self.ready;
-        let (consumed, complete) = self.framer.feed(input, |head, skipped| {
+        let (consumed, complete) = self.framer.feed(input, |head, skipped, clean| {
             let action = if response {
-                parse_response(head, skipped, info)?
+                parse_response(head, skipped, clean, info)?
             } else {
-                HeadAction::Body(parse_request(head, skipped, info)?)
+                HeadAction::Body(parse_request(head, skipped, clean, info)?)
             };
             *ready = action != HeadAction::Interim;
             Ok(action)
