@@ -3,8 +3,9 @@
 //! (framing, `Connection`).
 //!
 //! The scanner checks line endings (CRLF only), obs-fold and the line and
-//! count limits byte by byte as the head arrives, so a hostile peer can not
-//! make a reader buffer more than [`MAX_HEAD_LEN`] bytes. The complete head is
+//! count limits as the head arrives (runs of plain bytes eight at a step,
+//! every other byte by the byte rules), so a hostile peer can not make a
+//! reader buffer more than [`MAX_HEAD_LEN`] bytes. The complete head is
 //! then parsed in one pass over its lines ([`request_line`],
 //! [`status_line`], [`parse_fields`]), and the headers that decide the
 //! framing are checked strictly (see the [module docs](super)). Every header
@@ -15,10 +16,13 @@
 //! character classes, its tolerance of a status line without a reason
 //! phrase); `core/tests/http_head_differential.rs` and the
 //! `http_head_differential` fuzz target compare the two. The core parses
-//! heads itself because of the measurement (SIZE.md): on the thumbv7em
-//! client path `httparse` cost ≈ 1.8 KB of flash (`Response::parse` and two
-//! 256-byte tables) and held the last `core::panicking` branches, and a
-//! failed parse had to be run again on growing prefixes to find the line.
+//! heads itself because of the measurement (SIZE.md, round 4): on the
+//! thumbv7em client probe `httparse` (`Response::parse`, two 256-byte
+//! tables, and the re-parse of growing prefixes that located a bad line)
+//! cost 1 428 B of flash (31 164 → 29 736) and held the last
+//! `core::panicking` branches of the client ELF; the scanner's run fast
+//! path then spent 232 B of it for a response read in 45 % fewer
+//! instructions (BENCHMARKS.md).
 
 use super::{HttpError, is_token};
 use crate::scan;

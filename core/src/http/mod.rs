@@ -61,7 +61,11 @@
 //!   framing. Empty lines before the start line are skipped (RFC 9112 §2.2).
 //! - obs-fold (a header line starting with SP/HTAB) is rejected.
 //! - Whitespace before a header's colon, invalid names and values: rejected
-//!   (by `httparse`, with the offending line's offset).
+//!   with the offending line's offset. Names are tokens; values and the
+//!   reason phrase are HTAB, SP, VCHAR and obs-text; the start line is
+//!   `method SP origin-form SP HTTP/1.x` or `HTTP/1.x SP 3DIGIT [SP reason]`
+//!   (the grammar `httparse` 1.10 enforced, which the core's own parser
+//!   replaced: see `core/tests/http_head_differential.rs`).
 //! - `Content-Length` must be `1*DIGIT` (no sign, no hex, no list, no inner
 //!   space), must appear once, and must not be combined with
 //!   `Transfer-Encoding`.
