@@ -13,14 +13,17 @@
 use std::hint::black_box;
 
 use confpart::date::Timestamp;
+use confpart::http::{OperationKind, Progress, ResponseReader};
 use confpart::participant::Participant;
 use confpart::update::Update;
 use confpart_bench::scenario::{self, BridgeBuffers};
 use confpart_bench::{
     AC, CA, CB, CF, StdBridge, StdParticipant, StdUpdate, TOKEN, full_std_update, std_request,
+    std_response_read, twilio_response,
 };
 
 const PARTICIPANT: &[u8] = include_bytes!("../../tests/fixtures/twilio-create.json");
+const MUTED: &[u8] = include_bytes!("../../tests/fixtures/twilio-update-mute.json");
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -72,6 +75,25 @@ fn main() {
             );
         }
     }
+    if all || what == "response_read" {
+        let resp = twilio_response(MUTED);
+        let mut buf = [0u8; 4096];
+        for _ in 0..n {
+            black_box(scenario::response_read(&mut buf, black_box(&resp)).unwrap());
+        }
+    }
+    if all || what == "response_participant" {
+        let resp = twilio_response(MUTED);
+        let mut buf = [0u8; 4096];
+        for _ in 0..n {
+            let mut reader = ResponseReader::new(&mut buf, OperationKind::Update);
+            let Progress::Complete(m) = reader.feed(black_box(&resp)).unwrap() else {
+                panic!("incomplete");
+            };
+            let p = Participant::decode(m.body()).unwrap();
+            black_box(p.muted());
+        }
+    }
     // The std baselines, for instruction counts side by side.
     if all || what == "std_request_encode" {
         let su = full_std_update();
@@ -96,6 +118,12 @@ fn main() {
             black_box(
                 serde_urlencoded::from_bytes::<StdUpdate>(black_box(body.as_bytes())).unwrap(),
             );
+        }
+    }
+    if all || what == "std_response_read" {
+        let resp = twilio_response(MUTED);
+        for _ in 0..n {
+            black_box(std_response_read(black_box(&resp)).unwrap());
         }
     }
     if all || what == "std_bridge_roundtrip" {

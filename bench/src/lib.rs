@@ -260,6 +260,59 @@ impl StdBridge {
     }
 }
 
+/// A realistic Twilio answer: the status line, the ~20 headers Twilio
+/// sends (CORS, HSTS, request id, CDN), `Content-Length` and `body`.
+pub fn twilio_response(body: &[u8]) -> Vec<u8> {
+    let mut m = b"HTTP/1.1 200 OK\r\n".to_vec();
+    for h in [
+        "Date: Tue, 26 Nov 2024 18:12:00 GMT",
+        "Content-Type: application/json; charset=utf-8",
+        "Connection: keep-alive",
+        "Twilio-Concurrent-Requests: 1",
+        "Twilio-Request-Id: RQ0123456789abcdef0123456789abcdef",
+        "Twilio-Request-Duration: 0.046",
+        "X-Home-Region: us1",
+        "X-API-Domain: api.twilio.com",
+        "Strict-Transport-Security: max-age=31536000",
+        "Access-Control-Allow-Origin: *",
+        "Access-Control-Allow-Headers: Accept, Authorization, Content-Type, If-Match, If-Modified-Since, If-None-Match, If-Unmodified-Since, Idempotency-Key",
+        "Access-Control-Allow-Methods: GET, POST, DELETE, OPTIONS",
+        "Access-Control-Expose-Headers: ETag",
+        "Access-Control-Allow-Credentials: true",
+        "X-Powered-By: AT-5000",
+        "X-Shenanigans: none",
+        "Vary: Origin",
+        "X-Cache: Miss from cloudfront",
+        "Via: 1.1 0123456789abcdef.cloudfront.net (CloudFront)",
+        "X-Amz-Cf-Pop: FRA56-P1",
+        "X-Amz-Cf-Id: AbCdEfGhIjKlMnOpQrStUvWxYz0123456789==",
+    ] {
+        m.extend_from_slice(h.as_bytes());
+        m.extend_from_slice(b"\r\n");
+    }
+    m.extend_from_slice(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
+    m.extend_from_slice(body);
+    m
+}
+
+/// Reads a response the std way: `httparse` for the head, the
+/// `Content-Length` value parsed from a `str`, the body sliced out.
+pub fn std_response_read(resp: &[u8]) -> Option<(u16, &[u8])> {
+    let mut headers = [httparse::EMPTY_HEADER; 32];
+    let mut r = httparse::Response::new(&mut headers);
+    let head_len = match r.parse(resp) {
+        Ok(httparse::Status::Complete(n)) => n,
+        _ => return None,
+    };
+    let mut len = 0usize;
+    for h in r.headers.iter() {
+        if h.name.eq_ignore_ascii_case("content-length") {
+            len = std::str::from_utf8(h.value).ok()?.parse().ok()?;
+        }
+    }
+    Some((r.code?, resp.get(head_len..head_len + len)?))
+}
+
 /// The confpart side of the scenarios, shared by the benchmarks and the
 /// profiling example (`cargo run --release -p confpart-bench --example profile`).
 pub mod scenario {
@@ -267,7 +320,7 @@ pub mod scenario {
     use confpart::date::Timestamp;
     use confpart::http::bridge::{self, check_basic, route};
     use confpart::http::client::{Credentials, Operation, Request};
-    use confpart::http::{Connection, Progress, RequestReader};
+    use confpart::http::{Connection, OperationKind, Progress, RequestReader, ResponseReader};
     use confpart::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
     use confpart::path::{Dialect, Endpoint, ParticipantPath, PathStyle};
     use confpart::update::{CoachTarget, Method, Update};
@@ -381,5 +434,15 @@ pub mod scenario {
         bridge::write_participant(&mut sink, 200, &p, Connection::KeepAlive)
             .map_err(|_| "write")?;
         Ok(sink.len())
+    }
+
+    /// The client's read of a response: `ResponseReader` over `resp` (head
+    /// and body at once) into `buf`; the status and the body length.
+    pub fn response_read(buf: &mut [u8], resp: &[u8]) -> Result<(u16, usize), &'static str> {
+        let mut reader = ResponseReader::new(buf, OperationKind::Update);
+        let Progress::Complete(m) = reader.feed(resp).map_err(|_| "framing")? else {
+            return Err("incomplete");
+        };
+        Ok((m.status(), m.body().len()))
     }
 }

@@ -93,6 +93,45 @@ pub(crate) fn url_stop(hay: &[u8]) -> Option<usize> {
     )
 }
 
+/// First byte of a request target that ends it or is not allowed in it:
+/// anything outside printable ASCII (`0x21..=0x7e`; SP ends the target)
+/// or `#` (a fragment).
+#[inline]
+pub(crate) fn target_stop(hay: &[u8]) -> Option<usize> {
+    find(
+        hay,
+        |w| below(w, 0x21) | eq(w, 0x7f) | (w & HI) | eq(w, b'#'),
+        |c| c <= 0x20 || c >= 0x7f || c == b'#',
+    )
+}
+
+/// First control character or DEL (`< 0x20` or `0x7f`): where the head
+/// scanner's run of plain bytes ends (CR, LF, HTAB and the forbidden
+/// controls all need a closer look).
+#[inline]
+pub(crate) fn ctl_stop(hay: &[u8]) -> Option<usize> {
+    find(
+        hay,
+        |w| below(w, 0x20) | eq(w, 0x7f),
+        |c| c < 0x20 || c == 0x7f,
+    )
+}
+
+/// Whether `c` may not appear in a header field value or a reason phrase
+/// (RFC 9110 §5.5, RFC 9112 §4): a control character other than HTAB, or
+/// DEL. SP, VCHAR and obs-text (`0x80..=0xff`) may.
+#[inline]
+pub(crate) const fn field_forbidden(c: u8) -> bool {
+    (c < 0x20 && c != b'\t') || c == 0x7f
+}
+
+/// First byte of `hay` that [`field_forbidden`] refuses, byte by byte: only
+/// run on a head whose scan saw such a byte (see `HeadScan::ctl`).
+#[inline]
+pub(crate) fn field_stop(hay: &[u8]) -> Option<usize> {
+    hay.iter().position(|&c| field_forbidden(c))
+}
+
 /// `a == b`, eight bytes per step (short keys and fixed tokens: no `memcmp`
 /// call). The last word of a run of 8 or more overlaps the previous one.
 #[inline]
@@ -167,10 +206,31 @@ mod tests {
             prop_assert_eq!(same(&hay, &other), hay == other);
             prop_assert_eq!(same(&hay[..hay.len() / 2], &other[..hay.len() / 2]), hay[..hay.len() / 2] == other[..hay.len() / 2]);
             prop_assert_eq!(url_stop(&hay), hay.iter().position(|&c| c <= 0x20 || c >= 0x7f));
+            prop_assert_eq!(target_stop(&hay), hay.iter().position(|&c| c <= 0x20 || c >= 0x7f || c == b'#'));
+            prop_assert_eq!(ctl_stop(&hay), hay.iter().position(|&c| c < 0x20 || c == 0x7f));
             prop_assert_eq!(
                 json_string_stop(&hay, high),
                 hay.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20 || (high && c >= 0x80))
             );
+        }
+    }
+
+    #[test]
+    fn stops_every_byte_after_every_byte() {
+        // Each byte value in each lane, after each other value in the lane
+        // below (where a borrow or carry would come from).
+        for b in 0..=255u8 {
+            for prev in 0..=255u8 {
+                for at in 1..8 {
+                    let mut s = *b"abcdefgh";
+                    s[at - 1] = prev;
+                    s[at] = b;
+                    let ctl = |c: u8| c < 0x20 || c == 0x7f;
+                    let target = |c: u8| c <= 0x20 || c >= 0x7f || c == b'#';
+                    assert_eq!(ctl_stop(&s), s.iter().position(|&c| ctl(c)), "{s:?}");
+                    assert_eq!(target_stop(&s), s.iter().position(|&c| target(c)), "{s:?}");
+                }
+            }
         }
     }
 

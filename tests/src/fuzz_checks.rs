@@ -37,6 +37,7 @@ use confpart::write::SliceSink;
 use serde_json::Value;
 
 mod scripted;
+use crate::head_oracle;
 
 /// A fuzz check: never returns normally on a finding.
 pub type Check = fn(&[u8]);
@@ -48,6 +49,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("create_decode", create_decode),
     ("date_parse", date_parse),
     ("embassy_client", embassy_client),
+    ("http_head_differential", http_head_differential),
     ("http_request_read", http_request_read),
     ("http_response_read", http_response_read),
     ("list_decode", list_decode),
@@ -146,10 +148,12 @@ fn read_request(data: &[u8], step: usize) -> Option<(String, Vec<u8>, usize)> {
 
 /// Request bytes (first byte: fragment size), fed in fragments into the
 /// bridge's RequestReader, then routed, auth-checked and (for a form body)
-/// decoded as an update and as a create: never panics, and the split never
-/// changes the result.
+/// decoded as an update and as a create: never panics, the split never
+/// changes the result, and the head parses as `httparse` parses it
+/// ([`head_oracle::compare`]).
 pub fn http_request_read(input: &[u8]) {
     let (step, data) = step_and_data(input);
+    head_oracle::compare(data, false);
     let whole = read_request(data, usize::MAX);
     let split = read_request(data, step);
     assert_eq!(whole, split, "the split changed the result");
@@ -184,8 +188,9 @@ fn read_response(data: &[u8], step: usize, kind: OperationKind) -> Option<(u16, 
 
 /// Response bytes (first byte: fragment size; second byte, bit 0: a list
 /// response rather than an update's), fed in fragments into the client's
-/// ResponseReader: never panics, and the outcome of a complete response does
-/// not depend on how it was split.
+/// ResponseReader: never panics, the outcome of a complete response does
+/// not depend on how it was split, and the head parses as `httparse` parses
+/// it ([`head_oracle::compare`]).
 pub fn http_response_read(input: &[u8]) {
     let (step, rest) = step_and_data(input);
     let (list, data) = match rest.split_first() {
@@ -197,9 +202,23 @@ pub fn http_response_read(input: &[u8]) {
     } else {
         OperationKind::Update
     };
+    head_oracle::compare(data, true);
     let whole = read_response(data, usize::MAX, kind);
     let split = read_response(data, step, kind);
     assert_eq!(whole, split, "the split changed the result");
+}
+
+/// Differential of the head parser against `httparse` (the oracle, see
+/// [`head_oracle`]): the first byte's bit 0 picks a response (1) or a
+/// request (0), the rest is the message. Both accept the same heads with the
+/// same parts and reject the same heads with the same error, modulo the
+/// rules only the core applies.
+pub fn http_head_differential(input: &[u8]) {
+    let (response, data) = match input.split_first() {
+        Some((&b, data)) => (b & 1 == 1, data),
+        None => (false, input),
+    };
+    head_oracle::compare(data, response);
 }
 
 /// JSON → list page: never panics; a decoded page re-encodes and decodes to

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 pub mod fuzz_checks;
+pub mod head_oracle;
 
 /// Path of the shared fixtures directory (`../shared/fixtures` next to the
 /// repository), overridable with `CONFPART_FIXTURES`.

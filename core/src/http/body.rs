@@ -157,12 +157,13 @@ impl<'b> Framer<'b> {
     }
 
     /// Feeds input; `parse_head` is called once per complete head with the
-    /// head bytes and the skipped count. Returns the input bytes taken and
+    /// head bytes, the skipped count and whether the head holds no control
+    /// character but CR, LF and HTAB, and no DEL ([`HeadScan::ctl`]). Returns the input bytes taken and
     /// whether the message is complete.
     pub fn feed(
         &mut self,
         input: &[u8],
-        mut parse_head: impl FnMut(&[u8], usize) -> Result<HeadAction, HttpError>,
+        mut parse_head: impl FnMut(&[u8], usize, bool) -> Result<HeadAction, HttpError>,
     ) -> Result<(usize, bool), HttpError> {
         if let Phase::Failed(e) = self.phase {
             return Err(e);
@@ -182,7 +183,7 @@ impl<'b> Framer<'b> {
                         }
                         self.head_len = self.len;
                         let head = self.buf.get(..self.head_len).unwrap_or(&[]);
-                        match parse_head(head, self.scan.skipped) {
+                        match parse_head(head, self.scan.skipped, !self.scan.ctl) {
                             Err(e) => break Err(e),
                             Ok(HeadAction::Interim) => {
                                 let skipped = self.scan.skipped.saturating_add(self.head_len);
@@ -473,7 +474,7 @@ mod tests {
         buf: &mut [u8],
     ) -> Result<((usize, bool), usize), HttpError> {
         let mut f = Framer::new(buf);
-        let p = f.feed(input, |_, _| Ok(HeadAction::Body(mode)))?;
+        let p = f.feed(input, |_, _, _| Ok(HeadAction::Body(mode)))?;
         Ok((p, f.body().len()))
     }
 
@@ -483,7 +484,7 @@ mod tests {
         let mut buf = [0u8; 64];
         let mut f = Framer::new(&mut buf);
         let (consumed, complete) = f
-            .feed(msg, |_, _| Ok(HeadAction::Body(BodyMode::Chunked)))
+            .feed(msg, |_, _, _| Ok(HeadAction::Body(BodyMode::Chunked)))
             .unwrap();
         assert!(complete);
         assert_eq!(&msg[consumed..], b"NEXT");

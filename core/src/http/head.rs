@@ -1,15 +1,31 @@
-//! The message head: limits, the incremental scanner that finds its end, and
-//! the semantics of the headers both ends read (framing, `Connection`).
+//! The message head: limits, the incremental scanner that finds its end, the
+//! parser of its lines, and the semantics of the headers both ends read
+//! (framing, `Connection`).
 //!
 //! The scanner checks line endings (CRLF only), obs-fold and the line and
-//! count limits byte by byte as the head arrives, so a hostile peer can not
-//! make a reader buffer more than [`MAX_HEAD_LEN`] bytes. The complete head is
-//! then parsed by `httparse`, and the headers that decide the framing are
-//! checked strictly (see the [module docs](super)). Every header field is
-//! kept as offsets into the head ([`Fields`]), so a lookup by name does not
-//! parse again.
+//! count limits as the head arrives (runs of plain bytes eight at a step,
+//! every other byte by the byte rules), so a hostile peer can not make a
+//! reader buffer more than [`MAX_HEAD_LEN`] bytes. The complete head is
+//! then parsed in one pass over its lines ([`request_line`],
+//! [`status_line`], [`parse_fields`]), and the headers that decide the
+//! framing are checked strictly (see the [module docs](super)). Every header
+//! field is kept as offsets into the head ([`Fields`]), so a lookup by name
+//! does not parse again.
+//!
+//! The line grammar is the one `httparse` 1.10 enforced here before (its
+//! character classes, its tolerance of a status line without a reason
+//! phrase); `core/tests/http_head_differential.rs` and the
+//! `http_head_differential` fuzz target compare the two. The core parses
+//! heads itself because of the measurement (SIZE.md, round 4): on the
+//! thumbv7em client probe `httparse` (`Response::parse`, two 256-byte
+//! tables, and the re-parse of growing prefixes that located a bad line)
+//! cost 1 428 B of flash (31 164 → 29 736) and held the last
+//! `core::panicking` branches of the client ELF; the scanner's run fast
+//! path then spent 232 B of it for a response read in 45 % fewer
+//! instructions (BENCHMARKS.md).
 
-use super::HttpError;
+use super::{HttpError, is_token};
+use crate::scan;
 
 /// Longest request line or status line, in bytes without CRLF. A participant
 /// path with the longest label ([`crate::path::ParticipantPath::MAX_LEN`]) and
@@ -36,19 +52,6 @@ impl Span {
     pub fn get(self, buf: &[u8]) -> &[u8] {
         buf.get(self.start..self.end).unwrap_or(&[])
     }
-
-    /// Where `part` (a sub-slice of `base`) lies in `base`.
-    pub fn of(base: &[u8], part: &[u8]) -> Self {
-        // Address arithmetic only (no dereference): safe and exact for a
-        // sub-slice; anything else yields an empty span.
-        let start = (part.as_ptr() as usize).saturating_sub(base.as_ptr() as usize);
-        let end = start.saturating_add(part.len());
-        if end <= base.len() {
-            Self { start, end }
-        } else {
-            Self::default()
-        }
-    }
 }
 
 /// Incremental head scanner.
@@ -63,12 +66,23 @@ pub(crate) struct HeadScan {
     /// Bytes dropped before the head: empty leading lines and interim (1xx)
     /// responses. Added to buffer indices to give message offsets.
     pub skipped: usize,
+    /// A control character other than CR, LF and HTAB, or DEL, was stored:
+    /// only then does the parser check field values and the reason phrase
+    /// byte by byte (the scanner's runs end at every control byte anyway).
+    pub ctl: bool,
 }
 
 impl HeadScan {
     /// Appends `input` to `buf[*len..]` until the head is complete.
     /// Returns the input bytes taken and whether the head is complete (then
     /// `buf[..*len]` is the head, final CRLF CRLF included).
+    ///
+    /// Runs of bytes that can neither end a line nor break a limit are
+    /// found eight bytes a step (`scan::ctl_stop`: up to the next control
+    /// character or DEL, bounded by the room left in the buffer and in the
+    /// line) and copied at once; every other byte (a control character, the
+    /// first byte of a header line, a byte at a limit) goes through
+    /// [`HeadScan::step`], the byte-by-byte rules.
     pub fn scan(
         &mut self,
         buf: &mut [u8],
@@ -76,98 +90,318 @@ impl HeadScan {
         input: &[u8],
     ) -> Result<(usize, bool), HttpError> {
         let limit = buf.len().min(MAX_HEAD_LEN);
-        for (i, &b) in input.iter().enumerate() {
+        let mut i = 0;
+        while let Some(rest) = input.get(i..).filter(|r| !r.is_empty()) {
             let p = *len;
-            let offset = self.skipped.saturating_add(p);
-            match buf.get_mut(p) {
-                Some(slot) if p < limit => *slot = b,
-                _ => return Err(HttpError::HeadTooLarge { limit }),
-            }
-            *len = p + 1;
-            if self.prev_cr {
-                self.prev_cr = false;
-                if b != b'\n' {
-                    return Err(HttpError::BareCr {
-                        offset: offset.saturating_sub(1),
-                    });
-                }
-                // `p - 1` is the CR, so the line is `line_start..p - 1`.
-                if p.saturating_sub(1) == self.line_start {
-                    if self.lines == 0 {
-                        // An empty line before the start line: skip it.
-                        self.skipped = self.skipped.saturating_add(2);
-                        *len = 0;
-                        self.line_start = 0;
-                        continue;
-                    }
-                    return Ok((i + 1, true));
-                }
-                self.lines += 1;
-                if self.lines > MAX_HEADERS + 1 {
-                    return Err(HttpError::TooManyHeaders { limit: MAX_HEADERS });
-                }
-                self.line_start = p + 1;
-                continue;
-            }
-            match b {
-                b'\n' => return Err(HttpError::BareLf { offset }),
-                b'\r' => {
-                    self.prev_cr = true;
+            if !self.prev_cr && (p != self.line_start || self.lines == 0) {
+                let max_line = if self.lines == 0 {
+                    MAX_START_LINE_LEN
+                } else {
+                    MAX_HEADER_LINE_LEN
+                };
+                let line_room = max_line.saturating_sub(p.saturating_sub(self.line_start));
+                let window = rest.len().min(limit.saturating_sub(p)).min(line_room);
+                let run = rest.get(..window).unwrap_or(&[]);
+                let k = scan::ctl_stop(run).unwrap_or(window);
+                if k > 0 {
+                    let (Some(dst), Some(src)) = (buf.get_mut(p..p + k), run.get(..k)) else {
+                        return Err(HttpError::HeadTooLarge { limit });
+                    };
+                    crate::write::copy(dst, src);
+                    *len = p + k;
+                    i += k;
                     continue;
                 }
-                b' ' | b'\t' if p == self.line_start && self.lines > 0 => {
-                    return Err(HttpError::ObsFold { offset });
-                }
-                _ => {}
             }
-            let line_len = p + 1 - self.line_start;
-            if self.lines == 0 {
-                if line_len > MAX_START_LINE_LEN {
-                    return Err(HttpError::StartLineTooLong {
-                        limit: MAX_START_LINE_LEN,
-                    });
-                }
-            } else if line_len > MAX_HEADER_LINE_LEN {
-                return Err(HttpError::HeaderLineTooLong {
-                    offset: self.skipped.saturating_add(self.line_start),
-                    limit: MAX_HEADER_LINE_LEN,
-                });
+            let Some(&b) = rest.first() else { break };
+            i += 1;
+            if self.step(buf, len, limit, b)? {
+                return Ok((i, true));
             }
         }
         Ok((input.len(), false))
     }
+
+    /// One byte of the head, by the rules: stored (or `HeadTooLarge`), CRLF
+    /// ends a line (an empty line before the start line is dropped, the
+    /// first one after it ends the head: `Ok(true)`), bare CR / LF,
+    /// obs-fold, and the line and count limits; a forbidden control byte
+    /// sets [`HeadScan::ctl`].
+    fn step(
+        &mut self,
+        buf: &mut [u8],
+        len: &mut usize,
+        limit: usize,
+        b: u8,
+    ) -> Result<bool, HttpError> {
+        let p = *len;
+        let offset = self.skipped.saturating_add(p);
+        match buf.get_mut(p) {
+            Some(slot) if p < limit => *slot = b,
+            _ => return Err(HttpError::HeadTooLarge { limit }),
+        }
+        *len = p + 1;
+        if self.prev_cr {
+            self.prev_cr = false;
+            if b != b'\n' {
+                return Err(HttpError::BareCr {
+                    offset: offset.saturating_sub(1),
+                });
+            }
+            // `p - 1` is the CR, so the line is `line_start..p - 1`.
+            if p.saturating_sub(1) == self.line_start {
+                if self.lines == 0 {
+                    // An empty line before the start line: skip it.
+                    self.skipped = self.skipped.saturating_add(2);
+                    *len = 0;
+                    self.line_start = 0;
+                    return Ok(false);
+                }
+                return Ok(true);
+            }
+            self.lines += 1;
+            if self.lines > MAX_HEADERS + 1 {
+                return Err(HttpError::TooManyHeaders { limit: MAX_HEADERS });
+            }
+            self.line_start = p + 1;
+            return Ok(false);
+        }
+        match b {
+            b'\n' => return Err(HttpError::BareLf { offset }),
+            b'\r' => {
+                self.prev_cr = true;
+                return Ok(false);
+            }
+            b' ' | b'\t' if p == self.line_start && self.lines > 0 => {
+                return Err(HttpError::ObsFold { offset });
+            }
+            _ => self.ctl |= scan::field_forbidden(b),
+        }
+        let line_len = p + 1 - self.line_start;
+        if self.lines == 0 {
+            if line_len > MAX_START_LINE_LEN {
+                return Err(HttpError::StartLineTooLong {
+                    limit: MAX_START_LINE_LEN,
+                });
+            }
+        } else if line_len > MAX_HEADER_LINE_LEN {
+            return Err(HttpError::HeaderLineTooLong {
+                offset: self.skipped.saturating_add(self.line_start),
+                limit: MAX_HEADER_LINE_LEN,
+            });
+        }
+        Ok(false)
+    }
 }
 
-/// Maps an `httparse` failure on a complete head to the offending line:
-/// `parse` is run on growing prefixes that end at a line boundary; the first
-/// one that fails ends with the bad line.
-pub(crate) fn locate_error(
-    head: &[u8],
-    skipped: usize,
-    parse: impl Fn(&[u8]) -> Result<(), httparse::Error>,
-) -> HttpError {
-    let mut line_start = 0;
-    let mut i = 0;
-    while let Some(rest) = head.get(i..) {
-        let Some(cr) = rest.windows(2).position(|w| w == b"\r\n") else {
-            break;
-        };
-        let end = i + cr + 2;
-        if let Err(e) = parse(head.get(..end).unwrap_or(&[])) {
-            let offset = skipped.saturating_add(line_start);
-            return match e {
-                _ if line_start == 0 => HttpError::InvalidStartLine,
-                httparse::Error::HeaderName => HttpError::InvalidHeaderName { offset },
-                httparse::Error::HeaderValue => HttpError::InvalidHeaderValue { offset },
-                httparse::Error::TooManyHeaders => HttpError::TooManyHeaders { limit: MAX_HEADERS },
-                httparse::Error::NewLine => HttpError::BareLf { offset },
-                _ => HttpError::InvalidStartLine,
-            };
-        }
-        line_start = end;
-        i = end;
+/// The request line: offsets of the method and the request-target in the
+/// head, and the minor version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RequestLine {
+    pub method: Span,
+    pub target: Span,
+    pub version: u8,
+}
+
+/// The status line: the minor version, the status code and the offsets of
+/// the reason phrase in the head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StatusLine {
+    pub version: u8,
+    pub status: u16,
+    pub reason: Span,
+}
+
+/// The first line of a complete head (without its CRLF) and where the
+/// header lines start.
+pub(crate) fn first_line(head: &[u8]) -> (&[u8], usize) {
+    match scan::byte(head, b'\r') {
+        Some(cr) => (head.get(..cr).unwrap_or(&[]), cr.saturating_add(2)),
+        None => (head, head.len()),
     }
-    HttpError::InvalidStartLine
+}
+
+/// `HTTP/1.0` or `HTTP/1.1`, exactly: the minor version.
+fn version(v: &[u8]) -> Option<u8> {
+    match v {
+        b"HTTP/1.1" => Some(1),
+        b"HTTP/1.0" => Some(0),
+        _ => None,
+    }
+}
+
+/// `method SP request-target SP HTTP-version` (RFC 9112 §3), `line` being
+/// the first line of the head without its CRLF.
+///
+/// The target is checked first, whatever the method: an origin-form path
+/// (`/...`) of printable ASCII without a fragment, else
+/// [`HttpError::InvalidTarget`] at the offending byte (or at the target's
+/// start when it does not begin with `/`). Then the method must be a token
+/// and the version `HTTP/1.0` or `HTTP/1.1` followed by the end of the line,
+/// with exactly one SP between the parts, else
+/// [`HttpError::InvalidStartLine`].
+pub(crate) fn request_line(line: &[u8], skipped: usize) -> Result<RequestLine, HttpError> {
+    let Some(sp) = scan::byte(line, b' ') else {
+        return Err(HttpError::InvalidStartLine);
+    };
+    let method = line.get(..sp).unwrap_or(&[]);
+    let from = sp + 1;
+    let rest = line.get(from..).unwrap_or(&[]);
+    let stop = scan::target_stop(rest);
+    let (target_len, after) = match stop {
+        // The target ends at the next SP.
+        Some(i) if rest.get(i) == Some(&b' ') => (i, Some(i + 1)),
+        Some(i) => {
+            return Err(HttpError::InvalidTarget {
+                offset: skipped.saturating_add(from + i),
+            });
+        }
+        None => (rest.len(), None),
+    };
+    if rest.first() != Some(&b'/') {
+        return Err(HttpError::InvalidTarget {
+            offset: skipped.saturating_add(from),
+        });
+    }
+    if method.is_empty() || !method.iter().all(|&b| is_token(b)) {
+        return Err(HttpError::InvalidStartLine);
+    }
+    let version = after
+        .and_then(|v| rest.get(v..))
+        .and_then(version)
+        .ok_or(HttpError::InvalidStartLine)?;
+    Ok(RequestLine {
+        method: Span { start: 0, end: sp },
+        target: Span {
+            start: from,
+            end: from + target_len,
+        },
+        version,
+    })
+}
+
+/// `HTTP-version SP 3DIGIT [SP reason-phrase]` (RFC 9112 §4; a line that
+/// ends right after the code is accepted, as `httparse` did), `line` being
+/// the first line of the head without its CRLF. The reason phrase is HTAB,
+/// SP, VCHAR and obs-text (checked byte by byte unless the head is `clean`:
+/// its scan saw no other byte). Anything else is
+/// [`HttpError::InvalidStartLine`].
+pub(crate) fn status_line(line: &[u8], clean: bool) -> Result<StatusLine, HttpError> {
+    let (v, rest) = line
+        .split_at_checked(8)
+        .ok_or(HttpError::InvalidStartLine)?;
+    let version = version(v).ok_or(HttpError::InvalidStartLine)?;
+    let [b' ', d0, d1, d2, tail @ ..] = rest else {
+        return Err(HttpError::InvalidStartLine);
+    };
+    if !(d0.is_ascii_digit() && d1.is_ascii_digit() && d2.is_ascii_digit()) {
+        return Err(HttpError::InvalidStartLine);
+    }
+    let status = u16::from(d0 - b'0') * 100 + u16::from(d1 - b'0') * 10 + u16::from(d2 - b'0');
+    let reason = match tail {
+        [] => Span::default(),
+        [b' ', reason @ ..] if clean || scan::field_stop(reason).is_none() => Span {
+            start: 13,
+            end: line.len(),
+        },
+        _ => return Err(HttpError::InvalidStartLine),
+    };
+    Ok(StatusLine {
+        version,
+        status,
+        reason,
+    })
+}
+
+/// One header line, `rest` being the head from the line's start (`at` in
+/// the head): a token name, `:`, optional white space, a value of HTAB, SP,
+/// VCHAR and obs-text up to the CR; the value's trailing white space is not
+/// part of it. Returns the field and the line's length (without CRLF).
+/// In a `clean` head (its scan saw no forbidden byte) the value ends at the
+/// CR; otherwise its bytes are checked up to the CR.
+fn header_line(
+    rest: &[u8],
+    at: usize,
+    skipped: usize,
+    clean: bool,
+) -> Result<(FieldSpan, usize), HttpError> {
+    let name_len = rest
+        .iter()
+        .position(|&b| !is_token(b))
+        .unwrap_or(rest.len());
+    if name_len == 0 || rest.get(name_len) != Some(&b':') {
+        return Err(HttpError::InvalidHeaderName {
+            offset: skipped.saturating_add(at),
+        });
+    }
+    let v = name_len + 1;
+    let after = rest.get(v..).unwrap_or(&[]);
+    // The first byte a value may not hold is the line's CR, or a
+    // forbidden one before it.
+    let stop = if clean {
+        scan::byte(after, b'\r')
+    } else {
+        scan::field_stop(after)
+    };
+    let (Some(len), Some(b'\r')) = (stop, stop.and_then(|i| after.get(i))) else {
+        return Err(HttpError::InvalidHeaderValue {
+            offset: skipped.saturating_add(at),
+        });
+    };
+    let value = after.get(..len).unwrap_or(&[]);
+    let lead = value
+        .iter()
+        .position(|&b| b != b' ' && b != b'\t')
+        .unwrap_or(len);
+    let end = value
+        .iter()
+        .rposition(|&b| b != b' ' && b != b'\t')
+        .map_or(lead, |i| i + 1);
+    let v = at + v;
+    Ok((
+        FieldSpan {
+            name: span16(Span {
+                start: at,
+                end: at + name_len,
+            }),
+            value: span16(Span {
+                start: v + lead,
+                end: v + end,
+            }),
+        },
+        name_len + 1 + len,
+    ))
+}
+
+/// Parses the header lines of a complete head, from `from` (after the
+/// start line) to the empty line, into `fields`. The first malformed line
+/// is [`HttpError::InvalidHeaderName`] or [`HttpError::InvalidHeaderValue`]
+/// with the line's offset.
+pub(crate) fn parse_fields(
+    head: &[u8],
+    from: usize,
+    skipped: usize,
+    clean: bool,
+    fields: &mut Fields,
+) -> Result<(), HttpError> {
+    fields.len = 0;
+    let mut at = from;
+    let mut slots = fields.spans.iter_mut();
+    loop {
+        let rest = head.get(at..).unwrap_or(&[]);
+        // The scanner ended every line with CRLF and the head with an empty
+        // line.
+        if matches!(rest.first(), None | Some(b'\r')) {
+            return Ok(());
+        }
+        let slot = slots
+            .next()
+            .ok_or(HttpError::TooManyHeaders { limit: MAX_HEADERS })?;
+        let (field, len) = header_line(rest, at, skipped, clean)?;
+        *slot = field;
+        fields.len = fields.len.saturating_add(1);
+        at += len + 2;
+    }
 }
 
 /// Parses `1*DIGIT` into a `u64` (no sign, no space, no hex; overflow fails).
@@ -273,29 +507,22 @@ const SINGLE: [(&[u8], &str); 8] = [
     (b"expect", "Expect"),
 ];
 
-/// Stores every header field of a parsed head in `fields`, checks the ones
-/// that may appear once, and decides the framing. `head` is the buffer the
-/// header slices point into.
+/// Checks the header fields of a parsed head that may appear once, and
+/// decides the framing. `head` is the buffer the fields point into.
 pub(crate) fn collect(
     head: &[u8],
-    headers: &[httparse::Header<'_>],
+    fields: &Fields,
     version_minor: u8,
     skipped: usize,
-    fields: &mut Fields,
 ) -> Result<Collected, HttpError> {
     let mut c = Collected::default();
     let mut transfer_encoding: Option<Span> = None;
     let mut seen = 0u8;
-    fields.len = 0;
-    for (slot, h) in fields.spans.iter_mut().zip(headers) {
-        let span = Span::of(head, h.value);
-        *slot = FieldSpan {
-            name: span16(Span::of(head, h.name.as_bytes())),
-            value: span16(span),
-        };
-        fields.len = fields.len.saturating_add(1);
-        let at = skipped.saturating_add(span.start);
-        let name = h.name.as_bytes();
+    let spans = fields.spans.get(..usize::from(fields.len)).unwrap_or(&[]);
+    for f in spans {
+        let name = get16(head, f.name);
+        let value = get16(head, f.value);
+        let at = skipped.saturating_add(usize::from(f.value.0));
         if let Some(i) = SINGLE
             .iter()
             .position(|(n, _)| name.eq_ignore_ascii_case(n))
@@ -308,17 +535,20 @@ pub(crate) fn collect(
             seen |= bit;
         }
         if name.eq_ignore_ascii_case(b"content-length") {
-            let n = parse_decimal(h.value).ok_or(HttpError::InvalidContentLength { offset: at })?;
+            let n = parse_decimal(value).ok_or(HttpError::InvalidContentLength { offset: at })?;
             c.content_length = Some(n);
         } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
-            transfer_encoding = Some(span);
+            transfer_encoding = Some(Span {
+                start: usize::from(f.value.0),
+                end: usize::from(f.value.1),
+            });
         } else if name.eq_ignore_ascii_case(b"expect") {
-            if !h.value.eq_ignore_ascii_case(b"100-continue") {
+            if !value.eq_ignore_ascii_case(b"100-continue") {
                 return Err(HttpError::UnsupportedExpectation { offset: at });
             }
             c.expect_continue = true;
         } else if name.eq_ignore_ascii_case(b"connection") {
-            for token in h.value.split(|&b| b == b',') {
+            for token in value.split(|&b| b == b',') {
                 let token = token.trim_ascii();
                 c.close |= token.eq_ignore_ascii_case(b"close");
                 c.keep_alive_token |= token.eq_ignore_ascii_case(b"keep-alive");
@@ -341,6 +571,84 @@ pub(crate) fn collect(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+    use std::vec;
+    use std::vec::Vec;
+
+    impl HeadScan {
+        /// The scanner as it was before the run fast path: every byte by the
+        /// rules (the reference of `fast_path_is_the_byte_loop`).
+        /// Appends `input` to `buf[*len..]` until the head is complete.
+        /// Returns the input bytes taken and whether the head is complete (then
+        /// `buf[..*len]` is the head, final CRLF CRLF included).
+        fn scan_bytewise(
+            &mut self,
+            buf: &mut [u8],
+            len: &mut usize,
+            input: &[u8],
+        ) -> Result<(usize, bool), HttpError> {
+            let limit = buf.len().min(MAX_HEAD_LEN);
+            for (i, &b) in input.iter().enumerate() {
+                let p = *len;
+                let offset = self.skipped.saturating_add(p);
+                match buf.get_mut(p) {
+                    Some(slot) if p < limit => *slot = b,
+                    _ => return Err(HttpError::HeadTooLarge { limit }),
+                }
+                *len = p + 1;
+                if self.prev_cr {
+                    self.prev_cr = false;
+                    if b != b'\n' {
+                        return Err(HttpError::BareCr {
+                            offset: offset.saturating_sub(1),
+                        });
+                    }
+                    // `p - 1` is the CR, so the line is `line_start..p - 1`.
+                    if p.saturating_sub(1) == self.line_start {
+                        if self.lines == 0 {
+                            // An empty line before the start line: skip it.
+                            self.skipped = self.skipped.saturating_add(2);
+                            *len = 0;
+                            self.line_start = 0;
+                            continue;
+                        }
+                        return Ok((i + 1, true));
+                    }
+                    self.lines += 1;
+                    if self.lines > MAX_HEADERS + 1 {
+                        return Err(HttpError::TooManyHeaders { limit: MAX_HEADERS });
+                    }
+                    self.line_start = p + 1;
+                    continue;
+                }
+                match b {
+                    b'\n' => return Err(HttpError::BareLf { offset }),
+                    b'\r' => {
+                        self.prev_cr = true;
+                        continue;
+                    }
+                    b' ' | b'\t' if p == self.line_start && self.lines > 0 => {
+                        return Err(HttpError::ObsFold { offset });
+                    }
+                    _ => {}
+                }
+                let line_len = p + 1 - self.line_start;
+                if self.lines == 0 {
+                    if line_len > MAX_START_LINE_LEN {
+                        return Err(HttpError::StartLineTooLong {
+                            limit: MAX_START_LINE_LEN,
+                        });
+                    }
+                } else if line_len > MAX_HEADER_LINE_LEN {
+                    return Err(HttpError::HeaderLineTooLong {
+                        offset: self.skipped.saturating_add(self.line_start),
+                        limit: MAX_HEADER_LINE_LEN,
+                    });
+                }
+            }
+            Ok((input.len(), false))
+        }
+    }
 
     #[test]
     fn decimal_is_strict() {
@@ -360,13 +668,89 @@ mod tests {
         }
     }
 
+    /// A scanner entry point (the fast one or the reference).
+    type ScanFn =
+        fn(&mut HeadScan, &mut [u8], &mut usize, &[u8]) -> Result<(usize, bool), HttpError>;
+
+    /// What a scan gave: every result, the head, skipped, lines, ctl.
+    type Scanned = (
+        Vec<Result<(usize, bool), HttpError>>,
+        Vec<u8>,
+        usize,
+        usize,
+        bool,
+    );
+
+    /// Feeds `data` in pieces of the sizes `steps` (cycled) to `scan`, as
+    /// the framer does, until an error, the end of the head or of the data:
+    /// every result, the head and the state.
+    fn feed(scan: ScanFn, data: &[u8], cap: usize, steps: &[usize]) -> Scanned {
+        let mut buf = vec![0u8; cap];
+        let mut len = 0;
+        let mut s = HeadScan::default();
+        let mut out = Vec::new();
+        let mut at = 0;
+        for &step in steps.iter().cycle() {
+            if at >= data.len() {
+                break;
+            }
+            let piece = &data[at..(at + step.max(1)).min(data.len())];
+            let r = scan(&mut s, &mut buf, &mut len, piece);
+            out.push(r);
+            match r {
+                Ok((n, false)) => at += n,
+                _ => break,
+            }
+        }
+        (out, buf[..len].to_vec(), s.skipped, s.lines, s.ctl)
+    }
+
+    fn piece() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            4 => proptest::sample::select(vec![
+                &b"\r\n"[..], b"\r", b"\n", b" ", b"\t", b"a", b":", b"\r\n\r\n", b"\x00", b"\x7f", b"\x1f",
+                b"GET / HTTP/1.1\r\n", b"HTTP/1.1 200 OK\r\n", b"Host: x\r\n", b"\x80",
+            ]).prop_map(<[u8]>::to_vec),
+            1 => (0usize..20, prop_oneof![Just(0usize), Just(4080usize)], any::<bool>())
+                .prop_map(|(n, base, start)| {
+                    let mut v = if start { Vec::new() } else { b"X: ".to_vec() };
+                    v.resize(v.len() + base + n, b'a');
+                    v
+                }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        /// The run fast path gives the same results, head and state as the
+        /// byte-by-byte rules, at any split and buffer size.
+        #[test]
+        fn fast_path_is_the_byte_loop(
+            pieces in proptest::collection::vec(piece(), 0..48),
+            cap in prop_oneof![Just(MAX_HEAD_LEN + 64), 0usize..600, 4090usize..4200],
+            steps in proptest::collection::vec(1usize..40, 1..4),
+            whole: bool,
+        ) {
+            let data = pieces.concat();
+            let steps = if whole { vec![usize::MAX] } else { steps };
+            let (results, head, skipped, lines, ctl) = feed(HeadScan::scan, &data, cap, &steps);
+            let reference = feed(HeadScan::scan_bytewise, &data, cap, &steps);
+            prop_assert_eq!((&results, &head, skipped, lines), (&reference.0, &reference.1, reference.2, reference.3));
+            // Unless it failed, the flag says whether the stored bytes hold
+            // a forbidden control byte.
+            if results.last().is_none_or(Result::is_ok) {
+                let forbidden = |c: u8| scan::field_forbidden(c) && c != b'\r' && c != b'\n';
+                prop_assert_eq!(ctl, head.iter().any(|&c| forbidden(c)));
+            }
+        }
+    }
+
     #[test]
-    fn span_of_sub_slice() {
-        let base = b"hello world";
-        let part = &base[6..];
-        assert_eq!(Span::of(base, part), Span { start: 6, end: 11 });
-        assert_eq!(Span::of(base, part).get(base), b"world");
-        assert_eq!(Span::of(base, b"elsewhere"), Span::default());
+    fn token_map_is_the_token_class() {
+        for b in 0..=255u8 {
+            assert_eq!(is_token(b), super::super::is_tchar(b), "{b:#x}");
+        }
     }
 
     #[test]

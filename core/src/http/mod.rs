@@ -61,7 +61,11 @@
 //!   framing. Empty lines before the start line are skipped (RFC 9112 §2.2).
 //! - obs-fold (a header line starting with SP/HTAB) is rejected.
 //! - Whitespace before a header's colon, invalid names and values: rejected
-//!   (by `httparse`, with the offending line's offset).
+//!   with the offending line's offset. Names are tokens; values and the
+//!   reason phrase are HTAB, SP, VCHAR and obs-text; the start line is
+//!   `method SP origin-form SP HTTP/1.x` or `HTTP/1.x SP 3DIGIT [SP reason]`
+//!   (the grammar `httparse` 1.10 enforced, which the core's own parser
+//!   replaced: see `core/tests/http_head_differential.rs`).
 //! - `Content-Length` must be `1*DIGIT` (no sign, no hex, no list, no inner
 //!   space), must appear once, and must not be combined with
 //!   `Transfer-Encoding`.
@@ -377,7 +381,9 @@ pub struct HeaderField<'a> {
     pub value: &'a str,
 }
 
-const fn is_token(b: u8) -> bool {
+/// The token characters (RFC 9110 §5.6.2: `A-Z a-z 0-9
+/// !#$%&'*+-.^_`|~`).
+const fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric()
         || matches!(
             b,
@@ -396,6 +402,30 @@ const fn is_token(b: u8) -> bool {
                 | b'|'
                 | b'~'
         )
+}
+
+/// [`is_tchar`] of the 64 bytes from `base`, one bit each.
+const fn tchar_bits(base: u8) -> u64 {
+    let mut bits = 0u64;
+    let mut i = 0u8;
+    while i < 64 {
+        if is_tchar(base + i) {
+            bits |= 1 << i;
+        }
+        i += 1;
+    }
+    bits
+}
+
+const TCHAR_LO: u64 = tchar_bits(0);
+const TCHAR_HI: u64 = tchar_bits(64);
+
+/// A token character (as [`is_tchar`], by a 128-bit map: header names are
+/// checked byte by byte).
+#[inline]
+const fn is_token(b: u8) -> bool {
+    let bits = if b < 64 { TCHAR_LO } else { TCHAR_HI };
+    b < 128 && (bits >> (b & 63)) & 1 == 1
 }
 
 impl<'a> HeaderField<'a> {

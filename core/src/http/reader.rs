@@ -5,8 +5,9 @@
 use core::fmt;
 
 use super::body::{BodyMode, Framer, HeadAction};
-use super::head::{self, Collected, Fields, MAX_HEADERS, Span};
+use super::head::{self, Collected, Fields, Span};
 use super::{HttpError, OperationKind, Progress};
+use crate::scan;
 
 mod sealed {
     pub trait Sealed {}
@@ -82,56 +83,35 @@ pub(crate) struct Info {
     pub fields: Fields,
 }
 
-/// Parses a complete request head into `info`.
-fn parse_request(head: &[u8], skipped: usize, info: &mut Info) -> Result<BodyMode, HttpError> {
-    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut r = httparse::Request::new(&mut headers);
-    // Raw bytes outside printable ASCII in the target: reject before
-    // httparse (which would accept UTF-8 there).
-    if let Some(line_end) = head.iter().position(|&b| b == b'\r') {
-        let line = head.get(..line_end).unwrap_or(&[]);
-        let mut parts = line.splitn(3, |&b| b == b' ');
-        let _method = parts.next();
-        if let Some(target) = parts.next() {
-            let start = Span::of(head, target).start;
-            if let Some(i) = target
-                .iter()
-                .position(|&b| !(0x21..=0x7e).contains(&b) || b == b'#')
-            {
-                return Err(HttpError::InvalidTarget {
-                    offset: skipped + start + i,
-                });
-            }
-            if target.first() != Some(&b'/') {
-                return Err(HttpError::InvalidTarget {
-                    offset: skipped + start,
-                });
-            }
-        }
-    }
-    match r.parse(head) {
-        Ok(httparse::Status::Complete(_)) => {}
-        Ok(httparse::Status::Partial) => return Err(HttpError::InvalidStartLine),
-        Err(_) => {
-            return Err(head::locate_error(head, skipped, |prefix| {
-                let mut h = [httparse::EMPTY_HEADER; MAX_HEADERS];
-                httparse::Request::new(&mut h).parse(prefix).map(|_| ())
-            }));
-        }
-    }
-    let version = r.version.unwrap_or(1);
-    let target = r.path.unwrap_or("").as_bytes();
-    let (path, query) = match target.iter().position(|&b| b == b'?') {
+/// Parses a complete request head into `info` (`clean`: the scanner saw no
+/// forbidden control character in it).
+fn parse_request(
+    head: &[u8],
+    skipped: usize,
+    clean: bool,
+    info: &mut Info,
+) -> Result<BodyMode, HttpError> {
+    let (line, from) = head::first_line(head);
+    let start = head::request_line(line, skipped)?;
+    head::parse_fields(head, from, skipped, clean, &mut info.fields)?;
+    let framing = head::collect(head, &info.fields, start.version, skipped)?;
+    let target = start.target;
+    let (path, query) = match scan::byte(target.get(head), b'?') {
         Some(q) => (
-            target.get(..q).unwrap_or(&[]),
-            Some(Span::of(head, target.get(q + 1..).unwrap_or(&[]))),
+            Span {
+                start: target.start,
+                end: target.start + q,
+            },
+            Some(Span {
+                start: target.start + q + 1,
+                end: target.end,
+            }),
         ),
         None => (target, None),
     };
-    let framing = head::collect(head, r.headers, version, skipped, &mut info.fields)?;
-    info.version = version;
-    info.method = Span::of(head, r.method.unwrap_or("").as_bytes());
-    info.path = Span::of(head, path);
+    info.version = start.version;
+    info.method = start.method;
+    info.path = path;
     info.query = query;
     info.framing = framing;
     Ok(if framing.chunked {
@@ -144,23 +124,20 @@ fn parse_request(head: &[u8], skipped: usize, info: &mut Info) -> Result<BodyMod
     })
 }
 
-/// Parses a complete response head into `info`.
-fn parse_response(head: &[u8], skipped: usize, info: &mut Info) -> Result<HeadAction, HttpError> {
-    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut r = httparse::Response::new(&mut headers);
-    match r.parse(head) {
-        Ok(httparse::Status::Complete(_)) => {}
-        Ok(httparse::Status::Partial) => return Err(HttpError::InvalidStartLine),
-        Err(_) => {
-            return Err(head::locate_error(head, skipped, |prefix| {
-                let mut h = [httparse::EMPTY_HEADER; MAX_HEADERS];
-                httparse::Response::new(&mut h).parse(prefix).map(|_| ())
-            }));
-        }
-    }
-    let version = r.version.unwrap_or(1);
-    let status = r.code.unwrap_or(0);
-    let framing = head::collect(head, r.headers, version, skipped, &mut info.fields)?;
+/// Parses a complete response head into `info` (`clean`: the scanner saw
+/// no forbidden control character in it).
+fn parse_response(
+    head: &[u8],
+    skipped: usize,
+    clean: bool,
+    info: &mut Info,
+) -> Result<HeadAction, HttpError> {
+    let (line, from) = head::first_line(head);
+    let start = head::status_line(line, clean)?;
+    head::parse_fields(head, from, skipped, clean, &mut info.fields)?;
+    let version = start.version;
+    let status = start.status;
+    let framing = head::collect(head, &info.fields, version, skipped)?;
     let action = match status {
         100..=199 if status != 101 => HeadAction::Interim,
         100..=199 | 204 | 304 => HeadAction::Body(BodyMode::Empty),
@@ -172,7 +149,7 @@ fn parse_response(head: &[u8], skipped: usize, info: &mut Info) -> Result<HeadAc
     };
     info.version = version;
     info.status = status;
-    info.reason = Span::of(head, r.reason.unwrap_or("").as_bytes());
+    info.reason = start.reason;
     info.until_close = action == HeadAction::Body(BodyMode::UntilClose);
     info.framing = framing;
     Ok(action)
@@ -246,11 +223,11 @@ impl<'b, K: Kind> Reader<'b, K> {
         let response = self.kind.response_to().is_some();
         let info = &mut self.info;
         let ready = &mut self.ready;
-        let (consumed, complete) = self.framer.feed(input, |head, skipped| {
+        let (consumed, complete) = self.framer.feed(input, |head, skipped, clean| {
             let action = if response {
-                parse_response(head, skipped, info)?
+                parse_response(head, skipped, clean, info)?
             } else {
-                HeadAction::Body(parse_request(head, skipped, info)?)
+                HeadAction::Body(parse_request(head, skipped, clean, info)?)
             };
             *ready = action != HeadAction::Interim;
             Ok(action)

@@ -1,0 +1,6 @@
+//! See `confpart_tests::fuzz_checks::http_head_differential` (replayed on stable by tests/tests/fuzz_replay.rs).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(
+    |data: &[u8]| confpart_tests::fuzz_checks::http_head_differential(data)
+);
