@@ -96,7 +96,7 @@ impl<'a> Iterator for Pairs<'a> {
     fn next(&mut self) -> Option<Pair<'a>> {
         while !self.rest.is_empty() {
             let end = crate::scan::byte(self.rest, b'&').unwrap_or(self.rest.len());
-            let (pair, rest) = self.rest.split_at(end);
+            let (pair, rest) = self.rest.split_at_checked(end).unwrap_or((self.rest, &[]));
             let offset = self.offset;
             // Skip the '&' (absent at the end of the body).
             self.rest = rest.get(1..).unwrap_or(&[]);
@@ -204,7 +204,7 @@ pub fn decode_component(raw: &[u8], out: &mut [u8], space: Space) -> Result<usiz
         let run = next_special(rest, space).unwrap_or(rest.len());
         let src = rest.get(..run).unwrap_or(&[]);
         match out.get_mut(n..n + run) {
-            Some(dst) => dst.copy_from_slice(src),
+            Some(dst) => crate::write::copy(dst, src),
             None => {
                 return Err(DecodeError::OutputFull {
                     needed: decoded_len(raw)?,
@@ -584,9 +584,7 @@ impl<F: fmt::Debug + fmt::Display> core::error::Error for FormError<F> {}
 pub(crate) fn eq_letters(v: &[u8], lower: &[u8]) -> bool {
     let word = |s: &[u8]| {
         let mut w = [0u8; 8];
-        if let Some(dst) = w.get_mut(..s.len()) {
-            dst.copy_from_slice(s);
-        }
+        crate::write::copy(&mut w, s);
         u64::from_le_bytes(w)
     };
     // Only the lanes of the word's length: padding stays 0 on both sides.
@@ -714,11 +712,14 @@ impl<'a, F: Copy> FieldValue<'a, F> {
             let buf = core::mem::take(&mut scratch.rest);
             match decode_component(self.raw, buf, Space::Plus) {
                 Ok(len) if len > max => return Err(too_long),
-                Ok(len) => {
-                    let (used, rest) = buf.split_at_mut(len);
-                    scratch.rest = rest;
-                    used
-                }
+                Ok(len) => match buf.split_at_mut_checked(len) {
+                    Some((used, rest)) => {
+                        scratch.rest = rest;
+                        used
+                    }
+                    // Not reached: `len` is what was written into `buf`.
+                    None => return Err(too_long),
+                },
                 Err(DecodeError::InvalidEscape { offset }) => {
                     return Err(self.invalid_escape(offset));
                 }
