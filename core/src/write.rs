@@ -79,6 +79,21 @@ pub trait Sink {
     fn put_form_component(&mut self, s: &str) -> Result<(), WriteError> {
         crate::form::write_component(self, s)
     }
+
+    /// For a sink over a buffer: the whole buffer and the number of its
+    /// bytes written so far (the output is `buf[..*len]`); `None`, the
+    /// default, for a sink that cannot go back over what it wrote.
+    ///
+    /// The writers of this crate that announce a length before the bytes it
+    /// counts (`Content-Length`) use it to write in one pass: they reserve
+    /// room for the digits, write the rest, then fill the digits in and
+    /// close the gap. Over a sink without a buffer they count the body first
+    /// (with a [`CountingSink`]), then write. The output is the same bytes
+    /// either way. [`SliceSink`] returns its buffer; an implementation must
+    /// keep `*len <= buf.len()`.
+    fn buffer(&mut self) -> Option<(&mut [u8], &mut usize)> {
+        None
+    }
 }
 
 impl<S: Sink + ?Sized> Sink for &mut S {
@@ -89,6 +104,55 @@ impl<S: Sink + ?Sized> Sink for &mut S {
     fn put_form_component(&mut self, s: &str) -> Result<(), WriteError> {
         (**self).put_form_component(s)
     }
+
+    fn buffer(&mut self) -> Option<(&mut [u8], &mut usize)> {
+        (**self).buffer()
+    }
+}
+
+/// A message whose head announces the length of its body
+/// (`Content-Length`): [`write_framed`] writes it.
+pub(crate) trait Framed {
+    /// What writing fails with: the sink's errors and the message's own
+    /// checks (made by [`Framed::head`] before its first byte).
+    type Error: From<WriteError>;
+    /// Checks the message, then writes the head up to the length's digits.
+    fn head<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), Self::Error>;
+    /// The rest of the head, after the digits (up to the empty line).
+    fn head_end<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError>;
+    /// The body.
+    fn body<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError>;
+}
+
+/// Writes `message`: head, the body's length in decimal, the rest of the
+/// head, the body.
+///
+/// Over a buffer ([`Sink::buffer`]) in one pass: the head, room for as many
+/// digits as the free space can need, the rest of the head and the body;
+/// then the digits are filled in and what follows them moves left over the
+/// unused room. Over any other sink, or when the one pass fails (the buffer
+/// is full, a check failed), the body is counted first and everything is
+/// written in order: the result, error included, is the same as that of
+/// the two-pass write.
+pub(crate) fn write_framed<S: Sink + ?Sized, F: Framed + ?Sized>(
+    sink: &mut S,
+    message: &F,
+) -> Result<(), F::Error> {
+    if let Some((buf, len)) = sink.buffer() {
+        let mut one = SliceSink { buf, len: *len };
+        if one.framed(message).is_ok() {
+            *len = one.len;
+            return Ok(());
+        }
+    }
+    let mut count = CountingSink::default();
+    // A counting sink never fails.
+    let _ = message.body(&mut count);
+    message.head(sink)?;
+    sink.put_u64(count.count as u64)?;
+    message.head_end(sink)?;
+    message.body(sink)?;
+    Ok(())
 }
 
 /// Number of decimal digits of `n` (what [`Sink::put_u64`] writes).
@@ -198,6 +262,55 @@ impl<'a> SliceSink<'a> {
     }
 }
 
+impl SliceSink<'_> {
+    /// [`write_framed`]'s one pass (see there). On `Err` the buffer holds
+    /// part of the message and `self.len` is not meaningful.
+    fn framed<F: Framed + ?Sized>(&mut self, message: &F) -> Result<(), F::Error> {
+        message.head(self)?;
+        let at = self.len;
+        // The digits, the rest of the head and the body fit in what is
+        // left, so the body's length has at most this many digits.
+        let room = decimal_len(self.buf.len().saturating_sub(at));
+        self.len = match at.checked_add(room) {
+            Some(end) if end <= self.buf.len() => end,
+            _ => {
+                return Err(WriteError::BufferFull {
+                    offset: at,
+                    needed: room,
+                }
+                .into());
+            }
+        };
+        message.head_end(self)?;
+        let body_start = self.len;
+        message.body(self)?;
+        let mut digits = [0u8; 20];
+        let digits = u64_to_decimal(self.len.saturating_sub(body_start) as u64, &mut digits);
+        let gap = room.saturating_sub(digits.len());
+        let filled = self
+            .buf
+            .get_mut(at..self.len)
+            .and_then(|rest| rest.split_at_mut_checked(digits.len()))
+            .filter(|(_, tail)| gap <= tail.len());
+        match filled {
+            Some((dst, tail)) => {
+                copy(dst, digits);
+                if gap > 0 {
+                    tail.copy_within(gap.., 0);
+                    self.len -= gap;
+                }
+                Ok(())
+            }
+            // Not reached: `room` digits were reserved before the body.
+            None => Err(WriteError::BufferFull {
+                offset: at,
+                needed: digits.len(),
+            }
+            .into()),
+        }
+    }
+}
+
 impl Sink for SliceSink<'_> {
     #[inline]
     fn put(&mut self, bytes: &[u8]) -> Result<(), WriteError> {
@@ -213,6 +326,10 @@ impl Sink for SliceSink<'_> {
                 needed: bytes.len(),
             }),
         }
+    }
+
+    fn buffer(&mut self) -> Option<(&mut [u8], &mut usize)> {
+        Some((&mut *self.buf, &mut self.len))
     }
 }
 
