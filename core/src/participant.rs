@@ -926,11 +926,11 @@ impl<'a> Participant<'a> {
         };
         sink.put_str(style.prefix())?;
         sink.put(b"/Accounts/")?;
-        sink.put_str(ac.as_str())?;
+        sink.put(ac.as_bytes())?;
         sink.put(b"/Conferences/")?;
-        sink.put_str(cf.as_str())?;
+        sink.put(cf.as_bytes())?;
         sink.put(b"/Participants/")?;
-        sink.put_str(ca.as_str())?;
+        sink.put(ca.as_bytes())?;
         sink.put(b".json")?;
         Ok(true)
     }
@@ -938,11 +938,11 @@ impl<'a> Participant<'a> {
     /// Writes the participant as JSON (Twilio's field order, `null` for
     /// absent fields).
     pub fn encode<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
-        fn sid<S: Sink + ?Sized>(sink: &mut S, sid: Option<&str>) -> Result<(), WriteError> {
+        fn sid<S: Sink + ?Sized>(sink: &mut S, sid: Option<&[u8]>) -> Result<(), WriteError> {
             match sid {
                 Some(s) => {
                     sink.put(b"\"")?;
-                    sink.put_str(s)?;
+                    sink.put(s)?;
                     sink.put(b"\"")
                 }
                 None => sink.put(b"null"),
@@ -957,10 +957,12 @@ impl<'a> Participant<'a> {
         fn date<S: Sink + ?Sized>(sink: &mut S, slot: u64) -> Result<(), WriteError> {
             match date_of(slot) {
                 Some(t) => {
-                    let mut buf = [0u8; RFC2822_LEN];
-                    sink.put(b"\"")?;
-                    sink.put_str(t.write_rfc2822(&mut buf))?;
-                    sink.put(b"\"")
+                    // The date between its quotes, one `put`.
+                    let mut quoted = [b'"'; RFC2822_LEN + 2];
+                    if let Some(dst) = quoted.get_mut(1..=RFC2822_LEN) {
+                        crate::write::copy(dst, &t.rfc2822());
+                    }
+                    sink.put(&quoted)
                 }
                 None => sink.put(b"null"),
             }
@@ -973,15 +975,15 @@ impl<'a> Participant<'a> {
             })
         }
         sink.put(b"{\"account_sid\":")?;
-        sid(sink, self.account_sid.as_ref().map(AccountSid::as_str))?;
+        sid(sink, self.account_sid.as_ref().map(AccountSid::as_bytes))?;
         sink.put(b",\"call_sid\":")?;
-        sid(sink, self.call_sid.as_ref().map(CallSid::as_str))?;
+        sid(sink, self.call_sid.as_ref().map(CallSid::as_bytes))?;
         sink.put(b",\"label\":")?;
         text(sink, self.label())?;
         sink.put(b",\"conference_sid\":")?;
         sid(
             sink,
-            self.conference_sid.as_ref().map(ConferenceSid::as_str),
+            self.conference_sid.as_ref().map(ConferenceSid::as_bytes),
         )?;
         sink.put(b",\"date_created\":")?;
         date(sink, self.date_created)?;
@@ -1000,7 +1002,7 @@ impl<'a> Participant<'a> {
         sink.put(b",\"coaching\":")?;
         flag(sink, self.coaching())?;
         sink.put(b",\"call_sid_to_coach\":")?;
-        sid(sink, self.call_sid_to_coach.as_ref().map(CallSid::as_str))?;
+        sid(sink, self.call_sid_to_coach.as_ref().map(CallSid::as_bytes))?;
         sink.put(b",\"queue_time\":")?;
         text(sink, self.queue_time())?;
         sink.put(b",\"uri\":")?;

@@ -320,12 +320,16 @@ pub fn route(method: &str, path: &str) -> Result<Route, BridgeError> {
 /// assert!(!constant_time_eq(b"token", b"token\0"));
 /// ```
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len().max(b.len());
+    let common = a.len().min(b.len());
+    let (a_head, a_tail) = a.split_at_checked(common).unwrap_or((a, &[]));
+    let (b_head, b_tail) = b.split_at_checked(common).unwrap_or((b, &[]));
     let mut diff: u8 = 0;
-    for i in 0..n {
-        let x = a.get(i).copied().unwrap_or(0);
-        let y = b.get(i).copied().unwrap_or(0);
+    for (x, y) in a_head.iter().zip(b_head) {
         diff |= x ^ y;
+    }
+    // The longer one's tail is compared with zeros (one tail is empty).
+    for x in a_tail.iter().chain(b_tail) {
+        diff |= x;
     }
     let diff = core::hint::black_box(diff);
     (usize::from(diff) | (a.len() ^ b.len())) == 0
