@@ -119,17 +119,13 @@ const VALUES: [u8; 256] = {
 /// The 24 bits of a quad without padding, or `None` if a byte is outside
 /// the alphabet.
 #[inline(always)]
-fn quad_bits(quad: [u8; 4]) -> Option<u32> {
-    let v = quad.map(|b| VALUES.get(usize::from(b)).copied().unwrap_or(NOT_BASE64));
-    if (v[0] | v[1] | v[2] | v[3]) & 0xc0 != 0 {
+fn quad_bits([a, b, c, d]: [u8; 4]) -> Option<u32> {
+    let v = |x: u8| u32::from(VALUES.get(usize::from(x)).copied().unwrap_or(NOT_BASE64));
+    let (a, b, c, d) = (v(a), v(b), v(c), v(d));
+    if (a | b | c | d) & 0xc0 != 0 {
         return None;
     }
-    Some(
-        (u32::from(v[0]) << 18)
-            | (u32::from(v[1]) << 12)
-            | (u32::from(v[2]) << 6)
-            | u32::from(v[3]),
-    )
+    Some((a << 18) | (b << 12) | (c << 6) | d)
 }
 
 /// Decodes canonical padded base64 (what the `base64` crate's `STANDARD`
@@ -144,7 +140,7 @@ pub(crate) fn decode(input: &[u8], out: &mut [u8]) -> Result<usize, DecodeError>
     let (body, last) = input.split_at(input.len().saturating_sub(4));
     let mut n = 0;
     for quad in body.chunks_exact(4) {
-        let quad = <[u8; 4]>::try_from(quad).unwrap_or([b'='; 4]);
+        let quad = quad.first_chunk::<4>().copied().unwrap_or([b'='; 4]);
         let v = quad_bits(quad).ok_or(DecodeError::Invalid)?;
         match out.get_mut(n..n + 3) {
             Some([x, y, z]) => (*x, *y, *z) = ((v >> 16) as u8, (v >> 8) as u8, v as u8),
