@@ -878,18 +878,20 @@ fn check_url(url: &str) -> Result<(), UrlProblem> {
     }) {
         return Err(UrlProblem::Character { offset });
     }
+    // The scheme, case-insensitively, as one word: `b | 0x20` is a given
+    // lowercase letter, `:` or `/` only for that letter in either case, that
+    // punctuation, or a control character (refused above). Shorter than 8
+    // bytes, neither `https://` nor `http://` has a host.
     let bytes = url.as_bytes();
-    let rest = if bytes.len() >= 8
-        && bytes
-            .get(..8)
-            .is_some_and(|s| s.eq_ignore_ascii_case(b"https://"))
-    {
+    let word = bytes
+        .first_chunk::<8>()
+        .map_or(0, |w| u64::from_le_bytes(*w) | 0x2020_2020_2020_2020);
+    const HTTPS: u64 = u64::from_le_bytes(*b"https://");
+    const HTTP: u64 = u64::from_le_bytes(*b"http://\0");
+    const SEVEN: u64 = 0x00ff_ffff_ffff_ffff;
+    let rest = if word == HTTPS {
         bytes.get(8..)
-    } else if bytes.len() >= 7
-        && bytes
-            .get(..7)
-            .is_some_and(|s| s.eq_ignore_ascii_case(b"http://"))
-    {
+    } else if word & SEVEN == HTTP {
         bytes.get(7..)
     } else {
         None
@@ -1100,6 +1102,38 @@ mod tests {
                 _ => None,
             };
             prop_assert_eq!(ours, naive_offset(&url));
+        }
+    }
+
+    /// The whole check as written before the one-word scheme test.
+    fn check_url_model(url: &str) -> Result<(), super::UrlProblem> {
+        use super::UrlProblem;
+        if url.len() > super::URL_MAX_LEN {
+            return Err(UrlProblem::TooLong);
+        }
+        if let Some(offset) = naive_offset(url) {
+            return Err(UrlProblem::Character { offset });
+        }
+        let bytes = url.as_bytes();
+        let rest = if bytes.len() >= 8 && bytes[..8].eq_ignore_ascii_case(b"https://") {
+            Some(&bytes[8..])
+        } else if bytes.len() >= 7 && bytes[..7].eq_ignore_ascii_case(b"http://") {
+            Some(&bytes[7..])
+        } else {
+            None
+        };
+        match rest {
+            Some([b, ..]) if !matches!(b, b'/' | b'?' | b'#') => Ok(()),
+            _ => Err(UrlProblem::NotAbsoluteHttp),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn url_check_agrees_with_the_model(
+            url in "([hH][tT][tT][pP][sS]?:?/?/?|[hH\\x{8}\\x{48}\\x{68}:/\\x{1a}\\x{f}\\x{c8}])?[a-zA-Z/?#=&%.:\\x{0}-\\x{20}\\x{7f}-\\x{a0}é]{0,12}"
+        ) {
+            prop_assert_eq!(super::check_url(&url), check_url_model(&url));
         }
     }
 
