@@ -253,8 +253,10 @@ fn lookup(word: &[u8], names: &[&[u8]]) -> Option<usize> {
     })
 }
 
+/// The two decimal digits of `n < 100` (callers pass calendar fields).
 fn two_digits(n: u8) -> [u8; 2] {
-    [b'0' + n / 10 % 10, b'0' + n % 10]
+    let tens = n / 10;
+    [b'0'.wrapping_add(tens), b'0'.wrapping_add(n - 10 * tens)]
 }
 
 /// Byte cursor over the input; every position it reports is an input offset.

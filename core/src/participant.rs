@@ -998,7 +998,15 @@ impl<'a> Participant<'a> {
         sink.put(b",\"hold\":")?;
         flag(sink, self.hold())?;
         sink.put(b",\"status\":")?;
-        text(sink, self.status_text())?;
+        match self.status {
+            // A known status is lowercase letters and `-`: nothing to escape.
+            Some(known) if known != Status::Unknown => {
+                sink.put(b"\"")?;
+                sink.put_str(known.as_str())?;
+                sink.put(b"\"")?;
+            }
+            _ => text(sink, self.status_text())?,
+        }
         sink.put(b",\"start_conference_on_enter\":")?;
         flag(sink, self.start_conference_on_enter())?;
         sink.put(b",\"coaching\":")?;
@@ -1190,6 +1198,18 @@ impl serde::Serialize for Participant<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn known_statuses_need_no_json_escape() {
+        // `encode` writes them between quotes as they are.
+        for s in Status::KNOWN {
+            assert!(
+                s.as_str()
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-')
+            );
+        }
+    }
 
     #[test]
     fn fits_in_256_bytes() {
