@@ -529,6 +529,10 @@ proptest! {
         prop_assert_eq!(n, p.encoded_len());
         let back = Participant::decode(&buf[..n]).unwrap();
         prop_assert_eq!(back, p);
+        // Bounds of a decoded view (JSON contents, exact) and of a built one.
+        prop_assert_eq!(back.encoded_len_bounds(), (n, n));
+        let (low, high) = p.encoded_len_bounds();
+        prop_assert!(low <= n && n <= high);
         // Every field, one by one (and a decoded view re-encodes byte for byte).
         prop_assert_eq!(back.account_sid(), spec.a.as_ref());
         prop_assert_eq!(back.call_sid(), Some(&spec.c));
@@ -604,6 +608,8 @@ proptest! {
         use confpart::write::SliceSink;
 
         let p = spec.build();
+        let (low, high) = p.encoded_len_bounds();
+        prop_assert!(low <= p.encoded_len() && p.encoded_len() <= high, "{} {} {}", low, p.encoded_len(), high);
         let connection = if close { Connection::Close } else { Connection::KeepAlive };
         let mut want = vec![0u8; 8192];
         let mut two = TwoPass(SliceSink::new(&mut want));

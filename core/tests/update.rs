@@ -393,6 +393,8 @@ proptest! {
     #[test]
     fn encode_decode_is_identity(u in update()) {
         let body = enc(&u);
+        let (low, high) = u.encoded_len_bounds();
+        prop_assert!(low <= body.len() && body.len() <= high, "{} {} {}", low, body.len(), high);
         let mut scratch = vec![0u8; body.len()];
         let d = Update::decode(body.as_bytes(), &mut scratch).unwrap();
         prop_assert_eq!(d.update, u);

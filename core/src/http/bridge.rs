@@ -471,11 +471,19 @@ pub(crate) fn write_head<S: Sink + ?Sized>(
 pub(crate) trait JsonBody {
     /// Writes the document.
     fn write<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError>;
+    /// Cheap bounds on its length ([`Framed::body_len_bounds`]).
+    fn len_bounds(&self) -> (usize, usize) {
+        (0, usize::MAX)
+    }
 }
 
 impl JsonBody for Participant<'_> {
     fn write<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
         self.encode(sink)
+    }
+
+    fn len_bounds(&self) -> (usize, usize) {
+        self.encoded_len_bounds()
     }
 }
 
@@ -505,6 +513,10 @@ impl<B: JsonBody + ?Sized> Framed for JsonAnswer<'_, B> {
 
     fn body<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
         self.body.write(sink)
+    }
+
+    fn body_len_bounds(&self) -> (usize, usize) {
+        self.body.len_bounds()
     }
 }
 

@@ -461,21 +461,41 @@ pub struct Request<'a> {
     pub headers: &'a [HeaderField<'a>],
 }
 
-/// A validated request with a form body (update, create), as
-/// [`write_framed`](crate::write::write_framed) writes it.
-struct FormRequest<'r, 'a>(&'r Request<'a>);
+/// A validated request as [`write_framed`](crate::write::write_framed)
+/// writes it: the form body of an update or a create after its
+/// `Content-Length`, the other operations without a body.
+struct Framing<'r, 'a>(&'r Request<'a>);
 
-impl crate::write::Framed for FormRequest<'_, '_> {
+impl crate::write::Framed for Framing<'_, '_> {
     type Error = WriteError;
+
+    fn has_length(&self) -> bool {
+        matches!(
+            self.0.operation,
+            Operation::Update(..) | Operation::Create(_)
+        )
+    }
 
     fn head<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
         self.0.write_start(sink)?;
-        sink.put(b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ")
+        if self.has_length() {
+            sink.put(b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ")?;
+        }
+        Ok(())
     }
 
     fn head_end<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
-        sink.put(b"\r\n")?;
+        if self.has_length() {
+            sink.put(b"\r\n")?;
+        }
         self.0.write_end(sink)
+    }
+
+    fn body_len_bounds(&self) -> (usize, usize) {
+        match &self.0.operation {
+            Operation::Update(_, u) => u.encoded_len_bounds(),
+            _ => (0, usize::MAX),
+        }
     }
 
     fn body<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
@@ -608,15 +628,7 @@ impl<'a> Request<'a> {
     /// body is counted first.
     pub fn encode<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), ClientError> {
         self.validate()?;
-        match &self.operation {
-            Operation::Update(..) | Operation::Create(_) => {
-                crate::write::write_framed(sink, &FormRequest(self))?;
-            }
-            _ => {
-                self.write_start(sink)?;
-                self.write_end(sink)?;
-            }
-        }
+        crate::write::write_framed(sink, &Framing(self))?;
         Ok(())
     }
 
