@@ -13,7 +13,6 @@
 use std::hint::black_box;
 
 use confpart::date::Timestamp;
-use confpart::http::{Progress, RequestReader};
 use confpart::participant::Participant;
 use confpart::update::Update;
 use confpart_bench::scenario::{self, BridgeBuffers};
@@ -71,23 +70,6 @@ fn main() {
                 scenario::bridge(&mut conf, &mut bufs, black_box(&req[..len]), &mut out, now)
                     .unwrap(),
             );
-        }
-    }
-    if all || what == "bridge_read" {
-        // The reader's share of the bridge round trip: the same request
-        // framed by `RequestReader::feed` (head scan, head parse, body).
-        let path = scenario::path();
-        let mut req = [0u8; 2048];
-        let len = scenario::request(&path, scenario::full_update())
-            .encode_to_slice(&mut req)
-            .unwrap();
-        let mut bufs = Box::new(BridgeBuffers::default());
-        for _ in 0..n {
-            let mut reader = RequestReader::new(&mut bufs.request);
-            let Ok(Progress::Complete(m)) = reader.feed(black_box(&req[..len])) else {
-                panic!("incomplete");
-            };
-            black_box(m.body().len());
         }
     }
     // The std baselines, for instruction counts side by side.
