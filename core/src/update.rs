@@ -853,24 +853,24 @@ struct FormWriter<'s, S: ?Sized> {
 
 impl<S: Sink + ?Sized> FormWriter<'_, S> {
     /// Writes `&Key=` (`Key=` for the first pair) and returns the sink for the value.
-    // Every `put` below has a constant length (one per branch), so that a
-    // buffer sink stores it with a few moves instead of a `memcpy` call.
     #[inline(always)]
     fn key(&mut self, amp_key_eq: &'static [u8]) -> Result<&mut S, WriteError> {
-        if self.first {
-            self.first = false;
-            self.sink.put(amp_key_eq.get(1..).unwrap_or(&[]))?;
+        let prefix = if self.first {
+            amp_key_eq.get(1..).unwrap_or(&[])
         } else {
-            self.sink.put(amp_key_eq)?;
-        }
+            amp_key_eq
+        };
+        self.first = false;
+        self.sink.put(prefix)?;
         Ok(self.sink)
     }
 
     #[inline(always)]
     fn boolean(&mut self, amp_key_eq: &'static [u8], v: Option<bool>) -> Result<(), WriteError> {
         match v {
-            Some(true) => self.key(amp_key_eq)?.put(b"true"),
-            Some(false) => self.key(amp_key_eq)?.put(b"false"),
+            Some(v) => self
+                .key(amp_key_eq)?
+                .put(if v { b"true" } else { b"false" }),
             None => Ok(()),
         }
     }
@@ -878,8 +878,7 @@ impl<S: Sink + ?Sized> FormWriter<'_, S> {
     #[inline(always)]
     fn method(&mut self, amp_key_eq: &'static [u8], m: Option<Method>) -> Result<(), WriteError> {
         match m {
-            Some(Method::Get) => self.key(amp_key_eq)?.put(b"GET"),
-            Some(Method::Post) => self.key(amp_key_eq)?.put(b"POST"),
+            Some(m) => self.key(amp_key_eq)?.put_str(m.as_str()),
             None => Ok(()),
         }
     }
