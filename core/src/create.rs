@@ -1080,11 +1080,19 @@ impl<'a> Value<'a> {
                     scratch.rest = buf;
                     return Err(too_long);
                 }
-                Ok(len) => {
-                    let (used, rest) = buf.split_at_mut(len);
-                    scratch.rest = rest;
-                    used
-                }
+                // `len <= buf.len()`: the decoder wrote that many bytes.
+                Ok(len) => match buf.split_at_mut_checked(len) {
+                    Some((used, rest)) => {
+                        scratch.rest = rest;
+                        used
+                    }
+                    None => {
+                        return Err(FormError::ScratchFull {
+                            field: self.field,
+                            needed: len,
+                        });
+                    }
+                },
                 Err(form::DecodeError::InvalidEscape { offset }) => {
                     return Err(self.invalid_escape(offset));
                 }

@@ -96,7 +96,7 @@ impl<'a> Iterator for Pairs<'a> {
     fn next(&mut self) -> Option<Pair<'a>> {
         while !self.rest.is_empty() {
             let end = crate::scan::byte(self.rest, b'&').unwrap_or(self.rest.len());
-            let (pair, rest) = self.rest.split_at(end);
+            let (pair, rest) = self.rest.split_at_checked(end).unwrap_or((self.rest, &[]));
             let offset = self.offset;
             // Skip the '&' (absent at the end of the body).
             self.rest = rest.get(1..).unwrap_or(&[]);
@@ -204,7 +204,7 @@ pub fn decode_component(raw: &[u8], out: &mut [u8], space: Space) -> Result<usiz
         let run = next_special(rest, space).unwrap_or(rest.len());
         let src = rest.get(..run).unwrap_or(&[]);
         match out.get_mut(n..n + run) {
-            Some(dst) => dst.copy_from_slice(src),
+            Some(dst) => crate::write::copy(dst, src),
             None => {
                 return Err(DecodeError::OutputFull {
                     needed: decoded_len(raw)?,

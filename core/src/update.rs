@@ -989,7 +989,7 @@ fn eq_letters(v: &[u8], lower: &[u8]) -> bool {
     let word = |s: &[u8]| {
         let mut w = [0u8; 8];
         if let Some(dst) = w.get_mut(..s.len()) {
-            dst.copy_from_slice(s);
+            crate::write::copy(dst, s);
         }
         u64::from_le_bytes(w)
     };
@@ -1100,11 +1100,19 @@ impl<'a> Value<'a> {
             let buf = core::mem::take(&mut scratch.rest);
             match form::decode_component(self.raw, buf, Space::Plus) {
                 Ok(len) if len > URL_MAX_LEN => return Err(too_long),
-                Ok(len) => {
-                    let (used, rest) = buf.split_at_mut(len);
-                    scratch.rest = rest;
-                    used
-                }
+                // `len <= buf.len()`: the decoder wrote that many bytes.
+                Ok(len) => match buf.split_at_mut_checked(len) {
+                    Some((used, rest)) => {
+                        scratch.rest = rest;
+                        used
+                    }
+                    None => {
+                        return Err(FormError::ScratchFull {
+                            field: self.field,
+                            needed: len,
+                        });
+                    }
+                },
                 Err(form::DecodeError::InvalidEscape { offset }) => {
                     return Err(self.invalid_escape(offset));
                 }
