@@ -86,11 +86,23 @@ pub trait Sink {
     ///
     /// The writers of this crate that announce a length before the bytes it
     /// counts (`Content-Length`) use it to write in one pass: they reserve
-    /// room for the digits, write the rest, then fill the digits in and
-    /// close the gap. Over a sink without a buffer they count the body first
-    /// (with a [`CountingSink`]), then write. The output is the same bytes
-    /// either way. [`SliceSink`] returns its buffer; an implementation must
-    /// keep `*len <= buf.len()`.
+    /// the digits (their count known from cheap bounds on the body), write
+    /// the rest, then fill the digits in. Over a sink without a buffer they
+    /// count the body first (with a [`CountingSink`]), then write. The
+    /// output is the same bytes either way. [`SliceSink`] returns its
+    /// buffer; an implementation must keep `*len <= buf.len()` and may only
+    /// be asked to move `*len` back to a value it had.
+    ///
+    /// ```
+    /// use confpart::write::{Sink, SliceSink};
+    ///
+    /// let mut buf = [0u8; 8];
+    /// let mut sink = SliceSink::new(&mut buf);
+    /// sink.put(b"ab")?;
+    /// let (whole, len) = sink.buffer().unwrap();
+    /// assert_eq!((whole.len(), *len), (8, 2));
+    /// # Ok::<(), confpart::write::WriteError>(())
+    /// ```
     fn buffer(&mut self) -> Option<(&mut [u8], &mut usize)> {
         None
     }

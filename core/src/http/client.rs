@@ -623,9 +623,11 @@ impl<'a> Request<'a> {
     }
 
     /// Validates, then writes the whole request (head and body) without
-    /// `core::fmt`. The body's `Content-Length` is filled in after the body
-    /// over a buffer ([`Sink::buffer`]: one pass); over any other sink the
-    /// body is counted first.
+    /// `core::fmt`. Over a buffer ([`Sink::buffer`]) in one pass: the
+    /// `Content-Length` digits are reserved (their count from
+    /// [`Update::encoded_len_bounds`]) and filled in after the body; over
+    /// any other sink, or when the bounds straddle a power of ten, the body
+    /// is counted first. The bytes are the same.
     pub fn encode<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), ClientError> {
         self.validate()?;
         crate::write::write_framed(sink, &Framing(self))?;

@@ -28,8 +28,9 @@
 //!    `previous_page_uri`, `uri`, `page`, `page_size`, `start`, `end`, the
 //!    fixtures' order), 201 + participant (create: `status: queued`,
 //!    `queue_time` a string of [`crate::conference::Created::queue_time_ms`]).
-//!    Bodies are written straight into the sink after their length is
-//!    counted; `Connection` follows the request
+//!    Bodies are written straight into the sink, their `Content-Length`
+//!    filled in after them over a buffer (counted first over other sinks);
+//!    `Connection` follows the request
 //!    ([`RequestMessage::keep_alive`]).
 //!
 //! Every refusal goes through [`bridge::write_error`]. `Expect:
