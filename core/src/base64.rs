@@ -97,48 +97,88 @@ const fn value(b: u8) -> Option<u32> {
     }
 }
 
+/// Marks a byte outside the alphabet in [`VALUES`] (any of the top two bits).
+const NOT_BASE64: u8 = 0xff;
+
+/// [`value`] as a table: a whole quad is looked up and checked with one test.
+// Evaluated at compile time: an index out of bounds is a build error, never
+// a run-time panic.
+#[allow(clippy::indexing_slicing)]
+const VALUES: [u8; 256] = {
+    let mut t = [NOT_BASE64; 256];
+    let mut b = 0;
+    while b < 256 {
+        if let Some(v) = value(b as u8) {
+            t[b] = v as u8;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// The 24 bits of a quad without padding, or `None` if a byte is outside
+/// the alphabet.
+#[inline(always)]
+fn quad_bits([a, b, c, d]: [u8; 4]) -> Option<u32> {
+    let v = |x: u8| u32::from(VALUES.get(usize::from(x)).copied().unwrap_or(NOT_BASE64));
+    let (a, b, c, d) = (v(a), v(b), v(c), v(d));
+    if (a | b | c | d) & 0xc0 != 0 {
+        return None;
+    }
+    Some((a << 18) | (b << 12) | (c << 6) | d)
+}
+
 /// Decodes canonical padded base64 (what the `base64` crate's `STANDARD`
-/// engine accepts) into `out`; returns the decoded length.
+/// engine accepts) into `out`; returns the decoded length. Quad by quad, the
+/// first bad quad decides the error: `Invalid`, or `OutputFull` if it is
+/// valid but does not fit.
 pub(crate) fn decode(input: &[u8], out: &mut [u8]) -> Result<usize, DecodeError> {
     if !input.len().is_multiple_of(4) {
         return Err(DecodeError::Invalid);
     }
-    let quads = input.len() / 4;
+    // Every quad but the last has no padding.
+    let (body, last) = input.split_at(input.len().saturating_sub(4));
     let mut n = 0;
-    for (qi, quad) in input.chunks_exact(4).enumerate() {
-        let pad = if qi + 1 == quads {
-            quad.iter().rev().take_while(|&&b| b == b'=').count()
-        } else {
-            0
-        };
-        if pad > 2 {
-            return Err(DecodeError::Invalid);
+    for quad in body.chunks_exact(4) {
+        let quad = quad.first_chunk::<4>().copied().unwrap_or([b'='; 4]);
+        let v = quad_bits(quad).ok_or(DecodeError::Invalid)?;
+        match out.get_mut(n..n + 3) {
+            Some([x, y, z]) => (*x, *y, *z) = ((v >> 16) as u8, (v >> 8) as u8, v as u8),
+            _ => return Err(DecodeError::OutputFull),
         }
-        let mut v = 0u32;
-        for (i, &b) in quad.iter().enumerate() {
-            let s = if i >= 4 - pad {
-                0
-            } else {
-                value(b).ok_or(DecodeError::Invalid)?
-            };
-            v = (v << 6) | s;
-        }
-        // Canonical: the bits after the last decoded byte are zero.
-        let trailing = match pad {
-            1 => v & 0xff,
-            2 => v & 0xffff,
-            _ => 0,
-        };
-        if trailing != 0 {
-            return Err(DecodeError::Invalid);
-        }
-        let bytes = [(v >> 16) as u8, (v >> 8) as u8, v as u8];
-        let take = 3 - pad;
-        let dst = out.get_mut(n..n + take).ok_or(DecodeError::OutputFull)?;
-        copy(dst, bytes.get(..take).unwrap_or(&[]));
-        n += take;
+        n += 3;
     }
-    Ok(n)
+    let Ok(quad) = <[u8; 4]>::try_from(last) else {
+        // No quad at all.
+        return Ok(n);
+    };
+    let pad = match quad {
+        [.., b'=', b'=', b'='] => return Err(DecodeError::Invalid),
+        [.., b'=', b'='] => 2,
+        [.., b'='] => 1,
+        _ => 0,
+    };
+    // The padding decodes as zero bits; anything else must be in the alphabet.
+    let bits = match pad {
+        2 => [quad[0], quad[1], b'A', b'A'],
+        1 => [quad[0], quad[1], quad[2], b'A'],
+        _ => quad,
+    };
+    let v = quad_bits(bits).ok_or(DecodeError::Invalid)?;
+    // Canonical: the bits after the last decoded byte are zero.
+    let trailing = match pad {
+        1 => v & 0xff,
+        2 => v & 0xffff,
+        _ => 0,
+    };
+    if trailing != 0 {
+        return Err(DecodeError::Invalid);
+    }
+    let bytes = [(v >> 16) as u8, (v >> 8) as u8, v as u8];
+    let take = 3 - pad;
+    let dst = out.get_mut(n..n + take).ok_or(DecodeError::OutputFull)?;
+    copy(dst, bytes.get(..take).unwrap_or(&[]));
+    Ok(n + take)
 }
 
 #[cfg(test)]
@@ -171,7 +211,63 @@ mod tests {
         assert_eq!(decode(b"QUFB", &mut [0u8; 2]), Err(DecodeError::OutputFull));
     }
 
+    /// The decoder before the table lookup, kept as a model of the errors
+    /// (which one wins, `Invalid` or `OutputFull`, quad by quad).
+    fn decode_model(input: &[u8], out: &mut [u8]) -> Result<usize, DecodeError> {
+        if !input.len().is_multiple_of(4) {
+            return Err(DecodeError::Invalid);
+        }
+        let quads = input.len() / 4;
+        let mut n = 0;
+        for (qi, quad) in input.chunks_exact(4).enumerate() {
+            let pad = if qi + 1 == quads {
+                quad.iter().rev().take_while(|&&b| b == b'=').count()
+            } else {
+                0
+            };
+            if pad > 2 {
+                return Err(DecodeError::Invalid);
+            }
+            let mut v = 0u32;
+            for (i, &b) in quad.iter().enumerate() {
+                let s = if i >= 4 - pad {
+                    0
+                } else {
+                    value(b).ok_or(DecodeError::Invalid)?
+                };
+                v = (v << 6) | s;
+            }
+            let trailing = match pad {
+                1 => v & 0xff,
+                2 => v & 0xffff,
+                _ => 0,
+            };
+            if trailing != 0 {
+                return Err(DecodeError::Invalid);
+            }
+            let bytes = [(v >> 16) as u8, (v >> 8) as u8, v as u8];
+            let take = 3 - pad;
+            let dst = out.get_mut(n..n + take).ok_or(DecodeError::OutputFull)?;
+            dst.copy_from_slice(&bytes[..take]);
+            n += take;
+        }
+        Ok(n)
+    }
+
     proptest! {
+        #[test]
+        fn decode_same_as_the_model(
+            text in "[A-Za-z0-9+/=!]{0,40}",
+            cap in 0usize..32,
+        ) {
+            let (mut a, mut b) = (vec![0u8; cap], vec![0u8; cap]);
+            let ours = decode(text.as_bytes(), &mut a);
+            prop_assert_eq!(ours, decode_model(text.as_bytes(), &mut b));
+            if let Ok(n) = ours {
+                prop_assert_eq!(&a[..n], &b[..n]);
+            }
+        }
+
         #[test]
         fn encode_same_as_the_base64_crate(a in proptest::collection::vec(any::<u8>(), 0..100),
                                            b in proptest::collection::vec(any::<u8>(), 0..100)) {

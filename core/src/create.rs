@@ -721,7 +721,7 @@ impl<'a> Create<'a> {
             Field::StatusCallbackMethod => method(sink, self.status_callback_method),
             Field::Beep => sink.put_str(self.beep.map_or("", Beep::as_str)),
             Field::CallSidToCoach => match &self.call_sid_to_coach {
-                Some(sid) => sink.put_str(sid.as_str()),
+                Some(sid) => sink.put(sid.as_bytes()),
                 None => Ok(()),
             },
             Field::Timeout => match self.timeout {

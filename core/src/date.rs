@@ -253,8 +253,10 @@ fn lookup(word: &[u8], names: &[&[u8]]) -> Option<usize> {
     })
 }
 
+/// The two decimal digits of `n < 100` (callers pass calendar fields).
 fn two_digits(n: u8) -> [u8; 2] {
-    [b'0' + n / 10 % 10, b'0' + n % 10]
+    let tens = n / 10;
+    [b'0'.wrapping_add(tens), b'0'.wrapping_add(n - 10 * tens)]
 }
 
 /// Byte cursor over the input; every position it reports is an input offset.
@@ -542,6 +544,12 @@ impl Timestamp {
     /// assert_eq!(t.write_rfc2822(&mut buf), "Thu, 01 Jan 1970 00:00:00 +0000");
     /// ```
     pub fn write_rfc2822(self, out: &mut [u8; RFC2822_LEN]) -> &str {
+        *out = self.rfc2822();
+        core::str::from_utf8(out.as_slice()).unwrap_or_default()
+    }
+
+    /// The strict form as bytes (ASCII), for writers that need no `&str`.
+    pub(crate) fn rfc2822(self) -> [u8; RFC2822_LEN] {
         let c = self.to_civil();
         let [w0, w1, w2] = abbr(&WEEKDAYS, usize::from(c.weekday));
         let [m0, m1, m2] = abbr(&MONTHS, usize::from(c.month).wrapping_sub(1));
@@ -551,11 +559,10 @@ impl Timestamp {
         let [h0, h1] = two_digits(c.hour);
         let [n0, n1] = two_digits(c.minute);
         let [s0, s1] = two_digits(c.second);
-        *out = [
+        [
             w0, w1, w2, b',', b' ', d0, d1, b' ', m0, m1, m2, b' ', y0, y1, y2, y3, b' ', h0, h1,
             b':', n0, n1, b':', s0, s1, b' ', b'+', b'0', b'0', b'0', b'0',
-        ];
-        core::str::from_utf8(out.as_slice()).unwrap_or_default()
+        ]
     }
 }
 

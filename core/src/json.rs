@@ -1305,6 +1305,16 @@ impl<'a> JsonStr<'a> {
         }
     }
 
+    /// Bounds on the length [`JsonStr::write_json`] writes: exact for JSON
+    /// contents; plain text takes one to six bytes (`\u00XX`) per byte.
+    pub(crate) fn json_len_bounds(&self) -> (usize, usize) {
+        let n = self.raw.len();
+        match self.form {
+            Form::Text => (n.saturating_add(2), n.saturating_mul(6).saturating_add(2)),
+            Form::Clean | Form::Escaped => (n.saturating_add(2), n.saturating_add(2)),
+        }
+    }
+
     /// Writes the string as a JSON string literal (quotes included): JSON
     /// contents as they are, plain text escaped with [`write_string`].
     pub fn write_json<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {

@@ -653,7 +653,7 @@ impl<'a> Segments<'a> {
     fn next_segment(&mut self) -> Result<(&'a [u8], usize), PathError> {
         let start = self.pos;
         let rest = self.path.get(start..).unwrap_or(&[]);
-        let len = rest.iter().position(|&b| b == b'/').unwrap_or(rest.len());
+        let len = crate::scan::byte(rest, b'/').unwrap_or(rest.len());
         let seg = rest.get(..len).unwrap_or(&[]);
         if seg.is_empty() || seg == b"." || seg == b".." {
             return Err(PathError::DotOrEmptySegment { offset: start });

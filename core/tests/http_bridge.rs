@@ -719,6 +719,19 @@ proptest! {
     }
 
     #[test]
+    fn constant_time_eq_is_eq(
+        a in proptest::collection::vec(0u8..4, 0..40),
+        b in proptest::collection::vec(0u8..4, 0..40),
+        prefix in any::<bool>(),
+    ) {
+        // Short alphabets and shared prefixes: equal, prefix and zero-tail cases.
+        let b = if prefix { [&a[..], &b[..]].concat() } else { b };
+        prop_assert_eq!(bridge::constant_time_eq(&a, &b), a == b);
+        prop_assert_eq!(bridge::constant_time_eq(&b, &a), a == b);
+        prop_assert!(bridge::constant_time_eq(&a, &a));
+    }
+
+    #[test]
     fn arbitrary_authorization_never_panics(v in proptest::collection::vec(any::<u8>(), 0..400)) {
         let _ = check_basic(Some(&v), AC, "token");
         let mut with_scheme = b"Basic ".to_vec();

@@ -529,6 +529,10 @@ proptest! {
         prop_assert_eq!(n, p.encoded_len());
         let back = Participant::decode(&buf[..n]).unwrap();
         prop_assert_eq!(back, p);
+        // Bounds of a decoded view (JSON contents, exact) and of a built one.
+        prop_assert_eq!(back.encoded_len_bounds(), (n, n));
+        let (low, high) = p.encoded_len_bounds();
+        prop_assert!(low <= n && n <= high);
         // Every field, one by one (and a decoded view re-encodes byte for byte).
         prop_assert_eq!(back.account_sid(), spec.a.as_ref());
         prop_assert_eq!(back.call_sid(), Some(&spec.c));
@@ -573,5 +577,66 @@ fn serde_feature_serializes_like_encode() {
         let n = p.encode_to_slice(&mut buf).unwrap();
         let via_encode: serde_json::Value = serde_json::from_slice(&buf[..n]).unwrap();
         assert_eq!(via_serde, via_encode);
+    }
+}
+
+/// A sink over a buffer that does not offer it ([`Sink::buffer`] is `None`):
+/// the answer writer counts the JSON first, then writes, as it did before
+/// the one-pass path. The oracle of the test below.
+struct TwoPass<'a>(confpart::write::SliceSink<'a>);
+
+impl confpart::write::Sink for TwoPass<'_> {
+    fn put(&mut self, bytes: &[u8]) -> Result<(), confpart::write::WriteError> {
+        self.0.put(bytes)
+    }
+}
+
+proptest! {
+    /// The participant answer written in one pass into a `SliceSink` (the
+    /// `Content-Length` filled in after the JSON) is the two-pass answer
+    /// (JSON counted first), at every buffer size, errors included.
+    #[test]
+    fn answer_one_pass_equals_two_pass(
+        spec in spec(),
+        status in prop_oneof![Just(200u16), Just(201), Just(204), Just(99), Just(404)],
+        close in any::<bool>(),
+        cap in any::<proptest::sample::Index>(),
+        pad in 0usize..3000,
+    ) {
+        use confpart::http::bridge::write_participant;
+        use confpart::http::Connection;
+        use confpart::write::SliceSink;
+
+        let p = spec.build();
+        let (low, high) = p.encoded_len_bounds();
+        prop_assert!(low <= p.encoded_len() && p.encoded_len() <= high, "{} {} {}", low, p.encoded_len(), high);
+        let connection = if close { Connection::Close } else { Connection::KeepAlive };
+        let mut want = vec![0u8; 8192];
+        let mut two = TwoPass(SliceSink::new(&mut want));
+        let want_result = write_participant(&mut two, status, &p, connection);
+        let want_len = two.0.len();
+        let mut got = vec![0u8; 8192];
+        let mut one = SliceSink::new(&mut got);
+        prop_assert_eq!(write_participant(&mut one, status, &p, connection), want_result);
+        prop_assert_eq!(one.written(), &want[..want_len]);
+        if want_result.is_ok() {
+            let text = String::from_utf8(want[..want_len].to_vec()).unwrap();
+            let (head, body) = text.split_once("\r\n\r\n").unwrap();
+            let line = head.lines().find(|l| l.starts_with("Content-Length: ")).unwrap();
+            prop_assert_eq!(line["Content-Length: ".len()..].parse::<usize>().unwrap(), body.len());
+            prop_assert_eq!(body.len(), p.encoded_len());
+        }
+        let size = cap.index(want_len + 1);
+        for size in [size, want_len, want_len + 1, want_len + 9, want_len + pad] {
+            let mut a = vec![0u8; size];
+            let mut b = vec![0u8; size];
+            let mut two = TwoPass(SliceSink::new(&mut a));
+            let mut one = SliceSink::new(&mut b);
+            prop_assert_eq!(
+                write_participant(&mut one, status, &p, connection),
+                write_participant(&mut two, status, &p, connection)
+            );
+            prop_assert_eq!(one.written(), two.0.written());
+        }
     }
 }

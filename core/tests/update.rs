@@ -393,6 +393,8 @@ proptest! {
     #[test]
     fn encode_decode_is_identity(u in update()) {
         let body = enc(&u);
+        let (low, high) = u.encoded_len_bounds();
+        prop_assert!(low <= body.len() && body.len() <= high, "{} {} {}", low, body.len(), high);
         let mut scratch = vec![0u8; body.len()];
         let d = Update::decode(body.as_bytes(), &mut scratch).unwrap();
         prop_assert_eq!(d.update, u);
@@ -684,5 +686,121 @@ proptest! {
         prop_assert_eq!(sid, oracle(Field::CallSidToCoach).map(String::from));
         let unknown = pairs.iter().filter(|(k, _)| Field::ALL.iter().all(|f| f.key() != k)).count();
         prop_assert_eq!(d.ignored.total(), unknown);
+    }
+}
+
+/// A sink over a buffer that does not offer it ([`Sink::buffer`] is `None`):
+/// the request and answer writers count the body first, then write, as
+/// they did before the one-pass path. The oracle of the tests below.
+struct TwoPass<'a>(confpart::write::SliceSink<'a>);
+
+impl confpart::write::Sink for TwoPass<'_> {
+    fn put(&mut self, bytes: &[u8]) -> Result<(), confpart::write::WriteError> {
+        self.0.put(bytes)
+    }
+}
+
+fn participant_ref() -> impl Strategy<Value = confpart::ident::ParticipantRef> {
+    use confpart::ident::ParticipantRef;
+    prop_oneof![
+        Just(ParticipantRef::parse("CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap()),
+        Just(ParticipantRef::parse(UUID).unwrap()),
+        "[^/\\x00-\\x1f\\x7f]{1,40}".prop_filter_map("a label", |l| ParticipantRef::parse(&l).ok()),
+    ]
+}
+
+prop_compose! {
+    /// Updates that pass validation (for Twilio): URLs with bytes to escape.
+    fn valid_update()(
+        u in update(),
+        urls in proptest::array::uniform3(proptest::option::of("https?://[a-z]{1,10}\\.example/[!-~é😀]{0,60}")),
+        coach in proptest::option::of("[0-9a-f]{32}"),
+    ) -> Update<'static> {
+        let [hold_url, announce_url, wait_url] = urls.map(|u| u.map(leak));
+        let call_sid_to_coach = coach.map(|h| CoachTarget::Call(CallSid::parse(&format!("CA{h}")).unwrap()));
+        Update {
+            hold_url, announce_url, wait_url,
+            coaching: call_sid_to_coach.map(|_| true),
+            call_sid_to_coach,
+            ..u
+        }
+    }
+}
+
+proptest! {
+    /// The one-pass request writer (a `SliceSink`: the `Content-Length`
+    /// digits filled in after the body) writes the bytes of the two-pass
+    /// writer (body counted first), and fails the same way, with the same
+    /// bytes written before the failure, at every buffer size.
+    #[test]
+    fn request_one_pass_equals_two_pass(
+        u in prop_oneof![update(), valid_update(), valid_update()],
+        who in participant_ref(),
+        signalwire in any::<bool>(),
+        close in any::<bool>(),
+        extra in proptest::collection::vec(("[A-Za-z-]{1,12}", "[ -~]{0,20}"), 0..3),
+        create in proptest::option::of(("\\+1[0-9]{10}", "[a-z é&=%+]{1,30}")),
+        cap in any::<proptest::sample::Index>(),
+        pad in 0usize..3000,
+    ) {
+        use confpart::create::Create;
+        use confpart::http::client::{Credentials, Operation, Request};
+        use confpart::http::{Connection, HeaderField};
+        use confpart::ident::{AccountSid, ConferenceSid};
+        use confpart::path::Endpoint;
+        use confpart::write::{Sink, SliceSink};
+
+        let (account, endpoint) = if signalwire {
+            (AccountSid::parse(UUID).unwrap(), Endpoint::signalwire("example").unwrap())
+        } else {
+            (AccountSid::parse("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap(), Endpoint::twilio())
+        };
+        let conference = if signalwire {
+            ConferenceSid::parse(UUID).unwrap()
+        } else {
+            ConferenceSid::parse("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap()
+        };
+        let extra: Vec<HeaderField<'_>> =
+            extra.iter().map(|(n, v)| HeaderField::new(n, v)).collect();
+        let operation = match &create {
+            Some((from, label)) => Operation::Create(Create::new(from, "+15005550001").label(label).into()),
+            None => Operation::Update(&who, u),
+        };
+        let request = Request::new(endpoint, Credentials::new(account.as_str(), "token").unwrap(), account, conference, operation)
+            .with_connection(if close { Connection::Close } else { Connection::KeepAlive })
+            .with_headers(&extra);
+
+        let mut want = vec![0u8; 8192];
+        let mut two = TwoPass(SliceSink::new(&mut want));
+        let want_result = request.encode(&mut two);
+        let want_len = two.0.len();
+        let mut got = vec![0u8; 8192];
+        let mut one = SliceSink::new(&mut got);
+        prop_assert!(one.buffer().is_some());
+        prop_assert_eq!(request.encode(&mut one), want_result);
+        prop_assert_eq!(one.written(), &want[..want_len]);
+        prop_assert_eq!(request.encoded_len().map(|_| ()), want_result);
+        let Ok(()) = want_result else { return Ok(()) };
+        prop_assert_eq!(request.encoded_len(), Ok(want_len));
+        prop_assert_eq!(request.encode_to_slice(&mut got), Ok(want_len));
+
+        // The Content-Length is the body's length (independently of the oracle).
+        let text = String::from_utf8(want[..want_len].to_vec()).unwrap();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        if let Some(line) = head.lines().find(|l| l.starts_with("Content-Length: ")) {
+            prop_assert_eq!(line["Content-Length: ".len()..].parse::<usize>().unwrap(), body.len());
+        }
+
+        // Every buffer size: too small (the same error, the same bytes
+        // before it), exact, larger (the digits' room and the gap).
+        let size = cap.index(want_len + 1);
+        for size in [size, want_len, want_len + 1, want_len + 9, want_len + pad] {
+            let mut a = vec![0u8; size];
+            let mut b = vec![0u8; size];
+            let mut two = TwoPass(SliceSink::new(&mut a));
+            let mut one = SliceSink::new(&mut b);
+            prop_assert_eq!(request.encode(&mut one), request.encode(&mut two));
+            prop_assert_eq!(one.written(), two.0.written());
+        }
     }
 }

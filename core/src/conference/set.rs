@@ -1289,13 +1289,13 @@ impl PageToken {
             Direction::After => "PA",
             Direction::Before => "PB",
         })?;
-        let call = self.call.as_str();
+        let call = self.call.as_bytes();
         match self.call.form() {
             crate::ident::SidForm::Twilio => {
                 sink.put_str("CP")?;
-                sink.put_str(call.get(2..).unwrap_or(""))
+                sink.put(call.get(2..).unwrap_or(&[]))
             }
-            crate::ident::SidForm::Uuid => sink.put_str(call),
+            crate::ident::SidForm::Uuid => sink.put(call),
         }
     }
 }
@@ -1450,9 +1450,9 @@ impl PageUri {
         };
         sink.put_str(style.prefix())?;
         sink.put_str("/Accounts/")?;
-        sink.put_str(self.account.as_str())?;
+        sink.put(self.account.as_bytes())?;
         sink.put_str("/Conferences/")?;
-        sink.put_str(self.conference.as_str())?;
+        sink.put(self.conference.as_bytes())?;
         sink.put_str(match self.dialect {
             Dialect::Twilio => "/Participants.json?",
             Dialect::SignalWire => "/Participants?",

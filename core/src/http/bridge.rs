@@ -42,7 +42,7 @@ use crate::participant::Participant;
 use crate::participant::Status;
 use crate::path::{ParticipantPath, PathError};
 use crate::update::FormError;
-use crate::write::{CountingSink, Sink, WriteError, decimal_len};
+use crate::write::{CountingSink, Framed, Sink, WriteError, decimal_len, write_framed};
 
 /// Longest decoded Basic credentials (`username:token`) accepted.
 pub const MAX_CREDENTIALS_LEN: usize = 256;
@@ -320,12 +320,16 @@ pub fn route(method: &str, path: &str) -> Result<Route, BridgeError> {
 /// assert!(!constant_time_eq(b"token", b"token\0"));
 /// ```
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len().max(b.len());
+    let common = a.len().min(b.len());
+    let (a_head, a_tail) = a.split_at_checked(common).unwrap_or((a, &[]));
+    let (b_head, b_tail) = b.split_at_checked(common).unwrap_or((b, &[]));
     let mut diff: u8 = 0;
-    for i in 0..n {
-        let x = a.get(i).copied().unwrap_or(0);
-        let y = b.get(i).copied().unwrap_or(0);
+    for (x, y) in a_head.iter().zip(b_head) {
         diff |= x ^ y;
+    }
+    // The longer one's tail is compared with zeros (one tail is empty).
+    for x in a_tail.iter().chain(b_tail) {
+        diff |= x;
     }
     let diff = core::hint::black_box(diff);
     (usize::from(diff) | (a.len() ^ b.len())) == 0
@@ -394,6 +398,53 @@ pub fn write_continue<S: Sink + ?Sized>(sink: &mut S) -> Result<(), BridgeError>
     Ok(())
 }
 
+/// Checks a response head: the status, a body only where the status has
+/// one, the `extra` headers. Returns whether the status is bodyless (1xx,
+/// 204, 304).
+fn check_head(status: u16, has_body: bool, extra: &[HeaderField<'_>]) -> Result<bool, BridgeError> {
+    if !(100..=599).contains(&status) {
+        return Err(BridgeError::InvalidStatus { status });
+    }
+    let bodyless = status < 200 || status == 204 || status == 304;
+    if bodyless && has_body {
+        return Err(BridgeError::BodyNotAllowed { status });
+    }
+    if let Some(index) = HeaderField::first_invalid(extra) {
+        return Err(BridgeError::InvalidHeader { index });
+    }
+    Ok(bodyless)
+}
+
+/// The status line.
+fn write_status_line<S: Sink + ?Sized>(sink: &mut S, status: u16) -> Result<(), WriteError> {
+    // The participant answers' statuses as one constant `put`.
+    match status {
+        200 => return sink.put(b"HTTP/1.1 200 OK\r\n"),
+        201 => return sink.put(b"HTTP/1.1 201 Created\r\n"),
+        _ => {}
+    }
+    sink.put(b"HTTP/1.1 ")?;
+    sink.put_u64(u64::from(status))?;
+    sink.put(b" ")?;
+    sink.put_str(reason_phrase(status))?;
+    sink.put(b"\r\n")
+}
+
+/// `Content-Type` and the name of `Content-Length`: its digits follow.
+const JSON_LENGTH: &[u8] = b"Content-Type: application/json; charset=utf-8\r\nContent-Length: ";
+
+/// The end of a head: the `extra` headers, `Connection`, the empty line.
+fn write_head_end<S: Sink + ?Sized>(
+    sink: &mut S,
+    connection: Connection,
+    extra: &[HeaderField<'_>],
+) -> Result<(), WriteError> {
+    HeaderField::write_all(extra, sink)?;
+    sink.put(b"Connection: ")?;
+    sink.put_str(connection.as_str())?;
+    sink.put(b"\r\n\r\n")
+}
+
 /// Checks, then writes a response head: status line, `Content-Type:
 /// application/json; charset=utf-8` and `Content-Length: {body_len}`
 /// (unless the status has no body: 1xx, 204, 304), the `extra` headers and
@@ -405,31 +456,88 @@ pub(crate) fn write_head<S: Sink + ?Sized>(
     connection: Connection,
     extra: &[HeaderField<'_>],
 ) -> Result<(), BridgeError> {
-    if !(100..=599).contains(&status) {
-        return Err(BridgeError::InvalidStatus { status });
-    }
-    let bodyless = status < 200 || status == 204 || status == 304;
-    if bodyless && body_len != 0 {
-        return Err(BridgeError::BodyNotAllowed { status });
-    }
-    if let Some(index) = HeaderField::first_invalid(extra) {
-        return Err(BridgeError::InvalidHeader { index });
-    }
-    sink.put(b"HTTP/1.1 ")?;
-    sink.put_u64(u64::from(status))?;
-    sink.put(b" ")?;
-    sink.put_str(reason_phrase(status))?;
-    sink.put(b"\r\n")?;
+    let bodyless = check_head(status, body_len != 0, extra)?;
+    write_status_line(sink, status)?;
     if !bodyless {
-        sink.put(b"Content-Type: application/json; charset=utf-8\r\nContent-Length: ")?;
+        sink.put(JSON_LENGTH)?;
         sink.put_u64(body_len as u64)?;
         sink.put(b"\r\n")?;
     }
-    HeaderField::write_all(extra, sink)?;
-    sink.put(b"Connection: ")?;
-    sink.put_str(connection.as_str())?;
-    sink.put(b"\r\n\r\n")?;
+    write_head_end(sink, connection, extra)?;
     Ok(())
+}
+
+/// A JSON document that is never empty (a participant, a list page).
+pub(crate) trait JsonBody {
+    /// Writes the document.
+    fn write<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError>;
+    /// Cheap bounds on its length ([`Framed::body_len_bounds`]).
+    fn len_bounds(&self) -> (usize, usize) {
+        (0, usize::MAX)
+    }
+}
+
+impl JsonBody for Participant<'_> {
+    fn write<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
+        self.encode(sink)
+    }
+
+    fn len_bounds(&self) -> (usize, usize) {
+        self.encoded_len_bounds()
+    }
+}
+
+/// A response with a JSON body, as [`write_framed`] writes it: the same
+/// bytes as [`write_head`] with the body's length, then the body.
+struct JsonAnswer<'b, B: ?Sized> {
+    status: u16,
+    connection: Connection,
+    body: &'b B,
+}
+
+impl<B: JsonBody + ?Sized> Framed for JsonAnswer<'_, B> {
+    type Error = BridgeError;
+
+    fn head<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), BridgeError> {
+        // The body is never empty: a bodyless status is refused.
+        check_head(self.status, true, &[])?;
+        write_status_line(sink, self.status)?;
+        sink.put(JSON_LENGTH)?;
+        Ok(())
+    }
+
+    fn head_end<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
+        sink.put(b"\r\n")?;
+        write_head_end(sink, self.connection, &[])
+    }
+
+    fn body<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
+        self.body.write(sink)
+    }
+
+    fn body_len_bounds(&self) -> (usize, usize) {
+        self.body.len_bounds()
+    }
+}
+
+/// Writes a 200 or 201 answer with a JSON body that is never empty: its
+/// `Content-Length` is filled in after the body over a buffer (one pass,
+/// [`Sink::buffer`]), counted first over any other sink (no scratch
+/// buffer either way).
+pub(crate) fn write_json<S: Sink + ?Sized, B: JsonBody + ?Sized>(
+    sink: &mut S,
+    status: u16,
+    body: &B,
+    connection: Connection,
+) -> Result<(), BridgeError> {
+    write_framed(
+        sink,
+        &JsonAnswer {
+            status,
+            connection,
+            body,
+        },
+    )
 }
 
 /// Writes a response in one pass: status line, `Content-Type:
@@ -535,17 +643,17 @@ pub const fn max_participant_answer_len(label_bytes: usize) -> usize {
 }
 
 /// Writes a participant answer (200 to update/fetch, 201 to create): the
-/// JSON length is counted first, then the head and the JSON go straight
-/// into the sink (no scratch buffer).
+/// head and the JSON go straight into the sink (no scratch buffer). Over a
+/// buffer ([`Sink::buffer`], e.g. [`SliceSink`](crate::write::SliceSink))
+/// in one pass, the `Content-Length` filled in after the JSON; over any
+/// other sink the JSON's length is counted first. The bytes are the same.
 pub fn write_participant<S: Sink + ?Sized>(
     sink: &mut S,
     status: u16,
     participant: &Participant,
     connection: Connection,
 ) -> Result<(), BridgeError> {
-    write_head(sink, status, participant.encoded_len(), connection, &[])?;
-    participant.encode(sink)?;
-    Ok(())
+    write_json(sink, status, participant, connection)
 }
 
 /// Writes the answer to any failure — a [`BridgeError`], a conference

@@ -375,13 +375,6 @@ impl<'a> CreateBody<'a> {
     pub const fn create(&self) -> &Create<'a> {
         &self.create
     }
-
-    fn encoded_len(&self) -> usize {
-        let mut count = CountingSink::default();
-        // A counting sink never fails.
-        let _ = (self.encode)(&self.create, &mut count);
-        count.count
-    }
 }
 
 impl<'a> From<Create<'a>> for CreateBody<'a> {
@@ -466,6 +459,55 @@ pub struct Request<'a> {
     pub connection: Connection,
     /// Extra header fields, written after the standard ones.
     pub headers: &'a [HeaderField<'a>],
+}
+
+/// A validated request as [`write_framed`](crate::write::write_framed)
+/// writes it: the form body of an update or a create after its
+/// `Content-Length`, the other operations without a body.
+struct Framing<'r, 'a>(&'r Request<'a>);
+
+impl crate::write::Framed for Framing<'_, '_> {
+    type Error = WriteError;
+
+    fn has_length(&self) -> bool {
+        matches!(
+            self.0.operation,
+            Operation::Update(..) | Operation::Create(_)
+        )
+    }
+
+    fn head<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
+        self.0.write_start(sink)?;
+        if self.has_length() {
+            sink.put(b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ")?;
+        }
+        Ok(())
+    }
+
+    fn head_end<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
+        if self.has_length() {
+            sink.put(b"\r\n")?;
+        }
+        self.0.write_end(sink)
+    }
+
+    fn body_len_bounds(&self) -> (usize, usize) {
+        match &self.0.operation {
+            Operation::Update(_, u) => u.encoded_len_bounds(),
+            _ => (0, usize::MAX),
+        }
+    }
+
+    fn body<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
+        match &self.0.operation {
+            Operation::Update(_, u) => u.encode(sink),
+            Operation::Create(c) => {
+                let mut sink = sink;
+                (c.encode)(&c.create, &mut sink)
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Bounds on the variable parts of an Update request, for
@@ -580,10 +622,21 @@ impl<'a> Request<'a> {
         Ok(())
     }
 
-    /// Validates, then writes the whole request (head and body) in one pass,
-    /// without `core::fmt`.
+    /// Validates, then writes the whole request (head and body) without
+    /// `core::fmt`. Over a buffer ([`Sink::buffer`]) in one pass: the
+    /// `Content-Length` digits are reserved (their count from
+    /// [`Update::encoded_len_bounds`]) and filled in after the body; over
+    /// any other sink, or when the bounds straddle a power of ten, the body
+    /// is counted first. The bytes are the same.
     pub fn encode<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), ClientError> {
         self.validate()?;
+        crate::write::write_framed(sink, &Framing(self))?;
+        Ok(())
+    }
+
+    /// The request line and the header fields every request has, up to
+    /// `Accept`.
+    fn write_start<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
         let kind = self.operation.kind();
         sink.put_str(kind.method())?;
         sink.put(b" ")?;
@@ -610,30 +663,15 @@ impl<'a> Request<'a> {
         sink.put_str(TARGET_ARCH)?;
         sink.put(b"-")?;
         sink.put_str(TARGET_OS)?;
-        sink.put(b")\r\nAccept: application/json\r\n")?;
-        let body_len = match &self.operation {
-            Operation::Update(_, u) => Some(u.encoded_len()),
-            Operation::Create(c) => Some(c.encoded_len()),
-            _ => None,
-        };
-        if let Some(n) = body_len {
-            sink.put(b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ")?;
-            sink.put_u64(n as u64)?;
-            sink.put(b"\r\n")?;
-        }
+        sink.put(b")\r\nAccept: application/json\r\n")
+    }
+
+    /// The extra header fields, `Connection` and the empty line.
+    fn write_end<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
         HeaderField::write_all(self.headers, sink)?;
         sink.put(b"Connection: ")?;
         sink.put_str(self.connection.as_str())?;
-        sink.put(b"\r\n\r\n")?;
-        match &self.operation {
-            Operation::Update(_, u) => u.encode(sink)?,
-            Operation::Create(c) => {
-                let mut sink = sink;
-                (c.encode)(&c.create, &mut sink)?;
-            }
-            _ => {}
-        }
-        Ok(())
+        sink.put(b"\r\n\r\n")
     }
 
     /// Writes into `buf`; returns the length.

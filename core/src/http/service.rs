@@ -28,8 +28,9 @@
 //!    `previous_page_uri`, `uri`, `page`, `page_size`, `start`, `end`, the
 //!    fixtures' order), 201 + participant (create: `status: queued`,
 //!    `queue_time` a string of [`crate::conference::Created::queue_time_ms`]).
-//!    Bodies are written straight into the sink after their length is
-//!    counted; `Connection` follows the request
+//!    Bodies are written straight into the sink, their `Content-Length`
+//!    filled in after them over a buffer (counted first over other sinks);
+//!    `Connection` follows the request
 //!    ([`RequestMessage::keep_alive`]).
 //!
 //! Every refusal goes through [`bridge::write_error`]. `Expect:
@@ -80,7 +81,7 @@ use crate::date::Timestamp;
 use crate::ident::{AccountSid, ParticipantRef};
 use crate::path::{Dialect, ParticipantPath, PathError, PathStyle};
 use crate::update::Update;
-use crate::write::{CountingSink, Sink, WriteError};
+use crate::write::{Sink, WriteError};
 
 /// One configured account: its SID (the path's `Accounts/{sid}`) and the
 /// Basic credentials that grant it. `Debug` (and `defmt`) print the secret
@@ -505,19 +506,28 @@ fn decimal(n: u64, buf: &mut [u8; 20]) -> &str {
         .unwrap_or("0")
 }
 
-/// Writes a 200 list page: the body's length counted first, then the head
-/// and the body straight into the sink.
+/// Writes a 200 list page: the head and the body straight into the sink
+/// (the body's length filled in after it over a buffer, counted first over
+/// any other sink).
 fn write_page<S: Sink + ?Sized, const N: usize, const L: usize>(
     out: &mut S,
     page: &Page<'_, N, L>,
     style: PathStyle,
     connection: Connection,
 ) -> Result<(), BridgeError> {
-    let mut count = CountingSink::default();
-    encode_page(&mut count, page, style)?;
-    bridge::write_head(out, 200, count.count, connection, &[])?;
-    encode_page(out, page, style)?;
-    Ok(())
+    bridge::write_json(out, 200, &PageBody { page, style }, connection)
+}
+
+/// A list page as a response body.
+struct PageBody<'p, 'c, const N: usize, const L: usize> {
+    page: &'p Page<'c, N, L>,
+    style: PathStyle,
+}
+
+impl<const N: usize, const L: usize> bridge::JsonBody for PageBody<'_, '_, N, L> {
+    fn write<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
+        encode_page(sink, self.page, self.style)
+    }
 }
 
 /// The page document, in the fixtures' key order.
