@@ -324,25 +324,15 @@ impl Field {
         Self::Uri,
     ];
 
+    /// The field named `key`. A search over the names [`Field::quoted`]
+    /// already keeps (the decoder's fallback when a key is not the one
+    /// expected next): a `match` on the fifteen byte strings compiled to
+    /// about 1.1 KB of length switches and compares on a Cortex-M.
     fn of(key: &[u8]) -> Option<Self> {
-        Some(match key {
-            b"account_sid" => Self::AccountSid,
-            b"call_sid" => Self::CallSid,
-            b"label" => Self::Label,
-            b"conference_sid" => Self::ConferenceSid,
-            b"date_created" => Self::DateCreated,
-            b"date_updated" => Self::DateUpdated,
-            b"end_conference_on_exit" => Self::EndConferenceOnExit,
-            b"muted" => Self::Muted,
-            b"hold" => Self::Hold,
-            b"status" => Self::Status,
-            b"start_conference_on_enter" => Self::StartConferenceOnEnter,
-            b"coaching" => Self::Coaching,
-            b"call_sid_to_coach" => Self::CallSidToCoach,
-            b"queue_time" => Self::QueueTime,
-            b"uri" => Self::Uri,
-            _ => return None,
-        })
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|f| f.name().as_bytes() == key)
     }
 
     /// The name in quotes, as a document has it.
