@@ -671,13 +671,21 @@ impl<'a> Participant<'a> {
                 let v = text_value(c)?.0;
                 self.set_text(URI, v);
             }
-            Field::EndConferenceOnExit => self.set_flag(END_CONFERENCE_ON_EXIT, c.opt_bool()?),
-            Field::Muted => self.set_flag(MUTED, c.opt_bool()?),
-            Field::Hold => self.set_flag(HOLD, c.opt_bool()?),
-            Field::StartConferenceOnEnter => {
-                self.set_flag(START_CONFERENCE_ON_ENTER, c.opt_bool()?);
+            // One read for the five booleans (one copy of the code).
+            Field::EndConferenceOnExit
+            | Field::Muted
+            | Field::Hold
+            | Field::StartConferenceOnEnter
+            | Field::Coaching => {
+                let i = match field {
+                    Field::EndConferenceOnExit => END_CONFERENCE_ON_EXIT,
+                    Field::Muted => MUTED,
+                    Field::Hold => HOLD,
+                    Field::StartConferenceOnEnter => START_CONFERENCE_ON_ENTER,
+                    _ => COACHING,
+                };
+                self.set_flag(i, c.opt_bool()?);
             }
-            Field::Coaching => self.set_flag(COACHING, c.opt_bool()?),
         }
         Ok(())
     }
