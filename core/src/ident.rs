@@ -203,6 +203,23 @@ fn check_sid(s: &[u8], kind: IdKind) -> Result<SidForm, IdError> {
     }
 }
 
+/// A SID validated for some kind, before it becomes its typed value.
+#[derive(Clone, Copy)]
+pub(crate) struct RawSid {
+    bytes: [u8; SID_CAPACITY],
+    form: SidForm,
+}
+
+/// Validates `s` as a SID of `kind` and stores it inline.
+pub(crate) fn parse_raw(s: &[u8], kind: IdKind) -> Result<RawSid, IdError> {
+    let form = check_sid(s, kind)?;
+    let mut bytes = [0u8; SID_CAPACITY];
+    if let Some(dst) = bytes.get_mut(..s.len()) {
+        crate::write::copy(dst, s);
+    }
+    Ok(RawSid { bytes, form })
+}
+
 macro_rules! sid_type {
     ($(#[$doc:meta])* $name:ident, $kind:expr, $example:literal) => {
         $(#[$doc])*
@@ -233,12 +250,13 @@ macro_rules! sid_type {
 
             /// Like [`Self::parse`], from bytes.
             pub fn parse_bytes(s: &[u8]) -> Result<Self, IdError> {
-                let form = check_sid(s, $kind)?;
-                let mut bytes = [0u8; SID_CAPACITY];
-                if let Some(dst) = bytes.get_mut(..s.len()) {
-                    crate::write::copy(dst, s);
-                }
-                Ok(Self { bytes, form })
+                parse_raw(s, $kind).map(Self::from_raw)
+            }
+
+            /// The SID [`parse_raw`] validated for this kind (the JSON
+            /// decoder reads every kind with one non-generic function).
+            pub(crate) const fn from_raw(RawSid { bytes, form }: RawSid) -> Self {
+                Self { bytes, form }
             }
 
             /// The SID text.
