@@ -1460,6 +1460,21 @@ impl core::iter::FusedIterator for Chars<'_> {}
 /// rounds to even, which is 2^1024), trailing zeros removed. The value has
 /// 309 integer digits.
 const F64_OVERFLOW_DIGITS: &[u8] = b"179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497792";
+/// [`F64_OVERFLOW_DIGITS`] two digits a byte (digit `i` in the low nibble
+/// of byte `i / 2` when `i` is even, in the high one when odd): 155 bytes of
+/// flash instead of 309, the digits themselves only exist at compile time.
+// Evaluated at compile time: an index out of bounds is a build error, never
+// a run-time panic.
+#[allow(clippy::indexing_slicing)]
+const F64_OVERFLOW_NIBBLES: [u8; F64_OVERFLOW_DIGITS.len().div_ceil(2)] = {
+    let mut t = [0u8; F64_OVERFLOW_DIGITS.len().div_ceil(2)];
+    let mut i = 0;
+    while i < F64_OVERFLOW_DIGITS.len() {
+        t[i / 2] |= (F64_OVERFLOW_DIGITS[i] - b'0') << (4 * (i & 1));
+        i += 1;
+    }
+    t
+};
 /// Integer digits of [`F64_OVERFLOW_DIGITS`].
 const F64_OVERFLOW_POINT: i64 = 309;
 
@@ -1511,7 +1526,11 @@ fn beyond_f64(digits: &[u8]) -> bool {
     // Same magnitude: compare 0.S with 0.M digit by digit (missing digits
     // are zeros): overflow when S >= M.
     let mut significant = all.skip(leading);
-    for &m in F64_OVERFLOW_DIGITS {
+    for i in 0..F64_OVERFLOW_DIGITS.len() {
+        let m = b'0'
+            + F64_OVERFLOW_NIBBLES
+                .get(i / 2)
+                .map_or(0, |p| (p >> (4 * (i & 1))) & 0xf);
         match significant.next() {
             Some(&d) if d > m => return true,
             Some(&d) if d < m => return false,
