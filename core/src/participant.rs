@@ -641,16 +641,19 @@ impl<'a> Participant<'a> {
         *seen |= bit;
         match field {
             // One non-generic read for the four SIDs (one copy of the code).
-            Field::AccountSid => {
-                self.account_sid = sid_value(c, IdKind::Account)?.map(AccountSid::from_raw);
-            }
-            Field::CallSid => self.call_sid = sid_value(c, IdKind::Call)?.map(CallSid::from_raw),
-            Field::ConferenceSid => {
-                self.conference_sid =
-                    sid_value(c, IdKind::Conference)?.map(ConferenceSid::from_raw);
-            }
-            Field::CallSidToCoach => {
-                self.call_sid_to_coach = sid_value(c, IdKind::Call)?.map(CallSid::from_raw);
+            Field::AccountSid | Field::CallSid | Field::ConferenceSid | Field::CallSidToCoach => {
+                let kind = match field {
+                    Field::AccountSid => IdKind::Account,
+                    Field::ConferenceSid => IdKind::Conference,
+                    _ => IdKind::Call,
+                };
+                let raw = sid_value(c, kind)?;
+                match field {
+                    Field::AccountSid => self.account_sid = raw.map(AccountSid::from_raw),
+                    Field::ConferenceSid => self.conference_sid = raw.map(ConferenceSid::from_raw),
+                    Field::CallSid => self.call_sid = raw.map(CallSid::from_raw),
+                    _ => self.call_sid_to_coach = raw.map(CallSid::from_raw),
+                }
             }
             Field::DateCreated => self.date_created = date_value(c)?,
             Field::DateUpdated => self.date_updated = date_value(c)?,
