@@ -240,14 +240,16 @@ const fn is_form_safe(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_')
 }
 
-/// `is_form_safe` as a table: one load per byte in the run scan.
+/// `is_form_safe` as a table: one load per byte in the run scan. ASCII
+/// only (128 entries, not 256): a byte from 128 up falls outside, and the
+/// lookup's `None` already says "not safe".
 // Evaluated at compile time: an index out of bounds is a build error, never
 // a run-time panic.
 #[allow(clippy::indexing_slicing)]
-const SAFE: [bool; 256] = {
-    let mut t = [false; 256];
+const SAFE: [bool; 128] = {
+    let mut t = [false; 128];
     let mut b = 0;
-    while b < 256 {
+    while b < 128 {
         t[b] = is_form_safe(b as u8);
         b += 1;
     }
