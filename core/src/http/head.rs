@@ -495,17 +495,23 @@ impl Collected {
     }
 }
 
-/// The headers that may appear once (the ones this crate reads).
-const SINGLE: [(&[u8], &str); 8] = [
-    (b"content-length", "Content-Length"),
-    (b"transfer-encoding", "Transfer-Encoding"),
-    (b"content-type", "Content-Type"),
-    (b"retry-after", "Retry-After"),
-    (b"twilio-request-id", "Twilio-Request-Id"),
-    (b"host", "Host"),
-    (b"authorization", "Authorization"),
-    (b"expect", "Expect"),
+/// The headers that may appear once (the ones this crate reads), as errors
+/// name them; a field name matches one case-insensitively (one spelling
+/// each: a lowercase copy for the compare cost about 160 bytes of flash).
+const SINGLE: [&str; 8] = [
+    "Content-Length",
+    "Transfer-Encoding",
+    "Content-Type",
+    "Retry-After",
+    "Twilio-Request-Id",
+    "Host",
+    "Authorization",
+    "Expect",
 ];
+/// Indices in [`SINGLE`] of the fields [`collect`] reads.
+const CONTENT_LENGTH: usize = 0;
+const TRANSFER_ENCODING: usize = 1;
+const EXPECT: usize = 7;
 
 /// Checks the header fields of a parsed head that may appear once, and
 /// decides the framing. `head` is the buffer the fields point into.
@@ -523,35 +529,44 @@ pub(crate) fn collect(
         let name = get16(head, f.name);
         let value = get16(head, f.value);
         let at = skipped.saturating_add(usize::from(f.value.0));
-        if let Some(i) = SINGLE
+        let single = SINGLE
             .iter()
-            .position(|(n, _)| name.eq_ignore_ascii_case(n))
-        {
+            .position(|n| name.eq_ignore_ascii_case(n.as_bytes()));
+        if let Some(i) = single {
             let bit = 1u8 << i;
             if seen & bit != 0 {
-                let name = SINGLE.get(i).map_or("", |(_, n)| n);
+                let name = SINGLE.get(i).copied().unwrap_or("");
                 return Err(HttpError::DuplicateHeader { name, offset: at });
             }
             seen |= bit;
         }
-        if name.eq_ignore_ascii_case(b"content-length") {
-            let n = parse_decimal(value).ok_or(HttpError::InvalidContentLength { offset: at })?;
-            c.content_length = Some(n);
-        } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
-            transfer_encoding = Some(Span {
-                start: usize::from(f.value.0),
-                end: usize::from(f.value.1),
-            });
-        } else if name.eq_ignore_ascii_case(b"expect") {
-            if !value.eq_ignore_ascii_case(b"100-continue") {
-                return Err(HttpError::UnsupportedExpectation { offset: at });
+        match single {
+            Some(CONTENT_LENGTH) => {
+                let n =
+                    parse_decimal(value).ok_or(HttpError::InvalidContentLength { offset: at })?;
+                c.content_length = Some(n);
             }
-            c.expect_continue = true;
-        } else if name.eq_ignore_ascii_case(b"connection") {
-            for token in value.split(|&b| b == b',') {
-                let token = token.trim_ascii();
-                c.close |= token.eq_ignore_ascii_case(b"close");
-                c.keep_alive_token |= token.eq_ignore_ascii_case(b"keep-alive");
+            Some(TRANSFER_ENCODING) => {
+                transfer_encoding = Some(Span {
+                    start: usize::from(f.value.0),
+                    end: usize::from(f.value.1),
+                });
+            }
+            Some(EXPECT) => {
+                if !value.eq_ignore_ascii_case(b"100-continue") {
+                    return Err(HttpError::UnsupportedExpectation { offset: at });
+                }
+                c.expect_continue = true;
+            }
+            Some(_) => {}
+            None => {
+                if name.eq_ignore_ascii_case(b"connection") {
+                    for token in value.split(|&b| b == b',') {
+                        let token = token.trim_ascii();
+                        c.close |= token.eq_ignore_ascii_case(b"close");
+                        c.keep_alive_token |= token.eq_ignore_ascii_case(b"keep-alive");
+                    }
+                }
             }
         }
     }
