@@ -362,10 +362,12 @@ pub(crate) fn write_path<S: Sink + ?Sized>(
     sink.put(account.as_bytes())?;
     sink.put_str("/Conferences/")?;
     sink.put(conference.as_bytes())?;
-    sink.put_str("/Participants")?;
-    if let Some(p) = participant {
-        sink.put_str("/")?;
-        p.write_path_segment(sink)?;
+    match participant {
+        Some(p) => {
+            sink.put_str("/Participants/")?;
+            p.write_path_segment(sink)?;
+        }
+        None => sink.put_str("/Participants")?,
     }
     sink.put_str(".json")
 }
