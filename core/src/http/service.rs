@@ -336,7 +336,7 @@ impl<'a, const C: usize, const N: usize, const L: usize> Service<'a, C, N, L> {
         out: &mut S,
         connection: Connection,
     ) -> Result<u16, BridgeError> {
-        let routed = bridge::route(m.method(), m.path());
+        let routed = route(m);
         let target = target(m, &routed, name)?;
         self.authenticate(m.authorization(), &target.account)?;
         let call = Call {
@@ -381,7 +381,7 @@ impl<'a, const C: usize, const N: usize, const L: usize> Service<'a, C, N, L> {
         let found = self
             .set
             .update(&call.account, sid, who, &update, call.now)?;
-        write_found(out, 200, &found, None, call)
+        write_found(out, &found, call)
     }
 
     /// Fetch: 200 + the participant.
@@ -394,7 +394,7 @@ impl<'a, const C: usize, const N: usize, const L: usize> Service<'a, C, N, L> {
         out: &mut S,
     ) -> Result<u16, BridgeError> {
         let found = self.set.fetch(&call.account, sid, who, call.now)?;
-        write_found(out, 200, &found, None, call)
+        write_found(out, &found, call)
     }
 
     /// Delete: 204.
@@ -447,7 +447,13 @@ impl<'a, const C: usize, const N: usize, const L: usize> Service<'a, C, N, L> {
             .ok_or(Refusal::NotFound)?;
         let mut digits = [0u8; 20];
         let queue_time = decimal(created.queue_time_ms, &mut digits);
-        write_found(out, 201, &found, Some(queue_time), call)
+        let p = found
+            .conference
+            .resource(&created.call, call.style)
+            .ok_or(Refusal::NotFound)?
+            .with_queue_time(queue_time);
+        bridge::write_participant(out, 201, &p, call.connection)?;
+        Ok(201)
     }
 
     /// Basic auth against every configured account whose SID is `account`
@@ -480,6 +486,15 @@ impl<'a, const C: usize, const N: usize, const L: usize> Service<'a, C, N, L> {
         }
         result
     }
+}
+
+/// [`bridge::route`], out of line: the path parse's intermediate values
+/// (the participant, the path, each a 500-odd-byte move) stay in its own
+/// frame, which is gone before the operation runs; only the [`bridge::Route`]
+/// it returns stays in `answer`'s.
+#[inline(never)]
+fn route(m: &RequestMessage<'_>) -> Result<bridge::Route, BridgeError> {
+    bridge::route(m.method(), m.path())
 }
 
 /// Routes the request: a participant path or the collection by SID
@@ -526,25 +541,18 @@ fn target<'r, 'n>(
     }
 }
 
-/// Writes a found participant (200, or 201 with the create's
-/// `queue_time`) and says which status it wrote.
+/// Writes a found participant: 200 (update, fetch).
 fn write_found<S: Sink + ?Sized, const N: usize, const L: usize>(
     out: &mut S,
-    status: u16,
     found: &Found<'_, N, L>,
-    queue_time: Option<&str>,
     call: &Call<'_, '_>,
 ) -> Result<u16, BridgeError> {
     let p = found
         .conference
         .resource(found.member.call_sid(), call.style)
         .ok_or(Refusal::NotFound)?;
-    let p = match queue_time {
-        Some(q) => p.with_queue_time(q),
-        None => p,
-    };
-    bridge::write_participant(out, status, &p, call.connection)?;
-    Ok(status)
+    bridge::write_participant(out, 200, &p, call.connection)?;
+    Ok(200)
 }
 
 /// The style and account of a collection path whose name did not fit.
