@@ -847,15 +847,20 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
         self.tick(now);
         let index = self.slot_index(account, sid)?;
         let slot = self.slots.get_mut(index).ok_or(Refusal::NotFound)?;
-        let outcome = slot.conference.kick(who, now).map_err(|r| match r {
-            Rejection::ConferenceCompleted { .. } => Refusal::NotFound,
-            r => Refusal::from(r),
-        })?;
+        // Borrowed where it was returned: a `KickOutcome<N>` is large (440
+        // bytes for N = 4), and each `map_err` / `?` was one more copy of it
+        // on the stack.
+        let kicked = slot.conference.kick(who, now);
+        let outcome = match &kicked {
+            Ok(outcome) => outcome,
+            Err(Rejection::ConferenceCompleted { .. }) => return Err(Refusal::NotFound),
+            Err(r) => return Err(Refusal::from(*r)),
+        };
         let call = outcome.state.call_sid;
-        for event in outcome.events {
+        for &event in &outcome.events {
             self.notices.participant(*sid, now, call, event);
         }
-        for coach in outcome.uncoached {
+        for &coach in &outcome.uncoached {
             self.notices.participant(*sid, now, coach, Event::Modify);
         }
         for left in outcome.also_left.iter().filter(|l| l.was_connected) {
