@@ -75,6 +75,61 @@ fn main() {
             );
         }
     }
+    if all || what == "service_roundtrip" {
+        // The same request through the whole service (`Service::handle`:
+        // tick, route, auth against the configured account, decode, the
+        // set's update, the answer), as a bridge adapter calls it.
+        use confpart::conference::{ConferenceRef, IdSource, Timing};
+        use confpart::create::Create;
+        use confpart::http::RequestReader;
+        use confpart::http::service::{Account, Service};
+        use confpart::ident::{AccountSid, CallSid, ConferenceSid, IdError};
+        use confpart::path::Dialect;
+        use confpart::write::SliceSink;
+        struct Ids(usize);
+        impl IdSource for Ids {
+            fn call_sid(&mut self, _: Dialect) -> Result<CallSid, IdError> {
+                self.0 += 1;
+                CallSid::parse(if self.0 == 1 { CA } else { CB })
+            }
+            fn conference_sid(&mut self, _: Dialect) -> Result<ConferenceSid, IdError> {
+                ConferenceSid::parse(CF)
+            }
+        }
+        let path = scenario::path();
+        let mut req = [0u8; 2048];
+        let len = scenario::request(&path, scenario::full_update())
+            .encode_to_slice(&mut req)
+            .unwrap();
+        let now = Timestamp::from_unix(1_700_000_100).unwrap();
+        let account = AccountSid::parse(AC).unwrap();
+        let accounts = [Account::new(account, TOKEN)];
+        let mut service: Box<Service<'_, 1, 4>> =
+            Box::new(Service::new(Dialect::Twilio, Timing::IMMEDIATE, &accounts));
+        let mut ids = Ids(0);
+        let conference = ConferenceRef::Sid(ConferenceSid::parse(CF).unwrap());
+        for _ in 0..2 {
+            let create = Create::new("+15005550006", "+15005550001");
+            service
+                .conferences_mut()
+                .create(&account, conference, &create, now, &mut ids)
+                .unwrap();
+        }
+        let mut bufs = Box::new(BridgeBuffers::default());
+        let mut out = [0u8; 2048];
+        for _ in 0..n {
+            let mut reader = RequestReader::new(&mut bufs.request);
+            let Progress::Complete(m) = reader.feed(black_box(&req[..len])).unwrap() else {
+                panic!("incomplete");
+            };
+            let mut sink = SliceSink::new(&mut out);
+            let handled = service
+                .handle(&m, now, &mut ids, &mut bufs.scratch, &mut sink)
+                .unwrap();
+            assert_eq!(handled.status, 200);
+            black_box(sink.len());
+        }
+    }
     if all || what == "response_read" {
         let resp = twilio_response(MUTED);
         let mut buf = [0u8; 4096];

@@ -608,9 +608,18 @@ pub struct NamedCollectionPath<'n> {
 
 /// Decodes and classifies the `{CallSid}` slot of a path.
 fn parse_participant_segment(seg: &[u8], offset: usize) -> Result<ParticipantRef, PathError> {
-    if let Ok(sid) = CallSid::parse_bytes(seg) {
-        return Ok(ParticipantRef::Call(sid));
+    match CallSid::parse_bytes(seg) {
+        Ok(sid) => Ok(ParticipantRef::Call(sid)),
+        Err(_) => parse_label_segment(seg, offset),
     }
+}
+
+/// The `{CallSid}` slot as a label: percent-decoded, checked, copied.
+/// Out of line: its decode buffer and the [`Label`] it builds (512 +
+/// 520 bytes) would otherwise sit in the frame of every path parse,
+/// call SIDs included (the bridge's stack on a microcontroller).
+#[inline(never)]
+fn parse_label_segment(seg: &[u8], offset: usize) -> Result<ParticipantRef, PathError> {
     let mut buf = [0u8; LABEL_CAPACITY];
     let n = match form::decode_component(seg, &mut buf, Space::Literal) {
         Ok(n) => n,

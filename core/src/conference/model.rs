@@ -478,6 +478,18 @@ impl<const N: usize, const L: usize> Conference<N, L> {
         join: Join<'_>,
         now: Timestamp,
     ) -> Result<ParticipantState, ConferenceError> {
+        self.join_labelled(join, join.label.map(Label::as_str), now)
+    }
+
+    /// [`Conference::join`] with the label as text (`join.label` is not
+    /// read): a create checks its label ([`Label::check`]) without copying
+    /// it into a [`Label`] first.
+    pub(super) fn join_labelled(
+        &mut self,
+        join: Join<'_>,
+        label_text: Option<&str>,
+        now: Timestamp,
+    ) -> Result<ParticipantState, ConferenceError> {
         if self.status == ConferenceStatus::Completed {
             return Err(ConferenceError::Completed);
         }
@@ -492,16 +504,16 @@ impl<const N: usize, const L: usize> Conference<N, L> {
             return Err(ConferenceError::AlreadyPresent);
         }
         let mut label = heapless::String::<L>::new();
-        if let Some(l) = join.label {
+        if let Some(l) = label_text {
             if self
                 .members
                 .iter()
-                .any(|m| m.is_live() && m.label.as_str() == l.as_str())
+                .any(|m| m.is_live() && m.label.as_str() == l)
             {
                 return Err(ConferenceError::LabelInUse);
             }
             label
-                .push_str(l.as_str())
+                .push_str(l)
                 .map_err(|_| ConferenceError::LabelTooLong { max_bytes: L })?;
         }
         if self.live_count() >= N {

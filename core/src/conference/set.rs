@@ -817,7 +817,18 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
         for event in outcome.events {
             self.notices.participant(*sid, now, call, event);
         }
-        self.live(account, sid, &ParticipantRef::Call(call))
+        // As `live` by `ParticipantRef::Call(call)`, without building that
+        // 528-byte value on the stack.
+        let conference = &self
+            .slots
+            .get(self.slot_index(account, sid)?)
+            .ok_or(Refusal::NotFound)?
+            .conference;
+        let member = conference
+            .member(&call)
+            .filter(|m| m.is_live())
+            .ok_or(Refusal::NotFound)?;
+        Ok(Found { conference, member })
     }
 
     /// Delete ("kick"): removes the live participant `who` from any state
@@ -836,15 +847,20 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
         self.tick(now);
         let index = self.slot_index(account, sid)?;
         let slot = self.slots.get_mut(index).ok_or(Refusal::NotFound)?;
-        let outcome = slot.conference.kick(who, now).map_err(|r| match r {
-            Rejection::ConferenceCompleted { .. } => Refusal::NotFound,
-            r => Refusal::from(r),
-        })?;
+        // Borrowed where it was returned: a `KickOutcome<N>` is large (440
+        // bytes for N = 4), and each `map_err` / `?` was one more copy of it
+        // on the stack.
+        let kicked = slot.conference.kick(who, now);
+        let outcome = match &kicked {
+            Ok(outcome) => outcome,
+            Err(Rejection::ConferenceCompleted { .. }) => return Err(Refusal::NotFound),
+            Err(r) => return Err(Refusal::from(*r)),
+        };
         let call = outcome.state.call_sid;
-        for event in outcome.events {
+        for &event in &outcome.events {
             self.notices.participant(*sid, now, call, event);
         }
-        for coach in outcome.uncoached {
+        for &coach in &outcome.uncoached {
             self.notices.participant(*sid, now, coach, Event::Modify);
         }
         for left in outcome.also_left.iter().filter(|l| l.was_connected) {
@@ -995,13 +1011,12 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
         {
             return Err(Refusal::DuplicateId);
         }
-        let label = match label {
-            Some(l) => Some(
-                Label::new(l)
-                    .map_err(|e| Refusal::InvalidCreate(create::ValidationError::Label(e)))?,
-            ),
-            None => None,
-        };
+        // Checked, not copied into a `Label` (520 bytes on the stack): the
+        // member stores its own copy of the text.
+        if let Some(l) = label {
+            Label::check(l)
+                .map_err(|e| Refusal::InvalidCreate(create::ValidationError::Label(e)))?;
+        }
         // Checks done: from here on the create succeeds.
         let index = match existing {
             Some(i) => i,
@@ -1015,31 +1030,17 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
                         !drop
                     });
                 }
-                let mut name = heapless::String::new();
-                if let ConferenceRef::Name(n) = conference {
-                    name.push_str(n)
-                        .map_err(|_| Refusal::FriendlyName(NameProblem::TooLong))?;
-                }
-                self.slots
-                    .push(Slot {
-                        conference: Conference::new(*account, sid, dialect),
-                        name,
-                    })
-                    .map_err(|_| Refusal::SetFull { capacity: C })?;
-                self.slots.len().saturating_sub(1)
+                self.new_slot(*account, sid, conference)?
             }
         };
         let slot = self.slots.get_mut(index).ok_or(Refusal::NotFound)?;
         let conf = &mut slot.conference;
-        let mut join = Join::new(call)
+        let join = Join::new(call)
             .muted(create.muted.unwrap_or(false))
             .start_conference_on_enter(create.start_conference_on_enter.unwrap_or(true))
             .end_conference_on_exit(create.end_conference_on_exit.unwrap_or(false))
             .beep_on_exit(create.beep.is_none_or(|b| b.on_exit()));
-        if let Some(l) = &label {
-            join = join.label(l);
-        }
-        let joined = conf.join(join, now);
+        let joined = conf.join_labelled(join, label, now);
         if let Err(e) = joined {
             // Unreachable after the checks above; undo a new conference so
             // the create stays atomic.
@@ -1068,6 +1069,32 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
             new_conference: existing.is_none(),
             queue_time_ms: self.timing.queue_time_ms(),
         })
+    }
+
+    /// Stores a new conference (the slot is free: `create` checked and
+    /// reclaimed); its index. Out of line: the new slot is built on the
+    /// stack before it is moved in (a [`Conference`] and its name, 768
+    /// bytes for `Conferences<1, 4, 32>`), and only a create of a new
+    /// conference needs that.
+    #[inline(never)]
+    fn new_slot(
+        &mut self,
+        account: AccountSid,
+        sid: ConferenceSid,
+        conference: ConferenceRef<'_>,
+    ) -> Result<usize, Refusal> {
+        let mut name = heapless::String::new();
+        if let ConferenceRef::Name(n) = conference {
+            name.push_str(n)
+                .map_err(|_| Refusal::FriendlyName(NameProblem::TooLong))?;
+        }
+        self.slots
+            .push(Slot {
+                conference: Conference::new(account, sid, self.dialect),
+                name,
+            })
+            .map_err(|_| Refusal::SetFull { capacity: C })?;
+        Ok(self.slots.len().saturating_sub(1))
     }
 
     /// List: one page of the live participants of the conference `sid`, in

@@ -73,12 +73,12 @@ use super::bridge::{self, AuthFailure, BridgeError};
 use super::query::ListQuery;
 use super::{Answer, Connection, HttpError, OperationKind, RequestMessage};
 use crate::conference::{
-    ConferenceRef, Conferences, DEFAULT_LABEL_BYTES, FRIENDLY_NAME_CAPACITY, IdSource, Link,
+    ConferenceRef, Conferences, DEFAULT_LABEL_BYTES, FRIENDLY_NAME_CAPACITY, Found, IdSource, Link,
     NameProblem, Notice, Page, Refusal, Timing,
 };
 use crate::create::Create;
 use crate::date::Timestamp;
-use crate::ident::{AccountSid, ParticipantRef};
+use crate::ident::{AccountSid, ConferenceSid, ParticipantRef};
 use crate::path::{Dialect, ParticipantPath, PathError, PathStyle};
 use crate::update::Update;
 use crate::write::{Sink, WriteError};
@@ -204,14 +204,26 @@ pub struct Service<'a, const C: usize, const N: usize, const L: usize = DEFAULT_
     accounts: &'a [Account<'a>],
 }
 
-/// Where a routed request goes.
-struct Target<'n> {
+/// Where a routed request goes. The participant is borrowed from the
+/// [`bridge::Route`] that `answer` keeps in its frame: a
+/// [`ParticipantRef`] is 528 bytes (its label variant), and a copy per
+/// layer added one to the bridge's stack each.
+struct Target<'r, 'n> {
     operation: OperationKind,
     style: PathStyle,
     account: AccountSid,
     /// `Err` for a friendly name too long to store (answered after auth).
     conference: Result<ConferenceRef<'n>, Refusal>,
-    participant: Option<ParticipantRef>,
+    participant: Option<&'r ParticipantRef>,
+}
+
+/// What every operation's answer needs besides its own inputs.
+struct Call<'r, 'm> {
+    m: &'r RequestMessage<'m>,
+    account: AccountSid,
+    style: PathStyle,
+    now: Timestamp,
+    connection: Connection,
 }
 
 impl<'a, const C: usize, const N: usize, const L: usize> Service<'a, C, N, L> {
@@ -308,6 +320,11 @@ impl<'a, const C: usize, const N: usize, const L: usize> Service<'a, C, N, L> {
     /// Routes, authenticates, runs the operation and writes the success
     /// answer; any error is returned before a byte is written, except
     /// [`BridgeError::Write`].
+    ///
+    /// Each operation is a function of its own, kept out of line: their
+    /// decoded forms, participant views and the create's new conference
+    /// would otherwise all sit in this one frame (5 472 bytes on
+    /// thumbv7em before), while a request only ever needs one of them.
     #[allow(clippy::too_many_arguments)]
     fn answer<S: Sink + ?Sized>(
         &mut self,
@@ -319,75 +336,124 @@ impl<'a, const C: usize, const N: usize, const L: usize> Service<'a, C, N, L> {
         out: &mut S,
         connection: Connection,
     ) -> Result<u16, BridgeError> {
-        let target = route(m, name)?;
+        let routed = route(m);
+        let target = target(m, &routed, name)?;
         self.authenticate(m.authorization(), &target.account)?;
-        let account = target.account;
-        let style = target.style;
+        let call = Call {
+            m,
+            account: target.account,
+            style: target.style,
+            now,
+            connection,
+        };
         let conference = target.conference?;
-        let by_sid = match conference {
-            ConferenceRef::Sid(sid) => Some(sid),
-            ConferenceRef::Name(_) => None,
-        };
-        // Only a create may name the conference (routing makes sure).
-        let sid = || by_sid.ok_or(BridgeError::Refused(Refusal::NotFound));
-        let who = || {
-            target
-                .participant
-                .as_ref()
-                .ok_or(BridgeError::MethodNotAllowed {
-                    allow: bridge::ALLOW_COLLECTION,
-                })
-        };
-        match target.operation {
-            OperationKind::Update => {
-                let update = Update::decode(m.body(), scratch)?.update;
-                let found = self.set.update(&account, &sid()?, who()?, &update, now)?;
-                let p = found
-                    .conference
-                    .resource(found.member.call_sid(), style)
-                    .ok_or(Refusal::NotFound)?;
-                bridge::write_participant(out, 200, &p, connection)?;
-                Ok(200)
-            }
-            OperationKind::Fetch => {
-                let found = self.set.fetch(&account, &sid()?, who()?, now)?;
-                let p = found
-                    .conference
-                    .resource(found.member.call_sid(), style)
-                    .ok_or(Refusal::NotFound)?;
-                bridge::write_participant(out, 200, &p, connection)?;
-                Ok(200)
-            }
-            OperationKind::Delete => {
-                self.set.delete(&account, &sid()?, who()?, now)?;
-                bridge::write_no_content(out, connection)?;
-                Ok(204)
-            }
-            OperationKind::List => {
-                let query = m.query().unwrap_or("").as_bytes();
-                let query = ListQuery::decode(query, scratch)?;
-                let page = self.set.list(&account, &sid()?, &query, now)?;
-                write_page(out, &page, style, connection)?;
-                Ok(200)
-            }
-            OperationKind::Create => {
-                let create = Create::decode(m.body(), scratch)?.create;
-                let created = self.set.create(&account, conference, &create, now, ids)?;
-                let found = self
-                    .set
-                    .participant(&created.conference, &created.call)
-                    .ok_or(Refusal::NotFound)?;
-                let mut digits = [0u8; 20];
-                let queue_time = decimal(created.queue_time_ms, &mut digits);
-                let p = found
-                    .conference
-                    .resource(&created.call, style)
-                    .ok_or(Refusal::NotFound)?
-                    .with_queue_time(queue_time);
-                bridge::write_participant(out, 201, &p, connection)?;
-                Ok(201)
-            }
+        if target.operation == OperationKind::Create {
+            return self.create(&call, conference, ids, scratch, out);
         }
+        // Only a create may name the conference (routing makes sure).
+        let ConferenceRef::Sid(sid) = conference else {
+            return Err(BridgeError::Refused(Refusal::NotFound));
+        };
+        if target.operation == OperationKind::List {
+            return self.list(&call, &sid, scratch, out);
+        }
+        let who = target.participant.ok_or(BridgeError::MethodNotAllowed {
+            allow: bridge::ALLOW_COLLECTION,
+        })?;
+        match target.operation {
+            OperationKind::Update => self.update(&call, &sid, who, scratch, out),
+            OperationKind::Fetch => self.fetch(&call, &sid, who, out),
+            _ => self.delete(&call, &sid, who, out),
+        }
+    }
+
+    /// Update: decode the form, apply it, 200 + the participant.
+    #[inline(never)]
+    fn update<S: Sink + ?Sized>(
+        &mut self,
+        call: &Call<'_, '_>,
+        sid: &ConferenceSid,
+        who: &ParticipantRef,
+        scratch: &mut [u8],
+        out: &mut S,
+    ) -> Result<u16, BridgeError> {
+        let update = Update::decode(call.m.body(), scratch)?.update;
+        let found = self
+            .set
+            .update(&call.account, sid, who, &update, call.now)?;
+        write_found(out, &found, call)
+    }
+
+    /// Fetch: 200 + the participant.
+    #[inline(never)]
+    fn fetch<S: Sink + ?Sized>(
+        &mut self,
+        call: &Call<'_, '_>,
+        sid: &ConferenceSid,
+        who: &ParticipantRef,
+        out: &mut S,
+    ) -> Result<u16, BridgeError> {
+        let found = self.set.fetch(&call.account, sid, who, call.now)?;
+        write_found(out, &found, call)
+    }
+
+    /// Delete: 204.
+    #[inline(never)]
+    fn delete<S: Sink + ?Sized>(
+        &mut self,
+        call: &Call<'_, '_>,
+        sid: &ConferenceSid,
+        who: &ParticipantRef,
+        out: &mut S,
+    ) -> Result<u16, BridgeError> {
+        self.set.delete(&call.account, sid, who, call.now)?;
+        bridge::write_no_content(out, call.connection)?;
+        Ok(204)
+    }
+
+    /// List: decode the query, 200 + the page.
+    #[inline(never)]
+    fn list<S: Sink + ?Sized>(
+        &mut self,
+        call: &Call<'_, '_>,
+        sid: &ConferenceSid,
+        scratch: &mut [u8],
+        out: &mut S,
+    ) -> Result<u16, BridgeError> {
+        let query = call.m.query().unwrap_or("").as_bytes();
+        let query = ListQuery::decode(query, scratch)?;
+        let page = self.set.list(&call.account, sid, &query, call.now)?;
+        write_page(out, &page, call.style, call.connection)?;
+        Ok(200)
+    }
+
+    /// Create: decode the form, create, 201 + the participant as created.
+    #[inline(never)]
+    fn create<S: Sink + ?Sized>(
+        &mut self,
+        call: &Call<'_, '_>,
+        conference: ConferenceRef<'_>,
+        ids: &mut impl IdSource,
+        scratch: &mut [u8],
+        out: &mut S,
+    ) -> Result<u16, BridgeError> {
+        let create = Create::decode(call.m.body(), scratch)?.create;
+        let created = self
+            .set
+            .create(&call.account, conference, &create, call.now, ids)?;
+        let found = self
+            .set
+            .participant(&created.conference, &created.call)
+            .ok_or(Refusal::NotFound)?;
+        let mut digits = [0u8; 20];
+        let queue_time = decimal(created.queue_time_ms, &mut digits);
+        let p = found
+            .conference
+            .resource(&created.call, call.style)
+            .ok_or(Refusal::NotFound)?
+            .with_queue_time(queue_time);
+        bridge::write_participant(out, 201, &p, call.connection)?;
+        Ok(201)
     }
 
     /// Basic auth against every configured account whose SID is `account`
@@ -422,19 +488,33 @@ impl<'a, const C: usize, const N: usize, const L: usize> Service<'a, C, N, L> {
     }
 }
 
+/// [`bridge::route`], out of line: the path parse's intermediate values
+/// (the participant, the path, each a 500-odd-byte move) stay in its own
+/// frame, which is gone before the operation runs; only the [`bridge::Route`]
+/// it returns stays in `answer`'s.
+#[inline(never)]
+fn route(m: &RequestMessage<'_>) -> Result<bridge::Route, BridgeError> {
+    bridge::route(m.method(), m.path())
+}
+
 /// Routes the request: a participant path or the collection by SID
-/// ([`bridge::route`]), or a create on the collection named by friendly
-/// name ([`ParticipantPath::parse_named`]).
-fn route<'n>(m: &RequestMessage<'_>, name: &'n mut [u8]) -> Result<Target<'n>, BridgeError> {
-    match bridge::route(m.method(), m.path()) {
+/// ([`bridge::route`], its result `routed`), or a create on the collection
+/// named by friendly name ([`ParticipantPath::parse_named`]).
+fn target<'r, 'n>(
+    m: &RequestMessage<'_>,
+    routed: &'r Result<bridge::Route, BridgeError>,
+    name: &'n mut [u8],
+) -> Result<Target<'r, 'n>, BridgeError> {
+    match routed {
         Ok(r) => Ok(Target {
             operation: r.operation,
             style: r.path.style,
             account: r.path.account,
             conference: Ok(ConferenceRef::Sid(r.path.conference)),
-            participant: r.path.participant,
+            participant: r.path.participant.as_ref(),
         }),
         Err(BridgeError::NotFound { error }) if m.method() == "POST" => {
+            let error = *error;
             let (style, account, conference) = match ParticipantPath::parse_named(m.path(), name) {
                 Ok(p) => (p.style, p.account, Ok(ConferenceRef::parse(p.conference))),
                 Err(PathError::SegmentTooLong { .. }) => {
@@ -457,8 +537,22 @@ fn route<'n>(m: &RequestMessage<'_>, name: &'n mut [u8]) -> Result<Target<'n>, B
                 participant: None,
             })
         }
-        Err(e) => Err(e),
+        Err(e) => Err(*e),
     }
+}
+
+/// Writes a found participant: 200 (update, fetch).
+fn write_found<S: Sink + ?Sized, const N: usize, const L: usize>(
+    out: &mut S,
+    found: &Found<'_, N, L>,
+    call: &Call<'_, '_>,
+) -> Result<u16, BridgeError> {
+    let p = found
+        .conference
+        .resource(found.member.call_sid(), call.style)
+        .ok_or(Refusal::NotFound)?;
+    bridge::write_participant(out, 200, &p, call.connection)?;
+    Ok(200)
 }
 
 /// The style and account of a collection path whose name did not fit.
