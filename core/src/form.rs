@@ -665,13 +665,8 @@ impl<'a, F: Copy> FieldValue<'a, F> {
     }
 
     pub(crate) fn method(&self) -> Result<crate::update::Method, FormError<F>> {
-        use crate::update::Method;
         let mut buf = [0u8; 4];
-        let method = match self.small(&mut buf)? {
-            Some(v) if eq_letters(v, b"get") => Some(Method::Get),
-            Some(v) if eq_letters(v, b"post") => Some(Method::Post),
-            _ => None,
-        };
+        let method = self.small(&mut buf)?.and_then(crate::update::Method::parse);
         method.ok_or(FormError::InvalidMethod {
             field: self.field,
             offset: self.offset,

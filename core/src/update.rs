@@ -166,10 +166,16 @@ impl Method {
     }
 
     /// Parses `GET` / `POST`, case-insensitively.
+    ///
+    /// ```
+    /// use confpart::update::Method;
+    /// assert_eq!(Method::parse(b"post"), Some(Method::Post));
+    /// assert_eq!(Method::parse(b"PUT"), None);
+    /// ```
     pub fn parse(s: &[u8]) -> Option<Self> {
-        if s.eq_ignore_ascii_case(b"GET") {
+        if crate::form::eq_letters(s, b"get") {
             Some(Self::Get)
-        } else if s.eq_ignore_ascii_case(b"POST") {
+        } else if crate::form::eq_letters(s, b"post") {
             Some(Self::Post)
         } else {
             None

@@ -91,7 +91,11 @@ pub trait Sink {
     /// count the body first (with a [`CountingSink`]), then write. The
     /// output is the same bytes either way. [`SliceSink`] returns its
     /// buffer; an implementation must keep `*len <= buf.len()` and may only
-    /// be asked to move `*len` back to a value it had.
+    /// be asked to move `*len` back to a value it had. Returning `Some` is a
+    /// promise that `buf[..*len]` stays where it is until the writer
+    /// returns: a sink that flushes or drains its buffer when it fills up
+    /// must return `None` (the reserved digits are filled in at the offset
+    /// recorded before the body was written).
     ///
     /// ```
     /// use confpart::write::{Sink, SliceSink};

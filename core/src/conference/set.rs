@@ -819,11 +819,7 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
         }
         // As `live` by `ParticipantRef::Call(call)`, without building that
         // 528-byte value on the stack.
-        let conference = &self
-            .slots
-            .get(self.slot_index(account, sid)?)
-            .ok_or(Refusal::NotFound)?
-            .conference;
+        let conference = &self.slots.get(index).ok_or(Refusal::NotFound)?.conference;
         let member = conference
             .member(&call)
             .filter(|m| m.is_live())

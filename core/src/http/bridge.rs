@@ -522,8 +522,8 @@ impl<B: JsonBody + ?Sized> Framed for JsonAnswer<'_, B> {
 
 /// Writes a 200 or 201 answer with a JSON body that is never empty: its
 /// `Content-Length` is filled in after the body over a buffer (one pass,
-/// [`Sink::buffer`]), counted first over any other sink (no scratch
-/// buffer either way).
+/// [`Sink::buffer`]) when the body's bounds give its digit count, counted
+/// first otherwise and over any other sink (no scratch buffer either way).
 pub(crate) fn write_json<S: Sink + ?Sized, B: JsonBody + ?Sized>(
     sink: &mut S,
     status: u16,

@@ -676,8 +676,9 @@ impl<'a> Request<'a> {
     /// `core::fmt`. Over a buffer ([`Sink::buffer`]) in one pass: the
     /// `Content-Length` digits are reserved (their count from
     /// [`Update::encoded_len_bounds`]) and filled in after the body; over
-    /// any other sink, or when the bounds straddle a power of ten, the body
-    /// is counted first. The bytes are the same.
+    /// any other sink, for a create (no bounds), or when the bounds
+    /// straddle a power of ten, the body is counted first. The bytes are
+    /// the same.
     pub fn encode<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), ClientError> {
         self.validate()?;
         crate::write::write_framed(sink, &Framing(self))?;

@@ -28,8 +28,10 @@
 //!    `previous_page_uri`, `uri`, `page`, `page_size`, `start`, `end`, the
 //!    fixtures' order), 201 + participant (create: `status: queued`,
 //!    `queue_time` a string of [`crate::conference::Created::queue_time_ms`]).
-//!    Bodies are written straight into the sink, their `Content-Length`
-//!    filled in after them over a buffer (counted first over other sinks);
+//!    Bodies are written straight into the sink; a participant's
+//!    `Content-Length` is filled in after it over a buffer (counted first
+//!    over other sinks), a list page's is counted first (it has no cheap
+//!    length bounds);
 //!    `Connection` follows the request
 //!    ([`RequestMessage::keep_alive`]).
 //!
@@ -600,9 +602,9 @@ fn decimal(n: u64, buf: &mut [u8; 20]) -> &str {
         .unwrap_or("0")
 }
 
-/// Writes a 200 list page: the head and the body straight into the sink
-/// (the body's length filled in after it over a buffer, counted first over
-/// any other sink).
+/// Writes a 200 list page: the head and the body straight into the sink.
+/// A page has no cheap length bounds ([`bridge::JsonBody`]'s default), so
+/// its length is always counted first (the page is encoded twice).
 fn write_page<S: Sink + ?Sized, const N: usize, const L: usize>(
     out: &mut S,
     page: &Page<'_, N, L>,
