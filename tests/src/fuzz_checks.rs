@@ -26,7 +26,9 @@ use confpart::date::{RFC2822_LEN, Timestamp};
 use confpart::http::bridge::{check_basic, route};
 use confpart::http::query::ListQuery;
 use confpart::http::service::{Account, Handled, Service};
-use confpart::http::{HttpError, OperationKind, Progress, RequestReader, ResponseReader};
+use confpart::http::{
+    HttpError, Kind, Message, OperationKind, Progress, Reader, RequestReader, ResponseReader,
+};
 use confpart::ident::{AccountSid, CallSid, ParticipantRef};
 use confpart::json::{JsonStr, validate};
 use confpart::list::{decode_page, encode_page};
@@ -106,27 +108,42 @@ pub fn date_parse(data: &[u8]) {
     assert_eq!(Timestamp::parse(s.as_bytes()), Ok(t));
 }
 
-fn read_request(data: &[u8], step: usize) -> Option<(String, Vec<u8>, usize)> {
-    let mut buf = [0u8; 4096];
-    let mut reader = RequestReader::new(&mut buf);
+/// Feeds `data` to `reader` `step` bytes at a time, then `finish`es it at
+/// the end of the input: the message and the input bytes it took (`None`
+/// on any error).
+fn feed_in_steps<'r, K: Kind>(
+    reader: &'r mut Reader<'_, K>,
+    data: &[u8],
+    step: usize,
+) -> Option<(Message<'r, K>, usize)> {
     let mut rest = data;
     let mut taken = 0;
-    let message = loop {
+    loop {
         if rest.is_empty() {
-            break reader.finish().ok()?;
+            reader.finish().ok()?;
+            break;
         }
         let n = step.min(rest.len());
         match reader.feed(&rest[..n]).ok()? {
             Progress::Complete(m) => {
                 taken += m.consumed();
-                break m;
+                break;
             }
             Progress::Partial => {
                 taken += n;
                 rest = &rest[n..];
             }
         }
-    };
+    }
+    // The complete message again, borrowed for `'r` (a borrow returned from
+    // inside the loop would outlive the loop's next `feed`).
+    Some((reader.message()?, taken))
+}
+
+fn read_request(data: &[u8], step: usize) -> Option<(String, Vec<u8>, usize)> {
+    let mut buf = [0u8; 4096];
+    let mut reader = RequestReader::new(&mut buf);
+    let (message, taken) = feed_in_steps(&mut reader, data, step)?;
     let _ = route(message.method(), message.path());
     let _ = check_basic(
         message.authorization(),
@@ -162,24 +179,7 @@ pub fn http_request_read(input: &[u8]) {
 fn read_response(data: &[u8], step: usize, kind: OperationKind) -> Option<(u16, Vec<u8>, usize)> {
     let mut buf = [0u8; 4096];
     let mut reader = ResponseReader::new(&mut buf, kind);
-    let mut rest = data;
-    let mut taken = 0;
-    let message = loop {
-        if rest.is_empty() {
-            break reader.finish().ok()?;
-        }
-        let n = step.min(rest.len());
-        match reader.feed(&rest[..n]).ok()? {
-            Progress::Complete(m) => {
-                taken += m.consumed();
-                break m;
-            }
-            Progress::Partial => {
-                taken += n;
-                rest = &rest[n..];
-            }
-        }
-    };
+    let (message, taken) = feed_in_steps(&mut reader, data, step)?;
     let _ = message.outcome();
     let _ = message.participant();
     let _ = message.retry_after();
