@@ -11,9 +11,9 @@
 
 use std::hint::black_box;
 
-use confpart::date::Timestamp;
-use confpart::participant::Participant;
-use confpart::update::Update;
+use confpart::api::participant::Participant;
+use confpart::api::update::Update;
+use confpart::wire::date::Timestamp;
 use confpart_bench::scenario::{self, BridgeBuffers};
 use confpart_bench::{
     AC, CA, CB, CF, StdBridge, StdParticipant, StdUpdate, TOKEN, full_std_update, std_request,
@@ -77,7 +77,7 @@ fn participant_decode(c: &mut Criterion) {
     });
     // The parts of confpart's decode, to see where the time goes.
     g.bench_function("part_json_validate", |b| {
-        b.iter(|| confpart::json::validate(black_box(PARTICIPANT)).unwrap())
+        b.iter(|| confpart::wire::json::validate(black_box(PARTICIPANT)).unwrap())
     });
     g.bench_function("part_serde_json_core_raw", |b| {
         b.iter(|| {

@@ -12,10 +12,12 @@
 
 use std::hint::black_box;
 
-use confpart::date::Timestamp;
-use confpart::http::{OperationKind, Progress, ResponseReader};
-use confpart::participant::Participant;
-use confpart::update::Update;
+use confpart::api::operation::OperationKind;
+use confpart::api::participant::Participant;
+use confpart::api::update::Update;
+use confpart::client::ResponseReader;
+use confpart::wire::date::Timestamp;
+use confpart::wire::http::Progress;
 use confpart_bench::scenario::{self, BridgeBuffers};
 use confpart_bench::{
     AC, CA, CB, CF, StdBridge, StdParticipant, StdUpdate, TOKEN, full_std_update, std_request,
@@ -79,13 +81,13 @@ fn main() {
         // The same request through the whole service (`Service::handle`:
         // tick, route, auth against the configured account, decode, the
         // set's update, the answer), as a bridge adapter calls it.
-        use confpart::conference::{ConferenceRef, IdSource, Timing};
-        use confpart::create::Create;
-        use confpart::http::RequestReader;
-        use confpart::http::service::{Account, Service};
-        use confpart::ident::{AccountSid, CallSid, ConferenceSid, IdError};
-        use confpart::path::Dialect;
-        use confpart::write::SliceSink;
+        use confpart::api::create::Create;
+        use confpart::api::path::Dialect;
+        use confpart::bridge::{Account, Service};
+        use confpart::bridge::{ConferenceRef, IdSource, Timing};
+        use confpart::wire::http::RequestReader;
+        use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, IdError};
+        use confpart::wire::sink::SliceSink;
         struct Ids(usize);
         impl IdSource for Ids {
             fn call_sid(&mut self, _: Dialect) -> Result<CallSid, IdError> {

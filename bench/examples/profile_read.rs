@@ -18,7 +18,7 @@
 
 use std::hint::black_box;
 
-use confpart::http::{Progress, RequestReader};
+use confpart::wire::http::{Progress, RequestReader};
 use confpart_bench::scenario::{self, BridgeBuffers};
 
 fn main() {

@@ -316,15 +316,19 @@ pub fn std_response_read(resp: &[u8]) -> Option<(u16, &[u8])> {
 /// The confpart side of the scenarios, shared by the benchmarks and the
 /// profiling example (`cargo run --release -p confpart-bench --example profile`).
 pub mod scenario {
-    use confpart::conference::{Conference, Join, Lifecycle};
-    use confpart::date::Timestamp;
-    use confpart::http::bridge::{self, check_basic, route};
-    use confpart::http::client::{Credentials, Operation, Request};
-    use confpart::http::{Connection, OperationKind, Progress, RequestReader, ResponseReader};
-    use confpart::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
-    use confpart::path::{Dialect, Endpoint, ParticipantPath, PathStyle};
-    use confpart::update::{CoachTarget, Method, Update};
-    use confpart::write::SliceSink;
+    use confpart::api::fields::Method;
+    use confpart::api::operation::OperationKind;
+    use confpart::api::path::{Dialect, Endpoint, ParticipantPath, PathStyle};
+    use confpart::api::update::{CoachTarget, Update};
+    use confpart::bridge;
+    use confpart::bridge::{Conference, Join, Lifecycle};
+    use confpart::bridge::{check_basic, route};
+    use confpart::client::ResponseReader;
+    use confpart::client::{Credentials, Operation, Request};
+    use confpart::wire::date::Timestamp;
+    use confpart::wire::http::{Connection, Progress, RequestReader};
+    use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
+    use confpart::wire::sink::SliceSink;
 
     use super::{AC, CA, CB, CF, TOKEN};
 

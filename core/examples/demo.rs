@@ -11,12 +11,12 @@
     clippy::panic
 )]
 
-use confpart::api_error::ApiError;
-use confpart::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
-use confpart::list::decode_page_into;
-use confpart::participant::Participant;
-use confpart::path::{Dialect, ParticipantPath, PathStyle};
-use confpart::update::Update;
+use confpart::api::error::ApiError;
+use confpart::api::list::decode_page_into;
+use confpart::api::participant::Participant;
+use confpart::api::path::{Dialect, ParticipantPath, PathStyle};
+use confpart::api::update::Update;
+use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
 
 fn main() {
     let account = AccountSid::parse("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap();
@@ -121,7 +121,7 @@ fn main() {
     );
 }
 
-fn verdict(r: Result<(), confpart::update::ValidationError>) -> String {
+fn verdict(r: Result<(), confpart::api::update::ValidationError>) -> String {
     match r {
         Ok(()) => "valid".to_string(),
         Err(e) => format!("rejected ({e})"),

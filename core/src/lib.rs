@@ -18,8 +18,13 @@
 //! (in whatever pieces the socket gives).
 //!
 //! ```
-//! use confpart::{AccountSid, CallSid, ClientError, ConferenceSid, Credentials, Endpoint};
-//! use confpart::{Operation, ParticipantRef, Progress, Request, Update};
+//! use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid};
+//! use confpart::client::{ClientError, Credentials};
+//! use confpart::api::path::Endpoint;
+//! use confpart::client::{Operation, Request};
+//! use confpart::wire::ident::ParticipantRef;
+//! use confpart::wire::http::Progress;
+//! use confpart::api::update::Update;
 //! # let reply = concat!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 84\r\n\r\n",
 //! #     r#"{"call_sid": "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "coaching": true, "muted": false}"#).as_bytes();
 //! # let mut socket = reply.chunks(7);
@@ -58,9 +63,13 @@
 //! hands over, and writes:
 //!
 //! ```
-//! use confpart::conference::{SequentialIds, Timing};
-//! use confpart::{Account, AccountSid, Dialect, Progress, RequestReader, Service};
-//! use confpart::{SliceSink, Timestamp};
+//! use confpart::bridge::{SequentialIds, Timing};
+//! use confpart::bridge::{Account, Service};
+//! use confpart::wire::ident::AccountSid;
+//! use confpart::api::path::Dialect;
+//! use confpart::wire::http::{Progress, RequestReader};
+//! use confpart::wire::sink::SliceSink;
+//! use confpart::wire::date::Timestamp;
 //! # let request: &[u8] = b"POST /2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants.json HTTP/1.1\r\nHost: x\r\n\
 //! #     Authorization: Basic QUNhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYTphdXRoIHRva2Vu\r\nContent-Length: 35\r\n\r\n\
 //! #     From=%2B15005550006&To=%2B15005550001";
@@ -93,9 +102,16 @@
 //! rules) goes through one error type and one writer.
 //!
 //! ```
-//! use confpart::{bridge, BridgeError, Conference, ConferenceError, Connection, Progress};
-//! use confpart::{RequestReader, Sink, SliceSink, Timestamp, Update};
-//! # use confpart::{AccountSid, CallSid, ConferenceSid, Dialect, Join, Lifecycle};
+//! use confpart::bridge;
+//! use confpart::bridge::{BridgeError, Conference, ConferenceError};
+//! use confpart::wire::http::{Connection, Progress};
+//! use confpart::wire::http::RequestReader;
+//! use confpart::wire::sink::{Sink, SliceSink};
+//! use confpart::wire::date::Timestamp;
+//! use confpart::api::update::Update;
+//! # use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid};
+//! # use confpart::api::path::Dialect;
+//! # use confpart::bridge::{Join, Lifecycle};
 //! # let mut conf: Conference<8> = Conference::new(
 //! #     AccountSid::parse("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?,
 //! #     ConferenceSid::parse("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?, Dialect::Twilio);
@@ -170,34 +186,7 @@
 #[cfg(test)]
 extern crate std;
 
-pub mod api_error;
-mod base64;
-pub mod conference;
-pub mod create;
-pub mod date;
-pub mod form;
-pub mod http;
-pub mod ident;
-pub mod json;
-pub mod list;
-pub mod participant;
-pub mod path;
-mod scan;
-pub mod update;
-pub mod write;
-
-pub use api_error::ApiError;
-pub use conference::{Applied, Conference, ConferenceError, Join, Lifecycle, Rejection};
-pub use date::Timestamp;
-pub use http::bridge::{self, BridgeError, Route};
-pub use http::client::{ClientError, Credentials, Operation, Outcome, Request};
-pub use http::service::{Account, Handled, Service};
-pub use http::{
-    Answer, ApiAnswer, Connection, HeaderField, HttpError, Message, OperationKind, Progress,
-    Reader, RequestMessage, RequestReader, ResponseMessage, ResponseReader,
-};
-pub use ident::{AccountSid, CallSid, ConferenceSid, Label, ParticipantRef};
-pub use participant::{Participant, Status};
-pub use path::{Dialect, Endpoint};
-pub use update::Update;
-pub use write::{CountingSink, Sink, SliceSink, WriteError};
+pub mod api;
+pub mod bridge;
+pub mod client;
+pub mod wire;

@@ -6,8 +6,8 @@
     clippy::panic
 )]
 
-use confpart::api_error::{ApiError, ErrorShape, twilio_len};
-use confpart::json::{JsonError, JsonErrorKind};
+use confpart::api::error::{ApiError, ErrorShape, twilio_len};
+use confpart::wire::json::{JsonError, JsonErrorKind};
 use proptest::prelude::*;
 
 #[test]

@@ -9,15 +9,16 @@
     clippy::panic
 )]
 
-use confpart::conference::{Conference, Join, Lifecycle};
-use confpart::date::Timestamp;
-use confpart::http::Connection;
-use confpart::http::bridge::{max_participant_answer_len, write_participant};
-use confpart::http::client::{Credentials, Operation, Request, UpdateBounds};
-use confpart::ident::{AccountSid, CallSid, ConferenceSid, Label, ParticipantRef};
-use confpart::path::{Dialect, Endpoint, PathStyle};
-use confpart::update::{CoachTarget, Method, Update};
-use confpart::write::SliceSink;
+use confpart::api::fields::Method;
+use confpart::api::path::{Dialect, Endpoint, PathStyle};
+use confpart::api::update::{CoachTarget, Update};
+use confpart::bridge::{Conference, Join, Lifecycle};
+use confpart::bridge::{max_participant_answer_len, write_participant};
+use confpart::client::{Credentials, Operation, Request, UpdateBounds};
+use confpart::wire::date::Timestamp;
+use confpart::wire::http::Connection;
+use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, Label, ParticipantRef};
+use confpart::wire::sink::SliceSink;
 use proptest::prelude::*;
 
 const AC: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";

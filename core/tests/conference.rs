@@ -10,16 +10,16 @@
 
 use std::collections::HashMap;
 
-use confpart::api_error::ApiError;
-use confpart::conference::{
+use confpart::api::error::ApiError;
+use confpart::api::participant::{Participant, Status};
+use confpart::api::path::{Dialect, PathStyle};
+use confpart::api::update::{CoachTarget, Field, Update, ValidationError};
+use confpart::bridge::{
     Conference, ConferenceError, ConferenceStatus, Event, Join, Lifecycle, LifecycleError,
     ParticipantState, Rejection,
 };
-use confpart::date::Timestamp;
-use confpart::ident::{AccountSid, CallSid, ConferenceSid, Label, ParticipantRef};
-use confpart::participant::{Participant, Status};
-use confpart::path::{Dialect, PathStyle};
-use confpart::update::{CoachTarget, Field, Update, ValidationError};
+use confpart::wire::date::Timestamp;
+use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, Label, ParticipantRef};
 use proptest::prelude::*;
 
 const MUSIC: &str = "https://music.example/hold.mp3";
@@ -401,7 +401,7 @@ fn rule3_join_time_fields_may_be_set_before_connected() {
         .end_conference_on_exit(true)
         .beep_on_exit(false)
         .wait_url("")
-        .wait_method(confpart::update::Method::Get)
+        .wait_method(confpart::api::fields::Method::Get)
         .hold(false)
         .hold_url(MUSIC);
     let o = c.apply(&who, &u, t(1)).unwrap();
@@ -799,7 +799,7 @@ fn label_storage_is_bounded() {
 
 #[test]
 fn stored_participants_are_small() {
-    use confpart::conference::Member;
+    use confpart::bridge::Member;
     assert!(std::mem::size_of::<Member<0>>() <= 128);
     assert!(std::mem::size_of::<Member>() <= 128 + 128);
 }
@@ -874,7 +874,7 @@ fn resource_twilio() {
             // The uri is derived from the SIDs when the resource is written.
             let mut buf = [0u8; 2048];
             let n = p.encode_to_slice(&mut buf).unwrap();
-            let back = confpart::participant::Participant::decode(&buf[..n]).unwrap();
+            let back = confpart::api::participant::Participant::decode(&buf[..n]).unwrap();
             assert_eq!(back, p);
             back.uri().map(|u| u.raw().to_owned())
         }
@@ -912,7 +912,7 @@ fn resource_signalwire() {
             // The uri is derived from the SIDs when the resource is written.
             let mut buf = [0u8; 2048];
             let n = p.encode_to_slice(&mut buf).unwrap();
-            let back = confpart::participant::Participant::decode(&buf[..n]).unwrap();
+            let back = confpart::api::participant::Participant::decode(&buf[..n]).unwrap();
             assert_eq!(back, p);
             back.uri().map(|u| u.raw().to_owned())
         }
@@ -933,9 +933,9 @@ fn rejection_body_and_display() {
         state: Lifecycle::Ringing,
     };
     let mut buf = [0u8; 256];
-    let mut sink = confpart::write::SliceSink::new(&mut buf);
+    let mut sink = confpart::wire::sink::SliceSink::new(&mut buf);
     let a = r.answer();
-    confpart::api_error::write_twilio(&mut sink, a.code, a.message, a.status).unwrap();
+    confpart::api::error::write_twilio(&mut sink, a.code, a.message, a.status).unwrap();
     let e = ApiError::decode(sink.written()).unwrap();
     assert_eq!((e.code, e.status), (Some(21220), Some(400)));
     assert_eq!(
@@ -1117,7 +1117,7 @@ fn check_apply_outcome(
     after: &Conf,
     who: CallSid,
     u: &Update<'_>,
-    o: &confpart::conference::Applied,
+    o: &confpart::bridge::Applied,
     now: Timestamp,
 ) {
     let b = *before.member(&who).unwrap().state();

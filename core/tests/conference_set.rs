@@ -8,17 +8,17 @@
     clippy::panic
 )]
 
-use confpart::conference::{
+use confpart::api::create::Create;
+use confpart::api::path::Dialect;
+use confpart::api::query::ListQuery;
+use confpart::api::update::Update;
+use confpart::bridge::{
     ConferenceRef, ConferenceStatus, Conferences, EVENT_QUEUE_CAPACITY, Event, IdSource, Lifecycle,
     Link, Notice, NoticeKind, Page, Refusal, Rejection, SequentialIds, Timing,
 };
-use confpart::create::Create;
-use confpart::date::Timestamp;
-use confpart::http::query::ListQuery;
-use confpart::ident::{AccountSid, CallSid, ConferenceSid, IdError, ParticipantRef};
-use confpart::path::Dialect;
-use confpart::update::Update;
-use confpart::write::SliceSink;
+use confpart::wire::date::Timestamp;
+use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, IdError, ParticipantRef};
+use confpart::wire::sink::SliceSink;
 
 const AC: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const AC2: &str = "ACcccccccccccccccccccccccccccccccc";
@@ -516,7 +516,7 @@ fn signalwire_pages_use_the_laml_form() {
                 &mut ids,
             )
             .unwrap();
-        assert_eq!(c.call.form(), confpart::ident::SidForm::Uuid);
+        assert_eq!(c.call.form(), confpart::wire::ident::SidForm::Uuid);
         conf = Some(c.conference);
     }
     let conf = conf.unwrap();

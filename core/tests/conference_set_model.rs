@@ -9,13 +9,13 @@
     clippy::panic
 )]
 
-use confpart::conference::{ConferenceRef, Conferences, Lifecycle, SequentialIds, Timing};
-use confpart::create::Create;
-use confpart::date::Timestamp;
-use confpart::http::query::ListQuery;
-use confpart::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
-use confpart::path::Dialect;
-use confpart::update::Update;
+use confpart::api::create::Create;
+use confpart::api::path::Dialect;
+use confpart::api::query::ListQuery;
+use confpart::api::update::Update;
+use confpart::bridge::{ConferenceRef, Conferences, Lifecycle, SequentialIds, Timing};
+use confpart::wire::date::Timestamp;
+use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
 use proptest::prelude::*;
 
 const C: usize = 2;
@@ -518,7 +518,7 @@ impl Model {
     }
 }
 
-fn fields(m: &confpart::conference::Member) -> P {
+fn fields(m: &confpart::bridge::Member) -> P {
     let s = m.state();
     P {
         call: s.call_sid,
@@ -550,7 +550,7 @@ proptest! {
         let mut now = 0u64;
         let accounts = ACCOUNTS.map(|a| AccountSid::parse(a).unwrap());
         let at = |s: u64| Timestamp::from_unix(T0 + s).unwrap();
-        let code = |r: confpart::conference::Refusal| (r.answer().status, r.answer().code);
+        let code = |r: confpart::bridge::Refusal| (r.answer().status, r.answer().code);
         for (step, op) in ops.into_iter().enumerate() {
             model.tick(now);
             match op {
@@ -623,7 +623,7 @@ proptest! {
                         page_token: None,
                     };
                     let got = set.list(&accounts[account], &sid, &q, at(now)).map(|p| {
-                        (p.members().map(|m| *m.call_sid()).collect::<Vec<_>>(), p.start(), p.end(), p.uri(confpart::conference::Link::Next).is_some())
+                        (p.members().map(|m| *m.call_sid()).collect::<Vec<_>>(), p.start(), p.end(), p.uri(confpart::bridge::Link::Next).is_some())
                     }).map_err(code);
                     let want = model.list(account, &sid, filters, page_size, page);
                     prop_assert_eq!(got, want, "step {}", step);
@@ -634,7 +634,7 @@ proptest! {
             set.tick(at(now));
             for conf in &model.confs {
                 let real = set.conference(&conf.sid).unwrap();
-                prop_assert_eq!(real.status() == confpart::conference::ConferenceStatus::Completed, conf.completed);
+                prop_assert_eq!(real.status() == confpart::bridge::ConferenceStatus::Completed, conf.completed);
                 for p in &conf.members {
                     if let Some(m) = real.member(&p.call) {
                         prop_assert_eq!(&fields(m), p, "step {}", step);

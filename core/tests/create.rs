@@ -6,12 +6,12 @@
     clippy::panic
 )]
 
-use confpart::create::{
+use confpart::api::create::{
     Beep, CallEvent, CallEvents, Create, Field, FormError, TIMEOUT_MAX, ValidationError,
 };
-use confpart::ident::{CallSid, IdError, IdKind};
-use confpart::path::Dialect;
-use confpart::update::{Method, UrlProblem};
+use confpart::api::fields::{Method, UrlProblem};
+use confpart::api::path::Dialect;
+use confpart::wire::ident::{CallSid, IdError, IdKind};
 use proptest::prelude::*;
 
 const CA: &str = "CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";

@@ -9,18 +9,18 @@
 
 mod http_support;
 
-use confpart::http::bridge::{
-    self, ALLOW_COLLECTION, ALLOW_PARTICIPANT, AuthFailure, BridgeError, check_basic,
-    constant_time_eq, route,
+use confpart::api::operation::OperationKind;
+use confpart::api::path::{PathError, PathStyle};
+use confpart::api::query::{ListQuery, QueryError};
+use confpart::api::update::Update;
+use confpart::bridge;
+use confpart::bridge::{
+    ALLOW_COLLECTION, ALLOW_PARTICIPANT, AuthFailure, BridgeError, check_basic, constant_time_eq,
+    route,
 };
-use confpart::http::query::{ListQuery, QueryError};
-use confpart::http::{
-    self as head, Connection, HeaderField, HttpError, OperationKind, RequestReader,
-};
-use confpart::ident::IdError;
-use confpart::path::{PathError, PathStyle};
-use confpart::update::Update;
-use confpart::write::{SliceSink, WriteError};
+use confpart::wire::http::{self as head, Connection, HeaderField, HttpError, RequestReader};
+use confpart::wire::ident::IdError;
+use confpart::wire::sink::{SliceSink, WriteError};
 use http_support::*;
 use proptest::prelude::*;
 
@@ -430,7 +430,7 @@ fn router() {
         Err(BridgeError::NotFound {
             error: PathError::Id {
                 error: IdError::Length {
-                    kind: confpart::ident::IdKind::Conference,
+                    kind: confpart::wire::ident::IdKind::Conference,
                     len: 3
                 },
                 offset: 68
@@ -524,7 +524,7 @@ fn basic_auth() {
 
 #[test]
 fn response_writer() {
-    let p = confpart::participant::Participant::decode(include_bytes!(
+    let p = confpart::api::participant::Participant::decode(include_bytes!(
         "../../tests/fixtures/twilio-update-mute.json"
     ))
     .unwrap();
@@ -744,10 +744,10 @@ proptest! {
 /// `write_error` writes it with the right extra header.
 #[test]
 fn every_error_has_an_answer() {
-    use confpart::conference::{ConferenceError, Lifecycle, LifecycleError, Rejection};
-    use confpart::http::{Answer, ApiAnswer};
-    use confpart::path::Dialect;
-    use confpart::update::{Field, FormError, ValidationError};
+    use confpart::api::path::Dialect;
+    use confpart::api::update::{Field, FormError, ValidationError};
+    use confpart::bridge::{Answer, ApiAnswer};
+    use confpart::bridge::{ConferenceError, Lifecycle, LifecycleError, Rejection};
 
     let http: Vec<(HttpError, u16)> = vec![
         (HttpError::BareLf { offset: 1 }, 400),
@@ -914,7 +914,9 @@ fn every_error_has_an_answer() {
             20001,
         ),
         (
-            confpart::ident::CallSid::parse("x").unwrap_err().into(),
+            confpart::wire::ident::CallSid::parse("x")
+                .unwrap_err()
+                .into(),
             400,
             20001,
         ),
@@ -934,7 +936,7 @@ fn every_error_has_an_answer() {
         bridge::write_error(&mut sink, &e, Connection::Close).unwrap();
         let n = sink.len();
         let mut buf = [0u8; 1024];
-        let mut r = confpart::http::ResponseReader::new(&mut buf, OperationKind::Update);
+        let mut r = confpart::client::ResponseReader::new(&mut buf, OperationKind::Update);
         let m = r.feed(&out[..n]).unwrap().complete().unwrap();
         assert_eq!(m.status(), status);
         assert_eq!(m.consumed(), n);
@@ -944,7 +946,7 @@ fn every_error_has_an_answer() {
             "{e:?}"
         );
         assert_eq!(m.header("allow").is_some(), status == 405, "{e:?}");
-        let api = confpart::api_error::ApiError::decode(m.body()).unwrap();
+        let api = confpart::api::error::ApiError::decode(m.body()).unwrap();
         assert_eq!((api.code, api.status), (Some(code), Some(status)));
         assert!(api.message.is_some_and(|m| m.eq_str(a.message)));
         assert!(!e.to_string().is_empty());
@@ -954,7 +956,7 @@ fn every_error_has_an_answer() {
 /// Each lower-layer error converts into `BridgeError` and is its source.
 #[test]
 fn bridge_error_sources() {
-    use confpart::conference::Rejection;
+    use confpart::bridge::Rejection;
     use std::error::Error as _;
     let e = BridgeError::from(Rejection::CoachSelf);
     assert_eq!(e, BridgeError::Rejected(Rejection::CoachSelf));
@@ -976,7 +978,7 @@ fn bridge_error_sources() {
 /// is counted first and matches what is written.
 #[test]
 fn participant_answer_length_is_exact() {
-    let p = confpart::participant::Participant::decode(include_bytes!(
+    let p = confpart::api::participant::Participant::decode(include_bytes!(
         "../../tests/fixtures/twilio-update-hold.json"
     ))
     .unwrap();
@@ -985,7 +987,7 @@ fn participant_answer_length_is_exact() {
     bridge::write_participant(&mut sink, 200, &p, Connection::Close).unwrap();
     let n = sink.len();
     let mut buf = vec![0u8; 4096];
-    let mut r = confpart::http::ResponseReader::new(&mut buf, OperationKind::Fetch);
+    let mut r = confpart::client::ResponseReader::new(&mut buf, OperationKind::Fetch);
     let m = r.feed(&out[..n]).unwrap().complete().unwrap();
     assert_eq!(m.content_length(), Some(p.encoded_len() as u64));
     assert_eq!(m.participant().unwrap(), p);

@@ -9,20 +9,20 @@
 
 mod http_support;
 
-use confpart::api_error::ErrorShape;
-use confpart::create::Create;
-use confpart::date::Timestamp;
-use confpart::http::client::{ClientError, Credentials, Operation, Outcome, Request, RetryAfter};
-use confpart::http::query::{ListQuery, QueryError};
-use confpart::http::{self as body};
-use confpart::http::{
-    self as head, Connection, HeaderField, HttpError, OperationKind, ResponseReader,
-};
-use confpart::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
-use confpart::participant::{Participant, Status};
-use confpart::path::{Dialect, Endpoint, PathError, PathStyle};
-use confpart::update::{Field, Update, ValidationError};
-use confpart::write::{IoSink, WriteError};
+use confpart::api::create::Create;
+use confpart::api::error::ErrorShape;
+use confpart::api::operation::OperationKind;
+use confpart::api::participant::{Participant, Status};
+use confpart::api::path::{Dialect, Endpoint, PathError, PathStyle};
+use confpart::api::query::{ListQuery, QueryError};
+use confpart::api::update::{Field, Update, ValidationError};
+use confpart::client::ResponseReader;
+use confpart::client::{ClientError, Credentials, Operation, Outcome, Request, RetryAfter};
+use confpart::wire::date::Timestamp;
+use confpart::wire::http as body;
+use confpart::wire::http::{self as head, Connection, HeaderField, HttpError};
+use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
+use confpart::wire::sink::{IoSink, WriteError};
 use http_support::*;
 use proptest::prelude::*;
 
@@ -153,20 +153,20 @@ fn create_is_typed_validated_and_takes_extra_headers() {
 
     // Validated for the endpoint's dialect before a byte is written.
     let bad = Create::new("+15005550006", "+15005550001").label(CA);
-    let mut sink = confpart::write::SliceSink::new(&mut buf);
+    let mut sink = confpart::wire::sink::SliceSink::new(&mut buf);
     let e = req(Operation::Create(bad.into()), Connection::KeepAlive)
         .encode(&mut sink)
         .unwrap_err();
     assert!(matches!(
         e,
-        ClientError::InvalidCreate(confpart::create::ValidationError::Label(_))
+        ClientError::InvalidCreate(confpart::api::create::ValidationError::Label(_))
     ));
     assert_eq!(sink.len(), 0);
     let coaching = Create::new("a", "b").coaching(true);
     assert_eq!(
         req(Operation::Create(coaching.into()), Connection::KeepAlive).encoded_len(),
         Err(ClientError::InvalidCreate(
-            confpart::create::ValidationError::CoachingWithoutTarget
+            confpart::api::create::ValidationError::CoachingWithoutTarget
         ))
     );
 
@@ -431,12 +431,12 @@ fn basic_auth_long_credentials_stream_correctly() {
         let token = "k".repeat(len);
         let c = Credentials::new(AC, &token).unwrap();
         let mut buf = [0u8; 512];
-        let mut sink = confpart::write::SliceSink::new(&mut buf);
+        let mut sink = confpart::wire::sink::SliceSink::new(&mut buf);
         c.write_basic(&mut sink).unwrap();
         let written = sink.written();
         assert!(written.starts_with(b"Basic "));
         // Check by decoding on the bridge side.
-        confpart::http::bridge::check_basic(Some(written), AC, &token).unwrap();
+        confpart::bridge::check_basic(Some(written), AC, &token).unwrap();
     }
 }
 
@@ -636,7 +636,7 @@ fn delete_204_and_non_json_error_pages() {
     r.fed(msg).unwrap();
     assert_eq!(
         r.msg().unwrap().outcome().unwrap(),
-        Outcome::Failure(confpart::http::client::Failure {
+        Outcome::Failure(confpart::client::Failure {
             status: 502,
             error: None,
             retry_after: None

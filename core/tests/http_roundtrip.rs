@@ -10,18 +10,20 @@
 
 mod http_support;
 
-use confpart::conference::{ConferenceError, Rejection};
-use confpart::http::bridge::{self, AuthFailure, BridgeError, check_basic, route};
-use confpart::http::client::{Credentials, Failure, Operation, Outcome, Request, RetryAfter};
-use confpart::http::query::ListQuery;
-use confpart::http::{
-    ApiAnswer, Connection, HeaderField, OperationKind, RequestReader, ResponseReader,
-};
-use confpart::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
-use confpart::participant::Participant;
-use confpart::path::{Dialect, Endpoint, ParticipantPath, PathError, PathStyle};
-use confpart::update::Update;
-use confpart::write::SliceSink;
+use confpart::api::operation::OperationKind;
+use confpart::api::participant::Participant;
+use confpart::api::path::{Dialect, Endpoint, ParticipantPath, PathError, PathStyle};
+use confpart::api::query::ListQuery;
+use confpart::api::update::Update;
+use confpart::bridge;
+use confpart::bridge::ApiAnswer;
+use confpart::bridge::{AuthFailure, BridgeError, check_basic, route};
+use confpart::bridge::{ConferenceError, Rejection};
+use confpart::client::ResponseReader;
+use confpart::client::{Credentials, Failure, Operation, Outcome, Request, RetryAfter};
+use confpart::wire::http::{Connection, HeaderField, RequestReader};
+use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
+use confpart::wire::sink::SliceSink;
 use http_support::*;
 use proptest::prelude::*;
 
@@ -148,7 +150,7 @@ fn every_operation_client_to_bridge() {
         }
         let form = b"From=%2B15005550006&To=%2B15005550001&Label=customer";
         let create =
-            confpart::create::Create::new("+15005550006", "+15005550001").label("customer");
+            confpart::api::create::Create::new("+15005550006", "+15005550001").label("customer");
         let req = request(
             &all,
             Operation::Create(create.into()),
@@ -235,7 +237,7 @@ fn every_outcome_bridge_to_client() {
             20004,
         ),
         (
-            BridgeError::Http(confpart::http::HttpError::BareLf { offset: 3 }),
+            BridgeError::Http(confpart::wire::http::HttpError::BareLf { offset: 3 }),
             400,
             20001,
         ),
@@ -290,7 +292,7 @@ fn every_outcome_bridge_to_client() {
             let a = ApiAnswer::new(429, 20429, "Too Many Requests");
             let mut body = [0u8; 256];
             let mut b = SliceSink::new(&mut body);
-            confpart::api_error::write_twilio(&mut b, a.code, a.message, a.status).unwrap();
+            confpart::api::error::write_twilio(&mut b, a.code, a.message, a.status).unwrap();
             let retry = [HeaderField::new("Retry-After", "30")];
             bridge::write_response(s, a.status, b.written(), Connection::KeepAlive, &retry).unwrap()
         },

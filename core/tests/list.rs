@@ -6,11 +6,11 @@
     clippy::panic
 )]
 
-use confpart::ident::CallSid;
-use confpart::json::{JsonError, JsonErrorKind, JsonStr};
-use confpart::list::{PageMeta, decode_page, decode_page_into, encode_page};
-use confpart::participant::{Participant, Status};
-use confpart::write::{SliceSink, WriteError};
+use confpart::api::list::{PageMeta, decode_page, decode_page_into, encode_page};
+use confpart::api::participant::{Participant, Status};
+use confpart::wire::ident::CallSid;
+use confpart::wire::json::{JsonError, JsonErrorKind, JsonStr};
+use confpart::wire::sink::{SliceSink, WriteError};
 use proptest::prelude::*;
 
 const PAGE: &[u8] = include_bytes!("../../tests/fixtures/twilio-list-page.json");

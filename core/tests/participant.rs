@@ -6,11 +6,11 @@
     clippy::panic
 )]
 
-use confpart::date::Timestamp;
-use confpart::ident::{AccountSid, CallSid, ConferenceSid, Label};
-use confpart::json::{JsonError, JsonErrorKind, JsonStr};
-use confpart::participant::{Participant, Status};
-use confpart::path::PathStyle;
+use confpart::api::participant::{Participant, Status};
+use confpart::api::path::PathStyle;
+use confpart::wire::date::Timestamp;
+use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, Label};
+use confpart::wire::json::{JsonError, JsonErrorKind, JsonStr};
 use proptest::prelude::*;
 
 const AC: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -583,10 +583,10 @@ fn serde_feature_serializes_like_encode() {
 /// A sink over a buffer that does not offer it ([`Sink::buffer`] is `None`):
 /// the answer writer counts the JSON first, then writes, as it did before
 /// the one-pass path. The oracle of the test below.
-struct TwoPass<'a>(confpart::write::SliceSink<'a>);
+struct TwoPass<'a>(confpart::wire::sink::SliceSink<'a>);
 
-impl confpart::write::Sink for TwoPass<'_> {
-    fn put(&mut self, bytes: &[u8]) -> Result<(), confpart::write::WriteError> {
+impl confpart::wire::sink::Sink for TwoPass<'_> {
+    fn put(&mut self, bytes: &[u8]) -> Result<(), confpart::wire::sink::WriteError> {
         self.0.put(bytes)
     }
 }
@@ -603,9 +603,9 @@ proptest! {
         cap in any::<proptest::sample::Index>(),
         pad in 0usize..3000,
     ) {
-        use confpart::http::bridge::write_participant;
-        use confpart::http::Connection;
-        use confpart::write::SliceSink;
+        use confpart::bridge::write_participant;
+        use confpart::wire::http::Connection;
+        use confpart::wire::sink::SliceSink;
 
         let p = spec.build();
         let (low, high) = p.encoded_len_bounds();

@@ -13,17 +13,18 @@
 
 mod service_support;
 
-use confpart::conference::{ConferenceRef, Conferences, Refusal, SequentialIds, Timing};
-use confpart::create::Create;
-use confpart::date::Timestamp;
-use confpart::http::client::Operation;
-use confpart::http::query::ListQuery;
-use confpart::http::service::{Account, Handled, Service};
-use confpart::http::{Connection, HttpError, OperationKind, Progress, RequestReader};
-use confpart::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
-use confpart::path::{Dialect, PathStyle};
-use confpart::update::Update;
-use confpart::write::SliceSink;
+use confpart::api::create::Create;
+use confpart::api::operation::OperationKind;
+use confpart::api::path::{Dialect, PathStyle};
+use confpart::api::query::ListQuery;
+use confpart::api::update::Update;
+use confpart::bridge::{Account, Handled, Service};
+use confpart::bridge::{ConferenceRef, Conferences, Refusal, SequentialIds, Timing};
+use confpart::client::Operation;
+use confpart::wire::date::Timestamp;
+use confpart::wire::http::{Connection, HttpError, Progress, RequestReader};
+use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
+use confpart::wire::sink::SliceSink;
 use proptest::prelude::*;
 use service_support::*;
 
@@ -455,7 +456,7 @@ proptest! {
                                 let members: Vec<CallSid> = page.members().map(|m| *m.call_sid()).collect();
                                 prop_assert_eq!(reply.page().0, members);
                                 let mut uri = String::new();
-                                if let Some(u) = page.uri(confpart::conference::Link::Next) {
+                                if let Some(u) = page.uri(confpart::bridge::Link::Next) {
                                     let mut buf = vec![0u8; u.encoded_len()];
                                     let mut s = SliceSink::new(&mut buf);
                                     u.write(&mut s).unwrap();
@@ -478,7 +479,7 @@ proptest! {
     }
 }
 
-fn encode(p: &confpart::participant::Participant<'_>) -> String {
+fn encode(p: &confpart::api::participant::Participant<'_>) -> String {
     let mut buf = vec![0u8; p.encoded_len()];
     p.encode_to_slice(&mut buf).unwrap();
     String::from_utf8(buf).unwrap()

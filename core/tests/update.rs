@@ -6,11 +6,10 @@
     clippy::panic
 )]
 
-use confpart::ident::{CallSid, IdError, IdKind};
-use confpart::path::Dialect;
-use confpart::update::{
-    CoachTarget, Field, FormError, Method, URL_MAX_LEN, Update, UrlProblem, ValidationError,
-};
+use confpart::api::fields::{Method, URL_MAX_LEN, UrlProblem};
+use confpart::api::path::Dialect;
+use confpart::api::update::{CoachTarget, Field, FormError, Update, ValidationError};
+use confpart::wire::ident::{CallSid, IdError, IdKind};
 use proptest::prelude::*;
 
 const CB: &str = "CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
@@ -238,7 +237,7 @@ fn unknown_keys_are_ignored_and_reported() {
     assert_eq!(d.update, Update::mute());
     assert_eq!(d.ignored.total(), 10);
     let kept: Vec<&[u8]> = d.ignored.iter().collect();
-    assert_eq!(kept.len(), confpart::update::IGNORED_KEYS_CAPACITY);
+    assert_eq!(kept.len(), confpart::api::fields::IGNORED_KEYS_CAPACITY);
     assert_eq!(kept[0], b"Beep");
     assert_eq!(kept[1], b"X%41");
     // Keys are case-sensitive: 'muted' is not 'Muted'.
@@ -421,7 +420,7 @@ proptest! {
 
 #[test]
 fn encode_into_an_embedded_io_writer() {
-    use confpart::write::{IoSink, WriteError};
+    use confpart::wire::sink::{IoSink, WriteError};
     let u = Update::hold_with_music("http://m.example/a b.mp3");
     let mut out = [0u8; 64];
     let expected = enc(&u);
@@ -473,7 +472,7 @@ fn from_key_matches_exactly_the_twelve_keys() {
 type Model = (Update<'static>, Vec<&'static [u8]>, usize);
 
 fn model_decode(body: &'static [u8], scratch_len: usize) -> Result<Model, FormError> {
-    use confpart::form::{self, DecodeError, Space};
+    use confpart::wire::form::{self, DecodeError, Space};
     let mut scratch: &'static mut [u8] = Box::leak(vec![0u8; scratch_len].into_boxed_slice());
     let mut u = Update::new();
     let mut ignored = Vec::new();
@@ -543,7 +542,7 @@ fn model_decode(body: &'static [u8], scratch_len: usize) -> Result<Model, FormEr
                     error,
                     offset: at,
                 };
-                u.call_sid_to_coach = Some(match small(confpart::ident::SID_CAPACITY)? {
+                u.call_sid_to_coach = Some(match small(confpart::wire::ident::SID_CAPACITY)? {
                     Some(v) if v.is_empty() => CoachTarget::Clear,
                     Some(v) => CoachTarget::Call(CallSid::parse_bytes(&v).map_err(invalid)?),
                     None => {
@@ -648,7 +647,7 @@ proptest! {
         match (&fast, &model) {
             (Ok((fu, fi, ft)), Ok((mu, mi, mt))) => {
                 prop_assert_eq!(fu, mu);
-                prop_assert_eq!(fi, &mi[..mi.len().min(confpart::update::IGNORED_KEYS_CAPACITY)]);
+                prop_assert_eq!(fi, &mi[..mi.len().min(confpart::api::fields::IGNORED_KEYS_CAPACITY)]);
                 prop_assert_eq!(ft, mt);
             }
             _ => prop_assert_eq!(fast.map(|_| ()), model.map(|_| ())),
@@ -692,16 +691,16 @@ proptest! {
 /// A sink over a buffer that does not offer it ([`Sink::buffer`] is `None`):
 /// the request and answer writers count the body first, then write, as
 /// they did before the one-pass path. The oracle of the tests below.
-struct TwoPass<'a>(confpart::write::SliceSink<'a>);
+struct TwoPass<'a>(confpart::wire::sink::SliceSink<'a>);
 
-impl confpart::write::Sink for TwoPass<'_> {
-    fn put(&mut self, bytes: &[u8]) -> Result<(), confpart::write::WriteError> {
+impl confpart::wire::sink::Sink for TwoPass<'_> {
+    fn put(&mut self, bytes: &[u8]) -> Result<(), confpart::wire::sink::WriteError> {
         self.0.put(bytes)
     }
 }
 
-fn participant_ref() -> impl Strategy<Value = confpart::ident::ParticipantRef> {
-    use confpart::ident::ParticipantRef;
+fn participant_ref() -> impl Strategy<Value = confpart::wire::ident::ParticipantRef> {
+    use confpart::wire::ident::ParticipantRef;
     prop_oneof![
         Just(ParticipantRef::parse("CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap()),
         Just(ParticipantRef::parse(UUID).unwrap()),
@@ -743,12 +742,12 @@ proptest! {
         cap in any::<proptest::sample::Index>(),
         pad in 0usize..3000,
     ) {
-        use confpart::create::Create;
-        use confpart::http::client::{Credentials, Operation, Request};
-        use confpart::http::{Connection, HeaderField};
-        use confpart::ident::{AccountSid, ConferenceSid};
-        use confpart::path::Endpoint;
-        use confpart::write::{Sink, SliceSink};
+        use confpart::api::create::Create;
+        use confpart::client::{Credentials, Operation, Request};
+        use confpart::wire::http::{Connection, HeaderField};
+        use confpart::wire::ident::{AccountSid, ConferenceSid};
+        use confpart::api::path::Endpoint;
+        use confpart::wire::sink::{Sink, SliceSink};
 
         let (account, endpoint) = if signalwire {
             (AccountSid::parse(UUID).unwrap(), Endpoint::signalwire("example").unwrap())

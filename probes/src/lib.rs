@@ -4,12 +4,13 @@
 
 use core::hint::black_box;
 
-use confpart::http::Connection;
-use confpart::http::bridge::max_participant_answer_len;
-use confpart::http::client::{Credentials, Operation, Request, UpdateBounds};
-use confpart::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
-use confpart::path::Endpoint;
-use confpart::update::{CoachTarget, Method, Update};
+use confpart::api::fields::Method;
+use confpart::api::path::Endpoint;
+use confpart::api::update::{CoachTarget, Update};
+use confpart::bridge::max_participant_answer_len;
+use confpart::client::{Credentials, Operation, Request, UpdateBounds};
+use confpart::wire::http::Connection;
+use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
 
 /// Halts on panic. confpart has no panicking paths; this only satisfies
 /// the linker.

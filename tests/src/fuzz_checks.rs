@@ -17,25 +17,25 @@
     clippy::indexing_slicing
 )]
 
-use confpart::api_error::{ApiError, ErrorShape, twilio_len};
-use confpart::conference::{
+use confpart::api::create::Create;
+use confpart::api::error::{ApiError, ErrorShape, twilio_len};
+use confpart::api::list::{decode_page, encode_page};
+use confpart::api::operation::OperationKind;
+use confpart::api::participant::Participant;
+use confpart::api::path::{Dialect, ParticipantPath};
+use confpart::api::query::ListQuery;
+use confpart::api::update::Update;
+use confpart::bridge::{Account, Handled, Service};
+use confpart::bridge::{
     ConferenceRef, Conferences, DEFAULT_PAGE_SIZE, Link, SequentialIds, Timing,
 };
-use confpart::create::Create;
-use confpart::date::{RFC2822_LEN, Timestamp};
-use confpart::http::bridge::{check_basic, route};
-use confpart::http::query::ListQuery;
-use confpart::http::service::{Account, Handled, Service};
-use confpart::http::{
-    HttpError, Kind, Message, OperationKind, Progress, Reader, RequestReader, ResponseReader,
-};
-use confpart::ident::{AccountSid, CallSid, ParticipantRef};
-use confpart::json::{JsonStr, validate};
-use confpart::list::{decode_page, encode_page};
-use confpart::participant::Participant;
-use confpart::path::{Dialect, ParticipantPath};
-use confpart::update::Update;
-use confpart::write::SliceSink;
+use confpart::bridge::{check_basic, route};
+use confpart::client::ResponseReader;
+use confpart::wire::date::{RFC2822_LEN, Timestamp};
+use confpart::wire::http::{HttpError, Kind, Message, Progress, Reader, RequestReader};
+use confpart::wire::ident::{AccountSid, CallSid, ParticipantRef};
+use confpart::wire::json::{JsonStr, validate};
+use confpart::wire::sink::SliceSink;
 use serde_json::Value;
 
 mod scripted;
@@ -392,7 +392,7 @@ pub fn create_decode(body: &[u8]) {
         Ok(d) => d,
         Err(e) => {
             assert!(
-                !matches!(e, confpart::create::FormError::ScratchFull { .. }),
+                !matches!(e, confpart::api::create::FormError::ScratchFull { .. }),
                 "a scratch as long as the body must suffice: {e:?}"
             );
             return;
@@ -446,7 +446,7 @@ struct OwnedPage {
 
 /// The query string of a page URI (after `?`).
 fn link_query<const N: usize>(
-    page: &confpart::conference::Page<'_, N>,
+    page: &confpart::bridge::Page<'_, N>,
     which: Link,
 ) -> Option<Vec<u8>> {
     let uri = page.uri(which)?;
@@ -466,7 +466,7 @@ const LIST_N: usize = 16;
 fn list_page(
     set: &mut Conferences<1, LIST_N>,
     account: &AccountSid,
-    sid: &confpart::ConferenceSid,
+    sid: &confpart::wire::ident::ConferenceSid,
     query: &[u8],
     now: Timestamp,
 ) -> Option<OwnedPage> {
@@ -624,8 +624,8 @@ const SERVICE_RX: usize = 2048;
 /// A growing `Sink`.
 struct VecSink<'v>(&'v mut Vec<u8>);
 
-impl confpart::write::Sink for VecSink<'_> {
-    fn put(&mut self, bytes: &[u8]) -> Result<(), confpart::write::WriteError> {
+impl confpart::wire::sink::Sink for VecSink<'_> {
+    fn put(&mut self, bytes: &[u8]) -> Result<(), confpart::wire::sink::WriteError> {
         self.0.extend_from_slice(bytes);
         Ok(())
     }
@@ -834,7 +834,7 @@ fn embassy_segment(seg: &[u8]) -> scripted::Segment<'_> {
 fn read_whole<'r>(
     reader: &'r mut ResponseReader<'_>,
     response: &[u8],
-) -> Result<(confpart::ResponseMessage<'r>, bool), HttpError> {
+) -> Result<(confpart::client::ResponseMessage<'r>, bool), HttpError> {
     let by_feed = reader.feed(response)?.is_complete();
     if !by_feed {
         reader.finish()?;
@@ -845,10 +845,10 @@ fn read_whole<'r>(
 
 /// A 429/503 the client retries at once (`max_retry_after` and `backoff`
 /// are 0: a `Retry-After` of more than 0 s is returned as it is).
-fn retry_now(outcome: &confpart::Outcome<'_>) -> bool {
-    use confpart::http::client::{Failure, RetryAfter};
+fn retry_now(outcome: &confpart::client::Outcome<'_>) -> bool {
+    use confpart::client::{Failure, RetryAfter};
     match outcome {
-        confpart::Outcome::Failure(Failure {
+        confpart::client::Outcome::Failure(Failure {
             status: 429 | 503,
             retry_after,
             ..
@@ -858,9 +858,12 @@ fn retry_now(outcome: &confpart::Outcome<'_>) -> bool {
 }
 
 /// The answer names another call than the one the request addressed.
-fn names_another(outcome: &confpart::Outcome<'_>, request: &confpart::Request<'_>) -> bool {
+fn names_another(
+    outcome: &confpart::client::Outcome<'_>,
+    request: &confpart::client::Request<'_>,
+) -> bool {
     match (outcome, request.operation.participant()) {
-        (confpart::Outcome::Participant(p), Some(ParticipantRef::Call(asked))) => {
+        (confpart::client::Outcome::Participant(p), Some(ParticipantRef::Call(asked))) => {
             p.call_sid().is_some_and(|c| c != asked)
         }
         _ => false,
@@ -874,10 +877,10 @@ fn names_another(outcome: &confpart::Outcome<'_>, request: &confpart::Request<'_
 fn in_step(
     wire: &scripted::Wire<'_>,
     seen: &scripted::Seen,
-    request: &confpart::Request<'_>,
+    request: &confpart::client::Request<'_>,
 ) -> bool {
     let seg = wire.segment(seen.segment);
-    if request.connection != confpart::Connection::KeepAlive
+    if request.connection != confpart::wire::http::Connection::KeepAlive
         || seen.ended.is_some()
         || seg.end != Some(seen.delivered)
     {
@@ -893,7 +896,7 @@ fn in_step(
 fn retryable(
     wire: &scripted::Wire<'_>,
     seen: &scripted::Seen,
-    request: &confpart::Request<'_>,
+    request: &confpart::client::Request<'_>,
 ) -> bool {
     if !in_step(wire, seen, request) {
         return false;
@@ -927,7 +930,7 @@ type EmbassyResult<'c, 'a> = Result<
 fn check_send<'a>(
     wire: &scripted::Wire<'a>,
     before: usize,
-    request: &confpart::Request<'_>,
+    request: &confpart::client::Request<'_>,
     encoded: &[u8],
     max_attempts: u8,
     result: EmbassyResult<'_, 'a>,
@@ -1140,7 +1143,7 @@ fn check_send<'a>(
 ///   delivered its bytes, nothing more; `exchanges()` counts the answered
 ///   attempts.
 pub fn embassy_client(input: &[u8]) {
-    use confpart::Operation;
+    use confpart::client::Operation;
     use confpart_embassy::{Client, Config, Connection, Duration};
     use scripted::{Transport, Wire, block_on};
     use std::cell::RefCell;
@@ -1152,9 +1155,9 @@ pub fn embassy_client(input: &[u8]) {
     let max_attempts = ((c(0) >> 2) & 3) % 3 + 1;
     let by_label = c(0) & 0x10 != 0;
     let header = if c(0) & 0x20 != 0 {
-        confpart::Connection::Close
+        confpart::wire::http::Connection::Close
     } else {
-        confpart::Connection::KeepAlive
+        confpart::wire::http::Connection::KeepAlive
     };
     let segments = if rest.is_empty() {
         Vec::new()
@@ -1171,13 +1174,13 @@ pub fn embassy_client(input: &[u8]) {
     )));
 
     let account = AccountSid::parse(SERVICE_AC).unwrap();
-    let conference = confpart::ConferenceSid::parse(EMBASSY_CF).unwrap();
+    let conference = confpart::wire::ident::ConferenceSid::parse(EMBASSY_CF).unwrap();
     let who = if by_label {
         ParticipantRef::parse("desk").unwrap()
     } else {
         ParticipantRef::Call(CallSid::parse(EMBASSY_CA).unwrap())
     };
-    let credentials = confpart::Credentials::new(SERVICE_AC, SERVICE_TOKEN).unwrap();
+    let credentials = confpart::client::Credentials::new(SERVICE_AC, SERVICE_TOKEN).unwrap();
     let operation = |b: u8| match b % 5 {
         0 => Operation::Update(&who, Update::mute()),
         1 => Operation::Fetch(&who),
@@ -1203,8 +1206,8 @@ pub fn embassy_client(input: &[u8]) {
     let mut client = Client::new(&mut rx, &mut tx, config);
     let mut connection = None;
     for send in 0..sends {
-        let request = confpart::Request::new(
-            confpart::Endpoint::twilio(),
+        let request = confpart::client::Request::new(
+            confpart::api::path::Endpoint::twilio(),
             credentials,
             account,
             conference,

@@ -29,8 +29,9 @@
     clippy::indexing_slicing
 )]
 
-use confpart::http::{
-    HttpError, Kind, MAX_HEAD_LEN, MAX_HEADERS, Message, Progress, RequestReader, ResponseReader,
+use confpart::client::ResponseReader;
+use confpart::wire::http::{
+    HttpError, Kind, MAX_HEAD_LEN, MAX_HEADERS, Message, Progress, RequestReader,
 };
 
 /// A parsed head, as both parsers can say it.
@@ -234,7 +235,7 @@ fn core(data: &[u8], response: bool) -> Result<Head, HttpError> {
     // Room for the longest head and a body: the limits are the core's own.
     let mut buf = vec![0u8; MAX_HEAD_LEN + 4096];
     if response {
-        let mut r = ResponseReader::new(&mut buf, confpart::http::OperationKind::Update);
+        let mut r = ResponseReader::new(&mut buf, confpart::api::operation::OperationKind::Update);
         let m = match r.feed(data)? {
             Progress::Complete(m) => m,
             Progress::Partial => r.finish()?,

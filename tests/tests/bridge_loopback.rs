@@ -23,12 +23,14 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use confpart::conference::{SequentialIds, Timing};
-use confpart::date::Timestamp;
-use confpart::http::service::{Account, Service};
-use confpart::http::{OperationKind, Progress, RequestReader, bridge};
-use confpart::path::Dialect;
-use confpart::write::SliceSink;
+use confpart::api::operation::OperationKind;
+use confpart::api::path::Dialect;
+use confpart::bridge;
+use confpart::bridge::{Account, Service};
+use confpart::bridge::{SequentialIds, Timing};
+use confpart::wire::date::Timestamp;
+use confpart::wire::http::{Progress, RequestReader};
+use confpart::wire::sink::SliceSink;
 use service_support::{Reply, Wire, accounts, scenario};
 
 const TIMEOUT: Duration = Duration::from_secs(10);

@@ -9,10 +9,10 @@
 
 use std::path::PathBuf;
 
-use confpart::api_error::ApiError;
-use confpart::json::JsonErrorKind;
-use confpart::list::decode_page;
-use confpart::participant::{Participant, Status};
+use confpart::api::error::ApiError;
+use confpart::api::list::decode_page;
+use confpart::api::participant::{Participant, Status};
+use confpart::wire::json::JsonErrorKind;
 
 fn local(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

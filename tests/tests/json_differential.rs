@@ -14,11 +14,11 @@
     clippy::panic
 )]
 
-use confpart::api_error::ApiError;
-use confpart::date::Timestamp;
-use confpart::json::{MAX_DEPTH, validate};
-use confpart::list::decode_page;
-use confpart::participant::Participant;
+use confpart::api::error::ApiError;
+use confpart::api::list::decode_page;
+use confpart::api::participant::Participant;
+use confpart::wire::date::Timestamp;
+use confpart::wire::json::{MAX_DEPTH, validate};
 use confpart_tests::fuzz_checks::assert_same_fields;
 use proptest::prelude::*;
 use serde_json::Value;
@@ -143,10 +143,10 @@ prop_compose! {
         })));
         f.push(("conference_sid", v(sid("CF", &sids[2]))));
         f.push(("call_sid_to_coach", v(sid("CA", &sids[3]))));
-        f.push(("label", v(label.filter(|l| confpart::ident::Label::check(l).is_ok()))));
+        f.push(("label", v(label.filter(|l| confpart::wire::ident::Label::check(l).is_ok()))));
         for (name, d) in [("date_created", dates[0]), ("date_updated", dates[1])] {
             let text = d.map(|u| {
-                let mut buf = [0u8; confpart::date::RFC2822_LEN];
+                let mut buf = [0u8; confpart::wire::date::RFC2822_LEN];
                 let s = Timestamp::from_unix(u).unwrap().write_rfc2822(&mut buf).to_string();
                 if lenient { s.replace(" +0000", " GMT") } else { s }
             });

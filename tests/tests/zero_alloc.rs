@@ -13,20 +13,24 @@
 use std::alloc::System;
 use std::hint::black_box;
 
-use confpart::api_error::ApiError;
-use confpart::conference::{Conference, Join, Lifecycle};
-use confpart::date::{RFC2822_LEN, Timestamp};
-use confpart::http::bridge::{self, BridgeError, check_basic, route};
-use confpart::http::client::{Credentials, Operation, Outcome, Request};
-use confpart::http::query::ListQuery;
-use confpart::http::{Connection, OperationKind, RequestReader, ResponseReader};
-use confpart::ident::{AccountSid, CallSid, ConferenceSid, Label, ParticipantRef};
-use confpart::json;
-use confpart::list::{decode_page, encode_page};
-use confpart::participant::Participant;
-use confpart::path::{Dialect, Endpoint, ParticipantPath, PathStyle};
-use confpart::update::{CoachTarget, Method, Update};
-use confpart::write::{CountingSink, SliceSink};
+use confpart::api::error::ApiError;
+use confpart::api::fields::Method;
+use confpart::api::list::{decode_page, encode_page};
+use confpart::api::operation::OperationKind;
+use confpart::api::participant::Participant;
+use confpart::api::path::{Dialect, Endpoint, ParticipantPath, PathStyle};
+use confpart::api::query::ListQuery;
+use confpart::api::update::{CoachTarget, Update};
+use confpart::bridge;
+use confpart::bridge::{BridgeError, check_basic, route};
+use confpart::bridge::{Conference, Join, Lifecycle};
+use confpart::client::ResponseReader;
+use confpart::client::{Credentials, Operation, Outcome, Request};
+use confpart::wire::date::{RFC2822_LEN, Timestamp};
+use confpart::wire::http::{Connection, RequestReader};
+use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, Label, ParticipantRef};
+use confpart::wire::json;
+use confpart::wire::sink::{CountingSink, SliceSink};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 // The counting allocator (stats_alloc: no `unsafe` in this workspace).
@@ -131,7 +135,7 @@ fn every_path_allocates_nothing() {
         checks += usize::from(Participant::decode(&out[..n]).unwrap() == p);
         let e = ApiError::decode(ERROR).unwrap();
         let mut sink = SliceSink::new(&mut out);
-        confpart::api_error::write_twilio(&mut sink, 20404, "not found", 404).unwrap();
+        confpart::api::error::write_twilio(&mut sink, 20404, "not found", 404).unwrap();
         let n = sink.len();
         checks += usize::from(ApiError::decode(&out[..n]).unwrap().code == e.code);
         let mut count = 0;
@@ -158,7 +162,9 @@ fn every_path_allocates_nothing() {
             Operation::Fetch(&who),
             Operation::Delete(&who),
             Operation::List(query),
-            Operation::Create(confpart::create::Create::new("+15005550006", "+15005550001").into()),
+            Operation::Create(
+                confpart::api::create::Create::new("+15005550006", "+15005550001").into(),
+            ),
         ] {
             let req = Request::new(
                 Endpoint::twilio(),

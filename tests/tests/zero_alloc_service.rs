@@ -12,13 +12,13 @@
 use std::alloc::System;
 use std::hint::black_box;
 
-use confpart::conference::{SequentialIds, Timing};
-use confpart::date::Timestamp;
-use confpart::http::service::{Account, Service};
-use confpart::http::{HttpError, Progress, RequestReader};
-use confpart::ident::AccountSid;
-use confpart::path::Dialect;
-use confpart::write::SliceSink;
+use confpart::api::path::Dialect;
+use confpart::bridge::{Account, Service};
+use confpart::bridge::{SequentialIds, Timing};
+use confpart::wire::date::Timestamp;
+use confpart::wire::http::{HttpError, Progress, RequestReader};
+use confpart::wire::ident::AccountSid;
+use confpart::wire::sink::SliceSink;
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 #[global_allocator]

@@ -12,14 +12,14 @@
 use std::alloc::System;
 use std::hint::black_box;
 
-use confpart::conference::{ConferenceRef, Conferences, Link, SequentialIds, Timing};
-use confpart::create::Create;
-use confpart::date::Timestamp;
-use confpart::http::query::ListQuery;
-use confpart::ident::{AccountSid, ParticipantRef};
-use confpart::path::Dialect;
-use confpart::update::Update;
-use confpart::write::{CountingSink, SliceSink};
+use confpart::api::create::Create;
+use confpart::api::path::Dialect;
+use confpart::api::query::ListQuery;
+use confpart::api::update::Update;
+use confpart::bridge::{ConferenceRef, Conferences, Link, SequentialIds, Timing};
+use confpart::wire::date::Timestamp;
+use confpart::wire::ident::{AccountSid, ParticipantRef};
+use confpart::wire::sink::{CountingSink, SliceSink};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 #[global_allocator]

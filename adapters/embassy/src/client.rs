@@ -3,8 +3,10 @@
 
 use core::fmt;
 
-use confpart::http::client::{Failure, RetryAfter};
-use confpart::{Outcome, Participant, ParticipantRef, Request, ResponseReader};
+use confpart::api::participant::Participant;
+use confpart::client::{Failure, RetryAfter};
+use confpart::client::{Outcome, Request, ResponseReader};
+use confpart::wire::ident::ParticipantRef;
 use embassy_time::{Duration, Timer, with_timeout};
 use embedded_io_async::{Read, Write};
 
@@ -164,14 +166,14 @@ impl<'c, T> Reply<'c, T> {
 
     /// The participant of a 200 (update, fetch) or 201 (create); the
     /// service's error as [`Error::Response`] with
-    /// [`confpart::ClientError::Service`] (status, code, `Retry-After`).
+    /// [`confpart::client::ClientError::Service`] (status, code, `Retry-After`).
     pub fn participant(&self) -> Result<Participant<'_>, Error> {
         let message = self.reader.message().ok_or(Error::Incomplete)?;
         Ok(message.participant()?)
     }
 
     /// The whole response (headers such as `Twilio-Request-Id`).
-    pub fn message(&self) -> Option<confpart::ResponseMessage<'_>> {
+    pub fn message(&self) -> Option<confpart::client::ResponseMessage<'_>> {
         self.reader.message()
     }
 
@@ -300,7 +302,9 @@ impl<'b> Client<'b> {
                 // A request that said `Connection: close` is the last one on
                 // its connection (RFC 9112 §9.6), whatever the answer says:
                 // no retry on it, and it is not handed back.
-                Ok(Ok(keep)) => keep && request.connection == confpart::Connection::KeepAlive,
+                Ok(Ok(keep)) => {
+                    keep && request.connection == confpart::wire::http::Connection::KeepAlive
+                }
             };
             connection.exchanges = connection.exchanges.saturating_add(1);
             let decision = decide(&reader, request, keep, attempt < attempts_allowed, &config);
@@ -381,7 +385,7 @@ async fn exchange<T: Read + Write>(
             return Ok(false);
         }
         let input = tx.get(..got).unwrap_or_default();
-        if let confpart::Progress::Complete(m) = reader.feed(input)? {
+        if let confpart::wire::http::Progress::Complete(m) = reader.feed(input)? {
             // Bytes after the response: an answer nobody asked for yet.
             let extra = m.consumed() < got;
             if extra {

@@ -2,7 +2,8 @@
 
 use core::fmt;
 
-use confpart::{ClientError, HttpError};
+use confpart::client::ClientError;
+use confpart::wire::http::HttpError;
 use embedded_io::ErrorKind;
 
 /// Everything that can go wrong in a round trip, connecting included.
@@ -123,8 +124,8 @@ impl From<HttpError> for Error {
     }
 }
 
-impl From<confpart::ident::IdError> for Error {
-    fn from(e: confpart::ident::IdError) -> Self {
+impl From<confpart::wire::ident::IdError> for Error {
+    fn from(e: confpart::wire::ident::IdError) -> Self {
         Self::Request(ClientError::Id(e))
     }
 }

@@ -10,8 +10,12 @@
 //!
 //! ```no_run
 //! # async fn demo<T: embedded_io_async::Read + embedded_io_async::Write>(socket: T) -> Result<(), confpart_embassy::Error> {
-//! use confpart::{AccountSid, CallSid, ConferenceSid, Credentials, Endpoint};
-//! use confpart::{Operation, ParticipantRef, Request, Update};
+//! use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid};
+//! use confpart::client::Credentials;
+//! use confpart::api::path::Endpoint;
+//! use confpart::client::{Operation, Request};
+//! use confpart::wire::ident::ParticipantRef;
+//! use confpart::api::update::Update;
 //! use confpart_embassy::{Client, Config, Connection};
 //!
 //! let account = AccountSid::parse("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?;
@@ -58,7 +62,7 @@
 //! | **total** | **≈ 6.5 KiB** | **≈ 45 KiB** |
 //!
 //! The client buffers are the caller's: `Client::new(&mut rx, &mut tx, ..)`;
-//! a [`confpart::Request`] that does not fit `tx` is refused before a byte
+//! a [`confpart::client::Request`] that does not fit `tx` is refused before a byte
 //! is written ([`Error::Request`], connection given back). The firmware in
 //! `adapters/embassy/firmware` measures its task stacks under qemu.
 //!

@@ -5,7 +5,7 @@
 //! for as many requests as the server allows.
 //!
 //! ```no_run
-//! # async fn demo(stack: embassy_net::Stack<'_>, requests: &[confpart::Request<'_>]) -> Result<(), confpart_embassy::Error> {
+//! # async fn demo(stack: embassy_net::Stack<'_>, requests: &[confpart::client::Request<'_>]) -> Result<(), confpart_embassy::Error> {
 //! use confpart_embassy::net::{Server, connect};
 //! use confpart_embassy::{Client, Config, Connection};
 //! use embassy_net::tcp::TcpSocket;

@@ -18,7 +18,10 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Waker};
 
 use common::{Bridge, Buffers, TestRng, config, pki, request, tls13_server_config};
-use confpart::{Operation, ParticipantRef, Progress, RequestReader, Update};
+use confpart::api::update::Update;
+use confpart::client::Operation;
+use confpart::wire::http::{Progress, RequestReader};
+use confpart::wire::ident::ParticipantRef;
 use confpart_embassy::Connection;
 use confpart_embassy::net::{Server, TlsVerify, connect, connect_tls};
 use embassy_net::driver::{Capabilities, Driver, HardwareAddress, LinkState, RxToken, TxToken};

@@ -17,8 +17,11 @@ use common::{
     Bridge, Buffers, Room, config, connect, participant_response, read_request, request, scripted,
     too_many,
 };
-use confpart::http::client::RetryAfter;
-use confpart::{ClientError, HttpError, Operation, Outcome, ParticipantRef, Update};
+use confpart::api::update::Update;
+use confpart::client::RetryAfter;
+use confpart::client::{ClientError, Operation, Outcome};
+use confpart::wire::http::HttpError;
+use confpart::wire::ident::ParticipantRef;
 use confpart_embassy::{Config, Connection, Duration, Error};
 use embedded_io::ErrorKind;
 use embedded_io_async::{ErrorType, Read, Write};
@@ -92,7 +95,7 @@ impl<T: Write> Write for Faulty<T> {
     }
 }
 
-fn mute<'a>(room: &Room, who: &'a ParticipantRef) -> confpart::Request<'a> {
+fn mute<'a>(room: &Room, who: &'a ParticipantRef) -> confpart::client::Request<'a> {
     request(room, Operation::Update(who, Update::mute()))
 }
 
@@ -479,7 +482,7 @@ async fn a_request_that_says_close_is_the_last_on_its_connection() {
     });
     let mut buffers = Buffers::new();
     let mut client = buffers.client(config());
-    let close = mute(&room, &who).with_connection(confpart::Connection::Close);
+    let close = mute(&room, &who).with_connection(confpart::wire::http::Connection::Close);
     let reply = client.send(Connection::new(stream), &close).await.unwrap();
     assert_eq!((reply.attempts(), reply.status()), (1, 429));
     assert!(!reply.reusable());

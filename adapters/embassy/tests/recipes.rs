@@ -12,9 +12,12 @@
 mod common;
 
 use common::{Bridge, Buffers, Connected, config, connect, request};
-use confpart::create::Create;
-use confpart::list::decode_page;
-use confpart::{Operation, Outcome, ParticipantRef, Status, Update};
+use confpart::api::create::Create;
+use confpart::api::list::decode_page;
+use confpart::api::participant::Status;
+use confpart::api::update::Update;
+use confpart::client::{Operation, Outcome};
+use confpart::wire::ident::ParticipantRef;
 use confpart_embassy::Connection;
 
 #[tokio::test]
@@ -27,7 +30,8 @@ async fn every_recipe_and_operation_on_one_connection() {
     let customer = room.customer;
 
     // The recipes, each checked on the decoded participant.
-    type Check = fn(&confpart::Participant<'_>, &confpart::CallSid) -> bool;
+    type Check =
+        fn(&confpart::api::participant::Participant<'_>, &confpart::wire::ident::CallSid) -> bool;
     let recipes: [(&str, Update<'_>, Check); 8] = [
         ("update", Update::new().muted(true).hold(false), |p, _| {
             p.muted() == Some(true) && p.hold() == Some(false)
@@ -117,7 +121,7 @@ async fn every_recipe_and_operation_on_one_connection() {
     assert!(matches!(
         reply.participant(),
         Err(confpart_embassy::Error::Response(
-            confpart::ClientError::Service { status: 404, .. }
+            confpart::client::ClientError::Service { status: 404, .. }
         ))
     ));
     conn = reply.take_connection().unwrap();
@@ -136,7 +140,7 @@ async fn a_request_that_does_not_fit_gives_the_connection_back() {
     let failed = client.send(conn, &req).await.unwrap_err();
     assert!(matches!(
         failed.error,
-        confpart_embassy::Error::Request(confpart::ClientError::Write(_))
+        confpart_embassy::Error::Request(confpart::client::ClientError::Write(_))
     ));
     let conn = failed.connection.expect("nothing was written");
     assert_eq!(bridge.lock().unwrap().requests, 0);

@@ -9,12 +9,12 @@
     clippy::indexing_slicing
 )]
 
-use confpart::conference::Timing;
-use confpart::path::PathStyle;
-use confpart::{
-    AccountSid, CallSid, ClientError, ConferenceSid, Credentials, Dialect, Endpoint, Operation,
-    ParticipantRef, Request, Update,
-};
+use confpart::api::path::PathStyle;
+use confpart::api::path::{Dialect, Endpoint};
+use confpart::api::update::Update;
+use confpart::bridge::Timing;
+use confpart::client::{ClientError, Credentials, Operation, Request};
+use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
 use confpart_embassy::{Client, Config, Connection, Duration, Error};
 use confpart_std::bridge::{BridgeConfig, start};
 use confpart_std::config::Secret;
@@ -27,7 +27,7 @@ const TOKEN: &str = "0123456789abcdef0123456789abcdef";
 #[tokio::test]
 async fn every_recipe_against_confpart_serve() {
     let config = BridgeConfig {
-        dialect: confpart::Dialect::Twilio,
+        dialect: confpart::api::path::Dialect::Twilio,
         timing: Timing::IMMEDIATE,
         accounts: vec![(AC.to_owned(), Secret::new(TOKEN))],
     };

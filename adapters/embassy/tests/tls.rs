@@ -17,7 +17,10 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
 use common::{Bridge, Buffers, Pki, TestRng, config, pki, request};
-use confpart::{Operation, ParticipantRef, Progress, RequestReader, Update};
+use confpart::api::update::Update;
+use confpart::client::Operation;
+use confpart::wire::http::{Progress, RequestReader};
+use confpart::wire::ident::ParticipantRef;
 use confpart_embassy::net::{TlsVerify, open_tls};
 use confpart_embassy::{Connection, Error};
 use embedded_io_adapters::tokio_1::FromTokio;

@@ -1,4 +1,4 @@
-//! The bridge: the core's [`confpart::Service`] behind [`crate::server`].
+//! The bridge: the core's [`confpart::bridge::Service`] behind [`crate::server`].
 //!
 //! Each connection's [`Session`] feeds its unconsumed input to a core `RequestReader`
 //! (afresh each time: the server keeps the bytes until a request is complete, so no
@@ -22,14 +22,16 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use confpart::conference::{ConferenceRef, IdSource, Timing};
-use confpart::create::Create;
-use confpart::http::MAX_HEAD_LEN;
-use confpart::ident::IdError;
-use confpart::{
-    Account, AccountSid, ApiAnswer, CallSid, ConferenceSid, Connection, Progress, RequestReader,
-    Service, Sink, Timestamp, WriteError, bridge,
-};
+use confpart::api::create::Create;
+use confpart::bridge;
+use confpart::bridge::{Account, ApiAnswer, Service};
+use confpart::bridge::{ConferenceRef, IdSource, Timing};
+use confpart::wire::date::Timestamp;
+use confpart::wire::http::MAX_HEAD_LEN;
+use confpart::wire::http::{Connection, Progress, RequestReader};
+use confpart::wire::ident::IdError;
+use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid};
+use confpart::wire::sink::{Sink, WriteError};
 
 use crate::config::{Dialect, Secret};
 use crate::error::Error;
@@ -99,17 +101,22 @@ impl Default for RandomIds {
 }
 
 impl IdSource for RandomIds {
-    fn call_sid(&mut self, dialect: confpart::Dialect) -> Result<CallSid, IdError> {
+    fn call_sid(&mut self, dialect: confpart::api::path::Dialect) -> Result<CallSid, IdError> {
         match dialect {
-            confpart::Dialect::Twilio => CallSid::parse(&format!("CA{}", self.hex32())),
-            confpart::Dialect::SignalWire => CallSid::parse(&self.uuid()),
+            confpart::api::path::Dialect::Twilio => CallSid::parse(&format!("CA{}", self.hex32())),
+            confpart::api::path::Dialect::SignalWire => CallSid::parse(&self.uuid()),
         }
     }
 
-    fn conference_sid(&mut self, dialect: confpart::Dialect) -> Result<ConferenceSid, IdError> {
+    fn conference_sid(
+        &mut self,
+        dialect: confpart::api::path::Dialect,
+    ) -> Result<ConferenceSid, IdError> {
         match dialect {
-            confpart::Dialect::Twilio => ConferenceSid::parse(&format!("CF{}", self.hex32())),
-            confpart::Dialect::SignalWire => ConferenceSid::parse(&self.uuid()),
+            confpart::api::path::Dialect::Twilio => {
+                ConferenceSid::parse(&format!("CF{}", self.hex32()))
+            }
+            confpart::api::path::Dialect::SignalWire => ConferenceSid::parse(&self.uuid()),
         }
     }
 }
@@ -157,7 +164,7 @@ impl Shared {
 #[derive(Clone)]
 pub struct Bridge {
     shared: Arc<Shared>,
-    dialect: confpart::Dialect,
+    dialect: confpart::api::path::Dialect,
 }
 
 impl std::fmt::Debug for Bridge {
@@ -226,8 +233,8 @@ impl Bridge {
             for label in labels {
                 let create = Create::new("+15005550006", "+15005550001");
                 let create = match self.dialect {
-                    confpart::Dialect::Twilio => create.label(label),
-                    confpart::Dialect::SignalWire => create,
+                    confpart::api::path::Dialect::Twilio => create.label(label),
+                    confpart::api::path::Dialect::SignalWire => create,
                 };
                 let where_ = match &conference {
                     Some(sid) => ConferenceRef::Sid(*sid),
@@ -512,7 +519,7 @@ mod tests {
     fn auth() -> String {
         // base64("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:t0ken")
         let mut s = Vec::new();
-        confpart::Credentials::new(AC, TOKEN)
+        confpart::client::Credentials::new(AC, TOKEN)
             .unwrap()
             .write_basic(&mut VecSink(&mut s))
             .unwrap();
@@ -602,11 +609,13 @@ mod tests {
     #[test]
     fn random_ids_have_the_dialects_forms() {
         let mut ids = RandomIds::new();
-        let a = ids.call_sid(confpart::Dialect::Twilio).unwrap();
-        let b = ids.call_sid(confpart::Dialect::Twilio).unwrap();
+        let a = ids.call_sid(confpart::api::path::Dialect::Twilio).unwrap();
+        let b = ids.call_sid(confpart::api::path::Dialect::Twilio).unwrap();
         assert_ne!(a, b);
         assert!(a.as_str().starts_with("CA"));
-        let u = ids.conference_sid(confpart::Dialect::SignalWire).unwrap();
-        assert_eq!(u.form(), confpart::ident::SidForm::Uuid);
+        let u = ids
+            .conference_sid(confpart::api::path::Dialect::SignalWire)
+            .unwrap();
+        assert_eq!(u.form(), confpart::wire::ident::SidForm::Uuid);
     }
 }

@@ -590,7 +590,7 @@ fn serve_with_tls(
     let first = accounts.first().map(|(a, _)| a.clone()).unwrap_or_default();
     let config = BridgeConfig {
         dialect,
-        timing: confpart::conference::Timing::IMMEDIATE,
+        timing: confpart::bridge::Timing::IMMEDIATE,
         accounts,
     };
     let mut options = crate::server::ServerOptions::new(args.listen);

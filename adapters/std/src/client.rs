@@ -1,7 +1,7 @@
 //! The blocking client: the five operations on the participant resource over
 //! [`crate::transport::Pool`], with the retries of [`crate::retry::RetryPolicy`].
 //!
-//! Every byte sent is written by the core's [`confpart::Request`] and every byte received is
+//! Every byte sent is written by the core's [`confpart::client::Request`] and every byte received is
 //! framed and decoded by the core's `ResponseReader` and views; this module only moves them,
 //! sleeps between attempts, and copies the answer out of the receive buffer into owned
 //! values ([`Participant`], [`Page`], [`ServiceError`]), JSON strings unescaped.
@@ -17,14 +17,14 @@
 //!   `next_page_uri` (whose query the core decodes).
 //!
 //! ```no_run
-//! use confpart::Update;
+//! use confpart::api::update::Update;
 //! use confpart_std::client::Client;
 //! use confpart_std::config::Overrides;
 //!
 //! let mut client = Client::from_env(&Overrides::default())?;
 //! let p = client.update("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "alice", &Update::mute())?;
 //! assert_eq!(p.muted, Some(true));
-//! for p in client.list("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", confpart::http::query::ListQuery::new()) {
+//! for p in client.list("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", confpart::api::query::ListQuery::new()) {
 //!     println!("{}", p?.call_sid.unwrap_or_default());
 //! }
 //! # Ok::<(), confpart_std::Error>(())
@@ -34,15 +34,16 @@ use std::collections::VecDeque;
 use std::thread;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use confpart::create::Create;
-use confpart::http::client::Failure as CoreFailure;
-use confpart::http::query::ListQuery;
-use confpart::http::{HttpError, MAX_BODY_LEN, MAX_HEAD_LEN};
-use confpart::path::PathStyle;
-use confpart::{
-    AccountSid, ClientError, ConferenceSid, Credentials, Endpoint, HeaderField, Operation, Outcome,
-    ParticipantRef, Progress, Request, ResponseMessage, Update,
-};
+use confpart::api::create::Create;
+use confpart::api::path::Endpoint;
+use confpart::api::path::PathStyle;
+use confpart::api::query::ListQuery;
+use confpart::api::update::Update;
+use confpart::client::Failure as CoreFailure;
+use confpart::client::{ClientError, Credentials, Operation, Outcome, Request, ResponseMessage};
+use confpart::wire::http::{HeaderField, Progress};
+use confpart::wire::http::{HttpError, MAX_BODY_LEN, MAX_HEAD_LEN};
+use confpart::wire::ident::{AccountSid, ConferenceSid, ParticipantRef};
 
 use crate::config::{Overrides, Service};
 use crate::error::{Error, ServiceError};
@@ -88,15 +89,15 @@ pub struct Participant {
     pub uri: Option<String>,
 }
 
-fn date(t: Option<confpart::Timestamp>) -> Option<String> {
+fn date(t: Option<confpart::wire::date::Timestamp>) -> Option<String> {
     t.map(|t| {
-        let mut buf = [0u8; confpart::date::RFC2822_LEN];
+        let mut buf = [0u8; confpart::wire::date::RFC2822_LEN];
         t.write_rfc2822(&mut buf).to_owned()
     })
 }
 
-impl From<&confpart::Participant<'_>> for Participant {
-    fn from(p: &confpart::Participant<'_>) -> Self {
+impl From<&confpart::api::participant::Participant<'_>> for Participant {
+    fn from(p: &confpart::api::participant::Participant<'_>) -> Self {
         Self {
             account_sid: p.account_sid().map(|s| s.as_str().to_owned()),
             call_sid: p.call_sid().map(|s| s.as_str().to_owned()),
@@ -142,10 +143,11 @@ pub struct Page {
 
 impl Page {
     /// Decodes a page document with the core's list decoder.
-    pub fn decode(doc: &[u8]) -> Result<Self, confpart::json::JsonError> {
+    pub fn decode(doc: &[u8]) -> Result<Self, confpart::wire::json::JsonError> {
         let mut participants = Vec::new();
-        let meta = confpart::list::decode_page(doc, |p| participants.push(Participant::from(&p)))?;
-        let s = |v: Option<confpart::json::JsonStr<'_>>| v.map(|v| v.to_string());
+        let meta =
+            confpart::api::list::decode_page(doc, |p| participants.push(Participant::from(&p)))?;
+        let s = |v: Option<confpart::wire::json::JsonStr<'_>>| v.map(|v| v.to_string());
         Ok(Self {
             participants,
             page: meta.page,
@@ -173,10 +175,10 @@ impl ServiceError {
 }
 
 /// The core's `Retry-After` as the retry policy's.
-pub fn retry_after(r: confpart::http::client::RetryAfter) -> retry::RetryAfter {
+pub fn retry_after(r: confpart::client::RetryAfter) -> retry::RetryAfter {
     match r {
-        confpart::http::client::RetryAfter::Seconds(s) => retry::RetryAfter::Seconds(u64::from(s)),
-        confpart::http::client::RetryAfter::At(t) => retry::RetryAfter::At(t.unix()),
+        confpart::client::RetryAfter::Seconds(s) => retry::RetryAfter::Seconds(u64::from(s)),
+        confpart::client::RetryAfter::At(t) => retry::RetryAfter::At(t.unix()),
     }
 }
 
@@ -409,11 +411,11 @@ impl Client {
     ) -> Result<T, Error> {
         let tx = self.encode(conference, call)?;
         let kind = match call {
-            Call::Update(..) => confpart::OperationKind::Update,
-            Call::Fetch(_) => confpart::OperationKind::Fetch,
-            Call::Delete(_) => confpart::OperationKind::Delete,
-            Call::List(_) => confpart::OperationKind::List,
-            Call::Create(_) => confpart::OperationKind::Create,
+            Call::Update(..) => confpart::api::operation::OperationKind::Update,
+            Call::Fetch(_) => confpart::api::operation::OperationKind::Fetch,
+            Call::Delete(_) => confpart::api::operation::OperationKind::Delete,
+            Call::List(_) => confpart::api::operation::OperationKind::List,
+            Call::Create(_) => confpart::api::operation::OperationKind::Create,
         };
         let (request_line, body) = split_request(&tx);
         self.last = Exchange {
@@ -471,10 +473,12 @@ fn now_unix() -> u64 {
 
 fn unexpected(outcome: &Outcome<'_>) -> Error {
     let (status, operation) = match outcome {
-        Outcome::Participant(_) | Outcome::Page(_) => (200, confpart::OperationKind::Fetch),
-        Outcome::Created(_) => (201, confpart::OperationKind::Create),
-        Outcome::Deleted => (204, confpart::OperationKind::Delete),
-        Outcome::Failure(f) => (f.status, confpart::OperationKind::Fetch),
+        Outcome::Participant(_) | Outcome::Page(_) => {
+            (200, confpart::api::operation::OperationKind::Fetch)
+        }
+        Outcome::Created(_) => (201, confpart::api::operation::OperationKind::Create),
+        Outcome::Deleted => (204, confpart::api::operation::OperationKind::Delete),
+        Outcome::Failure(f) => (f.status, confpart::api::operation::OperationKind::Fetch),
     };
     Error::Response(ClientError::UnexpectedStatus { status, operation })
 }
@@ -498,14 +502,14 @@ fn split_request(tx: &[u8]) -> (String, String) {
 fn exchange<T>(
     pool: &mut Pool,
     rx: &mut [u8],
-    kind: confpart::OperationKind,
+    kind: confpart::api::operation::OperationKind,
     tx: &[u8],
     last: &mut Exchange,
     ok: &mut impl FnMut(Outcome<'_>) -> Result<T, Error>,
 ) -> Result<T, Error> {
     let mut conn = pool.take()?;
     conn.send(tx)?;
-    let mut reader = confpart::ResponseReader::new(rx, kind);
+    let mut reader = confpart::client::ResponseReader::new(rx, kind);
     let mut chunk = vec![0u8; READ_CHUNK];
     let mut reusable = true;
     let mut eof = false;
@@ -721,7 +725,7 @@ mod tests {
 
     fn client(port: u16) -> Client {
         let service = Service {
-            dialect: confpart::Dialect::Twilio,
+            dialect: confpart::api::path::Dialect::Twilio,
             base: BaseUrl {
                 scheme: Scheme::Http,
                 host: "127.0.0.1".into(),

@@ -8,10 +8,12 @@
 use std::io::{Read, Write};
 use std::path::Path;
 
-use confpart::create::{Beep, Create};
-use confpart::http::query::ListQuery;
-use confpart::update::{CoachTarget, Method};
-use confpart::{CallSid, ParticipantRef, Update};
+use confpart::api::create::{Beep, Create};
+use confpart::api::fields::Method;
+use confpart::api::query::ListQuery;
+use confpart::api::update::CoachTarget;
+use confpart::api::update::Update;
+use confpart::wire::ident::{CallSid, ParticipantRef};
 
 use crate::cli::{CreateArgs, DecodeKind, GlobalArgs, ListArgs, MethodArg, Recipe, UpdateFields};
 use crate::client::{Call, Client, Page, Participant};
@@ -300,18 +302,18 @@ pub fn decode_json(kind: DecodeKind, bytes: &[u8]) -> Result<String, Error> {
     let text = |v: Result<String, serde_json::Error>| v.map_err(Error::input);
     match kind {
         DecodeKind::Participant => {
-            let p = confpart::Participant::decode(bytes).map_err(Error::input)?;
+            let p = confpart::api::participant::Participant::decode(bytes).map_err(Error::input)?;
             text(serde_json::to_string(&Participant::from(&p)))
         }
         DecodeKind::List => text(serde_json::to_string(
             &Page::decode(bytes).map_err(Error::input)?,
         )),
         DecodeKind::Error => {
-            let e = confpart::ApiError::decode(bytes).map_err(Error::input)?;
+            let e = confpart::api::error::ApiError::decode(bytes).map_err(Error::input)?;
             let shape = match e.shape {
-                confpart::api_error::ErrorShape::Twilio => "twilio",
-                confpart::api_error::ErrorShape::SignalWireCoded => "signalwire_coded",
-                confpart::api_error::ErrorShape::SignalWireMessages => "signalwire_messages",
+                confpart::api::error::ErrorShape::Twilio => "twilio",
+                confpart::api::error::ErrorShape::SignalWireCoded => "signalwire_coded",
+                confpart::api::error::ErrorShape::SignalWireMessages => "signalwire_messages",
             };
             text(serde_json::to_string(&serde_json::json!({
                 "code": e.code,

@@ -133,7 +133,7 @@ impl fmt::Display for Secret {
 }
 
 /// Which service's conventions to follow: the core's own type.
-pub use confpart::Dialect;
+pub use confpart::api::path::Dialect;
 
 /// `http` or `https`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

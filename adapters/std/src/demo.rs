@@ -12,10 +12,11 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use confpart::create::Create;
-use confpart::http::query::ListQuery;
-use confpart::update::Method;
-use confpart::{CallSid, Update};
+use confpart::api::create::Create;
+use confpart::api::fields::Method;
+use confpart::api::query::ListQuery;
+use confpart::api::update::Update;
+use confpart::wire::ident::CallSid;
 
 use crate::bridge::{self, BridgeConfig};
 use crate::client::{Client, Participant};
@@ -103,7 +104,7 @@ pub fn run(dialect: Dialect, out: &mut dyn Write) -> Result<(), Error> {
     };
     let config = BridgeConfig {
         dialect,
-        timing: confpart::conference::Timing::IMMEDIATE,
+        timing: confpart::bridge::Timing::IMMEDIATE,
         accounts: vec![(account.to_owned(), Secret::new(TOKEN))],
     };
     let mut options = ServerOptions::new(([127, 0, 0, 1], 0).into());

@@ -59,11 +59,11 @@ pub enum Error {
     /// Bad input: an identifier, a field value, a body to decode (the reason).
     Input(String),
     /// The core refused to write the request (a field not valid for the dialect, ...).
-    Request(confpart::ClientError),
+    Request(confpart::client::ClientError),
     /// The service answered with an error status.
     Service(ServiceError),
     /// The response is not a valid answer to the request (framing, status, body).
-    Response(confpart::ClientError),
+    Response(confpart::client::ClientError),
     /// Connect, TLS, write or read failed or timed out.
     Transport(Failure),
     /// `--tls-cert` / `--tls-key` unusable.
@@ -160,8 +160,8 @@ impl From<TlsSetupError> for Error {
     }
 }
 
-impl From<confpart::ident::IdError> for Error {
-    fn from(e: confpart::ident::IdError) -> Self {
+impl From<confpart::wire::ident::IdError> for Error {
+    fn from(e: confpart::wire::ident::IdError) -> Self {
         Error::input(e)
     }
 }

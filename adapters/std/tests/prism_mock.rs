@@ -18,9 +18,10 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::{Proc, free_port, openapi, tool};
-use confpart::create::Create;
-use confpart::http::query::ListQuery;
-use confpart::{CallSid, Update};
+use confpart::api::create::Create;
+use confpart::api::query::ListQuery;
+use confpart::api::update::Update;
+use confpart::wire::ident::CallSid;
 use confpart_std::Error;
 use confpart_std::client::Client;
 use confpart_std::config::{BaseUrl, Dialect, Scheme, Secret, Service};

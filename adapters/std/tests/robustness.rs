@@ -34,8 +34,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::Proc;
-use confpart::Update;
-use confpart::create::Create;
+use confpart::api::create::Create;
+use confpart::api::update::Update;
 use confpart_std::Error;
 use confpart_std::bridge::VecSink;
 use confpart_std::client::Client;
@@ -68,7 +68,7 @@ impl Rng {
 
 fn basic() -> String {
     let mut s = Vec::new();
-    confpart::Credentials::new(AC, TOKEN)
+    confpart::client::Credentials::new(AC, TOKEN)
         .unwrap()
         .write_basic(&mut VecSink(&mut s))
         .unwrap();
@@ -650,7 +650,7 @@ impl Kind {
     }
 
     /// The model's answer to this update of participant `p`: the new state, or the
-    /// refusal's (status, code). The rules are the core's (`confpart::conference` apply
+    /// refusal's (status, code). The rules are the core's (`confpart::bridge` apply
     /// docs): form first (20001), then the coaching target: not itself (20001), in the
     /// same conference (16028), not on hold (16027). Every participant is connected.
     fn apply(self, p: usize, state: &[Model]) -> Result<Model, (u16, u64)> {

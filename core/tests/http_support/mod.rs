@@ -1,7 +1,7 @@
 //! Helpers shared by the `http_*` integration tests.
 #![allow(dead_code)]
 
-use confpart::http::{HttpError, Kind, Message, Progress, Reader};
+use confpart::wire::http::{HttpError, Kind, Message, Progress, Reader};
 
 pub const AC: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 pub const CF: &str = "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";

@@ -7,17 +7,19 @@
 //! the core's `ResponseReader`.
 #![allow(dead_code)]
 
-use confpart::api_error::ApiError;
-use confpart::create::Create;
-use confpart::http::client::{Credentials, Operation, Request};
-use confpart::http::query::ListQuery;
-use confpart::http::service::Account;
-use confpart::http::{Connection, HeaderField, OperationKind, Progress, ResponseReader};
-use confpart::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
-use confpart::list::decode_page;
-use confpart::participant::{Participant, Status};
-use confpart::path::{Dialect, Endpoint, PathStyle};
-use confpart::update::Update;
+use confpart::api::create::Create;
+use confpart::api::error::ApiError;
+use confpart::api::list::decode_page;
+use confpart::api::operation::OperationKind;
+use confpart::api::participant::{Participant, Status};
+use confpart::api::path::{Dialect, Endpoint, PathStyle};
+use confpart::api::query::ListQuery;
+use confpart::api::update::Update;
+use confpart::bridge::Account;
+use confpart::client::ResponseReader;
+use confpart::client::{Credentials, Operation, Request};
+use confpart::wire::http::{Connection, HeaderField, Progress};
+use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
 
 pub const AC: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 pub const AC_OTHER: &str = "ACbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";

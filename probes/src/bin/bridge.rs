@@ -9,14 +9,14 @@
 
 use core::hint::black_box;
 
-use confpart::conference::{ConferenceRef, IdSource, Timing};
-use confpart::create::Create;
-use confpart::date::Timestamp;
-use confpart::http::service::{Account, Service};
-use confpart::http::{Progress, RequestReader};
-use confpart::ident::{AccountSid, CallSid, ConferenceSid, IdError};
-use confpart::path::Dialect;
-use confpart::write::SliceSink;
+use confpart::api::create::Create;
+use confpart::api::path::Dialect;
+use confpart::bridge::{Account, Service};
+use confpart::bridge::{ConferenceRef, IdSource, Timing};
+use confpart::wire::date::Timestamp;
+use confpart::wire::http::{Progress, RequestReader};
+use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, IdError};
+use confpart::wire::sink::SliceSink;
 use confpart_probes::{
     AC, BRIDGE_LABEL, BRIDGE_RX, BRIDGE_SCRATCH, BRIDGE_TX, CA, CB, CF, TOKEN, exit,
 };

@@ -7,8 +7,9 @@
 
 use core::hint::black_box;
 
-use confpart::http::{OperationKind, ResponseReader};
-use confpart::participant::Participant;
+use confpart::api::operation::OperationKind;
+use confpart::api::participant::Participant;
+use confpart::client::ResponseReader;
 use confpart_probes::{CLIENT_RX, CLIENT_TX, RESPONSE, exit, write_update_request};
 use cortex_m_rt::entry;
 

@@ -7,8 +7,9 @@
 
 use core::hint::black_box;
 
-use confpart::http::client::Outcome;
-use confpart::http::{OperationKind, ResponseReader};
+use confpart::api::operation::OperationKind;
+use confpart::client::Outcome;
+use confpart::client::ResponseReader;
 use confpart_probes::{CLIENT_RX, CLIENT_TX, RESPONSE, exit, write_update_request};
 use cortex_m_rt::entry;
 

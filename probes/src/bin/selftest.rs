@@ -6,18 +6,19 @@
 #![no_std]
 #![no_main]
 
-use confpart::api_error::ApiError;
-use confpart::conference::{Conference, Join, Lifecycle};
-use confpart::date::Timestamp;
-use confpart::http::bridge::{self, check_basic, route};
-use confpart::http::client::{Credentials, Operation, Outcome, Request};
-use confpart::http::{Connection, Progress, RequestReader};
-use confpart::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
-use confpart::list::decode_page;
-use confpart::participant::{Participant, Status};
-use confpart::path::{Dialect, Endpoint};
-use confpart::update::Update;
-use confpart::write::SliceSink;
+use confpart::api::error::ApiError;
+use confpart::api::list::decode_page;
+use confpart::api::participant::{Participant, Status};
+use confpart::api::path::{Dialect, Endpoint};
+use confpart::api::update::Update;
+use confpart::bridge;
+use confpart::bridge::{Conference, Join, Lifecycle};
+use confpart::bridge::{check_basic, route};
+use confpart::client::{Credentials, Operation, Outcome, Request};
+use confpart::wire::date::Timestamp;
+use confpart::wire::http::{Connection, Progress, RequestReader};
+use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
+use confpart::wire::sink::SliceSink;
 use confpart_probes::{AC, CA, CB, CF, TOKEN};
 use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};

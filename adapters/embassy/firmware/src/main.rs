@@ -3,7 +3,7 @@
 //!
 //! A client task sends every recipe through `confpart_embassy::Client` to a
 //! bridge task that answers with the core's bridge service
-//! (`confpart::Service`: route, Basic auth, form decode, the conference's
+//! (`confpart::bridge::Service`: route, Basic auth, form decode, the conference's
 //! update rules, the participant writer); the two are
 //! joined by an in-memory `embedded-io-async` pipe (two
 //! `embassy_sync::pipe::Pipe`s). The client checks each decoded
@@ -20,13 +20,18 @@ use core::convert::Infallible;
 use core::pin::pin;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-use confpart::conference::{ConferenceRef, SequentialIds, Timing};
-use confpart::create::Create;
-use confpart::{
-    Account, AccountSid, CallSid, ConferenceSid, Connection, Credentials, Dialect, Endpoint,
-    HeaderField, Operation, Participant, ParticipantRef, Progress, Request, RequestReader, Service,
-    SliceSink, Status, Timestamp, Update, bridge,
-};
+use confpart::api::create::Create;
+use confpart::api::participant::{Participant, Status};
+use confpart::api::path::{Dialect, Endpoint};
+use confpart::api::update::Update;
+use confpart::bridge;
+use confpart::bridge::{Account, Service};
+use confpart::bridge::{ConferenceRef, SequentialIds, Timing};
+use confpart::client::{Credentials, Operation, Request};
+use confpart::wire::date::Timestamp;
+use confpart::wire::http::{Connection, HeaderField, Progress, RequestReader};
+use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
+use confpart::wire::sink::SliceSink;
 use confpart_embassy::{Client, Config, Connection as Link};
 use defmt::{error, info};
 use defmt_semihosting as _;

@@ -1,5 +1,5 @@
 //! Shared pieces of the host tests: a bridge task answering with the
-//! core's bridge service (`confpart::Service`), scripted servers, test
+//! core's bridge service (`confpart::bridge::Service`), scripted servers, test
 //! certificates.
 #![allow(
     dead_code,
@@ -12,13 +12,16 @@
 
 use std::sync::{Arc, Mutex};
 
-use confpart::conference::{ConferenceRef, SequentialIds, Timing};
-use confpart::create::Create;
-use confpart::{
-    Account, AccountSid, BridgeError, CallSid, ConferenceSid, Connection, Credentials, Dialect,
-    Endpoint, Operation, Progress, Request, RequestMessage, RequestReader, Service, SliceSink,
-    Timestamp, bridge,
-};
+use confpart::api::create::Create;
+use confpart::api::path::{Dialect, Endpoint};
+use confpart::bridge;
+use confpart::bridge::{Account, BridgeError, Service};
+use confpart::bridge::{ConferenceRef, SequentialIds, Timing};
+use confpart::client::{Credentials, Operation, Request};
+use confpart::wire::date::Timestamp;
+use confpart::wire::http::{Connection, Progress, RequestMessage, RequestReader};
+use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid};
+use confpart::wire::sink::SliceSink;
 use confpart_embassy::{Client, Config, Connection as Conn, Duration};
 use embedded_io_adapters::tokio_1::FromTokio;
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, PKCS_ECDSA_P256_SHA256};

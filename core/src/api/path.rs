@@ -1,0 +1,898 @@
+//! Endpoints (dialect, host and path style together), and resource paths:
+//! writing a path, and parsing one back.
+//!
+//! | dialect | host | path prefix |
+//! |---|---|---|
+//! | Twilio | `api.twilio.com` | `/2010-04-01` |
+//! | SignalWire | `{space}.signalwire.com` | `/api/laml/2010-04-01` (documented) or `/2010-04-01` (what its SDKs send) |
+//!
+//! A client picks an [`Endpoint`] ([`Endpoint::twilio`],
+//! [`Endpoint::signalwire`], [`Endpoint::custom`]), which keeps the three
+//! consistent; [`ParticipantPath`] is what a bridge parses.
+//!
+//! ```
+//! use confpart::wire::ident::{AccountSid, ConferenceSid, ParticipantRef};
+//! use confpart::api::path::{ParticipantPath, PathStyle};
+//!
+//! let path = ParticipantPath {
+//!     style: PathStyle::Twilio,
+//!     account: AccountSid::parse("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?,
+//!     conference: ConferenceSid::parse("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?,
+//!     participant: Some(ParticipantRef::parse("front desk")?),
+//! };
+//! let mut buf = [0u8; 160];
+//! let n = path.encode_to_slice(&mut buf).unwrap();
+//! let text = core::str::from_utf8(&buf[..n]).unwrap();
+//! assert!(text.ends_with("/Participants/front%20desk.json"));
+//! assert_eq!(ParticipantPath::parse(text).unwrap(), path);
+//! # Ok::<(), confpart::wire::ident::IdError>(())
+//! ```
+
+use core::fmt;
+
+use crate::wire::form::{self, Space};
+use crate::wire::ident::{
+    AccountSid, CallSid, ConferenceSid, IdError, LABEL_CAPACITY, Label, ParticipantRef, UUID_LEN,
+};
+use crate::wire::sink::{Sink, SliceSink, WriteError};
+
+/// Which service a request is for; decides the host and the fields allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Dialect {
+    /// Twilio Programmable Voice.
+    #[default]
+    Twilio,
+    /// SignalWire's Twilio-compatible (LaML / cXML) API.
+    SignalWire,
+}
+
+impl Dialect {
+    /// `twilio` or `signalwire` (the name on a command line or in a config).
+    ///
+    /// ```
+    /// use confpart::api::path::Dialect;
+    /// assert_eq!(Dialect::SignalWire.as_str(), "signalwire");
+    /// assert_eq!(Dialect::Twilio.to_string(), "twilio");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Twilio => "twilio",
+            Self::SignalWire => "signalwire",
+        }
+    }
+}
+
+impl fmt::Display for Dialect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which path shape to write (both dialects accept [`PathStyle::Twilio`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum PathStyle {
+    /// `/2010-04-01/Accounts/...` (Twilio, and SignalWire's SDKs).
+    #[default]
+    Twilio,
+    /// `/api/laml/2010-04-01/Accounts/...` (SignalWire's documented form).
+    Laml,
+}
+
+impl PathStyle {
+    /// The path prefix before `/Accounts/`.
+    pub const fn prefix(self) -> &'static str {
+        match self {
+            Self::Twilio => TWILIO_PREFIX,
+            Self::Laml => LAML_PREFIX,
+        }
+    }
+}
+
+const TWILIO_PREFIX: &str = "/2010-04-01";
+const LAML_PREFIX: &str = "/api/laml/2010-04-01";
+
+/// Maximum length of a SignalWire space name (a DNS label).
+pub const SPACE_MAX_LEN: usize = 63;
+
+/// Why a host or path is not acceptable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum PathError {
+    /// The path does not start with `/2010-04-01/` or `/api/laml/2010-04-01/`.
+    Prefix,
+    /// A fixed segment is missing or different (`Accounts`, `Conferences`, `Participants`).
+    Segment {
+        /// The segment that was expected.
+        expected: &'static str,
+        /// Byte offset in the path where it was expected.
+        offset: usize,
+    },
+    /// An identifier segment is invalid.
+    Id {
+        /// What was wrong with it.
+        error: IdError,
+        /// Byte offset of the segment in the path.
+        offset: usize,
+    },
+    /// A `%` not followed by two hex digits.
+    InvalidEscape {
+        /// Byte offset of the `%` in the path.
+        offset: usize,
+    },
+    /// `%2F` (an encoded `/`) in a segment.
+    EncodedSlash {
+        /// Byte offset of the segment in the path.
+        offset: usize,
+    },
+    /// A `.` or `..` segment, or an empty segment (`//`).
+    DotOrEmptySegment {
+        /// Byte offset of the segment in the path.
+        offset: usize,
+    },
+    /// A segment that is not UTF-8 once decoded.
+    InvalidUtf8 {
+        /// Byte offset of the segment in the path.
+        offset: usize,
+    },
+    /// Bytes after the participant segment.
+    TrailingData {
+        /// Byte offset of the first extra byte.
+        offset: usize,
+    },
+    /// A host (or SignalWire space) with a character outside `a-z 0-9 - .` (and `:port`).
+    InvalidHost {
+        /// Byte offset of the offending byte.
+        offset: usize,
+    },
+    /// A decoded segment longer than the buffer given for it
+    /// ([`ParticipantPath::parse_named`]).
+    SegmentTooLong {
+        /// Byte offset of the segment in the path.
+        offset: usize,
+        /// The buffer's length.
+        max: usize,
+    },
+}
+
+impl fmt::Display for PathError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Prefix => {
+                f.write_str("path does not start with /2010-04-01/ or /api/laml/2010-04-01/")
+            }
+            Self::Segment { expected, offset } => {
+                write!(f, "expected path segment '{expected}' at byte {offset}")
+            }
+            Self::Id { error, offset } => write!(f, "path segment at byte {offset}: {error}"),
+            Self::InvalidEscape { offset } => write!(f, "invalid percent-escape at byte {offset}"),
+            Self::EncodedSlash { offset } => {
+                write!(f, "encoded '/' in the segment at byte {offset}")
+            }
+            Self::DotOrEmptySegment { offset } => {
+                write!(f, "dot or empty segment at byte {offset}")
+            }
+            Self::InvalidUtf8 { offset } => {
+                write!(f, "segment at byte {offset} is not UTF-8 once decoded")
+            }
+            Self::TrailingData { offset } => write!(f, "unexpected data at byte {offset}"),
+            Self::InvalidHost { offset } => write!(f, "invalid host character at byte {offset}"),
+            Self::SegmentTooLong { offset, max } => {
+                write!(
+                    f,
+                    "segment at byte {offset} is longer than {max} bytes decoded"
+                )
+            }
+        }
+    }
+}
+
+impl core::error::Error for PathError {}
+
+/// The host a request goes to (the `Host` header and the TLS server name).
+///
+/// ```
+/// use confpart::api::path::Host;
+///
+/// assert_eq!(Host::Twilio.as_parts(), ("api.twilio.com", ""));
+/// let sw = Host::signalwire("example")?;
+/// assert_eq!(sw.as_parts(), ("example", ".signalwire.com"));
+/// assert!(Host::custom("127.0.0.1:8080").is_ok());
+/// assert!(Host::custom("a\r\nX: y").is_err());
+/// # Ok::<(), confpart::api::path::PathError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Host<'a> {
+    /// `api.twilio.com`.
+    Twilio,
+    /// `{space}.signalwire.com`.
+    SignalWire {
+        /// The space name (validated DNS label).
+        space: &'a str,
+    },
+    /// Any other host, e.g. a local bridge `127.0.0.1:8080` (validated).
+    Custom(&'a str),
+}
+
+impl<'a> Host<'a> {
+    /// A SignalWire space host; `space` must be a DNS label (`a-z0-9-`, 1..=63).
+    pub fn signalwire(space: &'a str) -> Result<Self, PathError> {
+        let bad = space
+            .bytes()
+            .position(|b| !(b.is_ascii_alphanumeric() || b == b'-'));
+        match bad {
+            Some(offset) => Err(PathError::InvalidHost { offset }),
+            None if space.is_empty() || space.len() > SPACE_MAX_LEN => {
+                Err(PathError::InvalidHost {
+                    offset: space.len().min(SPACE_MAX_LEN),
+                })
+            }
+            None => Ok(Self::SignalWire { space }),
+        }
+    }
+
+    /// Any host name or address, with an optional `:port`; letters, digits,
+    /// `-`, `.`, `:`, `[` and `]` only (so no header injection is possible).
+    pub fn custom(host: &'a str) -> Result<Self, PathError> {
+        let bad = host.bytes().position(|b| {
+            !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b':' | b'[' | b']'))
+        });
+        match bad {
+            Some(offset) => Err(PathError::InvalidHost { offset }),
+            None if host.is_empty() => Err(PathError::InvalidHost { offset: 0 }),
+            None => Ok(Self::Custom(host)),
+        }
+    }
+
+    /// The host as two parts to write one after the other (no formatting).
+    pub fn as_parts(&self) -> (&'a str, &'static str) {
+        match *self {
+            Self::Twilio => ("api.twilio.com", ""),
+            Self::SignalWire { space } => (space, ".signalwire.com"),
+            Self::Custom(host) => (host, ""),
+        }
+    }
+
+    /// Writes the full host name.
+    pub fn encode<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
+        let (a, b) = self.as_parts();
+        sink.put_str(a)?;
+        sink.put_str(b)
+    }
+}
+
+/// Where requests go and how they are shaped: the service (dialect, which
+/// decides the fields allowed), the host, and the path style. Built so that
+/// the three stay consistent.
+///
+/// ```
+/// use confpart::api::path::{Dialect, Endpoint, PathStyle};
+///
+/// let twilio = Endpoint::twilio();
+/// assert_eq!((twilio.dialect(), twilio.style()), (Dialect::Twilio, PathStyle::Twilio));
+/// // SignalWire's SDKs send the Twilio-shaped path to the space host...
+/// let sw = Endpoint::signalwire("example")?;
+/// assert_eq!(sw.host().as_parts(), ("example", ".signalwire.com"));
+/// assert_eq!(sw.style(), PathStyle::Twilio);
+/// // ...and its documentation shows the LaML prefix.
+/// assert_eq!(sw.laml().style(), PathStyle::Laml);
+/// // A local bridge that answers as Twilio.
+/// let local = Endpoint::custom(Dialect::Twilio, "127.0.0.1:8080", PathStyle::Twilio)?;
+/// assert_eq!(local.host().as_parts(), ("127.0.0.1:8080", ""));
+/// assert!(Endpoint::signalwire("bad space").is_err());
+/// # Ok::<(), confpart::api::path::PathError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Endpoint<'a> {
+    dialect: Dialect,
+    host: Host<'a>,
+    style: PathStyle,
+}
+
+impl<'a> Endpoint<'a> {
+    /// Twilio: `api.twilio.com`, `/2010-04-01/...`.
+    pub const fn twilio() -> Self {
+        Self {
+            dialect: Dialect::Twilio,
+            host: Host::Twilio,
+            style: PathStyle::Twilio,
+        }
+    }
+
+    /// SignalWire: `{space}.signalwire.com`, with the Twilio-shaped path its
+    /// SDKs send ([`Endpoint::laml`] for the documented LaML prefix). `space`
+    /// must be a DNS label (`a-z0-9-`, 1..=63).
+    pub fn signalwire(space: &'a str) -> Result<Self, PathError> {
+        Ok(Self {
+            dialect: Dialect::SignalWire,
+            host: Host::signalwire(space)?,
+            style: PathStyle::Twilio,
+        })
+    }
+
+    /// Any host (a local bridge, a proxy) answering as `dialect`, with the
+    /// path `style`. The host is checked as [`Host::custom`] checks it.
+    pub fn custom(dialect: Dialect, host: &'a str, style: PathStyle) -> Result<Self, PathError> {
+        Ok(Self {
+            dialect,
+            host: Host::custom(host)?,
+            style,
+        })
+    }
+
+    /// The same endpoint with the LaML path prefix (`/api/laml/2010-04-01`).
+    pub const fn laml(self) -> Self {
+        Self {
+            style: PathStyle::Laml,
+            ..self
+        }
+    }
+
+    /// The service: decides the fields an update may carry.
+    pub const fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// The host (the `Host` header and the TLS server name).
+    pub const fn host(&self) -> Host<'a> {
+        self.host
+    }
+
+    /// The path style.
+    pub const fn style(&self) -> PathStyle {
+        self.style
+    }
+}
+
+/// Writes a participant path (always with `.json`): the collection when
+/// `participant` is `None`.
+pub(crate) fn write_path<S: Sink + ?Sized>(
+    sink: &mut S,
+    style: PathStyle,
+    account: &AccountSid,
+    conference: &ConferenceSid,
+    participant: Option<&ParticipantRef>,
+) -> Result<(), WriteError> {
+    sink.put_str(style.prefix())?;
+    sink.put_str("/Accounts/")?;
+    sink.put(account.as_bytes())?;
+    sink.put_str("/Conferences/")?;
+    sink.put(conference.as_bytes())?;
+    match participant {
+        Some(p) => {
+            sink.put_str("/Participants/")?;
+            p.write_path_segment(sink)?;
+        }
+        None => sink.put_str("/Participants")?,
+    }
+    sink.put_str(".json")
+}
+
+/// Longest path [`write_path`] writes for a participant that is a call SID
+/// or a label of at most `label_bytes` bytes: LaML prefix, UUIDs, every
+/// label byte encoded as `%XX`.
+pub(crate) const fn max_path_len(label_bytes: usize) -> usize {
+    let segment = if 3 * label_bytes > UUID_LEN {
+        3 * label_bytes
+    } else {
+        UUID_LEN
+    };
+    LAML_PREFIX.len()
+        + "/Accounts/".len()
+        + UUID_LEN
+        + "/Conferences/".len()
+        + UUID_LEN
+        + "/Participants/".len()
+        + segment
+        + ".json".len()
+}
+
+/// The path of the participants collection (`participant: None`) or of one
+/// participant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct ParticipantPath {
+    /// Twilio-shaped or LaML-shaped.
+    pub style: PathStyle,
+    /// The account (or SignalWire project).
+    pub account: AccountSid,
+    /// The conference.
+    pub conference: ConferenceSid,
+    /// One participant, or `None` for the collection (list / create).
+    pub participant: Option<ParticipantRef>,
+}
+
+impl ParticipantPath {
+    /// Longest path this crate writes: LaML prefix, two UUIDs and a label of
+    /// [`LABEL_CAPACITY`] bytes, each encoded as `%XX`.
+    pub const MAX_LEN: usize = max_path_len(LABEL_CAPACITY);
+
+    /// Longest path for a participant that is a call SID or a label of at
+    /// most `label_bytes` bytes (0: always a call SID).
+    pub const fn max_len(label_bytes: usize) -> usize {
+        max_path_len(label_bytes)
+    }
+
+    /// Writes the path, always with the `.json` suffix.
+    pub fn encode<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
+        write_path(
+            sink,
+            self.style,
+            &self.account,
+            &self.conference,
+            self.participant.as_ref(),
+        )
+    }
+
+    /// Writes the path into `buf`; returns its length.
+    pub fn encode_to_slice(&self, buf: &mut [u8]) -> Result<usize, WriteError> {
+        let mut sink = SliceSink::new(buf);
+        self.encode(&mut sink)?;
+        Ok(sink.len())
+    }
+
+    /// The length [`ParticipantPath::encode`] writes (counted).
+    pub fn encoded_len(&self) -> usize {
+        let mut sink = crate::wire::sink::CountingSink::default();
+        // A counting sink never fails.
+        let _ = self.encode(&mut sink);
+        sink.count
+    }
+
+    /// Parses a request path (without the query string), with or without
+    /// `.json`, in either style. The participant segment is percent-decoded:
+    /// a call SID, or a label (`%2F`, `.`/`..`, invalid escapes and non-UTF-8
+    /// are rejected).
+    pub fn parse(path: &str) -> Result<Self, PathError> {
+        let bytes = path.as_bytes();
+        let (style, mut pos) = if bytes.starts_with(b"/api/laml/2010-04-01/") {
+            (PathStyle::Laml, LAML_PREFIX.len() + 1)
+        } else if bytes.starts_with(b"/2010-04-01/") {
+            (PathStyle::Twilio, TWILIO_PREFIX.len() + 1)
+        } else {
+            return Err(PathError::Prefix);
+        };
+        let mut segments = Segments { path: bytes, pos };
+
+        segments.expect_segment("Accounts")?;
+        let (seg, off) = segments.next_segment()?;
+        let account =
+            AccountSid::parse_bytes(seg).map_err(|error| PathError::Id { error, offset: off })?;
+        segments.expect_segment("Conferences")?;
+        let (seg, off) = segments.next_segment()?;
+        let conference = ConferenceSid::parse_bytes(seg)
+            .map_err(|error| PathError::Id { error, offset: off })?;
+
+        let (seg, off) = segments.next_segment()?;
+        let is_last = segments.at_end();
+        let participants_seg = if is_last {
+            seg.strip_suffix(b".json").unwrap_or(seg)
+        } else {
+            seg
+        };
+        if participants_seg != b"Participants" {
+            return Err(PathError::Segment {
+                expected: "Participants",
+                offset: off,
+            });
+        }
+        if is_last {
+            return Ok(Self {
+                style,
+                account,
+                conference,
+                participant: None,
+            });
+        }
+        let (seg, off) = segments.next_segment()?;
+        pos = segments.pos;
+        if !segments.at_end() {
+            return Err(PathError::TrailingData { offset: pos });
+        }
+        let seg = seg.strip_suffix(b".json").unwrap_or(seg);
+        let participant = parse_participant_segment(seg, off)?;
+        Ok(Self {
+            style,
+            account,
+            conference,
+            participant: Some(participant),
+        })
+    }
+
+    /// Parses the participants collection path (with or without `.json`,
+    /// either style) whose conference slot is any segment: a SID or a
+    /// friendly name, percent-decoded into `name` (`+` is kept literally,
+    /// as in any path). A decoded `/`, `.`/`..`, invalid escapes, invalid
+    /// UTF-8 and a path naming one participant are refused; so is a name
+    /// longer than `name` ([`PathError::SegmentTooLong`]).
+    ///
+    /// ```
+    /// use confpart::api::path::{ParticipantPath, PathError, PathStyle};
+    ///
+    /// let mut name = [0u8; 128];
+    /// let p = ParticipantPath::parse_named(
+    ///     "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/My%20Room/Participants.json",
+    ///     &mut name,
+    /// )?;
+    /// assert_eq!((p.style, p.conference), (PathStyle::Twilio, "My Room"));
+    /// let mut name = [0u8; 128];
+    /// assert!(matches!(
+    ///     ParticipantPath::parse_named("/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/a%2Fb/Participants", &mut name),
+    ///     Err(PathError::EncodedSlash { .. })
+    /// ));
+    /// # Ok::<(), PathError>(())
+    /// ```
+    pub fn parse_named<'n>(
+        path: &str,
+        name: &'n mut [u8],
+    ) -> Result<NamedCollectionPath<'n>, PathError> {
+        let bytes = path.as_bytes();
+        let (style, pos) = if bytes.starts_with(b"/api/laml/2010-04-01/") {
+            (PathStyle::Laml, LAML_PREFIX.len() + 1)
+        } else if bytes.starts_with(b"/2010-04-01/") {
+            (PathStyle::Twilio, TWILIO_PREFIX.len() + 1)
+        } else {
+            return Err(PathError::Prefix);
+        };
+        let mut segments = Segments { path: bytes, pos };
+        segments.expect_segment("Accounts")?;
+        let (seg, off) = segments.next_segment()?;
+        let account =
+            AccountSid::parse_bytes(seg).map_err(|error| PathError::Id { error, offset: off })?;
+        segments.expect_segment("Conferences")?;
+        let (raw, name_off) = segments.next_segment()?;
+        let (seg, off) = segments.next_segment()?;
+        if !segments.at_end() {
+            return Err(PathError::TrailingData {
+                offset: segments.pos,
+            });
+        }
+        if seg.strip_suffix(b".json").unwrap_or(seg) != b"Participants" {
+            return Err(PathError::Segment {
+                expected: "Participants",
+                offset: off,
+            });
+        }
+        let max = name.len();
+        let n = match form::decode_component(raw, name, Space::Literal) {
+            Ok(n) => n,
+            Err(form::DecodeError::InvalidEscape { offset: at }) => {
+                return Err(PathError::InvalidEscape {
+                    offset: name_off + at,
+                });
+            }
+            Err(form::DecodeError::OutputFull { .. }) => {
+                return Err(PathError::SegmentTooLong {
+                    offset: name_off,
+                    max,
+                });
+            }
+        };
+        let name: &'n [u8] = name;
+        let decoded = name.get(..n).unwrap_or(&[]);
+        if decoded.contains(&b'/') {
+            return Err(PathError::EncodedSlash { offset: name_off });
+        }
+        let text = core::str::from_utf8(decoded)
+            .map_err(|_| PathError::InvalidUtf8 { offset: name_off })?;
+        if text.is_empty() || text == "." || text == ".." {
+            return Err(PathError::DotOrEmptySegment { offset: name_off });
+        }
+        Ok(NamedCollectionPath {
+            style,
+            account,
+            conference: text,
+        })
+    }
+}
+
+/// The collection path of a create whose conference slot may hold a
+/// friendly name instead of a SID (Twilio accepts either there):
+/// [`ParticipantPath::parse_named`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct NamedCollectionPath<'n> {
+    /// Twilio-shaped or LaML-shaped.
+    pub style: PathStyle,
+    /// The account (or SignalWire project).
+    pub account: AccountSid,
+    /// The conference slot, percent-decoded (`My%20Room` is `My Room`; `+`
+    /// stays `+`): a conference SID or a friendly name
+    /// (`confpart::bridge::ConferenceRef::parse` tells them apart).
+    pub conference: &'n str,
+}
+
+/// Decodes and classifies the `{CallSid}` slot of a path.
+fn parse_participant_segment(seg: &[u8], offset: usize) -> Result<ParticipantRef, PathError> {
+    match CallSid::parse_bytes(seg) {
+        Ok(sid) => Ok(ParticipantRef::Call(sid)),
+        Err(_) => parse_label_segment(seg, offset),
+    }
+}
+
+/// The `{CallSid}` slot as a label: percent-decoded, checked, copied.
+/// Out of line: its decode buffer and the [`Label`] it builds (512 +
+/// 520 bytes) would otherwise sit in the frame of every path parse,
+/// call SIDs included (the bridge's stack on a microcontroller).
+#[inline(never)]
+fn parse_label_segment(seg: &[u8], offset: usize) -> Result<ParticipantRef, PathError> {
+    let mut buf = [0u8; LABEL_CAPACITY];
+    let n = match form::decode_component(seg, &mut buf, Space::Literal) {
+        Ok(n) => n,
+        Err(form::DecodeError::InvalidEscape { offset: at }) => {
+            return Err(PathError::InvalidEscape {
+                offset: offset + at,
+            });
+        }
+        Err(form::DecodeError::OutputFull { .. }) => {
+            // Longer than any label can be: report it as too long.
+            let chars = core::str::from_utf8(seg).map_or(seg.len(), |s| s.chars().count());
+            return Err(PathError::Id {
+                error: IdError::LabelTooLong { chars },
+                offset,
+            });
+        }
+    };
+    let decoded = buf.get(..n).unwrap_or(&[]);
+    if decoded.contains(&b'/') {
+        return Err(PathError::EncodedSlash { offset });
+    }
+    let text = core::str::from_utf8(decoded).map_err(|_| PathError::InvalidUtf8 { offset })?;
+    if text == "." || text == ".." {
+        return Err(PathError::DotOrEmptySegment { offset });
+    }
+    Label::new(text)
+        .map(ParticipantRef::Label)
+        .map_err(|error| PathError::Id { error, offset })
+}
+
+struct Segments<'a> {
+    path: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Segments<'a> {
+    fn at_end(&self) -> bool {
+        self.pos >= self.path.len()
+    }
+
+    /// The next segment and its offset; `pos` moves past the following `/`.
+    fn next_segment(&mut self) -> Result<(&'a [u8], usize), PathError> {
+        let start = self.pos;
+        let rest = self.path.get(start..).unwrap_or(&[]);
+        let len = crate::wire::scan::byte(rest, b'/').unwrap_or(rest.len());
+        let seg = rest.get(..len).unwrap_or(&[]);
+        if seg.is_empty() || seg == b"." || seg == b".." {
+            return Err(PathError::DotOrEmptySegment { offset: start });
+        }
+        self.pos = start + len + 1;
+        if len == rest.len() {
+            self.pos = self.path.len();
+        } else if self.pos >= self.path.len() {
+            // A trailing '/' leaves an empty segment.
+            return Err(PathError::DotOrEmptySegment { offset: self.pos });
+        }
+        Ok((seg, start))
+    }
+
+    fn expect_segment(&mut self, name: &'static str) -> Result<(), PathError> {
+        let offset = self.pos;
+        match self.next_segment() {
+            Ok((seg, _)) if seg == name.as_bytes() => Ok(()),
+            _ => Err(PathError::Segment {
+                expected: name,
+                offset,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::{format, string::String};
+
+    const AC: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    const CF: &str = "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    const CA: &str = "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    const UUID: &str = "9d3d58a8-9a8e-4b8e-a1e3-d3c4e5f6a7b8";
+
+    fn write(p: &ParticipantPath) -> String {
+        let mut buf = [0u8; ParticipantPath::MAX_LEN];
+        let n = p.encode_to_slice(&mut buf).unwrap();
+        assert_eq!(p.encoded_len(), n);
+        String::from_utf8(buf[..n].to_vec()).unwrap()
+    }
+
+    #[test]
+    fn twilio_path() {
+        let p = ParticipantPath::parse(&format!(
+            "/2010-04-01/Accounts/{AC}/Conferences/{CF}/Participants/{CA}.json"
+        ))
+        .unwrap();
+        assert_eq!(p.style, PathStyle::Twilio);
+        assert_eq!(
+            p.participant,
+            Some(ParticipantRef::Call(CallSid::parse(CA).unwrap()))
+        );
+        assert_eq!(
+            write(&p),
+            format!("/2010-04-01/Accounts/{AC}/Conferences/{CF}/Participants/{CA}.json")
+        );
+    }
+
+    #[test]
+    fn laml_path_without_json_and_collection() {
+        let p = ParticipantPath::parse(&format!(
+            "/api/laml/2010-04-01/Accounts/{UUID}/Conferences/{UUID}/Participants/{UUID}"
+        ))
+        .unwrap();
+        assert_eq!(p.style, PathStyle::Laml);
+        assert!(matches!(p.participant, Some(ParticipantRef::Call(_))));
+        let list = ParticipantPath::parse(&format!(
+            "/2010-04-01/Accounts/{AC}/Conferences/{CF}/Participants.json"
+        ))
+        .unwrap();
+        assert_eq!(list.participant, None);
+        let list = ParticipantPath::parse(&format!(
+            "/2010-04-01/Accounts/{AC}/Conferences/{CF}/Participants"
+        ))
+        .unwrap();
+        assert_eq!(list.participant, None);
+    }
+
+    #[test]
+    fn labels_are_decoded() {
+        let base = format!("/2010-04-01/Accounts/{AC}/Conferences/{CF}/Participants/");
+        let p = ParticipantPath::parse(&format!("{base}front%20desk%C3%A9.json")).unwrap();
+        assert_eq!(p.participant.unwrap().as_str(), "front deské");
+        let at = base.len();
+        assert_eq!(
+            ParticipantPath::parse(&format!("{base}a%2Fb.json")),
+            Err(PathError::EncodedSlash { offset: at })
+        );
+        assert_eq!(
+            ParticipantPath::parse(&format!("{base}a%2fb")),
+            Err(PathError::EncodedSlash { offset: at })
+        );
+        assert_eq!(
+            ParticipantPath::parse(&format!("{base}%2E%2E")),
+            Err(PathError::DotOrEmptySegment { offset: at })
+        );
+        assert_eq!(
+            ParticipantPath::parse(&format!("{base}..")),
+            Err(PathError::DotOrEmptySegment { offset: at })
+        );
+        assert_eq!(
+            ParticipantPath::parse(&format!("{base}a%zz")),
+            Err(PathError::InvalidEscape { offset: at + 1 })
+        );
+        assert_eq!(
+            ParticipantPath::parse(&format!("{base}%FF")),
+            Err(PathError::InvalidUtf8 { offset: at })
+        );
+        assert_eq!(
+            ParticipantPath::parse(&format!("{base}a%0Db")),
+            Err(PathError::Id {
+                error: IdError::LabelCharacter { offset: 1 },
+                offset: at
+            })
+        );
+        assert_eq!(
+            ParticipantPath::parse(&format!("{base}x/y")),
+            Err(PathError::TrailingData { offset: at + 2 })
+        );
+    }
+
+    #[test]
+    fn structure_errors() {
+        assert_eq!(
+            ParticipantPath::parse("/2011-01-01/Accounts"),
+            Err(PathError::Prefix)
+        );
+        assert_eq!(
+            ParticipantPath::parse("/2010-04-01/Account/x"),
+            Err(PathError::Segment {
+                expected: "Accounts",
+                offset: 12
+            })
+        );
+        assert!(matches!(
+            ParticipantPath::parse(&format!(
+                "/2010-04-01/Accounts/{CF}/Conferences/{CF}/Participants"
+            )),
+            Err(PathError::Id { offset: 21, .. })
+        ));
+        assert_eq!(
+            ParticipantPath::parse(&format!("/2010-04-01/Accounts/{AC}//Conferences")),
+            Err(PathError::Segment {
+                expected: "Conferences",
+                offset: 56
+            })
+        );
+        assert_eq!(
+            ParticipantPath::parse("/2010-04-01/Accounts//Conferences"),
+            Err(PathError::DotOrEmptySegment { offset: 21 })
+        );
+        assert_eq!(
+            ParticipantPath::parse(&format!(
+                "/2010-04-01/Accounts/{AC}/Conferences/{CF}/Participants/"
+            )),
+            Err(PathError::DotOrEmptySegment { offset: 116 })
+        );
+    }
+
+    #[test]
+    fn named_collection() {
+        let mut buf = [0u8; 16];
+        let named = |p: &str, buf: &mut [u8; 16]| -> Result<(PathStyle, String), PathError> {
+            ParticipantPath::parse_named(p, buf).map(|n| (n.style, String::from(n.conference)))
+        };
+        let base = format!("/2010-04-01/Accounts/{AC}/Conferences/");
+        assert_eq!(
+            named(&format!("{base}My%20Room/Participants.json"), &mut buf),
+            Ok((PathStyle::Twilio, String::from("My Room")))
+        );
+        assert_eq!(
+            named(&format!("/api/laml{base}a+b/Participants"), &mut buf),
+            Ok((PathStyle::Laml, String::from("a+b")))
+        );
+        assert_eq!(
+            named(&format!("{base}{CF}/Participants"), &mut [0u8; 16]),
+            Err(PathError::SegmentTooLong {
+                offset: base.len(),
+                max: 16
+            })
+        );
+        let at = base.len();
+        assert_eq!(
+            named(&format!("{base}%2E%2E/Participants"), &mut buf),
+            Err(PathError::DotOrEmptySegment { offset: at })
+        );
+        assert_eq!(
+            named(&format!("{base}%FF/Participants"), &mut buf),
+            Err(PathError::InvalidUtf8 { offset: at })
+        );
+        assert_eq!(
+            named(&format!("{base}a%2/Participants"), &mut buf),
+            Err(PathError::InvalidEscape { offset: at + 1 })
+        );
+        assert!(matches!(
+            named(&format!("{base}room/Participants/{CA}"), &mut buf),
+            Err(PathError::TrailingData { .. })
+        ));
+        assert!(matches!(
+            named(&format!("{base}room/People"), &mut buf),
+            Err(PathError::Segment {
+                expected: "Participants",
+                ..
+            })
+        ));
+    }
+
+    proptest! {
+        #[test]
+        fn parse_never_panics(s in any::<String>()) {
+            let _ = ParticipantPath::parse(&s);
+        }
+
+        #[test]
+        fn write_parse_round_trip(label in "[^/\\x00-\\x1f\\x7f]{1,40}", laml in any::<bool>()) {
+            let Ok(r) = ParticipantRef::parse(&label) else { return Ok(()) };
+            let p = ParticipantPath {
+                style: if laml { PathStyle::Laml } else { PathStyle::Twilio },
+                account: AccountSid::parse(AC).unwrap(),
+                conference: ConferenceSid::parse(CF).unwrap(),
+                participant: Some(r),
+            };
+            let text = write(&p);
+            prop_assert!(text.len() <= ParticipantPath::MAX_LEN);
+            prop_assert_eq!(ParticipantPath::parse(&text), Ok(p));
+        }
+    }
+}

@@ -1,0 +1,679 @@
+//! Identifiers: account, conference and call SIDs, participant labels.
+//!
+//! Every identifier is validated when it is constructed, so a value of these
+//! types can be written into a request line or a JSON document without
+//! further checks: none of them can carry CR, LF, NUL, `?`, `#` or `/`
+//! (labels may carry `?` and `#`, which [`ParticipantRef::write_path_segment`]
+//! percent-encodes).
+//!
+//! Two SID forms exist:
+//! - Twilio: a two-letter prefix (`AC`, `CF`, `CA`) and 32 hex digits (34 bytes);
+//! - SignalWire: a UUID `8-4-4-4-12` of hex digits (36 bytes).
+//!
+//! ```
+//! use confpart::wire::ident::{CallSid, ParticipantRef, SidForm};
+//!
+//! let twilio = CallSid::parse("CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?;
+//! assert_eq!(twilio.form(), SidForm::Twilio);
+//! let sw = CallSid::parse("9d3d58a8-9a8e-4b8e-a1e3-d3c4e5f6a7b8")?;
+//! assert_eq!(sw.form(), SidForm::Uuid);
+//!
+//! // A participant can be addressed by label: percent-encoded in the path.
+//! let who = ParticipantRef::parse("front desk")?;
+//! let mut buf = [0u8; 32];
+//! let mut sink = confpart::wire::sink::SliceSink::new(&mut buf);
+//! who.write_path_segment(&mut sink).unwrap();
+//! assert_eq!(sink.written(), b"front%20desk");
+//! # Ok::<(), confpart::wire::ident::IdError>(())
+//! ```
+
+use core::fmt;
+
+use crate::wire::sink::{Sink, WriteError};
+
+/// Length of a Twilio SID: two prefix letters and 32 hex digits.
+pub const TWILIO_SID_LEN: usize = 34;
+/// Length of a SignalWire UUID identifier (`8-4-4-4-12`).
+pub const UUID_LEN: usize = 36;
+/// Bytes reserved for any SID (the longer of the two forms).
+pub const SID_CAPACITY: usize = UUID_LEN;
+/// Maximum length of a label, in characters (Twilio's limit).
+pub const LABEL_MAX_CHARS: usize = 128;
+/// Bytes reserved for a label: [`LABEL_MAX_CHARS`] characters of up to 4 UTF-8 bytes.
+pub const LABEL_CAPACITY: usize = LABEL_MAX_CHARS * 4;
+
+/// Which identifier an [`IdError`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum IdKind {
+    /// An account SID (`AC…`) or SignalWire project id.
+    Account,
+    /// A conference SID (`CF…`).
+    Conference,
+    /// A call SID (`CA…`).
+    Call,
+    /// A participant label.
+    Label,
+}
+
+impl IdKind {
+    /// A short English name, as used in messages.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Account => "account SID",
+            Self::Conference => "conference SID",
+            Self::Call => "call SID",
+            Self::Label => "label",
+        }
+    }
+}
+
+/// Why a string is not a valid identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum IdError {
+    /// The SID has neither 34 (Twilio) nor 36 (UUID) bytes.
+    Length {
+        /// Which identifier.
+        kind: IdKind,
+        /// Its length in bytes.
+        len: usize,
+    },
+    /// A 34-byte SID that does not start with the expected two letters.
+    Prefix {
+        /// Which identifier (and so which prefix was expected).
+        kind: IdKind,
+    },
+    /// A byte that is not a hex digit (or a misplaced `-` in a UUID).
+    Character {
+        /// Which identifier.
+        kind: IdKind,
+        /// Byte offset of the offending byte.
+        offset: usize,
+    },
+    /// An empty label.
+    LabelEmpty,
+    /// A label longer than [`LABEL_MAX_CHARS`] characters.
+    LabelTooLong {
+        /// Its length in characters.
+        chars: usize,
+    },
+    /// A label with `/`, a control character (CR, LF, NUL, …) or DEL.
+    LabelCharacter {
+        /// Byte offset of the offending character.
+        offset: usize,
+    },
+    /// A label that is a valid call SID (it would be ambiguous in a path).
+    LabelLooksLikeCallSid,
+    /// A label that is `.` or `..` (a dot-segment in a path).
+    LabelDotSegment,
+}
+
+impl fmt::Display for IdError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Length { kind, len } => write!(
+                f,
+                "{} has {len} bytes; expected {TWILIO_SID_LEN} (Twilio) or {UUID_LEN} (UUID)",
+                kind.name()
+            ),
+            Self::Prefix { kind } => write!(
+                f,
+                "{} does not start with {}",
+                kind.name(),
+                prefix_of(*kind)
+            ),
+            Self::Character { kind, offset } => {
+                write!(
+                    f,
+                    "{} has an invalid character at byte {offset}",
+                    kind.name()
+                )
+            }
+            Self::LabelEmpty => f.write_str("label is empty"),
+            Self::LabelTooLong { chars } => write!(
+                f,
+                "label has {chars} characters; at most {LABEL_MAX_CHARS} are allowed"
+            ),
+            Self::LabelCharacter { offset } => {
+                write!(f, "label has '/' or a control character at byte {offset}")
+            }
+            Self::LabelLooksLikeCallSid => f.write_str("label must not look like a call SID"),
+            Self::LabelDotSegment => f.write_str("label must not be '.' or '..'"),
+        }
+    }
+}
+
+impl core::error::Error for IdError {}
+
+/// Which of the two SID forms an identifier has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum SidForm {
+    /// Twilio: prefix + 32 hex digits.
+    Twilio,
+    /// SignalWire: UUID `8-4-4-4-12`.
+    Uuid,
+}
+
+const fn prefix_of(kind: IdKind) -> &'static str {
+    match kind {
+        IdKind::Account => "AC",
+        IdKind::Conference => "CF",
+        IdKind::Call => "CA",
+        IdKind::Label => "",
+    }
+}
+
+/// Checks `s` as a SID of `kind`; returns its form.
+fn check_sid(s: &[u8], kind: IdKind) -> Result<SidForm, IdError> {
+    match s.len() {
+        TWILIO_SID_LEN => {
+            let (prefix, hex) = s.split_at(2);
+            if prefix != prefix_of(kind).as_bytes() {
+                return Err(IdError::Prefix { kind });
+            }
+            // Eight bytes per step; the offset only on failure.
+            if crate::wire::scan::all_hex(hex) {
+                return Ok(SidForm::Twilio);
+            }
+            match hex.iter().position(|b| !b.is_ascii_hexdigit()) {
+                Some(i) => Err(IdError::Character {
+                    kind,
+                    offset: i + 2,
+                }),
+                None => Ok(SidForm::Twilio),
+            }
+        }
+        UUID_LEN => {
+            for (i, &b) in s.iter().enumerate() {
+                let ok = if matches!(i, 8 | 13 | 18 | 23) {
+                    b == b'-'
+                } else {
+                    b.is_ascii_hexdigit()
+                };
+                if !ok {
+                    return Err(IdError::Character { kind, offset: i });
+                }
+            }
+            Ok(SidForm::Uuid)
+        }
+        len => Err(IdError::Length { kind, len }),
+    }
+}
+
+/// A SID validated for some kind, before it becomes its typed value.
+#[derive(Clone, Copy)]
+pub(crate) struct RawSid {
+    bytes: [u8; SID_CAPACITY],
+    form: SidForm,
+}
+
+/// Validates `s` as a SID of `kind` and stores it inline.
+pub(crate) fn parse_raw(s: &[u8], kind: IdKind) -> Result<RawSid, IdError> {
+    let form = check_sid(s, kind)?;
+    let mut bytes = [0u8; SID_CAPACITY];
+    if let Some(dst) = bytes.get_mut(..s.len()) {
+        crate::wire::sink::copy(dst, s);
+    }
+    Ok(RawSid { bytes, form })
+}
+
+macro_rules! sid_type {
+    ($(#[$doc:meta])* $name:ident, $kind:expr, $example:literal) => {
+        $(#[$doc])*
+        ///
+        /// Stored inline ([`SID_CAPACITY`] bytes), `Copy`, validated on construction.
+        ///
+        /// ```
+        #[doc = concat!("use confpart::wire::ident::", stringify!($name), ";")]
+        #[doc = concat!("let sid = ", stringify!($name), "::parse(\"", $example, "\")?;")]
+        #[doc = concat!("assert_eq!(sid.as_str(), \"", $example, "\");")]
+        #[doc = concat!("assert!(", stringify!($name), "::parse(\"XX\").is_err());")]
+        /// # Ok::<(), confpart::wire::ident::IdError>(())
+        /// ```
+        #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $name {
+            bytes: [u8; SID_CAPACITY],
+            form: SidForm,
+        }
+
+        impl $name {
+            /// Which identifier this type holds.
+            pub const KIND: IdKind = $kind;
+
+            /// Validates `s` as a Twilio SID (prefix + 32 hex digits) or a UUID.
+            pub fn parse(s: &str) -> Result<Self, IdError> {
+                Self::parse_bytes(s.as_bytes())
+            }
+
+            /// Like [`Self::parse`], from bytes.
+            pub fn parse_bytes(s: &[u8]) -> Result<Self, IdError> {
+                parse_raw(s, $kind).map(Self::from_raw)
+            }
+
+            /// The SID [`parse_raw`] validated for this kind (the JSON
+            /// decoder reads every kind with one non-generic function).
+            pub(crate) const fn from_raw(RawSid { bytes, form }: RawSid) -> Self {
+                Self { bytes, form }
+            }
+
+            /// The SID text.
+            pub fn as_str(&self) -> &str {
+                let len = match self.form {
+                    SidForm::Twilio => TWILIO_SID_LEN,
+                    SidForm::Uuid => UUID_LEN,
+                };
+                // Validated ASCII on construction: neither call can fail.
+                let bytes = self.bytes.get(..len).unwrap_or(&[]);
+                core::str::from_utf8(bytes).unwrap_or("")
+            }
+
+            /// The SID bytes (ASCII), without the UTF-8 check of [`Self::as_str`].
+            pub(crate) fn as_bytes(&self) -> &[u8] {
+                let len = match self.form {
+                    SidForm::Twilio => TWILIO_SID_LEN,
+                    SidForm::Uuid => UUID_LEN,
+                };
+                self.bytes.get(..len).unwrap_or(&[])
+            }
+
+            /// Twilio or UUID form.
+            pub const fn form(&self) -> SidForm {
+                self.form
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({})", stringify!($name), self.as_str())
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        #[cfg(feature = "defmt")]
+        impl defmt::Format for $name {
+            fn format(&self, f: defmt::Formatter<'_>) {
+                defmt::write!(f, "{}", self.as_str())
+            }
+        }
+
+        impl core::str::FromStr for $name {
+            type Err = IdError;
+            fn from_str(s: &str) -> Result<Self, IdError> {
+                Self::parse(s)
+            }
+        }
+
+        impl TryFrom<&str> for $name {
+            type Error = IdError;
+            fn try_from(s: &str) -> Result<Self, IdError> {
+                Self::parse(s)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+
+        #[cfg(feature = "serde")]
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    };
+}
+
+sid_type!(
+    /// An account SID (`AC` + 32 hex) or a SignalWire project id (UUID).
+    AccountSid,
+    IdKind::Account,
+    "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+);
+sid_type!(
+    /// A conference SID (`CF` + 32 hex) or a SignalWire conference UUID.
+    ConferenceSid,
+    IdKind::Conference,
+    "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+);
+sid_type!(
+    /// A call SID (`CA` + 32 hex) or a SignalWire call UUID.
+    CallSid,
+    IdKind::Call,
+    "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+);
+
+/// A participant label: 1 to [`LABEL_MAX_CHARS`] characters, no `/`, no
+/// control characters, not `.`/`..`, and not something that parses as a
+/// [`CallSid`]. Unique per conference (the bridge checks that).
+///
+/// ```
+/// use confpart::wire::ident::{IdError, Label};
+///
+/// assert_eq!(Label::new("customer")?.as_str(), "customer");
+/// assert_eq!(Label::new("a/b"), Err(IdError::LabelCharacter { offset: 1 }));
+/// assert_eq!(
+///     Label::new("CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+///     Err(IdError::LabelLooksLikeCallSid)
+/// );
+/// # Ok::<(), IdError>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Label(heapless::String<LABEL_CAPACITY>);
+
+impl Label {
+    /// Validates and copies `s`.
+    pub fn new(s: &str) -> Result<Self, IdError> {
+        Self::check(s)?;
+        let mut out = heapless::String::new();
+        // `check` bounded the length to LABEL_CAPACITY bytes, so this fits.
+        // (Unreachable: `check` passed; no character count needed here.)
+        out.push_str(s).map_err(|_| IdError::LabelTooLong {
+            chars: LABEL_MAX_CHARS + 1,
+        })?;
+        Ok(Self(out))
+    }
+
+    /// Validates `s` as a label without copying it.
+    pub fn check(s: &str) -> Result<(), IdError> {
+        if s.is_empty() {
+            return Err(IdError::LabelEmpty);
+        }
+        // Printable ASCII without `/` (the usual label): one byte per char,
+        // none a control; otherwise the chars one by one.
+        let plain = s.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'/');
+        let mut chars = s.len();
+        if !plain {
+            chars = 0;
+            for (offset, c) in s.char_indices() {
+                chars += 1;
+                if c == '/' || c.is_control() {
+                    return Err(IdError::LabelCharacter { offset });
+                }
+            }
+        }
+        if chars > LABEL_MAX_CHARS {
+            return Err(IdError::LabelTooLong { chars });
+        }
+        if s == "." || s == ".." {
+            return Err(IdError::LabelDotSegment);
+        }
+        if CallSid::parse(s).is_ok() {
+            return Err(IdError::LabelLooksLikeCallSid);
+        }
+        Ok(())
+    }
+
+    /// The label text.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl fmt::Debug for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Label({:?})", self.as_str())
+    }
+}
+
+impl fmt::Display for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Label {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "{}", self.as_str())
+    }
+}
+
+impl core::str::FromStr for Label {
+    type Err = IdError;
+    fn from_str(s: &str) -> Result<Self, IdError> {
+        Self::new(s)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Label {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Bytes left as they are in a path segment: RFC 3986 unreserved.
+const fn unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+/// `%XX` (upper-case hex, as `percent-encoding` writes it) for `b`.
+const fn percent(b: u8) -> [u8; 3] {
+    const fn hex(n: u8) -> u8 {
+        if n < 10 { b'0' + n } else { b'A' + n - 10 }
+    }
+    [b'%', hex(b >> 4), hex(b & 0xf)]
+}
+
+/// The `{CallSid}` slot of a participant path: a call SID or a label.
+///
+/// The label variant is large ([`LABEL_CAPACITY`] bytes): there is no heap to
+/// box it into, and a reference is short-lived.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[allow(clippy::large_enum_variant)]
+pub enum ParticipantRef {
+    /// Addressed by call SID.
+    Call(CallSid),
+    /// Addressed by label (Twilio).
+    Label(Label),
+}
+
+impl ParticipantRef {
+    /// A call SID if `s` parses as one, a label otherwise.
+    pub fn parse(s: &str) -> Result<Self, IdError> {
+        match CallSid::parse(s) {
+            Ok(sid) => Ok(Self::Call(sid)),
+            Err(_) => Label::new(s).map(Self::Label),
+        }
+    }
+
+    /// The SID or label text (not encoded).
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Call(sid) => sid.as_str(),
+            Self::Label(label) => label.as_str(),
+        }
+    }
+
+    /// Writes the value as a path segment, percent-encoding every byte
+    /// outside RFC 3986's unreserved set (space becomes `%20`).
+    pub fn write_path_segment<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
+        match self {
+            Self::Call(sid) => sink.put(sid.as_bytes()),
+            // By hand, not `percent_encoding::utf8_percent_encode`: its
+            // iterator kept a panicking `split_at` in the client path
+            // (`core::panicking::panic_fmt` linked, thumbv7em). Runs of
+            // unreserved bytes are written whole; the crate is the oracle
+            // of a test below.
+            Self::Label(label) => {
+                let mut rest = label.as_str().as_bytes();
+                loop {
+                    let run = rest
+                        .iter()
+                        .position(|&b| !unreserved(b))
+                        .unwrap_or(rest.len());
+                    let (plain, tail) = rest.split_at_checked(run).unwrap_or((rest, &[]));
+                    if !plain.is_empty() {
+                        sink.put(plain)?;
+                    }
+                    let Some((&b, tail)) = tail.split_first() else {
+                        return Ok(());
+                    };
+                    sink.put(&percent(b))?;
+                    rest = tail;
+                }
+            }
+        }
+    }
+}
+
+impl From<CallSid> for ParticipantRef {
+    fn from(sid: CallSid) -> Self {
+        Self::Call(sid)
+    }
+}
+
+impl From<Label> for ParticipantRef {
+    fn from(label: Label) -> Self {
+        Self::Label(label)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::sink::SliceSink;
+    use proptest::prelude::*;
+    use std::{format, string::String, vec::Vec};
+
+    const CA: &str = "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+    #[test]
+    fn twilio_and_uuid_forms() {
+        assert_eq!(CallSid::parse(CA).unwrap().form(), SidForm::Twilio);
+        assert_eq!(
+            AccountSid::parse("ACAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA00")
+                .unwrap()
+                .form(),
+            SidForm::Twilio
+        );
+        let uuid = "9d3d58a8-9a8e-4b8e-a1e3-d3c4e5f6a7b8";
+        let sid = ConferenceSid::parse(uuid).unwrap();
+        assert_eq!(sid.form(), SidForm::Uuid);
+        assert_eq!(sid.as_str(), uuid);
+    }
+
+    #[test]
+    fn sid_errors_name_kind_and_offset() {
+        assert_eq!(
+            CallSid::parse("CA123"),
+            Err(IdError::Length {
+                kind: IdKind::Call,
+                len: 5
+            })
+        );
+        assert_eq!(
+            CallSid::parse("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+            Err(IdError::Prefix { kind: IdKind::Call })
+        );
+        assert_eq!(
+            AccountSid::parse("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r"),
+            Err(IdError::Character {
+                kind: IdKind::Account,
+                offset: 33
+            })
+        );
+        assert_eq!(
+            CallSid::parse("9d3d58a8+9a8e-4b8e-a1e3-d3c4e5f6a7b8"),
+            Err(IdError::Character {
+                kind: IdKind::Call,
+                offset: 8
+            })
+        );
+        assert_eq!(
+            CallSid::parse("9d3d58a8-9a8e-4b8e-a1e3-d3c4e5f6a7/8"),
+            Err(IdError::Character {
+                kind: IdKind::Call,
+                offset: 34
+            })
+        );
+    }
+
+    #[test]
+    fn label_rules() {
+        assert_eq!(Label::new(""), Err(IdError::LabelEmpty));
+        assert_eq!(
+            Label::new("a\r\nHost: x"),
+            Err(IdError::LabelCharacter { offset: 1 })
+        );
+        assert_eq!(
+            Label::new("a\0"),
+            Err(IdError::LabelCharacter { offset: 1 })
+        );
+        assert_eq!(Label::new(".."), Err(IdError::LabelDotSegment));
+        assert_eq!(Label::new(CA), Err(IdError::LabelLooksLikeCallSid));
+        assert_eq!(
+            Label::new("9d3d58a8-9a8e-4b8e-a1e3-d3c4e5f6a7b8"),
+            Err(IdError::LabelLooksLikeCallSid)
+        );
+        let long: heapless::String<300> = core::iter::repeat_n('é', 129).collect();
+        assert_eq!(Label::new(&long), Err(IdError::LabelTooLong { chars: 129 }));
+        let max: heapless::String<600> = core::iter::repeat_n('😀', 128).collect();
+        assert_eq!(Label::new(&max).unwrap().as_str(), max.as_str());
+    }
+
+    #[test]
+    fn label_path_segment_is_percent_encoded() {
+        let r = ParticipantRef::parse("a?b#c d%é").unwrap();
+        let mut buf = [0u8; 64];
+        let mut s = SliceSink::new(&mut buf);
+        r.write_path_segment(&mut s).unwrap();
+        assert_eq!(s.written(), b"a%3Fb%23c%20d%25%C3%A9");
+        assert!(matches!(
+            ParticipantRef::parse(CA).unwrap(),
+            ParticipantRef::Call(_)
+        ));
+    }
+
+    proptest! {
+        #[test]
+        fn path_segment_same_as_percent_encoding(s in "\\PC{0,40}") {
+            if let Ok(label) = Label::new(&s) {
+                let mut buf = [0u8; 1024];
+                let mut sink = SliceSink::new(&mut buf);
+                ParticipantRef::Label(label).write_path_segment(&mut sink).unwrap();
+                const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+                    .remove(b'-')
+                    .remove(b'.')
+                    .remove(b'_')
+                    .remove(b'~');
+                let want: String = percent_encoding::utf8_percent_encode(&s, SET).collect();
+                prop_assert_eq!(sink.written(), want.as_bytes());
+            }
+        }
+
+        #[test]
+        fn sid_parse_never_panics(s in any::<Vec<u8>>()) {
+            let _ = CallSid::parse_bytes(&s);
+            let _ = AccountSid::parse_bytes(&s);
+        }
+
+        #[test]
+        fn label_segment_never_injects(s in any::<String>()) {
+            if let Ok(r) = ParticipantRef::parse(&s) {
+                let mut buf = [0u8; 4096];
+                let mut sink = SliceSink::new(&mut buf);
+                r.write_path_segment(&mut sink).unwrap();
+                prop_assert!(!sink.written().iter().any(|b| matches!(b, b'/' | b'?' | b'#' | b'\r' | b'\n' | 0 | b' ')));
+            }
+        }
+
+        #[test]
+        fn twilio_sids_round_trip(hex in "[0-9a-f]{32}") {
+            let s = format!("CA{hex}");
+            let sid = CallSid::parse(&s).unwrap();
+            prop_assert_eq!(sid.as_str(), s.as_str());
+        }
+    }
+}
