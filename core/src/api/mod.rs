@@ -5,6 +5,7 @@
 //! list pages and their query. It uses only [`crate::wire`]. Each file is a
 //! public module: `confpart::api::<file>::Item`.
 
+pub mod codes;
 pub mod create;
 pub mod error;
 pub mod fields;

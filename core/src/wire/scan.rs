@@ -188,7 +188,6 @@ pub(crate) fn all_hex(s: &[u8]) -> bool {
     all == HI && chunks.remainder().iter().all(u8::is_ascii_hexdigit)
 }
 
-
 /// ASCII-case-insensitive equality with `lower`, a lowercase word of at most
 /// eight letters: `x | 0x20` equals a lowercase letter exactly when `x` is
 /// that letter in either case, so the comparison is one OR and one compare.
