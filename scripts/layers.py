@@ -56,12 +56,42 @@ def strip(text):
     return "\n".join(out)
 
 
+def reexports(mods):
+    """(module, name) -> the module a `pub use` takes `name` from (resolved through facades)."""
+    out = {}
+    for m, f in mods.items():
+        text = strip(open(f, encoding="utf-8").read())
+        for stmt in re.findall(r"\bpub(?:\([^)]*\))?\s+use\s+([^;]+);", text, flags=re.S):
+            stmt = re.sub(r"\s+", "", re.sub(r"\s+as\s+", "@", stmt))
+            b = re.match(r"([\w:]*?)\{(.*)\}$", stmt)
+            items = [b.group(1) + x for x in b.group(2).split(",") if x] if b else [stmt]
+            for it in items:
+                segs = [x for x in it.split("::") if x]
+                if not segs or segs[-1] in ("*", "self"):
+                    continue
+                if segs[0] == "crate":
+                    base = []
+                    segs = segs[1:]
+                elif segs[0] == "super":
+                    base = list(m[:-1])
+                    segs = segs[1:]
+                else:
+                    base = list(m)
+                name = segs[-1].split("@")[-1]
+                out[(m, name)] = tuple(base + segs[:-1])
+    return out
+
+
 def edges(src):
     mods = modules(src)
-    def resolve(path):
+    reexp = reexports(mods)
+    def resolve(path, depth=0):
         for n in range(len(path), -1, -1):
-            if tuple(path[:n]) in mods:
-                return tuple(path[:n])
+            m = tuple(path[:n])
+            if m in mods:
+                if n < len(path) and (m, path[n]) in reexp and depth < 8:
+                    return resolve(list(reexp[(m, path[n])]) + path[n:], depth + 1)
+                return m
         return ()
     graph = {m: set() for m in mods}
     for m, f in mods.items():
