@@ -171,14 +171,9 @@ pub(super) fn serve<S: Session>(
             // The end of the stream, or a hard error (a reset).
             end => {
                 break match (request, end) {
-                    (Some(_), _) => abort(
-                        &mut conn,
-                        session,
-                        Abort::PeerClosed,
-                        request,
-                        peer,
-                        logger,
-                    ),
+                    (Some(_), _) => {
+                        abort(&mut conn, session, Abort::PeerClosed, request, peer, logger)
+                    }
                     (None, Err(e)) => Err(e),
                     (None, Ok(_)) => Ok(()),
                 };

@@ -294,8 +294,7 @@ fn tls_from_pem() {
     assert_eq!(l, "echo:secure\n");
     // An untrusting client fails the handshake; the server goes on.
     let other = TestCert::new(&["127.0.0.1"]);
-    let config =
-        TransportConfig::with_trust(&Trust::Certificates(vec![other.cert_der])).unwrap();
+    let config = TransportConfig::with_trust(&Trust::Certificates(vec![other.cert_der])).unwrap();
     assert!(Connection::open(&base, &config).is_err());
     srv.stop();
 }
