@@ -1,7 +1,8 @@
 //! The `confpart` command's argument tree (clap derive) and its dispatcher [`run`].
 //!
-//! [`run`] dispatches to [`crate::commands`]; errors are [`Error`], whose
-//! [`Error::exit_code`] is the process status (see [`exit`]).
+//! [`run`] dispatches to what each command does ([`crate::commands`], [`crate::serve`],
+//! [`crate::demo`]); errors are [`Error`], whose [`Error::exit_code`] is the process status
+//! (see [`exit`]).
 //!
 //! ```
 //! use clap::Parser;
