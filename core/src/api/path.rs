@@ -3,12 +3,13 @@
 //!
 //! | dialect | host | path prefix |
 //! |---|---|---|
-//! | Twilio | `api.twilio.com` | `/2010-04-01` |
+//! | Twilio | [`TWILIO_HOST`], or a region's and edge's ([`TwilioHost`]) | `/2010-04-01` |
 //! | SignalWire | `{space}.signalwire.com` | `/api/laml/2010-04-01` (documented) or `/2010-04-01` (what its SDKs send) |
 //!
 //! A client picks an [`Endpoint`] ([`Endpoint::twilio`],
-//! [`Endpoint::signalwire`], [`Endpoint::custom`]), which keeps the three
-//! consistent; [`ParticipantPath`] is what a bridge parses.
+//! [`Endpoint::twilio_at`], [`Endpoint::signalwire`], [`Endpoint::custom`]),
+//! which keeps the three consistent; [`ParticipantPath`] is what a bridge
+//! parses.
 //!
 //! ```
 //! use confpart::wire::ident::{AccountSid, ConferenceSid, ParticipantRef};
@@ -32,7 +33,8 @@ use core::fmt;
 
 use crate::wire::form::{self, Space};
 use crate::wire::ident::{
-    AccountSid, CallSid, ConferenceSid, IdError, LABEL_CAPACITY, Label, ParticipantRef, UUID_LEN,
+    AccountSid, CallSid, ConferenceSid, IdError, LABEL_CAPACITY, Label, ParticipantRef, SidForm,
+    UUID_LEN,
 };
 use crate::wire::sink::{Sink, SliceSink, WriteError};
 
@@ -48,6 +50,22 @@ pub enum Dialect {
 }
 
 impl Dialect {
+    /// The form of the SIDs this service gives out: `XX` + 32 hex digits
+    /// (Twilio) or a UUID (SignalWire).
+    ///
+    /// ```
+    /// use confpart::api::path::Dialect;
+    /// use confpart::wire::ident::SidForm;
+    /// assert_eq!(Dialect::Twilio.sid_form(), SidForm::Twilio);
+    /// assert_eq!(Dialect::SignalWire.sid_form(), SidForm::Uuid);
+    /// ```
+    pub const fn sid_form(self) -> SidForm {
+        match self {
+            Self::Twilio => SidForm::Twilio,
+            Self::SignalWire => SidForm::Uuid,
+        }
+    }
+
     /// `twilio` or `signalwire` (the name on a command line or in a config).
     ///
     /// ```
@@ -82,19 +100,105 @@ pub enum PathStyle {
 
 impl PathStyle {
     /// The path prefix before `/Accounts/`.
+    ///
+    /// ```
+    /// use confpart::api::path::PathStyle;
+    /// assert_eq!(PathStyle::Laml.prefix(), "/api/laml/2010-04-01");
+    /// ```
     pub const fn prefix(self) -> &'static str {
         match self {
             Self::Twilio => TWILIO_PREFIX,
             Self::Laml => LAML_PREFIX,
         }
     }
+
+    /// The style whose prefix and the `/` after it start `path`, and where
+    /// the rest begins (`None`: neither): the one reading of the prefix
+    /// both parsers use.
+    fn split(path: &[u8]) -> Option<(Self, usize)> {
+        if path.starts_with(LAML_PREFIX_SLASH.as_bytes()) {
+            Some((Self::Laml, LAML_PREFIX_SLASH.len()))
+        } else if path.starts_with(TWILIO_PREFIX_SLASH.as_bytes()) {
+            Some((Self::Twilio, TWILIO_PREFIX_SLASH.len()))
+        } else {
+            None
+        }
+    }
 }
 
-const TWILIO_PREFIX: &str = "/2010-04-01";
-const LAML_PREFIX: &str = "/api/laml/2010-04-01";
+// The prefixes as a parsed path starts (with the `/` before `Accounts`),
+// and as `PathStyle::prefix` gives them (without it).
+const TWILIO_PREFIX_SLASH: &str = "/2010-04-01/";
+const LAML_PREFIX_SLASH: &str = "/api/laml/2010-04-01/";
+const TWILIO_PREFIX: &str = without_slash(TWILIO_PREFIX_SLASH);
+const LAML_PREFIX: &str = without_slash(LAML_PREFIX_SLASH);
+
+/// `prefix` without its final `/` (evaluated at compile time).
+const fn without_slash(prefix: &'static str) -> &'static str {
+    match prefix.as_bytes().split_last() {
+        Some((b'/', _)) => prefix.split_at(prefix.len() - 1).0,
+        _ => prefix,
+    }
+}
 
 /// Maximum length of a SignalWire space name (a DNS label).
 pub const SPACE_MAX_LEN: usize = 63;
+
+/// Twilio's API host when no region and no edge are chosen.
+///
+/// ```
+/// use confpart::api::path::{Host, TWILIO_HOST};
+/// assert_eq!(Host::Twilio.as_parts(), (TWILIO_HOST, ""));
+/// ```
+pub const TWILIO_HOST: &str = "api.twilio.com";
+
+/// The region an edge without a region implies, as the official SDKs imply
+/// it (twilio-python's `ClientBase.get_hostname`; twilio-node and
+/// twilio-go alike).
+///
+/// ```
+/// use confpart::api::path::{TWILIO_DEFAULT_REGION, TwilioHost};
+/// let host = TwilioHost::new(None, Some("dublin"))?;
+/// assert!(host.as_str().ends_with(&format!(".{TWILIO_DEFAULT_REGION}.twilio.com")));
+/// # Ok::<(), confpart::api::path::PathError>(())
+/// ```
+pub const TWILIO_DEFAULT_REGION: &str = "us1";
+
+/// What a SignalWire space name is completed with to make its host.
+///
+/// ```
+/// use confpart::api::path::{Host, SIGNALWIRE_HOST_SUFFIX};
+/// assert_eq!(Host::signalwire("example")?.as_parts(), ("example", SIGNALWIRE_HOST_SUFFIX));
+/// # Ok::<(), confpart::api::path::PathError>(())
+/// ```
+pub const SIGNALWIRE_HOST_SUFFIX: &str = ".signalwire.com";
+
+/// Longest Twilio region or edge name (a DNS label).
+///
+/// ```
+/// use confpart::api::path::{REGION_EDGE_MAX_LEN, TwilioHost};
+/// let long = "a".repeat(REGION_EDGE_MAX_LEN + 1);
+/// assert!(TwilioHost::new(Some(&long), None).is_err());
+/// ```
+pub const REGION_EDGE_MAX_LEN: usize = 63;
+
+/// The parts of a regional Twilio host around its edge and region:
+/// `api` `.{edge}` `.{region}` `.twilio.com`.
+const TWILIO_PRODUCT: &str = "api";
+const TWILIO_DOMAIN: &str = ".twilio.com";
+
+/// Bytes a [`TwilioHost`] holds: `api.{edge}.{region}.twilio.com` with both
+/// names [`REGION_EDGE_MAX_LEN`] long, so every valid pair fits.
+///
+/// ```
+/// use confpart::api::path::{REGION_EDGE_MAX_LEN, TWILIO_HOST_CAPACITY, TwilioHost};
+/// let longest = "a".repeat(REGION_EDGE_MAX_LEN);
+/// let host = TwilioHost::new(Some(&longest), Some(&longest))?;
+/// assert_eq!(host.as_str().len(), TWILIO_HOST_CAPACITY);
+/// # Ok::<(), confpart::api::path::PathError>(())
+/// ```
+pub const TWILIO_HOST_CAPACITY: usize =
+    TWILIO_PRODUCT.len() + 2 * (1 + REGION_EDGE_MAX_LEN) + TWILIO_DOMAIN.len();
 
 /// Why a host or path is not acceptable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,6 +259,19 @@ pub enum PathError {
         /// The buffer's length.
         max: usize,
     },
+    /// A Twilio region that is not a DNS label: letters, digits and `-`
+    /// (not first or last), at most [`REGION_EDGE_MAX_LEN`] bytes
+    /// ([`TwilioHost::new`]).
+    InvalidRegion {
+        /// Byte offset of the offending byte in the region.
+        offset: usize,
+    },
+    /// A Twilio edge that is not a DNS label (as for
+    /// [`PathError::InvalidRegion`]).
+    InvalidEdge {
+        /// Byte offset of the offending byte in the edge.
+        offset: usize,
+    },
 }
 
 impl fmt::Display for PathError {
@@ -185,6 +302,14 @@ impl fmt::Display for PathError {
                     "segment at byte {offset} is longer than {max} bytes decoded"
                 )
             }
+            Self::InvalidRegion { offset } => write!(
+                f,
+                "region is not a DNS label (letters, digits, '-'): byte {offset}"
+            ),
+            Self::InvalidEdge { offset } => write!(
+                f,
+                "edge is not a DNS label (letters, digits, '-'): byte {offset}"
+            ),
         }
     }
 }
@@ -206,7 +331,7 @@ impl core::error::Error for PathError {}
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Host<'a> {
-    /// `api.twilio.com`.
+    /// [`TWILIO_HOST`] (`api.twilio.com`).
     Twilio,
     /// `{space}.signalwire.com`.
     SignalWire {
@@ -250,8 +375,8 @@ impl<'a> Host<'a> {
     /// The host as two parts to write one after the other (no formatting).
     pub fn as_parts(&self) -> (&'a str, &'static str) {
         match *self {
-            Self::Twilio => ("api.twilio.com", ""),
-            Self::SignalWire { space } => (space, ".signalwire.com"),
+            Self::Twilio => (TWILIO_HOST, ""),
+            Self::SignalWire { space } => (space, SIGNALWIRE_HOST_SUFFIX),
             Self::Custom(host) => (host, ""),
         }
     }
@@ -303,6 +428,27 @@ impl<'a> Endpoint<'a> {
         }
     }
 
+    /// Twilio in a region and through an edge: `host` is made by
+    /// [`TwilioHost::new`]; `/2010-04-01/...`.
+    ///
+    /// ```
+    /// use confpart::api::path::{Endpoint, Host, TwilioHost};
+    ///
+    /// let host = TwilioHost::new(Some("au1"), Some("sydney"))?;
+    /// let endpoint = Endpoint::twilio_at(&host);
+    /// assert_eq!(endpoint.host().as_parts(), ("api.sydney.au1.twilio.com", ""));
+    /// // Neither: the same endpoint as `Endpoint::twilio()`.
+    /// assert_eq!(Endpoint::twilio_at(&TwilioHost::new(None, None)?), Endpoint::twilio());
+    /// # Ok::<(), confpart::api::path::PathError>(())
+    /// ```
+    pub fn twilio_at(host: &'a TwilioHost) -> Self {
+        Self {
+            dialect: Dialect::Twilio,
+            host: host.host(),
+            style: PathStyle::Twilio,
+        }
+    }
+
     /// SignalWire: `{space}.signalwire.com`, with the Twilio-shaped path its
     /// SDKs send ([`Endpoint::laml`] for the documented LaML prefix). `space`
     /// must be a DNS label (`a-z0-9-`, 1..=63).
@@ -346,6 +492,129 @@ impl<'a> Endpoint<'a> {
     pub const fn style(&self) -> PathStyle {
         self.style
     }
+}
+
+/// Twilio's API host for a region and an edge, built as the official SDKs
+/// build it (twilio-python's `ClientBase.get_hostname`; twilio-node and
+/// twilio-go alike): [`TWILIO_HOST`] with neither; otherwise
+/// `api.{edge}.{region}.twilio.com` without the missing piece, except that an
+/// edge without a region takes the region [`TWILIO_DEFAULT_REGION`].
+///
+/// | region | edge | host |
+/// |---|---|---|
+/// | – | – | `api.twilio.com` |
+/// | `ie1` | – | `api.ie1.twilio.com` |
+/// | – | `dublin` | `api.dublin.us1.twilio.com` |
+/// | `ie1` | `dublin` | `api.dublin.ie1.twilio.com` |
+///
+/// An empty name counts as unset, as in the SDKs. A name must be a DNS label
+/// (letters, digits and `-`, not first or last, at most
+/// [`REGION_EDGE_MAX_LEN`] bytes) and is written in lower case. Held inline
+/// in [`TWILIO_HOST_CAPACITY`] bytes, which every valid pair fits.
+///
+/// ```
+/// use confpart::api::path::{PathError, TwilioHost};
+///
+/// assert_eq!(TwilioHost::new(None, None)?.as_str(), "api.twilio.com");
+/// assert_eq!(TwilioHost::new(Some("ie1"), None)?.as_str(), "api.ie1.twilio.com");
+/// assert_eq!(TwilioHost::new(None, Some("dublin"))?.as_str(), "api.dublin.us1.twilio.com");
+/// assert_eq!(TwilioHost::new(Some("IE1"), Some("dublin"))?.as_str(), "api.dublin.ie1.twilio.com");
+/// assert_eq!(TwilioHost::new(Some(""), Some(""))?.as_str(), "api.twilio.com");
+/// assert_eq!(TwilioHost::new(None, Some("a.b")), Err(PathError::InvalidEdge { offset: 1 }));
+/// assert_eq!(TwilioHost::new(Some("-ie1"), None), Err(PathError::InvalidRegion { offset: 0 }));
+/// # Ok::<(), PathError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct TwilioHost(heapless::String<TWILIO_HOST_CAPACITY>);
+
+impl TwilioHost {
+    /// The host for `region` and `edge` (see the type's table); a name that
+    /// is not a DNS label is [`PathError::InvalidRegion`] or
+    /// [`PathError::InvalidEdge`].
+    pub fn new(region: Option<&str>, edge: Option<&str>) -> Result<Self, PathError> {
+        let region = region.filter(|r| !r.is_empty());
+        let edge = edge.filter(|e| !e.is_empty());
+        if let Some(offset) = region.and_then(dns_label_error) {
+            return Err(PathError::InvalidRegion { offset });
+        }
+        if let Some(offset) = edge.and_then(dns_label_error) {
+            return Err(PathError::InvalidEdge { offset });
+        }
+        let region = region.or(edge.map(|_| TWILIO_DEFAULT_REGION));
+        let mut host = heapless::String::new();
+        let fits = match (edge, region) {
+            (None, None) => host.push_str(TWILIO_HOST).is_ok(),
+            _ => {
+                let mut fits = host.push_str(TWILIO_PRODUCT).is_ok();
+                for name in [edge, region].into_iter().flatten() {
+                    fits = fits && host.push('.').is_ok() && host.push_str(name).is_ok();
+                }
+                fits && host.push_str(TWILIO_DOMAIN).is_ok()
+            }
+        };
+        // Unreachable: the capacity holds two names of the longest length
+        // checked above; a longer name is refused there, never cut here.
+        if !fits {
+            return Err(PathError::InvalidRegion {
+                offset: REGION_EDGE_MAX_LEN,
+            });
+        }
+        host.make_ascii_lowercase();
+        Ok(Self(host))
+    }
+
+    /// The host name.
+    ///
+    /// ```
+    /// use confpart::api::path::TwilioHost;
+    /// assert_eq!(TwilioHost::new(Some("au1"), None)?.as_str(), "api.au1.twilio.com");
+    /// # Ok::<(), confpart::api::path::PathError>(())
+    /// ```
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// As a [`Host`]: [`Host::Twilio`] when neither a region nor an edge
+    /// was chosen, the regional name otherwise.
+    ///
+    /// ```
+    /// use confpart::api::path::{Host, TwilioHost};
+    /// assert_eq!(TwilioHost::new(None, None)?.host(), Host::Twilio);
+    /// assert_eq!(TwilioHost::new(Some("ie1"), None)?.host(), Host::Custom("api.ie1.twilio.com"));
+    /// # Ok::<(), confpart::api::path::PathError>(())
+    /// ```
+    pub fn host(&self) -> Host<'_> {
+        if self.as_str() == TWILIO_HOST {
+            Host::Twilio
+        } else {
+            // Letters, digits, `-` and `.` only: what `Host::custom` accepts.
+            Host::Custom(self.as_str())
+        }
+    }
+}
+
+/// The offset of the first byte that keeps `name` (not empty) from being a
+/// DNS label: letters, digits and `-`, not first or last, at most
+/// [`REGION_EDGE_MAX_LEN`] bytes.
+fn dns_label_error(name: &str) -> Option<usize> {
+    let bytes = name.as_bytes();
+    if bytes.len() > REGION_EDGE_MAX_LEN {
+        return Some(REGION_EDGE_MAX_LEN);
+    }
+    if let Some(bad) = bytes
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'-'))
+    {
+        return Some(bad);
+    }
+    if bytes.first() == Some(&b'-') {
+        return Some(0);
+    }
+    if bytes.last() == Some(&b'-') {
+        return Some(bytes.len().saturating_sub(1));
+    }
+    None
 }
 
 /// Writes a participant path (always with `.json`): the collection when
@@ -449,13 +718,7 @@ impl ParticipantPath {
     /// are rejected).
     pub fn parse(path: &str) -> Result<Self, PathError> {
         let bytes = path.as_bytes();
-        let (style, mut pos) = if bytes.starts_with(b"/api/laml/2010-04-01/") {
-            (PathStyle::Laml, LAML_PREFIX.len() + 1)
-        } else if bytes.starts_with(b"/2010-04-01/") {
-            (PathStyle::Twilio, TWILIO_PREFIX.len() + 1)
-        } else {
-            return Err(PathError::Prefix);
-        };
+        let (style, pos) = PathStyle::split(bytes).ok_or(PathError::Prefix)?;
         let mut segments = Segments { path: bytes, pos };
 
         segments.expect_segment("Accounts")?;
@@ -489,9 +752,10 @@ impl ParticipantPath {
             });
         }
         let (seg, off) = segments.next_segment()?;
-        pos = segments.pos;
         if !segments.at_end() {
-            return Err(PathError::TrailingData { offset: pos });
+            return Err(PathError::TrailingData {
+                offset: segments.pos,
+            });
         }
         let seg = seg.strip_suffix(b".json").unwrap_or(seg);
         let participant = parse_participant_segment(seg, off)?;
@@ -531,13 +795,7 @@ impl ParticipantPath {
         name: &'n mut [u8],
     ) -> Result<NamedCollectionPath<'n>, PathError> {
         let bytes = path.as_bytes();
-        let (style, pos) = if bytes.starts_with(b"/api/laml/2010-04-01/") {
-            (PathStyle::Laml, LAML_PREFIX.len() + 1)
-        } else if bytes.starts_with(b"/2010-04-01/") {
-            (PathStyle::Twilio, TWILIO_PREFIX.len() + 1)
-        } else {
-            return Err(PathError::Prefix);
-        };
+        let (style, pos) = PathStyle::split(bytes).ok_or(PathError::Prefix)?;
         let mut segments = Segments { path: bytes, pos };
         segments.expect_segment("Accounts")?;
         let (seg, off) = segments.next_segment()?;
@@ -873,6 +1131,73 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn twilio_hosts_as_twilio_python_builds_them() {
+        let host = |region, edge| TwilioHost::new(region, edge).map(|h| String::from(h.as_str()));
+        for (region, edge, want) in [
+            (None, None, "api.twilio.com"),
+            (Some("ie1"), None, "api.ie1.twilio.com"),
+            (None, Some("dublin"), "api.dublin.us1.twilio.com"),
+            (Some("ie1"), Some("dublin"), "api.dublin.ie1.twilio.com"),
+            (Some(""), Some(""), "api.twilio.com"),
+            (Some(""), Some("Sydney"), "api.sydney.us1.twilio.com"),
+            (Some("AU1"), Some(""), "api.au1.twilio.com"),
+        ] {
+            assert_eq!(
+                host(region, edge).as_deref(),
+                Ok(want),
+                "{region:?} {edge:?}"
+            );
+        }
+        assert_eq!(TwilioHost::new(None, None).unwrap().host(), Host::Twilio);
+        assert_eq!(TWILIO_HOST, "api.twilio.com");
+        let long = "a".repeat(REGION_EDGE_MAX_LEN);
+        let longest = TwilioHost::new(Some(&long), Some(&long)).unwrap();
+        assert_eq!(longest.as_str().len(), TWILIO_HOST_CAPACITY);
+        assert!(Host::custom(longest.as_str()).is_ok());
+    }
+
+    #[test]
+    fn twilio_host_names_must_be_dns_labels() {
+        let too_long = "a".repeat(REGION_EDGE_MAX_LEN + 1);
+        for (region, edge, want) in [
+            (Some("a.b"), None, PathError::InvalidRegion { offset: 1 }),
+            (None, Some("a.b"), PathError::InvalidEdge { offset: 1 }),
+            (
+                Some("ie1"),
+                Some("-x"),
+                PathError::InvalidEdge { offset: 0 },
+            ),
+            (Some("ie1-"), None, PathError::InvalidRegion { offset: 3 }),
+            (
+                Some("i e"),
+                Some("a"),
+                PathError::InvalidRegion { offset: 1 },
+            ),
+            (Some("\r\n"), None, PathError::InvalidRegion { offset: 0 }),
+            (
+                Some(too_long.as_str()),
+                None,
+                PathError::InvalidRegion {
+                    offset: REGION_EDGE_MAX_LEN,
+                },
+            ),
+            (
+                None,
+                Some(too_long.as_str()),
+                PathError::InvalidEdge {
+                    offset: REGION_EDGE_MAX_LEN,
+                },
+            ),
+        ] {
+            assert_eq!(
+                TwilioHost::new(region, edge),
+                Err(want),
+                "{region:?} {edge:?}"
+            );
+        }
     }
 
     proptest! {
