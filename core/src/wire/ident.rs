@@ -7,8 +7,11 @@
 //! percent-encodes).
 //!
 //! Two SID forms exist:
-//! - Twilio: a two-letter prefix (`AC`, `CF`, `CA`) and 32 hex digits (34 bytes);
+//! - Twilio: a two-letter prefix (`AC`, `CF`, `CA`, `SK`) and 32 hex digits (34 bytes);
 //! - SignalWire: a UUID `8-4-4-4-12` of hex digits (36 bytes).
+//!
+//! A new SID is made from 128 bits (`CallSid::from_bits`): the core never
+//! invents randomness, the caller brings it.
 //!
 //! ```
 //! use confpart::wire::ident::{CallSid, ParticipantRef, SidForm};
@@ -54,6 +57,8 @@ pub enum IdKind {
     Call,
     /// A participant label.
     Label,
+    /// An API key SID (`SK…`): the Basic auth user of an API key.
+    ApiKey,
 }
 
 impl IdKind {
@@ -64,6 +69,7 @@ impl IdKind {
             Self::Conference => "conference SID",
             Self::Call => "call SID",
             Self::Label => "label",
+            Self::ApiKey => "API key SID",
         }
     }
 }
@@ -163,6 +169,7 @@ const fn prefix_of(kind: IdKind) -> &'static str {
         IdKind::Conference => "CF",
         IdKind::Call => "CA",
         IdKind::Label => "",
+        IdKind::ApiKey => "SK",
     }
 }
 
@@ -220,6 +227,39 @@ pub(crate) fn parse_raw(s: &[u8], kind: IdKind) -> Result<RawSid, IdError> {
     Ok(RawSid { bytes, form })
 }
 
+/// A SID of `kind` in `form` from 128 bits: Twilio's prefix and the bits
+/// as 32 hex digits, most significant first; or a UUID of those 32 digits
+/// whose version digit is `4` and variant digit `8` (with random bits, a
+/// random UUID: RFC 9562, version 4).
+fn raw_from_bits(bits: u128, form: SidForm, kind: IdKind) -> RawSid {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut bytes = [0u8; SID_CAPACITY];
+    let (prefix, len) = match form {
+        SidForm::Twilio => (prefix_of(kind).as_bytes(), TWILIO_SID_LEN),
+        SidForm::Uuid => (&[][..], UUID_LEN),
+    };
+    crate::wire::sink::copy(&mut bytes, prefix);
+    let text = bytes.get_mut(prefix.len()..len).unwrap_or(&mut []);
+    let mut shift = u128::BITS;
+    for (i, slot) in text.iter_mut().enumerate() {
+        *slot = if form == SidForm::Uuid && matches!(i, 8 | 13 | 18 | 23) {
+            b'-'
+        } else {
+            shift = shift.saturating_sub(4);
+            let nibble = (bits >> shift) & 0xf;
+            HEX.get(nibble as usize).copied().unwrap_or(b'0')
+        };
+    }
+    if form == SidForm::Uuid {
+        for (at, digit) in [(14, b'4'), (19, b'8')] {
+            if let Some(b) = bytes.get_mut(at) {
+                *b = digit;
+            }
+        }
+    }
+    RawSid { bytes, form }
+}
+
 macro_rules! sid_type {
     ($(#[$doc:meta])* $name:ident, $kind:expr, $example:literal) => {
         $(#[$doc])*
@@ -253,6 +293,24 @@ macro_rules! sid_type {
                 parse_raw(s, $kind).map(Self::from_raw)
             }
 
+            /// A new SID of this kind in `form`, from 128 bits (random bits
+            /// make a random SID): Twilio's prefix and the bits as 32 hex
+            /// digits, most significant first; or a UUID of those digits
+            /// with the version digit `4` and the variant digit `8` (a
+            /// random UUID, version 4, when the bits are random).
+            ///
+            /// ```
+            #[doc = concat!("use confpart::wire::ident::{", stringify!($name), ", SidForm};")]
+            #[doc = concat!("let twilio = ", stringify!($name), "::from_bits(0x2a, SidForm::Twilio);")]
+            /// assert!(twilio.as_str().ends_with("0000000000000000000000000000002a"));
+            #[doc = concat!("let uuid = ", stringify!($name), "::from_bits(u128::MAX, SidForm::Uuid);")]
+            /// assert_eq!(uuid.as_str(), "ffffffff-ffff-4fff-8fff-ffffffffffff");
+            #[doc = concat!("assert_eq!(", stringify!($name), "::parse(uuid.as_str()), Ok(uuid));")]
+            /// ```
+            pub fn from_bits(bits: u128, form: SidForm) -> Self {
+                Self::from_raw(raw_from_bits(bits, form, $kind))
+            }
+
             /// The SID [`parse_raw`] validated for this kind (the JSON
             /// decoder reads every kind with one non-generic function).
             pub(crate) const fn from_raw(RawSid { bytes, form }: RawSid) -> Self {
@@ -271,6 +329,9 @@ macro_rules! sid_type {
             }
 
             /// The SID bytes (ASCII), without the UTF-8 check of [`Self::as_str`].
+            // Not every kind is written as bytes: an API key SID only goes
+            // into the Basic credentials, as text.
+            #[allow(dead_code)]
             pub(crate) fn as_bytes(&self) -> &[u8] {
                 let len = match self.form {
                     SidForm::Twilio => TWILIO_SID_LEN,
@@ -350,6 +411,13 @@ sid_type!(
     CallSid,
     IdKind::Call,
     "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+);
+sid_type!(
+    /// An API key SID (`SK` + 32 hex): the Basic auth user of a Twilio API
+    /// key, whose secret is the password (the path still names the account).
+    ApiKeySid,
+    IdKind::ApiKey,
+    "SKaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 );
 
 /// A participant label: 1 to [`LABEL_MAX_CHARS`] characters, no `/`, no
@@ -601,6 +669,38 @@ mod tests {
     }
 
     #[test]
+    fn sids_from_bits_in_both_forms() {
+        let bits = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210;
+        assert_eq!(
+            CallSid::from_bits(bits, SidForm::Twilio).as_str(),
+            "CA0123456789abcdeffedcba9876543210"
+        );
+        assert_eq!(
+            ConferenceSid::from_bits(bits, SidForm::Twilio).as_str(),
+            "CF0123456789abcdeffedcba9876543210"
+        );
+        assert_eq!(
+            ApiKeySid::from_bits(0, SidForm::Twilio).as_str(),
+            "SK00000000000000000000000000000000"
+        );
+        // The version and variant digits replace the bits' digits 12 and 16.
+        assert_eq!(
+            CallSid::from_bits(bits, SidForm::Uuid).as_str(),
+            "01234567-89ab-4def-8edc-ba9876543210"
+        );
+        assert_eq!(
+            AccountSid::from_bits(0, SidForm::Uuid).as_str(),
+            "00000000-0000-4000-8000-000000000000"
+        );
+        assert_eq!(
+            ApiKeySid::parse("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+            Err(IdError::Prefix {
+                kind: IdKind::ApiKey
+            })
+        );
+    }
+
+    #[test]
     fn label_rules() {
         assert_eq!(Label::new(""), Err(IdError::LabelEmpty));
         assert_eq!(
@@ -666,6 +766,17 @@ mod tests {
                 let mut sink = SliceSink::new(&mut buf);
                 r.write_path_segment(&mut sink).unwrap();
                 prop_assert!(!sink.written().iter().any(|b| matches!(b, b'/' | b'?' | b'#' | b'\r' | b'\n' | 0 | b' ')));
+            }
+        }
+
+        #[test]
+        fn sids_from_bits_parse_back(bits in any::<u128>(), uuid in any::<bool>()) {
+            let form = if uuid { SidForm::Uuid } else { SidForm::Twilio };
+            let sid = CallSid::from_bits(bits, form);
+            prop_assert_eq!(sid.form(), form);
+            prop_assert_eq!(CallSid::parse(sid.as_str()), Ok(sid));
+            if !uuid {
+                prop_assert_eq!(sid.as_str(), format!("CA{bits:032x}"));
             }
         }
 
