@@ -873,3 +873,32 @@ fn notices_beyond_the_queue_are_counted() {
     assert_eq!(set.lost_notices(), 2);
     assert_eq!(drain(&mut set).len(), EVENT_QUEUE_CAPACITY);
 }
+
+#[test]
+fn sequential_ids_write_the_counter_as_before() {
+    // A Twilio SID ends with the counter's 16 hex digits; a UUID's last
+    // group holds its last 12, the rest stays 0 but the version (4) and
+    // variant (8) digits.
+    let mut ids = SequentialIds::starting_at(0xfedc_ba98_7654_3210);
+    assert_eq!(
+        ids.call_sid(Dialect::Twilio).unwrap().as_str(),
+        "CA0000000000000000fedcba9876543210"
+    );
+    assert_eq!(
+        ids.call_sid(Dialect::SignalWire).unwrap().as_str(),
+        "00000000-0000-4000-8000-ba9876543211"
+    );
+    assert_eq!(
+        ids.conference_sid(Dialect::Twilio).unwrap().as_str(),
+        "CF0000000000000000fedcba9876543212"
+    );
+    let mut last = SequentialIds::starting_at(u64::MAX);
+    assert_eq!(
+        last.conference_sid(Dialect::SignalWire).unwrap().as_str(),
+        "00000000-0000-4000-8000-ffffffffffff"
+    );
+    assert_eq!(
+        last.call_sid(Dialect::Twilio).unwrap().as_str(),
+        "CA00000000000000000000000000000000"
+    );
+}

@@ -169,56 +169,31 @@ impl SequentialIds {
         Self { next: first }
     }
 
-    /// The SID text of the next value: `prefix` + 32 hex digits, or a UUID.
-    fn next_text(&mut self, prefix: &[u8; 2], dialect: Dialect) -> ([u8; 36], usize) {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
+    /// The next value's bits and the form `dialect` gives SIDs. A UUID
+    /// shows the counter's last 12 hex digits (its last group), so only
+    /// they are kept.
+    fn next_bits(&mut self, dialect: Dialect) -> (u128, crate::wire::ident::SidForm) {
+        const UUID_COUNTER_BITS: u64 = (1 << 48) - 1;
         let n = self.next;
         self.next = self.next.wrapping_add(1);
-        let mut out = [b'0'; 36];
-        let len = match dialect {
-            Dialect::Twilio => {
-                if let Some(p) = out.get_mut(..2) {
-                    p.copy_from_slice(prefix);
-                }
-                34
-            }
-            Dialect::SignalWire => {
-                for i in [8, 13, 18, 23] {
-                    if let Some(b) = out.get_mut(i) {
-                        *b = b'-';
-                    }
-                }
-                if let Some(b) = out.get_mut(14) {
-                    *b = b'4';
-                }
-                if let Some(b) = out.get_mut(19) {
-                    *b = b'8';
-                }
-                36
-            }
+        let form = dialect.sid_form();
+        let bits = match form {
+            crate::wire::ident::SidForm::Twilio => n,
+            crate::wire::ident::SidForm::Uuid => n & UUID_COUNTER_BITS,
         };
-        // The counter's 16 hex digits end the SID (12 of them for a UUID,
-        // whose last group has 12 digits).
-        let digits = if dialect == Dialect::Twilio { 16 } else { 12 };
-        for i in 0..digits {
-            let nibble = (n >> (4 * i)) & 0xf;
-            if let Some(b) = out.get_mut(len - 1 - i) {
-                *b = HEX.get(nibble as usize).copied().unwrap_or(b'0');
-            }
-        }
-        (out, len)
+        (u128::from(bits), form)
     }
 }
 
 impl IdSource for SequentialIds {
     fn call_sid(&mut self, dialect: Dialect) -> Result<CallSid, IdError> {
-        let (text, len) = self.next_text(b"CA", dialect);
-        CallSid::parse_bytes(text.get(..len).unwrap_or(&[]))
+        let (bits, form) = self.next_bits(dialect);
+        Ok(CallSid::from_bits(bits, form))
     }
 
     fn conference_sid(&mut self, dialect: Dialect) -> Result<ConferenceSid, IdError> {
-        let (text, len) = self.next_text(b"CF", dialect);
-        ConferenceSid::parse_bytes(text.get(..len).unwrap_or(&[]))
+        let (bits, form) = self.next_bits(dialect);
+        Ok(ConferenceSid::from_bits(bits, form))
     }
 }
 
