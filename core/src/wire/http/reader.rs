@@ -262,6 +262,27 @@ impl<'b, K: Kind> Reader<'b, K> {
         self.ready && self.framer.is_complete()
     }
 
+    /// The length of the message's head (start line to the empty line, its
+    /// CRLF included; empty lines before it and a response's interim heads
+    /// not counted) once the reader has it, `None` before: e.g. a server's
+    /// choice between its header timeout and its request timeout. The
+    /// reader's own end-of-head scan, so an adapter needs none.
+    ///
+    /// ```
+    /// use confpart::wire::http::RequestReader;
+    ///
+    /// let mut buf = [0u8; 256];
+    /// let mut reader = RequestReader::new(&mut buf);
+    /// reader.feed(b"POST /x HTTP/1.1\r\nContent-Length: 4\r\n")?;
+    /// assert_eq!(reader.head_len(), None);
+    /// reader.feed(b"\r\nab")?; // the head is complete, the body is not
+    /// assert_eq!(reader.head_len(), Some(39));
+    /// # Ok::<(), confpart::wire::http::HttpError>(())
+    /// ```
+    pub fn head_len(&self) -> Option<usize> {
+        self.ready.then(|| self.framer.head().len())
+    }
+
     /// True when the head is complete, asked for `Expect: 100-continue`, and
     /// the body has not arrived: answer
     /// [`write_continue`](crate::bridge::write_continue) now.
