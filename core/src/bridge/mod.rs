@@ -10,6 +10,7 @@
 //! | `lifecycle` | [`Lifecycle`] (`queued → connecting → ringing → connected → complete`, `failed`), [`LifecycleError`] |
 //! | `event` | [`Event`]: the status callback events a change causes |
 //! | `answer` | [`Answer`] (status, code, message of any refusal), [`ApiAnswer`] |
+//! | `ready` | the answers a server writes without a request to route: [`ApiAnswer::BUSY`], [`ApiAnswer::TIMEOUT`], [`ApiAnswer::TOO_LARGE`] |
 //! | `model` | [`Conference`], [`ConferenceStatus`], [`Member`], [`ParticipantState`], [`Join`], [`StepOutcome`], [`ConferenceError`]; rendering the participant resource |
 //! | `apply` | the update rules: [`Conference::apply`], [`Conference::check`], [`Applied`], [`Rejection`] |
 //! | `kick` | removing a participant from any live state: [`Conference::kick`], [`KickOutcome`] |
@@ -114,6 +115,7 @@ mod event;
 mod kick;
 mod lifecycle;
 mod model;
+mod ready;
 mod router;
 mod service;
 mod set;
