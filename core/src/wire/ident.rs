@@ -62,6 +62,24 @@ pub enum IdKind {
 }
 
 impl IdKind {
+    /// The two letters a Twilio-form SID of this kind starts with (`AC`,
+    /// `CF`, `CA`, `SK`); empty for a label.
+    ///
+    /// ```
+    /// use confpart::wire::ident::IdKind;
+    /// assert_eq!(IdKind::Account.prefix(), "AC");
+    /// assert_eq!(IdKind::ApiKey.prefix(), "SK");
+    /// ```
+    pub const fn prefix(self) -> &'static str {
+        match self {
+            Self::Account => "AC",
+            Self::Conference => "CF",
+            Self::Call => "CA",
+            Self::Label => "",
+            Self::ApiKey => "SK",
+        }
+    }
+
     /// A short English name, as used in messages.
     pub const fn name(self) -> &'static str {
         match self {
@@ -124,12 +142,9 @@ impl fmt::Display for IdError {
                 "{} has {len} bytes; expected {TWILIO_SID_LEN} (Twilio) or {UUID_LEN} (UUID)",
                 kind.name()
             ),
-            Self::Prefix { kind } => write!(
-                f,
-                "{} does not start with {}",
-                kind.name(),
-                prefix_of(*kind)
-            ),
+            Self::Prefix { kind } => {
+                write!(f, "{} does not start with {}", kind.name(), kind.prefix())
+            }
             Self::Character { kind, offset } => {
                 write!(
                     f,
@@ -163,22 +178,12 @@ pub enum SidForm {
     Uuid,
 }
 
-const fn prefix_of(kind: IdKind) -> &'static str {
-    match kind {
-        IdKind::Account => "AC",
-        IdKind::Conference => "CF",
-        IdKind::Call => "CA",
-        IdKind::Label => "",
-        IdKind::ApiKey => "SK",
-    }
-}
-
 /// Checks `s` as a SID of `kind`; returns its form.
 fn check_sid(s: &[u8], kind: IdKind) -> Result<SidForm, IdError> {
     match s.len() {
         TWILIO_SID_LEN => {
             let (prefix, hex) = s.split_at(2);
-            if prefix != prefix_of(kind).as_bytes() {
+            if prefix != kind.prefix().as_bytes() {
                 return Err(IdError::Prefix { kind });
             }
             // Eight bytes per step; the offset only on failure.
@@ -235,7 +240,7 @@ fn raw_from_bits(bits: u128, form: SidForm, kind: IdKind) -> RawSid {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut bytes = [0u8; SID_CAPACITY];
     let (prefix, len) = match form {
-        SidForm::Twilio => (prefix_of(kind).as_bytes(), TWILIO_SID_LEN),
+        SidForm::Twilio => (kind.prefix().as_bytes(), TWILIO_SID_LEN),
         SidForm::Uuid => (&[][..], UUID_LEN),
     };
     crate::wire::sink::copy(&mut bytes, prefix);
