@@ -4,22 +4,16 @@
 //!
 //! | dialect | variables | host |
 //! |---|---|---|
-//! | Twilio | `TWILIO_ACCOUNT_SID` + `TWILIO_AUTH_TOKEN`, or `TWILIO_API_KEY` + `TWILIO_API_SECRET` (the account SID is still needed: it is in the path); optional `TWILIO_REGION`, `TWILIO_EDGE` | `api.twilio.com`, or see below |
+//! | Twilio | `TWILIO_ACCOUNT_SID` + `TWILIO_AUTH_TOKEN`, or `TWILIO_API_KEY` + `TWILIO_API_SECRET` (the account SID is still needed: it is in the path); optional `TWILIO_REGION`, `TWILIO_EDGE` | [`TWILIO_HOST`](confpart::api::path::TWILIO_HOST), or see below |
 //! | SignalWire | `SIGNALWIRE_PROJECT_ID` + `SIGNALWIRE_API_TOKEN` + `SIGNALWIRE_SPACE_URL` | `{space}.signalwire.com`, or the full host given |
 //!
-//! **Region and edge** follow twilio-python's `ClientBase.get_hostname` (twilio-node and
-//! twilio-go do the same): with neither set the host is `api.twilio.com`; otherwise it is
-//! `api.{edge}.{region}.twilio.com` with the missing piece left out, except that an edge
-//! without a region takes the region `us1`:
+//! **Region and edge** make the host as the official SDKs make it (twilio-python's
+//! `ClientBase.get_hostname`; twilio-node and twilio-go do the same): the core's
+//! [`TwilioHost::new`] holds the rule and its table. An empty region or edge counts as
+//! unset, as in the SDKs. Credentials must not be empty.
 //!
-//! | `TWILIO_REGION` | `TWILIO_EDGE` | host |
-//! |---|---|---|
-//! | – | – | `api.twilio.com` |
-//! | `ie1` | – | `api.ie1.twilio.com` |
-//! | – | `dublin` | `api.dublin.us1.twilio.com` |
-//! | `ie1` | `dublin` | `api.dublin.ie1.twilio.com` |
-//!
-//! An empty region or edge counts as unset, as in the SDKs. Credentials must not be empty.
+//! **SIDs** are checked by the core's parsers ([`AccountSid::parse`], [`ApiKeySid::parse`]);
+//! a refused value carries the core's error ([`Reason::Sid`]).
 //!
 //! **Which dialect**: the caller's choice (`--dialect`) wins; without one, SignalWire is chosen
 //! when `SIGNALWIRE_PROJECT_ID` is set and `TWILIO_ACCOUNT_SID` is not, Twilio otherwise.
@@ -58,6 +52,9 @@ use std::collections::HashMap;
 use std::fmt;
 use std::net::IpAddr;
 
+use confpart::api::path::{PathError, SIGNALWIRE_HOST_SUFFIX, TwilioHost};
+use confpart::wire::ident::{AccountSid, ApiKeySid, IdError, IdKind, SidForm};
+
 /// `TWILIO_ACCOUNT_SID`
 pub const TWILIO_ACCOUNT_SID: &str = "TWILIO_ACCOUNT_SID";
 /// `TWILIO_AUTH_TOKEN`
@@ -89,13 +86,6 @@ pub const VARIABLES: [&str; 9] = [
     SIGNALWIRE_API_TOKEN,
     SIGNALWIRE_SPACE_URL,
 ];
-
-/// Twilio's default API host.
-pub const TWILIO_HOST: &str = "api.twilio.com";
-/// The region an edge without a region implies (as in the official SDKs).
-pub const TWILIO_DEFAULT_REGION: &str = "us1";
-/// The domain a bare SignalWire space name is completed with.
-pub const SIGNALWIRE_DOMAIN: &str = "signalwire.com";
 
 /// A credential: its value is never shown by `Debug` or `Display` (both print `***`).
 ///
@@ -422,11 +412,22 @@ fn twilio<'a>(
     base: Option<BaseUrl>,
 ) -> Result<Service, ConfigError> {
     let account = required(get, TWILIO_ACCOUNT_SID)?;
-    check_sid(account, "AC", TWILIO_ACCOUNT_SID)?;
+    check_sid(
+        AccountSid::parse(account).map(|sid| sid.form()),
+        (AccountSid::KIND, SidForm::Twilio),
+        TWILIO_ACCOUNT_SID,
+        Some(account),
+    )?;
     let key = optional(get, TWILIO_API_KEY);
     let (username, password) = match key {
         Some(key) => {
-            check_sid(key, "SK", TWILIO_API_KEY)?;
+            // Not shown in an error, in case a secret was put there by mistake.
+            check_sid(
+                ApiKeySid::parse(key).map(|sid| sid.form()),
+                (ApiKeySid::KIND, SidForm::Twilio),
+                TWILIO_API_KEY,
+                None,
+            )?;
             (key, required(get, TWILIO_API_SECRET)?)
         }
         None if optional(get, TWILIO_API_SECRET).is_some() && get(TWILIO_AUTH_TOKEN).is_none() => {
@@ -452,7 +453,8 @@ fn twilio<'a>(
     })
 }
 
-/// The Twilio API host for a region and an edge (see the module docs' table).
+/// The Twilio API host for a region and an edge: the core's [`TwilioHost::new`], with its
+/// refusal naming the variable.
 ///
 /// ```
 /// use confpart_std::config::twilio_host;
@@ -463,23 +465,20 @@ fn twilio<'a>(
 /// # Ok::<(), confpart_std::config::ConfigError>(())
 /// ```
 pub fn twilio_host(region: Option<&str>, edge: Option<&str>) -> Result<String, ConfigError> {
-    for (var, value) in [(TWILIO_REGION, region), (TWILIO_EDGE, edge)] {
-        if let Some(v) = value.filter(|v| !is_dns_label(v)) {
-            return Err(ConfigError::Invalid {
+    match TwilioHost::new(region, edge) {
+        Ok(host) => Ok(host.as_str().to_owned()),
+        Err(e) => {
+            let (var, value) = match e {
+                PathError::InvalidEdge { .. } => (TWILIO_EDGE, edge),
+                _ => (TWILIO_REGION, region),
+            };
+            Err(ConfigError::Invalid {
                 var,
-                value: Some(v.to_owned()),
-                reason: "must be a DNS label (letters, digits, '-')",
-            });
+                value: value.map(str::to_owned),
+                reason: Reason::Host(e),
+            })
         }
     }
-    let region = region.or(edge.map(|_| TWILIO_DEFAULT_REGION));
-    let mut host = String::from("api");
-    for part in [edge, region].into_iter().flatten() {
-        host.push('.');
-        host.push_str(&part.to_ascii_lowercase());
-    }
-    host.push_str(".twilio.com");
-    Ok(host)
 }
 
 fn signalwire<'a>(
@@ -487,13 +486,12 @@ fn signalwire<'a>(
     base: Option<BaseUrl>,
 ) -> Result<Service, ConfigError> {
     let project = required(get, SIGNALWIRE_PROJECT_ID)?;
-    if !is_uuid(project) {
-        return Err(ConfigError::Invalid {
-            var: SIGNALWIRE_PROJECT_ID,
-            value: Some(project.to_owned()),
-            reason: "must be a UUID (8-4-4-4-12 hex digits)",
-        });
-    }
+    check_sid(
+        AccountSid::parse(project).map(|sid| sid.form()),
+        (AccountSid::KIND, SidForm::Uuid),
+        SIGNALWIRE_PROJECT_ID,
+        Some(project),
+    )?;
     let token = required(get, SIGNALWIRE_API_TOKEN)?;
     let base = match base {
         Some(base) => base,
@@ -526,47 +524,79 @@ pub fn signalwire_host(space: &str) -> Result<String, ConfigError> {
         reason,
     };
     if strip_prefix_ci(trimmed, "http://").is_some() {
-        return Err(invalid("SignalWire is reached over https only"));
+        return Err(invalid(Reason::PlainHttp));
     }
     if !is_dns_name(trimmed) {
-        return Err(invalid("must be a space name or a host name"));
+        return Err(invalid(Reason::Space));
     }
     let host = trimmed.to_ascii_lowercase();
     Ok(if host.contains('.') {
         host
     } else {
-        format!("{host}.{SIGNALWIRE_DOMAIN}")
+        format!("{host}{SIGNALWIRE_HOST_SUFFIX}")
     })
 }
 
-fn check_sid(value: &str, prefix: &str, var: &'static str) -> Result<(), ConfigError> {
-    let ok = value.len() == 34
-        && value.get(..2).is_some_and(|p| p == prefix)
-        && value.bytes().skip(2).all(|b| b.is_ascii_hexdigit());
-    if ok {
-        Ok(())
-    } else {
-        // An account SID is an identifier, not a secret: it may be shown. An API key value is
-        // not shown, in case a secret was put there by mistake.
-        Err(ConfigError::Invalid {
-            var,
-            value: (prefix == "AC").then(|| value.to_owned()),
-            reason: if prefix == "AC" {
-                "must be AC followed by 32 hex digits"
-            } else {
-                "must be SK followed by 32 hex digits"
-            },
-        })
-    }
+/// Refuses a SID of `kind` the core's parser refused (`parsed`), or one not in the `form` the
+/// dialect uses; `shown` is the value an error may show (`None` for a variable that may hold a secret).
+fn check_sid(
+    parsed: Result<SidForm, IdError>,
+    (kind, form): (IdKind, SidForm),
+    var: &'static str,
+    shown: Option<&str>,
+) -> Result<(), ConfigError> {
+    let error = match parsed {
+        Ok(f) if f == form => return Ok(()),
+        Ok(_) => None,
+        Err(e) => Some(e),
+    };
+    Err(ConfigError::Invalid {
+        var,
+        value: shown.map(str::to_owned),
+        reason: Reason::Sid { kind, form, error },
+    })
 }
 
-fn is_uuid(value: &str) -> bool {
-    let groups: Vec<&str> = value.split('-').collect();
-    groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+/// What is wrong with a variable's value; where the core checks it, the core's own error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Reason {
+    /// Not a SID of `kind` in `form` (Twilio: prefix and 32 hex digits; SignalWire: a
+    /// UUID): `error` is what the core's parser refused, `None` for a valid SID of the other
+    /// form.
+    Sid {
+        /// Which identifier the variable holds.
+        kind: IdKind,
+        /// The form the dialect uses.
+        form: SidForm,
+        /// The core's refusal, if it refused.
+        error: Option<IdError>,
+    },
+    /// A region or edge that is not a DNS label ([`TwilioHost::new`]'s refusal).
+    Host(PathError),
+    /// A SignalWire space URL with `http://`.
+    PlainHttp,
+    /// A SignalWire space URL that is neither a space name nor a host name.
+    Space,
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::Sid {
+                kind,
+                form: SidForm::Twilio,
+                ..
+            } => write!(f, "must be {} followed by 32 hex digits", kind.prefix()),
+            Reason::Sid {
+                form: SidForm::Uuid,
+                ..
+            } => f.write_str("must be a UUID (8-4-4-4-12 hex digits)"),
+            Reason::Host(_) => f.write_str("must be a DNS label (letters, digits, '-')"),
+            Reason::PlainHttp => f.write_str("SignalWire is reached over https only"),
+            Reason::Space => f.write_str("must be a space name or a host name"),
+        }
+    }
 }
 
 /// Why the environment does not describe a usable service. Each variant names the variable;
@@ -591,7 +621,7 @@ pub enum ConfigError {
         /// The value, only for variables that are not secret (SIDs, region, edge, space).
         value: Option<String>,
         /// What was expected.
-        reason: &'static str,
+        reason: Reason,
     },
     /// The explicit base URL is malformed.
     BaseUrl {
@@ -624,6 +654,16 @@ impl std::error::Error for ConfigError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             ConfigError::BaseUrl { reason } => Some(reason),
+            ConfigError::Invalid {
+                reason: Reason::Sid {
+                    error: Some(error), ..
+                },
+                ..
+            } => Some(error),
+            ConfigError::Invalid {
+                reason: Reason::Host(error),
+                ..
+            } => Some(error),
             _ => None,
         }
     }
@@ -752,6 +792,74 @@ mod tests {
                 }
             ),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn sid_refusals_carry_the_cores_errors() {
+        use std::error::Error as _;
+        let e = load(&[(TWILIO_ACCOUNT_SID, "ACxyz"), (TWILIO_AUTH_TOKEN, "t")]).unwrap_err();
+        assert_eq!(
+            e,
+            ConfigError::Invalid {
+                var: TWILIO_ACCOUNT_SID,
+                value: Some("ACxyz".into()),
+                reason: Reason::Sid {
+                    kind: IdKind::Account,
+                    form: SidForm::Twilio,
+                    error: Some(IdError::Length {
+                        kind: IdKind::Account,
+                        len: 5
+                    }),
+                },
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "TWILIO_ACCOUNT_SID=\"ACxyz\": must be AC followed by 32 hex digits"
+        );
+        assert!(e.source().is_some());
+        // A valid SID of the other dialect's form is refused too.
+        let e = load(&[(TWILIO_ACCOUNT_SID, PROJECT), (TWILIO_AUTH_TOKEN, "t")]).unwrap_err();
+        assert!(matches!(
+            e,
+            ConfigError::Invalid {
+                reason: Reason::Sid { error: None, .. },
+                ..
+            }
+        ));
+        let e = load(&[
+            (SIGNALWIRE_PROJECT_ID, AC),
+            (SIGNALWIRE_API_TOKEN, "t"),
+            (SIGNALWIRE_SPACE_URL, "example"),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("SIGNALWIRE_PROJECT_ID=\"{AC}\": must be a UUID (8-4-4-4-12 hex digits)")
+        );
+        let e = load(&[
+            (TWILIO_ACCOUNT_SID, AC),
+            (TWILIO_API_KEY, AC),
+            (TWILIO_API_SECRET, "s"),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "TWILIO_API_KEY: must be SK followed by 32 hex digits"
+        );
+        let e = twilio_host(Some("ie1"), Some("a.b")).unwrap_err();
+        assert_eq!(
+            e,
+            ConfigError::Invalid {
+                var: TWILIO_EDGE,
+                value: Some("a.b".into()),
+                reason: Reason::Host(PathError::InvalidEdge { offset: 1 }),
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "TWILIO_EDGE=\"a.b\": must be a DNS label (letters, digits, '-')"
         );
     }
 
