@@ -22,6 +22,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use confpart::api::codes;
 use confpart::api::create::Create;
 use confpart::bridge;
 use confpart::bridge::{Account, ApiAnswer, Service};
@@ -35,7 +36,6 @@ use confpart::wire::sink::{Sink, WriteError};
 
 use crate::config::{Dialect, Secret};
 use crate::error::Error;
-use crate::retry::{Jitter, XorShift64};
 use crate::server::{
     self, Abort, Handler, LogSink, RequestLog, Server, ServerOptions, Session, ShutdownHandle, Step,
 };
@@ -65,32 +65,16 @@ const LATEST: Timestamp = match Timestamp::from_unix(Timestamp::MAX_UNIX) {
     None => unreachable!(),
 };
 
-/// Random SIDs (`CA`/`CF` + 32 hex digits, or UUIDs for SignalWire) from a xorshift
-/// generator seeded by the clock: unique enough for a bridge, not secret.
+/// Random SIDs in the dialect's form (`CA`/`CF` + 32 hex digits, or UUIDs for SignalWire):
+/// 128 bits from [`fastrand`] (seeded at random), written by the core
+/// (`CallSid::from_bits`). Unique enough for a bridge, not secret.
 #[derive(Debug, Clone)]
-pub struct RandomIds(XorShift64);
+pub struct RandomIds(fastrand::Rng);
 
 impl RandomIds {
-    /// Seeded from the clock and the process id.
+    /// A generator seeded at random.
     pub fn new() -> Self {
-        Self(XorShift64::from_time())
-    }
-
-    fn hex32(&mut self) -> String {
-        format!("{:016x}{:016x}", self.0.next_u64(), self.0.next_u64())
-    }
-
-    fn uuid(&mut self) -> String {
-        let h = self.hex32();
-        let p = |a: usize, b: usize| h.get(a..b).unwrap_or("0");
-        format!(
-            "{}-{}-4{}-8{}-{}",
-            p(0, 8),
-            p(8, 12),
-            p(13, 16),
-            p(17, 20),
-            p(20, 32)
-        )
+        Self(fastrand::Rng::new())
     }
 }
 
@@ -101,23 +85,15 @@ impl Default for RandomIds {
 }
 
 impl IdSource for RandomIds {
-    fn call_sid(&mut self, dialect: confpart::api::path::Dialect) -> Result<CallSid, IdError> {
-        match dialect {
-            confpart::api::path::Dialect::Twilio => CallSid::parse(&format!("CA{}", self.hex32())),
-            confpart::api::path::Dialect::SignalWire => CallSid::parse(&self.uuid()),
-        }
+    fn call_sid(&mut self, dialect: Dialect) -> Result<CallSid, IdError> {
+        Ok(CallSid::from_bits(self.0.u128(..), dialect.sid_form()))
     }
 
-    fn conference_sid(
-        &mut self,
-        dialect: confpart::api::path::Dialect,
-    ) -> Result<ConferenceSid, IdError> {
-        match dialect {
-            confpart::api::path::Dialect::Twilio => {
-                ConferenceSid::parse(&format!("CF{}", self.hex32()))
-            }
-            confpart::api::path::Dialect::SignalWire => ConferenceSid::parse(&self.uuid()),
-        }
+    fn conference_sid(&mut self, dialect: Dialect) -> Result<ConferenceSid, IdError> {
+        Ok(ConferenceSid::from_bits(
+            self.0.u128(..),
+            dialect.sid_form(),
+        ))
     }
 }
 
@@ -291,11 +267,6 @@ pub struct BridgeSession {
     continued: bool,
 }
 
-/// The `503` written to a connection refused because every worker is busy.
-const BUSY: ApiAnswer = ApiAnswer::new(503, 20503, "Service unavailable: every worker is busy");
-/// The `408` written when a request did not arrive in time.
-const TIMEOUT: ApiAnswer = ApiAnswer::new(408, 20001, "Request timeout");
-
 impl Handler for Bridge {
     type Session = BridgeSession;
 
@@ -308,7 +279,7 @@ impl Handler for Bridge {
     }
 
     fn busy(&self, out: &mut Vec<u8>) {
-        let _ = bridge::write_error(&mut VecSink(out), &BUSY, Connection::Close);
+        let _ = bridge::write_error(&mut VecSink(out), &ApiAnswer::BUSY, Connection::Close);
     }
 }
 
@@ -324,7 +295,7 @@ impl Session for BridgeSession {
                 return Step::Done {
                     consumed: input.len(),
                     keep_alive: false,
-                    log: RequestLog::new("-", "-", status).with_code(20001),
+                    log: RequestLog::new("-", "-", status).with_code(codes::INVALID_PARAMETER),
                 };
             }
             Ok(Progress::Partial) => {
@@ -335,7 +306,7 @@ impl Session for BridgeSession {
                 return Step::NeedMore {
                     consumed: 0,
                     // Only decides which timeout applies (header or request).
-                    head_complete: input.windows(4).any(|w| w == b"\r\n\r\n"),
+                    head_complete: reader.head_len().is_some(),
                 };
             }
             Ok(Progress::Complete(m)) => m,
@@ -382,18 +353,13 @@ impl Session for BridgeSession {
     }
 
     fn on_abort(&mut self, reason: Abort, out: &mut Vec<u8>) -> Option<RequestLog> {
-        match reason {
-            Abort::HeaderTimeout | Abort::RequestTimeout => {
-                let _ = bridge::write_error(&mut VecSink(out), &TIMEOUT, Connection::Close);
-                Some(RequestLog::new("-", "-", 408).with_code(TIMEOUT.code))
-            }
-            Abort::TooLarge => {
-                let too_large = ApiAnswer::new(413, 20001, "Request too large");
-                let _ = bridge::write_error(&mut VecSink(out), &too_large, Connection::Close);
-                Some(RequestLog::new("-", "-", 413).with_code(20001))
-            }
-            _ => None,
-        }
+        let answer = match reason {
+            Abort::HeaderTimeout | Abort::RequestTimeout => ApiAnswer::TIMEOUT,
+            Abort::TooLarge => ApiAnswer::TOO_LARGE,
+            _ => return None,
+        };
+        let _ = bridge::write_error(&mut VecSink(out), &answer, Connection::Close);
+        Some(RequestLog::new("-", "-", answer.status).with_code(answer.code))
     }
 }
 
