@@ -12,6 +12,7 @@
 use std::io::Write;
 use std::sync::Arc;
 
+use confpart::api::codes;
 use confpart::api::create::Create;
 use confpart::api::fields::Method;
 use confpart::api::query::ListQuery;
@@ -191,7 +192,7 @@ pub fn run(dialect: Dialect, out: &mut dyn Write) -> Result<(), Error> {
         "refused: coach a participant who is on hold",
         &supervisor,
         Update::coach(customer_sid),
-        Expect::Refused(16027),
+        Expect::Refused(codes::COACH_TARGET_ON_HOLD),
     )?;
     demo.update(
         "announce to the agent",
@@ -239,7 +240,7 @@ pub fn run(dialect: Dialect, out: &mut dyn Write) -> Result<(), Error> {
         "refused: update the deleted participant",
         &expert,
         Update::unmute(),
-        Expect::Refused(20404),
+        Expect::Refused(codes::NOT_FOUND),
     )?;
 
     running.stop();
