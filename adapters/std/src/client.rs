@@ -175,10 +175,10 @@ impl ServiceError {
 }
 
 /// The core's `Retry-After` as the retry policy's.
-pub fn retry_after(r: confpart::client::RetryAfter) -> retry::RetryAfter {
+pub fn retry_after(r: confpart::api::retry::RetryAfter) -> retry::RetryAfter {
     match r {
-        confpart::client::RetryAfter::Seconds(s) => retry::RetryAfter::Seconds(u64::from(s)),
-        confpart::client::RetryAfter::At(t) => retry::RetryAfter::At(t.unix()),
+        confpart::api::retry::RetryAfter::Seconds(s) => retry::RetryAfter::Seconds(u64::from(s)),
+        confpart::api::retry::RetryAfter::At(t) => retry::RetryAfter::At(t.unix()),
     }
 }
 
