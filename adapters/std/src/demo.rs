@@ -23,9 +23,9 @@ use crate::client::{Client, Participant};
 use crate::commands::{participant_line, service_error_line};
 use crate::config::{BaseUrl, Dialect, Scheme, Secret, Service};
 use crate::error::Error;
-use crate::retry::RetryPolicy;
 use crate::server::{MemoryLog, ServerOptions};
 use crate::transport::TransportConfig;
+use confpart::api::retry::RetryPolicy;
 
 /// The demo's Twilio account.
 pub const TWILIO_ACCOUNT: &str = "ACd0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0";
