@@ -21,12 +21,12 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use confpart::client::Operation;
 
 use crate::commands;
 use crate::config::{Dialect, Overrides, Secret};
 use crate::error::Error;
 use crate::server::{LogFormat, tls_config_from_pem};
-use confpart::client::Operation;
 
 /// Exit statuses (also printed by `--help`).
 pub mod exit {

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use confpart::api::create::Create;
 use confpart::api::fields::Method;
 use confpart::api::query::ListQuery;
+use confpart::api::retry::RetryPolicy;
 use confpart::api::update::Update;
 use confpart::wire::ident::CallSid;
 
@@ -25,7 +26,6 @@ use crate::config::{BaseUrl, Dialect, Scheme, Secret, Service};
 use crate::error::Error;
 use crate::server::{MemoryLog, ServerOptions};
 use crate::transport::TransportConfig;
-use confpart::api::retry::RetryPolicy;
 
 /// The demo's Twilio account.
 pub const TWILIO_ACCOUNT: &str = "ACd0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0";
