@@ -1,18 +1,38 @@
 //! # confpart
 //!
-//! A `#![no_std]`, allocation-free, panic-free codec for the *Update Conference
-//! Participant* call of the Twilio Programmable Voice API and of SignalWire's
-//! Twilio-compatible ("LaML") API.
+//! A `#![no_std]`, allocation-free, panic-free codec and bridge service for the
+//! *Conference Participant* calls (update, create, fetch, list, delete) of the
+//! Twilio Programmable Voice API and of SignalWire's Twilio-compatible
+//! ("LaML") API.
 //!
 //! The crate is *sans-IO*: every function takes bytes (or typed values) and
 //! returns bytes (or typed values). Moving those bytes over a socket is the job
 //! of the adapter crates (`confpart-std`, `confpart-embassy`).
 //!
+//! ## Layers
+//!
+//! The crate reads bottom-up in four modules; a file uses only its own layer
+//! and those below, and no two files import each other in a cycle
+//! (`scripts/layers.py` checks both):
+//!
+//! | layer | module | holds |
+//! |---|---|---|
+//! | 3 | [`client`], [`bridge`] | the two sides (neither uses the other): the client's [`client::Request`] and the reading of its answer; the bridge's conferences, router and [`bridge::Service`] |
+//! | 2 | [`api`] | the participant API, the same for both sides: endpoints and paths, the five operations, the Update and Create forms, the participant resource, error bodies and codes, list pages and their query |
+//! | 1 | [`wire`] | bytes and wire formats: the byte sink, form-urlencoded bytes, the JSON engine, RFC 2822 dates, SIDs and labels, HTTP/1.1 framing |
+//!
+//! **One path per public item.** An item is named by the file that defines
+//! it: `confpart::<layer>::<file>::Item` (`confpart::api::update::Update`,
+//! `confpart::wire::ident::CallSid`). [`client`], [`bridge`],
+//! [`wire::http`] and [`wire::json`] are each one namespace over private
+//! files (`confpart::client::Request`, `confpart::bridge::Service`,
+//! `confpart::wire::http::RequestReader`). Nothing is re-exported at the root.
+//!
 //! ## The two flows
 //!
-//! Everything a user needs is at the crate root. Each flow has one error
-//! type: [`ClientError`] or [`BridgeError`]; every lower-layer error converts
-//! into it, so `?` works throughout.
+//! Each flow has one error type: [`client::ClientError`] or
+//! [`bridge::BridgeError`]; every lower-layer error converts into it, so `?`
+//! works throughout.
 //!
 //! **Firmware client:** coach a participant on Twilio, read the answer
 //! (in whatever pieces the socket gives).
@@ -56,8 +76,8 @@
 //! # Ok::<(), ClientError>(())
 //! ```
 //!
-//! **Bridge:** a [`Service`] owns the conferences and the configured
-//! [`Account`]s and answers each complete request with a complete response
+//! **Bridge:** a [`bridge::Service`] owns the conferences and the configured
+//! [`bridge::Account`]s and answers each complete request with a complete response
 //! (create, fetch, update, delete, list; Basic auth against the path's
 //! account; every refusal with its status and code). The adapter reads,
 //! hands over, and writes:
@@ -96,9 +116,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! The same by hand, on one [`Conference`]: read a request, route it, check
+//! The same by hand, on one [`bridge::Conference`]: read a request, route it, check
 //! Basic auth, decode the form, apply it to the conference, answer — every
-//! failure (framing, 404, 401, a bad form, a [`Rejection`] by the update
+//! failure (framing, 404, 401, a bad form, a [`bridge::Rejection`] by the update
 //! rules) goes through one error type and one writer.
 //!
 //! ```
@@ -154,23 +174,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! ## Modules
-//!
-//! | module | holds |
-//! |---|---|
-//! | [`ident`] | account / conference / call SIDs, participant labels |
-//! | [`path`] | [`Endpoint`] (dialect, host, path style), resource paths (write and parse) |
-//! | [`mod@write`] | the byte [`Sink`] every encoder writes into |
-//! | [`form`] | `application/x-www-form-urlencoded` primitives |
-//! | [`update`] | the Update request: fields, builder, recipes, validation, codec |
-//! | [`create`] | the Create Participant request: fields, builder, validation, codec |
-//! | [`date`] | RFC 2822 timestamps |
-//! | [`json`] | the single-pass JSON engine behind the decoders: [`json::JsonStr`], [`json::validate`], string escaping |
-//! | [`participant`] | the participant resource (JSON) |
-//! | [`api_error`] | Twilio and SignalWire error bodies |
-//! | [`list`] | participant list pages |
-//! | [`conference`] | participant lifecycle, conference model, applying updates with the services' answers |
-//! | [`http`] | sans-IO HTTP/1.1: one [`Reader`] for requests and responses, the client [`Request`], the [`bridge`], the bridge [`Service`] |
 #![no_std]
 #![forbid(unsafe_code)]
 #![cfg_attr(

@@ -1,7 +1,8 @@
 //! The `confpart` command's argument tree (clap derive) and its dispatcher [`run`].
 //!
-//! [`run`] dispatches to [`crate::commands`]; errors are [`Error`], whose
-//! [`Error::exit_code`] is the process status (see [`exit`]).
+//! [`run`] dispatches to what each command does ([`crate::commands`], [`crate::serve`],
+//! [`crate::demo`]); errors are [`Error`], whose [`Error::exit_code`] is the process status
+//! (see [`exit`]).
 //!
 //! ```
 //! use clap::Parser;
@@ -19,6 +20,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use confpart::client::Operation;
@@ -26,7 +28,8 @@ use confpart::client::Operation;
 use crate::commands;
 use crate::config::{Dialect, Overrides, Secret};
 use crate::error::Error;
-use crate::server::{LogFormat, tls_config_from_pem};
+use crate::serve;
+use crate::server::LogFormat;
 
 /// Exit statuses (also printed by `--help`).
 pub mod exit {
@@ -50,6 +53,10 @@ Exit codes:
 Credentials come from the environment: TWILIO_ACCOUNT_SID + TWILIO_AUTH_TOKEN (or
 TWILIO_API_KEY + TWILIO_API_SECRET), TWILIO_REGION, TWILIO_EDGE; or SIGNALWIRE_PROJECT_ID +
 SIGNALWIRE_API_TOKEN + SIGNALWIRE_SPACE_URL.";
+
+const DURATIONS: &str = "\
+Durations (--idle-timeout and the other timeouts): 500ms, 15s, 2min, 1h 30min (a bare number
+is seconds); more than 0 and at most a day.";
 
 /// `confpart`: the Update Conference Participant call for Twilio and SignalWire.
 #[derive(Debug, Clone, Parser)]
@@ -111,6 +118,7 @@ pub enum Command {
     /// Start a bridge on a loopback port and send it every recipe through the client.
     Demo,
     /// Run the bridge service.
+    #[command(after_help = DURATIONS)]
     Serve(ServeArgs),
     /// Update a participant.
     Update(UpdateArgs),
@@ -188,43 +196,41 @@ pub struct ServeArgs {
     /// Request log format (one line per request on stderr).
     #[arg(long, value_enum, default_value_t = LogFormatArg::Text)]
     pub log_format: LogFormatArg,
-    /// Close a connection after this long without a byte of a next request (`15s`, `500ms`;
-    /// default 15 s).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub idle_timeout: Option<std::time::Duration>,
+    /// Close a connection after this long without a byte of a next request.
+    #[arg(long, value_name = "DURATION", default_value = "15s", value_parser = parse_duration)]
+    pub idle_timeout: Duration,
     /// Answer 408 and close when a request's head is not complete this long after its
-    /// first byte (default 10 s).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub header_timeout: Option<std::time::Duration>,
-    /// Answer 408 and close when a request is not complete this long after its first byte
-    /// (default 30 s).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub request_timeout: Option<std::time::Duration>,
+    /// first byte.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub header_timeout: Duration,
+    /// Answer 408 and close when a request is not complete this long after its first byte.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub request_timeout: Duration,
     /// Close a connection when one write to it blocks this long (a client that does not
-    /// read; default 10 s).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub write_timeout: Option<std::time::Duration>,
+    /// read).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub write_timeout: Duration,
 }
 
-/// A duration: a whole number followed by `ms` or `s` (`s` when no unit is given), more
-/// than zero and at most a day.
-fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    let (digits, millis_per_unit) = if let Some(d) = s.strip_suffix("ms") {
-        (d, 1)
-    } else if let Some(d) = s.strip_suffix('s') {
-        (d, 1000)
+/// A duration in humantime's syntax (`15s`, `500ms`, `2min`, `1h 30m`; a bare number is
+/// seconds), more than zero and at most a day.
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let parsed = if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        s.parse()
+            .map(Duration::from_secs)
+            .map_err(|e| e.to_string())
     } else {
-        (s, 1000)
+        humantime::parse_duration(s).map_err(|e| e.to_string())
     };
-    let n: u64 = digits
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration like 15s or 500ms"))?;
-    let ms = n
-        .checked_mul(millis_per_unit)
-        .filter(|ms| (1..=86_400_000).contains(ms))
-        .ok_or_else(|| format!("{s:?} must be more than 0 and at most a day"))?;
-    Ok(std::time::Duration::from_millis(ms))
+    let d = parsed.map_err(|e| format!("{s:?} is not a duration like 15s, 500ms or 2min ({e})"))?;
+    if d.is_zero() || d > MAX_DURATION {
+        return Err(format!("{s:?} must be more than 0 and at most a day"));
+    }
+    Ok(d)
 }
+
+/// The longest duration flag: longer ones are a typo, not a timeout.
+const MAX_DURATION: Duration = Duration::from_secs(86_400);
 
 /// `--log-format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -515,8 +521,8 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
 pub fn run_with(cli: &Cli, out: &mut dyn std::io::Write) -> Result<(), Error> {
     let g = &cli.global;
     match &cli.command {
-        Command::Serve(args) => serve(g, args, out),
-        Command::Demo => demo(g, out),
+        Command::Serve(args) => serve::serve(g, args, out),
+        Command::Demo => crate::demo::run(g.dialect.map_or(Dialect::Twilio, Dialect::from), out),
         Command::Update(a) => commands::update(
             g,
             &a.target.conference,
@@ -551,101 +557,6 @@ pub fn run_with(cli: &Cli, out: &mut dyn std::io::Write) -> Result<(), Error> {
             commands::decode(parts.kind, &parts.input.input, out)
         }
     }
-}
-
-/// `confpart serve`: checks the flags, then runs the bridge until SIGINT / SIGTERM.
-fn serve(g: &GlobalArgs, args: &ServeArgs, out: &mut dyn std::io::Write) -> Result<(), Error> {
-    if args.accounts.len() != args.tokens.len() {
-        return Err(Error::input(
-            "each --account needs one --token, in the same order",
-        ));
-    }
-    let tls = match (&args.tls_cert, &args.tls_key) {
-        (Some(cert), Some(key)) => Some(tls_config_from_pem(&read_file(cert)?, &read_file(key)?)?),
-        _ => None,
-    };
-    serve_with_tls(g, args, tls, out)
-}
-
-fn serve_with_tls(
-    g: &GlobalArgs,
-    args: &ServeArgs,
-    tls: Option<std::sync::Arc<rustls::ServerConfig>>,
-    out: &mut dyn std::io::Write,
-) -> Result<(), Error> {
-    use crate::bridge::{self, BridgeConfig};
-    use crate::demo;
-    let dialect = g.dialect.map_or(Dialect::Twilio, Dialect::from);
-    let mut accounts: Vec<(String, Secret)> = args
-        .accounts
-        .iter()
-        .cloned()
-        .zip(args.tokens.iter().cloned())
-        .collect();
-    if accounts.is_empty() {
-        let account = match dialect {
-            Dialect::Twilio => demo::TWILIO_ACCOUNT,
-            Dialect::SignalWire => demo::SIGNALWIRE_PROJECT,
-        };
-        eprintln!(
-            "no --account given: accepting the demo account {account} with the token {}",
-            demo::TOKEN
-        );
-        accounts.push((account.to_owned(), Secret::new(demo::TOKEN)));
-    }
-    let first = accounts.first().map(|(a, _)| a.clone()).unwrap_or_default();
-    let config = BridgeConfig {
-        dialect,
-        timing: confpart::bridge::Timing::IMMEDIATE,
-        accounts,
-    };
-    let mut options = crate::server::ServerOptions::new(args.listen);
-    options.workers = usize::from(args.workers);
-    options.log_format = args.log_format.into();
-    if let Some(t) = args.idle_timeout {
-        options.idle_timeout = t;
-    }
-    if let Some(t) = args.header_timeout {
-        options.header_timeout = t;
-    }
-    if let Some(t) = args.request_timeout {
-        options.request_timeout = t;
-    }
-    if let Some(t) = args.write_timeout {
-        options.write_timeout = t;
-    }
-    let scheme = if tls.is_some() { "https" } else { "http" };
-    options.tls = tls;
-    bridge::serve(&config, options, |bridge, addr| {
-        let mut say = |line: String| {
-            writeln!(out, "{line}")
-                .and_then(|()| out.flush())
-                .map_err(|e| Error::input(format_args!("stdout: {e}")))
-        };
-        say(format!("listening on {scheme}://{addr}"))?;
-        if args.demo_conference {
-            let (conference, calls) =
-                bridge.demo_conference(&first, "demo", &["agent", "customer", "supervisor"])?;
-            say(format!("conference {conference}"))?;
-            for call in calls {
-                say(format!("participant {call}"))?;
-            }
-        }
-        Ok(())
-    })
-}
-
-/// `confpart demo`.
-fn demo(g: &GlobalArgs, out: &mut dyn std::io::Write) -> Result<(), Error> {
-    crate::demo::run(g.dialect.map_or(Dialect::Twilio, Dialect::from), out)
-}
-
-/// Reads a whole file.
-pub fn read_file(path: &PathBuf) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|source| Error::Read {
-        path: path.clone(),
-        source,
-    })
 }
 
 #[cfg(test)]
@@ -723,9 +634,10 @@ mod tests {
         assert!(s.demo_conference);
         assert_eq!(s.log_format, LogFormatArg::Json);
         assert_eq!(s.workers, 4);
-        assert_eq!(s.header_timeout, Some(std::time::Duration::from_secs(2)));
-        assert_eq!(s.write_timeout, Some(std::time::Duration::from_millis(500)));
-        assert_eq!(s.idle_timeout, None);
+        assert_eq!(s.header_timeout, Duration::from_secs(2));
+        assert_eq!(s.write_timeout, Duration::from_millis(500));
+        // Not given: clap's default, shown by --help.
+        assert_eq!(s.idle_timeout, Duration::from_secs(15));
         let Command::Serve(d) = parse(&["serve"]).unwrap().command else {
             panic!()
         };
@@ -738,22 +650,32 @@ mod tests {
 
     #[test]
     fn serve_durations_have_a_unit_and_a_range() {
-        for ok in ["15", "15s", "1ms", "86400s"] {
-            assert!(parse_duration(ok).is_ok(), "{ok}");
+        for (ok, expected) in [
+            ("15", Duration::from_secs(15)),
+            ("15s", Duration::from_secs(15)),
+            ("1ms", Duration::from_millis(1)),
+            ("86400s", Duration::from_secs(86_400)),
+            // humantime's syntax: minutes, fractions, several units.
+            ("1m", Duration::from_secs(60)),
+            ("1.5s", Duration::from_millis(1500)),
+            ("1h 30min", Duration::from_secs(5400)),
+        ] {
+            assert_eq!(parse_duration(ok), Ok(expected), "{ok}");
         }
         for bad in [
             "",
             "s",
             "0s",
             "0ms",
-            "1.5s",
             "-1s",
-            "1m",
+            "soon",
             "86401s",
+            "1d 1s",
             "99999999999999999999s",
+            "99999999999999999999",
         ] {
             let e = parse_duration(bad).unwrap_err();
-            assert!(e.contains(bad), "{bad}: {e}");
+            assert!(e.contains(&format!("{bad:?}")), "{bad}: {e}");
         }
         assert_eq!(
             parse(&["serve", "--idle-timeout", "soon"])
@@ -761,6 +683,19 @@ mod tests {
                 .kind(),
             ErrorKind::ValueValidation
         );
+    }
+
+    #[test]
+    fn serve_help_shows_the_duration_defaults() {
+        let mut cmd = Cli::command();
+        let help = cmd
+            .find_subcommand_mut("serve")
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        for default in ["[default: 15s]", "[default: 10s]", "[default: 30s]"] {
+            assert!(help.contains(default), "{default}: {help}");
+        }
     }
 
     #[test]

@@ -7,11 +7,14 @@
 //! | [`config`] | service endpoints and credentials from the environment ([`config::Service`]), [`config::Secret`] |
 //! | [`retry`] | random bits for the retry jitter and the bridge's ids ([`retry::Rng`]); the retry rules are the core's `confpart::api::retry` |
 //! | [`transport`] | blocking TCP / TLS (rustls) connections with timeouts and a keep-alive pool of one ([`transport::Pool`]) |
-//! | [`server`] | a threaded TCP / TLS server with bounded workers, timeouts and graceful shutdown, around a [`server::Handler`] |
+//! | [`server`] | a threaded TCP / TLS server with bounded workers, timeouts, graceful shutdown and a request log (`tracing`), around a [`server::Handler`] |
+//! | [`bridge`] | the core's bridge service behind [`server`] |
 //! | [`client`] | the blocking client: five operations, retries, list paging ([`client::Client`]) |
 //! | [`error`] | the one error type [`Error`] and its exit codes |
 //! | [`commands`] | what each command does: flags to core values, the client, the printout |
-//! | [`cli`] | the `confpart` command's argument tree (clap) |
+//! | [`serve`] | what `confpart serve` does: flags to the bridge and server settings, the run |
+//! | [`demo`] | what `confpart demo` does: a bridge in-process, every recipe through the client |
+//! | [`cli`] | the `confpart` command's argument tree (clap) and its dispatcher |
 //!
 //! Threads, not an async runtime: see `ARCHITECTURE.md`, "Host adapter", and [`server`].
 #![forbid(unsafe_code)]
@@ -26,6 +29,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod retry;
+pub mod serve;
 pub mod server;
 pub mod transport;
 

@@ -461,7 +461,7 @@ impl core::error::Error for ValidationError {
 }
 
 /// Why a form body could not be decoded into a [`Create`] (the form error
-/// shared with [`Update`], over Create's fields).
+/// shared with [`Update`](crate::api::update::Update), over Create's fields).
 /// Offsets are byte offsets in the body.
 pub type FormError = fields::FormError<Field>;
 

@@ -51,7 +51,7 @@ pub struct KickOutcome<const N: usize> {
 
 impl<const N: usize, const L: usize> Conference<N, L> {
     /// Removes a live participant (by call SID or label) at `now`: see the
-    /// [module docs](self::super::kick) for what follows.
+    /// [bridge docs](crate::bridge) for what follows.
     ///
     /// Refused, changing nothing, when the conference is completed
     /// ([`Rejection::ConferenceCompleted`]) or the participant is not stored

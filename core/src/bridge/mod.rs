@@ -17,15 +17,6 @@
 //! | `router` | [`route`], [`check_basic`], the response writers ([`write_error`] for every [`Answer`]), [`BridgeError`] |
 //! | `service` | [`Service`]: conferences + accounts, one request in, one response out |
 //!
-//! | module | holds |
-//! |---|---|
-//! | [`lifecycle`] | [`Lifecycle`] (`queued → connecting → ringing → connected → complete`, `failed`), [`LifecycleError`] |
-//! | [`event`] | [`Event`]: the status callback events a change causes |
-//! | [`model`] | [`Conference`], [`ConferenceStatus`], [`Member`], [`ParticipantState`], [`Join`], [`StepOutcome`], [`ConferenceError`]; rendering the [`crate::api::participant::Participant`] resource |
-//! | [`apply`] | the update rules: [`Conference::apply`], [`Conference::check`], [`Applied`], [`Rejection`] (HTTP status and error code) |
-//! | [`kick`] | removing a participant from any live state: [`Conference::kick`], [`KickOutcome`] |
-//! | [`set`] | a bridge's conferences and the five operations sans HTTP: [`Conferences`], [`IdSource`], [`Timing`], [`Page`], [`Refusal`] |
-//!
 //! ## Design choices
 //!
 //! - **Coaching is a target.** A participant stores `coach_target:

@@ -192,7 +192,7 @@ pub struct Handled {
 }
 
 /// A conference bridge: `C` conferences of `N` live participants (labels of
-/// `L` bytes) and the accounts it serves. See the [module docs](self).
+/// `L` bytes) and the accounts it serves. See the [bridge docs](crate::bridge).
 ///
 /// ```
 /// use confpart::bridge::Timing;

@@ -583,7 +583,7 @@ struct Slot<const N: usize, const L: usize> {
 
 /// A bridge's conferences: up to `C` [`Conference`]s of up to `N` live
 /// participants with `L` bytes of label each, their friendly names, the
-/// lifecycle [`Timing`], and the event queue. See the [module docs](self)
+/// lifecycle [`Timing`], and the event queue. See the [bridge docs](crate::bridge)
 /// for the rules.
 ///
 /// Memory: about `C × N × (100 + L)` bytes for the participants plus

@@ -4,20 +4,18 @@
 //! produces, and feed the bytes they read back in until the [`Reader`] says
 //! the message is complete. Every piece of HTTP knowledge lives here.
 //!
-//! | module | holds |
-//! |---|---|
-//! | this one | [`Reader`] (one incremental reader for requests and responses), [`Message`], [`Progress`], [`HttpError`], [`HeaderField`], the limits |
-//! | [`client`] | [`client::Request`] (writer), [`client::Outcome`], [`client::ClientError`] |
-//! | [`bridge`] | router, Basic auth, response writers, [`bridge::BridgeError`] |
-//! | [`query`] | the list query string (`Muted`, `Hold`, `Coaching`, paging) |
-//! | [`service`] | [`service::Service`]: a whole bridge (conferences + accounts), one request in, one response out |
+//! It holds [`Reader`] (one incremental reader for requests and responses),
+//! [`Message`], [`Progress`], [`HttpError`], [`HeaderField`], the limits, and
+//! the writer of a head whose body length is filled in after the body. What
+//! a message *means* (the client's [`crate::client::Request`] and the
+//! bridge's router and [`crate::bridge::Service`]) is in the layers above.
 //!
 //! ## Data path
 //!
 //! ```text
 //! client                                   bridge
 //! ------                                   ------
-//! Request::write ──bytes──▶ RequestReader::feed ─▶ Progress::Complete(Message)
+//! Request::encode ─bytes─▶ RequestReader::feed ─▶ Progress::Complete(Message)
 //!                           bridge::route(method, path) ─▶ Route
 //!                           bridge::check_basic(Authorization)
 //!                           Update::decode(body) / ListQuery::decode(query)

@@ -109,7 +109,7 @@ fn for_each_piece(
 }
 
 /// Unescapes the raw contents of a JSON string (what is between the quotes,
-/// as [`JsonStr::raw`] gives) into `out`, handling
+/// as [`JsonStr::raw`](super::JsonStr::raw) gives) into `out`, handling
 /// surrogate pairs. Never truncates: fails with
 /// [`UnescapeError::Overflow`] when `out` is too small.
 ///

@@ -1,0 +1,150 @@
+//! `confpart serve`: the bridge on a TCP (or TLS) port until SIGINT / SIGTERM.
+//!
+//! The flags become a [`BridgeConfig`] (dialect, accounts) and [`ServerOptions`]
+//! (address, workers, timeouts, TLS, log format), and [`bridge::serve`] runs them. Standard
+//! output gets `listening on http://ADDR` once the port is bound, then with
+//! `--demo-conference` a `conference CF…` line and one `participant CA…` line per
+//! participant (scripts and tests read these); the request log goes to stderr.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use confpart::bridge::Timing;
+
+use crate::bridge::{self, BridgeConfig};
+use crate::cli::{GlobalArgs, ServeArgs};
+use crate::config::{Dialect, Secret};
+use crate::demo;
+use crate::error::Error;
+use crate::server::{ServerOptions, tls_config_from_pem};
+
+/// The labels of the participants `--demo-conference` creates.
+const DEMO_LABELS: [&str; 3] = ["agent", "customer", "supervisor"];
+
+/// Checks the flags, then runs the bridge in the foreground, printing on `out`.
+pub fn serve(g: &GlobalArgs, args: &ServeArgs, out: &mut dyn Write) -> Result<(), Error> {
+    if args.accounts.len() != args.tokens.len() {
+        return Err(Error::input(
+            "each --account needs one --token, in the same order",
+        ));
+    }
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(tls_config_from_pem(&read_file(cert)?, &read_file(key)?)?),
+        _ => None,
+    };
+    let dialect = g.dialect.map_or(Dialect::Twilio, Dialect::from);
+    let accounts = accounts(dialect, args);
+    let first = accounts.first().map(|(a, _)| a.clone()).unwrap_or_default();
+    let config = BridgeConfig {
+        dialect,
+        timing: Timing::IMMEDIATE,
+        accounts,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    bridge::serve(&config, options(args, tls), |bridge, addr| {
+        let mut say = |line: String| {
+            writeln!(out, "{line}")
+                .and_then(|()| out.flush())
+                .map_err(|e| Error::input(format_args!("stdout: {e}")))
+        };
+        say(format!("listening on {scheme}://{addr}"))?;
+        if args.demo_conference {
+            let (conference, calls) = bridge.demo_conference(&first, "demo", &DEMO_LABELS)?;
+            say(format!("conference {conference}"))?;
+            for call in calls {
+                say(format!("participant {call}"))?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// The `--account` / `--token` pairs; without any, the demo's account (said on stderr, so
+/// a bridge started by hand is never open without its operator knowing the token).
+fn accounts(dialect: Dialect, args: &ServeArgs) -> Vec<(String, Secret)> {
+    let mut accounts: Vec<(String, Secret)> = args
+        .accounts
+        .iter()
+        .cloned()
+        .zip(args.tokens.iter().cloned())
+        .collect();
+    if accounts.is_empty() {
+        let account = match dialect {
+            Dialect::Twilio => demo::TWILIO_ACCOUNT,
+            Dialect::SignalWire => demo::SIGNALWIRE_PROJECT,
+        };
+        eprintln!(
+            "no --account given: accepting the demo account {account} with the token {}",
+            demo::TOKEN
+        );
+        accounts.push((account.to_owned(), Secret::new(demo::TOKEN)));
+    }
+    accounts
+}
+
+/// The server settings the flags give (clap fills in every default).
+fn options(args: &ServeArgs, tls: Option<Arc<rustls::ServerConfig>>) -> ServerOptions {
+    let mut options = ServerOptions::new(args.listen);
+    options.workers = usize::from(args.workers);
+    options.log_format = args.log_format.into();
+    options.idle_timeout = args.idle_timeout;
+    options.header_timeout = args.header_timeout;
+    options.request_timeout = args.request_timeout;
+    options.write_timeout = args.write_timeout;
+    options.tls = tls;
+    options
+}
+
+/// Reads a whole PEM file.
+fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use clap::Parser;
+
+    fn serve_args(args: &[&str]) -> ServeArgs {
+        let cli = Cli::try_parse_from(["confpart", "serve"].iter().chain(args)).unwrap();
+        let Command::Serve(args) = cli.command else {
+            panic!()
+        };
+        args
+    }
+
+    #[test]
+    fn the_flags_defaults_are_the_servers() {
+        let o = options(&serve_args(&[]), None);
+        let d = ServerOptions::new(o.listen);
+        assert_eq!(
+            (o.workers, o.idle_timeout, o.header_timeout),
+            (d.workers, d.idle_timeout, d.header_timeout)
+        );
+        assert_eq!(
+            (o.request_timeout, o.write_timeout, o.log_format),
+            (d.request_timeout, d.write_timeout, d.log_format)
+        );
+    }
+
+    #[test]
+    fn flags_reach_the_server() {
+        let args = serve_args(&["--workers", "3", "--idle-timeout", "2min"]);
+        let o = options(&args, None);
+        assert_eq!(o.workers, 3);
+        assert_eq!(o.idle_timeout, std::time::Duration::from_secs(120));
+    }
+
+    #[test]
+    fn a_missing_pem_file_is_named() {
+        let args = serve_args(&["--tls-cert", "/nonexistent/c.pem", "--tls-key", "k.pem"]);
+        let e = serve(&GlobalArgs::default(), &args, &mut Vec::new()).unwrap_err();
+        assert!(e.to_string().contains("/nonexistent/c.pem"), "{e}");
+    }
+}

@@ -1,0 +1,422 @@
+//! The request log: one [`tracing`] event per request, written as one line by
+//! `tracing-subscriber`'s formatters ([`LogFormat`]) to a [`LogSink`].
+//!
+//! Each server has a subscriber of its own (a [`Dispatch`] built from
+//! [`super::ServerOptions::log_format`] and [`super::ServerOptions::log`]) rather than the
+//! process's global one: two servers in one process (the demo, tests) keep their lines
+//! apart, and the `confpart` command installs no global subscriber. The event carries the
+//! fields of [`RequestLog`] only, which has none for headers or bodies, so a credential
+//! cannot reach a line.
+//!
+//! | field | value |
+//! |---|---|
+//! | `method` | the request method, at most 16 bytes (`-` when unknown) |
+//! | `path` | the request target, at most [`LOG_PATH_MAX`] bytes, longer ones end with `...` (`-` when unknown) |
+//! | `status` | the response status |
+//! | `code` | the error code of an error response (absent otherwise) |
+//! | `duration_ms` | from the request's first byte to its answer, in milliseconds (µs precision) |
+//! | `peer` | the client's address, when known |
+//! | `seq` | the handler's sequence number ([`RequestLog::seq`]), when it has one |
+
+use std::fmt::{self, Write as _};
+use std::io::{self, Write};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tracing::Dispatch;
+use tracing::field::{Field, Visit};
+use tracing_subscriber::field::RecordFields;
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::fmt::format::{FormatFields, Writer};
+
+/// One request as logged. Holds no header or body: nothing secret can be logged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestLog {
+    /// The request method (`-` when unknown).
+    pub method: String,
+    /// The request target, path and query (`-` when unknown).
+    pub path: String,
+    /// The response status.
+    pub status: u16,
+    /// The error code of an error response (`20404`, `16027`, ...).
+    pub code: Option<u32>,
+    /// The client's address (set by the server).
+    pub peer: Option<SocketAddr>,
+    /// The order in which the handler processed the request, when it has one (the bridge
+    /// counts every request that reaches its service, from 1, under the lock that
+    /// serializes them). Lines are written after each answer is sent, so their order
+    /// can differ from the order in which the state changed; `seq` gives the latter.
+    pub seq: Option<u64>,
+}
+
+impl RequestLog {
+    /// A log entry without an error code.
+    pub fn new(method: impl Into<String>, path: impl Into<String>, status: u16) -> Self {
+        Self {
+            method: method.into(),
+            path: path.into(),
+            status,
+            code: None,
+            peer: None,
+            seq: None,
+        }
+    }
+
+    /// Adds an error code.
+    pub fn with_code(mut self, code: u32) -> Self {
+        self.code = Some(code);
+        self
+    }
+
+    /// Adds the handler's sequence number ([`RequestLog::seq`]).
+    pub fn with_seq(mut self, seq: u64) -> Self {
+        self.seq = Some(seq);
+        self
+    }
+}
+
+/// `--log-format`: which `tracing-subscriber` formatter writes the lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum LogFormat {
+    /// `POST /2010-04-01/... 400 16027 1.234ms peer=127.0.0.1:50312 seq=17`: the fields in
+    /// a fixed order, `-` for an unknown code, `peer=` and `seq=` only when known. Spaces,
+    /// control characters and non-ASCII bytes are escaped (`%20`, `\x0a`), so a line is
+    /// always one line of printable ASCII.
+    #[default]
+    Text,
+    /// `{"method":"POST","path":"/2010-04-01/...","status":400,"code":16027,"duration_ms":1.234,"peer":"127.0.0.1:50312","seq":17}`:
+    /// `tracing-subscriber`'s JSON formatter with the event's fields at the top level
+    /// (`code`, `peer` and `seq` only when known).
+    Json,
+}
+
+/// Longest path written to a log line (longer ones end with `...`).
+pub const LOG_PATH_MAX: usize = 512;
+
+/// Longest method written to a log line.
+const LOG_METHOD_MAX: usize = 16;
+
+impl LogFormat {
+    /// The log line for `entry` (no trailing newline), as a server with this format
+    /// writes it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use confpart_std::server::{LogFormat, RequestLog};
+    /// let json = |line: &str| serde_json::from_str::<serde_json::Value>(line);
+    /// let entry = RequestLog::new("POST", "/x", 400).with_code(16027);
+    /// let d = Duration::from_micros(1500);
+    /// assert_eq!(LogFormat::Text.line(&entry, d), "POST /x 400 16027 1.500ms");
+    /// assert_eq!(
+    ///     json(&LogFormat::Json.line(&entry, d))?,
+    ///     json(r#"{"method":"POST","path":"/x","status":400,"code":16027,"duration_ms":1.500}"#)?
+    /// );
+    /// let mut entry = entry.with_seq(17);
+    /// entry.peer = Some(([127, 0, 0, 1], 50312).into());
+    /// assert_eq!(
+    ///     LogFormat::Text.line(&entry, d),
+    ///     "POST /x 400 16027 1.500ms peer=127.0.0.1:50312 seq=17"
+    /// );
+    /// assert_eq!(
+    ///     LogFormat::Json.line(&entry, d),
+    ///     r#"{"method":"POST","path":"/x","status":400,"code":16027,"duration_ms":1.5,"peer":"127.0.0.1:50312","seq":17}"#
+    /// );
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn line(self, entry: &RequestLog, duration: Duration) -> String {
+        let lines = Arc::new(MemoryLog::default());
+        Logger::new(self, Arc::clone(&lines) as Arc<dyn LogSink>).request(entry, duration);
+        lines.lines().concat()
+    }
+}
+
+/// Where log lines go.
+pub trait LogSink: Send + Sync {
+    /// Writes one line (without its newline).
+    fn line(&self, line: &str);
+}
+
+/// Log lines to stderr.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StderrLog;
+
+impl LogSink for StderrLog {
+    fn line(&self, line: &str) {
+        let mut err = io::stderr().lock();
+        let _ = writeln!(err, "{line}");
+    }
+}
+
+/// Log lines kept in memory (tests).
+#[derive(Debug, Default)]
+pub struct MemoryLog(Mutex<Vec<String>>);
+
+impl MemoryLog {
+    /// The lines so far.
+    pub fn lines(&self) -> Vec<String> {
+        self.0.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+}
+
+impl LogSink for MemoryLog {
+    fn line(&self, line: &str) {
+        if let Ok(mut l) = self.0.lock() {
+            l.push(line.to_owned());
+        }
+    }
+}
+
+/// A server's request log: its own `tracing` subscriber, writing to its sink.
+#[derive(Debug)]
+pub(super) struct Logger {
+    dispatch: Dispatch,
+}
+
+impl Logger {
+    /// A subscriber writing `format` lines to `sink`: no timestamp, level or target (the
+    /// line is the request), no ANSI colours (the `ansi` feature is off).
+    pub(super) fn new(format: LogFormat, sink: Arc<dyn LogSink>) -> Self {
+        let builder = tracing_subscriber::fmt()
+            .with_writer(SinkWriter(sink))
+            .without_time()
+            .with_level(false)
+            .with_target(false);
+        let dispatch = match format {
+            LogFormat::Text => Dispatch::new(builder.fmt_fields(TextFields).finish()),
+            LogFormat::Json => Dispatch::new(
+                builder
+                    .json()
+                    .flatten_event(true)
+                    .with_current_span(false)
+                    .with_span_list(false)
+                    .finish(),
+            ),
+        };
+        Self { dispatch }
+    }
+
+    /// Logs one request that took `duration`.
+    pub(super) fn request(&self, entry: &RequestLog, duration: Duration) {
+        tracing::dispatcher::with_default(&self.dispatch, || {
+            tracing::info!(
+                method = %Shown(&entry.method, LOG_METHOD_MAX),
+                path = %Shown(&entry.path, LOG_PATH_MAX),
+                status = entry.status,
+                code = entry.code,
+                duration_ms = (duration.as_secs_f64() * 1e6).round() / 1000.0,
+                peer = entry.peer.map(tracing::field::display),
+                seq = entry.seq,
+            );
+        });
+    }
+}
+
+/// A string cut to at most `.1` bytes (on a character boundary, then `...`); `-` when
+/// empty, so a text line always has its positional fields.
+struct Shown<'a>(&'a str, usize);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Shown(s, max) = *self;
+        if s.is_empty() {
+            return f.write_str("-");
+        }
+        let mut end = max.min(s.len());
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        f.write_str(s.get(..end).unwrap_or_default())?;
+        if end < s.len() {
+            f.write_str("...")?;
+        }
+        Ok(())
+    }
+}
+
+/// The text format's fields: `method path status code durationms` by position, then
+/// any other field as ` name=value` (`peer`, `seq`). tracing-subscriber's own field
+/// formatter writes every field as `name=value`; the positional line is what `--help`
+/// and earlier versions show, so scripts reading it keep working.
+struct TextFields;
+
+impl<'w> FormatFields<'w> for TextFields {
+    fn format_fields<R: RecordFields>(&self, mut writer: Writer<'w>, fields: R) -> fmt::Result {
+        let mut line = TextLine::default();
+        fields.record(&mut line);
+        let number = |n: Option<u64>| n.map_or_else(|| "-".to_owned(), |n| n.to_string());
+        write!(
+            writer,
+            "{} {} {} {} {:.3}ms{}",
+            printable(&line.method),
+            printable(&line.path),
+            number(line.status),
+            number(line.code),
+            line.duration_ms,
+            line.rest
+        )
+    }
+}
+
+/// The fields of one event, gathered for [`TextFields`].
+#[derive(Default)]
+struct TextLine {
+    method: String,
+    path: String,
+    status: Option<u64>,
+    code: Option<u64>,
+    duration_ms: f64,
+    /// ` name=value` for every other field, in the event's order.
+    rest: String,
+}
+
+impl Visit for TextLine {
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        match field.name() {
+            "status" => self.status = Some(value),
+            "code" => self.code = Some(value),
+            _ => self.record_debug(field, &value),
+        }
+    }
+
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        match field.name() {
+            "duration_ms" => self.duration_ms = value,
+            _ => self.record_debug(field, &value),
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        match field.name() {
+            "method" => self.method = format!("{value:?}"),
+            "path" => self.path = format!("{value:?}"),
+            name => {
+                let value = format!("{value:?}");
+                let _ = write!(self.rest, " {name}={}", printable(&value));
+            }
+        }
+    }
+}
+
+/// `s` with spaces, control characters and non-ASCII bytes escaped (`%20`, `\xNN`); `-`
+/// when empty.
+fn printable(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b' ' => out.push_str("%20"),
+            0x21..=0x7e => out.push(char::from(b)),
+            _ => {
+                let _ = write!(out, "\\x{b:02x}");
+            }
+        }
+    }
+    if out.is_empty() { "-".to_owned() } else { out }
+}
+
+/// Hands each formatted line to a [`LogSink`] (tracing-subscriber writes bytes).
+struct SinkWriter(Arc<dyn LogSink>);
+
+impl<'a> MakeWriter<'a> for SinkWriter {
+    type Writer = LineWriter<'a>;
+
+    fn make_writer(&'a self) -> LineWriter<'a> {
+        LineWriter {
+            sink: &*self.0,
+            buf: Vec::new(),
+        }
+    }
+}
+
+/// Collects one event's bytes; each complete line goes to the sink without its newline.
+struct LineWriter<'a> {
+    sink: &'a dyn LogSink,
+    buf: Vec<u8>,
+}
+
+impl LineWriter<'_> {
+    fn emit(&mut self, line: &[u8]) {
+        self.sink.line(&String::from_utf8_lossy(line));
+    }
+}
+
+impl Write for LineWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(bytes);
+        while let Some(end) = self.buf.iter().position(|&b| b == b'\n') {
+            let line: Vec<u8> = self.buf.drain(..=end).collect();
+            self.emit(line.get(..end).unwrap_or_default());
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for LineWriter<'_> {
+    fn drop(&mut self) {
+        // A formatter always ends its line; this only catches one that did not.
+        if !self.buf.is_empty() {
+            let rest = std::mem::take(&mut self.buf);
+            self.emit(&rest);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use serde_json::{Value, json};
+
+    #[test]
+    fn log_lines_escape_and_cut() {
+        let d = Duration::from_millis(2);
+        let entry = RequestLog::new("GET", "/a b\n\"c\"\u{e9}", 404).with_code(20404);
+        assert_eq!(
+            LogFormat::Text.line(&entry, d),
+            "GET /a%20b\\x0a\"c\"\\xc3\\xa9 404 20404 2.000ms"
+        );
+        // serde_json escapes the JSON line: the control character as `\n`, the
+        // non-ASCII character kept as UTF-8; still one line.
+        let line = LogFormat::Json.line(&entry, d);
+        assert!(!line.contains('\n'), "{line}");
+        assert_eq!(
+            serde_json::from_str::<Value>(&line).unwrap(),
+            json!({"method":"GET","path":"/a b\n\"c\"\u{e9}","status":404,"code":20404,"duration_ms":2.0})
+        );
+        let long = RequestLog::new("GET", "/".repeat(600), 200);
+        let text = LogFormat::Text.line(&long, d);
+        assert!(
+            text.contains(&format!("{}... 200 - ", "/".repeat(LOG_PATH_MAX))),
+            "{text}"
+        );
+        assert_eq!(
+            LogFormat::Text.line(&RequestLog::new("", "", 400), d),
+            "- - 400 - 2.000ms"
+        );
+    }
+
+    #[test]
+    fn cuts_fall_on_character_boundaries() {
+        let entry = RequestLog::new("GET", format!("/{}", "\u{e9}".repeat(LOG_PATH_MAX)), 200);
+        let line = LogFormat::Json.line(&entry, Duration::ZERO);
+        let path = serde_json::from_str::<Value>(&line).unwrap()["path"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(path.ends_with("\u{e9}..."), "{path}");
+        assert!(path.len() <= LOG_PATH_MAX + 3, "{}", path.len());
+    }
+
+    #[test]
+    fn json_lines_leave_out_what_is_unknown() {
+        let line = LogFormat::Json.line(&RequestLog::new("", "", 400), Duration::ZERO);
+        assert_eq!(
+            line,
+            r#"{"method":"-","path":"-","status":400,"duration_ms":0.0}"#
+        );
+    }
+}
