@@ -23,7 +23,6 @@ use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use confpart::api::create::Create;
-use confpart::api::retry::Jitter;
 use confpart::bridge;
 use confpart::bridge::{Account, ApiAnswer, Service};
 use confpart::bridge::{ConferenceRef, IdSource, Timing};
@@ -36,7 +35,6 @@ use confpart::wire::sink::{Sink, WriteError};
 
 use crate::config::{Dialect, Secret};
 use crate::error::Error;
-use crate::retry::Rng;
 use crate::server::{
     self, Abort, Handler, LogSink, RequestLog, Server, ServerOptions, Session, ShutdownHandle, Step,
 };
@@ -66,19 +64,19 @@ const LATEST: Timestamp = match Timestamp::from_unix(Timestamp::MAX_UNIX) {
     None => unreachable!(),
 };
 
-/// Random SIDs (`CA`/`CF` + 32 hex digits, or UUIDs for SignalWire) from a randomly
-/// seeded [`Rng`]: unique enough for a bridge, not secret.
+/// Random SIDs (`CA`/`CF` + 32 hex digits, or UUIDs for SignalWire) from [`fastrand`]
+/// (seeded at random): unique enough for a bridge, not secret.
 #[derive(Debug, Clone)]
-pub struct RandomIds(Rng);
+pub struct RandomIds(fastrand::Rng);
 
 impl RandomIds {
-    /// Randomly seeded.
+    /// A generator seeded at random.
     pub fn new() -> Self {
-        Self(Rng::new())
+        Self(fastrand::Rng::new())
     }
 
     fn hex32(&mut self) -> String {
-        format!("{:016x}{:016x}", self.0.next_u64(), self.0.next_u64())
+        format!("{:016x}{:016x}", self.0.u64(..), self.0.u64(..))
     }
 
     fn uuid(&mut self) -> String {

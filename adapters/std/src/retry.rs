@@ -19,8 +19,8 @@
 
 use confpart::api::retry::Jitter;
 
-/// A small, fast, non-cryptographic generator ([`fastrand::Rng`], wyrand): jitter and
-/// bridge ids, never anything secret. Seed it ([`Rng::with_seed`]) for a repeatable
+/// A small, fast, non-cryptographic generator ([`fastrand::Rng`], wyrand) as the core's
+/// [`Jitter`]: never for anything secret. Seed it ([`Rng::with_seed`]) for a repeatable
 /// sequence.
 ///
 /// ```
