@@ -16,6 +16,7 @@ use confpart::api::codes;
 use confpart::api::create::Create;
 use confpart::api::fields::Method;
 use confpart::api::query::ListQuery;
+use confpart::api::retry::RetryPolicy;
 use confpart::api::update::Update;
 use confpart::wire::ident::CallSid;
 
@@ -24,7 +25,6 @@ use crate::client::{Client, Participant};
 use crate::commands::{participant_line, service_error_line};
 use crate::config::{BaseUrl, Dialect, Scheme, Secret, Service};
 use crate::error::Error;
-use crate::retry::RetryPolicy;
 use crate::server::{MemoryLog, ServerOptions};
 use crate::transport::TransportConfig;
 
