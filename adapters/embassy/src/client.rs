@@ -8,7 +8,7 @@ use confpart::client::{Failure, RetryAfter};
 use confpart::client::{Outcome, Request, ResponseReader};
 use confpart::wire::ident::ParticipantRef;
 use embassy_time::{Duration, Timer, with_timeout};
-use embedded_io_async::{Read, Write};
+use embedded_io_async::{ErrorType, Read, Write};
 
 use crate::Error;
 use crate::log::{log_debug, log_warn};
@@ -100,14 +100,14 @@ impl<T> Connection<T> {
 /// A request that got no usable answer: why, and the connection when it is
 /// still in step (only when nothing of the request was written, e.g. the
 /// request did not fit in the tx buffer).
-pub struct Failed<T> {
-    /// What went wrong.
-    pub error: Error,
+pub struct Failed<T: ErrorType> {
+    /// What went wrong (with the transport's own error when its I/O failed).
+    pub error: Error<T::Error>,
     /// The connection, when it can carry another request.
     pub connection: Option<Connection<T>>,
 }
 
-impl<T> fmt::Debug for Failed<T> {
+impl<T: ErrorType> fmt::Debug for Failed<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Failed")
             .field("error", &self.error)
@@ -116,14 +116,14 @@ impl<T> fmt::Debug for Failed<T> {
     }
 }
 
-impl<T> From<Failed<T>> for Error {
+impl<T: ErrorType> From<Failed<T>> for Error<T::Error> {
     fn from(f: Failed<T>) -> Self {
         f.error
     }
 }
 
-impl<T> Failed<T> {
-    fn dropped(error: Error) -> Self {
+impl<T: ErrorType> Failed<T> {
+    fn dropped(error: Error<T::Error>) -> Self {
         Self {
             error,
             connection: None,
@@ -156,22 +156,6 @@ impl<'c, T> Reply<'c, T> {
         self.reader.message().map_or(0, |m| m.status())
     }
 
-    /// The decoded answer: the participant, `Deleted`, the page, or the
-    /// service's error ([`Outcome::Failure`], a 429/503 after the retries
-    /// too). A view into the rx buffer.
-    pub fn outcome(&self) -> Result<Outcome<'_>, Error> {
-        let message = self.reader.message().ok_or(Error::Incomplete)?;
-        Ok(message.outcome()?)
-    }
-
-    /// The participant of a 200 (update, fetch) or 201 (create); the
-    /// service's error as [`Error::Response`] with
-    /// [`confpart::client::ClientError::Service`] (status, code, `Retry-After`).
-    pub fn participant(&self) -> Result<Participant<'_>, Error> {
-        let message = self.reader.message().ok_or(Error::Incomplete)?;
-        Ok(message.participant()?)
-    }
-
     /// The whole response (headers such as `Twilio-Request-Id`).
     pub fn message(&self) -> Option<confpart::client::ResponseMessage<'_>> {
         self.reader.message()
@@ -192,6 +176,26 @@ impl<'c, T> Reply<'c, T> {
     /// by the close, an extra response in the stream): open a new one.
     pub fn take_connection(&mut self) -> Option<Connection<T>> {
         self.connection.take()
+    }
+}
+
+// The errors are the connection's type (`Error<T::Error>`) although they
+// hold no transport error: one error type from connecting to the reply.
+impl<T: ErrorType> Reply<'_, T> {
+    /// The decoded answer: the participant, `Deleted`, the page, or the
+    /// service's error ([`Outcome::Failure`], a 429/503 after the retries
+    /// too). A view into the rx buffer.
+    pub fn outcome(&self) -> Result<Outcome<'_>, Error<T::Error>> {
+        let message = self.reader.message().ok_or(Error::Incomplete)?;
+        Ok(message.outcome()?)
+    }
+
+    /// The participant of a 200 (update, fetch) or 201 (create); the
+    /// service's error as [`Error::Response`] with
+    /// [`confpart::client::ClientError::Service`] (status, code, `Retry-After`).
+    pub fn participant(&self) -> Result<Participant<'_>, Error<T::Error>> {
+        let message = self.reader.message().ok_or(Error::Incomplete)?;
+        Ok(message.participant()?)
     }
 }
 
@@ -344,13 +348,13 @@ impl<'b> Client<'b> {
 
 /// Fails when a byte (or the end of the stream) is already waiting on a
 /// connection between two requests.
-async fn stale_check<T: Read>(io: &mut T) -> Result<(), Error> {
+async fn stale_check<T: Read>(io: &mut T) -> Result<(), Error<T::Error>> {
     let mut probe = [0u8; 1];
     match with_timeout(Duration::from_ticks(0), io.read(&mut probe)).await {
         Err(_) => Ok(()), // nothing waiting: in step
         Ok(Ok(0)) => Err(Error::Closed),
         Ok(Ok(_)) => Err(Error::Stale),
-        Ok(Err(e)) => Err(Error::Read(embedded_io::Error::kind(&e))),
+        Ok(Err(e)) => Err(Error::Read(e)),
     }
 }
 
@@ -361,23 +365,18 @@ async fn exchange<T: Read + Write>(
     n: usize,
     tx: &mut [u8],
     reader: &mut ResponseReader<'_>,
-) -> Result<bool, Error> {
+) -> Result<bool, Error<T::Error>> {
     let mut out = tx.get(..n).ok_or(Error::Incomplete)?;
     while !out.is_empty() {
         match io.write(out).await {
-            Ok(0) => return Err(Error::Write(embedded_io::ErrorKind::WriteZero)),
+            Ok(0) => return Err(Error::WriteZero),
             Ok(k) => out = out.get(k..).unwrap_or_default(),
-            Err(e) => return Err(Error::Write(embedded_io::Error::kind(&e))),
+            Err(e) => return Err(Error::Write(e)),
         }
     }
-    io.flush()
-        .await
-        .map_err(|e| Error::Write(embedded_io::Error::kind(&e)))?;
+    io.flush().await.map_err(Error::Write)?;
     loop {
-        let got = io
-            .read(tx)
-            .await
-            .map_err(|e| Error::Read(embedded_io::Error::kind(&e)))?;
+        let got = io.read(tx).await.map_err(Error::Read)?;
         if got == 0 {
             // A body delimited by the close completes here; anything else
             // is a response cut short.
@@ -401,13 +400,13 @@ async fn exchange<T: Read + Write>(
 
 /// Checks the complete response (decodes, names the participant that was
 /// asked for) and decides whether to retry it.
-fn decide(
+fn decide<E>(
     reader: &ResponseReader<'_>,
     request: &Request<'_>,
     keep: bool,
     may_retry: bool,
     config: &Config,
-) -> Result<Step, Error> {
+) -> Result<Step, Error<E>> {
     let message = reader.message().ok_or(Error::Incomplete)?;
     let outcome = message.outcome()?;
     match outcome {
