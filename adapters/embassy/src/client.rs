@@ -289,12 +289,17 @@ impl<'b> Client<'b> {
                     .await
                     .map_err(Failed::dropped)?;
             }
-            let step = with_timeout(
+            // The results below are matched as temporaries, not bound to
+            // names: the transport's error type is generic (it may need
+            // dropping), so a named result would be kept alive across the
+            // retry's wait, in the future's state (40 bytes each on
+            // thumbv7m).
+            let keep = match with_timeout(
                 config.timeout,
                 exchange(&mut connection.io, len, tx, &mut reader),
             )
-            .await;
-            let keep = match step {
+            .await
+            {
                 Err(_) => {
                     log_warn!("confpart-embassy: attempt {=u8} timed out", attempt);
                     return Err(Failed::dropped(Error::Timeout));
@@ -311,8 +316,7 @@ impl<'b> Client<'b> {
                 }
             };
             connection.exchanges = connection.exchanges.saturating_add(1);
-            let decision = decide(&reader, request, keep, attempt < attempts_allowed, &config);
-            match decision {
+            let delay = match decide(&reader, request, keep, attempt < attempts_allowed, &config) {
                 Err(error) => return Err(Failed::dropped(error)),
                 Ok(Step::Done(keep)) => {
                     log_debug!(
@@ -327,21 +331,20 @@ impl<'b> Client<'b> {
                         attempts: attempt,
                     });
                 }
-                Ok(Step::Retry(delay)) => {
-                    log_debug!(
-                        "confpart-embassy: retry {=u8} in {=u64} ms",
-                        attempt,
-                        delay.as_millis()
-                    );
-                    Timer::after(delay).await;
-                    reader.reset();
-                    attempt = attempt.saturating_add(1);
-                    // The staging use of `tx` overwrote the request.
-                    len = request
-                        .encode_to_slice(tx)
-                        .map_err(|e| Failed::dropped(Error::Request(e)))?;
-                }
-            }
+                Ok(Step::Retry(delay)) => delay,
+            };
+            log_debug!(
+                "confpart-embassy: retry {=u8} in {=u64} ms",
+                attempt,
+                delay.as_millis()
+            );
+            Timer::after(delay).await;
+            reader.reset();
+            attempt = attempt.saturating_add(1);
+            // The staging use of `tx` overwrote the request.
+            len = request
+                .encode_to_slice(tx)
+                .map_err(|e| Failed::dropped(Error::Request(e)))?;
         }
     }
 }
