@@ -846,7 +846,8 @@ fn read_whole<'r>(
 /// A 429/503 the client retries at once (`max_retry_after` and `backoff`
 /// are 0: a `Retry-After` of more than 0 s is returned as it is).
 fn retry_now(outcome: &confpart::client::Outcome<'_>) -> bool {
-    use confpart::client::{Failure, RetryAfter};
+    use confpart::api::retry::RetryAfter;
+    use confpart::client::Failure;
     match outcome {
         confpart::client::Outcome::Failure(Failure {
             status: 429 | 503,

@@ -4,7 +4,8 @@
 use core::fmt;
 
 use confpart::api::participant::Participant;
-use confpart::client::{Failure, RetryAfter};
+use confpart::api::retry::RetryAfter;
+use confpart::client::Failure;
 use confpart::client::{Outcome, Request, ResponseReader};
 use confpart::wire::ident::ParticipantRef;
 use embassy_time::{Duration, Timer, with_timeout};

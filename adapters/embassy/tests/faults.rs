@@ -17,8 +17,8 @@ use common::{
     Bridge, Buffers, Room, config, connect, participant_response, read_request, request, scripted,
     too_many,
 };
+use confpart::api::retry::RetryAfter;
 use confpart::api::update::Update;
-use confpart::client::RetryAfter;
 use confpart::client::{ClientError, Operation, Outcome};
 use confpart::wire::http::HttpError;
 use confpart::wire::ident::ParticipantRef;

@@ -23,6 +23,7 @@ use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use confpart::api::create::Create;
+use confpart::api::retry::Jitter;
 use confpart::bridge;
 use confpart::bridge::{Account, ApiAnswer, Service};
 use confpart::bridge::{ConferenceRef, IdSource, Timing};
@@ -35,7 +36,7 @@ use confpart::wire::sink::{Sink, WriteError};
 
 use crate::config::{Dialect, Secret};
 use crate::error::Error;
-use crate::retry::{Jitter, XorShift64};
+use crate::retry::Rng;
 use crate::server::{
     self, Abort, Handler, LogSink, RequestLog, Server, ServerOptions, Session, ShutdownHandle, Step,
 };
@@ -65,15 +66,15 @@ const LATEST: Timestamp = match Timestamp::from_unix(Timestamp::MAX_UNIX) {
     None => unreachable!(),
 };
 
-/// Random SIDs (`CA`/`CF` + 32 hex digits, or UUIDs for SignalWire) from a xorshift
-/// generator seeded by the clock: unique enough for a bridge, not secret.
+/// Random SIDs (`CA`/`CF` + 32 hex digits, or UUIDs for SignalWire) from a randomly
+/// seeded [`Rng`]: unique enough for a bridge, not secret.
 #[derive(Debug, Clone)]
-pub struct RandomIds(XorShift64);
+pub struct RandomIds(Rng);
 
 impl RandomIds {
-    /// Seeded from the clock and the process id.
+    /// Randomly seeded.
     pub fn new() -> Self {
-        Self(XorShift64::from_time())
+        Self(Rng::new())
     }
 
     fn hex32(&mut self) -> String {

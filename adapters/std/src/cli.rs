@@ -21,8 +21,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use confpart::client::Operation;
 
-use crate::client::Call;
 use crate::commands;
 use crate::config::{Dialect, Overrides, Secret};
 use crate::error::Error;
@@ -538,7 +538,13 @@ pub fn run_with(cli: &Cli, out: &mut dyn std::io::Write) -> Result<(), Error> {
         ),
         Command::Encode(EncodeCommand::Create(e)) => {
             let c = commands::create_from(&e.create)?;
-            commands::encode(g, &e.create.conference, Call::Create(c), e.show_auth, out)
+            commands::encode(
+                g,
+                &e.create.conference,
+                Operation::Create(c.into()),
+                e.show_auth,
+                out,
+            )
         }
         Command::Decode(d) => {
             let parts = d.parts();

@@ -1,5 +1,5 @@
 //! The blocking client: the five operations on the participant resource over
-//! [`crate::transport::Pool`], with the retries of [`crate::retry::RetryPolicy`].
+//! [`crate::transport::Pool`], with the retries of the core's [`RetryPolicy`].
 //!
 //! Every byte sent is written by the core's [`confpart::client::Request`] and every byte received is
 //! framed and decoded by the core's `ResponseReader` and views; this module only moves them,
@@ -9,10 +9,12 @@
 //! - **Connection**: one keep-alive connection ([`crate::transport::Pool`]), reopened when the
 //!   service closed it; a response read until the connection closed, or followed by bytes
 //!   nobody asked for, is not reused.
-//! - **Retries** ([`crate::retry::RetryPolicy`], default 4 attempts within 30 s): `429` and `503`
-//!   honouring `Retry-After`, else jittered exponential backoff; a transport failure is
-//!   retried unless the request may have been applied and is not idempotent (only Create is
-//!   not), but a TLS failure is never retried; opt-in 404 retries ([`crate::retry::RetryPolicy::retry_not_found`]).
+//! - **Retries** (the core's [`RetryPolicy`], default 4 attempts within 30 s, jitter from
+//!   [`crate::retry::Rng`]): `429` and `503` honouring `Retry-After`, else jittered
+//!   exponential backoff; a transport failure is retried unless the request may have been
+//!   applied and is not idempotent (only Create is not), but a TLS failure is never retried
+//!   (this adapter's rule: a certificate does not change by asking again); opt-in 404
+//!   retries ([`RetryPolicy::retry_not_found`]).
 //! - **Lists**: [`Client::list`] is an iterator over every participant, following
 //!   `next_page_uri` (whose query the core decodes).
 //!
@@ -35,27 +37,33 @@ use std::thread;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use confpart::api::create::Create;
+use confpart::api::list::PageMeta;
+use confpart::api::operation::OperationKind;
 use confpart::api::path::Endpoint;
 use confpart::api::path::PathStyle;
 use confpart::api::query::ListQuery;
+use confpart::api::retry::{Attempt, Decision, RetryPolicy};
 use confpart::api::update::Update;
 use confpart::client::Failure as CoreFailure;
 use confpart::client::{ClientError, Credentials, Operation, Outcome, Request, ResponseMessage};
+use confpart::wire::date::Timestamp;
 use confpart::wire::http::{HeaderField, Progress};
 use confpart::wire::http::{HttpError, MAX_BODY_LEN, MAX_HEAD_LEN};
 use confpart::wire::ident::{AccountSid, ConferenceSid, ParticipantRef};
 
 use crate::config::{Overrides, Service};
 use crate::error::{Error, ServiceError};
-use crate::retry::{self, Attempt, Decision, RetryPolicy, XorShift64};
+use crate::retry::Rng;
 use crate::transport::{Failure, FailureKind, Pool, Stage, TransportConfig};
 
 /// Bytes read from the socket at a time.
 const READ_CHUNK: usize = 16 * 1024;
 
 /// A participant resource, owned (strings unescaped; dates as the RFC 2822 text the
-/// service uses). Field names are the service's.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+/// service uses). Field names are the service's. Its JSON is the core's
+/// (`serde_json::to_string` of the [`confpart::api::participant::Participant`] view, as
+/// [`crate::commands`] prints it), so this type has none of its own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Participant {
     /// `account_sid`
     pub account_sid: Option<String>,
@@ -118,8 +126,8 @@ impl From<&confpart::api::participant::Participant<'_>> for Participant {
     }
 }
 
-/// One list page, owned.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+/// One list page, owned (its JSON: [`PageView`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Page {
     /// `participants`
     pub participants: Vec<Participant>,
@@ -144,12 +152,37 @@ pub struct Page {
 impl Page {
     /// Decodes a page document with the core's list decoder.
     pub fn decode(doc: &[u8]) -> Result<Self, confpart::wire::json::JsonError> {
+        Ok(Self::from(&PageView::decode(doc)?))
+    }
+}
+
+/// A list page as the core decodes it: views into the document, serialized by the core's
+/// `serde` feature (the participants first, then the page's metadata, with the service's
+/// names).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PageView<'a> {
+    /// `participants`
+    pub participants: Vec<confpart::api::participant::Participant<'a>>,
+    /// `page`, `page_size`, `start`, `end` and the page URIs.
+    #[serde(flatten)]
+    pub meta: PageMeta<'a>,
+}
+
+impl<'a> PageView<'a> {
+    /// Decodes a page document with the core's list decoder.
+    pub fn decode(doc: &'a [u8]) -> Result<Self, confpart::wire::json::JsonError> {
         let mut participants = Vec::new();
-        let meta =
-            confpart::api::list::decode_page(doc, |p| participants.push(Participant::from(&p)))?;
+        let meta = confpart::api::list::decode_page(doc, |p| participants.push(p))?;
+        Ok(Self { participants, meta })
+    }
+}
+
+impl From<&PageView<'_>> for Page {
+    fn from(view: &PageView<'_>) -> Self {
+        let meta = &view.meta;
         let s = |v: Option<confpart::wire::json::JsonStr<'_>>| v.map(|v| v.to_string());
-        Ok(Self {
-            participants,
+        Self {
+            participants: view.participants.iter().map(Participant::from).collect(),
             page: meta.page,
             page_size: meta.page_size,
             start: meta.start,
@@ -158,7 +191,7 @@ impl Page {
             first_page_uri: s(meta.first_page_uri),
             next_page_uri: s(meta.next_page_uri),
             previous_page_uri: s(meta.previous_page_uri),
-        })
+        }
     }
 }
 
@@ -169,16 +202,8 @@ impl ServiceError {
             code: f.error.and_then(|e| e.code),
             message: f.error.and_then(|e| e.message).map(|m| m.to_string()),
             more_info: f.error.and_then(|e| e.more_info).map(|m| m.to_string()),
-            retry_after: f.retry_after.map(retry_after),
+            retry_after: f.retry_after,
         }
-    }
-}
-
-/// The core's `Retry-After` as the retry policy's.
-pub fn retry_after(r: confpart::client::RetryAfter) -> retry::RetryAfter {
-    match r {
-        confpart::client::RetryAfter::Seconds(s) => retry::RetryAfter::Seconds(u64::from(s)),
-        confpart::client::RetryAfter::At(t) => retry::RetryAfter::At(t.unix()),
     }
 }
 
@@ -196,33 +221,6 @@ pub struct Exchange {
     pub attempts: u32,
 }
 
-/// One operation, with its arguments.
-#[derive(Debug, Clone, Copy)]
-pub enum Call<'a> {
-    /// Update a participant.
-    Update(&'a ParticipantRef, Update<'a>),
-    /// Fetch a participant.
-    Fetch(&'a ParticipantRef),
-    /// Delete a participant.
-    Delete(&'a ParticipantRef),
-    /// List participants (one page).
-    List(ListQuery<'a>),
-    /// Create a participant.
-    Create(Create<'a>),
-}
-
-impl Call<'_> {
-    fn retry_operation(&self) -> retry::Operation {
-        match self {
-            Call::Update(..) => retry::Operation::Update,
-            Call::Fetch(_) => retry::Operation::Fetch,
-            Call::Delete(_) => retry::Operation::Delete,
-            Call::List(_) => retry::Operation::List,
-            Call::Create(_) => retry::Operation::Create,
-        }
-    }
-}
-
 /// The blocking client of one service (see the module docs). `Debug` shows the service
 /// (its secret as `***`) and the policy, not the buffers.
 pub struct Client {
@@ -231,7 +229,7 @@ pub struct Client {
     style: PathStyle,
     pool: Pool,
     policy: RetryPolicy,
-    rng: XorShift64,
+    rng: Rng,
     headers: Vec<(String, String)>,
     rx: Vec<u8>,
     last: Exchange,
@@ -271,7 +269,7 @@ impl Client {
             style: PathStyle::Twilio,
             pool,
             policy: RetryPolicy::default(),
-            rng: XorShift64::from_time(),
+            rng: Rng::new(),
             headers: Vec::new(),
             rx: vec![0u8; MAX_HEAD_LEN + MAX_BODY_LEN],
             last: Exchange::default(),
@@ -321,58 +319,101 @@ impl Client {
         update: &Update<'_>,
     ) -> Result<Participant, Error> {
         let who = ParticipantRef::parse(participant)?;
-        self.participant_call(conference, Call::Update(&who, *update))
+        self.participant_call(conference, Operation::Update(&who, *update))
     }
 
     /// Fetches a participant.
     pub fn fetch(&mut self, conference: &str, participant: &str) -> Result<Participant, Error> {
         let who = ParticipantRef::parse(participant)?;
-        self.participant_call(conference, Call::Fetch(&who))
+        self.participant_call(conference, Operation::Fetch(&who))
     }
 
     /// Removes a participant from its conference.
     pub fn delete(&mut self, conference: &str, participant: &str) -> Result<(), Error> {
         let who = ParticipantRef::parse(participant)?;
-        self.call(conference, Call::Delete(&who), |outcome| match outcome {
-            Outcome::Deleted => Ok(()),
-            other => Err(unexpected(&other)),
-        })
+        self.call(
+            conference,
+            Operation::Delete(&who),
+            |outcome| match outcome {
+                Outcome::Deleted => Ok(()),
+                other => Err(unexpected(&other)),
+            },
+        )
     }
 
     /// Adds a participant (dials out).
     pub fn create(&mut self, conference: &str, create: &Create<'_>) -> Result<Participant, Error> {
-        self.participant_call(conference, Call::Create(*create))
+        self.participant_call(conference, Operation::Create((*create).into()))
     }
 
     /// One list page.
     pub fn list_page(&mut self, conference: &str, query: &ListQuery<'_>) -> Result<Page, Error> {
-        self.call(conference, Call::List(*query), |outcome| match outcome {
-            Outcome::Page(doc) => Page::decode(doc)
-                .map_err(|error| Error::Response(ClientError::Body { status: 200, error })),
-            other => Err(unexpected(&other)),
-        })
+        self.with_page(conference, query, |page| Page::from(page))
+    }
+
+    /// One list page, handed to `f` as the core's views into the receive buffer.
+    pub fn with_page<T>(
+        &mut self,
+        conference: &str,
+        query: &ListQuery<'_>,
+        mut f: impl FnMut(&PageView<'_>) -> T,
+    ) -> Result<T, Error> {
+        self.call(
+            conference,
+            Operation::List(*query),
+            |outcome| match outcome {
+                Outcome::Page(doc) => PageView::decode(doc)
+                    .map(|page| f(&page))
+                    .map_err(page_error),
+                other => Err(unexpected(&other)),
+            },
+        )
     }
 
     /// Every participant matching `query`, page after page (following `next_page_uri`).
     pub fn list<'c>(&'c mut self, conference: &str, query: ListQuery<'_>) -> ListIter<'c> {
         ListIter {
-            client: self,
-            conference: conference.to_owned(),
-            next: Some(OwnedQuery::from(&query)),
+            pages: self.pages(conference, query),
             buffered: VecDeque::new(),
         }
     }
 
-    fn participant_call(&mut self, conference: &str, call: Call<'_>) -> Result<Participant, Error> {
-        self.call(conference, call, |outcome| match outcome {
-            Outcome::Participant(p) | Outcome::Created(p) => Ok(Participant::from(&p)),
+    /// Every page document matching `query` (the bytes of each 200 answer, checked by the
+    /// core's list decoder), following `next_page_uri`; [`PageView::decode`] reads one.
+    pub fn pages<'c>(&'c mut self, conference: &str, query: ListQuery<'_>) -> Pages<'c> {
+        Pages {
+            client: self,
+            conference: conference.to_owned(),
+            next: Some(OwnedQuery::from(&query)),
+        }
+    }
+
+    fn participant_call(
+        &mut self,
+        conference: &str,
+        operation: Operation<'_>,
+    ) -> Result<Participant, Error> {
+        self.with_participant(conference, operation, |p| Participant::from(p))
+    }
+
+    /// Sends `operation` (an update, fetch or create) and hands the participant of the
+    /// answer to `f` as the core's view into the receive buffer (e.g. to serialize it with
+    /// the core's `serde` feature without an owned copy).
+    pub fn with_participant<T>(
+        &mut self,
+        conference: &str,
+        operation: Operation<'_>,
+        mut f: impl FnMut(&confpart::api::participant::Participant<'_>) -> T,
+    ) -> Result<T, Error> {
+        self.call(conference, operation, |outcome| match outcome {
+            Outcome::Participant(p) | Outcome::Created(p) => Ok(f(&p)),
             other => Err(unexpected(&other)),
         })
     }
 
-    /// The exact request bytes for `call` (what [`Client::call`] sends), `Authorization`
-    /// included: the caller must not log them.
-    pub fn encode(&self, conference: &str, call: Call<'_>) -> Result<Vec<u8>, Error> {
+    /// The exact request bytes for `operation` (what [`Client::call`] sends),
+    /// `Authorization` included: the caller must not log them.
+    pub fn encode(&self, conference: &str, operation: Operation<'_>) -> Result<Vec<u8>, Error> {
         let account = AccountSid::parse(&self.service.account)?;
         let conference = ConferenceSid::parse(conference)?;
         let dialect = self.service.dialect;
@@ -385,13 +426,6 @@ impl Client {
             .iter()
             .map(|(n, v)| HeaderField::new(n, v))
             .collect();
-        let operation = match call {
-            Call::Update(who, u) => Operation::Update(who, u),
-            Call::Fetch(who) => Operation::Fetch(who),
-            Call::Delete(who) => Operation::Delete(who),
-            Call::List(q) => Operation::List(q),
-            Call::Create(c) => Operation::Create(c.into()),
-        };
         let request = Request::new(endpoint, credentials, account, conference, operation)
             .with_headers(&headers);
         let len = request.encoded_len().map_err(Error::Request)?;
@@ -401,22 +435,16 @@ impl Client {
         Ok(tx)
     }
 
-    /// Sends `call` (with retries) and hands the core's reading of the answer to `ok`;
+    /// Sends `operation` (with retries) and hands the core's reading of the answer to `ok`;
     /// an error status is [`Error::Service`].
     pub fn call<T>(
         &mut self,
         conference: &str,
-        call: Call<'_>,
+        operation: Operation<'_>,
         mut ok: impl FnMut(Outcome<'_>) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let tx = self.encode(conference, call)?;
-        let kind = match call {
-            Call::Update(..) => confpart::api::operation::OperationKind::Update,
-            Call::Fetch(_) => confpart::api::operation::OperationKind::Fetch,
-            Call::Delete(_) => confpart::api::operation::OperationKind::Delete,
-            Call::List(_) => confpart::api::operation::OperationKind::List,
-            Call::Create(_) => confpart::api::operation::OperationKind::Create,
-        };
+        let tx = self.encode(conference, operation)?;
+        let kind = operation.kind();
         let (request_line, body) = split_request(&tx);
         self.last = Exchange {
             request_line,
@@ -425,7 +453,6 @@ impl Client {
             attempts: 0,
         };
         let started = Instant::now();
-        let operation = call.retry_operation();
         loop {
             self.last.attempts += 1;
             let result = exchange(
@@ -451,10 +478,10 @@ impl Client {
                 Err(_) => return result,
             };
             match self.policy.decide(
-                operation,
+                kind,
                 self.last.attempts,
                 started.elapsed(),
-                now_unix(),
+                now(),
                 &attempt,
                 &mut self.rng,
             ) {
@@ -465,20 +492,24 @@ impl Client {
     }
 }
 
-fn now_unix() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+/// The wall clock as the core's time (for `Retry-After` dates); `None` before 1970 or past
+/// what the core represents.
+fn now() -> Option<Timestamp> {
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs();
+    Timestamp::from_unix(secs)
+}
+
+/// A 200 list answer whose page does not decode.
+fn page_error(error: confpart::wire::json::JsonError) -> Error {
+    Error::Response(ClientError::Body { status: 200, error })
 }
 
 fn unexpected(outcome: &Outcome<'_>) -> Error {
     let (status, operation) = match outcome {
-        Outcome::Participant(_) | Outcome::Page(_) => {
-            (200, confpart::api::operation::OperationKind::Fetch)
-        }
-        Outcome::Created(_) => (201, confpart::api::operation::OperationKind::Create),
-        Outcome::Deleted => (204, confpart::api::operation::OperationKind::Delete),
-        Outcome::Failure(f) => (f.status, confpart::api::operation::OperationKind::Fetch),
+        Outcome::Participant(_) | Outcome::Page(_) => (200, OperationKind::Fetch),
+        Outcome::Created(_) => (201, OperationKind::Create),
+        Outcome::Deleted => (204, OperationKind::Delete),
+        Outcome::Failure(f) => (f.status, OperationKind::Fetch),
     };
     Error::Response(ClientError::UnexpectedStatus { status, operation })
 }
@@ -502,7 +533,7 @@ fn split_request(tx: &[u8]) -> (String, String) {
 fn exchange<T>(
     pool: &mut Pool,
     rx: &mut [u8],
-    kind: confpart::api::operation::OperationKind,
+    kind: OperationKind,
     tx: &[u8],
     last: &mut Exchange,
     ok: &mut impl FnMut(Outcome<'_>) -> Result<T, Error>,
@@ -604,12 +635,46 @@ impl OwnedQuery {
     }
 }
 
-/// Every participant of a list, page after page: see [`Client::list`].
+/// Every page document of a list, page after page: see [`Client::pages`].
 #[derive(Debug)]
-pub struct ListIter<'c> {
+pub struct Pages<'c> {
     client: &'c mut Client,
     conference: String,
     next: Option<OwnedQuery>,
+}
+
+impl Iterator for Pages<'_> {
+    type Item = Result<Vec<u8>, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let query = self.next.take()?;
+        let page = self.client.call(
+            &self.conference,
+            Operation::List(query.as_query()),
+            |outcome| match outcome {
+                Outcome::Page(doc) => {
+                    let page = PageView::decode(doc).map_err(page_error)?;
+                    let next = page
+                        .meta
+                        .next_page_uri
+                        .map(|uri| OwnedQuery::from_uri(&uri.to_string()))
+                        .transpose()?;
+                    Ok((doc.to_vec(), next))
+                }
+                other => Err(unexpected(&other)),
+            },
+        );
+        Some(page.map(|(doc, next)| {
+            self.next = next;
+            doc
+        }))
+    }
+}
+
+/// Every participant of a list, page after page: see [`Client::list`].
+#[derive(Debug)]
+pub struct ListIter<'c> {
+    pages: Pages<'c>,
     buffered: VecDeque<Participant>,
 }
 
@@ -621,18 +686,14 @@ impl Iterator for ListIter<'_> {
             if let Some(p) = self.buffered.pop_front() {
                 return Some(Ok(p));
             }
-            let query = self.next.take()?;
-            let page = match self.client.list_page(&self.conference, &query.as_query()) {
-                Ok(page) => page,
+            let page = self
+                .pages
+                .next()?
+                .and_then(|doc| Page::decode(&doc).map_err(page_error));
+            match page {
+                Ok(page) => self.buffered.extend(page.participants),
                 Err(e) => return Some(Err(e)),
-            };
-            if let Some(uri) = &page.next_page_uri {
-                match OwnedQuery::from_uri(uri) {
-                    Ok(q) => self.next = Some(q),
-                    Err(e) => return Some(Err(e)),
-                }
             }
-            self.buffered.extend(page.participants);
         }
     }
 }
@@ -865,7 +926,9 @@ mod tests {
         let c = client(1);
         assert!(!format!("{c:?}").contains("token"), "{c:?}");
         let who = ParticipantRef::parse("front desk").unwrap();
-        let tx = c.encode(CF, Call::Update(&who, Update::mute())).unwrap();
+        let tx = c
+            .encode(CF, Operation::Update(&who, Update::mute()))
+            .unwrap();
         let text = String::from_utf8(tx).unwrap();
         assert!(
             text.contains("/Participants/front%20desk.json HTTP/1.1\r\n"),
@@ -873,11 +936,11 @@ mod tests {
         );
         assert!(text.contains("\r\nAuthorization: Basic "));
         let e = c
-            .encode(CF, Call::Create(Create::new("", "x")))
+            .encode(CF, Operation::Create(Create::new("", "x").into()))
             .unwrap_err();
         assert_eq!(e.exit_code(), 1);
         assert!(matches!(
-            c.encode("nope", Call::Fetch(&who)),
+            c.encode("nope", Operation::Fetch(&who)),
             Err(Error::Input(_))
         ));
     }

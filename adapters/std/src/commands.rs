@@ -4,6 +4,10 @@
 //! `decode` always prints JSON (the service's snake_case names); `encode` prints the exact
 //! request bytes, with the `Authorization` value replaced by `Basic <redacted>` unless
 //! `--show-auth` is given.
+//!
+//! Participants, list pages and error bodies are printed as JSON by the core's `serde`
+//! feature, from the core's views of the answer (one serialization, the core's); only the
+//! decoded update form, which the core does not serialize, is put together here.
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -13,10 +17,11 @@ use confpart::api::fields::Method;
 use confpart::api::query::ListQuery;
 use confpart::api::update::CoachTarget;
 use confpart::api::update::Update;
+use confpart::client::Operation;
 use confpart::wire::ident::{CallSid, ParticipantRef};
 
 use crate::cli::{CreateArgs, DecodeKind, GlobalArgs, ListArgs, MethodArg, Recipe, UpdateFields};
-use crate::client::{Call, Client, Page, Participant};
+use crate::client::{Client, PageView, Participant};
 use crate::error::{Error, ServiceError};
 
 /// The redacted `Authorization` value `encode` prints.
@@ -110,9 +115,19 @@ pub fn list_query(a: &ListArgs) -> ListQuery<'static> {
     }
 }
 
-fn json_line<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> Result<(), Error> {
-    let text = serde_json::to_string(value).map_err(Error::input)?;
+fn json_line<T: serde::Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> Result<(), Error> {
+    let text = json(value)?;
     writeln!(out, "{text}").map_err(write_error)
+}
+
+fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, Error> {
+    serde_json::to_string(value).map_err(Error::input)
+}
+
+/// [`json`] with every object's keys in alphabetical order (through a `serde_json::Value`),
+/// the order `decode error` and `list --all --json` have always printed.
+fn json_sorted<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, Error> {
+    json(&serde_json::to_value(value).map_err(Error::input)?)
 }
 
 fn write_error(e: std::io::Error) -> Error {
@@ -144,12 +159,21 @@ pub fn participant_line(p: &Participant) -> String {
     line
 }
 
-fn print_participant(out: &mut dyn Write, json: bool, p: &Participant) -> Result<(), Error> {
-    if json {
-        json_line(out, p)
-    } else {
-        writeln!(out, "{}", participant_line(p)).map_err(write_error)
-    }
+/// The line printed for the participant `operation` answers with: its JSON (the core's
+/// serialization of the view) or [`participant_line`].
+fn participant_output(
+    client: &mut Client,
+    conference: &str,
+    operation: Operation<'_>,
+    as_json: bool,
+) -> Result<String, Error> {
+    client.with_participant(conference, operation, |p| {
+        if as_json {
+            json(p)
+        } else {
+            Ok(participant_line(&Participant::from(p)))
+        }
+    })?
 }
 
 /// `confpart update`.
@@ -162,8 +186,9 @@ pub fn update(
 ) -> Result<(), Error> {
     let u = update_from(f)?;
     let mut client = Client::from_env(&g.overrides())?;
-    let p = client.update(conference, participant, &u)?;
-    print_participant(out, g.json, &p)
+    let who = ParticipantRef::parse(participant)?;
+    let line = participant_output(&mut client, conference, Operation::Update(&who, u), g.json)?;
+    writeln!(out, "{line}").map_err(write_error)
 }
 
 /// `confpart fetch`.
@@ -174,8 +199,9 @@ pub fn fetch(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let mut client = Client::from_env(&g.overrides())?;
-    let p = client.fetch(conference, participant)?;
-    print_participant(out, g.json, &p)
+    let who = ParticipantRef::parse(participant)?;
+    let line = participant_output(&mut client, conference, Operation::Fetch(&who), g.json)?;
+    writeln!(out, "{line}").map_err(write_error)
 }
 
 /// `confpart delete`.
@@ -198,8 +224,19 @@ pub fn delete(
 pub fn create(g: &GlobalArgs, a: &CreateArgs, out: &mut dyn Write) -> Result<(), Error> {
     let c = create_from(a)?;
     let mut client = Client::from_env(&g.overrides())?;
-    let p = client.create(&a.conference, &c)?;
-    print_participant(out, g.json, &p)
+    let line = participant_output(
+        &mut client,
+        &a.conference,
+        Operation::Create(c.into()),
+        g.json,
+    )?;
+    writeln!(out, "{line}").map_err(write_error)
+}
+
+/// The participants of every page, as `list --all --json` prints them.
+#[derive(serde::Serialize)]
+struct AllParticipants<'a> {
+    participants: Vec<confpart::api::participant::Participant<'a>>,
 }
 
 /// `confpart list`: one page, or every page with `--all`.
@@ -207,28 +244,42 @@ pub fn list(g: &GlobalArgs, a: &ListArgs, out: &mut dyn Write) -> Result<(), Err
     let mut client = Client::from_env(&g.overrides())?;
     let query = list_query(a);
     if a.all {
-        let participants = client
-            .list(&a.conference, query)
+        let docs = client
+            .pages(&a.conference, query)
             .collect::<Result<Vec<_>, _>>()?;
+        let mut participants = Vec::new();
+        for doc in &docs {
+            participants.extend(PageView::decode(doc).map_err(Error::input)?.participants);
+        }
         if g.json {
-            return json_line(out, &serde_json::json!({ "participants": participants }));
+            let text = json_sorted(&AllParticipants { participants })?;
+            return writeln!(out, "{text}").map_err(write_error);
         }
         for p in &participants {
-            writeln!(out, "{}", participant_line(p)).map_err(write_error)?;
+            writeln!(out, "{}", participant_line(&Participant::from(p))).map_err(write_error)?;
         }
         return Ok(());
     }
-    let page = client.list_page(&a.conference, &query)?;
+    let text = client.with_page(&a.conference, &query, |page| {
+        if g.json {
+            return json(page);
+        }
+        let mut text = String::new();
+        for p in &page.participants {
+            text.push_str(&participant_line(&Participant::from(p)));
+            text.push('\n');
+        }
+        if let Some(next) = page.meta.next_page_uri {
+            text.push_str(&format!("next page: {next}\n"));
+        }
+        Ok(text)
+    })??;
     if g.json {
-        return json_line(out, &page);
+        writeln!(out, "{text}")
+    } else {
+        write!(out, "{text}")
     }
-    for p in &page.participants {
-        writeln!(out, "{}", participant_line(p)).map_err(write_error)?;
-    }
-    if let Some(next) = &page.next_page_uri {
-        writeln!(out, "next page: {next}").map_err(write_error)?;
-    }
-    Ok(())
+    .map_err(write_error)
 }
 
 /// Replaces the value of the `Authorization` header of request bytes.
@@ -252,12 +303,12 @@ pub fn redact_authorization(request: &[u8]) -> Vec<u8> {
 pub fn encode(
     g: &GlobalArgs,
     conference: &str,
-    call: Call<'_>,
+    operation: Operation<'_>,
     show_auth: bool,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let client = Client::from_env(&g.overrides())?;
-    let bytes = client.encode(conference, call)?;
+    let bytes = client.encode(conference, operation)?;
     let bytes = if show_auth {
         bytes
     } else {
@@ -278,7 +329,7 @@ pub fn encode_update(
 ) -> Result<(), Error> {
     let u = update_from(f)?;
     let who = ParticipantRef::parse(participant)?;
-    encode(g, conference, Call::Update(&who, u), show_auth, out)
+    encode(g, conference, Operation::Update(&who, u), show_auth, out)
 }
 
 /// Reads a file, or standard input for `-`.
@@ -299,38 +350,18 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, Error> {
 /// The JSON `decode` prints for `bytes` of the given kind (one line; fields in the
 /// service's order).
 pub fn decode_json(kind: DecodeKind, bytes: &[u8]) -> Result<String, Error> {
-    let text = |v: Result<String, serde_json::Error>| v.map_err(Error::input);
     match kind {
         DecodeKind::Participant => {
-            let p = confpart::api::participant::Participant::decode(bytes).map_err(Error::input)?;
-            text(serde_json::to_string(&Participant::from(&p)))
+            json(&confpart::api::participant::Participant::decode(bytes).map_err(Error::input)?)
         }
-        DecodeKind::List => text(serde_json::to_string(
-            &Page::decode(bytes).map_err(Error::input)?,
-        )),
+        DecodeKind::List => json(&PageView::decode(bytes).map_err(Error::input)?),
         DecodeKind::Error => {
-            let e = confpart::api::error::ApiError::decode(bytes).map_err(Error::input)?;
-            let shape = match e.shape {
-                confpart::api::error::ErrorShape::Twilio => "twilio",
-                confpart::api::error::ErrorShape::SignalWireCoded => "signalwire_coded",
-                confpart::api::error::ErrorShape::SignalWireMessages => "signalwire_messages",
-            };
-            text(serde_json::to_string(&serde_json::json!({
-                "code": e.code,
-                "message": e.message.map(|m| m.to_string()),
-                "more_info": e.more_info.map(|m| m.to_string()),
-                "status": e.status,
-                "shape": shape,
-                "error_count": e.error_count,
-            })))
+            json_sorted(&confpart::api::error::ApiError::decode(bytes).map_err(Error::input)?)
         }
         DecodeKind::Form => {
             let mut scratch = vec![0u8; bytes.len()];
             let d = Update::decode(bytes, &mut scratch).map_err(Error::input)?;
-            text(serde_json::to_string(&update_json(
-                &d.update,
-                d.ignored.iter(),
-            )))
+            json(&update_json(&d.update, d.ignored.iter()))
         }
     }
 }

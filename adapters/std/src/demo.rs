@@ -15,6 +15,7 @@ use std::sync::Arc;
 use confpart::api::create::Create;
 use confpart::api::fields::Method;
 use confpart::api::query::ListQuery;
+use confpart::api::retry::RetryPolicy;
 use confpart::api::update::Update;
 use confpart::wire::ident::CallSid;
 
@@ -23,7 +24,6 @@ use crate::client::{Client, Participant};
 use crate::commands::{participant_line, service_error_line};
 use crate::config::{BaseUrl, Dialect, Scheme, Secret, Service};
 use crate::error::Error;
-use crate::retry::RetryPolicy;
 use crate::server::{MemoryLog, ServerOptions};
 use crate::transport::TransportConfig;
 

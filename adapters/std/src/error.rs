@@ -11,8 +11,9 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use confpart::api::retry::RetryAfter;
+
 use crate::config::ConfigError;
-use crate::retry::RetryAfter;
 use crate::server::TlsSetupError;
 use crate::transport::Failure;
 

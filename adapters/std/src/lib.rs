@@ -5,7 +5,7 @@
 //! | module | what |
 //! |---|---|
 //! | [`config`] | service endpoints and credentials from the environment ([`config::Service`]), [`config::Secret`] |
-//! | [`retry`] | retry decisions: statuses, `Retry-After`, jittered backoff, idempotency ([`retry::RetryPolicy`]) |
+//! | [`retry`] | random bits for the retry jitter and the bridge's ids ([`retry::Rng`]); the retry rules are the core's `confpart::api::retry` |
 //! | [`transport`] | blocking TCP / TLS (rustls) connections with timeouts and a keep-alive pool of one ([`transport::Pool`]) |
 //! | [`server`] | a threaded TCP / TLS server with bounded workers, timeouts and graceful shutdown, around a [`server::Handler`] |
 //! | [`client`] | the blocking client: five operations, retries, list paging ([`client::Client`]) |

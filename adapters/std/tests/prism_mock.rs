@@ -20,12 +20,12 @@ use std::time::Duration;
 use common::{Proc, free_port, openapi, tool};
 use confpart::api::create::Create;
 use confpart::api::query::ListQuery;
+use confpart::api::retry::RetryPolicy;
 use confpart::api::update::Update;
 use confpart::wire::ident::CallSid;
 use confpart_std::Error;
 use confpart_std::client::Client;
 use confpart_std::config::{BaseUrl, Dialect, Scheme, Secret, Service};
-use confpart_std::retry::RetryPolicy;
 use confpart_std::transport::TransportConfig;
 
 const AC: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";

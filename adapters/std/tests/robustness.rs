@@ -35,12 +35,12 @@ use std::time::{Duration, Instant};
 
 use common::Proc;
 use confpart::api::create::Create;
+use confpart::api::retry::RetryPolicy;
 use confpart::api::update::Update;
 use confpart_std::Error;
 use confpart_std::bridge::VecSink;
 use confpart_std::client::Client;
 use confpart_std::config::{BaseUrl, Dialect, Scheme, Secret, Service};
-use confpart_std::retry::RetryPolicy;
 use confpart_std::transport::TransportConfig;
 use serde_json::Value;
 

@@ -33,10 +33,13 @@ use crate::wire::sink::{CountingSink, Sink, SliceSink, WriteError};
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum ErrorShape {
     /// `{"code": 20404, "message": ..., "more_info": ..., "status": 404}`
+    #[cfg_attr(feature = "serde", serde(rename = "twilio"))]
     Twilio,
     /// SignalWire `{"errors": [{"code": "30010", "message": ..., "more_info": ...}]}`
+    #[cfg_attr(feature = "serde", serde(rename = "signalwire_coded"))]
     SignalWireCoded,
     /// SignalWire 422 `{"errors": ["message", ...]}`
+    #[cfg_attr(feature = "serde", serde(rename = "signalwire_messages"))]
     SignalWireMessages,
 }
 

@@ -2,7 +2,7 @@
 //! client and the bridge: the endpoints of each service (dialect, host,
 //! paths), the five operations, the Update and Create forms and their typed
 //! fields, the participant resource, error bodies and named error codes,
-//! list pages and their query. It uses only [`crate::wire`]. Each file is a
+//! list pages and their query, and when to retry. It uses only [`crate::wire`]. Each file is a
 //! public module: `confpart::api::<file>::Item`.
 
 pub mod codes;
@@ -14,4 +14,5 @@ pub mod operation;
 pub mod participant;
 pub mod path;
 pub mod query;
+pub mod retry;
 pub mod update;

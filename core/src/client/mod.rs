@@ -45,8 +45,8 @@ use crate::api::operation::OperationKind;
 use crate::api::participant::Participant;
 use crate::api::path::{self, Dialect, Endpoint, PathError};
 use crate::api::query::{ListQuery, QueryError};
+use crate::api::retry::{RetryAfter, is_busy};
 use crate::api::update::{Update, ValidationError};
-use crate::wire::date::Timestamp;
 use crate::wire::http::{self, Connection, HeaderField, HttpError, Message, Reader, ResponseKind};
 use crate::wire::ident::{AccountSid, ConferenceSid, IdError, ParticipantRef, TWILIO_SID_LEN};
 use crate::wire::json::{self, JsonError};
@@ -752,37 +752,6 @@ impl<'a> Request<'a> {
     }
 }
 
-/// When to retry, from `Retry-After`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum RetryAfter {
-    /// After this many seconds (delta-seconds; huge values saturate).
-    Seconds(u32),
-    /// At this time (an HTTP-date; core has no clock to make it relative).
-    At(Timestamp),
-}
-
-impl RetryAfter {
-    /// Parses delta-seconds or an HTTP-date (IMF-fixdate, and the lenient
-    /// RFC 2822 forms [`Timestamp::parse`] accepts). `None` if neither.
-    ///
-    /// ```
-    /// use confpart::client::RetryAfter;
-    /// assert_eq!(RetryAfter::parse(b"120"), Some(RetryAfter::Seconds(120)));
-    /// let Some(RetryAfter::At(t)) = RetryAfter::parse(b"Sun, 06 Nov 1994 08:49:37 GMT") else { panic!() };
-    /// assert_eq!(t.unix(), 784_111_777);
-    /// assert_eq!(RetryAfter::parse(b"soon"), None);
-    /// ```
-    pub fn parse(value: &[u8]) -> Option<Self> {
-        let value = value.trim_ascii();
-        if !value.is_empty() && value.iter().all(u8::is_ascii_digit) {
-            let n = http::parse_decimal(value).unwrap_or(u64::MAX);
-            return Some(Self::Seconds(u32::try_from(n).unwrap_or(u32::MAX)));
-        }
-        Timestamp::parse(value).ok().map(Self::At)
-    }
-}
-
 /// An error response (4xx/5xx).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -869,7 +838,7 @@ impl<'a> ResponseMessage<'a> {
     }
 
     fn failure_retry_after(&self) -> Option<RetryAfter> {
-        if matches!(self.status(), 429 | 503) {
+        if is_busy(self.status()) {
             self.retry_after()
         } else {
             None
