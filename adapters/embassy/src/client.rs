@@ -4,9 +4,8 @@
 use core::fmt;
 
 use confpart::api::participant::Participant;
-use confpart::api::retry::RetryAfter;
-use confpart::client::Failure;
-use confpart::client::{Outcome, Request, ResponseReader};
+use confpart::api::retry::{Attempt, Decision, RetryPolicy};
+use confpart::client::{Failure, Outcome, Request, ResponseReader};
 use confpart::wire::ident::ParticipantRef;
 use embassy_time::{Duration, Timer, with_timeout};
 use embedded_io_async::{ErrorType, Read, Write};
@@ -17,6 +16,20 @@ use crate::log::{log_debug, log_warn};
 /// The client's settings. [`Config::DEFAULT`]: 10 s per attempt, 3
 /// attempts, `Retry-After` honoured up to 30 s, 1 s back-off when the
 /// service names no time.
+///
+/// Which answers are retried and how long to wait is the core's rule
+/// ([`confpart::api::retry::RetryPolicy::decide`]: `429` and `503`, the
+/// `Retry-After` up to a limit, else a back-off) with these settings; the
+/// client adds what only it knows: a retry goes out on the same
+/// connection, so only while that connection stays in step.
+///
+/// ```
+/// use confpart_embassy::{Config, Duration};
+///
+/// let patient = Config { max_attempts: 5, ..Config::DEFAULT };
+/// assert_eq!(patient.backoff, Duration::from_secs(1));
+/// assert_eq!(Config::default(), Config::DEFAULT);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Config {
@@ -24,9 +37,10 @@ pub struct Config {
     /// whole response. When it passes the connection is dropped
     /// ([`Error::Timeout`]).
     pub timeout: Duration,
-    /// Attempts in all, the first one included (at least 1). Only `429` and
-    /// `503` answers are retried, on the same connection, and only while it
-    /// stays open (a `Connection: close` answer, or a request that said
+    /// Attempts in all, the first one included (at least 1). Only the
+    /// answers the core's rule retries (`429` and `503`) are sent again, on
+    /// the same connection, and only while it stays open (a
+    /// `Connection: close` answer, or a request that said
     /// `Connection: close`, ends the retries: the caller reconnects).
     pub max_attempts: u8,
     /// A `Retry-After` longer than this is not waited for: the 429/503 is
@@ -34,6 +48,7 @@ pub struct Config {
     pub max_retry_after: Duration,
     /// The wait before a retry when the answer has no `Retry-After` in
     /// seconds (none, or an HTTP-date: firmware has no wall clock here).
+    /// Fixed: no growth, no jitter.
     pub backoff: Duration,
 }
 
@@ -50,6 +65,28 @@ impl Config {
 impl Default for Config {
     fn default() -> Self {
         Self::DEFAULT
+    }
+}
+
+impl Config {
+    /// The core's retry policy with these settings. The core draws a
+    /// back-off in `[ceiling/2, ceiling]` from the caller's random bits
+    /// (equal jitter, [`RetryPolicy::backoff`]); this client waits a fixed
+    /// `backoff` (firmware need not have an RNG), so the ceiling is twice
+    /// `backoff`, constant (factor 1), and [`decide`] gives zero bits: the
+    /// bottom of the range. No time budget beyond the attempts' (each has
+    /// its `timeout`).
+    fn retry_policy(&self) -> RetryPolicy {
+        let ceiling = core::time::Duration::from(self.backoff).saturating_mul(2);
+        RetryPolicy {
+            max_attempts: u32::from(self.max_attempts.max(1)),
+            max_total: core::time::Duration::MAX,
+            base: ceiling,
+            cap: ceiling,
+            factor: 1,
+            max_retry_after: self.max_retry_after.into(),
+            retry_not_found: false,
+        }
     }
 }
 
@@ -271,7 +308,6 @@ impl<'b> Client<'b> {
         let config = self.config;
         let tx = &mut *self.tx;
         let mut reader = request.response_reader(&mut *self.rx);
-        let attempts_allowed = config.max_attempts.max(1);
         let mut attempt: u8 = 1;
         // Nothing is written before the request encodes: a request that
         // does not fit gives the connection back.
@@ -317,7 +353,7 @@ impl<'b> Client<'b> {
                 }
             };
             connection.exchanges = connection.exchanges.saturating_add(1);
-            let delay = match decide(&reader, request, keep, attempt < attempts_allowed, &config) {
+            let delay = match decide(&reader, request, keep, attempt, &config) {
                 Err(error) => return Err(Failed::dropped(error)),
                 Ok(Step::Done(keep)) => {
                     log_debug!(
@@ -403,12 +439,14 @@ async fn exchange<T: Read + Write>(
 }
 
 /// Checks the complete response (decodes, names the participant that was
-/// asked for) and decides whether to retry it.
+/// asked for) and decides whether to retry it: by the core's rule
+/// ([`Config::retry_policy`]), and only when the connection stays in step
+/// (`keep`), as the retry is written on it. `attempt` counts from 1.
 fn decide<E>(
     reader: &ResponseReader<'_>,
     request: &Request<'_>,
     keep: bool,
-    may_retry: bool,
+    attempt: u8,
     config: &Config,
 ) -> Result<Step, Error<E>> {
     let message = reader.message().ok_or(Error::Incomplete)?;
@@ -423,19 +461,31 @@ fn decide<E>(
             Ok(Step::Done(keep))
         }
         Outcome::Failure(Failure {
-            status: 429 | 503,
+            status,
+            error,
             retry_after,
-            ..
-        }) if keep && may_retry => {
-            let delay = match retry_after {
-                Some(RetryAfter::Seconds(s)) => Duration::from_secs(u64::from(s)),
-                _ => config.backoff,
+        }) if keep => {
+            let answered = Attempt::Status {
+                status,
+                code: error.and_then(|e| e.code),
+                retry_after,
             };
-            if delay > config.max_retry_after {
-                Ok(Step::Done(keep))
-            } else {
-                Ok(Step::Retry(delay))
-            }
+            // No time spent counts against a budget (there is none), and no
+            // wall clock: a `Retry-After` date counts as none.
+            let decision = config.retry_policy().decide(
+                request.operation.kind(),
+                u32::from(attempt),
+                core::time::Duration::ZERO,
+                None,
+                &answered,
+                &mut || 0,
+            );
+            Ok(match decision {
+                Decision::Retry { after } => {
+                    Step::Retry(Duration::try_from(after).unwrap_or(Duration::MAX))
+                }
+                Decision::Stop(_) => Step::Done(keep),
+            })
         }
         _ => Ok(Step::Done(keep)),
     }
