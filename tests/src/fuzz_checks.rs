@@ -908,7 +908,7 @@ fn retryable(
 }
 
 /// The error the client must give for what its stale check saw.
-fn stale_error(gap: scripted::GapSeen) -> confpart_embassy::Error {
+fn stale_error(gap: scripted::GapSeen) -> confpart_embassy::Error<embedded_io::ErrorKind> {
     use confpart_embassy::Error;
     match gap {
         scripted::GapSeen::Bytes => Error::Stale,
@@ -1003,7 +1003,7 @@ fn check_send<'a>(
             (None, Some(Ended::WriteError | Ended::FlushError)) => {
                 Err(Error::Write(embedded_io::ErrorKind::BrokenPipe))
             }
-            (None, Some(Ended::WriteZero)) => Err(Error::Write(embedded_io::ErrorKind::WriteZero)),
+            (None, Some(Ended::WriteZero)) => Err(Error::WriteZero),
             (None, Some(Ended::ReadError)) => {
                 Err(Error::Read(embedded_io::ErrorKind::ConnectionReset))
             }
@@ -1132,7 +1132,8 @@ fn check_send<'a>(
 ///   `Stale`, `Closed` or `Read`, and nothing is written after it; a write
 ///   follows only a stale check that found nothing (the transport asserts
 ///   it), and no I/O follows an error or the end of the stream;
-/// - a write, flush or read fault gives `Write`/`Read` with its kind;
+/// - a write, flush or read fault gives `Write`/`Read` with the transport's
+///   error, a write of 0 bytes `WriteZero`;
 /// - otherwise the result is what a standalone `ResponseReader` says of the
 ///   whole script fed in one piece (so the chunking does not matter): the
 ///   same framing or decoding error, `Mismatch` for a participant with

@@ -4,12 +4,11 @@
 use core::fmt;
 
 use confpart::api::participant::Participant;
-use confpart::api::retry::RetryAfter;
-use confpart::client::Failure;
-use confpart::client::{Outcome, Request, ResponseReader};
+use confpart::api::retry::{Attempt, Decision, RetryPolicy};
+use confpart::client::{Failure, Outcome, Request, ResponseReader};
 use confpart::wire::ident::ParticipantRef;
 use embassy_time::{Duration, Timer, with_timeout};
-use embedded_io_async::{Read, Write};
+use embedded_io_async::{ErrorType, Read, Write};
 
 use crate::Error;
 use crate::log::{log_debug, log_warn};
@@ -17,6 +16,20 @@ use crate::log::{log_debug, log_warn};
 /// The client's settings. [`Config::DEFAULT`]: 10 s per attempt, 3
 /// attempts, `Retry-After` honoured up to 30 s, 1 s back-off when the
 /// service names no time.
+///
+/// Which answers are retried and how long to wait is the core's rule
+/// ([`confpart::api::retry::RetryPolicy::decide`]: `429` and `503`, the
+/// `Retry-After` up to a limit, else a back-off) with these settings; the
+/// client adds what only it knows: a retry goes out on the same
+/// connection, so only while that connection stays in step.
+///
+/// ```
+/// use confpart_embassy::{Config, Duration};
+///
+/// let patient = Config { max_attempts: 5, ..Config::DEFAULT };
+/// assert_eq!(patient.backoff, Duration::from_secs(1));
+/// assert_eq!(Config::default(), Config::DEFAULT);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Config {
@@ -24,9 +37,10 @@ pub struct Config {
     /// whole response. When it passes the connection is dropped
     /// ([`Error::Timeout`]).
     pub timeout: Duration,
-    /// Attempts in all, the first one included (at least 1). Only `429` and
-    /// `503` answers are retried, on the same connection, and only while it
-    /// stays open (a `Connection: close` answer, or a request that said
+    /// Attempts in all, the first one included (at least 1). Only the
+    /// answers the core's rule retries (`429` and `503`) are sent again, on
+    /// the same connection, and only while it stays open (a
+    /// `Connection: close` answer, or a request that said
     /// `Connection: close`, ends the retries: the caller reconnects).
     pub max_attempts: u8,
     /// A `Retry-After` longer than this is not waited for: the 429/503 is
@@ -34,6 +48,7 @@ pub struct Config {
     pub max_retry_after: Duration,
     /// The wait before a retry when the answer has no `Retry-After` in
     /// seconds (none, or an HTTP-date: firmware has no wall clock here).
+    /// Fixed: no growth, no jitter.
     pub backoff: Duration,
 }
 
@@ -50,6 +65,28 @@ impl Config {
 impl Default for Config {
     fn default() -> Self {
         Self::DEFAULT
+    }
+}
+
+impl Config {
+    /// The core's retry policy with these settings. The core draws a
+    /// back-off in `[ceiling/2, ceiling]` from the caller's random bits
+    /// (equal jitter, [`RetryPolicy::backoff`]); this client waits a fixed
+    /// `backoff` (firmware need not have an RNG), so the ceiling is twice
+    /// `backoff`, constant (factor 1), and [`decide`] gives zero bits: the
+    /// bottom of the range. No time budget beyond the attempts' (each has
+    /// its `timeout`).
+    fn retry_policy(&self) -> RetryPolicy {
+        let ceiling = core::time::Duration::from(self.backoff).saturating_mul(2);
+        RetryPolicy {
+            max_attempts: u32::from(self.max_attempts.max(1)),
+            max_total: core::time::Duration::MAX,
+            base: ceiling,
+            cap: ceiling,
+            factor: 1,
+            max_retry_after: self.max_retry_after.into(),
+            retry_not_found: false,
+        }
     }
 }
 
@@ -101,14 +138,14 @@ impl<T> Connection<T> {
 /// A request that got no usable answer: why, and the connection when it is
 /// still in step (only when nothing of the request was written, e.g. the
 /// request did not fit in the tx buffer).
-pub struct Failed<T> {
-    /// What went wrong.
-    pub error: Error,
+pub struct Failed<T: ErrorType> {
+    /// What went wrong (with the transport's own error when its I/O failed).
+    pub error: Error<T::Error>,
     /// The connection, when it can carry another request.
     pub connection: Option<Connection<T>>,
 }
 
-impl<T> fmt::Debug for Failed<T> {
+impl<T: ErrorType> fmt::Debug for Failed<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Failed")
             .field("error", &self.error)
@@ -117,14 +154,14 @@ impl<T> fmt::Debug for Failed<T> {
     }
 }
 
-impl<T> From<Failed<T>> for Error {
+impl<T: ErrorType> From<Failed<T>> for Error<T::Error> {
     fn from(f: Failed<T>) -> Self {
         f.error
     }
 }
 
-impl<T> Failed<T> {
-    fn dropped(error: Error) -> Self {
+impl<T: ErrorType> Failed<T> {
+    fn dropped(error: Error<T::Error>) -> Self {
         Self {
             error,
             connection: None,
@@ -157,22 +194,6 @@ impl<'c, T> Reply<'c, T> {
         self.reader.message().map_or(0, |m| m.status())
     }
 
-    /// The decoded answer: the participant, `Deleted`, the page, or the
-    /// service's error ([`Outcome::Failure`], a 429/503 after the retries
-    /// too). A view into the rx buffer.
-    pub fn outcome(&self) -> Result<Outcome<'_>, Error> {
-        let message = self.reader.message().ok_or(Error::Incomplete)?;
-        Ok(message.outcome()?)
-    }
-
-    /// The participant of a 200 (update, fetch) or 201 (create); the
-    /// service's error as [`Error::Response`] with
-    /// [`confpart::client::ClientError::Service`] (status, code, `Retry-After`).
-    pub fn participant(&self) -> Result<Participant<'_>, Error> {
-        let message = self.reader.message().ok_or(Error::Incomplete)?;
-        Ok(message.participant()?)
-    }
-
     /// The whole response (headers such as `Twilio-Request-Id`).
     pub fn message(&self) -> Option<confpart::client::ResponseMessage<'_>> {
         self.reader.message()
@@ -193,6 +214,26 @@ impl<'c, T> Reply<'c, T> {
     /// by the close, an extra response in the stream): open a new one.
     pub fn take_connection(&mut self) -> Option<Connection<T>> {
         self.connection.take()
+    }
+}
+
+// The errors are the connection's type (`Error<T::Error>`) although they
+// hold no transport error: one error type from connecting to the reply.
+impl<T: ErrorType> Reply<'_, T> {
+    /// The decoded answer: the participant, `Deleted`, the page, or the
+    /// service's error ([`Outcome::Failure`], a 429/503 after the retries
+    /// too). A view into the rx buffer.
+    pub fn outcome(&self) -> Result<Outcome<'_>, Error<T::Error>> {
+        let message = self.reader.message().ok_or(Error::Incomplete)?;
+        Ok(message.outcome()?)
+    }
+
+    /// The participant of a 200 (update, fetch) or 201 (create); the
+    /// service's error as [`Error::Response`] with
+    /// [`confpart::client::ClientError::Service`] (status, code, `Retry-After`).
+    pub fn participant(&self) -> Result<Participant<'_>, Error<T::Error>> {
+        let message = self.reader.message().ok_or(Error::Incomplete)?;
+        Ok(message.participant()?)
     }
 }
 
@@ -267,7 +308,6 @@ impl<'b> Client<'b> {
         let config = self.config;
         let tx = &mut *self.tx;
         let mut reader = request.response_reader(&mut *self.rx);
-        let attempts_allowed = config.max_attempts.max(1);
         let mut attempt: u8 = 1;
         // Nothing is written before the request encodes: a request that
         // does not fit gives the connection back.
@@ -286,12 +326,17 @@ impl<'b> Client<'b> {
                     .await
                     .map_err(Failed::dropped)?;
             }
-            let step = with_timeout(
+            // The results below are matched as temporaries, not bound to
+            // names: the transport's error type is generic (it may need
+            // dropping), so a named result would be kept alive across the
+            // retry's wait, in the future's state (40 bytes each on
+            // thumbv7m).
+            let keep = match with_timeout(
                 config.timeout,
                 exchange(&mut connection.io, len, tx, &mut reader),
             )
-            .await;
-            let keep = match step {
+            .await
+            {
                 Err(_) => {
                     log_warn!("confpart-embassy: attempt {=u8} timed out", attempt);
                     return Err(Failed::dropped(Error::Timeout));
@@ -308,8 +353,7 @@ impl<'b> Client<'b> {
                 }
             };
             connection.exchanges = connection.exchanges.saturating_add(1);
-            let decision = decide(&reader, request, keep, attempt < attempts_allowed, &config);
-            match decision {
+            let delay = match decide(&reader, request, keep, attempt, &config) {
                 Err(error) => return Err(Failed::dropped(error)),
                 Ok(Step::Done(keep)) => {
                     log_debug!(
@@ -324,34 +368,33 @@ impl<'b> Client<'b> {
                         attempts: attempt,
                     });
                 }
-                Ok(Step::Retry(delay)) => {
-                    log_debug!(
-                        "confpart-embassy: retry {=u8} in {=u64} ms",
-                        attempt,
-                        delay.as_millis()
-                    );
-                    Timer::after(delay).await;
-                    reader.reset();
-                    attempt = attempt.saturating_add(1);
-                    // The staging use of `tx` overwrote the request.
-                    len = request
-                        .encode_to_slice(tx)
-                        .map_err(|e| Failed::dropped(Error::Request(e)))?;
-                }
-            }
+                Ok(Step::Retry(delay)) => delay,
+            };
+            log_debug!(
+                "confpart-embassy: retry {=u8} in {=u64} ms",
+                attempt,
+                delay.as_millis()
+            );
+            Timer::after(delay).await;
+            reader.reset();
+            attempt = attempt.saturating_add(1);
+            // The staging use of `tx` overwrote the request.
+            len = request
+                .encode_to_slice(tx)
+                .map_err(|e| Failed::dropped(Error::Request(e)))?;
         }
     }
 }
 
 /// Fails when a byte (or the end of the stream) is already waiting on a
 /// connection between two requests.
-async fn stale_check<T: Read>(io: &mut T) -> Result<(), Error> {
+async fn stale_check<T: Read>(io: &mut T) -> Result<(), Error<T::Error>> {
     let mut probe = [0u8; 1];
     match with_timeout(Duration::from_ticks(0), io.read(&mut probe)).await {
         Err(_) => Ok(()), // nothing waiting: in step
         Ok(Ok(0)) => Err(Error::Closed),
         Ok(Ok(_)) => Err(Error::Stale),
-        Ok(Err(e)) => Err(Error::Read(embedded_io::Error::kind(&e))),
+        Ok(Err(e)) => Err(Error::Read(e)),
     }
 }
 
@@ -362,23 +405,18 @@ async fn exchange<T: Read + Write>(
     n: usize,
     tx: &mut [u8],
     reader: &mut ResponseReader<'_>,
-) -> Result<bool, Error> {
+) -> Result<bool, Error<T::Error>> {
     let mut out = tx.get(..n).ok_or(Error::Incomplete)?;
     while !out.is_empty() {
         match io.write(out).await {
-            Ok(0) => return Err(Error::Write(embedded_io::ErrorKind::WriteZero)),
+            Ok(0) => return Err(Error::WriteZero),
             Ok(k) => out = out.get(k..).unwrap_or_default(),
-            Err(e) => return Err(Error::Write(embedded_io::Error::kind(&e))),
+            Err(e) => return Err(Error::Write(e)),
         }
     }
-    io.flush()
-        .await
-        .map_err(|e| Error::Write(embedded_io::Error::kind(&e)))?;
+    io.flush().await.map_err(Error::Write)?;
     loop {
-        let got = io
-            .read(tx)
-            .await
-            .map_err(|e| Error::Read(embedded_io::Error::kind(&e)))?;
+        let got = io.read(tx).await.map_err(Error::Read)?;
         if got == 0 {
             // A body delimited by the close completes here; anything else
             // is a response cut short.
@@ -401,14 +439,16 @@ async fn exchange<T: Read + Write>(
 }
 
 /// Checks the complete response (decodes, names the participant that was
-/// asked for) and decides whether to retry it.
-fn decide(
+/// asked for) and decides whether to retry it: by the core's rule
+/// ([`Config::retry_policy`]), and only when the connection stays in step
+/// (`keep`), as the retry is written on it. `attempt` counts from 1.
+fn decide<E>(
     reader: &ResponseReader<'_>,
     request: &Request<'_>,
     keep: bool,
-    may_retry: bool,
+    attempt: u8,
     config: &Config,
-) -> Result<Step, Error> {
+) -> Result<Step, Error<E>> {
     let message = reader.message().ok_or(Error::Incomplete)?;
     let outcome = message.outcome()?;
     match outcome {
@@ -421,19 +461,31 @@ fn decide(
             Ok(Step::Done(keep))
         }
         Outcome::Failure(Failure {
-            status: 429 | 503,
+            status,
+            error,
             retry_after,
-            ..
-        }) if keep && may_retry => {
-            let delay = match retry_after {
-                Some(RetryAfter::Seconds(s)) => Duration::from_secs(u64::from(s)),
-                _ => config.backoff,
+        }) if keep => {
+            let answered = Attempt::Status {
+                status,
+                code: error.and_then(|e| e.code),
+                retry_after,
             };
-            if delay > config.max_retry_after {
-                Ok(Step::Done(keep))
-            } else {
-                Ok(Step::Retry(delay))
-            }
+            // No time spent counts against a budget (there is none), and no
+            // wall clock: a `Retry-After` date counts as none.
+            let decision = config.retry_policy().decide(
+                request.operation.kind(),
+                u32::from(attempt),
+                core::time::Duration::ZERO,
+                None,
+                &answered,
+                &mut || 0,
+            );
+            Ok(match decision {
+                Decision::Retry { after } => {
+                    Step::Retry(Duration::try_from(after).unwrap_or(Duration::MAX))
+                }
+                Decision::Stop(_) => Step::Done(keep),
+            })
         }
         _ => Ok(Step::Done(keep)),
     }

@@ -1,4 +1,4 @@
-//! The one error type of the adapter.
+//! The one error type of the adapter, generic over the transport's error.
 
 use core::fmt;
 
@@ -8,12 +8,35 @@ use embedded_io::ErrorKind;
 
 /// Everything that can go wrong in a round trip, connecting included.
 ///
+/// `E` is the transport's own error (`<T as embedded_io_async::ErrorType>::Error`
+/// for a connection over `T`), kept as the transport gave it in
+/// [`Error::Read`] and [`Error::Write`]: `embassy_net::tcp::Error` over a
+/// `&mut TcpSocket` (and from [`crate::net::connect`]),
+/// `embedded_tls::TlsError` over a `net::TlsStream` (and from
+/// `net::connect_tls`, feature `tls`). One side of an application (plain TCP, or
+/// TLS) so meets one type, from connecting to reading the reply.
+///
 /// Every variant except [`Error::Request`] means the connection was
 /// dropped (it is never reused).
+///
+/// `Error<E>` compares with `==` when `E` does; [`Error::kind`] compares
+/// any two by the kind of the transport's error.
+///
+/// ```
+/// use confpart_embassy::Error;
+/// use embedded_io::ErrorKind;
+///
+/// // A transport whose error is only a kind (a tokio stream's is a
+/// // `std::io::Error`, compared through `kind()`).
+/// let e: Error<ErrorKind> = Error::Read(ErrorKind::ConnectionReset);
+/// assert_eq!(e, Error::Read(ErrorKind::ConnectionReset));
+/// assert_eq!(e.kind(), e);
+/// assert!(!e.request_not_sent());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
-pub enum Error {
+pub enum Error<E> {
     /// The request is invalid or does not fit the tx buffer; nothing was
     /// written (the connection is given back in [`crate::Failed`]).
     Request(ClientError),
@@ -22,10 +45,15 @@ pub enum Error {
     /// body is not a participant). [`ClientError::Service`] comes from
     /// [`crate::Reply::participant`] for a 4xx/5xx answer.
     Response(ClientError),
-    /// Writing the request failed.
-    Write(ErrorKind),
-    /// Reading the response failed.
-    Read(ErrorKind),
+    /// Writing the request failed: the transport's error.
+    Write(E),
+    /// Writing the request failed: the transport took none of the bytes
+    /// it was given (`write` returned 0, embedded-io's
+    /// [`ErrorKind::WriteZero`]; there is no transport error to keep).
+    WriteZero,
+    /// Reading the response failed (or the check for unasked-for bytes
+    /// before a request): the transport's error.
+    Read(E),
     /// The server had closed the kept-alive connection before the request
     /// was sent (nothing of this attempt was written: safe to send on a new
     /// connection; when it was a retry, the earlier attempts were answered
@@ -48,13 +76,25 @@ pub enum Error {
     Dns,
     /// The TCP connection could not be opened.
     Connect,
-    /// The TLS handshake or a TLS record failed (feature `tls`).
+    /// The TLS handshake failed (feature `tls`). A TLS record that fails
+    /// after it, while a request is sent or its answer read, is
+    /// [`Error::Write`] or [`Error::Read`] with the session's
+    /// `embedded_tls::TlsError`.
     #[cfg(feature = "tls")]
     Tls(TlsFailure),
 }
 
 /// A TLS failure from `embedded-tls` (feature `tls`); two compare equal
-/// when they are the same kind of failure.
+/// when they are the same kind of failure (`embedded_tls::TlsError` has no
+/// `PartialEq`).
+///
+/// ```
+/// use confpart_embassy::TlsFailure;
+/// use embedded_tls::TlsError;
+///
+/// assert_eq!(TlsFailure(TlsError::InvalidCertificate), TlsFailure(TlsError::InvalidCertificate));
+/// assert_ne!(TlsFailure(TlsError::InvalidCertificate), TlsFailure(TlsError::Unimplemented));
+/// ```
 #[cfg(feature = "tls")]
 #[derive(Debug, Clone, Copy)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -70,13 +110,14 @@ impl PartialEq for TlsFailure {
 #[cfg(feature = "tls")]
 impl Eq for TlsFailure {}
 
-impl fmt::Display for Error {
+impl<E: fmt::Display> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Request(e) => write!(f, "request not sent: {e}"),
             Self::Response(e) => write!(f, "response: {e}"),
-            Self::Write(k) => write!(f, "writing the request: {k:?}"),
-            Self::Read(k) => write!(f, "reading the response: {k:?}"),
+            Self::Write(e) => write!(f, "writing the request: {e}"),
+            Self::WriteZero => f.write_str("writing the request: the transport took no byte"),
+            Self::Read(e) => write!(f, "reading the response: {e}"),
             Self::Closed => f.write_str("the kept-alive connection was closed before the request"),
             Self::Stale => f.write_str("unasked-for bytes on the connection"),
             Self::Mismatch => f.write_str("the answer is about another participant"),
@@ -90,11 +131,19 @@ impl fmt::Display for Error {
     }
 }
 
-impl Error {
+impl<E> Error<E> {
     /// True when the server cannot have applied the request, so sending it
     /// again on a new connection cannot apply it twice: nothing of it was
     /// written, or only attempts that were answered 429/503 (a retry found
     /// the connection closed or stale before it was written).
+    ///
+    /// ```
+    /// use confpart_embassy::Error;
+    /// use embedded_io::ErrorKind;
+    ///
+    /// assert!(Error::<ErrorKind>::Closed.request_not_sent());
+    /// assert!(!Error::<ErrorKind>::Timeout.request_not_sent());
+    /// ```
     pub const fn request_not_sent(&self) -> bool {
         matches!(
             self,
@@ -103,28 +152,64 @@ impl Error {
     }
 }
 
-impl core::error::Error for Error {
+impl<E: embedded_io::Error> Error<E> {
+    /// This error with the transport's error reduced to its
+    /// [`ErrorKind`]: `Copy` and `==` whatever the transport (a
+    /// `std::io::Error` or an `embedded_tls::TlsError` has no `PartialEq`).
+    ///
+    /// ```
+    /// use confpart_embassy::Error;
+    /// use embedded_io::ErrorKind;
+    ///
+    /// let e: Error<ErrorKind> = Error::Write(ErrorKind::BrokenPipe);
+    /// assert_eq!(e.kind(), Error::Write(ErrorKind::BrokenPipe));
+    /// assert_eq!(Error::<ErrorKind>::Timeout.kind(), Error::Timeout);
+    /// ```
+    pub fn kind(&self) -> Error<ErrorKind> {
+        match self {
+            Self::Write(e) => Error::Write(e.kind()),
+            Self::Read(e) => Error::Read(e.kind()),
+            Self::Request(e) => Error::Request(*e),
+            Self::Response(e) => Error::Response(*e),
+            Self::WriteZero => Error::WriteZero,
+            Self::Closed => Error::Closed,
+            Self::Stale => Error::Stale,
+            Self::Mismatch => Error::Mismatch,
+            Self::Timeout => Error::Timeout,
+            Self::Incomplete => Error::Incomplete,
+            Self::Dns => Error::Dns,
+            Self::Connect => Error::Connect,
+            #[cfg(feature = "tls")]
+            Self::Tls(e) => Error::Tls(*e),
+        }
+    }
+}
+
+impl<E: core::error::Error + 'static> core::error::Error for Error<E> {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             Self::Request(e) | Self::Response(e) => Some(e),
+            Self::Write(e) | Self::Read(e) => Some(e),
+            #[cfg(feature = "tls")]
+            Self::Tls(e) => Some(&e.0),
             _ => None,
         }
     }
 }
 
-impl From<ClientError> for Error {
+impl<E> From<ClientError> for Error<E> {
     fn from(e: ClientError) -> Self {
         Self::Response(e)
     }
 }
 
-impl From<HttpError> for Error {
+impl<E> From<HttpError> for Error<E> {
     fn from(e: HttpError) -> Self {
         Self::Response(ClientError::Http(e))
     }
 }
 
-impl From<confpart::wire::ident::IdError> for Error {
+impl<E> From<confpart::wire::ident::IdError> for Error<E> {
     fn from(e: confpart::wire::ident::IdError) -> Self {
         Self::Request(ClientError::Id(e))
     }

@@ -9,7 +9,7 @@
 //! failure. `#![no_std]`, no allocator, no `unsafe`.
 //!
 //! ```no_run
-//! # async fn demo<T: embedded_io_async::Read + embedded_io_async::Write>(socket: T) -> Result<(), confpart_embassy::Error> {
+//! # async fn demo<T: embedded_io_async::Read + embedded_io_async::Write>(socket: T) -> Result<(), confpart_embassy::Error<T::Error>> {
 //! use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid};
 //! use confpart::client::Credentials;
 //! use confpart::api::path::Endpoint;
@@ -47,6 +47,15 @@
 //! bytes after the response, or `Connection: close`, the transport is
 //! dropped: no value is left to send the next request on, so a stale
 //! response can never be read as the answer to it.
+//!
+//! ## Errors
+//!
+//! [`Error<E>`](Error) is the one error type, from connecting to the reply:
+//! `E` is the transport's error, kept as it was given when a read or a write
+//! fails (`embassy_net::tcp::Error` over a `TcpSocket`,
+//! `embedded_tls::TlsError` over TLS). [`Error::kind`] reduces it to
+//! `Error<embedded_io::ErrorKind>`, which compares with `==` whatever the
+//! transport.
 //!
 //! ## RAM for one round trip
 //!

@@ -4,8 +4,14 @@
 //! replaced by reconnecting the same socket; a connection in step is kept
 //! for as many requests as the server allows.
 //!
+//! One error type per side: [`Error`]`<embassy_net::tcp::Error>` over plain
+//! TCP ([`connect`], then [`crate::Client::send`] and the [`crate::Reply`]
+//! on a `&mut TcpSocket`), `Error<embedded_tls::TlsError>` over TLS
+//! (`connect_tls`, then the same on a `TlsStream`), so `?` carries any of
+//! them to one caller.
+//!
 //! ```no_run
-//! # async fn demo(stack: embassy_net::Stack<'_>, requests: &[confpart::client::Request<'_>]) -> Result<(), confpart_embassy::Error> {
+//! # async fn demo(stack: embassy_net::Stack<'_>, requests: &[confpart::client::Request<'_>]) -> Result<(), confpart_embassy::Error<embassy_net::tcp::Error>> {
 //! use confpart_embassy::net::{Server, connect};
 //! use confpart_embassy::{Client, Config, Connection};
 //! use embassy_net::tcp::TcpSocket;
@@ -37,7 +43,7 @@
 //! ```
 
 use embassy_net::dns::DnsQueryType;
-use embassy_net::tcp::{State, TcpSocket};
+use embassy_net::tcp::{Error as TcpError, State, TcpSocket};
 use embassy_net::{IpAddress, IpEndpoint, Stack};
 use embassy_time::{Duration, with_timeout};
 
@@ -89,8 +95,28 @@ impl<'a> Server<'a> {
     }
 }
 
-/// An IPv4 literal, or the first A record of `host`.
-pub async fn resolve(stack: Stack<'_>, host: &str, timeout: Duration) -> Result<IpAddress, Error> {
+/// An IPv4 literal, or the first A record of `host` ([`Error::Dns`] when
+/// there is none, or no answer within `timeout`).
+///
+/// ```no_run
+/// # async fn demo(stack: embassy_net::Stack<'_>) -> Result<(), confpart_embassy::Error<embassy_net::tcp::Error>> {
+/// use confpart_embassy::Duration;
+/// use confpart_embassy::net::resolve;
+///
+/// let address = resolve(stack, "api.twilio.com", Duration::from_secs(5)).await?;
+/// # let _ = address;
+/// # Ok(()) }
+/// ```
+pub async fn resolve(
+    stack: Stack<'_>,
+    host: &str,
+    timeout: Duration,
+) -> Result<IpAddress, Error<TcpError>> {
+    lookup(stack, host, timeout).await
+}
+
+/// [`resolve`] for either side's error type (it holds no transport error).
+async fn lookup<E>(stack: Stack<'_>, host: &str, timeout: Duration) -> Result<IpAddress, Error<E>> {
     if let Some(ip) = parse_ipv4(host) {
         return Ok(IpAddress::Ipv4(ip));
     }
@@ -119,12 +145,23 @@ fn parse_ipv4(host: &str) -> Option<embassy_net::Ipv4Address> {
 
 /// Connects `socket` to `server`: a socket that is not closed is aborted
 /// first (never reused half-way), the host is resolved, the TCP handshake
-/// runs under `server.timeout`.
+/// runs under `server.timeout`. The error is the plain-TCP side's (that of
+/// a [`crate::Connection`] over `&mut TcpSocket`); see the module docs for
+/// an example.
 pub async fn connect(
     stack: Stack<'_>,
     socket: &mut TcpSocket<'_>,
     server: &Server<'_>,
-) -> Result<(), Error> {
+) -> Result<(), Error<TcpError>> {
+    open(stack, socket, server).await
+}
+
+/// [`connect`] for either side's error type (it holds no transport error).
+async fn open<E>(
+    stack: Stack<'_>,
+    socket: &mut TcpSocket<'_>,
+    server: &Server<'_>,
+) -> Result<(), Error<E>> {
     if socket.state() != State::Closed {
         socket.abort();
         // Let the stack send the reset and free the connection.
@@ -132,7 +169,7 @@ pub async fn connect(
     }
     let address = match server.address {
         Some(address) => address,
-        None => resolve(stack, server.host, server.timeout).await?,
+        None => lookup(stack, server.host, server.timeout).await?,
     };
     let endpoint = IpEndpoint::new(address, server.port);
     match with_timeout(server.timeout, socket.connect(endpoint)).await {
@@ -166,7 +203,7 @@ mod tls {
     };
     use rand_core::CryptoRngCore;
 
-    use super::{Server, connect};
+    use super::{Server, open};
     use crate::Error;
 
     /// The largest server certificate the verifier holds (DER bytes).
@@ -218,7 +255,30 @@ mod tls {
     /// server; `write_record` 16 640 too, or at least the largest request
     /// plus 29 bytes of record overhead (the handshake is written through
     /// the larger of the two). `rng` must be a cryptographic generator (a
-    /// hardware RNG).
+    /// hardware RNG). The error is the TLS side's, that of a
+    /// [`crate::Connection`] over the session: `Error<TlsError>`, with
+    /// [`Error::Tls`] for a failed handshake.
+    ///
+    /// ```no_run
+    /// # async fn demo<S>(transport: S, ca_der: &[u8], rng: impl rand_core::CryptoRngCore) -> Result<(), confpart_embassy::Error<embedded_tls::TlsError>>
+    /// # where S: embedded_io_async::Read + embedded_io_async::Write {
+    /// use confpart_embassy::Connection;
+    /// use confpart_embassy::net::{TlsVerify, open_tls};
+    ///
+    /// let (mut read_record, mut write_record) = ([0u8; 16_640], [0u8; 16_640]);
+    /// let session = open_tls(
+    ///     transport,
+    ///     &mut read_record,
+    ///     &mut write_record,
+    ///     "bridge.example.net",
+    ///     TlsVerify::Ca(ca_der),
+    ///     rng,
+    /// )
+    /// .await?;
+    /// let connection = Connection::new(session); // for Client::send
+    /// # drop(connection);
+    /// # Ok(()) }
+    /// ```
     pub async fn open_tls<'s, S>(
         transport: S,
         read_record: &'s mut [u8],
@@ -226,7 +286,7 @@ mod tls {
         server_name: &str,
         verify: TlsVerify<'_>,
         rng: impl CryptoRngCore,
-    ) -> Result<TlsConnection<'s, S, Aes128GcmSha256>, Error>
+    ) -> Result<TlsConnection<'s, S, Aes128GcmSha256>, Error<TlsError>>
     where
         S: embedded_io_async::Read + embedded_io_async::Write + 's,
     {
@@ -246,8 +306,36 @@ mod tls {
         Ok(session)
     }
 
-    /// Connects `socket` ([`connect`]), then [`open_tls`] with
-    /// `server.host` as the name, the handshake under `server.timeout`.
+    /// Connects `socket` ([`super::connect`]), then [`open_tls`] with
+    /// `server.host` as the name, the handshake under `server.timeout`
+    /// ([`Error::Timeout`] when it passes). The error is the TLS side's
+    /// (`Error<TlsError>`), as for [`open_tls`].
+    ///
+    /// ```no_run
+    /// # async fn demo(stack: embassy_net::Stack<'_>, ca_der: &[u8], rng: impl rand_core::CryptoRngCore, request: &confpart::client::Request<'_>) -> Result<(), confpart_embassy::Error<embedded_tls::TlsError>> {
+    /// use confpart_embassy::net::{Server, TlsVerify, connect_tls};
+    /// use confpart_embassy::{Client, Config, Connection};
+    /// use embassy_net::tcp::TcpSocket;
+    ///
+    /// let (mut socket_rx, mut socket_tx) = ([0u8; 1024], [0u8; 1024]);
+    /// let mut socket = TcpSocket::new(stack, &mut socket_rx, &mut socket_tx);
+    /// let (mut read_record, mut write_record) = ([0u8; 16_640], [0u8; 16_640]);
+    /// let session = connect_tls(
+    ///     stack,
+    ///     &mut socket,
+    ///     &mut read_record,
+    ///     &mut write_record,
+    ///     &Server::twilio(),
+    ///     TlsVerify::Ca(ca_der),
+    ///     rng,
+    /// )
+    /// .await?;
+    /// let (mut rx, mut tx) = ([0u8; 1024], [0u8; 768]);
+    /// let mut client = Client::new(&mut rx, &mut tx, Config::DEFAULT);
+    /// let reply = client.send(Connection::new(session), request).await?;
+    /// let _participant = reply.participant()?;
+    /// # Ok(()) }
+    /// ```
     pub async fn connect_tls<'s, 'd>(
         stack: Stack<'_>,
         socket: &'s mut TcpSocket<'d>,
@@ -256,8 +344,8 @@ mod tls {
         server: &Server<'_>,
         verify: TlsVerify<'_>,
         rng: impl CryptoRngCore,
-    ) -> Result<TlsStream<'s, 'd>, Error> {
-        connect(stack, socket, server).await?;
+    ) -> Result<TlsStream<'s, 'd>, Error<TlsError>> {
+        open(stack, socket, server).await?;
         let handshake = open_tls(socket, read_record, write_record, server.host, verify, rng);
         match with_timeout(server.timeout, handshake).await {
             Ok(result) => result,

@@ -134,7 +134,8 @@ async fn one_byte_reads_and_writes() {
     assert_eq!(conn.exchanges(), 6);
 }
 
-async fn cut_short(bytes: &'static [u8]) -> Error {
+/// The error, by kind (the tokio stream's `std::io::Error` has no `==`).
+async fn cut_short(bytes: &'static [u8]) -> Error<ErrorKind> {
     let (_, room) = Bridge::new();
     let who = ParticipantRef::Call(room.agent);
     let stream = scripted(move |mut server| async move {
@@ -150,7 +151,7 @@ async fn cut_short(bytes: &'static [u8]) -> Error {
         .unwrap_err();
     assert!(failed.connection.is_none());
     works_afterwards(&mut client).await;
-    failed.error
+    failed.error.kind()
 }
 
 #[tokio::test]
@@ -235,7 +236,7 @@ async fn a_server_that_never_answers() {
         .await
         .unwrap_err();
     let took = start.elapsed();
-    assert_eq!(failed.error, Error::Timeout);
+    assert_eq!(failed.error.kind(), Error::Timeout);
     assert!(failed.connection.is_none());
     assert!(took >= std::time::Duration::from_millis(300), "{took:?}");
     assert!(took < std::time::Duration::from_secs(5), "{took:?}");
@@ -429,7 +430,7 @@ async fn an_idle_connection_the_server_closed_is_detected_before_sending() {
     drop(reply);
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     let failed = client.send(conn, &mute(&room, &who)).await.unwrap_err();
-    assert_eq!(failed.error, Error::Closed);
+    assert_eq!(failed.error.kind(), Error::Closed);
     assert!(failed.error.request_not_sent());
 }
 
@@ -452,7 +453,7 @@ async fn an_answer_about_another_participant_is_refused() {
         .send(Connection::new(stream), &mute(&room, &who))
         .await
         .unwrap_err();
-    assert_eq!(failed.error, Error::Mismatch);
+    assert_eq!(failed.error.kind(), Error::Mismatch);
     assert!(failed.connection.is_none());
 }
 

@@ -110,7 +110,11 @@ async fn verified_tls13_session_carries_the_recipes() {
     assert_eq!(bridge.lock().unwrap().requests, 6);
 }
 
-async fn handshake(port: u16, name: &str, verify: TlsVerify<'_>) -> Result<(), Error> {
+async fn handshake(
+    port: u16,
+    name: &str,
+    verify: TlsVerify<'_>,
+) -> Result<(), Error<embedded_tls::TlsError>> {
     let mut read_record = vec![0u8; 16_640];
     let mut write_record = vec![0u8; 16_640];
     open_tls(
