@@ -1,13 +1,7 @@
 //! confpart against the std baselines, side by side in one run.
 //!
 //! `cargo bench -p confpart-bench`; `BENCHMARKS.md` holds the table.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    missing_docs
-)]
+#![allow(missing_docs)]
 
 use std::hint::black_box;
 

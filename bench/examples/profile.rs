@@ -2,13 +2,7 @@
 //!
 //! `cargo build --release -p confpart-bench --example profile`
 //! `valgrind --tool=callgrind target/release/examples/profile form_decode 10000`
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    missing_docs
-)]
+#![allow(missing_docs)]
 
 use std::hint::black_box;
 

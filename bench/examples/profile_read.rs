@@ -8,13 +8,7 @@
 //! A separate binary: a second call site of `RequestReader::feed` in the
 //! `profile` example changes how the bridge round trip is inlined there (by
 //! ~500 instructions per operation), which would move its figure.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    missing_docs
-)]
+#![allow(missing_docs)]
 
 use std::hint::black_box;
 

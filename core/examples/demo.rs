@@ -4,13 +4,6 @@
 //! as a Python, Node or Go client sends it.
 //!
 //! Run: `cargo run -p confpart --example demo`
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 use confpart::api::error::ApiError;
 use confpart::api::list::decode_page_into;
 use confpart::api::participant::Participant;

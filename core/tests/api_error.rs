@@ -1,11 +1,4 @@
 //! Error bodies: the shared fixtures and every shape.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 use confpart::api::error::{ApiError, ErrorShape, twilio_len};
 use confpart::wire::json::{JsonError, JsonErrorKind};
 use proptest::prelude::*;

@@ -2,13 +2,6 @@
 //! `bridge::max_participant_answer_len`) hold for every input within them,
 //! and are close to the worst real case (they are what the probes size
 //! their buffers with).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 use confpart::api::fields::Method;
 use confpart::api::path::{Dialect, Endpoint, PathStyle};
 use confpart::api::update::{CoachTarget, Update};

@@ -1,13 +1,6 @@
 //! Conference model and participant state machine: one test per rule with the
 //! exact answer, the recipes from every allowed starting state, and
 //! proptest state-machine runs checking the invariants after every step.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 use std::collections::HashMap;
 
 use confpart::api::error::ApiError;

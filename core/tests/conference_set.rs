@@ -1,13 +1,6 @@
 //! The set of conferences and the five operations sans HTTP: the issue's
 //! scenario on the model alone, the page URIs against the fixtures, the
 //! capacity refusals, completion, accounts, events.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 use confpart::api::create::Create;
 use confpart::api::path::Dialect;
 use confpart::api::query::ListQuery;

@@ -2,13 +2,6 @@
 //! model written here: every answer's status and error code, every
 //! participant field (state, flags, coaching, label, dates) and every list
 //! page must agree.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 use confpart::api::create::Create;
 use confpart::api::path::Dialect;
 use confpart::api::query::ListQuery;

@@ -1,11 +1,4 @@
 //! The Create Participant request: builder, validation, encode, decode.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 use confpart::api::create::{
     Beep, CallEvent, CallEvents, Create, Field, FormError, TIMEOUT_MAX, ValidationError,
 };

@@ -1,12 +1,5 @@
 //! Bridge side: request reader (every split, Expect, pipelining), framing
 //! errors and limits, router, Basic auth, response writer, arbitrary input.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 mod http_support;
 
 use confpart::api::operation::OperationKind;

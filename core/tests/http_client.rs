@@ -1,12 +1,5 @@
 //! Client side: request writer bytes, response reader (fixtures in real-looking
 //! Twilio responses, every split), outcomes, framing errors, arbitrary input.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 mod http_support;
 
 use confpart::api::create::Create;

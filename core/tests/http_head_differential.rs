@@ -11,13 +11,6 @@
 //! Both parsers accept the same heads with the same parts and reject the
 //! same heads with the same `HttpError`, modulo the rules only the core
 //! applies (see the oracle's docs).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 #[path = "../../tests/src/head_oracle.rs"]
 mod head_oracle;
 

@@ -1,13 +1,6 @@
 //! Writer → reader round trips for every operation, in both directions:
 //! client request → bridge reader/router/auth/body decoders, and bridge
 //! response writer → client reader/outcome; every split point.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 mod http_support;
 
 use confpart::api::operation::OperationKind;

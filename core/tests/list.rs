@@ -1,11 +1,4 @@
 //! List pages: fixtures, streaming decode, encode from an iterator, bad input.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 use confpart::api::list::{PageMeta, decode_page, decode_page_into, encode_page};
 use confpart::api::participant::{Participant, Status};
 use confpart::wire::ident::CallSid;

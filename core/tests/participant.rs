@@ -1,11 +1,4 @@
 //! Participant resource: fixtures, serde-json-core traps, round trips, bad input.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 use confpart::api::participant::{Participant, Status};
 use confpart::api::path::PathStyle;
 use confpart::wire::date::Timestamp;

@@ -4,13 +4,6 @@
 //! and a proptest: random operation sequences sent as HTTP bytes agree
 //! with calling `Conferences` directly (status, code, every participant
 //! field, list pages).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 mod service_support;
 
 use confpart::api::create::Create;

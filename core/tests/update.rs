@@ -1,11 +1,4 @@
 //! Update request: recipes, validation rules, and the form codec both ways.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 use confpart::api::fields::{Method, URL_MAX_LEN, UrlProblem};
 use confpart::api::path::Dialect;
 use confpart::api::update::{CoachTarget, Field, FormError, Update, ValidationError};

@@ -10,13 +10,6 @@
 //! script per exchange: see [`embassy_client`]); its scripted transport and
 //! executor are in the `scripted` module.
 //! A check panics on a finding: that is its job.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
 use confpart::api::create::Create;
 use confpart::api::error::{ApiError, ErrorShape, twilio_len};
 use confpart::api::list::{decode_page, encode_page};

@@ -22,13 +22,6 @@
 //! header names and values (the reason of a status line with obs-text is
 //! `""` for `httparse`, whose reason is a `&str`; the core keeps the bytes),
 //! and a grammar error is the same `HttpError`, offsets included.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
 use confpart::client::ResponseReader;
 use confpart::wire::http::{
     HttpError, Kind, MAX_HEAD_LEN, MAX_HEADERS, Message, Progress, RequestReader,

@@ -6,13 +6,6 @@
 //! `SystemTime` as the clock. The client writes with the core's `Request`
 //! and reads with its `ResponseReader` over a `TcpStream`. Everything is
 //! bounded in time: socket timeouts, and every thread is joined.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 #[path = "../../core/tests/service_support/mod.rs"]
 mod service_support;
 

@@ -1,12 +1,5 @@
 //! Every shared fixture decodes through the public API of `confpart`, and the
 //! copies in `tests/fixtures/` still match `../shared/fixtures/`.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 use std::path::PathBuf;
 
 use confpart::api::error::ApiError;

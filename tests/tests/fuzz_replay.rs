@@ -2,8 +2,6 @@
 //! every past finding (`fuzz/regressions/<target>/`) runs through the same
 //! check as the cargo-fuzz target `<target>` (`confpart_tests::fuzz_checks`),
 //! so a fixed bug stays fixed without libFuzzer or a nightly toolchain.
-#![allow(clippy::expect_used, clippy::panic)]
-
 use std::fs;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};

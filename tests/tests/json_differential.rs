@@ -7,13 +7,6 @@
 //! - arbitrary bytes and mutated valid documents: the core never accepts a
 //!   document serde_json rejects (it may reject more: depth, duplicate keys,
 //!   values its fields cannot hold).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 use confpart::api::error::ApiError;
 use confpart::api::list::decode_page;
 use confpart::api::participant::Participant;

@@ -3,13 +3,6 @@
 //! runs. No test harness (`harness = false` in `Cargo.toml`): one thread, so
 //! nothing else allocates during the section; inputs and buffers are
 //! prepared before it.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 use std::alloc::System;
 use std::hint::black_box;
 

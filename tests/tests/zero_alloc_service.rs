@@ -2,13 +2,6 @@
 //! friendly name), fetch, update, list, delete, and its refusals (401, 404,
 //! 405, 400, a framing error) — without a heap allocation. A binary of its
 //! own (`harness = false`), with the same counting allocator as `zero_alloc`.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 use std::alloc::System;
 use std::hint::black_box;
 

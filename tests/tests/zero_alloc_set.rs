@@ -2,13 +2,6 @@
 //! page URIs, fetch, delete, notices) and the Create codec run without a
 //! heap allocation. A binary of its own (`harness = false`), with the same
 //! counting allocator as `zero_alloc`.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 use std::alloc::System;
 use std::hint::black_box;
 

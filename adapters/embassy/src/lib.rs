@@ -86,6 +86,14 @@
 //!   the public types.
 #![no_std]
 #![forbid(unsafe_code)]
+// Shipped code never panics on input: no unwrap, expect, panicking index or panic!
+// (unit tests may: `clippy.toml`).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod client;
 mod error;

@@ -4,13 +4,6 @@
 //! bridge behind a listening socket on one, `confpart_embassy::net::connect`
 //! and the client on the other. The addresses are TEST-NET-1
 //! (192.0.2.0/24, for documentation) and exist only inside this test.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
 mod common;
 
 use std::collections::VecDeque;

@@ -2,13 +2,6 @@
 //! each fault gives the right error or retry, a broken connection is never
 //! handed back, and the client works for the next request where that makes
 //! sense.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
 mod common;
 
 use std::time::Instant;

@@ -2,13 +2,6 @@
 //! client over tokio (`embedded-io-adapters`' `FromTokio`) against a bridge
 //! task answering with the core's bridge service, on one kept-alive
 //! connection.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
 mod common;
 
 use common::{Bridge, Buffers, Connected, config, connect, request};

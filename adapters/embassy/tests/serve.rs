@@ -2,13 +2,6 @@
 //! bridge server, started in-process on a loopback port) over a real tokio
 //! `TcpStream` through `FromTokio`: every recipe on one kept-alive
 //! connection, then a refused update (16027).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
 use confpart::api::path::PathStyle;
 use confpart::api::path::{Dialect, Endpoint};
 use confpart::api::update::Update;

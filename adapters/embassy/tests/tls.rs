@@ -3,13 +3,6 @@
 //! test (ECDSA P-256). Verified against the pinned CA, the recipes go
 //! through; a certificate from another CA and a wrong name fail the
 //! handshake; `DangerNoVerification` skips the check.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
 mod common;
 
 use std::io::{Read as _, Write as _};

@@ -18,6 +18,14 @@
 //!
 //! Threads, not an async runtime: see `ARCHITECTURE.md`, "Host adapter", and [`server`].
 #![forbid(unsafe_code)]
+// Shipped code never panics on input: no unwrap, expect, panicking index or panic!
+// (unit tests may: `clippy.toml`).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 pub use error::{Error, ServiceError};
 

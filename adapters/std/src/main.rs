@@ -1,5 +1,12 @@
 //! The `confpart` command: see `confpart --help` and [`confpart_std::cli`].
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use std::process::ExitCode;
 
 use clap::Parser;

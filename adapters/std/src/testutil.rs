@@ -1,11 +1,5 @@
 //! Test helpers: rcgen certificates and a loopback TLS echo server.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    missing_docs
-)]
+#![allow(missing_docs)]
 
 use std::io::{Read, Write};
 use std::net::TcpListener;

@@ -13,13 +13,7 @@
 //! The SDK and Prism tests are skipped (and say so) when their variable is not set;
 //! `tests/interop/run` installs the tools and sets them. Loopback only; every child process
 //! is bounded in time and killed at the end.
-#![allow(
-    missing_docs,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(missing_docs)]
 
 mod common;
 

@@ -1,12 +1,6 @@
 //! The `confpart` binary: output, `error: ...` lines and exit codes of the commands that
 //! need no bridge.
-#![allow(
-    missing_docs,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(missing_docs)]
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};

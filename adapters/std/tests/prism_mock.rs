@@ -4,13 +4,7 @@
 //!
 //! Needs `CONFPART_PRISM` (the `prism` binary; `tests/interop/run` installs it with
 //! `npm ci`); skipped without it.
-#![allow(
-    missing_docs,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(missing_docs)]
 
 mod common;
 

@@ -14,13 +14,7 @@
 //!
 //! Every loop is bounded in count and in time. Figures (requests, RSS, p99) are printed
 //! (`cargo test -p confpart-std --release --test robustness -- --nocapture`).
-#![allow(
-    missing_docs,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(missing_docs)]
 
 mod common;
 

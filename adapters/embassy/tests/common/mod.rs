@@ -1,14 +1,7 @@
 //! Shared pieces of the host tests: a bridge task answering with the
 //! core's bridge service (`confpart::bridge::Service`), scripted servers, test
 //! certificates.
-#![allow(
-    dead_code,
-    missing_docs,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(dead_code, missing_docs)]
 
 use std::sync::{Arc, Mutex};
 

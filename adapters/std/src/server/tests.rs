@@ -1,11 +1,5 @@
 //! The server as a whole, with a line protocol for a handler: keep-alive, pipelining,
 //! interim output, the three timeouts, the busy refusal, shutdown, TLS.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
 use std::io::{self, BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;

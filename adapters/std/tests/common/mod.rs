@@ -1,14 +1,7 @@
 //! Helpers of the interop tests: external programs found through environment variables
 //! (set by `tests/interop/run`, which installs them), child processes that are always
 //! killed, and deadlines.
-#![allow(
-    dead_code,
-    missing_docs,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(dead_code, missing_docs)]
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
