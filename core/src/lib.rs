@@ -38,13 +38,10 @@
 //! (in whatever pieces the socket gives).
 //!
 //! ```
-//! use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid};
-//! use confpart::client::{ClientError, Credentials};
-//! use confpart::api::path::Endpoint;
-//! use confpart::client::{Operation, Request};
-//! use confpart::wire::ident::ParticipantRef;
+//! use confpart::api::{path::Endpoint, update::Update};
+//! use confpart::client::{ClientError, Credentials, Operation, Request};
 //! use confpart::wire::http::Progress;
-//! use confpart::api::update::Update;
+//! use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, ParticipantRef};
 //! # let reply = concat!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 84\r\n\r\n",
 //! #     r#"{"call_sid": "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "coaching": true, "muted": false}"#).as_bytes();
 //! # let mut socket = reply.chunks(7);
@@ -83,13 +80,10 @@
 //! hands over, and writes:
 //!
 //! ```
-//! use confpart::bridge::{SequentialIds, Timing};
-//! use confpart::bridge::{Account, Service};
-//! use confpart::wire::ident::AccountSid;
 //! use confpart::api::path::Dialect;
+//! use confpart::bridge::{Account, SequentialIds, Service, Timing};
+//! use confpart::wire::{date::Timestamp, ident::AccountSid, sink::SliceSink};
 //! use confpart::wire::http::{Progress, RequestReader};
-//! use confpart::wire::sink::SliceSink;
-//! use confpart::wire::date::Timestamp;
 //! # let request: &[u8] = b"POST /2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants.json HTTP/1.1\r\nHost: x\r\n\
 //! #     Authorization: Basic QUNhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYTphdXRoIHRva2Vu\r\nContent-Length: 35\r\n\r\n\
 //! #     From=%2B15005550006&To=%2B15005550001";
@@ -122,16 +116,13 @@
 //! rules) goes through one error type and one writer.
 //!
 //! ```
-//! use confpart::bridge;
-//! use confpart::bridge::{BridgeError, Conference, ConferenceError};
-//! use confpart::wire::http::{Connection, Progress};
-//! use confpart::wire::http::RequestReader;
-//! use confpart::wire::sink::{Sink, SliceSink};
-//! use confpart::wire::date::Timestamp;
 //! use confpart::api::update::Update;
-//! # use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid};
+//! use confpart::bridge::{self, BridgeError, Conference, ConferenceError};
+//! use confpart::wire::http::{Connection, Progress, RequestReader};
+//! use confpart::wire::{date::Timestamp, sink::{Sink, SliceSink}};
 //! # use confpart::api::path::Dialect;
 //! # use confpart::bridge::{Join, Lifecycle};
+//! # use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid};
 //! # let mut conf: Conference<8> = Conference::new(
 //! #     AccountSid::parse("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?,
 //! #     ConferenceSid::parse("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?, Dialect::Twilio);

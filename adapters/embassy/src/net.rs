@@ -91,7 +91,7 @@ impl<'a> Server<'a> {
     /// with an allocator, which this crate does not use): check the
     /// service's current chain before pinning its CA.
     pub const fn twilio() -> Server<'static> {
-        Server::new("api.twilio.com", 443)
+        Server::new(confpart::api::path::TWILIO_HOST, 443)
     }
 }
 

@@ -12,17 +12,14 @@
 //! field is kept as offsets into the head ([`Fields`]), so a lookup by name
 //! does not parse again.
 //!
-//! The line grammar is the one `httparse` 1.10 enforced here before (its
-//! character classes, its tolerance of a status line without a reason
-//! phrase); `core/tests/http_head_differential.rs` and the
-//! `http_head_differential` fuzz target compare the two. The core parses
-//! heads itself because of the measurement (SIZE.md, round 4): on the
-//! thumbv7em client probe `httparse` (`Response::parse`, two 256-byte
-//! tables, and the re-parse of growing prefixes that located a bad line)
-//! cost 1 428 B of flash (31 164 → 29 736) and held the last
-//! `core::panicking` branches of the client ELF; the scanner's run fast
-//! path then spent 232 B of it for a response read in 45 % fewer
-//! instructions (BENCHMARKS.md).
+//! The line grammar is `httparse` 1.10's (its character classes, its
+//! tolerance of a status line without a reason phrase);
+//! `core/tests/http_head_differential.rs` and the `http_head_differential`
+//! fuzz target compare the two. The core parses heads itself because it is
+//! smaller on a microcontroller, leaves no `core::panicking` branch on the
+//! client path, names the bad line without parsing again, and reads a
+//! response in fewer instructions (the measurements are in SIZE.md, round 4,
+//! and BENCHMARKS.md).
 
 use super::{HttpError, is_token};
 use crate::wire::scan;
