@@ -29,7 +29,7 @@
 //! for p in client.list("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", confpart::api::query::ListQuery::new()) {
 //!     println!("{}", p?.call_sid.unwrap_or_default());
 //! }
-//! # Ok::<(), confpart_std::Error>(())
+//! # Ok::<(), confpart_std::error::Error>(())
 //! ```
 
 use std::collections::VecDeque;

@@ -84,7 +84,7 @@ impl Error {
     /// The process exit status: 1 for bad input and refusals, 3 for transport problems.
     ///
     /// ```
-    /// use confpart_std::Error;
+    /// use confpart_std::error::Error;
     /// assert_eq!(Error::Input("bad".into()).exit_code(), 1);
     /// ```
     pub fn exit_code(&self) -> u8 {

@@ -27,8 +27,6 @@
     clippy::panic
 )]
 
-pub use error::{Error, ServiceError};
-
 pub mod bridge;
 pub mod cli;
 pub mod client;

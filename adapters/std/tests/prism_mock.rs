@@ -17,9 +17,9 @@ use confpart::api::query::ListQuery;
 use confpart::api::retry::RetryPolicy;
 use confpart::api::update::Update;
 use confpart::wire::ident::CallSid;
-use confpart_std::Error;
 use confpart_std::client::Client;
 use confpart_std::config::{BaseUrl, Dialect, Scheme, Secret, Service};
+use confpart_std::error::Error;
 use confpart_std::transport::TransportConfig;
 
 const AC: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";

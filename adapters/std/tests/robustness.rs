@@ -31,10 +31,10 @@ use common::Proc;
 use confpart::api::create::Create;
 use confpart::api::retry::RetryPolicy;
 use confpart::api::update::Update;
-use confpart_std::Error;
 use confpart_std::bridge::VecSink;
 use confpart_std::client::Client;
 use confpart_std::config::{BaseUrl, Dialect, Scheme, Secret, Service};
+use confpart_std::error::Error;
 use confpart_std::transport::TransportConfig;
 use serde_json::Value;
 
