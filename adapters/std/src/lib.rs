@@ -10,7 +10,7 @@
 //! | [`server`] | a threaded TCP / TLS server with bounded workers, timeouts, graceful shutdown and a request log (`tracing`), around a [`server::Handler`] |
 //! | [`bridge`] | the core's bridge service behind [`server`] |
 //! | [`client`] | the blocking client: five operations, retries, list paging ([`client::Client`]) |
-//! | [`error`] | the one error type [`Error`] and its exit codes |
+//! | [`error`] | the one error type [`error::Error`] and its exit codes |
 //! | [`commands`] | what each command does: flags to core values, the client, the printout |
 //! | [`serve`] | what `confpart serve` does: flags to the bridge and server settings, the run |
 //! | [`demo`] | what `confpart demo` does: a bridge in-process, every recipe through the client |
