@@ -371,7 +371,7 @@ pub mod scenario {
             Credentials::new(AC, TOKEN).unwrap_or_else(|_| unreachable!()),
             path.account,
             path.conference,
-            Operation::Update(who, update),
+            Operation::update(who, update),
         )
     }
 

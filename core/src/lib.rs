@@ -54,7 +54,7 @@
 //!     Credentials::new(account.as_str(), "auth token")?,
 //!     account,
 //!     ConferenceSid::parse("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?,
-//!     Operation::Update(&agent, Update::coach(customer)),
+//!     Operation::update(&agent, Update::coach(customer)),
 //! );
 //! let mut tx = [0u8; 768];
 //! let n = request.encode_to_slice(&mut tx)?; // send tx[..n]

@@ -42,7 +42,7 @@ fn request_len(who: &ParticipantRef, update: Update<'_>, conn: Connection) -> us
         Credentials::new(AC, TOKEN).unwrap(),
         AccountSid::parse(AC).unwrap(),
         ConferenceSid::parse(CF).unwrap(),
-        Operation::Update(who, update),
+        Operation::update(who, update),
     )
     .with_connection(conn)
     .encoded_len()

@@ -63,7 +63,7 @@ const AUTH: &str = "QUNhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYTp0b2tlbg==";
 fn update_request_bytes() {
     let who = ParticipantRef::parse(CA).unwrap();
     let text = write(
-        Operation::Update(&who, Update::mute()),
+        Operation::update(&who, Update::mute()),
         Connection::KeepAlive,
     );
     assert_eq!(
@@ -83,7 +83,7 @@ fn update_request_bytes() {
 #[test]
 fn fetch_delete_list_create_bytes() {
     let who = ParticipantRef::parse("front desk").unwrap();
-    let fetch = write(Operation::Fetch(&who), Connection::Close);
+    let fetch = write(Operation::fetch(&who), Connection::Close);
     assert!(fetch.starts_with(&format!(
         "GET {}/front%20desk.json HTTP/1.1\r\n",
         base_path()
@@ -91,7 +91,7 @@ fn fetch_delete_list_create_bytes() {
     assert!(fetch.ends_with("Accept: application/json\r\nConnection: close\r\n\r\n"));
     assert!(!fetch.contains("Content-Length"));
 
-    let delete = write(Operation::Delete(&who), Connection::KeepAlive);
+    let delete = write(Operation::delete(&who), Connection::KeepAlive);
     assert!(delete.starts_with("DELETE /2010-04-01/"));
     assert!(!delete.contains("Content-Type"));
 
@@ -103,16 +103,16 @@ fn fetch_delete_list_create_bytes() {
         page: Some(3),
         page_token: Some("PA x/y"),
     };
-    let list = write(Operation::List(q), Connection::KeepAlive);
+    let list = write(Operation::list(q), Connection::KeepAlive);
     assert!(list.starts_with(&format!(
         "GET {}.json?Muted=false&Hold=true&Coaching=true&PageSize=1000&Page=3&PageToken=PA+x%2Fy HTTP/1.1\r\n",
         base_path()
     )));
-    let plain = write(Operation::List(ListQuery::new()), Connection::KeepAlive);
+    let plain = write(Operation::list(ListQuery::new()), Connection::KeepAlive);
     assert!(plain.starts_with(&format!("GET {}.json HTTP/1.1\r\n", base_path())));
 
     let create = write(
-        Operation::Create(Create::new("+15005550006", "+15005550001").into()),
+        Operation::create(Create::new("+15005550006", "+15005550001").into()),
         Connection::KeepAlive,
     );
     assert!(create.starts_with(&format!("POST {}.json HTTP/1.1\r\n", base_path())));
@@ -132,7 +132,7 @@ fn create_is_typed_validated_and_takes_extra_headers() {
         HeaderField::new("I-Twilio-Idempotency-Token", "7f1c9a"),
     ];
     let request =
-        req(Operation::Create(create.into()), Connection::KeepAlive).with_headers(&headers);
+        req(Operation::create(create.into()), Connection::KeepAlive).with_headers(&headers);
     let mut buf = vec![0u8; 1024];
     let n = request.encode_to_slice(&mut buf).unwrap();
     assert_eq!(request.encoded_len().unwrap(), n);
@@ -148,7 +148,7 @@ fn create_is_typed_validated_and_takes_extra_headers() {
     // Validated for the endpoint's dialect before a byte is written.
     let bad = Create::new("+15005550006", "+15005550001").label(CA);
     let mut sink = confpart::wire::sink::SliceSink::new(&mut buf);
-    let e = req(Operation::Create(bad.into()), Connection::KeepAlive)
+    let e = req(Operation::create(bad.into()), Connection::KeepAlive)
         .encode(&mut sink)
         .unwrap_err();
     assert!(matches!(
@@ -158,7 +158,7 @@ fn create_is_typed_validated_and_takes_extra_headers() {
     assert_eq!(sink.len(), 0);
     let coaching = Create::new("a", "b").coaching(true);
     assert_eq!(
-        req(Operation::Create(coaching.into()), Connection::KeepAlive).encoded_len(),
+        req(Operation::create(coaching.into()), Connection::KeepAlive).encoded_len(),
         Err(ClientError::InvalidCreate(
             confpart::api::create::ValidationError::CoachingWithoutTarget
         ))
@@ -167,7 +167,7 @@ fn create_is_typed_validated_and_takes_extra_headers() {
     // A header the request writes itself, or one with CR/LF, is refused.
     let smuggle = [HeaderField::new("Prefer", "x\r\nHost: evil")];
     let e = req(
-        Operation::Create(Create::new("a", "b").into()),
+        Operation::create(Create::new("a", "b").into()),
         Connection::KeepAlive,
     )
     .with_headers(&smuggle)
@@ -190,7 +190,7 @@ fn signalwire_host_and_laml_path() {
             Credentials::new(UUID, "PTxxxx").unwrap(),
             AccountSid::parse(UUID).unwrap(),
             ConferenceSid::parse(UUID).unwrap(),
-            Operation::Fetch(&who),
+            Operation::fetch(&who),
         );
         let mut buf = [0u8; 1024];
         let n = req.encode_to_slice(&mut buf).unwrap();
@@ -228,7 +228,7 @@ fn endpoint_dialect_validates_the_update() {
             Field::EndConferenceOnExit,
         ),
     ] {
-        let r = sw(Operation::Update(&uuid_who, update));
+        let r = sw(Operation::update(&uuid_who, update));
         assert_eq!(
             r.encode_to_slice(&mut buf),
             Err(ClientError::Invalid(ValidationError::TwilioOnlyField {
@@ -244,7 +244,7 @@ fn endpoint_dialect_validates_the_update() {
         // The same update is fine for Twilio.
         let who = ParticipantRef::parse(CA).unwrap();
         assert!(
-            req(Operation::Update(&who, update), Connection::Close)
+            req(Operation::update(&who, update), Connection::Close)
                 .encode_to_slice(&mut buf)
                 .is_ok()
         );
@@ -252,7 +252,7 @@ fn endpoint_dialect_validates_the_update() {
     // A Twilio-form SID to coach, sent to SignalWire.
     let coach = Update::coach(CallSid::parse(CB).unwrap());
     assert_eq!(
-        sw(Operation::Update(&uuid_who, coach)).encode_to_slice(&mut buf),
+        sw(Operation::update(&uuid_who, coach)).encode_to_slice(&mut buf),
         Err(ClientError::Invalid(ValidationError::SidForm {
             field: Field::CallSidToCoach
         }))
@@ -261,7 +261,7 @@ fn endpoint_dialect_validates_the_update() {
     let local = Endpoint::custom(Dialect::SignalWire, "127.0.0.1:8080", PathStyle::Laml).unwrap();
     let r = Request {
         endpoint: local,
-        ..sw(Operation::Update(
+        ..sw(Operation::update(
             &uuid_who,
             Update::new().beep_on_exit(false),
         ))
@@ -275,7 +275,7 @@ fn endpoint_dialect_validates_the_update() {
     let who = ParticipantRef::parse(CA).unwrap();
     assert_eq!(
         req(
-            Operation::Update(&who, Update::new().coaching(true)),
+            Operation::update(&who, Update::new().coaching(true)),
             Connection::Close
         )
         .encode_to_slice(&mut buf),
@@ -290,7 +290,7 @@ fn extra_request_headers() {
         HeaderField::new("I-Twilio-Idempotency-Token", "abc-123"),
         HeaderField::new("Prefer", "respond-async"),
     ];
-    let r = req(Operation::Update(&who, Update::mute()), Connection::Close).with_headers(&headers);
+    let r = req(Operation::update(&who, Update::mute()), Connection::Close).with_headers(&headers);
     let mut buf = [0u8; 1024];
     let n = r.encode_to_slice(&mut buf).unwrap();
     assert_eq!(r.encoded_len().unwrap(), n);
@@ -307,7 +307,7 @@ fn extra_request_headers() {
         HeaderField::new("Content-Length", "1"),
     ] {
         let headers = [HeaderField::new("Ok", "1"), bad];
-        let r = req(Operation::Fetch(&who), Connection::Close).with_headers(&headers);
+        let r = req(Operation::fetch(&who), Connection::Close).with_headers(&headers);
         let mut buf = [0u8; 1024];
         assert_eq!(
             r.encode_to_slice(&mut buf),
@@ -337,7 +337,7 @@ fn request_errors() {
             ..ListQuery::new()
         };
         assert_eq!(
-            mk(Operation::List(q)).encode_to_slice(&mut buf),
+            mk(Operation::list(q)).encode_to_slice(&mut buf),
             Err(ClientError::Query(QueryError::PageSize { offset: 0 }))
         );
     }
@@ -347,11 +347,11 @@ fn request_errors() {
         ..ListQuery::new()
     };
     assert_eq!(
-        mk(Operation::List(q)).encode_to_slice(&mut buf),
+        mk(Operation::list(q)).encode_to_slice(&mut buf),
         Err(ClientError::Query(QueryError::PageToken { offset: 0 }))
     );
     assert!(matches!(
-        mk(Operation::Fetch(&who)).encode_to_slice(&mut buf[..50]),
+        mk(Operation::fetch(&who)).encode_to_slice(&mut buf[..50]),
         Err(ClientError::Write(WriteError::BufferFull { .. }))
     ));
     assert_eq!(
@@ -395,7 +395,7 @@ fn request_into_embedded_io_writer() {
     let req = Request {
         endpoint: Endpoint::custom(Dialect::Twilio, "127.0.0.1:8080", PathStyle::Twilio).unwrap(),
         ..req(
-            Operation::Update(
+            Operation::update(
                 &who,
                 Update::hold_with_music("https://m.example/a+b.mp3?x=1&y"),
             ),

@@ -105,7 +105,7 @@ fn every_operation_client_to_bridge() {
                     Connection::Close
                 };
                 let who = one.participant.as_ref().unwrap();
-                let req = request(&one, Operation::Update(who, u), conn);
+                let req = request(&one, Operation::update(who, u), conn);
                 client_to_bridge(&req, &one, |r| {
                     let mut scratch = [0u8; 256];
                     let d = Update::decode(r.body().unwrap(), &mut scratch).unwrap();
@@ -114,7 +114,7 @@ fn every_operation_client_to_bridge() {
                 });
             }
             let who = one.participant.as_ref().unwrap();
-            for op in [Operation::Fetch(who), Operation::Delete(who)] {
+            for op in [Operation::fetch(who), Operation::delete(who)] {
                 let req = request(&one, op, Connection::KeepAlive);
                 client_to_bridge(&req, &one, |r| assert_eq!(r.body(), Some(&b""[..])));
             }
@@ -132,7 +132,7 @@ fn every_operation_client_to_bridge() {
             },
         ];
         for q in queries {
-            let req = request(&all, Operation::List(q), Connection::KeepAlive);
+            let req = request(&all, Operation::list(q), Connection::KeepAlive);
             client_to_bridge(&req, &all, |r| {
                 let query = r.message().unwrap().query().unwrap_or("");
                 let mut scratch = [0u8; 64];
@@ -147,7 +147,7 @@ fn every_operation_client_to_bridge() {
             confpart::api::create::Create::new("+15005550006", "+15005550001").label("customer");
         let req = request(
             &all,
-            Operation::Create(create.into()),
+            Operation::create(create.into()),
             Connection::KeepAlive,
         );
         client_to_bridge(&req, &all, |r| assert_eq!(r.body(), Some(&form[..])));
@@ -319,7 +319,7 @@ proptest! {
         one.participant = Some(who.clone());
         let all = path(style, None);
         let user = one.account.as_str().to_owned();
-        let req = request(&one, Operation::Fetch(&who), Connection::KeepAlive);
+        let req = request(&one, Operation::fetch(&who), Connection::KeepAlive);
         let mut out = vec![0u8; 8192];
         let n = req.encode_to_slice(&mut out).unwrap();
         let mut buf = vec![0u8; 8192];
@@ -330,7 +330,7 @@ proptest! {
         prop_assert_eq!(&rt.path, &one);
 
         let q = ListQuery { muted, page_size, page, page_token: token.as_deref(), ..ListQuery::new() };
-        let req = request(&all, Operation::List(q), Connection::Close);
+        let req = request(&all, Operation::list(q), Connection::Close);
         let n = req.encode_to_slice(&mut out).unwrap();
         let mut buf = vec![0u8; 8192];
         let mut r = RequestReader::new(&mut buf);

@@ -376,7 +376,7 @@ proptest! {
                         create = create.label(l);
                     }
                     let conf = sid(room);
-                    let reply = send(&mut wire, conf, Operation::Create(create.into()));
+                    let reply = send(&mut wire, conf, Operation::create(create.into()));
                     let direct = set.create(&account, ConferenceRef::Sid(conf), &create, now, &mut ids);
                     match direct {
                         Ok(created) => {
@@ -405,7 +405,7 @@ proptest! {
                         _ => Update::barge(),
                     };
                     for room in 0..2 {
-                        let reply = send(&mut wire, sid(room), Operation::Update(&r, u));
+                        let reply = send(&mut wire, sid(room), Operation::update(&r, u));
                         match set.update(&account, &sid(room), &r, &u, now) {
                             Ok(found) => {
                                 let p = found.conference.resource(found.member.call_sid(), PathStyle::Twilio).unwrap();
@@ -419,7 +419,7 @@ proptest! {
                 Op::Fetch { who } => {
                     let r = who_ref(who, &calls);
                     for room in 0..2 {
-                        let reply = send(&mut wire, sid(room), Operation::Fetch(&r));
+                        let reply = send(&mut wire, sid(room), Operation::fetch(&r));
                         match set.fetch(&account, &sid(room), &r, now) {
                             Ok(found) => {
                                 let p = found.conference.resource(found.member.call_sid(), PathStyle::Twilio).unwrap();
@@ -433,7 +433,7 @@ proptest! {
                 Op::Delete { who } => {
                     let r = who_ref(who, &calls);
                     for room in 0..2 {
-                        let reply = send(&mut wire, sid(room), Operation::Delete(&r));
+                        let reply = send(&mut wire, sid(room), Operation::delete(&r));
                         match set.delete(&account, &sid(room), &r, now) {
                             Ok(_) => prop_assert_eq!(reply.status, 204),
                             Err(e) => check_refusal(&reply, &e)?,
@@ -443,7 +443,7 @@ proptest! {
                 Op::List { muted, page_size, page } => {
                     let q = ListQuery { muted, page_size: Some(page_size), page: Some(page), ..ListQuery::new() };
                     for room in 0..2 {
-                        let reply = send(&mut wire, sid(room), Operation::List(q));
+                        let reply = send(&mut wire, sid(room), Operation::list(q));
                         match set.list(&account, &sid(room), &q, now) {
                             Ok(page) => {
                                 let members: Vec<CallSid> = page.members().map(|m| *m.call_sid()).collect();
@@ -498,7 +498,7 @@ fn connection_header_follows_the_request() {
         TOKEN,
         AC,
         cf,
-        Operation::Create(Create::new("a", "b").into()),
+        Operation::create(Create::new("a", "b").into()),
         Connection::Close,
         &[],
     );

@@ -755,8 +755,8 @@ proptest! {
         let extra: Vec<HeaderField<'_>> =
             extra.iter().map(|(n, v)| HeaderField::new(n, v)).collect();
         let operation = match &create {
-            Some((from, label)) => Operation::Create(Create::new(from, "+15005550001").label(label).into()),
-            None => Operation::Update(&who, u),
+            Some((from, label)) => Operation::create(Create::new(from, "+15005550001").label(label).into()),
+            None => Operation::update(&who, u),
         };
         let request = Request::new(endpoint, Credentials::new(account.as_str(), "token").unwrap(), account, conference, operation)
             .with_connection(if close { Connection::Close } else { Connection::KeepAlive })

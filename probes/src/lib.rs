@@ -96,7 +96,7 @@ pub fn write_update_request(tx: &mut [u8; CLIENT_TX]) -> Option<usize> {
         Credentials::new(black_box(AC), black_box(TOKEN)).ok()?,
         AccountSid::parse(black_box(AC)).ok()?,
         ConferenceSid::parse(black_box(CF)).ok()?,
-        Operation::Update(&who, update),
+        Operation::update(&who, update),
     )
     .with_connection(Connection::Close);
     let n = req.encode_to_slice(tx).ok()?;

@@ -1177,14 +1177,14 @@ pub fn embassy_client(input: &[u8]) {
     };
     let credentials = confpart::client::Credentials::new(SERVICE_AC, SERVICE_TOKEN).unwrap();
     let operation = |b: u8| match b % 5 {
-        0 => Operation::Update(&who, Update::mute()),
-        1 => Operation::Fetch(&who),
-        2 => Operation::Delete(&who),
-        3 => Operation::List(ListQuery {
+        0 => Operation::update(&who, Update::mute()),
+        1 => Operation::fetch(&who),
+        2 => Operation::delete(&who),
+        3 => Operation::list(ListQuery {
             page_size: Some(2),
             ..ListQuery::new()
         }),
-        _ => Operation::Create(
+        _ => Operation::create(
             Create::new("+15005550006", "+15005550001")
                 .label("desk")
                 .into(),

@@ -26,7 +26,7 @@
 //!     Credentials::new(account.as_str(), "auth token")?,
 //!     account,
 //!     ConferenceSid::parse("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?,
-//!     Operation::Update(&agent, Update::coach(customer)),
+//!     Operation::update(&agent, Update::coach(customer)),
 //! );
 //! let (mut rx, mut tx) = ([0u8; 1024], [0u8; 768]);
 //! let mut client = Client::new(&mut rx, &mut tx, Config::DEFAULT);

@@ -173,7 +173,7 @@ async fn recipes_through_two_embassy_net_stacks() {
             Update::unhold(),
             Update::announce("https://hooks.example.com/a.xml"),
         ] {
-            let req = request(&room, Operation::Update(&agent, update));
+            let req = request(&room, Operation::update(&agent, update));
             let mut reply = client.send(connection.take().unwrap(), &req).await.unwrap();
             assert_eq!(reply.participant().unwrap().call_sid(), Some(&room.agent));
             connection = reply.take_connection();
@@ -183,7 +183,7 @@ async fn recipes_through_two_embassy_net_stacks() {
         // Reconnecting the same socket (the previous connection is
         // aborted) and sending again.
         connect(stack_a, &mut socket, &server).await.unwrap();
-        let req = request(&room, Operation::Fetch(&agent));
+        let req = request(&room, Operation::fetch(&agent));
         let reply = client
             .send(Connection::new(&mut socket), &req)
             .await
@@ -311,7 +311,7 @@ async fn verified_tls13_through_an_embassy_net_socket() {
             Update::barge(),
             Update::hold_with_music("https://music.example.com/hold.mp3"),
         ] {
-            let req = request(&room, Operation::Update(&agent, update));
+            let req = request(&room, Operation::update(&agent, update));
             let mut reply = client.send(connection.take().unwrap(), &req).await.unwrap();
             assert_eq!(reply.participant().unwrap().call_sid(), Some(&room.agent));
             connection = reply.take_connection();

@@ -89,7 +89,7 @@ impl<T: Write> Write for Faulty<T> {
 }
 
 fn mute<'a>(room: &Room, who: &'a ParticipantRef) -> confpart::client::Request<'a> {
-    request(room, Operation::Update(who, Update::mute()))
+    request(room, Operation::update(who, Update::mute()))
 }
 
 /// The client still works on a fresh connection to the real bridge.
@@ -119,7 +119,7 @@ async fn one_byte_reads_and_writes() {
         Update::hold_with_music("https://music.example.com/hold.mp3"),
         Update::announce("https://hooks.example.com/a.xml"),
     ] {
-        let req = request(&room, Operation::Update(&who, update));
+        let req = request(&room, Operation::update(&who, update));
         let mut reply = client.send(conn, &req).await.unwrap();
         assert_eq!(reply.participant().unwrap().call_sid(), Some(&room.agent));
         conn = reply.take_connection().unwrap();
@@ -392,7 +392,7 @@ async fn a_pipelined_extra_response_left_in_the_stream_is_never_read_as_the_next
     assert_eq!(reply.participant().unwrap().muted(), Some(true));
     let conn = reply.take_connection().expect("looked in step");
     drop(reply);
-    let unmute = request(&room, Operation::Update(&who, Update::unmute()));
+    let unmute = request(&room, Operation::update(&who, Update::unmute()));
     let failed = client.send(conn, &unmute).await.unwrap_err();
     assert_eq!(failed.error, Error::Stale);
     assert!(failed.connection.is_none());

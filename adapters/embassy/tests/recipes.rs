@@ -56,7 +56,7 @@ async fn every_recipe_and_operation_on_one_connection() {
         ),
     ];
     for (name, update, check) in recipes {
-        let req = request(&room, Operation::Update(&agent, update));
+        let req = request(&room, Operation::update(&agent, update));
         let mut reply = client.send(conn, &req).await.unwrap();
         let p = reply.participant().unwrap();
         assert_eq!(p.call_sid(), Some(&room.agent), "{name}");
@@ -67,7 +67,7 @@ async fn every_recipe_and_operation_on_one_connection() {
     assert_eq!(conn.exchanges(), 8);
 
     // Fetch.
-    let req = request(&room, Operation::Fetch(&agent));
+    let req = request(&room, Operation::fetch(&agent));
     let mut reply = client.send(conn, &req).await.unwrap();
     assert_eq!(reply.participant().unwrap().muted(), Some(true));
     conn = reply.take_connection().unwrap();
@@ -75,7 +75,7 @@ async fn every_recipe_and_operation_on_one_connection() {
     // Create (a third participant in the same conference).
     let req = request(
         &room,
-        Operation::Create(Create::new("+15550003", "+15550100").into()),
+        Operation::create(Create::new("+15550003", "+15550100").into()),
     );
     let mut reply = client.send(conn, &req).await.unwrap();
     assert_eq!(reply.status(), 201);
@@ -86,7 +86,7 @@ async fn every_recipe_and_operation_on_one_connection() {
     conn = reply.take_connection().unwrap();
 
     // List: three participants.
-    let req = request(&room, Operation::List(Default::default()));
+    let req = request(&room, Operation::list(Default::default()));
     let mut reply = client.send(conn, &req).await.unwrap();
     let Outcome::Page(doc) = reply.outcome().unwrap() else {
         panic!("not a page")
@@ -99,7 +99,7 @@ async fn every_recipe_and_operation_on_one_connection() {
 
     // Delete the third, then a second delete is the service's 404.
     let gone = ParticipantRef::Call(third);
-    let req = request(&room, Operation::Delete(&gone));
+    let req = request(&room, Operation::delete(&gone));
     let mut reply = client.send(conn, &req).await.unwrap();
     assert_eq!(reply.outcome().unwrap(), Outcome::Deleted);
     conn = reply.take_connection().unwrap();
@@ -129,7 +129,7 @@ async fn a_request_that_does_not_fit_gives_the_connection_back() {
     let mut client = confpart_embassy::Client::new(&mut rx, &mut tx, config());
     let conn = Connection::new(connect(&bridge));
     let agent = ParticipantRef::Call(room.agent);
-    let req = request(&room, Operation::Update(&agent, Update::mute()));
+    let req = request(&room, Operation::update(&agent, Update::mute()));
     let failed = client.send(conn, &req).await.unwrap_err();
     assert!(matches!(
         failed.error,

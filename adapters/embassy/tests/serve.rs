@@ -75,7 +75,7 @@ async fn every_recipe_against_confpart_serve() {
     for (name, update) in recipes {
         let expected = update;
         let mut reply = client
-            .send(conn, &request(Operation::Update(&agent, update)))
+            .send(conn, &request(Operation::update(&agent, update)))
             .await
             .unwrap();
         let p = reply.participant().unwrap();
@@ -98,7 +98,7 @@ async fn every_recipe_against_confpart_serve() {
     let mut reply = client
         .send(
             conn,
-            &request(Operation::Update(&held, Update::new().hold(true))),
+            &request(Operation::update(&held, Update::new().hold(true))),
         )
         .await
         .unwrap();
@@ -107,7 +107,7 @@ async fn every_recipe_against_confpart_serve() {
     let reply = client
         .send(
             conn,
-            &request(Operation::Update(&agent, Update::coach(customer))),
+            &request(Operation::update(&agent, Update::coach(customer))),
         )
         .await
         .unwrap();

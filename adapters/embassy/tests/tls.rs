@@ -94,7 +94,7 @@ async fn verified_tls13_session_carries_the_recipes() {
         Update::hold_with_music("https://music.example.com/hold.mp3"),
         Update::announce("https://hooks.example.com/a.xml"),
     ] {
-        let req = request(&room, Operation::Update(&agent, update));
+        let req = request(&room, Operation::update(&agent, update));
         let mut reply = client.send(connection.take().unwrap(), &req).await.unwrap();
         assert_eq!(reply.participant().unwrap().call_sid(), Some(&room.agent));
         connection = reply.take_connection();

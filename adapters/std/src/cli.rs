@@ -547,7 +547,7 @@ pub fn run_with(cli: &Cli, out: &mut dyn std::io::Write) -> Result<(), Error> {
             commands::encode(
                 g,
                 &e.create.conference,
-                Operation::Create(c.into()),
+                Operation::create(c.into()),
                 e.show_auth,
                 out,
             )

@@ -319,13 +319,13 @@ impl Client {
         update: &Update<'_>,
     ) -> Result<Participant, Error> {
         let who = ParticipantRef::parse(participant)?;
-        self.participant_call(conference, Operation::Update(&who, *update))
+        self.participant_call(conference, Operation::update(&who, *update))
     }
 
     /// Fetches a participant.
     pub fn fetch(&mut self, conference: &str, participant: &str) -> Result<Participant, Error> {
         let who = ParticipantRef::parse(participant)?;
-        self.participant_call(conference, Operation::Fetch(&who))
+        self.participant_call(conference, Operation::fetch(&who))
     }
 
     /// Removes a participant from its conference.
@@ -333,7 +333,7 @@ impl Client {
         let who = ParticipantRef::parse(participant)?;
         self.call(
             conference,
-            Operation::Delete(&who),
+            Operation::delete(&who),
             |outcome| match outcome {
                 Outcome::Deleted => Ok(()),
                 other => Err(unexpected(&other)),
@@ -343,7 +343,7 @@ impl Client {
 
     /// Adds a participant (dials out).
     pub fn create(&mut self, conference: &str, create: &Create<'_>) -> Result<Participant, Error> {
-        self.participant_call(conference, Operation::Create((*create).into()))
+        self.participant_call(conference, Operation::create((*create).into()))
     }
 
     /// One list page.
@@ -360,7 +360,7 @@ impl Client {
     ) -> Result<T, Error> {
         self.call(
             conference,
-            Operation::List(*query),
+            Operation::list(*query),
             |outcome| match outcome {
                 Outcome::Page(doc) => PageView::decode(doc)
                     .map(|page| f(&page))
@@ -650,7 +650,7 @@ impl Iterator for Pages<'_> {
         let query = self.next.take()?;
         let page = self.client.call(
             &self.conference,
-            Operation::List(query.as_query()),
+            Operation::list(query.as_query()),
             |outcome| match outcome {
                 Outcome::Page(doc) => {
                     let page = PageView::decode(doc).map_err(page_error)?;
@@ -927,7 +927,7 @@ mod tests {
         assert!(!format!("{c:?}").contains("token"), "{c:?}");
         let who = ParticipantRef::parse("front desk").unwrap();
         let tx = c
-            .encode(CF, Operation::Update(&who, Update::mute()))
+            .encode(CF, Operation::update(&who, Update::mute()))
             .unwrap();
         let text = String::from_utf8(tx).unwrap();
         assert!(
@@ -936,11 +936,11 @@ mod tests {
         );
         assert!(text.contains("\r\nAuthorization: Basic "));
         let e = c
-            .encode(CF, Operation::Create(Create::new("", "x").into()))
+            .encode(CF, Operation::create(Create::new("", "x").into()))
             .unwrap_err();
         assert_eq!(e.exit_code(), 1);
         assert!(matches!(
-            c.encode("nope", Operation::Fetch(&who)),
+            c.encode("nope", Operation::fetch(&who)),
             Err(Error::Input(_))
         ));
     }

@@ -187,7 +187,7 @@ pub fn update(
     let u = update_from(f)?;
     let mut client = Client::from_env(&g.overrides())?;
     let who = ParticipantRef::parse(participant)?;
-    let line = participant_output(&mut client, conference, Operation::Update(&who, u), g.json)?;
+    let line = participant_output(&mut client, conference, Operation::update(&who, u), g.json)?;
     writeln!(out, "{line}").map_err(write_error)
 }
 
@@ -200,7 +200,7 @@ pub fn fetch(
 ) -> Result<(), Error> {
     let mut client = Client::from_env(&g.overrides())?;
     let who = ParticipantRef::parse(participant)?;
-    let line = participant_output(&mut client, conference, Operation::Fetch(&who), g.json)?;
+    let line = participant_output(&mut client, conference, Operation::fetch(&who), g.json)?;
     writeln!(out, "{line}").map_err(write_error)
 }
 
@@ -227,7 +227,7 @@ pub fn create(g: &GlobalArgs, a: &CreateArgs, out: &mut dyn Write) -> Result<(),
     let line = participant_output(
         &mut client,
         &a.conference,
-        Operation::Create(c.into()),
+        Operation::create(c.into()),
         g.json,
     )?;
     writeln!(out, "{line}").map_err(write_error)
@@ -329,7 +329,7 @@ pub fn encode_update(
 ) -> Result<(), Error> {
     let u = update_from(f)?;
     let who = ParticipantRef::parse(participant)?;
-    encode(g, conference, Operation::Update(&who, u), show_auth, out)
+    encode(g, conference, Operation::update(&who, u), show_auth, out)
 }
 
 /// Reads a file, or standard input for `-`.

@@ -17,7 +17,7 @@
 //!     Credentials::new(account.as_str(), "token")?,
 //!     account,
 //!     conference,
-//!     Operation::Update(&who, Update::mute()),
+//!     Operation::update(&who, Update::mute()),
 //! );
 //! let mut out = [0u8; 512];
 //! let n = request.encode_to_slice(&mut out)?;
@@ -353,47 +353,113 @@ impl<'a> Credentials<'a> {
     }
 }
 
-/// What a request does, and to which participant.
+/// What a request does, with its arguments: one of the five operations
+/// ([`OperationKind`], the one enum of them) and what it needs (the
+/// participant, the update's form, the list query, the create's fields).
+/// Built by one constructor per operation.
+///
+/// ```
+/// use confpart::api::operation::OperationKind;
+/// use confpart::api::update::Update;
+/// use confpart::client::Operation;
+/// use confpart::wire::ident::ParticipantRef;
+///
+/// let who = ParticipantRef::parse("front desk")?;
+/// let op = Operation::update(&who, Update::mute());
+/// assert_eq!((op.kind(), op.participant()), (OperationKind::Update, Some(&who)));
+/// assert_eq!(op.update_form().and_then(|u| u.muted), Some(true));
+/// # Ok::<(), confpart::wire::ident::IdError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum Operation<'a> {
-    /// `POST` the form body of an update to a participant (validated for the
-    /// endpoint's dialect when written).
+pub struct Operation<'a>(Args<'a>);
+
+/// The arguments of each operation (private: [`Operation`]'s constructors
+/// build it, so the public API has one enum of operations).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+enum Args<'a> {
     Update(&'a ParticipantRef, Update<'a>),
-    /// `GET` one participant.
     Fetch(&'a ParticipantRef),
-    /// `DELETE` one participant (kick).
     Delete(&'a ParticipantRef),
-    /// `GET` the collection, with filters and paging.
     List(ListQuery<'a>),
-    /// `POST` a create to the collection (validated for the endpoint's
-    /// dialect when written): `Operation::Create(create.into())`.
     Create(CreateBody<'a>),
 }
 
 impl<'a> Operation<'a> {
+    /// `POST` the form body of an update to a participant (validated for the
+    /// endpoint's dialect when written).
+    pub const fn update(participant: &'a ParticipantRef, update: Update<'a>) -> Self {
+        Self(Args::Update(participant, update))
+    }
+
+    /// `GET` one participant.
+    pub const fn fetch(participant: &'a ParticipantRef) -> Self {
+        Self(Args::Fetch(participant))
+    }
+
+    /// `DELETE` one participant (kick).
+    pub const fn delete(participant: &'a ParticipantRef) -> Self {
+        Self(Args::Delete(participant))
+    }
+
+    /// `GET` the collection, with filters and paging.
+    pub const fn list(query: ListQuery<'a>) -> Self {
+        Self(Args::List(query))
+    }
+
+    /// `POST` a create to the collection (validated for the endpoint's
+    /// dialect when written): `Operation::create(create.into())`.
+    pub const fn create(body: CreateBody<'a>) -> Self {
+        Self(Args::Create(body))
+    }
+
     /// The kind of operation (the response is read as its answer).
     pub const fn kind(&self) -> OperationKind {
-        match self {
-            Self::Update(..) => OperationKind::Update,
-            Self::Fetch(_) => OperationKind::Fetch,
-            Self::Delete(_) => OperationKind::Delete,
-            Self::List(_) => OperationKind::List,
-            Self::Create(_) => OperationKind::Create,
+        match self.0 {
+            Args::Update(..) => OperationKind::Update,
+            Args::Fetch(_) => OperationKind::Fetch,
+            Args::Delete(_) => OperationKind::Delete,
+            Args::List(_) => OperationKind::List,
+            Args::Create(_) => OperationKind::Create,
         }
     }
 
     /// The participant, for the operations on one.
     pub const fn participant(&self) -> Option<&'a ParticipantRef> {
-        match *self {
-            Self::Update(p, _) | Self::Fetch(p) | Self::Delete(p) => Some(p),
-            Self::List(_) | Self::Create(_) => None,
+        match self.0 {
+            Args::Update(p, _) | Args::Fetch(p) | Args::Delete(p) => Some(p),
+            Args::List(_) | Args::Create(_) => None,
+        }
+    }
+
+    /// The update's form, for an update.
+    pub const fn update_form(&self) -> Option<&Update<'a>> {
+        match &self.0 {
+            Args::Update(_, u) => Some(u),
+            _ => None,
+        }
+    }
+
+    /// The list query, for a list.
+    pub const fn list_query(&self) -> Option<&ListQuery<'a>> {
+        match &self.0 {
+            Args::List(q) => Some(q),
+            _ => None,
+        }
+    }
+
+    /// The create's fields, for a create.
+    pub const fn create_body(&self) -> Option<&CreateBody<'a>> {
+        match &self.0 {
+            Args::Create(c) => Some(c),
+            _ => None,
         }
     }
 }
 
 /// The typed fields of a create request ([`Create`]), as an
-/// [`Operation::Create`] carries them: built with `From<Create>` or
+/// [`Operation::create`] carries them: built with `From<Create>` or
 /// [`CreateBody::new`].
 ///
 /// It also carries how to check and write them, so a firmware that never
@@ -404,10 +470,10 @@ impl<'a> Operation<'a> {
 /// use confpart::api::create::Create;
 /// use confpart::client::{CreateBody, Operation};
 ///
-/// let op = Operation::Create(Create::new("+15005550006", "+15005550001").label("desk").into());
-/// let Operation::Create(body) = op else { unreachable!() };
+/// let op = Operation::create(Create::new("+15005550006", "+15005550001").label("desk").into());
+/// let Some(body) = op.create_body() else { unreachable!() };
 /// assert_eq!(body.create().label, Some("desk"));
-/// assert_eq!(body, CreateBody::new(Create::new("+15005550006", "+15005550001").label("desk")));
+/// assert_eq!(*body, CreateBody::new(Create::new("+15005550006", "+15005550001").label("desk")));
 /// ```
 #[derive(Clone, Copy)]
 pub struct CreateBody<'a> {
@@ -482,7 +548,7 @@ impl defmt::Format for CreateBody<'_> {
 ///     Credentials::new(account.as_str(), "token")?,
 ///     account,
 ///     conference,
-///     Operation::Update(&who, beep),
+///     Operation::update(&who, beep),
 /// );
 /// // BeepOnExit is Twilio-only: nothing is written.
 /// assert_eq!(
@@ -490,7 +556,7 @@ impl defmt::Format for CreateBody<'_> {
 ///     Err(ClientError::Invalid(ValidationError::TwilioOnlyField { field: Field::BeepOnExit }))
 /// );
 /// let token = [HeaderField::new("I-Twilio-Idempotency-Token", "7f1c")];
-/// let request = Request { operation: Operation::Update(&who, Update::mute()), ..request }
+/// let request = Request { operation: Operation::update(&who, Update::mute()), ..request }
 ///     .with_headers(&token);
 /// let mut out = [0u8; 512];
 /// let n = request.encode_to_slice(&mut out)?;
@@ -525,10 +591,7 @@ impl http::Framed for Framing<'_, '_> {
     type Error = WriteError;
 
     fn has_length(&self) -> bool {
-        matches!(
-            self.0.operation,
-            Operation::Update(..) | Operation::Create(_)
-        )
+        matches!(self.0.operation.0, Args::Update(..) | Args::Create(_))
     }
 
     fn head<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
@@ -547,16 +610,16 @@ impl http::Framed for Framing<'_, '_> {
     }
 
     fn body_len_bounds(&self) -> (usize, usize) {
-        match &self.0.operation {
-            Operation::Update(_, u) => u.encoded_len_bounds(),
+        match &self.0.operation.0 {
+            Args::Update(_, u) => u.encoded_len_bounds(),
             _ => (0, usize::MAX),
         }
     }
 
     fn body<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
-        match &self.0.operation {
-            Operation::Update(_, u) => u.encode(sink),
-            Operation::Create(c) => {
+        match &self.0.operation.0 {
+            Args::Update(_, u) => u.encode(sink),
+            Args::Create(c) => {
                 let mut sink = sink;
                 (c.encode)(&c.create, &mut sink)
             }
@@ -665,10 +728,10 @@ impl<'a> Request<'a> {
     /// Checks the update against the endpoint's dialect, the list query, and
     /// the extra headers.
     pub fn validate(&self) -> Result<(), ClientError> {
-        match &self.operation {
-            Operation::Update(_, u) => u.validate(self.endpoint.dialect())?,
-            Operation::List(q) => q.validate()?,
-            Operation::Create(c) => (c.validate)(&c.create, self.endpoint.dialect())?,
+        match &self.operation.0 {
+            Args::Update(_, u) => u.validate(self.endpoint.dialect())?,
+            Args::List(q) => q.validate()?,
+            Args::Create(c) => (c.validate)(&c.create, self.endpoint.dialect())?,
             _ => {}
         }
         if let Some(index) = HeaderField::first_invalid(self.headers) {
@@ -703,7 +766,7 @@ impl<'a> Request<'a> {
             &self.conference,
             self.operation.participant(),
         )?;
-        if let Operation::List(q) = &self.operation
+        if let Args::List(q) = &self.operation.0
             && !q.is_empty()
         {
             sink.put(b"?")?;

@@ -214,7 +214,7 @@ pub fn scenario(wire: &mut impl Wire, queue_ms: u64) {
         if let Some(l) = label {
             create = create.label(l);
         }
-        let reply = send(wire, cf, Operation::Create(create.into()));
+        let reply = send(wire, cf, Operation::create(create.into()));
         assert_eq!(reply.status, 201, "{}", reply.text());
         let p = reply.participant();
         assert_eq!(p.status(), Some(Status::Queued));
@@ -234,7 +234,7 @@ pub fn scenario(wire: &mut impl Wire, queue_ms: u64) {
     let mut tries = 0;
     for who in [&ra, &rb, &rc] {
         loop {
-            let reply = send(wire, cf, Operation::Fetch(who));
+            let reply = send(wire, cf, Operation::fetch(who));
             if reply.participant().status() == Some(Status::Connected) {
                 break;
             }
@@ -245,7 +245,7 @@ pub fn scenario(wire: &mut impl Wire, queue_ms: u64) {
     }
 
     // Mute.
-    let p = send(wire, cf, Operation::Update(&ra, Update::mute()));
+    let p = send(wire, cf, Operation::update(&ra, Update::mute()));
     assert_eq!(p.participant().muted(), Some(true));
 
     // Hold by label, with a HoldUrl holding `?` and `&`.
@@ -255,7 +255,7 @@ pub fn scenario(wire: &mut impl Wire, queue_ms: u64) {
         TOKEN,
         AC,
         cf,
-        Operation::Update(&rb, hold),
+        Operation::update(&rb, hold),
         Connection::KeepAlive,
         &[],
     );
@@ -270,16 +270,16 @@ pub fn scenario(wire: &mut impl Wire, queue_ms: u64) {
     assert_eq!(p.label().unwrap(), "front desk");
 
     // Coach a held target: 16027.
-    send(wire, cf, Operation::Update(&rc, Update::coach(b))).assert_error(400, 16027);
+    send(wire, cf, Operation::update(&rc, Update::coach(b))).assert_error(400, 16027);
 
     // Monitor, then barge.
-    let reply = send(wire, cf, Operation::Update(&rc, Update::monitor(a)));
+    let reply = send(wire, cf, Operation::update(&rc, Update::monitor(a)));
     let p = reply.participant();
     assert_eq!(
         (p.coaching(), p.muted(), p.call_sid_to_coach()),
         (Some(true), Some(true), Some(&a))
     );
-    let reply = send(wire, cf, Operation::Update(&rc, Update::barge()));
+    let reply = send(wire, cf, Operation::update(&rc, Update::barge()));
     let p = reply.participant();
     assert_eq!(
         (p.coaching(), p.muted(), p.call_sid_to_coach()),
@@ -294,7 +294,7 @@ pub fn scenario(wire: &mut impl Wire, queue_ms: u64) {
         muted: Some(true),
         ..ListQuery::new()
     };
-    let reply = send(wire, cf, Operation::List(muted));
+    let reply = send(wire, cf, Operation::list(muted));
     assert_eq!(reply.page(), (vec![a], None));
     let text = reply.text();
     let order = [
@@ -329,7 +329,7 @@ pub fn scenario(wire: &mut impl Wire, queue_ms: u64) {
     let mut pages = 0;
     let mut next_uri: String;
     loop {
-        let reply = send(wire, cf, Operation::List(query));
+        let reply = send(wire, cf, Operation::list(query));
         pages += 1;
         let (page, next) = reply.page();
         assert!(page.len() <= 2);
@@ -350,7 +350,7 @@ pub fn scenario(wire: &mut impl Wire, queue_ms: u64) {
         KEY_SECRET,
         AC,
         cf,
-        Operation::Fetch(&rb),
+        Operation::fetch(&rb),
         Connection::KeepAlive,
         &[],
     );
@@ -362,9 +362,9 @@ pub fn scenario(wire: &mut impl Wire, queue_ms: u64) {
     );
 
     // Delete, then update after delete: 20404.
-    let reply = send(wire, cf, Operation::Delete(&rc));
+    let reply = send(wire, cf, Operation::delete(&rc));
     assert_eq!((reply.status, reply.body.len()), (204, 0));
-    send(wire, cf, Operation::Update(&rc, Update::mute())).assert_error(404, 20404);
+    send(wire, cf, Operation::update(&rc, Update::mute())).assert_error(404, 20404);
 
     // A wrong token: 401 / 20003 + WWW-Authenticate.
     let bytes = request_bytes(
@@ -372,7 +372,7 @@ pub fn scenario(wire: &mut impl Wire, queue_ms: u64) {
         "wrong",
         AC,
         cf,
-        Operation::Fetch(&ra),
+        Operation::fetch(&ra),
         Connection::KeepAlive,
         &[],
     );
@@ -396,7 +396,7 @@ pub fn scenario(wire: &mut impl Wire, queue_ms: u64) {
             secret,
             account,
             cf,
-            Operation::Fetch(&ra),
+            Operation::fetch(&ra),
             Connection::KeepAlive,
             &[],
         );
@@ -426,7 +426,7 @@ pub fn scenario(wire: &mut impl Wire, queue_ms: u64) {
     let reply = send(
         wire,
         room,
-        Operation::List(ListQuery {
+        Operation::list(ListQuery {
             page_size: Some(5),
             ..ListQuery::new()
         }),
@@ -439,7 +439,7 @@ pub fn scenario(wire: &mut impl Wire, queue_ms: u64) {
         TOKEN,
         AC,
         cf,
-        Operation::Fetch(&ra),
+        Operation::fetch(&ra),
         Connection::Close,
         &[],
     );

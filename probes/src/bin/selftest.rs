@@ -95,7 +95,7 @@ fn round_trip() -> Option<bool> {
         Credentials::new(AC, TOKEN).ok()?,
         account,
         conference,
-        Operation::Update(&who, Update::monitor(b)),
+        Operation::update(&who, Update::monitor(b)),
     );
     let mut wire = [0u8; 768];
     let n = request.encode_to_slice(&mut wire).ok()?;

@@ -247,7 +247,7 @@ async fn client_main(end: End) -> u32 {
         credentials,
         account,
         conference,
-        Operation::Update(&who, Update::mute()),
+        Operation::update(&who, Update::mute()),
     );
     let send = client.send(stand_in, &probe);
     info!(
@@ -268,7 +268,7 @@ async fn client_main(end: End) -> u32 {
             credentials,
             account,
             conference,
-            Operation::Update(&who, update),
+            Operation::update(&who, update),
         );
         match client.send(connection, &request).await {
             Ok(mut reply) => {
