@@ -651,7 +651,7 @@ impl UpdateBounds {
     /// token), a call SID as participant, URLs of at most `url` bytes.
     pub const fn twilio(url: usize) -> Self {
         Self {
-            host: "api.twilio.com".len(),
+            host: crate::api::path::TWILIO_HOST.len(),
             credentials: TWILIO_SID_LEN + 32,
             label: 0,
             url,
