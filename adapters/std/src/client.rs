@@ -47,7 +47,7 @@ use confpart::api::update::Update;
 use confpart::client::Failure as CoreFailure;
 use confpart::client::{ClientError, Credentials, Operation, Outcome, Request, ResponseMessage};
 use confpart::wire::date::Timestamp;
-use confpart::wire::http::{HeaderField, Progress};
+use confpart::wire::http::{HeaderField, Progress, RequestReader};
 use confpart::wire::http::{HttpError, MAX_BODY_LEN, MAX_HEAD_LEN};
 use confpart::wire::ident::{AccountSid, ConferenceSid, ParticipantRef};
 
@@ -514,17 +514,19 @@ fn unexpected(outcome: &Outcome<'_>) -> Error {
     Error::Response(ClientError::UnexpectedStatus { status, operation })
 }
 
-/// The request line and the body of request bytes the core wrote (for [`Exchange`]).
+/// The request line and the body of request bytes the core wrote (for [`Exchange`]), the
+/// body as the core's reader frames it.
 fn split_request(tx: &[u8]) -> (String, String) {
     let line_end = tx.windows(2).position(|w| w == b"\r\n").unwrap_or(tx.len());
-    let body = tx
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .and_then(|i| tx.get(i + 4..))
-        .unwrap_or_default();
+    let mut buf = vec![0u8; tx.len()];
+    let mut reader = RequestReader::new(&mut buf);
+    let body = match reader.feed(tx) {
+        Ok(Progress::Complete(m)) => String::from_utf8_lossy(m.body()).into_owned(),
+        _ => String::new(),
+    };
     (
         String::from_utf8_lossy(tx.get(..line_end).unwrap_or_default()).into_owned(),
-        String::from_utf8_lossy(body).into_owned(),
+        body,
     )
 }
 
