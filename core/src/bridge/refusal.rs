@@ -6,6 +6,7 @@ use core::fmt;
 use super::answer::{Answer, ApiAnswer};
 use super::apply::Rejection;
 use super::paging::PageError;
+use crate::api::codes;
 use crate::api::create;
 use crate::wire::ident::IdError;
 
@@ -84,7 +85,11 @@ impl Refusal {
     pub const fn answer(&self) -> ApiAnswer {
         let (status, code, message) = match self {
             Self::Rejected(r) => return r.answer(),
-            Self::NotFound => (404, 20404, "The requested resource was not found"),
+            Self::NotFound => (
+                404,
+                codes::NOT_FOUND,
+                "The requested resource was not found",
+            ),
             Self::InvalidCreate(e) => (
                 400,
                 e.code(),
@@ -93,15 +98,33 @@ impl Refusal {
                     _ => "Invalid request parameters",
                 },
             ),
-            Self::LabelInUse => (400, 16026, "The label is already in use in this conference"),
-            Self::LabelTooLong { .. } => (400, 16023, "Invalid label"),
-            Self::FriendlyName(_) => (400, 20001, "Invalid conference friendly name"),
-            Self::InvalidPage(_) => (400, 20001, "Invalid paging parameters"),
-            Self::ConferenceFull { .. } => (429, 20429, "Too many participants in this conference"),
-            Self::SetFull { .. } => (429, 20429, "Too many conferences in progress"),
-            Self::DuplicateId | Self::IdSource(_) => {
-                (500, 20500, "Internal error: no new identifier")
-            }
+            Self::LabelInUse => (
+                400,
+                codes::LABEL_IN_USE,
+                "The label is already in use in this conference",
+            ),
+            Self::LabelTooLong { .. } => (400, codes::LABEL_TOO_LONG, "Invalid label"),
+            Self::FriendlyName(_) => (
+                400,
+                codes::INVALID_PARAMETER,
+                "Invalid conference friendly name",
+            ),
+            Self::InvalidPage(_) => (400, codes::INVALID_PARAMETER, "Invalid paging parameters"),
+            Self::ConferenceFull { .. } => (
+                429,
+                codes::TOO_MANY_REQUESTS,
+                "Too many participants in this conference",
+            ),
+            Self::SetFull { .. } => (
+                429,
+                codes::TOO_MANY_REQUESTS,
+                "Too many conferences in progress",
+            ),
+            Self::DuplicateId | Self::IdSource(_) => (
+                500,
+                codes::INTERNAL_ERROR,
+                "Internal error: no new identifier",
+            ),
         };
         ApiAnswer::new(status, code, message)
     }
