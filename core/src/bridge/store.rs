@@ -380,9 +380,9 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
         self.tick(now);
         let index = self.slot_index(account, sid)?;
         let slot = self.slots.get_mut(index).ok_or(Refusal::NotFound)?;
-        // Borrowed where it was returned: a `KickOutcome<N>` is large (440
-        // bytes for N = 4), and each `map_err` / `?` was one more copy of it
-        // on the stack.
+        // Borrowed where it is returned: a `KickOutcome<N>` is large (440
+        // bytes for N = 4), and each `map_err` / `?` on it would be one more
+        // copy of it on the stack.
         let kicked = slot.conference.kick(who, now);
         let outcome = match &kicked {
             Ok(outcome) => outcome,
