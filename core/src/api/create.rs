@@ -40,6 +40,7 @@
 
 use core::fmt;
 
+use crate::api::codes;
 use crate::api::fields::{
     self, FieldValue, IgnoredKeys, Method, Scratch, URL_MAX_LEN, UrlProblem, setters,
 };
@@ -416,9 +417,9 @@ impl ValidationError {
     /// ```
     pub const fn code(&self) -> u32 {
         match self {
-            Self::Label(IdError::LabelTooLong { .. }) => 16023,
-            Self::Label(_) => 16024,
-            _ => 20001,
+            Self::Label(IdError::LabelTooLong { .. }) => codes::LABEL_TOO_LONG,
+            Self::Label(_) => codes::LABEL_INVALID,
+            _ => codes::INVALID_PARAMETER,
         }
     }
 }
@@ -486,8 +487,8 @@ impl fields::FormError<Field> {
             Self::TooLong {
                 field: Field::Label,
                 ..
-            } => 16023,
-            _ => 20001,
+            } => codes::LABEL_TOO_LONG,
+            _ => codes::INVALID_PARAMETER,
         }
     }
 }

@@ -14,6 +14,7 @@
 //! | [`ConferenceError`] | `LabelInUse` 400/16026, `LabelTooLong` 400/16023, `NotFound` and `Completed` 404/20404, `Lifecycle` 400/21220, the others 400/20001 | |
 //! | writer errors ([`BridgeError::Write`], `InvalidStatus`, ...) | 500 | 20500 |
 
+use crate::api::codes;
 use crate::wire::http::HttpError;
 
 /// The answer to a failure: HTTP status, Twilio (or SignalWire) error code,
@@ -81,7 +82,7 @@ impl HttpError {
             Self::UnsupportedTransferEncoding { .. } => (501, "Transfer-Encoding not supported"),
             _ => (400, "Bad request"),
         };
-        ApiAnswer::new(status, 20001, message)
+        ApiAnswer::new(status, codes::INVALID_PARAMETER, message)
     }
 }
 

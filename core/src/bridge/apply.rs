@@ -44,6 +44,7 @@ use core::fmt;
 use super::event::{Event, Events};
 use super::lifecycle::Lifecycle;
 use super::model::{Conference, ConferenceStatus, ParticipantState};
+use crate::api::codes;
 use crate::api::path::Dialect;
 use crate::api::update::{CoachTarget, Field, Update, ValidationError};
 use crate::bridge::ApiAnswer;
@@ -116,27 +117,43 @@ impl Rejection {
         let (status, code, message) = match self {
             Self::ConferenceCompleted {
                 dialect: Dialect::Twilio,
-            } => (404, 20404, "The conference is completed"),
+            } => (404, codes::NOT_FOUND, "The conference is completed"),
             Self::ConferenceCompleted {
                 dialect: Dialect::SignalWire,
-            } => (400, 10000, "The conference is completed"),
-            Self::NotFound => (404, 20404, "The requested resource was not found"),
-            Self::Invalid(_) => (400, 20001, "Invalid request parameters"),
+            } => (
+                400,
+                codes::SIGNALWIRE_CONFERENCE_COMPLETED,
+                "The conference is completed",
+            ),
+            Self::NotFound => (
+                404,
+                codes::NOT_FOUND,
+                "The requested resource was not found",
+            ),
+            Self::Invalid(_) => (400, codes::INVALID_PARAMETER, "Invalid request parameters"),
             Self::NotConnected { .. } => (
                 400,
-                21220,
+                codes::INVALID_CALL_STATE,
                 "Call is not in a state that allows this operation",
             ),
-            Self::CoachSelf => (400, 20001, "A participant cannot coach itself"),
+            Self::CoachSelf => (
+                400,
+                codes::INVALID_PARAMETER,
+                "A participant cannot coach itself",
+            ),
             Self::CoachTargetNotInConference { dialect } => (
                 400,
                 match dialect {
-                    Dialect::Twilio => 16028,
-                    Dialect::SignalWire => 16002,
+                    Dialect::Twilio => codes::COACH_TARGET_NOT_IN_CONFERENCE,
+                    Dialect::SignalWire => codes::SIGNALWIRE_COACH_TARGET_NOT_IN_CONFERENCE,
                 },
                 "The participant to coach is not in this conference",
             ),
-            Self::CoachTargetOnHold => (400, 16027, "The participant to coach is on hold"),
+            Self::CoachTargetOnHold => (
+                400,
+                codes::COACH_TARGET_ON_HOLD,
+                "The participant to coach is on hold",
+            ),
         };
         ApiAnswer::new(status, code, message)
     }

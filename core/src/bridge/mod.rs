@@ -14,7 +14,12 @@
 //! | `model` | [`Conference`], [`ConferenceStatus`], [`Member`], [`ParticipantState`], [`Join`], [`StepOutcome`], [`ConferenceError`]; rendering the participant resource |
 //! | `apply` | the update rules: [`Conference::apply`], [`Conference::check`], [`Applied`], [`Rejection`] |
 //! | `kick` | removing a participant from any live state: [`Conference::kick`], [`KickOutcome`] |
-//! | `set` | a bridge's conferences and the five operations sans HTTP: [`Conferences`], [`IdSource`], [`Timing`], [`Page`], [`Refusal`] |
+//! | `ids` | where new SIDs come from: [`IdSource`], [`SequentialIds`] |
+//! | `notice` | the status-callback events for the adapter: [`Notice`], [`NoticeKind`], the queue ([`EVENT_QUEUE_CAPACITY`]) |
+//! | `timing` | the lifecycle clock: [`Timing`], moving created participants along |
+//! | `paging` | list pages: [`Page`], [`PageToken`], [`Direction`], [`PageUri`], [`Link`], [`PageError`] |
+//! | `refusal` | why an operation on the conferences was refused: [`Refusal`], [`NameProblem`] |
+//! | `store` | a bridge's conferences and the five operations sans HTTP: [`Conferences`], [`ConferenceRef`], [`Created`], [`Found`] |
 //! | `router` | [`route`], [`check_basic`], the response writers ([`write_error`] for every [`Answer`]), [`BridgeError`] |
 //! | `service` | [`Service`]: conferences + accounts, one request in, one response out |
 //!
@@ -112,23 +117,32 @@
 mod answer;
 mod apply;
 mod event;
+mod ids;
 mod kick;
 mod lifecycle;
 mod model;
+mod notice;
+mod paging;
 mod ready;
+mod refusal;
 mod router;
 mod service;
-mod set;
+mod store;
+mod timing;
 
 pub use answer::{Answer, ApiAnswer};
 pub use apply::{Applied, Rejection};
 pub use event::{Event, Events, MAX_EVENTS};
+pub use ids::{IdSource, SequentialIds};
 pub use kick::{KickOutcome, Left};
 pub use lifecycle::{Lifecycle, LifecycleError};
 pub use model::{
     Conference, ConferenceError, ConferenceStatus, DEFAULT_LABEL_BYTES, Join, Member,
     ParticipantState, StepOutcome, TWILIO_MAX_PARTICIPANTS,
 };
+pub use notice::{EVENT_QUEUE_CAPACITY, Notice, NoticeKind};
+pub use paging::{DEFAULT_PAGE_SIZE, Direction, Link, Page, PageError, PageToken, PageUri};
+pub use refusal::{NameProblem, Refusal};
 pub use router::{
     ALLOW_COLLECTION, ALLOW_PARTICIPANT, AuthFailure, BridgeError, DEFAULT_REALM,
     MAX_CREDENTIALS_LEN, Route, check_basic, constant_time_eq, max_participant_answer_len,
@@ -136,8 +150,5 @@ pub use router::{
     write_response,
 };
 pub use service::{Account, Handled, Service};
-pub use set::{
-    ConferenceRef, Conferences, Created, DEFAULT_PAGE_SIZE, Direction, EVENT_QUEUE_CAPACITY,
-    FRIENDLY_NAME_CAPACITY, Found, IdSource, Link, NameProblem, Notice, NoticeKind, Page,
-    PageError, PageToken, PageUri, Refusal, SequentialIds, Timing,
-};
+pub use store::{ConferenceRef, Conferences, Created, FRIENDLY_NAME_CAPACITY, Found};
+pub use timing::Timing;

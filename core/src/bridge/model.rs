@@ -6,6 +6,7 @@ use core::fmt;
 
 use super::event::{Event, Events};
 use super::lifecycle::{Lifecycle, LifecycleError};
+use crate::api::codes;
 use crate::api::participant::Participant;
 use crate::api::path::{Dialect, PathStyle};
 use crate::bridge::ApiAnswer;
@@ -283,16 +284,32 @@ impl ConferenceError {
     /// ```
     pub const fn answer(&self) -> ApiAnswer {
         let (status, code, message) = match self {
-            Self::Completed => (404, 20404, "The conference is completed"),
-            Self::AlreadyStarted => (400, 20001, "The conference is already in progress"),
-            Self::Full { .. } => (400, 20001, "The conference is full"),
-            Self::AlreadyPresent => (400, 20001, "The participant is already in the conference"),
-            Self::LabelInUse => (400, 16026, "The label is already in use in this conference"),
-            Self::LabelTooLong { .. } => (400, 16023, "The label is too long"),
-            Self::NotFound => (404, 20404, "The requested resource was not found"),
+            Self::Completed => (404, codes::NOT_FOUND, "The conference is completed"),
+            Self::AlreadyStarted => (
+                400,
+                codes::INVALID_PARAMETER,
+                "The conference is already in progress",
+            ),
+            Self::Full { .. } => (400, codes::INVALID_PARAMETER, "The conference is full"),
+            Self::AlreadyPresent => (
+                400,
+                codes::INVALID_PARAMETER,
+                "The participant is already in the conference",
+            ),
+            Self::LabelInUse => (
+                400,
+                codes::LABEL_IN_USE,
+                "The label is already in use in this conference",
+            ),
+            Self::LabelTooLong { .. } => (400, codes::LABEL_TOO_LONG, "The label is too long"),
+            Self::NotFound => (
+                404,
+                codes::NOT_FOUND,
+                "The requested resource was not found",
+            ),
             Self::Lifecycle(_) => (
                 400,
-                21220,
+                codes::INVALID_CALL_STATE,
                 "Call is not in a state that allows this operation",
             ),
         };

@@ -4,6 +4,7 @@
 use core::fmt;
 
 use super::answer::{Answer, ApiAnswer};
+use crate::api::codes;
 use crate::api::error as api_error;
 use crate::api::operation::OperationKind;
 use crate::api::participant::Participant;
@@ -121,29 +122,37 @@ impl BridgeError {
     pub const fn answer(&self) -> ApiAnswer {
         match self {
             Self::Http(e) => e.answer(),
-            Self::NotFound { .. } => {
-                ApiAnswer::new(404, 20404, "The requested resource was not found")
-            }
+            Self::NotFound { .. } => ApiAnswer::new(
+                404,
+                codes::NOT_FOUND,
+                "The requested resource was not found",
+            ),
             Self::MethodNotAllowed { allow } => ApiAnswer {
                 status: 405,
-                code: 20004,
+                code: codes::METHOD_NOT_ALLOWED,
                 message: "Method not allowed",
                 allow: Some(allow),
             },
-            Self::Unauthorized { .. } => ApiAnswer::new(401, 20003, "Authenticate"),
-            Self::Query(_) => ApiAnswer::new(400, 20001, "Invalid query parameter"),
-            Self::Form(_) => ApiAnswer::new(400, 20001, "Invalid form parameter"),
+            Self::Unauthorized { .. } => {
+                ApiAnswer::new(401, codes::AUTHENTICATION_FAILED, "Authenticate")
+            }
+            Self::Query(_) => {
+                ApiAnswer::new(400, codes::INVALID_PARAMETER, "Invalid query parameter")
+            }
+            Self::Form(_) => {
+                ApiAnswer::new(400, codes::INVALID_PARAMETER, "Invalid form parameter")
+            }
             Self::CreateForm(e) => {
                 ApiAnswer::new(e.http_status(), e.code(), "Invalid form parameter")
             }
-            Self::Id(_) => ApiAnswer::new(400, 20001, "Invalid identifier"),
+            Self::Id(_) => ApiAnswer::new(400, codes::INVALID_PARAMETER, "Invalid identifier"),
             Self::Rejected(r) => r.answer(),
             Self::Conference(e) => e.answer(),
             Self::Refused(e) => e.answer(),
             Self::InvalidStatus { .. }
             | Self::BodyNotAllowed { .. }
             | Self::InvalidHeader { .. }
-            | Self::Write(_) => ApiAnswer::new(500, 20500, "Internal server error"),
+            | Self::Write(_) => ApiAnswer::new(500, codes::INTERNAL_ERROR, "Internal server error"),
         }
     }
 }

@@ -331,8 +331,8 @@ impl<'a, const C: usize, const N: usize, const L: usize> Service<'a, C, N, L> {
     ///
     /// Each operation is a function of its own, kept out of line: their
     /// decoded forms, participant views and the create's new conference
-    /// would otherwise all sit in this one frame (5 472 bytes on
-    /// thumbv7em before), while a request only ever needs one of them.
+    /// would otherwise all sit in this one frame (over 5 KiB on
+    /// thumbv7em), while a request only ever needs one of them.
     #[allow(clippy::too_many_arguments)]
     fn answer<S: Sink + ?Sized>(
         &mut self,
