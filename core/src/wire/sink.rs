@@ -105,15 +105,18 @@ pub trait Sink {
     /// The writers of this crate that announce a length before the bytes it
     /// counts (`Content-Length`) use it to write in one pass: they reserve
     /// the digits (their count known from cheap bounds on the body), write
-    /// the rest, then fill the digits in. Over a sink without a buffer they
-    /// count the body first (with a [`CountingSink`]), then write. The
-    /// output is the same bytes either way. [`SliceSink`] returns its
-    /// buffer; an implementation must keep `*len <= buf.len()` and may only
-    /// be asked to move `*len` back to a value it had. Returning `Some` is a
-    /// promise that `buf[..*len]` stays where it is until the writer
-    /// returns: a sink that flushes or drains its buffer when it fills up
-    /// must return `None` (the reserved digits are filled in at the offset
-    /// recorded before the body was written).
+    /// the rest, then fill the digits in. They write the whole message
+    /// through the buffer (bytes stored at `buf[*len..]`, then `*len`
+    /// advanced: for a sink that returns `Some`, that must be what a `put`
+    /// of them does), with one check for a full buffer at the end. Over a
+    /// sink without a buffer they count the body first (with a
+    /// [`CountingSink`]), then write. The output is the same bytes either
+    /// way. [`SliceSink`] returns its buffer; an implementation must keep
+    /// `*len <= buf.len()` and may be asked to move `*len` back to a value
+    /// it had. Returning `Some` is a promise that `buf[..*len]` stays where
+    /// it is until the writer returns: a sink that flushes or drains its
+    /// buffer when it fills up must return `None` (the reserved digits are
+    /// filled in at the offset recorded before the body was written).
     ///
     /// ```
     /// use confpart::wire::sink::{Sink, SliceSink};
@@ -277,6 +280,107 @@ impl Sink for SliceSink<'_> {
     }
 }
 
+/// [`BufLatch`]'s offset while no write failed.
+const NONE: usize = usize::MAX;
+
+/// Writes into a sink's buffer ([`Sink::buffer`]) and keeps the first
+/// error: every write returns `Ok`, so a writer's `?` after each write is
+/// known to pass and compiles to nothing; the writer asks
+/// [`BufLatch::result`] once at the end. From the first write that does not
+/// fit on, nothing more is stored: the buffer holds exactly what a writer
+/// stopping at that `?` would have left, and the error is the one
+/// [`SliceSink::put`] gives.
+pub(crate) struct BufLatch<'b> {
+    /// The buffer; cut to the bytes written once a write did not fit.
+    buf: &'b mut [u8],
+    len: usize,
+    /// The first write that did not fit: its offset ([`NONE`] while every
+    /// write fitted: a real offset is at most `isize::MAX`) and length.
+    offset: usize,
+    needed: usize,
+}
+
+impl<'b> BufLatch<'b> {
+    /// Writes at `buf[len..]`.
+    pub(crate) fn new(buf: &'b mut [u8], len: usize) -> Self {
+        Self {
+            buf,
+            len,
+            offset: NONE,
+            needed: 0,
+        }
+    }
+
+    /// Bytes of the buffer written so far.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The first write that did not fit, if one did not.
+    pub(crate) fn result(&self) -> Result<(), WriteError> {
+        if self.offset == NONE {
+            return Ok(());
+        }
+        Err(WriteError::BufferFull {
+            offset: self.offset,
+            needed: self.needed,
+        })
+    }
+
+    /// Stores `bytes` at the end, as [`SliceSink::put`] does. Bare metal
+    /// keeps one copy of it (flash); a hosted build inlines it at every
+    /// write, as the optimizer did with `SliceSink::put` (speed).
+    #[cfg_attr(target_os = "none", inline)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    fn store(&mut self, bytes: &[u8]) {
+        let at = self.len;
+        match at
+            .checked_add(bytes.len())
+            .and_then(|end| self.buf.get_mut(at..end))
+        {
+            Some(dst) => {
+                copy(dst, bytes);
+                self.len = at + bytes.len();
+            }
+            None => self.full(at, bytes.len()),
+        }
+    }
+
+    /// Reserves `width` bytes at the end (filled in later), failing as a
+    /// write of that many bytes would.
+    pub(crate) fn reserve(&mut self, width: usize) {
+        let at = self.len;
+        match at.checked_add(width).filter(|&end| end <= self.buf.len()) {
+            Some(end) => self.len = end,
+            None => self.full(at, width),
+        }
+    }
+
+    /// A write of `needed` bytes at `offset` did not fit: the first such
+    /// error is kept, and the buffer is cut where it stopped, so that no
+    /// later write (shorter ones included) stores anything.
+    #[cold]
+    fn full(&mut self, offset: usize, needed: usize) {
+        if self.offset == NONE {
+            (self.offset, self.needed) = (offset, needed);
+        }
+        let buf = core::mem::take(&mut self.buf);
+        self.buf = buf.get_mut(..offset).unwrap_or_default();
+    }
+}
+
+impl Sink for BufLatch<'_> {
+    #[inline(always)]
+    fn put(&mut self, bytes: &[u8]) -> Result<(), WriteError> {
+        self.store(bytes);
+        Ok(())
+    }
+
+    fn buffer(&mut self) -> Option<(&mut [u8], &mut usize)> {
+        Some((&mut *self.buf, &mut self.len))
+    }
+}
+
 /// Counts bytes without storing them (to size a buffer or a `Content-Length`).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct CountingSink {
@@ -414,6 +518,41 @@ mod tests {
             })
         );
         assert_eq!(s.written(), b"ab");
+    }
+
+    #[test]
+    fn buf_latch_keeps_the_first_error_and_stores_nothing_after_it() {
+        let mut buf = [0u8; 6];
+        let mut out = BufLatch::new(&mut buf, 1);
+        out.put(b"ab").unwrap();
+        // Neither a write that does not fit nor any later one is stored;
+        // every write returns `Ok`, the first failure is the result.
+        out.put(b"cdef").unwrap();
+        out.put(b"g").unwrap();
+        out.reserve(1);
+        out.put(b"").unwrap();
+        assert_eq!(out.len(), 3);
+        assert_eq!(
+            out.result(),
+            Err(WriteError::BufferFull {
+                offset: 3,
+                needed: 4
+            })
+        );
+        assert_eq!(&buf, b"\0ab\0\0\0");
+        // The same writes through a `SliceSink`, stopping at the failure.
+        let mut model = [0u8; 6];
+        let mut sink = SliceSink::new(&mut model);
+        sink.put(b"\0").unwrap();
+        sink.put(b"ab").unwrap();
+        assert_eq!(
+            sink.put(b"cdef"),
+            Err(WriteError::BufferFull {
+                offset: 3,
+                needed: 4
+            })
+        );
+        assert_eq!(model, buf);
     }
 
     #[test]
