@@ -618,57 +618,62 @@ const F64_OVERFLOW_POINT: i64 = 309;
 /// Cortex-M, measured with `scripts/size-report`).
 fn beyond_f64(digits: &[u8]) -> bool {
     let unsigned = digits.strip_prefix(b"-").unwrap_or(digits);
-    let (mantissa, exponent) = match unsigned.iter().position(|&b| b == b'e' || b == b'E') {
-        Some(i) => (
-            unsigned.get(..i).unwrap_or(&[]),
-            unsigned.get(i + 1..).unwrap_or(&[]),
-        ),
-        None => (unsigned, &[][..]),
-    };
-    let (int, frac) = match mantissa.iter().position(|&b| b == b'.') {
-        Some(i) => (
-            mantissa.get(..i).unwrap_or(&[]),
-            mantissa.get(i + 1..).unwrap_or(&[]),
-        ),
-        None => (mantissa, &[][..]),
-    };
+    // `e` or `E` (`| 0x20` maps only `E` onto `e` among the bytes of a
+    // number: digits, `.`, `+`, `-`).
+    let e = unsigned
+        .iter()
+        .position(|&b| b | 0x20 == b'e')
+        .unwrap_or(unsigned.len());
+    let (mantissa, exponent) = unsigned.split_at_checked(e).unwrap_or((unsigned, &[]));
     // The exponent, saturated far beyond where the answer changes.
-    let (negative, exp_digits) = match exponent.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        Some((b'+', rest)) => (false, rest),
-        _ => (false, exponent),
-    };
     let mut exp: i64 = 0;
-    for &d in exp_digits {
-        exp = (exp * 10 + i64::from(d - b'0')).min(1 << 40);
+    let mut negative = false;
+    for &b in exponent.get(1..).unwrap_or(&[]) {
+        match b {
+            b'-' => negative = true,
+            b'+' => {}
+            _ => exp = (exp * 10 + i64::from(b - b'0')).min(1 << 40),
+        }
     }
     if negative {
         exp = -exp;
     }
-    // The significant digits: leading zeros of int + frac skipped.
-    let all = int.iter().chain(frac.iter());
-    let leading = all.clone().take_while(|&&b| b == b'0').count();
-    if leading == int.len() + frac.len() {
+    // The digits of the mantissa without its point: digit `k` is at `k`
+    // before the point, at `k + 1` after it.
+    let int_len = mantissa
+        .iter()
+        .position(|&b| b == b'.')
+        .unwrap_or(mantissa.len());
+    let count = mantissa.len() - usize::from(int_len < mantissa.len());
+    let digit = |k: usize| {
+        mantissa
+            .get(k + usize::from(k >= int_len))
+            .copied()
+            .unwrap_or(b'0')
+    };
+    let leading = (0..count).take_while(|&k| digit(k) == b'0').count();
+    if leading == count {
         return false; // zero
     }
     // value = 0.S x 10^point, S the significant digits.
-    let point = (int.len() as i64) - (leading as i64) + exp;
+    let point = (int_len as i64) - (leading as i64) + exp;
     if point != F64_OVERFLOW_POINT {
         return point > F64_OVERFLOW_POINT;
     }
     // Same magnitude: compare 0.S with 0.M digit by digit (missing digits
     // are zeros): overflow when S >= M.
-    let mut significant = all.skip(leading);
     for i in 0..F64_OVERFLOW_DIGITS.len() {
         let m = b'0'
             + F64_OVERFLOW_NIBBLES
                 .get(i / 2)
                 .map_or(0, |p| (p >> (4 * (i & 1))) & 0xf);
-        match significant.next() {
-            Some(&d) if d > m => return true,
-            Some(&d) if d < m => return false,
-            Some(_) => {}
-            None => return false, // S is a prefix of M followed by zeros: S < M
+        let k = leading + i;
+        if k >= count {
+            return false; // S is a prefix of M followed by zeros: S < M
+        }
+        let d = digit(k);
+        if d != m {
+            return d > m;
         }
     }
     true // S starts with all of M: S >= M
@@ -722,6 +727,39 @@ mod tests {
         for c in cases {
             let expected = !c.parse::<f64>().unwrap().is_finite();
             assert_eq!(beyond_f64(c.as_bytes()), expected, "{c}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Numbers around the overflow bound: the digits of the bound,
+        /// cut, nudged, with points, leading zeros and exponents.
+        #[test]
+        fn beyond_f64_agrees_with_float_parsing_near_the_bound(
+            negative in proptest::prelude::any::<bool>(),
+            zeros in 0usize..3,
+            cut in 1usize..320,
+            nudge in 0u8..10,
+            point in proptest::option::of(0usize..320),
+            exp in proptest::option::of(-320i32..320),
+        ) {
+            use std::string::String;
+            let m = core::str::from_utf8(F64_OVERFLOW_DIGITS).unwrap();
+            let mut digits: String = "0".repeat(zeros);
+            digits.push_str(&m[..cut.min(m.len())]);
+            digits.push(char::from(b'0' + nudge));
+            if let Some(p) = point.filter(|&p| p > 0 && p < digits.len()) {
+                digits.insert(p, '.');
+            }
+            let mut c = String::new();
+            if negative {
+                c.push('-');
+            }
+            c.push_str(&digits);
+            if let Some(e) = exp {
+                c.push_str(&std::format!("e{e}"));
+            }
+            let expected = !c.parse::<f64>().unwrap().is_finite();
+            proptest::prop_assert_eq!(beyond_f64(c.as_bytes()), expected, "{}", c);
         }
     }
 
