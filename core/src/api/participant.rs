@@ -642,18 +642,7 @@ impl<'a> Participant<'a> {
         match field {
             // One non-generic read for the four SIDs (one copy of the code).
             Field::AccountSid | Field::CallSid | Field::ConferenceSid | Field::CallSidToCoach => {
-                let kind = match field {
-                    Field::AccountSid => IdKind::Account,
-                    Field::ConferenceSid => IdKind::Conference,
-                    _ => IdKind::Call,
-                };
-                let raw = sid_value(c, kind)?;
-                match field {
-                    Field::AccountSid => self.account_sid = raw.map(AccountSid::from_raw),
-                    Field::ConferenceSid => self.conference_sid = raw.map(ConferenceSid::from_raw),
-                    Field::CallSid => self.call_sid = raw.map(CallSid::from_raw),
-                    _ => self.call_sid_to_coach = raw.map(CallSid::from_raw),
-                }
+                self.read_sid(c, field)?;
             }
             Field::DateCreated => self.date_created = date_value(c)?,
             Field::DateUpdated => self.date_updated = date_value(c)?,
@@ -695,6 +684,26 @@ impl<'a> Participant<'a> {
                 };
                 self.set_flag(i, c.opt_bool()?);
             }
+        }
+        Ok(())
+    }
+
+    /// Reads the SID of `field` (one of the four SID fields) and stores it.
+    /// Out of line: inlined into the key loop, the optimizer copied the
+    /// read, the moves of the SID and the store once per kind.
+    #[inline(never)]
+    fn read_sid(&mut self, c: &mut Cursor<'a>, field: Field) -> Result<(), JsonError> {
+        let kind = match field {
+            Field::AccountSid => IdKind::Account,
+            Field::ConferenceSid => IdKind::Conference,
+            _ => IdKind::Call,
+        };
+        let raw = sid_value(c, kind)?;
+        match field {
+            Field::AccountSid => self.account_sid = raw.map(AccountSid::from_raw),
+            Field::ConferenceSid => self.conference_sid = raw.map(ConferenceSid::from_raw),
+            Field::CallSid => self.call_sid = raw.map(CallSid::from_raw),
+            _ => self.call_sid_to_coach = raw.map(CallSid::from_raw),
         }
         Ok(())
     }
