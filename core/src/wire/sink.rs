@@ -206,20 +206,27 @@ pub fn u64_to_decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
 
 /// `(n / 10, n % 10)` with 32-bit operations only: long division in 16-bit
 /// digits. A `u64` division would link ~0.9 KB of compiler-builtins into
-/// firmware for 32-bit cores.
+/// firmware for 32-bit cores (and a 64-bit shift by a variable amount a
+/// library call: the digits come from the two halves by constant shifts).
 fn div10(n: u64) -> (u64, u8) {
     if let Ok(small) = u32::try_from(n) {
         // `small % 10 < 10`: the cast cannot lose data.
         return (u64::from(small / 10), (small % 10) as u8);
     }
-    let mut q = 0u64;
+    let (hi, lo) = ((n >> 32) as u32, n as u32);
+    let mut q = [0u32; 4];
     let mut r = 0u32;
-    for shift in [48u32, 32, 16, 0] {
-        // `r < 10`, so `cur < 10 * 2^16`: fits a u32.
-        let cur = (r << 16) | ((n >> shift) as u32 & 0xffff);
-        q |= u64::from(cur / 10) << shift;
+    for (q, digit) in q
+        .iter_mut()
+        .zip([hi >> 16, hi & 0xffff, lo >> 16, lo & 0xffff])
+    {
+        // `r < 10`, so `cur < 10 * 2^16`: fits a u32, and `cur / 10 < 2^16`.
+        let cur = (r << 16) | digit;
+        *q = cur / 10;
         r = cur % 10;
     }
+    let [q3, q2, q1, q0] = q;
+    let q = (u64::from((q3 << 16) | q2) << 32) | u64::from((q1 << 16) | q0);
     (q, r as u8)
 }
 
