@@ -289,6 +289,8 @@ impl Sink for SliceSink<'_> {
 
 /// [`BufLatch`]'s offset while no write failed.
 const NONE: usize = usize::MAX;
+/// [`BufLatch`]'s offset when it only counts ([`BufLatch::counting`]).
+const COUNT: usize = usize::MAX - 1;
 
 /// Writes into a sink's buffer ([`Sink::buffer`]) and keeps the first
 /// error: every write returns `Ok`, so a writer's `?` after each write is
@@ -318,14 +320,26 @@ impl<'b> BufLatch<'b> {
         }
     }
 
-    /// Bytes of the buffer written so far.
+    /// A latch that stores nothing and counts the bytes written (as
+    /// [`CountingSink`] does, with the writers' code for a buffer: a
+    /// message's body is counted by the same code that writes it).
+    pub(crate) fn counting() -> BufLatch<'static> {
+        BufLatch {
+            buf: &mut [],
+            len: 0,
+            offset: COUNT,
+            needed: 0,
+        }
+    }
+
+    /// Bytes of the buffer written (or counted) so far.
     pub(crate) fn len(&self) -> usize {
         self.len
     }
 
     /// The first write that did not fit, if one did not.
     pub(crate) fn result(&self) -> Result<(), WriteError> {
-        if self.offset == NONE {
+        if self.offset >= COUNT {
             return Ok(());
         }
         Err(WriteError::BufferFull {
@@ -368,6 +382,11 @@ impl<'b> BufLatch<'b> {
     /// later write (shorter ones included) stores anything.
     #[cold]
     fn full(&mut self, offset: usize, needed: usize) {
+        // Counting: every write but an empty one lands here (no buffer).
+        if self.offset == COUNT {
+            self.len = self.len.saturating_add(needed);
+            return;
+        }
         if self.offset == NONE {
             (self.offset, self.needed) = (offset, needed);
         }

@@ -36,6 +36,8 @@ enum Plan {
     None,
     /// Count the body first, then write its length.
     Count,
+    /// The body was counted: write this length.
+    Counted(usize),
     /// Reserve this many digits in the buffer, fill them in after the body.
     Reserve(usize),
 }
@@ -102,47 +104,61 @@ fn write_into<F: Framed + ?Sized>(
         }
     };
     loop {
-        let counted = match plan {
-            Plan::Count => counted_body(message).unwrap_or(0),
-            _ => 0,
+        // `Count`: a pass that only counts the body, with the same writers
+        // (one call site for each part of the message, so that the
+        // optimizer can inline each once).
+        let counting = plan == Plan::Count;
+        let mut out = if counting {
+            BufLatch::counting()
+        } else {
+            BufLatch::new(buf, start)
         };
-        let mut out = BufLatch::new(buf, start);
-        if let Err(e) = message.head(&mut out) {
-            // A check of the message failed: a write that did not fit
-            // before it came first.
-            *len = out.len();
-            out.result()?;
-            return Err(e);
-        }
-        let at = out.len();
-        match plan {
-            Plan::None => {}
-            Plan::Count => {
-                let _ = out.put_u64(counted as u64);
+        let mut at = 0;
+        let mut written = Ok(());
+        if !counting {
+            if let Err(e) = message.head(&mut out) {
+                // A check of the message failed: a write that did not fit
+                // before it came first.
+                *len = out.len();
+                out.result()?;
+                return Err(e);
             }
-            Plan::Reserve(width) => out.reserve(width),
+            at = out.len();
+            match plan {
+                Plan::Counted(n) => {
+                    let _ = out.put_u64(n as u64);
+                }
+                Plan::Reserve(width) => out.reserve(width),
+                Plan::None | Plan::Count => {}
+            }
+            written = message.head_end(&mut out);
         }
-        let mut body_start = 0;
-        let written = message
-            .head_end(&mut out)
-            .and_then(|()| {
-                body_start = out.len();
-                message.body(&mut out)
-            })
+        let body_start = out.len();
+        let written = written
+            .and_then(|()| message.body(&mut out))
             .and(out.result());
-        *len = out.len();
-        if let Plan::Reserve(width) = plan {
-            let n = len.saturating_sub(body_start);
-            if written.is_ok() && decimal_len(n) == width {
-                fill(buf, at, n);
-                return Ok(());
+        let end = out.len();
+        match plan {
+            Plan::Count => {
+                plan = Plan::Counted(end);
+                continue;
             }
-            // Again from the start, counted.
-            *len = start;
-            plan = Plan::Count;
-            continue;
+            Plan::Reserve(width) => {
+                *len = end;
+                let n = end.saturating_sub(body_start);
+                if written.is_ok() && decimal_len(n) == width {
+                    fill(buf, at, n);
+                    return Ok(());
+                }
+                // Again from the start, counted.
+                *len = start;
+                plan = Plan::Count;
+            }
+            Plan::None | Plan::Counted(_) => {
+                *len = end;
+                return Ok(written?);
+            }
         }
-        return Ok(written?);
     }
 }
 
