@@ -425,23 +425,25 @@ fn label_ok(text: JsonStr<'_>) -> bool {
     if let Some(s) = text.as_plain() {
         return Label::check(s).is_ok();
     }
-    // Escaped: the same rules, on the characters.
+    // Escaped: the same rules, on the characters. The rules on the whole
+    // text (`.`, `..`, a call SID) only concern short ASCII texts: those
+    // are kept, a byte a character, to be checked at the end.
     let mut chars = 0usize;
     let mut head = [0u8; SID_CAPACITY];
     let mut len = 0usize;
+    let mut ascii = true;
     for c in text.chars() {
         chars += 1;
         if c == '/' || c.is_control() || chars > LABEL_MAX_CHARS {
             return false;
         }
-        if let Some(dst) = head.get_mut(len..len + c.len_utf8()) {
-            let (bytes, n) = crate::wire::sink::utf8(c);
-            crate::wire::sink::copy(dst, bytes.get(..n).unwrap_or(&[]));
+        if let (true, Some(slot)) = (c.is_ascii(), head.get_mut(len)) {
+            *slot = c as u8;
         }
-        len += c.len_utf8();
+        ascii &= c.is_ascii();
+        len += 1;
     }
-    // Only short texts can be `.`, `..` or a call SID.
-    match head.get(..len).map(core::str::from_utf8) {
+    match head.get(..len).filter(|_| ascii).map(core::str::from_utf8) {
         Some(Ok(short)) => Label::check(short).is_ok(),
         _ => chars > 0,
     }
