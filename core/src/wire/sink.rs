@@ -287,9 +287,10 @@ impl Sink for SliceSink<'_> {
     }
 }
 
-/// [`BufLatch`]'s offset while no write failed.
-const NONE: usize = usize::MAX;
-/// [`BufLatch`]'s offset when it only counts ([`BufLatch::counting`]).
+/// [`BufLatch`]'s `needed` while every write fitted (a write of a slice is
+/// at most `isize::MAX` bytes long).
+const OPEN: usize = usize::MAX;
+/// [`BufLatch`]'s `needed` when it only counts ([`BufLatch::counting`]).
 const COUNT: usize = usize::MAX - 1;
 
 /// Writes into a sink's buffer ([`Sink::buffer`]) and keeps the first
@@ -300,12 +301,12 @@ const COUNT: usize = usize::MAX - 1;
 /// stopping at that `?` would have left, and the error is the one
 /// [`SliceSink::put`] gives.
 pub(crate) struct BufLatch<'b> {
-    /// The buffer; cut to the bytes written once a write did not fit.
+    /// The buffer; cut where the first write that did not fit started
+    /// (then its length is that write's offset).
     buf: &'b mut [u8],
     len: usize,
-    /// The first write that did not fit: its offset ([`NONE`] while every
-    /// write fitted: a real offset is at most `isize::MAX`) and length.
-    offset: usize,
+    /// The length of the first write that did not fit; [`OPEN`] while
+    /// every write fitted, [`COUNT`] for a counting latch.
     needed: usize,
 }
 
@@ -315,8 +316,7 @@ impl<'b> BufLatch<'b> {
         Self {
             buf,
             len,
-            offset: NONE,
-            needed: 0,
+            needed: OPEN,
         }
     }
 
@@ -327,8 +327,7 @@ impl<'b> BufLatch<'b> {
         BufLatch {
             buf: &mut [],
             len: 0,
-            offset: COUNT,
-            needed: 0,
+            needed: COUNT,
         }
     }
 
@@ -339,11 +338,11 @@ impl<'b> BufLatch<'b> {
 
     /// The first write that did not fit, if one did not.
     pub(crate) fn result(&self) -> Result<(), WriteError> {
-        if self.offset >= COUNT {
+        if self.needed >= COUNT {
             return Ok(());
         }
         Err(WriteError::BufferFull {
-            offset: self.offset,
+            offset: self.buf.len(),
             needed: self.needed,
         })
     }
@@ -383,12 +382,12 @@ impl<'b> BufLatch<'b> {
     #[cold]
     fn full(&mut self, offset: usize, needed: usize) {
         // Counting: every write but an empty one lands here (no buffer).
-        if self.offset == COUNT {
+        if self.needed == COUNT {
             self.len = self.len.saturating_add(needed);
             return;
         }
-        if self.offset == NONE {
-            (self.offset, self.needed) = (offset, needed);
+        if self.needed == OPEN {
+            self.needed = needed;
         }
         let buf = core::mem::take(&mut self.buf);
         self.buf = buf.get_mut(..offset).unwrap_or_default();
