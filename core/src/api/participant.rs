@@ -378,6 +378,27 @@ fn text_value<'a>(c: &mut Cursor<'a>) -> Result<(Option<JsonStr<'a>>, usize), Js
     Ok((s.filter(|s| !s.is_empty()), at))
 }
 
+/// A string field's bytes, unescaped into `buf` when the text has escapes,
+/// and its offset; `None` for `null` and `""`; an escaped text that does
+/// not fit `buf` is [`JsonErrorKind::InvalidValue`] at the string (the
+/// fields read this way are short: a SID, a date). One copy of the slow
+/// path of [`sid_value`] and [`date_value`].
+fn text_bytes<'a: 'b, 'b>(
+    c: &mut Cursor<'a>,
+    buf: &'b mut [u8],
+) -> Result<Option<(&'b [u8], usize)>, JsonError> {
+    let (text, at) = text_value(c)?;
+    let Some(text) = text else { return Ok(None) };
+    let bytes = match text.as_plain() {
+        Some(s) => s.as_bytes(),
+        None => text
+            .unescape_into(buf)
+            .map_err(|_| JsonError::new(JsonErrorKind::InvalidValue, at))?
+            .as_bytes(),
+    };
+    Ok(Some((bytes, at)))
+}
+
 /// Parses a SID field (escapes allowed: a SID is ASCII, at most
 /// [`SID_CAPACITY`] bytes once unescaped).
 fn sid_value(c: &mut Cursor<'_>, kind: IdKind) -> Result<Option<RawSid>, JsonError> {
@@ -385,18 +406,13 @@ fn sid_value(c: &mut Cursor<'_>, kind: IdKind) -> Result<Option<RawSid>, JsonErr
     if let Some(sid) = c.fixed_str(TWILIO_SID_LEN, |b| parse_raw(b, kind).ok()) {
         return Ok(Some(sid));
     }
-    let (text, at) = text_value(c)?;
-    let Some(text) = text else { return Ok(None) };
-    let invalid = JsonError::new(JsonErrorKind::InvalidValue, at);
     let mut buf = [0u8; SID_CAPACITY];
-    let bytes = match text.as_plain() {
-        Some(s) => s.as_bytes(),
-        None => text
-            .unescape_into(&mut buf)
-            .map_err(|_| invalid)?
-            .as_bytes(),
+    let Some((bytes, at)) = text_bytes(c, &mut buf)? else {
+        return Ok(None);
     };
-    parse_raw(bytes, kind).map(Some).map_err(|_| invalid)
+    parse_raw(bytes, kind)
+        .map(Some)
+        .map_err(|_| JsonError::new(JsonErrorKind::InvalidValue, at))
 }
 
 fn date_value(c: &mut Cursor<'_>) -> Result<u64, JsonError> {
@@ -404,20 +420,13 @@ fn date_value(c: &mut Cursor<'_>) -> Result<u64, JsonError> {
     if let Some(t) = c.fixed_str(RFC2822_LEN, date::strict_unix) {
         return Ok(t);
     }
-    let (text, at) = text_value(c)?;
-    let Some(text) = text else { return Ok(NO_DATE) };
-    let invalid = JsonError::new(JsonErrorKind::InvalidValue, at);
     let mut buf = [0u8; 64];
-    let bytes = match text.as_plain() {
-        Some(s) => s.as_bytes(),
-        None => text
-            .unescape_into(&mut buf)
-            .map_err(|_| invalid)?
-            .as_bytes(),
+    let Some((bytes, at)) = text_bytes(c, &mut buf)? else {
+        return Ok(NO_DATE);
     };
     Timestamp::parse(bytes)
         .map(Timestamp::unix)
-        .map_err(|_| invalid)
+        .map_err(|_| JsonError::new(JsonErrorKind::InvalidValue, at))
 }
 
 /// [`Label::check`] on the characters of a view, without a copy.
