@@ -392,8 +392,8 @@ fn text_bytes<'a: 'b, 'b>(
     let bytes = match text.as_plain() {
         Some(s) => s.as_bytes(),
         None => text
-            .unescape_into(buf)
-            .map_err(|_| JsonError::new(JsonErrorKind::InvalidValue, at))?
+            .chars_into(buf)
+            .ok_or(JsonError::new(JsonErrorKind::InvalidValue, at))?
             .as_bytes(),
     };
     Ok(Some((bytes, at)))

@@ -1,7 +1,6 @@
 //! The pull cursor every decoder reads its document with, and the number
 //! check that decides overflow on the digits.
 
-use super::escape::unescape_into;
 use super::escape::{EscErr, decode_escape};
 use super::string::{Form, JsonStr};
 use super::{JsonError, JsonErrorKind, MAX_DEPTH};
@@ -25,9 +24,13 @@ impl Key<'_> {
         if !self.escaped {
             return self.raw.as_bytes();
         }
-        match unescape_into(self.raw, buf) {
-            Ok(s) => s.as_bytes(),
-            Err(_) => b"\\",
+        let key = JsonStr {
+            raw: self.raw,
+            form: Form::Escaped,
+        };
+        match key.chars_into(buf) {
+            Some(s) => s.as_bytes(),
+            None => b"\\",
         }
     }
 }
@@ -1064,6 +1067,23 @@ mod tests {
                                             t in "[\u{0}-\u{1f}\u{7f}\"\\\\/a-zé😀]*") {
             roundtrip(&s);
             roundtrip(&t);
+        }
+
+        #[test]
+        fn chars_into_same_as_unescape_into(
+            s in "[\u{0}-\u{1f}\"\\\\/a-zé😀\u{10000}-\u{10ffff}]{0,24}",
+            size in 0usize..64,
+        ) {
+            // Any text, written as JSON, viewed: both unescapers agree on
+            // the text and on whether it fits.
+            let mut json = [0u8; 256];
+            let mut sink = SliceSink::new(&mut json);
+            write_string(&mut sink, &s).unwrap();
+            let written = sink.written();
+            let raw = core::str::from_utf8(&written[1..written.len() - 1]).unwrap();
+            let view = JsonStr::from_json(raw).unwrap();
+            let (mut a, mut b) = (std::vec![0u8; size], std::vec![0u8; size]);
+            prop_assert_eq!(view.chars_into(&mut a), view.unescape_into(&mut b).ok());
         }
 
         #[test]
