@@ -343,8 +343,9 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// The zone's offset from UTC in seconds.
-    fn zone(&mut self) -> Result<i64, DateError> {
+    /// The zone's offset from UTC in seconds (at most a day either way: an
+    /// `i32`, no 64-bit arithmetic on 32-bit cores).
+    fn zone(&mut self) -> Result<i32, DateError> {
         let at = self.i;
         let bad = DateError::BadZone { offset: at };
         let sign = match self.peek() {
@@ -355,7 +356,7 @@ impl<'a> Cursor<'a> {
                 let (_, w) = self.run(u8::is_ascii_alphabetic);
                 return find(w, ZONE_NAMES, false)
                     .and_then(|i| ZONE_HOURS.get(i))
-                    .map(|&h| i64::from(h) * 3600)
+                    .map(|&h| i32::from(h) * 3600)
                     .ok_or(bad);
             }
         };
@@ -367,7 +368,8 @@ impl<'a> Cursor<'a> {
         if hh > 23 || mm > 59 {
             return Err(bad);
         }
-        Ok(sign * (hh as i64 * 3600 + mm as i64 * 60))
+        // `hh <= 23` and `mm <= 59`: the casts cannot lose data.
+        Ok(sign * (hh as i32 * 3600 + mm as i32 * 60))
     }
 }
 
@@ -544,11 +546,16 @@ impl Timestamp {
         if d == 0 || d > days_in_month(y, mo) {
             return Err(E::BadDay { offset: day_at });
         }
-        let local = local_secs(y, mo, d, h, mi, sec) as i64; // < 2^38, fits
-        u64::try_from(local.saturating_sub(zone))
-            .ok()
-            .and_then(Self::from_unix)
-            .ok_or(E::OutOfRange)
+        // UTC = local time - offset, below 0 out of range.
+        let local = local_secs(y, mo, d, h, mi, sec);
+        let offset = u64::from(zone.unsigned_abs());
+        if zone >= 0 {
+            local.checked_sub(offset)
+        } else {
+            Some(local + offset) // local < 2^38: no overflow
+        }
+        .and_then(Self::from_unix)
+        .ok_or(E::OutOfRange)
     }
 
     /// Writes the strict form, e.g. `"Fri, 01 Feb 2011 21:07:19 +0000"`, into
