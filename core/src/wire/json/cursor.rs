@@ -4,6 +4,7 @@
 use super::escape::{EscErr, decode_escape};
 use super::string::{Form, JsonStr};
 use super::{JsonError, JsonErrorKind, MAX_DEPTH};
+use crate::wire::scan::{HI, W, Word, below, eq, word};
 
 /// Bit `i` of a key set: whether known key `i` was seen in an object.
 pub(crate) type KeySet = u32;
@@ -48,7 +49,7 @@ pub(crate) struct Cursor<'a> {
     depth: usize,
     /// All lane high bits when the document is not UTF-8 (then string scans
     /// stop at non-ASCII bytes to check them), else 0.
-    high: u64,
+    high: Word,
 }
 
 /// Lanes of `w` that may stop a run of string text: `"`, `\\`, a byte below
@@ -56,17 +57,10 @@ pub(crate) struct Cursor<'a> {
 /// more. Only the lowest set lane counts (borrows may mark lanes above it);
 /// the caller looks at that byte.
 #[inline(always)]
-fn string_stops(w: u64, high: u64) -> u64 {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let eq = |b: u8| {
-        let x = w ^ (LO * b as u64);
-        x.wrapping_sub(LO) & !x & HI
-    };
+fn string_stops(w: Word, high: Word) -> Word {
     // Bytes below 0x23: controls, and also ` `, `!` and `"` (a superset:
     // the byte-level match after a stop decides, a space only costs a stop).
-    let below_23 = w.wrapping_sub(LO * 0x23) & !w & HI;
-    eq(b'\\') | below_23 | (w & high)
+    eq(w, b'\\') | below(w, 0x23) | (w & high)
 }
 
 /// `true`, `false` or `null`.
@@ -88,11 +82,7 @@ impl<'a> Cursor<'a> {
                 .and_then(|valid| core::str::from_utf8(valid).ok())
                 .unwrap_or(""),
         };
-        let high = if text.len() < doc.len() {
-            0x8080_8080_8080_8080
-        } else {
-            0
-        };
+        let high = if text.len() < doc.len() { HI } else { 0 };
         Self {
             doc,
             text,
@@ -227,49 +217,27 @@ impl<'a> Cursor<'a> {
         // Non-ASCII bytes only need a look when the document is not UTF-8.
         let high = self.high;
         loop {
-            // Skip plain text eight bytes at a time (SWAR: lanes holding `"`,
+            // Skip plain text a word at a time (SWAR: lanes holding `"`,
             // `\`, a control character, or a high byte when it matters). A
             // word may run past the string: only the first stop counts.
-            // Two words per step while 16 bytes remain (long texts: URIs).
-            while let Some(
-                &[
-                    a0,
-                    a1,
-                    a2,
-                    a3,
-                    a4,
-                    a5,
-                    a6,
-                    a7,
-                    b0,
-                    b1,
-                    b2,
-                    b3,
-                    b4,
-                    b5,
-                    b6,
-                    b7,
-                ],
-            ) = self.doc.get(i..i + 16)
+            // Two words per step while they remain (long texts: URIs).
+            while let Some((a, b)) = self
+                .doc
+                .get(i..i + 2 * W)
+                .and_then(|two| two.split_at_checked(W))
             {
-                let a = string_stops(u64::from_le_bytes([a0, a1, a2, a3, a4, a5, a6, a7]), high);
-                let b = string_stops(u64::from_le_bytes([b0, b1, b2, b3, b4, b5, b6, b7]), high);
-                if a | b != 0 {
+                if string_stops(word(a), high) | string_stops(word(b), high) != 0 {
                     break;
                 }
-                i += 16;
+                i += 2 * W;
             }
-            while let Some(word) = self
-                .doc
-                .get(i..i + 8)
-                .and_then(|w| <[u8; 8]>::try_from(w).ok())
-            {
-                let m = string_stops(u64::from_le_bytes(word), high);
+            while let Some(chunk) = self.doc.get(i..i + W) {
+                let m = string_stops(word(chunk), high);
                 if m != 0 {
                     i += (m.trailing_zeros() / 8) as usize;
                     break;
                 }
-                i += 8;
+                i += W;
             }
             match self.doc.get(i) {
                 None => return Err(self.err(JsonErrorKind::UnexpectedEnd, self.doc.len())),
