@@ -447,7 +447,7 @@ fn label_ok(text: JsonStr<'_>) -> bool {
             return false;
         }
         if let (true, Some(slot)) = (c.is_ascii(), head.get_mut(len)) {
-            *slot = c as u8;
+            *slot = c as u8; // ASCII: the cast is exact
         }
         ascii &= c.is_ascii();
         len += 1;
