@@ -633,3 +633,18 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// A label given with every character escaped (`\uXXXX`, surrogate
+    /// pairs for the others) is accepted exactly when the text is a valid
+    /// label (or empty: no label).
+    #[test]
+    fn escaped_labels_follow_the_label_rules(
+        s in "\\.{1,3}|CA[0-9a-fA-F]{30,34}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z/é😀\\x00-\\x1f\\x7f. ]{0,40}|.{0,140}"
+    ) {
+        let escaped: String = s.encode_utf16().map(|u| format!("\\u{u:04x}")).collect();
+        let doc = format!(r#"{{"call_sid": "{CA}", "label": "{escaped}"}}"#);
+        let decoded = Participant::decode(doc.as_bytes());
+        prop_assert_eq!(decoded.is_ok(), s.is_empty() || Label::check(&s).is_ok(), "{:?}", s);
+    }
+}

@@ -176,6 +176,9 @@ impl<'a> ApiError<'a> {
     /// Decodes any of the three shapes, in one strict pass (see
     /// [`crate::wire::json`]); a body with none of `code`, `message` and `errors`
     /// is [`JsonErrorKind::Missing`].
+    // Out of line: the error path's locals in a frame of their own, not in
+    // the caller's (which also holds the participant of the success path).
+    #[inline(never)]
     pub fn decode(doc: &'a [u8]) -> Result<Self, JsonError> {
         let mut c = Cursor::new(doc);
         if c.peek() != Some(b'{') {

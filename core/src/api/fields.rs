@@ -39,6 +39,7 @@ impl Method {
     /// assert_eq!(Method::parse(b"post"), Some(Method::Post));
     /// assert_eq!(Method::parse(b"PUT"), None);
     /// ```
+    #[inline]
     pub fn parse(s: &[u8]) -> Option<Self> {
         if crate::api::fields::eq_letters(s, b"get") {
             Some(Self::Get)

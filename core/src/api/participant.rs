@@ -75,7 +75,7 @@
 use core::fmt;
 
 use crate::api::path::PathStyle;
-use crate::wire::date::{RFC2822_LEN, Timestamp};
+use crate::wire::date::{self, RFC2822_LEN, Timestamp};
 use crate::wire::ident::{
     AccountSid, CallSid, ConferenceSid, IdKind, LABEL_MAX_CHARS, Label, RawSid, SID_CAPACITY,
     TWILIO_SID_LEN, parse_raw,
@@ -378,6 +378,27 @@ fn text_value<'a>(c: &mut Cursor<'a>) -> Result<(Option<JsonStr<'a>>, usize), Js
     Ok((s.filter(|s| !s.is_empty()), at))
 }
 
+/// A string field's bytes, unescaped into `buf` when the text has escapes,
+/// and its offset; `None` for `null` and `""`; an escaped text that does
+/// not fit `buf` is [`JsonErrorKind::InvalidValue`] at the string (the
+/// fields read this way are short: a SID, a date). One copy of the slow
+/// path of [`sid_value`] and [`date_value`].
+fn text_bytes<'a: 'b, 'b>(
+    c: &mut Cursor<'a>,
+    buf: &'b mut [u8],
+) -> Result<Option<(&'b [u8], usize)>, JsonError> {
+    let (text, at) = text_value(c)?;
+    let Some(text) = text else { return Ok(None) };
+    let bytes = match text.as_plain() {
+        Some(s) => s.as_bytes(),
+        None => text
+            .chars_into(buf)
+            .ok_or(JsonError::new(JsonErrorKind::InvalidValue, at))?
+            .as_bytes(),
+    };
+    Ok(Some((bytes, at)))
+}
+
 /// Parses a SID field (escapes allowed: a SID is ASCII, at most
 /// [`SID_CAPACITY`] bytes once unescaped).
 fn sid_value(c: &mut Cursor<'_>, kind: IdKind) -> Result<Option<RawSid>, JsonError> {
@@ -385,136 +406,27 @@ fn sid_value(c: &mut Cursor<'_>, kind: IdKind) -> Result<Option<RawSid>, JsonErr
     if let Some(sid) = c.fixed_str(TWILIO_SID_LEN, |b| parse_raw(b, kind).ok()) {
         return Ok(Some(sid));
     }
-    let (text, at) = text_value(c)?;
-    let Some(text) = text else { return Ok(None) };
-    let invalid = JsonError::new(JsonErrorKind::InvalidValue, at);
     let mut buf = [0u8; SID_CAPACITY];
-    let bytes = match text.as_plain() {
-        Some(s) => s.as_bytes(),
-        None => text
-            .unescape_into(&mut buf)
-            .map_err(|_| invalid)?
-            .as_bytes(),
+    let Some((bytes, at)) = text_bytes(c, &mut buf)? else {
+        return Ok(None);
     };
-    parse_raw(bytes, kind).map(Some).map_err(|_| invalid)
+    parse_raw(bytes, kind)
+        .map(Some)
+        .map_err(|_| JsonError::new(JsonErrorKind::InvalidValue, at))
 }
 
 fn date_value(c: &mut Cursor<'_>) -> Result<u64, JsonError> {
     // The strict form is plain ASCII (letters, digits, ` ,:+`): read in place.
-    if let Some(t) = c.fixed_str(RFC2822_LEN, strict_date) {
+    if let Some(t) = c.fixed_str(RFC2822_LEN, date::strict_unix) {
         return Ok(t);
     }
-    let (text, at) = text_value(c)?;
-    let Some(text) = text else { return Ok(NO_DATE) };
-    let invalid = JsonError::new(JsonErrorKind::InvalidValue, at);
     let mut buf = [0u8; 64];
-    let bytes = match text.as_plain() {
-        Some(s) => s.as_bytes(),
-        None => text
-            .unescape_into(&mut buf)
-            .map_err(|_| invalid)?
-            .as_bytes(),
+    let Some((bytes, at)) = text_bytes(c, &mut buf)? else {
+        return Ok(NO_DATE);
     };
-    match strict_date(bytes) {
-        Some(t) => Ok(t),
-        None => Timestamp::parse(bytes)
-            .map(Timestamp::unix)
-            .map_err(|_| invalid),
-    }
-}
-
-/// The strict form every service writes, `Fri, 18 Feb 2011 21:07:19 +0000`,
-/// read at fixed positions; `None` for anything else (then the lenient
-/// [`Timestamp::parse`] decides, with the same result for this form).
-fn strict_date(b: &[u8]) -> Option<u64> {
-    // Word-at-a-time (SWAR) on four overlapping 8-byte loads of the 31
-    // bytes: the fixed punctuation by one masked compare per word, the
-    // twelve digits in their lanes, pairs of digits combined in-lane.
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    const TEMPLATE: &[u8; RFC2822_LEN] = b"Mon, 00 Jan 0000 00:00:00 +0000";
-    const fn w(b: &[u8], at: usize) -> u64 {
-        match b.split_at_checked(at) {
-            Some((_, rest)) => match rest.first_chunk::<8>() {
-                Some(c) => u64::from_le_bytes(*c),
-                None => 0,
-            },
-            None => 0,
-        }
-    }
-    // Per word: where it starts, its fixed lanes, the template's bytes in
-    // them, and its digit lanes.
-    const fn word(at: usize, fixed: u64, digits: u64) -> (usize, u64, u64, u64) {
-        (at, fixed, w(TEMPLATE, at) & fixed, digits)
-    }
-    const WORDS: [(usize, u64, u64, u64); 4] = [
-        word(0, 0xff00_00ff_ff00_0000, 0x00ff_ff00_0000_0000),
-        word(8, 0x0000_0000_ff00_0000, 0xffff_ffff_0000_0000),
-        word(16, 0x00ff_0000_ff00_00ff, 0x0000_ffff_00ff_ff00),
-        word(23, 0xffff_ffff_ffff_0000, 0x0000_0000_0000_ffff),
-    ];
-    const fn name(n: &[u8; 3]) -> u32 {
-        u32::from_le_bytes([n[0], n[1], n[2], 0])
-    }
-    const MONTHS: [u32; 12] = [
-        name(b"Jan"),
-        name(b"Feb"),
-        name(b"Mar"),
-        name(b"Apr"),
-        name(b"May"),
-        name(b"Jun"),
-        name(b"Jul"),
-        name(b"Aug"),
-        name(b"Sep"),
-        name(b"Oct"),
-        name(b"Nov"),
-        name(b"Dec"),
-    ];
-    const DAYS: [u32; 7] = [
-        name(b"Mon"),
-        name(b"Tue"),
-        name(b"Wed"),
-        name(b"Thu"),
-        name(b"Fri"),
-        name(b"Sat"),
-        name(b"Sun"),
-    ];
-    let b: &[u8; RFC2822_LEN] = b.try_into().ok()?;
-    // Each digit lane as its value (`c ^ b'0'` is 0..=9 only for a digit);
-    // a lane of 10 or more (or with its high bit) is not a digit.
-    let mut bad = 0;
-    let mut pairs = [0u64; 4];
-    for (pair, &(at, fixed, expect, digits)) in pairs.iter_mut().zip(&WORDS) {
-        let v = w(b, at);
-        let y = (v ^ (LO * u64::from(b'0'))) & digits;
-        bad |= (v & fixed) ^ expect;
-        bad |= (((y & !HI) + LO * 0x76) | y) & HI & digits;
-        // Lane i becomes 10 * lane i + lane i + 1 (at most 99: no carry).
-        *pair = y.wrapping_mul(10).wrapping_add(y >> 8);
-    }
-    if bad != 0 {
-        return None;
-    }
-    let [p0, p1, p2, p3] = pairs;
-    let lane = |p: u64, i: u32| (p >> (8 * i)) as u8;
-    let [d0, d1, d2, _, _, _, _, _, m0, m1, m2, ..] = *b;
-    let day = u32::from_le_bytes([d0, d1, d2, 0]);
-    if !DAYS.contains(&day) {
-        return None;
-    }
-    let m = u32::from_le_bytes([m0, m1, m2, 0]);
-    let month = MONTHS.iter().position(|&x| x == m)?;
-    let year = u16::from(lane(p1, 4)) * 100 + u16::from(lane(p1, 6));
-    Timestamp::from_civil(
-        year,
-        month as u8 + 1,
-        lane(p0, 5),
-        lane(p2, 1),
-        lane(p2, 4),
-        lane(p3, 0),
-    )
-    .ok()
-    .map(Timestamp::unix)
+    Timestamp::parse(bytes)
+        .map(Timestamp::unix)
+        .map_err(|_| JsonError::new(JsonErrorKind::InvalidValue, at))
 }
 
 /// [`Label::check`] on the characters of a view, without a copy.
@@ -522,23 +434,25 @@ fn label_ok(text: JsonStr<'_>) -> bool {
     if let Some(s) = text.as_plain() {
         return Label::check(s).is_ok();
     }
-    // Escaped: the same rules, on the characters.
+    // Escaped: the same rules, on the characters. The rules on the whole
+    // text (`.`, `..`, a call SID) only concern short ASCII texts: those
+    // are kept, a byte a character, to be checked at the end.
     let mut chars = 0usize;
     let mut head = [0u8; SID_CAPACITY];
     let mut len = 0usize;
+    let mut ascii = true;
     for c in text.chars() {
         chars += 1;
         if c == '/' || c.is_control() || chars > LABEL_MAX_CHARS {
             return false;
         }
-        if let Some(dst) = head.get_mut(len..len + c.len_utf8()) {
-            let (bytes, n) = crate::wire::sink::utf8(c);
-            crate::wire::sink::copy(dst, bytes.get(..n).unwrap_or(&[]));
+        if let (true, Some(slot)) = (c.is_ascii(), head.get_mut(len)) {
+            *slot = c as u8; // ASCII: the cast is exact
         }
-        len += c.len_utf8();
+        ascii &= c.is_ascii();
+        len += 1;
     }
-    // Only short texts can be `.`, `..` or a call SID.
-    match head.get(..len).map(core::str::from_utf8) {
+    match head.get(..len).filter(|_| ascii).map(core::str::from_utf8) {
         Some(Ok(short)) => Label::check(short).is_ok(),
         _ => chars > 0,
     }
@@ -642,18 +556,7 @@ impl<'a> Participant<'a> {
         match field {
             // One non-generic read for the four SIDs (one copy of the code).
             Field::AccountSid | Field::CallSid | Field::ConferenceSid | Field::CallSidToCoach => {
-                let kind = match field {
-                    Field::AccountSid => IdKind::Account,
-                    Field::ConferenceSid => IdKind::Conference,
-                    _ => IdKind::Call,
-                };
-                let raw = sid_value(c, kind)?;
-                match field {
-                    Field::AccountSid => self.account_sid = raw.map(AccountSid::from_raw),
-                    Field::ConferenceSid => self.conference_sid = raw.map(ConferenceSid::from_raw),
-                    Field::CallSid => self.call_sid = raw.map(CallSid::from_raw),
-                    _ => self.call_sid_to_coach = raw.map(CallSid::from_raw),
-                }
+                self.read_sid(c, field)?;
             }
             Field::DateCreated => self.date_created = date_value(c)?,
             Field::DateUpdated => self.date_updated = date_value(c)?,
@@ -695,6 +598,26 @@ impl<'a> Participant<'a> {
                 };
                 self.set_flag(i, c.opt_bool()?);
             }
+        }
+        Ok(())
+    }
+
+    /// Reads the SID of `field` (one of the four SID fields) and stores it.
+    /// Out of line: inlined into the key loop, the optimizer copied the
+    /// read, the moves of the SID and the store once per kind.
+    #[inline(never)]
+    fn read_sid(&mut self, c: &mut Cursor<'a>, field: Field) -> Result<(), JsonError> {
+        let kind = match field {
+            Field::AccountSid => IdKind::Account,
+            Field::ConferenceSid => IdKind::Conference,
+            _ => IdKind::Call,
+        };
+        let raw = sid_value(c, kind)?;
+        match field {
+            Field::AccountSid => self.account_sid = raw.map(AccountSid::from_raw),
+            Field::ConferenceSid => self.conference_sid = raw.map(ConferenceSid::from_raw),
+            Field::CallSid => self.call_sid = raw.map(CallSid::from_raw),
+            _ => self.call_sid_to_coach = raw.map(CallSid::from_raw),
         }
         Ok(())
     }

@@ -632,7 +632,11 @@ impl<const N: usize, const L: usize> bridge::JsonBody for PageBody<'_, '_, N, L>
     }
 }
 
-/// The page document, in the fixtures' key order.
+/// The page document, in the fixtures' key order. Out of line, in a frame
+/// of its own: it runs twice (the page is counted, then written), and
+/// inlined into the list operation it made that frame larger than the two
+/// apart.
+#[inline(never)]
 fn encode_page<S: Sink + ?Sized, const N: usize, const L: usize>(
     sink: &mut S,
     page: &Page<'_, N, L>,

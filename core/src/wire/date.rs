@@ -174,29 +174,56 @@ impl fmt::Display for DateError {
 impl core::error::Error for DateError {}
 
 const SECS_PER_DAY: u64 = 86_400;
-/// Weekday names, Monday first; the first three letters are the abbreviation.
-#[rustfmt::skip]
-const WEEKDAYS: [&[u8]; 7] =
-    [b"Monday", b"Tuesday", b"Wednesday", b"Thursday", b"Friday", b"Saturday", b"Sunday"];
-/// Month names, January first; the first three letters are the abbreviation.
-#[rustfmt::skip]
-const MONTHS: [&[u8]; 12] = [
-    b"January", b"February", b"March", b"April", b"May", b"June",
-    b"July", b"August", b"September", b"October", b"November", b"December",
-];
-/// Named zones and their offsets from UTC in minutes (RFC 2822 §4.3);
-/// `i16` minutes keep an entry at 12 bytes on a 32-bit target (16 with `i64`).
-#[rustfmt::skip]
-const ZONES: [(&[u8], i16); 12] = [
-    (b"GMT", 0), (b"UT", 0), (b"UTC", 0), (b"Z", 0),
-    (b"EST", -300), (b"EDT", -240), (b"CST", -360), (b"CDT", -300),
-    (b"MST", -420), (b"MDT", -360), (b"PST", -480), (b"PDT", -420),
-];
+/// Weekday names, Monday first, space-separated; the first three letters
+/// of a name are its abbreviation.
+const WEEKDAY_NAMES: &[u8] = b"Monday Tuesday Wednesday Thursday Friday Saturday Sunday";
+/// Month names, January first, as [`WEEKDAY_NAMES`].
+const MONTH_NAMES: &[u8] =
+    b"January February March April May June July August September October November December";
+/// Named zones (RFC 2822 §4.3), space-separated, and their offsets from UTC
+/// in hours ([`ZONE_HOURS`]).
+const ZONE_NAMES: &[u8] = b"GMT UT UTC Z EST EDT CST CDT MST MDT PST PDT";
+const ZONE_HOURS: [i8; 12] = [0, 0, 0, 0, -5, -4, -6, -5, -7, -6, -8, -7];
 
-/// The 3-letter abbreviation of entry `i` of a name table.
-fn abbr(names: &[&[u8]], i: usize) -> [u8; 3] {
-    let name = names.get(i).copied().unwrap_or_default();
-    name.first_chunk().copied().unwrap_or(*b"???")
+/// The abbreviations of space-separated `names`, each as a little-endian
+/// word (its three letters and a zero): the strict parser compares them
+/// whole, the writer takes their letters.
+// Evaluated at compile time (only for constants): an index out of bounds
+// is a build error, never a run-time panic.
+#[allow(clippy::indexing_slicing)]
+const fn abbreviations<const N: usize>(names: &[u8]) -> [u32; N] {
+    let mut out = [0u32; N];
+    let mut n = 0;
+    let mut i = 0;
+    while n < N {
+        out[n] = u32::from_le_bytes([names[i], names[i + 1], names[i + 2], 0]);
+        n += 1;
+        while i < names.len() && names[i] != b' ' {
+            i += 1;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// `Mon` … `Sun`, as words.
+const WEEKDAY_ABBR: [u32; 7] = abbreviations(WEEKDAY_NAMES);
+/// `Jan` … `Dec`, as words.
+const MONTH_ABBR: [u32; 12] = abbreviations(MONTH_NAMES);
+
+/// The 3-letter abbreviation of entry `i` of a table of them.
+fn abbr(words: &[u32], i: usize) -> [u8; 3] {
+    let [a, b, c, _] = words.get(i).copied().unwrap_or(0).to_le_bytes();
+    [a, b, c]
+}
+
+/// Index of `word` among the space-separated `names`, in any case; with
+/// `abbreviated`, a name's first three letters match it too.
+fn find(word: &[u8], names: &[u8], abbreviated: bool) -> Option<usize> {
+    names.split(|&b| b == b' ').position(|name| {
+        word.eq_ignore_ascii_case(name)
+            || (abbreviated && name.get(..3).is_some_and(|a| word.eq_ignore_ascii_case(a)))
+    })
 }
 
 // Calendar arithmetic is in u32 (years <= 9999, days < 2^22): on 32-bit
@@ -242,16 +269,6 @@ const fn civil_from_days(z: u32) -> (u32, u32, u32) {
 /// Seconds since the epoch of a validated local date-time.
 fn local_secs(y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> u64 {
     u64::from(days_from_civil(y, mo, d)) * SECS_PER_DAY + u64::from(h * 3600 + mi * 60 + s)
-}
-
-/// Index of `word` in a name table, as full name or 3-letter abbreviation.
-fn lookup(word: &[u8], names: &[&[u8]]) -> Option<usize> {
-    names.iter().position(|name| {
-        word.eq_ignore_ascii_case(name)
-            || name
-                .first_chunk::<3>()
-                .is_some_and(|a| word.eq_ignore_ascii_case(a))
-    })
 }
 
 /// The two decimal digits of `n < 100` (callers pass calendar fields).
@@ -326,8 +343,9 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// The zone's offset from UTC in seconds.
-    fn zone(&mut self) -> Result<i64, DateError> {
+    /// The zone's offset from UTC in seconds (at most a day either way: an
+    /// `i32`, no 64-bit arithmetic on 32-bit cores).
+    fn zone(&mut self) -> Result<i32, DateError> {
         let at = self.i;
         let bad = DateError::BadZone { offset: at };
         let sign = match self.peek() {
@@ -336,10 +354,9 @@ impl<'a> Cursor<'a> {
             Some(b'-') => -1,
             Some(_) => {
                 let (_, w) = self.run(u8::is_ascii_alphabetic);
-                return ZONES
-                    .iter()
-                    .find(|(name, _)| w.eq_ignore_ascii_case(name))
-                    .map(|&(_, min)| i64::from(min) * 60)
+                return find(w, ZONE_NAMES, false)
+                    .and_then(|i| ZONE_HOURS.get(i))
+                    .map(|&h| i32::from(h) * 3600)
                     .ok_or(bad);
             }
         };
@@ -351,7 +368,8 @@ impl<'a> Cursor<'a> {
         if hh > 23 || mm > 59 {
             return Err(bad);
         }
-        Ok(sign * (hh as i64 * 3600 + mm as i64 * 60))
+        // `hh <= 23` and `mm <= 59`: the casts cannot lose data.
+        Ok(sign * (hh as i32 * 3600 + mm as i32 * 60))
     }
 }
 
@@ -476,7 +494,7 @@ impl Timestamp {
         p.ws();
         if p.peek().is_some_and(|b| b.is_ascii_alphabetic()) {
             let (at, w) = p.run(u8::is_ascii_alphabetic);
-            lookup(w, &WEEKDAYS).ok_or(E::BadWeekday { offset: at })?;
+            find(w, WEEKDAY_NAMES, true).ok_or(E::BadWeekday { offset: at })?;
             p.ws();
             p.byte(b',', |offset| E::MissingComma { offset })?;
             p.ws();
@@ -484,7 +502,7 @@ impl Timestamp {
         let (day_at, d) = p.digits(1, 2, |offset| E::BadDay { offset })?;
         p.sep()?;
         let (month_at, w) = p.run(u8::is_ascii_alphabetic);
-        let mo = lookup(w, &MONTHS)
+        let mo = find(w, MONTH_NAMES, true)
             .or_else(|| w.eq_ignore_ascii_case(b"Sept").then_some(8))
             .ok_or(E::BadMonth { offset: month_at })?;
         let mo = u32::try_from(mo).unwrap_or(u32::MAX).saturating_add(1);
@@ -528,11 +546,16 @@ impl Timestamp {
         if d == 0 || d > days_in_month(y, mo) {
             return Err(E::BadDay { offset: day_at });
         }
-        let local = local_secs(y, mo, d, h, mi, sec) as i64; // < 2^38, fits
-        u64::try_from(local.saturating_sub(zone))
-            .ok()
-            .and_then(Self::from_unix)
-            .ok_or(E::OutOfRange)
+        // UTC = local time - offset, below 0 out of range.
+        let local = local_secs(y, mo, d, h, mi, sec);
+        let offset = u64::from(zone.unsigned_abs());
+        if zone >= 0 {
+            local.checked_sub(offset)
+        } else {
+            Some(local + offset) // local < 2^38: no overflow
+        }
+        .and_then(Self::from_unix)
+        .ok_or(E::OutOfRange)
     }
 
     /// Writes the strict form, e.g. `"Fri, 01 Feb 2011 21:07:19 +0000"`, into
@@ -552,8 +575,8 @@ impl Timestamp {
     /// The strict form as bytes (ASCII), for writers that need no `&str`.
     pub(crate) fn rfc2822(self) -> [u8; RFC2822_LEN] {
         let c = self.to_civil();
-        let [w0, w1, w2] = abbr(&WEEKDAYS, usize::from(c.weekday));
-        let [m0, m1, m2] = abbr(&MONTHS, usize::from(c.month).wrapping_sub(1));
+        let [w0, w1, w2] = abbr(&WEEKDAY_ABBR, usize::from(c.weekday));
+        let [m0, m1, m2] = abbr(&MONTH_ABBR, usize::from(c.month).wrapping_sub(1));
         let [d0, d1] = two_digits(c.day);
         let [y0, y1] = two_digits((c.year / 100 % 100) as u8);
         let [y2, y3] = two_digits((c.year % 100) as u8);
@@ -565,6 +588,76 @@ impl Timestamp {
             b':', n0, n1, b':', s0, s1, b' ', b'+', b'0', b'0', b'0', b'0',
         ]
     }
+}
+
+/// The strict form every service writes, `Fri, 18 Feb 2011 21:07:19 +0000`,
+/// read at fixed positions, as seconds since the epoch; `None` for anything
+/// else (then the lenient [`Timestamp::parse`] decides, with the same
+/// result for this form). It only accepts plain ASCII (letters, digits,
+/// ` ,:+`): a JSON reader may take it from the document in place.
+pub(crate) fn strict_unix(b: &[u8]) -> Option<u64> {
+    // Word-at-a-time (SWAR) on four overlapping 8-byte loads of the 31
+    // bytes: the fixed punctuation by one masked compare per word, the
+    // twelve digits in their lanes, pairs of digits combined in-lane.
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const TEMPLATE: &[u8; RFC2822_LEN] = b"Mon, 00 Jan 0000 00:00:00 +0000";
+    const fn w(b: &[u8], at: usize) -> u64 {
+        match b.split_at_checked(at) {
+            Some((_, rest)) => match rest.first_chunk::<8>() {
+                Some(c) => u64::from_le_bytes(*c),
+                None => 0,
+            },
+            None => 0,
+        }
+    }
+    // Per word: where it starts, its fixed lanes, the template's bytes in
+    // them, and its digit lanes.
+    const fn word(at: usize, fixed: u64, digits: u64) -> (usize, u64, u64, u64) {
+        (at, fixed, w(TEMPLATE, at) & fixed, digits)
+    }
+    const WORDS: [(usize, u64, u64, u64); 4] = [
+        word(0, 0xff00_00ff_ff00_0000, 0x00ff_ff00_0000_0000),
+        word(8, 0x0000_0000_ff00_0000, 0xffff_ffff_0000_0000),
+        word(16, 0x00ff_0000_ff00_00ff, 0x0000_ffff_00ff_ff00),
+        word(23, 0xffff_ffff_ffff_0000, 0x0000_0000_0000_ffff),
+    ];
+    let b: &[u8; RFC2822_LEN] = b.try_into().ok()?;
+    // Each digit lane as its value (`c ^ b'0'` is 0..=9 only for a digit);
+    // a lane of 10 or more (or with its high bit) is not a digit.
+    let mut bad = 0;
+    let mut pairs = [0u64; 4];
+    for (pair, &(at, fixed, expect, digits)) in pairs.iter_mut().zip(&WORDS) {
+        let v = w(b, at);
+        let y = (v ^ (LO * u64::from(b'0'))) & digits;
+        bad |= (v & fixed) ^ expect;
+        bad |= (((y & !HI) + LO * 0x76) | y) & HI & digits;
+        // Lane i becomes 10 * lane i + lane i + 1 (at most 99: no carry).
+        *pair = y.wrapping_mul(10).wrapping_add(y >> 8);
+    }
+    if bad != 0 {
+        return None;
+    }
+    let [p0, p1, p2, p3] = pairs;
+    let lane = |p: u64, i: u32| (p >> (8 * i)) as u8;
+    let [d0, d1, d2, _, _, _, _, _, m0, m1, m2, ..] = *b;
+    let day = u32::from_le_bytes([d0, d1, d2, 0]);
+    if !WEEKDAY_ABBR.contains(&day) {
+        return None;
+    }
+    let m = u32::from_le_bytes([m0, m1, m2, 0]);
+    let month = MONTH_ABBR.iter().position(|&x| x == m)?;
+    let year = u16::from(lane(p1, 4)) * 100 + u16::from(lane(p1, 6));
+    Timestamp::from_civil(
+        year,
+        month as u8 + 1,
+        lane(p0, 5),
+        lane(p2, 1),
+        lane(p2, 4),
+        lane(p3, 0),
+    )
+    .ok()
+    .map(Timestamp::unix)
 }
 
 #[cfg(feature = "serde")]
@@ -600,6 +693,135 @@ impl<'de> serde::Deserialize<'de> for Timestamp {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The lenient parser as it was before its tables were packed
+    /// (issue 17): the model of which dates are accepted, and of every
+    /// error and offset.
+    mod model {
+        use super::super::*;
+
+        /// Weekday names, Monday first; the first three letters are the abbreviation.
+        #[rustfmt::skip]
+        const WEEKDAYS: [&[u8]; 7] =
+            [b"Monday", b"Tuesday", b"Wednesday", b"Thursday", b"Friday", b"Saturday", b"Sunday"];
+        /// Month names, January first; the first three letters are the abbreviation.
+        #[rustfmt::skip]
+        const MONTHS: [&[u8]; 12] = [
+            b"January", b"February", b"March", b"April", b"May", b"June",
+            b"July", b"August", b"September", b"October", b"November", b"December",
+        ];
+        /// Named zones and their offsets from UTC in minutes (RFC 2822 §4.3);
+        /// `i16` minutes keep an entry at 12 bytes on a 32-bit target (16 with `i64`).
+        #[rustfmt::skip]
+        const ZONES: [(&[u8], i16); 12] = [
+            (b"GMT", 0), (b"UT", 0), (b"UTC", 0), (b"Z", 0),
+            (b"EST", -300), (b"EDT", -240), (b"CST", -360), (b"CDT", -300),
+            (b"MST", -420), (b"MDT", -360), (b"PST", -480), (b"PDT", -420),
+        ];
+
+        /// Index of `word` in a name table, as full name or 3-letter abbreviation.
+        fn lookup(word: &[u8], names: &[&[u8]]) -> Option<usize> {
+            names.iter().position(|name| {
+                word.eq_ignore_ascii_case(name)
+                    || name
+                        .first_chunk::<3>()
+                        .is_some_and(|a| word.eq_ignore_ascii_case(a))
+            })
+        }
+
+        /// The zone's offset from UTC in seconds.
+        fn zone(p: &mut Cursor<'_>) -> Result<i64, DateError> {
+            let at = p.i;
+            let bad = DateError::BadZone { offset: at };
+            let sign = match p.peek() {
+                None => return Err(DateError::MissingZone { offset: at }),
+                Some(b'+') => 1,
+                Some(b'-') => -1,
+                Some(_) => {
+                    let (_, w) = p.run(u8::is_ascii_alphabetic);
+                    return ZONES
+                        .iter()
+                        .find(|(name, _)| w.eq_ignore_ascii_case(name))
+                        .map(|&(_, min)| i64::from(min) * 60)
+                        .ok_or(bad);
+                }
+            };
+            p.i = p.i.saturating_add(1);
+            let (_, hhmm) = p
+                .digits(4, 4, |o| DateError::BadZone { offset: o })
+                .map_err(|_| bad)?;
+            let (hh, mm) = (hhmm / 100, hhmm % 100);
+            if hh > 23 || mm > 59 {
+                return Err(bad);
+            }
+            Ok(sign * (hh as i64 * 3600 + mm as i64 * 60))
+        }
+
+        pub(super) fn parse(s: &[u8]) -> Result<Timestamp, DateError> {
+            use DateError as E;
+            let mut p = Cursor { s, i: 0 };
+            p.ws();
+            if p.peek().is_some_and(|b| b.is_ascii_alphabetic()) {
+                let (at, w) = p.run(u8::is_ascii_alphabetic);
+                lookup(w, &WEEKDAYS).ok_or(E::BadWeekday { offset: at })?;
+                p.ws();
+                p.byte(b',', |offset| E::MissingComma { offset })?;
+                p.ws();
+            }
+            let (day_at, d) = p.digits(1, 2, |offset| E::BadDay { offset })?;
+            p.sep()?;
+            let (month_at, w) = p.run(u8::is_ascii_alphabetic);
+            let mo = lookup(w, &MONTHS)
+                .or_else(|| w.eq_ignore_ascii_case(b"Sept").then_some(8))
+                .ok_or(E::BadMonth { offset: month_at })?;
+            let mo = u32::try_from(mo).unwrap_or(u32::MAX).saturating_add(1);
+            p.sep()?;
+            let (year_at, y) = p.digits(2, 4, |offset| E::BadYear { offset })?;
+            let y = match p.i.saturating_sub(year_at) {
+                2 if y < 50 => y.saturating_add(2000),
+                2 => y.saturating_add(1900),
+                4 => y,
+                _ => return Err(E::BadYear { offset: year_at }),
+            };
+            p.sep()?;
+            let (at, h) = p.digits(1, 2, |offset| E::BadHour { offset })?;
+            if h > 23 {
+                return Err(E::BadHour { offset: at });
+            }
+            p.byte(b':', |offset| E::BadMinute { offset })?;
+            let (at, mi) = p.digits(2, 2, |offset| E::BadMinute { offset })?;
+            if mi > 59 {
+                return Err(E::BadMinute { offset: at });
+            }
+            let mut sec = 0;
+            if p.peek() == Some(b':') {
+                p.i = p.i.saturating_add(1);
+                let (at, s) = p.digits(2, 2, |offset| E::BadSecond { offset })?;
+                match s {
+                    60 => return Err(E::LeapSecond { offset: at }),
+                    61.. => return Err(E::BadSecond { offset: at }),
+                    _ => sec = s,
+                }
+            }
+            p.ws();
+            let zone = zone(&mut p)?;
+            p.ws();
+            if p.peek().is_some() {
+                return Err(E::TrailingData { offset: p.i });
+            }
+            if !(1970..=9999).contains(&y) {
+                return Err(E::OutOfRange);
+            }
+            if d == 0 || d > days_in_month(y, mo) {
+                return Err(E::BadDay { offset: day_at });
+            }
+            let local = local_secs(y, mo, d, h, mi, sec) as i64; // < 2^38, fits
+            u64::try_from(local.saturating_sub(zone))
+                .ok()
+                .and_then(Timestamp::from_unix)
+                .ok_or(E::OutOfRange)
+        }
+    }
 
     fn p(s: &str) -> Result<u64, DateError> {
         Timestamp::parse(s.as_bytes()).map(Timestamp::unix)
@@ -744,6 +966,34 @@ mod tests {
         #[test]
         fn arbitrary_strings_never_panic(s in ".{0,48}") {
             let _ = Timestamp::parse(s.as_bytes());
+        }
+
+        #[test]
+        fn same_as_the_model_near_valid(s in "[ \t]?((Mon|friday|THU|Tues|Xy|sat) ?,)? ?[0-9]{0,3} ?(Feb|sept|SEP|Septe|may|MAY|Qq|december)? ?[0-9]{0,5} [0-9]{0,3}:?[0-9]{0,3}(:[0-9]{0,3})? ?([-+][0-9]{0,5}|[A-Za-z]{0,4}) ?") {
+            prop_assert_eq!(Timestamp::parse(s.as_bytes()), model::parse(s.as_bytes()), "{:?}", s);
+        }
+
+        #[test]
+        fn same_as_the_model_for_zones(zone in "[A-Za-z]{0,4}|[-+][0-9]{0,5}") {
+            let s = std::format!("Fri, 18 Feb 2011 21:07:19 {zone}");
+            prop_assert_eq!(Timestamp::parse(s.as_bytes()), model::parse(s.as_bytes()), "{:?}", s);
+        }
+
+        #[test]
+        fn same_as_the_model_for_names(day in "[A-Za-z]{0,10}", month in "[A-Za-z]{0,10}") {
+            let s = std::format!("{day}, 1 {month} 2011 21:07 GMT");
+            prop_assert_eq!(Timestamp::parse(s.as_bytes()), model::parse(s.as_bytes()), "{:?}", s);
+        }
+
+        #[test]
+        fn same_as_the_model_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..40)) {
+            prop_assert_eq!(Timestamp::parse(&bytes), model::parse(&bytes));
+        }
+
+        #[test]
+        fn strict_same_as_lenient(secs in 0..=Timestamp::MAX_UNIX) {
+            let t = Timestamp::from_unix(secs).unwrap();
+            prop_assert_eq!(strict_unix(&t.rfc2822()), Some(secs));
         }
 
         #[test]

@@ -1,44 +1,53 @@
 //! Word-at-a-time byte searches (SWAR, no `unsafe`): the hot loops of the
-//! codecs look for a few delimiter bytes in long runs of plain text, eight
-//! bytes per step instead of one.
+//! codecs look for a few delimiter bytes in long runs of plain text, a
+//! machine word of bytes per step instead of one.
 //!
 //! Each mask has the high bit set in every byte lane that matches, plus
 //! possibly false positives *above* a true match (borrow propagation), so
 //! only the lowest set bit is meaningful, which is all a search needs.
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
+/// The word the searches use: the machine's, 8 bytes on 64-bit hosts, 4 on
+/// 32-bit microcontrollers (where a `u64` takes two registers and two
+/// instructions for each operation: twice the code for the same bytes).
+pub(crate) type Word = usize;
+/// Bytes in a [`Word`].
+pub(crate) const W: usize = core::mem::size_of::<Word>();
+/// `0x0101…01`: one in every byte lane.
+pub(crate) const LO: Word = Word::MAX / 0xff;
+/// `0x8080…80`: the high bit of every byte lane.
+pub(crate) const HI: Word = LO << 7;
 
+/// The word of `chunk`'s [`W`] bytes, little-endian (0 if it is shorter).
 #[inline(always)]
-fn word(chunk: &[u8]) -> u64 {
-    u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or([0; 8]))
+pub(crate) fn word(chunk: &[u8]) -> Word {
+    Word::from_le_bytes(<[u8; W]>::try_from(chunk).unwrap_or([0; W]))
 }
 
 /// Lanes equal to `b`.
 #[inline(always)]
-const fn eq(w: u64, b: u8) -> u64 {
-    let x = w ^ (LO * b as u64);
+pub(crate) const fn eq(w: Word, b: u8) -> Word {
+    let x = w ^ (LO * b as Word);
     x.wrapping_sub(LO) & !x & HI
 }
 
 /// Lanes strictly below `n` (`n <= 0x80`).
 #[inline(always)]
-const fn below(w: u64, n: u8) -> u64 {
-    w.wrapping_sub(LO * n as u64) & !w & HI
+pub(crate) const fn below(w: Word, n: u8) -> Word {
+    w.wrapping_sub(LO * n as Word) & !w & HI
 }
 
 /// Position of the first byte of `hay` that `lanes` (word test) and `hit`
 /// (byte test, the same predicate) select.
 #[inline(always)]
-fn find(hay: &[u8], lanes: impl Fn(u64) -> u64, hit: impl Fn(u8) -> bool) -> Option<usize> {
-    let mut chunks = hay.chunks_exact(8);
+fn find(hay: &[u8], lanes: impl Fn(Word) -> Word, hit: impl Fn(u8) -> bool) -> Option<usize> {
+    let mut chunks = hay.chunks_exact(W);
     let mut base = 0;
     for chunk in chunks.by_ref() {
         let m = lanes(word(chunk));
         if m != 0 {
             return Some(base + (m.trailing_zeros() / 8) as usize);
         }
-        base += 8;
+        base += W;
     }
     chunks
         .remainder()
@@ -132,15 +141,16 @@ pub(crate) fn field_stop(hay: &[u8]) -> Option<usize> {
     hay.iter().position(|&c| field_forbidden(c))
 }
 
-/// `a == b`, eight bytes per step (short keys and fixed tokens: no `memcmp`
-/// call). The last word of a run of 8 or more overlaps the previous one.
+/// `a == b`, a word per step (short keys and fixed tokens: no `memcmp`
+/// call). The last word of a run of a word or more overlaps the previous
+/// one.
 #[inline]
 pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
         return false;
     }
-    if n < 8 {
+    if n < W {
         if n < 4 {
             return a == b;
         }
@@ -154,18 +164,18 @@ pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
         return w4(a, 0) == w4(b, 0) && w4(a, n - 4) == w4(b, n - 4);
     }
     let mut at = 0;
-    while at + 8 < n {
-        if word(a.get(at..at + 8).unwrap_or(&[])) != word(b.get(at..at + 8).unwrap_or(&[])) {
+    while at + W < n {
+        if word(a.get(at..at + W).unwrap_or(&[])) != word(b.get(at..at + W).unwrap_or(&[])) {
             return false;
         }
-        at += 8;
+        at += W;
     }
-    word(a.get(n - 8..).unwrap_or(&[])) == word(b.get(n - 8..).unwrap_or(&[]))
+    word(a.get(n - W..).unwrap_or(&[])) == word(b.get(n - W..).unwrap_or(&[]))
 }
 
 /// Lanes (high bit) of `w` holding an ASCII hex digit (`0-9`, `a-f`, `A-F`).
 #[inline(always)]
-const fn hex_lanes(w: u64) -> u64 {
+const fn hex_lanes(w: Word) -> Word {
     // Lanes below 0x80 only: adding up to 0x50 cannot carry into the next.
     let ascii = !w & HI;
     let v = w & !HI;
@@ -175,12 +185,12 @@ const fn hex_lanes(w: u64) -> u64 {
     (digit | alpha) & ascii & HI
 }
 
-/// Whether every byte of `s` is an ASCII hex digit, eight at a time.
+/// Whether every byte of `s` is an ASCII hex digit, a word at a time.
 #[inline]
 pub(crate) fn all_hex(s: &[u8]) -> bool {
     // Lanes accumulated over the words, one test at the end (a SID's 32
-    // hex digits are four words).
-    let mut chunks = s.chunks_exact(8);
+    // hex digits are four or eight words).
+    let mut chunks = s.chunks_exact(W);
     let mut all = HI;
     for chunk in chunks.by_ref() {
         all &= hex_lanes(word(chunk));

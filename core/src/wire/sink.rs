@@ -105,15 +105,18 @@ pub trait Sink {
     /// The writers of this crate that announce a length before the bytes it
     /// counts (`Content-Length`) use it to write in one pass: they reserve
     /// the digits (their count known from cheap bounds on the body), write
-    /// the rest, then fill the digits in. Over a sink without a buffer they
-    /// count the body first (with a [`CountingSink`]), then write. The
-    /// output is the same bytes either way. [`SliceSink`] returns its
-    /// buffer; an implementation must keep `*len <= buf.len()` and may only
-    /// be asked to move `*len` back to a value it had. Returning `Some` is a
-    /// promise that `buf[..*len]` stays where it is until the writer
-    /// returns: a sink that flushes or drains its buffer when it fills up
-    /// must return `None` (the reserved digits are filled in at the offset
-    /// recorded before the body was written).
+    /// the rest, then fill the digits in. They write the whole message
+    /// through the buffer (bytes stored at `buf[*len..]`, then `*len`
+    /// advanced: for a sink that returns `Some`, that must be what a `put`
+    /// of them does), with one check for a full buffer at the end. Over a
+    /// sink without a buffer they count the body first (with a
+    /// [`CountingSink`]), then write. The output is the same bytes either
+    /// way. [`SliceSink`] returns its buffer; an implementation must keep
+    /// `*len <= buf.len()` and may be asked to move `*len` back to a value
+    /// it had. Returning `Some` is a promise that `buf[..*len]` stays where
+    /// it is until the writer returns: a sink that flushes or drains its
+    /// buffer when it fills up must return `None` (the reserved digits are
+    /// filled in at the offset recorded before the body was written).
     ///
     /// ```
     /// use confpart::wire::sink::{Sink, SliceSink};
@@ -203,20 +206,27 @@ pub fn u64_to_decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
 
 /// `(n / 10, n % 10)` with 32-bit operations only: long division in 16-bit
 /// digits. A `u64` division would link ~0.9 KB of compiler-builtins into
-/// firmware for 32-bit cores.
+/// firmware for 32-bit cores (and a 64-bit shift by a variable amount a
+/// library call: the digits come from the two halves by constant shifts).
 fn div10(n: u64) -> (u64, u8) {
     if let Ok(small) = u32::try_from(n) {
         // `small % 10 < 10`: the cast cannot lose data.
         return (u64::from(small / 10), (small % 10) as u8);
     }
-    let mut q = 0u64;
+    let (hi, lo) = ((n >> 32) as u32, n as u32);
+    let mut q = [0u32; 4];
     let mut r = 0u32;
-    for shift in [48u32, 32, 16, 0] {
-        // `r < 10`, so `cur < 10 * 2^16`: fits a u32.
-        let cur = (r << 16) | ((n >> shift) as u32 & 0xffff);
-        q |= u64::from(cur / 10) << shift;
+    for (q, digit) in q
+        .iter_mut()
+        .zip([hi >> 16, hi & 0xffff, lo >> 16, lo & 0xffff])
+    {
+        // `r < 10`, so `cur < 10 * 2^16`: fits a u32, and `cur / 10 < 2^16`.
+        let cur = (r << 16) | digit;
+        *q = cur / 10;
         r = cur % 10;
     }
+    let [q3, q2, q1, q0] = q;
+    let q = (u64::from((q3 << 16) | q2) << 32) | u64::from((q1 << 16) | q0);
     (q, r as u8)
 }
 
@@ -270,6 +280,125 @@ impl Sink for SliceSink<'_> {
                 needed: bytes.len(),
             }),
         }
+    }
+
+    fn buffer(&mut self) -> Option<(&mut [u8], &mut usize)> {
+        Some((&mut *self.buf, &mut self.len))
+    }
+}
+
+/// [`BufLatch`]'s `needed` while every write fitted (a write of a slice is
+/// at most `isize::MAX` bytes long).
+const OPEN: usize = usize::MAX;
+/// [`BufLatch`]'s `needed` when it only counts ([`BufLatch::counting`]).
+const COUNT: usize = usize::MAX - 1;
+
+/// Writes into a sink's buffer ([`Sink::buffer`]) and keeps the first
+/// error: every write returns `Ok`, so a writer's `?` after each write is
+/// known to pass and compiles to nothing; the writer asks
+/// [`BufLatch::result`] once at the end. From the first write that does not
+/// fit on, nothing more is stored: the buffer holds exactly what a writer
+/// stopping at that `?` would have left, and the error is the one
+/// [`SliceSink::put`] gives.
+pub(crate) struct BufLatch<'b> {
+    /// The buffer; cut where the first write that did not fit started
+    /// (then its length is that write's offset).
+    buf: &'b mut [u8],
+    len: usize,
+    /// The length of the first write that did not fit; [`OPEN`] while
+    /// every write fitted, [`COUNT`] for a counting latch.
+    needed: usize,
+}
+
+impl<'b> BufLatch<'b> {
+    /// Writes at `buf[len..]`.
+    pub(crate) fn new(buf: &'b mut [u8], len: usize) -> Self {
+        Self {
+            buf,
+            len,
+            needed: OPEN,
+        }
+    }
+
+    /// A latch that stores nothing and counts the bytes written (as
+    /// [`CountingSink`] does, with the writers' code for a buffer: a
+    /// message's body is counted by the same code that writes it).
+    pub(crate) fn counting() -> BufLatch<'static> {
+        BufLatch {
+            buf: &mut [],
+            len: 0,
+            needed: COUNT,
+        }
+    }
+
+    /// Bytes of the buffer written (or counted) so far.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The first write that did not fit, if one did not.
+    pub(crate) fn result(&self) -> Result<(), WriteError> {
+        if self.needed >= COUNT {
+            return Ok(());
+        }
+        Err(WriteError::BufferFull {
+            offset: self.buf.len(),
+            needed: self.needed,
+        })
+    }
+
+    /// Stores `bytes` at the end, as [`SliceSink::put`] does. Bare metal
+    /// keeps one copy of it (flash); a hosted build inlines it at every
+    /// write, as the optimizer did with `SliceSink::put` (speed).
+    #[cfg_attr(target_os = "none", inline)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    fn store(&mut self, bytes: &[u8]) {
+        let at = self.len;
+        match at
+            .checked_add(bytes.len())
+            .and_then(|end| self.buf.get_mut(at..end))
+        {
+            Some(dst) => {
+                copy(dst, bytes);
+                self.len = at + bytes.len();
+            }
+            None => self.full(at, bytes.len()),
+        }
+    }
+
+    /// Reserves `width` bytes at the end (filled in later), failing as a
+    /// write of that many bytes would.
+    pub(crate) fn reserve(&mut self, width: usize) {
+        let at = self.len;
+        match at.checked_add(width).filter(|&end| end <= self.buf.len()) {
+            Some(end) => self.len = end,
+            None => self.full(at, width),
+        }
+    }
+
+    /// A write of `needed` bytes at `offset` did not fit: the first such
+    /// error is kept, and the buffer is cut where it stopped, so that no
+    /// later write (shorter ones included) stores anything.
+    #[cold]
+    fn full(&mut self, offset: usize, needed: usize) {
+        // Counting: every write but an empty one lands here (no buffer).
+        if self.needed == COUNT {
+            self.len = self.len.saturating_add(needed);
+            return;
+        }
+        if self.needed == OPEN {
+            self.needed = needed;
+        }
+        let buf = core::mem::take(&mut self.buf);
+        self.buf = buf.get_mut(..offset).unwrap_or_default();
+    }
+}
+
+impl Sink for BufLatch<'_> {
+    #[inline(always)]
+    fn put(&mut self, bytes: &[u8]) -> Result<(), WriteError> {
+        self.store(bytes);
+        Ok(())
     }
 
     fn buffer(&mut self) -> Option<(&mut [u8], &mut usize)> {
@@ -414,6 +543,41 @@ mod tests {
             })
         );
         assert_eq!(s.written(), b"ab");
+    }
+
+    #[test]
+    fn buf_latch_keeps_the_first_error_and_stores_nothing_after_it() {
+        let mut buf = [0u8; 6];
+        let mut out = BufLatch::new(&mut buf, 1);
+        out.put(b"ab").unwrap();
+        // Neither a write that does not fit nor any later one is stored;
+        // every write returns `Ok`, the first failure is the result.
+        out.put(b"cdef").unwrap();
+        out.put(b"g").unwrap();
+        out.reserve(1);
+        out.put(b"").unwrap();
+        assert_eq!(out.len(), 3);
+        assert_eq!(
+            out.result(),
+            Err(WriteError::BufferFull {
+                offset: 3,
+                needed: 4
+            })
+        );
+        assert_eq!(&buf, b"\0ab\0\0\0");
+        // The same writes through a `SliceSink`, stopping at the failure.
+        let mut model = [0u8; 6];
+        let mut sink = SliceSink::new(&mut model);
+        sink.put(b"\0").unwrap();
+        sink.put(b"ab").unwrap();
+        assert_eq!(
+            sink.put(b"cdef"),
+            Err(WriteError::BufferFull {
+                offset: 3,
+                needed: 4
+            })
+        );
+        assert_eq!(model, buf);
     }
 
     #[test]

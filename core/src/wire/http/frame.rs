@@ -1,7 +1,9 @@
 //! Writing a message whose head announces its body's length
 //! (`Content-Length`) in one pass over a buffer.
 
-use crate::wire::sink::{CountingSink, Sink, WriteError, copy, decimal_len, u64_to_decimal};
+use crate::wire::sink::{
+    BufLatch, CountingSink, Sink, WriteError, copy, decimal_len, u64_to_decimal,
+};
 
 /// A message whose head may announce the length of its body
 /// (`Content-Length`): [`write_framed`] writes it.
@@ -34,6 +36,8 @@ enum Plan {
     None,
     /// Count the body first, then write its length.
     Count,
+    /// The body was counted: write this length.
+    Counted(usize),
     /// Reserve this many digits in the buffer, fill them in after the body.
     Reserve(usize),
 }
@@ -42,98 +46,127 @@ enum Plan {
 /// the rest of the head, the body; bytes and errors are those of writing
 /// in that order with the body counted first.
 ///
-/// When the bounds on the body's length have the same number of digits
-/// and the sink is a buffer ([`Sink::buffer`]), the body is not counted:
-/// those digits are reserved, the rest is written, and the digits are
-/// filled in (one pass). Otherwise the body is counted first. When the one
-/// pass fails (a full buffer; or wrong bounds, never: they are tested), the
-/// message is written again from its start, counted, which gives the
-/// counted write's result and bytes. One call site per writer, so that
-/// the optimizer can inline each once.
+/// Over a buffer ([`Sink::buffer`]) the writers store into it through a
+/// [`BufLatch`] (one check for a full buffer at the end, not one after
+/// each write), and when the bounds on the body's length have the same
+/// number of digits the body is not counted: those digits are reserved,
+/// the rest is written, and the digits are filled in (one pass). When the
+/// one pass fails (a full buffer; or wrong bounds, never: they are
+/// tested), the message is written again from its start, counted, which
+/// gives the counted write's result and bytes. Over any other sink the
+/// body is counted first. One call site per writer, so that the optimizer
+/// can inline each once.
 pub(crate) fn write_framed<S: Sink + ?Sized, F: Framed + ?Sized>(
     sink: &mut S,
     message: &F,
 ) -> Result<(), F::Error> {
-    let start = sink.buffer().map(|(_, len)| *len);
+    match sink.buffer() {
+        Some((buf, len)) => write_into(buf, len, message),
+        None => {
+            let counted = counted_body(message);
+            message.head(sink)?;
+            if let Some(n) = counted {
+                sink.put_u64(n as u64)?;
+            }
+            message.head_end(sink)?;
+            Ok(message.body(sink)?)
+        }
+    }
+}
+
+/// The body's length, counted, for a message whose head announces it.
+fn counted_body<F: Framed + ?Sized>(message: &F) -> Option<usize> {
+    if !message.has_length() {
+        return None;
+    }
+    let mut count = CountingSink::default();
+    // A counting sink never fails.
+    let _ = message.body(&mut count);
+    Some(count.count)
+}
+
+/// [`write_framed`] over `buf[*len..]`.
+fn write_into<F: Framed + ?Sized>(
+    buf: &mut [u8],
+    len: &mut usize,
+    message: &F,
+) -> Result<(), F::Error> {
+    let start = *len;
     let mut plan = if !message.has_length() {
         Plan::None
     } else {
         let (low, high) = message.body_len_bounds();
         let width = decimal_len(low);
-        if start.is_some() && width == decimal_len(high) {
+        if width == decimal_len(high) {
             Plan::Reserve(width)
         } else {
             Plan::Count
         }
     };
     loop {
-        let counted = if plan == Plan::Count {
-            let mut count = CountingSink::default();
-            // A counting sink never fails.
-            let _ = message.body(&mut count);
-            count.count
+        // `Count`: a pass that only counts the body, with the same writers
+        // (one call site for each part of the message, so that the
+        // optimizer can inline each once).
+        let counting = plan == Plan::Count;
+        let mut out = if counting {
+            BufLatch::counting()
         } else {
-            0
+            BufLatch::new(buf, start)
         };
-        message.head(sink)?;
-        let at = sink.buffer().map_or(0, |(_, len)| *len);
-        let mut body_start = 0;
-        let written = match plan {
-            Plan::None => Ok(()),
-            Plan::Count => sink.put_u64(counted as u64),
-            Plan::Reserve(width) => reserve(sink, width),
-        }
-        .and_then(|()| message.head_end(sink))
-        .and_then(|()| {
-            body_start = sink.buffer().map_or(0, |(_, len)| *len);
-            message.body(sink)
-        });
-        if let Plan::Reserve(width) = plan {
-            let n = sink
-                .buffer()
-                .map_or(0, |(_, len)| len.saturating_sub(body_start));
-            if written.is_ok() && decimal_len(n) == width {
-                fill(sink, at, n);
-                return Ok(());
+        let mut at = 0;
+        let mut written = Ok(());
+        if !counting {
+            if let Err(e) = message.head(&mut out) {
+                // A check of the message failed: a write that did not fit
+                // before it came first.
+                *len = out.len();
+                out.result()?;
+                return Err(e);
             }
-            // Again from the start, counted.
-            if let (Some(start), Some((_, len))) = (start, sink.buffer()) {
+            at = out.len();
+            match plan {
+                Plan::Counted(n) => {
+                    let _ = out.put_u64(n as u64);
+                }
+                Plan::Reserve(width) => out.reserve(width),
+                Plan::None | Plan::Count => {}
+            }
+            written = message.head_end(&mut out);
+        }
+        let body_start = out.len();
+        let written = written
+            .and_then(|()| message.body(&mut out))
+            .and(out.result());
+        let end = out.len();
+        match plan {
+            Plan::Count => {
+                plan = Plan::Counted(end);
+                continue;
+            }
+            Plan::Reserve(width) => {
+                *len = end;
+                let n = end.saturating_sub(body_start);
+                if written.is_ok() && decimal_len(n) == width {
+                    fill(buf, at, n);
+                    return Ok(());
+                }
+                // Again from the start, counted.
                 *len = start;
+                plan = Plan::Count;
             }
-            plan = Plan::Count;
-            continue;
+            Plan::None | Plan::Counted(_) => {
+                *len = end;
+                return Ok(written?);
+            }
         }
-        return Ok(written?);
     }
 }
 
-/// Reserves `width` bytes at the end of a buffer sink, failing as a `put`
-/// of that many bytes would.
-fn reserve<S: Sink + ?Sized>(sink: &mut S, width: usize) -> Result<(), WriteError> {
-    let Some((buf, len)) = sink.buffer() else {
-        return Ok(());
-    };
-    match len.checked_add(width) {
-        Some(end) if end <= buf.len() => {
-            *len = end;
-            Ok(())
-        }
-        _ => Err(WriteError::BufferFull {
-            offset: *len,
-            needed: width,
-        }),
-    }
-}
-
-/// Writes `n` in decimal at `at` of a buffer sink (where its digits were
-/// reserved).
-fn fill<S: Sink + ?Sized>(sink: &mut S, at: usize, n: usize) {
+/// Writes `n` in decimal at `buf[at..]` (where its digits were reserved).
+fn fill(buf: &mut [u8], at: usize, n: usize) {
     let mut digits = [0u8; 20];
     let digits = u64_to_decimal(n as u64, &mut digits);
-    if let Some(dst) = sink
-        .buffer()
-        .and_then(|(buf, _)| buf.get_mut(at..at + digits.len()))
-    {
+    if let Some(dst) = buf.get_mut(at..at + digits.len()) {
         copy(dst, digits);
     }
 }

@@ -397,28 +397,33 @@ const fn is_tchar(b: u8) -> bool {
         )
 }
 
-/// [`is_tchar`] of the 64 bytes from `base`, one bit each.
-const fn tchar_bits(base: u8) -> u64 {
-    let mut bits = 0u64;
-    let mut i = 0u8;
-    while i < 64 {
-        if is_tchar(base + i) {
-            bits |= 1 << i;
-        }
-        i += 1;
-    }
-    bits
-}
+/// [`is_tchar`] of the 128 ASCII bytes, one bit each, in 32-bit words (a
+/// 64-bit shift by a variable amount is a library call on 32-bit cores).
+const TCHAR: [u32; 4] = tchar_words();
 
-const TCHAR_LO: u64 = tchar_bits(0);
-const TCHAR_HI: u64 = tchar_bits(64);
+/// [`TCHAR`]'s words.
+// Evaluated at compile time (only for the constant): an index out of
+// bounds is a build error, never a run-time panic.
+#[allow(clippy::indexing_slicing)]
+const fn tchar_words() -> [u32; 4] {
+    let mut words = [0u32; 4];
+    let mut b = 0u8;
+    while b < 128 {
+        if is_tchar(b) {
+            words[(b >> 5) as usize] |= 1 << (b & 31);
+        }
+        b += 1;
+    }
+    words
+}
 
 /// A token character (as [`is_tchar`], by a 128-bit map: header names are
 /// checked byte by byte).
 #[inline]
-const fn is_token(b: u8) -> bool {
-    let bits = if b < 64 { TCHAR_LO } else { TCHAR_HI };
-    b < 128 && (bits >> (b & 63)) & 1 == 1
+fn is_token(b: u8) -> bool {
+    TCHAR
+        .get(usize::from(b >> 5))
+        .is_some_and(|w| (w >> (b & 31)) & 1 == 1)
 }
 
 impl<'a> HeaderField<'a> {

@@ -118,7 +118,10 @@ fn parse_request(
 }
 
 /// Parses a complete response head into `info` (`clean`: the scanner saw
-/// no forbidden control character in it).
+/// no forbidden control character in it). Out of line: it runs once a
+/// message, and inlined into the feeding loop it added its registers and
+/// locals to the caller's.
+#[inline(never)]
 fn parse_response(
     head: &[u8],
     skipped: usize,

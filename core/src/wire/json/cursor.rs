@@ -1,10 +1,10 @@
 //! The pull cursor every decoder reads its document with, and the number
 //! check that decides overflow on the digits.
 
-use super::escape::unescape_into;
 use super::escape::{EscErr, decode_escape};
 use super::string::{Form, JsonStr};
 use super::{JsonError, JsonErrorKind, MAX_DEPTH};
+use crate::wire::scan::{HI, W, Word, below, eq, word};
 
 /// Bit `i` of a key set: whether known key `i` was seen in an object.
 pub(crate) type KeySet = u32;
@@ -25,9 +25,13 @@ impl Key<'_> {
         if !self.escaped {
             return self.raw.as_bytes();
         }
-        match unescape_into(self.raw, buf) {
-            Ok(s) => s.as_bytes(),
-            Err(_) => b"\\",
+        let key = JsonStr {
+            raw: self.raw,
+            form: Form::Escaped,
+        };
+        match key.chars_into(buf) {
+            Some(s) => s.as_bytes(),
+            None => b"\\",
         }
     }
 }
@@ -45,7 +49,7 @@ pub(crate) struct Cursor<'a> {
     depth: usize,
     /// All lane high bits when the document is not UTF-8 (then string scans
     /// stop at non-ASCII bytes to check them), else 0.
-    high: u64,
+    high: Word,
 }
 
 /// Lanes of `w` that may stop a run of string text: `"`, `\\`, a byte below
@@ -53,17 +57,10 @@ pub(crate) struct Cursor<'a> {
 /// more. Only the lowest set lane counts (borrows may mark lanes above it);
 /// the caller looks at that byte.
 #[inline(always)]
-fn string_stops(w: u64, high: u64) -> u64 {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let eq = |b: u8| {
-        let x = w ^ (LO * b as u64);
-        x.wrapping_sub(LO) & !x & HI
-    };
+fn string_stops(w: Word, high: Word) -> Word {
     // Bytes below 0x23: controls, and also ` `, `!` and `"` (a superset:
     // the byte-level match after a stop decides, a space only costs a stop).
-    let below_23 = w.wrapping_sub(LO * 0x23) & !w & HI;
-    eq(b'\\') | below_23 | (w & high)
+    eq(w, b'\\') | below(w, 0x23) | (w & high)
 }
 
 /// `true`, `false` or `null`.
@@ -85,11 +82,7 @@ impl<'a> Cursor<'a> {
                 .and_then(|valid| core::str::from_utf8(valid).ok())
                 .unwrap_or(""),
         };
-        let high = if text.len() < doc.len() {
-            0x8080_8080_8080_8080
-        } else {
-            0
-        };
+        let high = if text.len() < doc.len() { HI } else { 0 };
         Self {
             doc,
             text,
@@ -224,49 +217,27 @@ impl<'a> Cursor<'a> {
         // Non-ASCII bytes only need a look when the document is not UTF-8.
         let high = self.high;
         loop {
-            // Skip plain text eight bytes at a time (SWAR: lanes holding `"`,
+            // Skip plain text a word at a time (SWAR: lanes holding `"`,
             // `\`, a control character, or a high byte when it matters). A
             // word may run past the string: only the first stop counts.
-            // Two words per step while 16 bytes remain (long texts: URIs).
-            while let Some(
-                &[
-                    a0,
-                    a1,
-                    a2,
-                    a3,
-                    a4,
-                    a5,
-                    a6,
-                    a7,
-                    b0,
-                    b1,
-                    b2,
-                    b3,
-                    b4,
-                    b5,
-                    b6,
-                    b7,
-                ],
-            ) = self.doc.get(i..i + 16)
+            // Two words per step while they remain (long texts: URIs).
+            while let Some((a, b)) = self
+                .doc
+                .get(i..i + 2 * W)
+                .and_then(|two| two.split_at_checked(W))
             {
-                let a = string_stops(u64::from_le_bytes([a0, a1, a2, a3, a4, a5, a6, a7]), high);
-                let b = string_stops(u64::from_le_bytes([b0, b1, b2, b3, b4, b5, b6, b7]), high);
-                if a | b != 0 {
+                if string_stops(word(a), high) | string_stops(word(b), high) != 0 {
                     break;
                 }
-                i += 16;
+                i += 2 * W;
             }
-            while let Some(word) = self
-                .doc
-                .get(i..i + 8)
-                .and_then(|w| <[u8; 8]>::try_from(w).ok())
-            {
-                let m = string_stops(u64::from_le_bytes(word), high);
+            while let Some(chunk) = self.doc.get(i..i + W) {
+                let m = string_stops(word(chunk), high);
                 if m != 0 {
                     i += (m.trailing_zeros() / 8) as usize;
                     break;
                 }
-                i += 8;
+                i += W;
             }
             match self.doc.get(i) {
                 None => return Err(self.err(JsonErrorKind::UnexpectedEnd, self.doc.len())),
@@ -618,57 +589,62 @@ const F64_OVERFLOW_POINT: i64 = 309;
 /// Cortex-M, measured with `scripts/size-report`).
 fn beyond_f64(digits: &[u8]) -> bool {
     let unsigned = digits.strip_prefix(b"-").unwrap_or(digits);
-    let (mantissa, exponent) = match unsigned.iter().position(|&b| b == b'e' || b == b'E') {
-        Some(i) => (
-            unsigned.get(..i).unwrap_or(&[]),
-            unsigned.get(i + 1..).unwrap_or(&[]),
-        ),
-        None => (unsigned, &[][..]),
-    };
-    let (int, frac) = match mantissa.iter().position(|&b| b == b'.') {
-        Some(i) => (
-            mantissa.get(..i).unwrap_or(&[]),
-            mantissa.get(i + 1..).unwrap_or(&[]),
-        ),
-        None => (mantissa, &[][..]),
-    };
+    // `e` or `E` (`| 0x20` maps only `E` onto `e` among the bytes of a
+    // number: digits, `.`, `+`, `-`).
+    let e = unsigned
+        .iter()
+        .position(|&b| b | 0x20 == b'e')
+        .unwrap_or(unsigned.len());
+    let (mantissa, exponent) = unsigned.split_at_checked(e).unwrap_or((unsigned, &[]));
     // The exponent, saturated far beyond where the answer changes.
-    let (negative, exp_digits) = match exponent.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        Some((b'+', rest)) => (false, rest),
-        _ => (false, exponent),
-    };
     let mut exp: i64 = 0;
-    for &d in exp_digits {
-        exp = (exp * 10 + i64::from(d - b'0')).min(1 << 40);
+    let mut negative = false;
+    for &b in exponent.get(1..).unwrap_or(&[]) {
+        match b {
+            b'-' => negative = true,
+            b'+' => {}
+            _ => exp = (exp * 10 + i64::from(b - b'0')).min(1 << 40),
+        }
     }
     if negative {
         exp = -exp;
     }
-    // The significant digits: leading zeros of int + frac skipped.
-    let all = int.iter().chain(frac.iter());
-    let leading = all.clone().take_while(|&&b| b == b'0').count();
-    if leading == int.len() + frac.len() {
+    // The digits of the mantissa without its point: digit `k` is at `k`
+    // before the point, at `k + 1` after it.
+    let int_len = mantissa
+        .iter()
+        .position(|&b| b == b'.')
+        .unwrap_or(mantissa.len());
+    let count = mantissa.len() - usize::from(int_len < mantissa.len());
+    let digit = |k: usize| {
+        mantissa
+            .get(k + usize::from(k >= int_len))
+            .copied()
+            .unwrap_or(b'0')
+    };
+    let leading = (0..count).take_while(|&k| digit(k) == b'0').count();
+    if leading == count {
         return false; // zero
     }
     // value = 0.S x 10^point, S the significant digits.
-    let point = (int.len() as i64) - (leading as i64) + exp;
+    let point = (int_len as i64) - (leading as i64) + exp;
     if point != F64_OVERFLOW_POINT {
         return point > F64_OVERFLOW_POINT;
     }
     // Same magnitude: compare 0.S with 0.M digit by digit (missing digits
     // are zeros): overflow when S >= M.
-    let mut significant = all.skip(leading);
     for i in 0..F64_OVERFLOW_DIGITS.len() {
         let m = b'0'
             + F64_OVERFLOW_NIBBLES
                 .get(i / 2)
                 .map_or(0, |p| (p >> (4 * (i & 1))) & 0xf);
-        match significant.next() {
-            Some(&d) if d > m => return true,
-            Some(&d) if d < m => return false,
-            Some(_) => {}
-            None => return false, // S is a prefix of M followed by zeros: S < M
+        let k = leading + i;
+        if k >= count {
+            return false; // S is a prefix of M followed by zeros: S < M
+        }
+        let d = digit(k);
+        if d != m {
+            return d > m;
         }
     }
     true // S starts with all of M: S >= M
@@ -722,6 +698,39 @@ mod tests {
         for c in cases {
             let expected = !c.parse::<f64>().unwrap().is_finite();
             assert_eq!(beyond_f64(c.as_bytes()), expected, "{c}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Numbers around the overflow bound: the digits of the bound,
+        /// cut, nudged, with points, leading zeros and exponents.
+        #[test]
+        fn beyond_f64_agrees_with_float_parsing_near_the_bound(
+            negative in proptest::prelude::any::<bool>(),
+            zeros in 0usize..3,
+            cut in 1usize..320,
+            nudge in 0u8..10,
+            point in proptest::option::of(0usize..320),
+            exp in proptest::option::of(-320i32..320),
+        ) {
+            use std::string::String;
+            let m = core::str::from_utf8(F64_OVERFLOW_DIGITS).unwrap();
+            let mut digits: String = "0".repeat(zeros);
+            digits.push_str(&m[..cut.min(m.len())]);
+            digits.push(char::from(b'0' + nudge));
+            if let Some(p) = point.filter(|&p| p > 0 && p < digits.len()) {
+                digits.insert(p, '.');
+            }
+            let mut c = String::new();
+            if negative {
+                c.push('-');
+            }
+            c.push_str(&digits);
+            if let Some(e) = exp {
+                c.push_str(&std::format!("e{e}"));
+            }
+            let expected = !c.parse::<f64>().unwrap().is_finite();
+            proptest::prop_assert_eq!(beyond_f64(c.as_bytes()), expected, "{}", c);
         }
     }
 
@@ -1026,6 +1035,23 @@ mod tests {
                                             t in "[\u{0}-\u{1f}\u{7f}\"\\\\/a-zé😀]*") {
             roundtrip(&s);
             roundtrip(&t);
+        }
+
+        #[test]
+        fn chars_into_same_as_unescape_into(
+            s in "[\u{0}-\u{1f}\"\\\\/a-zé😀\u{10000}-\u{10ffff}]{0,24}",
+            size in 0usize..64,
+        ) {
+            // Any text, written as JSON, viewed: both unescapers agree on
+            // the text and on whether it fits.
+            let mut json = [0u8; 256];
+            let mut sink = SliceSink::new(&mut json);
+            write_string(&mut sink, &s).unwrap();
+            let written = sink.written();
+            let raw = core::str::from_utf8(&written[1..written.len() - 1]).unwrap();
+            let view = JsonStr::from_json(raw).unwrap();
+            let (mut a, mut b) = (std::vec![0u8; size], std::vec![0u8; size]);
+            prop_assert_eq!(view.chars_into(&mut a), view.unescape_into(&mut b).ok());
         }
 
         #[test]

@@ -32,18 +32,16 @@ fn hex4(b: &[u8], at: usize) -> Result<u32, Option<()>> {
 /// Decodes the escape whose backslash is at `i`; returns the char and the
 /// offset just past the escape (a surrogate pair is one escape).
 pub(super) fn decode_escape(b: &[u8], i: usize) -> Result<(char, usize), EscErr> {
-    let simple = |c| Ok((c, i + 2));
+    /// The one-letter escapes and the characters they stand for.
+    const LETTERS: &[u8; 8] = b"\"\\/bfnrt";
+    const CHARS: &[u8; 8] = b"\"\\/\x08\x0c\n\r\t";
     match b.get(i + 1) {
         None => Err(EscErr::End),
-        Some(b'"') => simple('"'),
-        Some(b'\\') => simple('\\'),
-        Some(b'/') => simple('/'),
-        Some(b'b') => simple('\u{8}'),
-        Some(b'f') => simple('\u{c}'),
-        Some(b'n') => simple('\n'),
-        Some(b'r') => simple('\r'),
-        Some(b't') => simple('\t'),
-        Some(b'u') => {
+        Some(&e) if e != b'u' => match LETTERS.iter().position(|&l| l == e) {
+            Some(k) => Ok((char::from(CHARS.get(k).copied().unwrap_or(0)), i + 2)),
+            None => Err(EscErr::Invalid(i)),
+        },
+        Some(_) => {
             let bad = |e: Option<()>, at| e.map_or(EscErr::End, |()| EscErr::Invalid(at));
             let hi = hex4(b, i + 2).map_err(|e| bad(e, i))?;
             let (code, next) = match hi {
@@ -64,7 +62,6 @@ pub(super) fn decode_escape(b: &[u8], i: usize) -> Result<(char, usize), EscErr>
                 .map(|c| (c, next))
                 .ok_or(EscErr::Lone(i))
         }
-        Some(_) => Err(EscErr::Invalid(i)),
     }
 }
 

@@ -4,7 +4,7 @@ use core::fmt;
 
 use super::UnescapeError;
 use super::escape::{decode_escape, unescape_into, write_string};
-use crate::wire::sink::{Sink, WriteError, copy};
+use crate::wire::sink::{Sink, WriteError, copy, utf8};
 
 /// How the text of a [`JsonStr`] is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,6 +151,20 @@ impl<'a> JsonStr<'a> {
                 core::str::from_utf8(dst).map_err(|_| UnescapeError::InvalidEscape { offset: 0 })
             }
         }
+    }
+
+    /// The unescaped text in `out`, a character at a time; `None` when it
+    /// does not fit. The decoders' unescaper for their short fields (keys,
+    /// SIDs, dates: local buffers, so what is left in one after a failure is
+    /// never seen), on the character iterator they use anyway.
+    pub(crate) fn chars_into<'b>(&self, out: &'b mut [u8]) -> Option<&'b str> {
+        let mut len = 0;
+        for c in self.chars() {
+            let (bytes, n) = utf8(c);
+            copy(out.get_mut(len..len + n)?, bytes.get(..n)?);
+            len += n;
+        }
+        core::str::from_utf8(out.get(..len)?).ok()
     }
 
     /// Bounds on the length [`JsonStr::write_json`] writes: exact for JSON
