@@ -1,8 +1,6 @@
-//! The `confpart` command's argument tree (clap derive) and its dispatcher [`run`].
-//!
-//! [`run`] dispatches to what each command does ([`crate::commands`], [`crate::serve`],
-//! [`crate::demo`]); errors are [`Error`], whose [`Error::exit_code`] is the process status
-//! (see [`exit`]).
+//! The `confpart` command's argument tree (clap derive). [`crate::app::run`] dispatches a
+//! parsed [`Cli`] to what each command does; errors are [`Error`](crate::error::Error), whose
+//! [`Error::exit_code`](crate::error::Error::exit_code) is the process status (see [`exit`]).
 //!
 //! ```
 //! use clap::Parser;
@@ -23,12 +21,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use confpart::client::Operation;
 
-use crate::commands;
 use crate::config::{Dialect, Overrides, Secret};
-use crate::error::Error;
-use crate::serve;
 use crate::server::LogFormat;
 
 /// Exit statuses (also printed by `--help`).
@@ -510,55 +504,6 @@ impl DecodeCommand {
     }
 }
 
-/// Runs a parsed command, printing on standard output.
-pub fn run(cli: &Cli) -> Result<(), Error> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    run_with(cli, &mut out)
-}
-
-/// Runs a parsed command, printing on `out`.
-pub fn run_with(cli: &Cli, out: &mut dyn std::io::Write) -> Result<(), Error> {
-    let g = &cli.global;
-    match &cli.command {
-        Command::Serve(args) => serve::serve(g, args, out),
-        Command::Demo => crate::demo::run(g.dialect.map_or(Dialect::Twilio, Dialect::from), out),
-        Command::Update(a) => commands::update(
-            g,
-            &a.target.conference,
-            &a.target.participant,
-            &a.fields,
-            out,
-        ),
-        Command::Fetch(t) => commands::fetch(g, &t.conference, &t.participant, out),
-        Command::Delete(t) => commands::delete(g, &t.conference, &t.participant, out),
-        Command::List(a) => commands::list(g, a, out),
-        Command::Create(a) => commands::create(g, a, out),
-        Command::Encode(EncodeCommand::Update(e)) => commands::encode_update(
-            g,
-            &e.update.target.conference,
-            &e.update.target.participant,
-            &e.update.fields,
-            e.show_auth,
-            out,
-        ),
-        Command::Encode(EncodeCommand::Create(e)) => {
-            let c = commands::create_from(&e.create)?;
-            commands::encode(
-                g,
-                &e.create.conference,
-                Operation::create(c.into()),
-                e.show_auth,
-                out,
-            )
-        }
-        Command::Decode(d) => {
-            let parts = d.parts();
-            commands::decode(parts.kind, &parts.input.input, out)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(
@@ -568,6 +513,8 @@ mod tests {
         clippy::panic
     )]
     use super::*;
+    use crate::app::run;
+    use crate::error::Error;
     use clap::CommandFactory;
     use clap::error::ErrorKind;
 

@@ -14,7 +14,8 @@
 //! | [`commands`] | what each command does: flags to core values, the client, the printout |
 //! | [`serve`] | what `confpart serve` does: flags to the bridge and server settings, the run |
 //! | [`demo`] | what `confpart demo` does: a bridge in-process, every recipe through the client |
-//! | [`cli`] | the `confpart` command's argument tree (clap) and its dispatcher |
+//! | [`cli`] | the `confpart` command's argument tree (clap) |
+//! | [`app`] | the `confpart` command's dispatcher: a parsed [`cli::Cli`] to its command |
 //!
 //! Threads, not an async runtime: see `ARCHITECTURE.md`, "Host adapter", and [`server`].
 #![forbid(unsafe_code)]
@@ -27,6 +28,7 @@
     clippy::panic
 )]
 
+pub mod app;
 pub mod bridge;
 pub mod cli;
 pub mod client;

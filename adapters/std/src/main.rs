@@ -10,7 +10,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use confpart_std::cli::{Cli, run};
+use confpart_std::app::run;
+use confpart_std::cli::Cli;
 
 fn main() -> ExitCode {
     // Usage errors exit with 2 (and --help / --version with 0) inside `parse`.

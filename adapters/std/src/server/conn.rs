@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 
 use rustls::{ServerConnection, StreamOwned};
 
-use super::ServerOptions;
 use super::handler::{Abort, Session, Step};
 use super::log::{Logger, RequestLog};
+use super::options::ServerOptions;
 
 /// How long an idle read waits before looking at the shutdown flag again.
 const IDLE_POLL: Duration = Duration::from_millis(100);

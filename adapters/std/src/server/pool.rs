@@ -11,10 +11,10 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use super::ServerOptions;
 use super::conn;
 use super::handler::Handler;
 use super::log::Logger;
+use super::options::ServerOptions;
 
 /// An accepted connection and its peer.
 type Accepted = (TcpStream, SocketAddr);
