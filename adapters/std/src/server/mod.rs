@@ -54,7 +54,8 @@
 //!
 //! | file | holds |
 //! |---|---|
-//! | `mod` | [`ServerOptions`], [`Server`] (listener, accept loop), [`ShutdownHandle`], [`shutdown_on_signals`] |
+//! | `mod` | [`Server`] (listener, accept loop), [`ShutdownHandle`], [`shutdown_on_signals`] |
+//! | `options` | [`ServerOptions`], the settings the accept loop, the pool and each connection read |
 //! | `handler` | the protocol boundary, bytes in and bytes out: [`Handler`], [`Session`], [`Step`], [`Abort`] |
 //! | `pool` | the worker threads, the queue in front of them, the busy refusal |
 //! | `conn` | one connection: plain or TLS stream, deadlines, feeding the session, aborts |
@@ -62,7 +63,7 @@
 //! | `log` | [`RequestLog`], [`LogFormat`], [`LogSink`], [`StderrLog`], [`MemoryLog`]: the request log through `tracing` |
 //!
 //! An event-driven server can replace `mod`'s accept loop, `pool` and `conn` and keep the
-//! rest: sessions, TLS configuration and the request log know nothing of threads.
+//! rest: options, sessions, TLS configuration and the request log know nothing of threads.
 //!
 //! ```no_run
 //! use confpart_std::server::{Handler, RequestLog, Server, ServerOptions, Session, Step};
