@@ -69,23 +69,20 @@ impl Default for Config {
 }
 
 impl Config {
-    /// The core's retry policy with these settings. The core draws a
-    /// back-off in `[ceiling/2, ceiling]` from the caller's random bits
-    /// (equal jitter, [`RetryPolicy::backoff`]); this client waits a fixed
-    /// `backoff` (firmware need not have an RNG), so the ceiling is twice
-    /// `backoff`, constant (factor 1), and [`decide`] gives zero bits: the
-    /// bottom of the range. No time budget beyond the attempts' (each has
-    /// its `timeout`).
+    /// The core's retry policy with these settings: a fixed `backoff`
+    /// (constant, no jitter: firmware need not have an RNG). No time budget
+    /// beyond the attempts' (each has its `timeout`).
     fn retry_policy(&self) -> RetryPolicy {
-        let ceiling = core::time::Duration::from(self.backoff).saturating_mul(2);
+        let backoff = core::time::Duration::from(self.backoff);
         RetryPolicy {
             max_attempts: u32::from(self.max_attempts.max(1)),
             max_total: core::time::Duration::MAX,
-            base: ceiling,
-            cap: ceiling,
+            base: backoff,
+            cap: backoff,
             factor: 1,
             max_retry_after: self.max_retry_after.into(),
             retry_not_found: false,
+            jitter: false,
         }
     }
 }
@@ -471,7 +468,7 @@ fn decide<E>(
                 retry_after,
             };
             // No time spent counts against a budget (there is none), and no
-            // wall clock: a `Retry-After` date counts as none.
+            // wall clock: a `Retry-After` date counts as none; the policy draws no bits.
             let decision = config.retry_policy().decide(
                 request.operation.kind(),
                 u32::from(attempt),

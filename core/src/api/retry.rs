@@ -280,6 +280,10 @@ pub struct RetryPolicy {
     /// Retry 404 / [`codes::NOT_FOUND`] on the operations on one
     /// participant (default off).
     pub retry_not_found: bool,
+    /// Draw each back-off in `[ceiling/2, ceiling]` from the caller's bits
+    /// (equal jitter, default on); off, the back-off is the ceiling itself
+    /// (a fixed wait needs no random bits, e.g. on firmware without an RNG).
+    pub jitter: bool,
 }
 
 impl Default for RetryPolicy {
@@ -299,6 +303,7 @@ impl RetryPolicy {
         factor: 2,
         max_retry_after: Duration::from_secs(60),
         retry_not_found: false,
+        jitter: true,
     };
 
     /// A policy that never retries (one attempt).
@@ -386,9 +391,14 @@ impl RetryPolicy {
     /// assert_eq!(p.backoff(0, &mut || 0), Duration::from_millis(125));
     /// let d = p.backoff(0, &mut || u64::MAX);
     /// assert!(d >= Duration::from_millis(125) && d <= Duration::from_millis(250));
+    /// let fixed = RetryPolicy { jitter: false, ..p };
+    /// assert_eq!(fixed.backoff(0, &mut || u64::MAX), Duration::from_millis(250));
     /// ```
     pub fn backoff(&self, retry: u32, jitter: &mut impl Jitter) -> Duration {
         let ceiling = self.backoff_ceiling(retry);
+        if !self.jitter {
+            return ceiling;
+        }
         let half = ceiling / 2;
         let span = ceiling.saturating_sub(half).as_nanos();
         let span = u64::try_from(span).unwrap_or(u64::MAX);
@@ -743,9 +753,10 @@ mod tests {
             1u32..10,
             0u64..120,
             any::<bool>(),
+            any::<bool>(),
         )
-            .prop_map(
-                |(max_attempts, total, base, cap, factor, ra, nf)| RetryPolicy {
+            .prop_map(|(max_attempts, total, base, cap, factor, ra, nf, jitter)| {
+                RetryPolicy {
                     max_attempts,
                     max_total: Duration::from_millis(total),
                     base: Duration::from_millis(base),
@@ -753,8 +764,9 @@ mod tests {
                     factor,
                     max_retry_after: Duration::from_secs(ra),
                     retry_not_found: nf,
-                },
-            )
+                    jitter,
+                }
+            })
     }
 
     fn attempt() -> impl Strategy<Value = Attempt> {
