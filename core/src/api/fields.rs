@@ -41,9 +41,9 @@ impl Method {
     /// ```
     #[inline]
     pub fn parse(s: &[u8]) -> Option<Self> {
-        if crate::api::fields::eq_letters(s, b"get") {
+        if eq_letters(s, b"get") {
             Some(Self::Get)
-        } else if crate::api::fields::eq_letters(s, b"post") {
+        } else if eq_letters(s, b"post") {
             Some(Self::Post)
         } else {
             None

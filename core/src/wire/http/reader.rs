@@ -193,9 +193,10 @@ impl<'b> Reader<'b, RequestKind> {
 }
 
 impl<'b, T: Copy + fmt::Debug> Reader<'b, ResponseKind<T>> {
-    /// A reader of the response to `operation` over `buf`, which must hold
-    /// the head and the body. [`crate::client::Request::response_reader`]
-    /// makes one for the request that was sent.
+    /// A reader over `buf` (which must hold the head and the body) of the
+    /// response to a request, remembering `request`, what it was
+    /// ([`Message::request`]). [`crate::client::Request::response_reader`]
+    /// makes one with the request's operation.
     pub fn new(buf: &'b mut [u8], request: T) -> Self {
         Self::with_kind(buf, ResponseKind { request })
     }
