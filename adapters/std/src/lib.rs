@@ -6,6 +6,8 @@
 //! |---|---|
 //! | [`config`] | service endpoints and credentials from the environment ([`config::Service`]), [`config::Secret`] |
 //! | [`retry`] | random bits for the retry jitter ([`retry::Rng`]); the retry rules are the core's `confpart::api::retry` |
+//! | [`trust`] | which CAs a TLS server must chain to: the platform's store (bundled roots as fallback), `--ca-file`, `CONFPART_CA_FILE` |
+//! | [`proxy`] | HTTP proxies: `--proxy`, `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`, the `CONNECT` request |
 //! | [`transport`] | blocking TCP / TLS (rustls) connections with timeouts and a keep-alive pool of one ([`transport::Pool`]) |
 //! | [`server`] | a threaded TCP / TLS server with bounded workers, timeouts, graceful shutdown and a request log (`tracing`), around a [`server::Handler`] |
 //! | [`bridge`] | the core's bridge service behind [`server`] |
@@ -36,10 +38,12 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod proxy;
 pub mod retry;
 pub mod serve;
 pub mod server;
 pub mod transport;
+pub mod trust;
 
 #[cfg(test)]
 mod testutil;
