@@ -97,7 +97,7 @@ pub struct NetworkArgs {
     /// Trust only the --ca-file certificates (not the platform's store).
     #[arg(long, global = true, help_heading = NETWORK)]
     pub only_ca_file: bool,
-    /// Send through this HTTP proxy: http://[user:password@]host[:port] (port 1080 if
+    /// Send through this HTTP proxy: `http://[user:password@]host[:port]` (port 1080 if
     /// none; CONNECT for https). Default: https_proxy / HTTPS_PROXY (http_proxy /
     /// HTTP_PROXY for http://), else ALL_PROXY; hosts in NO_PROXY go direct.
     #[arg(long, global = true, value_name = "URL", value_parser = parse_secret, help_heading = NETWORK)]
@@ -183,7 +183,7 @@ pub enum Command {
     Delete(TargetArgs),
     /// Add a participant (dial out). Twilio; not SignalWire, whose compatibility API has
     /// list, fetch, update and delete of participants but no create (dial a call whose
-    /// cXML is <Dial><Conference> instead); with --base-url, any bridge that has it (as
+    /// cXML is `<Dial><Conference>` instead); with --base-url, any bridge that has it (as
     /// `confpart serve` does for both dialects).
     Create(CreateArgs),
     /// Print the exact request bytes without sending them.

@@ -236,9 +236,9 @@ pub struct Network {
     pub only_ca_files: bool,
     /// The proxy for every request (`--proxy`), over the environment's.
     pub proxy: Option<crate::config::Secret>,
-    /// TCP connect timeout per address (default [`Timeouts::default`]'s).
+    /// TCP connect timeout per address (default [`crate::transport::Timeouts::default`]'s).
     pub connect_timeout: Option<std::time::Duration>,
-    /// Read and write timeout per socket operation (default [`Timeouts::default`]'s).
+    /// Read and write timeout per socket operation (default [`crate::transport::Timeouts::default`]'s).
     pub timeout: Option<std::time::Duration>,
     /// Retries after the first attempt (default: [`RetryPolicy::DEFAULT`]'s attempts
     /// less one).

@@ -1,5 +1,5 @@
 //! Which certificate authorities a TLS server must chain to: [`TrustSettings`] (what the
-//! command line and the environment ask for) made into a [`Trust`] for
+//! command line and the environment ask for) made into a [`crate::transport::Trust`] for
 //! [`crate::transport::client_tls_config`].
 //!
 //! - **Default**: the platform's trust store, read by [`rustls_native_certs`] (on Linux
