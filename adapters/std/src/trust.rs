@@ -71,10 +71,18 @@ pub fn read_ca_file(path: &std::path::Path) -> Result<Vec<CertificateDer<'static
         path: path.to_owned(),
         source: source.to_string(),
     })?;
-    certificates_from_pem(&pem).map_err(|e| TrustError::Pem {
+    let bad = |reason: String| TrustError::Pem {
         path: path.to_owned(),
-        reason: e.0,
-    })
+        reason,
+    };
+    let certs = certificates_from_pem(&pem).map_err(|e| bad(e.0))?;
+    // What the root store will refuse (a block that is not a certificate), refused here
+    // where the file can be named.
+    let mut check = rustls::RootCertStore::empty();
+    for cert in &certs {
+        check.add(cert.clone()).map_err(|e| bad(e.to_string()))?;
+    }
+    Ok(certs)
 }
 
 /// Adds the platform's roots to `roots`, or the bundled Mozilla roots where the platform
@@ -177,3 +185,46 @@ impl fmt::Display for TrustError {
 }
 
 impl std::error::Error for TrustError {}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )]
+    use super::*;
+    use crate::testutil::TestCert;
+
+    #[test]
+    fn files_in_order_and_only_with_a_file() {
+        let dir = std::env::temp_dir().join(format!("confpart-trust-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (a, b) = (TestCert::new(&["a"]), TestCert::new(&["b"]));
+        let both = dir.join("both.pem");
+        std::fs::write(&both, format!("{}{}", a.cert_pem, b.cert_pem)).unwrap();
+        let settings = TrustSettings {
+            ca_files: vec![both.clone()],
+            only_ca_files: true,
+        };
+        assert_eq!(
+            settings.certificates().unwrap(),
+            vec![a.cert_der.clone(), b.cert_der.clone()]
+        );
+        let none = TrustSettings {
+            ca_files: Vec::new(),
+            only_ca_files: true,
+        };
+        assert_eq!(none.certificates(), Err(TrustError::OnlyWithoutFile));
+        assert_eq!(TrustSettings::default().certificates(), Ok(Vec::new()));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn platform_roots_are_never_empty() {
+        let mut roots = rustls::RootCertStore::empty();
+        let from = add_platform_roots(&mut roots);
+        assert!(!roots.is_empty(), "{from:?}");
+    }
+}

@@ -240,8 +240,15 @@ fn unusable_ca_files_are_named() {
     .unwrap();
     let key_only = dir.join("key.pem");
     std::fs::write(&key_only, KeyPair::generate().unwrap().serialize_pem()).unwrap();
+    // Base64 that is not a certificate.
+    let not_der = dir.join("not-der.pem");
+    std::fs::write(
+        &not_der,
+        "-----BEGIN CERTIFICATE-----\naGVsbG8gd29ybGQ=\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
     let missing = dir.join("missing.pem");
-    for file in [&garbage, &key_only, &missing] {
+    for file in [&garbage, &key_only, &not_der, &missing] {
         let file = file.to_str().unwrap();
         let run = confpart(
             &[
