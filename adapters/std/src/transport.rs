@@ -48,7 +48,7 @@ use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use confpart::wire::http::{ConnectReader, MAX_BODY_LEN, MAX_HEAD_LEN, Progress};
+use confpart::wire::http::{ConnectReader, HttpError, MAX_BODY_LEN, MAX_HEAD_LEN, Progress};
 use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
 
@@ -567,7 +567,11 @@ fn tunnel(base: &BaseUrl, proxy: &ProxyUrl, socket: &mut TcpStream) -> Result<()
         let progress = if n == 0 {
             match reader.finish() {
                 Ok(m) => Progress::Complete(m),
-                Err(_) => return Err(Failure::new(Stage::Proxy, FailureKind::Closed)),
+                // Not a word: the proxy closed (or was never one).
+                Err(HttpError::EofInHead { received: 0 }) => {
+                    return Err(Failure::new(Stage::Proxy, FailureKind::Closed));
+                }
+                Err(e) => return Err(bad(&e)),
             }
         } else {
             reader
@@ -926,6 +930,91 @@ mod tests {
         pool.put_back(conn);
         assert!(!pool.take().unwrap().reused());
         server.join();
+    }
+
+    /// A one-shot proxy: reads a request head, answers `answer`, keeps the socket a moment.
+    fn one_shot_proxy(answer: &'static [u8]) -> (u16, thread::JoinHandle<String>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let t = thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && s.read(&mut byte).unwrap() == 1 {
+                head.push(byte[0]);
+            }
+            s.write_all(answer).unwrap();
+            thread::sleep(Duration::from_millis(200));
+            String::from_utf8(head).unwrap()
+        });
+        (port, t)
+    }
+
+    fn through(port: u16, userinfo: &str) -> TransportConfig {
+        let mut config = TransportConfig::new().unwrap();
+        config.proxy.https =
+            Some(ProxyUrl::parse(&format!("http://{userinfo}127.0.0.1:{port}")).unwrap());
+        config
+    }
+
+    #[test]
+    fn proxy_refusals_and_bad_answers() {
+        let target = base(Scheme::Https, "api.twilio.com", 443);
+        let (port, t) = one_shot_proxy(
+            b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n",
+        );
+        let f = Connection::open(&target, &through(port, "u:secret@")).unwrap_err();
+        assert_eq!(f.stage, Stage::Proxy);
+        assert!(f.is_permanent() && !f.possibly_applied());
+        let text = f.to_string();
+        assert!(
+            text.contains(&format!("the proxy http://***@127.0.0.1:{port} refused the tunnel: 407 Proxy Authentication Required")),
+            "{text}"
+        );
+        assert!(!format!("{text} {f:?}").contains("secret"));
+        let head = t.join().unwrap();
+        assert!(
+            head.starts_with("CONNECT api.twilio.com:443 HTTP/1.1\r\n"),
+            "{head}"
+        );
+
+        let (port, t) = one_shot_proxy(b"HTTP/1.1 502 Bad Gateway\r\n\r\n");
+        let f = Connection::open(&target, &through(port, "")).unwrap_err();
+        assert!(
+            matches!(f.kind, FailureKind::ProxyRefused { status: 502, .. }) && !f.is_permanent(),
+            "{f:?}"
+        );
+        t.join().unwrap();
+
+        let (port, t) = one_shot_proxy(b"SSH-2.0-OpenSSH_9.6\r\n");
+        let f = Connection::open(&target, &through(port, "")).unwrap_err();
+        assert!(matches!(f.kind, FailureKind::ProxyResponse(_)), "{f:?}");
+        t.join().unwrap();
+
+        // Bytes after the 200, before any client hello: not a proxy to trust.
+        let (port, t) = one_shot_proxy(b"HTTP/1.1 200 OK\r\n\r\n\x16\x03\x01");
+        let f = Connection::open(&target, &through(port, "")).unwrap_err();
+        assert!(matches!(f.kind, FailureKind::ProxyResponse(_)), "{f:?}");
+        t.join().unwrap();
+    }
+
+    #[test]
+    fn an_unreachable_proxy_is_named() {
+        let port = {
+            let l = TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let f = Connection::open(
+            &base(Scheme::Https, "api.twilio.com", 443),
+            &through(port, "a:b@"),
+        )
+        .unwrap_err();
+        assert_eq!(f.stage, Stage::Connect);
+        assert!(
+            f.to_string()
+                .ends_with(&format!("(through the proxy http://***@127.0.0.1:{port})")),
+            "{f}"
+        );
     }
 
     #[test]
