@@ -37,6 +37,9 @@ const CF: &str = "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const CA_SID: &str = "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const TOKEN: &str = "s3cr3t-token";
 const PROXY_PASSWORD: &str = "pr0xy-p@ss";
+/// A name no resolver knows (RFC 6761): reachable only through the test proxy, which
+/// takes it for 127.0.0.1.
+const UNRESOLVABLE: &str = "bridge.invalid";
 
 /// A directory of its own for each test, removed when dropped.
 struct Scratch(PathBuf);
@@ -75,7 +78,12 @@ fn private_ca(dir: &Path) -> PathBuf {
     let ca_cert = ca_params.self_signed(&ca_key).unwrap();
     let issuer = Issuer::new(ca_params, ca_key);
     let leaf_key = KeyPair::generate().unwrap();
-    let leaf = CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+    let names = vec![
+        "localhost".to_owned(),
+        "127.0.0.1".to_owned(),
+        UNRESOLVABLE.to_owned(),
+    ];
+    let leaf = CertificateParams::new(names)
         .unwrap()
         .signed_by(&leaf_key, &issuer)
         .unwrap();
@@ -374,7 +382,7 @@ fn proxy_one(mut client: TcpStream, mode: ProxyMode, log: &Mutex<Vec<String>>) {
                 .split_whitespace()
                 .nth(1)
                 .unwrap_or_default()
-                .to_owned();
+                .replace(UNRESOLVABLE, "127.0.0.1");
             let Ok(upstream) = TcpStream::connect(authority) else {
                 let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n");
                 return;
@@ -465,6 +473,22 @@ fn https_goes_through_the_proxy_unless_no_proxy_says_otherwise() {
         !heads[0].contains("Authorization: Basic QUNh"),
         "{}",
         heads[0]
+    );
+
+    // Where only the proxy leads: the client never resolves the service's name itself.
+    let proxy = TestProxy::start(ProxyMode::Tunnel);
+    let hidden = format!("https://{UNRESOLVABLE}:{}", bridge.port);
+    let mut hidden_args = vec!["--ca-file", ca];
+    hidden_args.extend(fetch_args(&hidden, &bridge));
+    let run = confpart(&hidden_args, &[("HTTPS_PROXY", &proxy.url(""))]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        proxy.heads()[0].starts_with(&format!(
+            "CONNECT {UNRESOLVABLE}:{} HTTP/1.1\r\n",
+            bridge.port
+        )),
+        "{:?}",
+        proxy.heads()
     );
 
     // Lower case, and --proxy over the environment's (a dead one).
