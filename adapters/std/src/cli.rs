@@ -43,7 +43,7 @@ Exit codes:
   0  ok
   1  bad input, or refused by the service
   2  usage error
-  3  transport, TLS or timeout failure
+  3  transport, TLS, proxy or timeout failure
 
 Credentials come from the environment: TWILIO_ACCOUNT_SID + TWILIO_AUTH_TOKEN (or
 TWILIO_API_KEY + TWILIO_API_SECRET), TWILIO_REGION, TWILIO_EDGE; or SIGNALWIRE_PROJECT_ID +
@@ -181,10 +181,11 @@ pub enum Command {
     List(ListArgs),
     /// Remove a participant from its conference.
     Delete(TargetArgs),
-    /// Add a participant (dial out). Twilio; not SignalWire, whose compatibility API has
-    /// list, fetch, update and delete of participants but no create (dial a call whose
-    /// cXML is `<Dial><Conference>` instead); with --base-url, any bridge that has it (as
-    /// `confpart serve` does for both dialects).
+    /// Add a participant (dial out; Twilio, not SignalWire's API, which has none).
+    ///
+    /// SignalWire's compatibility API lists, fetches, updates and deletes participants but
+    /// has no create: dial a call whose cXML is `<Dial><Conference>` instead. With
+    /// --base-url, any bridge that has it (`confpart serve` does, for both dialects).
     Create(CreateArgs),
     /// Print the exact request bytes without sending them.
     #[command(subcommand)]
@@ -1072,7 +1073,7 @@ mod tests {
     fn help_lists_exit_codes_and_usage_errors_exit_2() {
         let help = Cli::command().render_long_help().to_string();
         assert!(
-            help.contains("3  transport, TLS or timeout failure"),
+            help.contains("3  transport, TLS, proxy or timeout failure"),
             "{help}"
         );
         let e = parse(&["nonsense"]).unwrap_err();
