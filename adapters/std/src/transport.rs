@@ -146,8 +146,6 @@ pub fn client_tls_config(trust: &Trust) -> Result<Arc<ClientConfig>, rustls::Err
     Ok(Arc::new(config))
 }
 
-pub use crate::trust::{PemError, certificates_from_pem};
-
 impl Trust {
     /// What `settings` ask for: the platform's store plus the CA files, or only the files.
     ///
@@ -690,6 +688,7 @@ mod tests {
     )]
     use super::*;
     use crate::testutil::{TestCert, TlsEchoServer};
+    use crate::trust::certificates_from_pem;
     use std::net::TcpListener;
     use std::thread;
 
