@@ -43,7 +43,8 @@ use core::fmt;
 
 use super::event::{Event, Events};
 use super::lifecycle::Lifecycle;
-use super::model::{Conference, ConferenceStatus, ParticipantState};
+use super::model::{ConferenceIn, ConferenceStatus, Member, ParticipantState};
+use super::storage::Slots;
 use crate::api::codes;
 use crate::api::path::Dialect;
 use crate::api::update::{CoachTarget, Field, Update, ValidationError};
@@ -183,7 +184,7 @@ impl core::error::Error for Rejection {
     }
 }
 
-impl<const N: usize, const L: usize> Conference<N, L> {
+impl<M: Slots<Member<L>>, const L: usize> ConferenceIn<M, L> {
     /// Would this update be accepted? The outcome it would have, without
     /// changing anything (`date_updated` is not advanced: there is no `now`).
     /// For firmware to grey out a button before sending.

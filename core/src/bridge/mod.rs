@@ -19,7 +19,8 @@
 //! | `timing` | the lifecycle clock: [`Timing`], moving created participants along |
 //! | `paging` | list pages: [`Page`], [`PageToken`], [`Direction`], [`PageUri`], [`Link`], [`PageError`] |
 //! | `refusal` | why an operation on the conferences was refused: [`Refusal`], [`NameProblem`] |
-//! | `store` | a bridge's conferences and the five operations sans HTTP: [`Conferences`], [`ConferenceRef`], [`Created`], [`Found`] |
+//! | `storage` | where the conferences are kept, chosen by the user of the core: [`Slots`], [`Table`], [`FixedTable`], [`Entry`], [`Limits`] |
+//! | `store` | a bridge's conferences and the five operations sans HTTP: [`ConferencesIn`] ([`Conferences`] in fixed memory), [`ConferenceRef`], [`Created`], [`FoundIn`] |
 //! | `router` | [`route`], [`check_basic`], the response writers ([`write_error`] for every [`Answer`]), [`BridgeError`] |
 //! | `service` | [`Service`]: conferences + accounts, one request in, one response out |
 //!
@@ -127,6 +128,7 @@ mod ready;
 mod refusal;
 mod router;
 mod service;
+mod storage;
 mod store;
 mod timing;
 
@@ -134,14 +136,14 @@ pub use answer::{Answer, ApiAnswer};
 pub use apply::{Applied, Rejection};
 pub use event::{Event, Events, MAX_EVENTS};
 pub use ids::{IdSource, SequentialIds};
-pub use kick::{KickOutcome, Left};
+pub use kick::{Fallout, KickOutcome, Kicked, Left};
 pub use lifecycle::{Lifecycle, LifecycleError};
 pub use model::{
-    Conference, ConferenceError, ConferenceStatus, DEFAULT_LABEL_BYTES, Join, Member,
-    ParticipantState, StepOutcome, TWILIO_MAX_PARTICIPANTS,
+    Conference, ConferenceError, ConferenceIn, ConferenceStatus, DEFAULT_LABEL_BYTES, Join, Member,
+    ParticipantState, StepOutcome, Stepped, TWILIO_MAX_PARTICIPANTS,
 };
 pub use notice::{EVENT_QUEUE_CAPACITY, Notice, NoticeKind};
-pub use paging::{DEFAULT_PAGE_SIZE, Direction, Link, Page, PageError, PageToken, PageUri};
+pub use paging::{DEFAULT_PAGE_SIZE, Direction, Link, Page, PageError, PageIn, PageToken, PageUri};
 pub use refusal::{NameProblem, Refusal};
 pub use router::{
     ALLOW_COLLECTION, ALLOW_PARTICIPANT, AuthFailure, BridgeError, DEFAULT_REALM,
@@ -149,6 +151,9 @@ pub use router::{
     response_len, route, write_continue, write_error, write_no_content, write_participant,
     write_response,
 };
-pub use service::{Account, Handled, Service};
-pub use store::{ConferenceRef, Conferences, Created, FRIENDLY_NAME_CAPACITY, Found};
+pub use service::{Account, Handled, Service, ServiceIn};
+pub use storage::{Entry, FixedTable, Limits, Slots, Table};
+pub use store::{
+    ConferenceRef, Conferences, ConferencesIn, Created, FRIENDLY_NAME_CAPACITY, Found, FoundIn,
+};
 pub use timing::Timing;
