@@ -39,6 +39,7 @@ pub mod error;
 pub mod retry;
 pub mod serve;
 pub mod server;
+pub mod store;
 pub mod transport;
 
 #[cfg(test)]

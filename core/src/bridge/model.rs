@@ -448,6 +448,11 @@ impl<M: Slots<Member<L>>, const L: usize> ConferenceIn<M, L> {
         self.members.iter()
     }
 
+    /// Where the participants are kept (to measure it).
+    pub const fn storage(&self) -> &M {
+        &self.members
+    }
+
     /// The number of live participants.
     pub fn live_count(&self) -> usize {
         self.members.iter().filter(|m| m.is_live()).count()
