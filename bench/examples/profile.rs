@@ -126,6 +126,66 @@ fn main() {
             black_box(sink.len());
         }
     }
+    if all || what == "service_full_250" {
+        // `service_roundtrip` in a full conference of Twilio's size: 250
+        // live participants, the one updated joined last (a participant is
+        // found by a scan of its own conference, never of the bridge).
+        use confpart::api::create::Create;
+        use confpart::api::path::Dialect;
+        use confpart::bridge::{Account, Service};
+        use confpart::bridge::{ConferenceRef, IdSource, Timing};
+        use confpart::wire::http::RequestReader;
+        use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, IdError, SidForm};
+        use confpart::wire::sink::SliceSink;
+        const FULL: usize = 250;
+        struct Ids(u128);
+        impl IdSource for Ids {
+            fn call_sid(&mut self, _: Dialect) -> Result<CallSid, IdError> {
+                self.0 += 1;
+                if self.0 == FULL as u128 {
+                    CallSid::parse(CA)
+                } else {
+                    Ok(CallSid::from_bits(self.0, SidForm::Twilio))
+                }
+            }
+            fn conference_sid(&mut self, _: Dialect) -> Result<ConferenceSid, IdError> {
+                ConferenceSid::parse(CF)
+            }
+        }
+        let path = scenario::path();
+        let mut req = [0u8; 2048];
+        let len = scenario::request(&path, scenario::full_update())
+            .encode_to_slice(&mut req)
+            .unwrap();
+        let now = Timestamp::from_unix(1_700_000_100).unwrap();
+        let account = AccountSid::parse(AC).unwrap();
+        let accounts = [Account::new(account, TOKEN)];
+        let mut service: Box<Service<'_, 1, FULL>> =
+            Box::new(Service::new(Dialect::Twilio, Timing::IMMEDIATE, &accounts));
+        let mut ids = Ids(0);
+        let conference = ConferenceRef::Sid(ConferenceSid::parse(CF).unwrap());
+        for _ in 0..FULL {
+            let create = Create::new("+15005550006", "+15005550001");
+            service
+                .conferences_mut()
+                .create(&account, conference, &create, now, &mut ids)
+                .unwrap();
+        }
+        let mut bufs = Box::new(BridgeBuffers::default());
+        let mut out = [0u8; 2048];
+        for _ in 0..n {
+            let mut reader = RequestReader::new(&mut bufs.request);
+            let Progress::Complete(m) = reader.feed(black_box(&req[..len])).unwrap() else {
+                panic!("incomplete");
+            };
+            let mut sink = SliceSink::new(&mut out);
+            let handled = service
+                .handle(&m, now, &mut ids, &mut bufs.scratch, &mut sink)
+                .unwrap();
+            assert_eq!(handled.status, 200);
+            black_box(sink.len());
+        }
+    }
     if all || what == "response_read" {
         let resp = twilio_response(MUTED);
         let mut buf = [0u8; 4096];
