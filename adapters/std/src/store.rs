@@ -178,14 +178,14 @@ impl<const L: usize> Table<L> for HeapTable<L> {
         false
     }
 
-    fn insert(&mut self, entry: Entry<Self::Members, L>) -> Result<(), Entry<Self::Members, L>> {
+    fn insert(&mut self, entry: Entry<Self::Members, L>) -> bool {
         let sid = *entry.sid();
         if let Some(name) = entry.name() {
             self.names
                 .insert((*entry.conference().account(), Box::from(name)), sid);
         }
         self.entries.insert(sid, entry);
-        Ok(())
+        true
     }
 
     fn remove(&mut self, sid: &ConferenceSid) -> Option<Entry<Self::Members, L>> {

@@ -226,9 +226,9 @@ pub trait Table<const L: usize>: Default + fmt::Debug {
     /// True when another conference fits only after a completed one is
     /// reclaimed.
     fn is_full(&self) -> bool;
-    /// Stores a new conference (its SID is not stored yet); gives it back
-    /// when there is no room.
-    fn insert(&mut self, entry: Entry<Self::Members, L>) -> Result<(), Entry<Self::Members, L>>;
+    /// Stores a new conference (its SID is not stored yet); false, storing
+    /// nothing, when there is no room.
+    fn insert(&mut self, entry: Entry<Self::Members, L>) -> bool;
     /// Removes a conference.
     fn remove(&mut self, sid: &ConferenceSid) -> Option<Entry<Self::Members, L>>;
     /// The conference `sid` has just completed: its name is free again, and
@@ -298,8 +298,8 @@ impl<const C: usize, const N: usize, const L: usize> Table<L> for FixedTable<C, 
         self.entries.is_full()
     }
 
-    fn insert(&mut self, entry: Entry<Self::Members, L>) -> Result<(), Entry<Self::Members, L>> {
-        self.entries.push(entry)
+    fn insert(&mut self, entry: Entry<Self::Members, L>) -> bool {
+        self.entries.push(entry).is_ok()
     }
 
     fn remove(&mut self, sid: &ConferenceSid) -> Option<Entry<Self::Members, L>> {

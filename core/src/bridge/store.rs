@@ -727,9 +727,11 @@ impl<T: Table<L>, const L: usize> ConferencesIn<T, L> {
         let entry = Entry::new(account, sid, self.dialect, name)
             .ok_or(Refusal::FriendlyName(NameProblem::TooLong))?;
         let capacity = self.table.len();
-        self.table
-            .insert(entry)
-            .map_err(|_| Refusal::SetFull { capacity })
+        if self.table.insert(entry) {
+            Ok(())
+        } else {
+            Err(Refusal::SetFull { capacity })
+        }
     }
 
     /// List: one page of the live participants of the conference `sid`, in
