@@ -44,7 +44,7 @@ use core::fmt;
 use super::event::{Event, Events};
 use super::lifecycle::Lifecycle;
 use super::model::{ConferenceIn, ConferenceStatus, Member, ParticipantState};
-use super::storage::Slots;
+use super::slots::Slots;
 use crate::api::codes;
 use crate::api::path::Dialect;
 use crate::api::update::{CoachTarget, Field, Update, ValidationError};

@@ -19,7 +19,7 @@ use super::apply::Rejection;
 use super::event::{Event, Events};
 use super::lifecycle::Lifecycle;
 use super::model::{Conference, ConferenceIn, ConferenceStatus, Member, ParticipantState};
-use super::storage::Slots;
+use super::slots::Slots;
 use crate::wire::date::Timestamp;
 use crate::wire::ident::{CallSid, ParticipantRef};
 

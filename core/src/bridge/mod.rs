@@ -19,7 +19,8 @@
 //! | `timing` | the lifecycle clock: [`Timing`], moving created participants along |
 //! | `paging` | list pages: [`Page`], [`PageToken`], [`Direction`], [`PageUri`], [`Link`], [`PageError`] |
 //! | `refusal` | why an operation on the conferences was refused: [`Refusal`], [`NameProblem`] |
-//! | `storage` | where the conferences are kept, chosen by the user of the core: [`Slots`], [`Table`], [`FixedTable`], [`Entry`], [`Limits`] |
+//! | `slots` | a list of fixed or growing capacity: [`Slots`] (a conference's participants) |
+//! | `storage` | where the conferences are kept, chosen by the user of the core: [`Table`], [`FixedTable`], [`Entry`], [`Limits`], [`FRIENDLY_NAME_CAPACITY`] |
 //! | `store` | a bridge's conferences and the five operations sans HTTP: [`ConferencesIn`] ([`Conferences`] in fixed memory), [`ConferenceRef`], [`Created`], [`FoundIn`] |
 //! | `router` | [`route`], [`check_basic`], the response writers ([`write_error`] for every [`Answer`]), [`BridgeError`] |
 //! | `service` | [`Service`]: conferences + accounts, one request in, one response out |
@@ -128,6 +129,7 @@ mod ready;
 mod refusal;
 mod router;
 mod service;
+mod slots;
 mod storage;
 mod store;
 mod timing;
@@ -152,8 +154,7 @@ pub use router::{
     write_response,
 };
 pub use service::{Account, Handled, Service, ServiceIn};
-pub use storage::{Entry, FixedTable, Limits, Slots, Table};
-pub use store::{
-    ConferenceRef, Conferences, ConferencesIn, Created, FRIENDLY_NAME_CAPACITY, Found, FoundIn,
-};
+pub use slots::Slots;
+pub use storage::{Entry, FRIENDLY_NAME_CAPACITY, FixedTable, Limits, Table};
+pub use store::{ConferenceRef, Conferences, ConferencesIn, Created, Found, FoundIn};
 pub use timing::Timing;

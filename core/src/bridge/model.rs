@@ -6,7 +6,7 @@ use core::fmt;
 
 use super::event::{Event, Events};
 use super::lifecycle::{Lifecycle, LifecycleError};
-use super::storage::Slots;
+use super::slots::Slots;
 use crate::api::codes;
 use crate::api::participant::Participant;
 use crate::api::path::{Dialect, PathStyle};

@@ -6,7 +6,7 @@
 //! [`Conferences::list`]: crate::bridge::Conferences::list
 
 use super::model::{ConferenceIn, DEFAULT_LABEL_BYTES, Member};
-use super::storage::Slots;
+use super::slots::Slots;
 use crate::api::path::{Dialect, PathStyle};
 use crate::api::query::ListQuery;
 use crate::wire::ident::{AccountSid, CallSid, ConferenceSid, SidForm};

@@ -81,7 +81,8 @@ use super::model::{ConferenceError, ConferenceIn, DEFAULT_LABEL_BYTES, Join, Mem
 use super::notice::{Notice, NoticeKind, Notices};
 use super::paging::{DEFAULT_PAGE_SIZE, PageError, PageIn, PageRequest, PageToken};
 use super::refusal::{NameProblem, Refusal};
-use super::storage::{Entry, FixedTable, Limits, Slots, Table};
+use super::slots::Slots;
+use super::storage::{Entry, FRIENDLY_NAME_CAPACITY, FixedTable, Limits, Table};
 use super::timing::Timing;
 use crate::api::create::{self, Create};
 use crate::api::path::Dialect;
@@ -89,9 +90,6 @@ use crate::api::query::{ListQuery, PAGE_SIZE_MAX};
 use crate::api::update::Update;
 use crate::wire::date::Timestamp;
 use crate::wire::ident::{AccountSid, CallSid, ConferenceSid, Label, ParticipantRef};
-
-/// Bytes stored for a conference's friendly name.
-pub const FRIENDLY_NAME_CAPACITY: usize = 128;
 
 /// The conference slot of a create path: a conference SID, or a friendly
 /// name (Twilio accepts both for create).

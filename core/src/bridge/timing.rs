@@ -19,7 +19,7 @@ use super::event::Event;
 use super::lifecycle::Lifecycle;
 use super::model::{ConferenceIn, Member};
 use super::notice::{NoticeKind, Notices};
-use super::storage::Slots;
+use super::slots::Slots;
 use crate::wire::date::Timestamp;
 
 /// How long a created participant spends in each state before the next,
