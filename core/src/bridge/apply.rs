@@ -200,13 +200,24 @@ impl<M: Slots<Member<L>>, const L: usize> ConferenceIn<M, L> {
         update: &Update<'_>,
         now: Timestamp,
     ) -> Result<Applied, Rejection> {
+        self.apply_at(who, update, now).map(|(_, outcome)| outcome)
+    }
+
+    /// [`ConferenceIn::apply`], and where the participant is stored (the
+    /// store answers it without a second search of the conference).
+    pub(super) fn apply_at(
+        &mut self,
+        who: &ParticipantRef,
+        update: &Update<'_>,
+        now: Timestamp,
+    ) -> Result<(usize, Applied), Rejection> {
         let (index, mut outcome) = self.plan(who, update)?;
         if outcome.changed {
             outcome.state.date_updated = now;
         }
         let member = self.members.get_mut(index).ok_or(Rejection::NotFound)?;
         member.state = outcome.state;
-        Ok(outcome)
+        Ok((index, outcome))
     }
 
     /// The rules: where the participant is stored and what the update does.

@@ -436,16 +436,17 @@ impl<T: Table<L>, const L: usize> ConferencesIn<T, L> {
     ) -> Result<FoundIn<'_, T::Members, L>, Refusal> {
         self.tick(now);
         let entry = self.entry_mut(account, sid)?;
-        let outcome = entry.conference.apply(who, update, now)?;
+        let (index, outcome) = entry.conference.apply_at(who, update, now)?;
         let call = outcome.state.call_sid;
         for event in outcome.events {
             self.notices.participant(*sid, now, call, event);
         }
-        // As `live` by `ParticipantRef::Call(call)`, without building that
-        // 528-byte value on the stack.
+        // The member `apply` changed, by its index: no second search of the
+        // conference, no 528-byte `ParticipantRef` on the stack.
         let conference = &self.entry(account, sid)?.conference;
         let member = conference
-            .member(&call)
+            .members
+            .get(index)
             .filter(|m| m.is_live())
             .ok_or(Refusal::NotFound)?;
         Ok(FoundIn { conference, member })
