@@ -52,7 +52,7 @@ use crate::bridge::ApiAnswer;
 use crate::wire::date::Timestamp;
 use crate::wire::ident::{CallSid, ParticipantRef};
 
-/// What an accepted Update does (or would do, for [`Conference::check`]).
+/// What an accepted Update does (or would do, for [`ConferenceIn::check`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Applied {

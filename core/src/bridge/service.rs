@@ -278,7 +278,7 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
     }
 
     /// Moves created participants along their lifecycle up to `now`
-    /// ([`Conferences::tick`]; [`Service::handle`] runs it too).
+    /// ([`ConferencesIn::tick`]; [`ServiceIn::handle`] runs it too).
     pub fn tick(&mut self, now: Timestamp) {
         self.set.tick(now);
     }
