@@ -129,7 +129,8 @@ fn main() {
     if all || what == "service_full_250" {
         // `service_roundtrip` in a full conference of Twilio's size: 250
         // live participants, the one updated joined last (a participant is
-        // found by a scan of its own conference, never of the bridge).
+        // found by a scan of its own conference, never of the bridge; the
+        // coaching target, the first, by another).
         use confpart::api::create::Create;
         use confpart::api::path::Dialect;
         use confpart::bridge::{Account, Service};
@@ -142,10 +143,11 @@ fn main() {
         impl IdSource for Ids {
             fn call_sid(&mut self, _: Dialect) -> Result<CallSid, IdError> {
                 self.0 += 1;
-                if self.0 == FULL as u128 {
-                    CallSid::parse(CA)
-                } else {
-                    Ok(CallSid::from_bits(self.0, SidForm::Twilio))
+                // The update coaches CB: the first to join.
+                match self.0 {
+                    1 => CallSid::parse(CB),
+                    n if n == FULL as u128 => CallSid::parse(CA),
+                    n => Ok(CallSid::from_bits(n, SidForm::Twilio)),
                 }
             }
             fn conference_sid(&mut self, _: Dialect) -> Result<ConferenceSid, IdError> {
