@@ -75,10 +75,6 @@ impl<T> Slots<T> for Grow<T> {
         self.0.retain(keep);
     }
 
-    fn remove_at(&mut self, index: usize) -> Option<T> {
-        (index < self.0.len()).then(|| self.0.remove(index))
-    }
-
     fn is_full(&self) -> bool {
         false
     }
@@ -188,10 +184,10 @@ impl<const L: usize> Table<L> for HeapTable<L> {
         true
     }
 
-    fn remove(&mut self, sid: &ConferenceSid) -> Option<Entry<Self::Members, L>> {
+    fn remove(&mut self, sid: &ConferenceSid) -> bool {
         self.forget_name(sid);
         self.completed.retain(|c| c != sid);
-        let removed = self.entries.remove(sid);
+        let removed = self.entries.remove(sid).is_some();
         self.shrink();
         removed
     }

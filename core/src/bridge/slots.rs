@@ -20,8 +20,6 @@ pub trait Slots<T>: Default + DerefMut<Target = [T]> {
     fn try_push(&mut self, value: T) -> Result<(), T>;
     /// Keeps the values `keep` accepts, in order.
     fn retain<F: FnMut(&T) -> bool>(&mut self, keep: F);
-    /// Removes and returns the value at `index`, keeping the order.
-    fn remove_at(&mut self, index: usize) -> Option<T>;
     /// True when another push would fail.
     fn is_full(&self) -> bool;
     /// True when the final (not live) values among `len()` should be
@@ -45,10 +43,6 @@ impl<T, const N: usize> Slots<T> for heapless::Vec<T, N> {
 
     fn retain<F: FnMut(&T) -> bool>(&mut self, keep: F) {
         heapless::Vec::retain(self, keep);
-    }
-
-    fn remove_at(&mut self, index: usize) -> Option<T> {
-        (index < self.len()).then(|| self.remove(index))
     }
 
     fn is_full(&self) -> bool {

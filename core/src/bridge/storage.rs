@@ -180,8 +180,11 @@ pub trait Table<const L: usize>: Default + fmt::Debug {
     /// Stores a new conference (its SID is not stored yet); false, storing
     /// nothing, when there is no room.
     fn insert(&mut self, entry: Entry<Self::Members, L>) -> bool;
-    /// Removes a conference.
-    fn remove(&mut self, sid: &ConferenceSid) -> Option<Entry<Self::Members, L>>;
+    /// Removes a conference; false when it was not stored. (Dropped in
+    /// place, not returned: an entry of a fixed table is its whole
+    /// participant array, and a returned one would sit on the caller's
+    /// stack.)
+    fn remove(&mut self, sid: &ConferenceSid) -> bool;
     /// The conference `sid` has just completed: its name is free again, and
     /// it may be reclaimed from now on.
     fn completed(&mut self, sid: &ConferenceSid);
@@ -253,9 +256,10 @@ impl<const C: usize, const N: usize, const L: usize> Table<L> for FixedTable<C, 
         self.entries.push(entry).is_ok()
     }
 
-    fn remove(&mut self, sid: &ConferenceSid) -> Option<Entry<Self::Members, L>> {
-        let i = self.entries.iter().position(|e| e.sid() == sid)?;
-        Slots::remove_at(&mut self.entries, i)
+    fn remove(&mut self, sid: &ConferenceSid) -> bool {
+        let before = self.entries.len();
+        self.entries.retain(|e| e.sid() != sid);
+        self.entries.len() < before
     }
 
     fn completed(&mut self, _sid: &ConferenceSid) {}
@@ -265,10 +269,15 @@ impl<const C: usize, const N: usize, const L: usize> Table<L> for FixedTable<C, 
     }
 
     fn reclaim_oldest(&mut self) -> bool {
-        match self.entries.iter().position(Entry::is_completed) {
-            Some(i) => Slots::remove_at(&mut self.entries, i).is_some(),
-            None => false,
-        }
+        // `retain`, not `remove(i)`: the entry is dropped in place rather
+        // than moved out onto the stack.
+        let mut reclaimed = false;
+        self.entries.retain(|e| {
+            let drop = !reclaimed && e.is_completed();
+            reclaimed |= drop;
+            !drop
+        });
+        reclaimed
     }
 
     fn entries(&self) -> impl Iterator<Item = &Entry<Self::Members, L>> + '_ {
