@@ -189,6 +189,9 @@ fn memory_follows_the_live_participants_not_the_caps() {
     println!(
         "host: {per_participant} B allocated per live participant (member {member} B), 1 000 in 100 conferences of 10"
     );
+    let big = bytes(Limits::TWILIO, 1, 250) / 250;
+    assert!(big < 2 * member, "{big} B per participant at 250");
+    println!("host: {big} B allocated per live participant in one conference of 250");
 }
 
 #[test]
