@@ -99,8 +99,9 @@ impl<T> Slots<T> for Grow<T> {
 #[derive(Debug, Clone, Default)]
 pub struct HeapTable<const L: usize = DEFAULT_LABEL_BYTES> {
     entries: HashMap<ConferenceSid, Entry<Grow<Member<L>>, L>>,
-    /// `(account, friendly name)` of the conferences not completed.
-    names: HashMap<(AccountSid, Box<str>), ConferenceSid>,
+    /// Per account, the friendly names of the conferences not completed (nested, so that a
+    /// look-up by `&str` allocates nothing).
+    names: HashMap<AccountSid, HashMap<Box<str>, ConferenceSid>>,
     /// Completed conferences, oldest first.
     completed: VecDeque<ConferenceSid>,
 }
@@ -112,16 +113,21 @@ impl<const L: usize> HeapTable<L> {
     /// live participants.
     pub fn allocated_bytes(&self) -> usize {
         let entry = size_of::<(ConferenceSid, Entry<Grow<Member<L>>, L>)>() + 1;
-        let name = size_of::<((AccountSid, Box<str>), ConferenceSid)>() + 1;
+        let account = size_of::<(AccountSid, HashMap<Box<str>, ConferenceSid>)>() + 1;
+        let name = size_of::<(Box<str>, ConferenceSid)>() + 1;
         let members: usize = self
             .entries
             .values()
             .map(|e| e.conference().storage().capacity() * size_of::<Member<L>>())
             .sum();
-        let names: usize = self.names.keys().map(|(_, n)| n.len()).sum();
+        let names: usize = self
+            .names
+            .values()
+            .map(|m| m.capacity() * name + m.keys().map(|n| n.len()).sum::<usize>())
+            .sum();
         self.entries.capacity() * entry
             + members
-            + self.names.capacity() * name
+            + self.names.capacity() * account
             + names
             + self.completed.capacity() * size_of::<ConferenceSid>()
     }
@@ -129,10 +135,13 @@ impl<const L: usize> HeapTable<L> {
     fn forget_name(&mut self, sid: &ConferenceSid) {
         if let Some(e) = self.entries.get(sid)
             && let Some(name) = e.name()
+            && let Some(names) = self.names.get_mut(e.conference().account())
         {
-            let key = (*e.conference().account(), Box::<str>::from(name));
-            if self.names.get(&key) == Some(sid) {
-                self.names.remove(&key);
+            if names.get(name) == Some(sid) {
+                names.remove(name);
+            }
+            if names.is_empty() {
+                self.names.remove(e.conference().account());
             }
         }
     }
@@ -141,7 +150,9 @@ impl<const L: usize> HeapTable<L> {
     fn shrink(&mut self) {
         if self.entries.capacity() > 64 && self.entries.len() < self.entries.capacity() / 4 {
             self.entries.shrink_to(self.entries.len() * 2);
-            self.names.shrink_to(self.names.len() * 2);
+            for names in self.names.values_mut() {
+                names.shrink_to(names.len() * 2);
+            }
         }
     }
 }
@@ -167,7 +178,7 @@ impl<const L: usize> Table<L> for HeapTable<L> {
     }
 
     fn named(&self, account: &AccountSid, name: &str) -> Option<ConferenceSid> {
-        self.names.get(&(*account, Box::<str>::from(name))).copied()
+        self.names.get(account)?.get(name).copied()
     }
 
     fn is_full(&self) -> bool {
@@ -178,7 +189,9 @@ impl<const L: usize> Table<L> for HeapTable<L> {
         let sid = *entry.sid();
         if let Some(name) = entry.name() {
             self.names
-                .insert((*entry.conference().account(), Box::from(name)), sid);
+                .entry(*entry.conference().account())
+                .or_default()
+                .insert(Box::from(name), sid);
         }
         self.entries.insert(sid, entry);
         true
