@@ -408,3 +408,30 @@ fn the_bridge_serves_250_in_a_conference_and_1000_conferences_of_10() {
     }
     running.stop();
 }
+
+#[test]
+fn serve_shows_the_caps_and_their_defaults() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_confpart"))
+        .args(["serve", "--help"])
+        .env_clear()
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout).into_owned();
+    let flag = |name: &str| {
+        let at = help
+            .find(name)
+            .unwrap_or_else(|| panic!("{name} in {help}"));
+        let rest = &help[at..];
+        let default = rest.find("[default: ").unwrap();
+        rest[default + 10..].split(']').next().unwrap().to_owned()
+    };
+    assert_eq!(flag("--max-participants-per-conference <N>"), "250");
+    assert_eq!(flag("--max-participants <N>"), "100000");
+    let zero = std::process::Command::new(env!("CARGO_BIN_EXE_confpart"))
+        .args(["serve", "--max-participants", "0"])
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(zero.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&zero.stderr).contains("whole number from 1"));
+}
