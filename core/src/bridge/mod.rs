@@ -41,8 +41,9 @@
 //!   for a held target is rejected with 16027.
 //! - **Final participants are frozen** (their fields stay as they were when
 //!   they left, as the resource shows them) and stay stored until
-//!   [`Conference::prune`] or until a join needs the slot; they are not
-//!   addressable (404 / 20404).
+//!   [`ConferenceIn::prune`], or until a join prunes them ([`Slots::prune_due`]:
+//!   a fixed list when it is full, a growing one before they outnumber the
+//!   live ones); they are not addressable (404 / 20404).
 //! - **Lifecycle steps go to the next state only** (or to `failed`); a
 //!   participant may *join* in any non-final state (an inbound call joins
 //!   `connected`).

@@ -23,16 +23,20 @@
 //!   Then its participants answer 404 / 20404 (an update in a completed
 //!   SignalWire conference answers 400 / 10000, [`Rejection`]'s rule);
 //!   create by its SID answers the same; its friendly name is free again.
-//! - **Capacity.** At most `C` conferences and `N` live participants per
-//!   conference. When full, create answers [`Refusal::SetFull`] or
-//!   [`Refusal::ConferenceFull`]: **429 / 20429**. Twilio answers 20429
+//! - **Capacity.** At most [`Limits::per_conference`] live participants in
+//!   a conference and [`Limits::participants`] in all of them (the user's
+//!   caps, never more than the [`Table`] holds: a [`FixedTable`] holds `C`
+//!   conferences of `N`). When full, create answers
+//!   [`Refusal::ConferenceFull`], [`Refusal::BridgeFull`] or, when a fixed
+//!   table has no free slot, [`Refusal::SetFull`]: **429 / 20429**, the
+//!   message saying which. Twilio answers 20429
 //!   (Too Many Requests, the spec's table) when an account exceeds its
 //!   concurrency limits, which is what a full bridge is: the request is
 //!   valid and succeeds later, once calls end (SDKs retry 429 with
 //!   back-off; a 503 would blame the service, a 400 the request). A live
 //!   participant is never evicted: only completed conferences are reclaimed,
-//!   the oldest first, when a new one needs the slot
-//!   ([`Conferences::reclaim`] frees them all).
+//!   the oldest first, when a new one needs the slot or the table keeps
+//!   enough of them ([`ConferencesIn::reclaim`] frees them all).
 //! - **Accounts.** Each conference records its account. An operation that
 //!   names a conference of another account answers 404 / 20404, as if it
 //!   did not exist: Twilio does not reveal other accounts' resources (one
