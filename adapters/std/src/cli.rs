@@ -267,6 +267,21 @@ pub struct ServeArgs {
     /// read).
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub write_timeout: Duration,
+    /// Live participants in one conference; the next create answers 429 / 20429.
+    #[arg(long, value_name = "N", default_value_t = crate::bridge::DEFAULT_MAX_PARTICIPANTS_PER_CONFERENCE, value_parser = parse_cap)]
+    pub max_participants_per_conference: usize,
+    /// Live participants in all conferences together (any number of conferences); the
+    /// next create answers 429 / 20429. Memory follows the live participants, not this cap.
+    #[arg(long, value_name = "N", default_value_t = crate::bridge::DEFAULT_MAX_PARTICIPANTS, value_parser = parse_cap)]
+    pub max_participants: usize,
+}
+
+/// A participant cap: a whole number from 1.
+fn parse_cap(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!("{s:?} is not a whole number from 1")),
+    }
 }
 
 /// A duration in humantime's syntax (`15s`, `500ms`, `2min`, `1h 30m`; a bare number is

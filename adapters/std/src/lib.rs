@@ -42,6 +42,7 @@ pub mod proxy;
 pub mod retry;
 pub mod serve;
 pub mod server;
+pub mod store;
 pub mod transport;
 pub mod trust;
 
