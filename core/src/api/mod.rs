@@ -15,4 +15,5 @@ pub mod participant;
 pub mod path;
 pub mod query;
 pub mod retry;
+pub mod signature;
 pub mod update;
