@@ -5,6 +5,7 @@
 //! list pages and their query, and when to retry. It uses only [`crate::wire`]. Each file is a
 //! public module: `confpart::api::<file>::Item`.
 
+pub mod callback;
 pub mod codes;
 pub mod create;
 pub mod error;
