@@ -16,6 +16,7 @@
 //! | `kick` | removing a participant from any live state: [`Conference::kick`], [`KickOutcome`] |
 //! | `ids` | where new SIDs come from: [`IdSource`], [`SequentialIds`] |
 //! | `notice` | the status-callback events for the adapter: [`Notice`], [`NoticeKind`], the queue ([`EVENT_QUEUE_CAPACITY`]) |
+//! | `callback` | conference status callbacks: each conference's subscription ([`Callbacks`], [`CALLBACK_URL_CAPACITY`]) and the signed callback a notice makes ([`Outgoing`], [`Service::callback`]) |
 //! | `timing` | the lifecycle clock: [`Timing`], moving created participants along |
 //! | `paging` | list pages: [`Page`], [`PageToken`], [`Direction`], [`PageUri`], [`Link`], [`PageError`] |
 //! | `refusal` | why an operation on the conferences was refused: [`Refusal`], [`NameProblem`] |
@@ -116,6 +117,7 @@
 
 mod answer;
 mod apply;
+mod callback;
 mod event;
 mod ids;
 mod kick;
@@ -132,6 +134,7 @@ mod timing;
 
 pub use answer::{Answer, ApiAnswer};
 pub use apply::{Applied, Rejection};
+pub use callback::{CALLBACK_URL_CAPACITY, Callbacks, Outgoing};
 pub use event::{Event, Events, MAX_EVENTS};
 pub use ids::{IdSource, SequentialIds};
 pub use kick::{KickOutcome, Left};

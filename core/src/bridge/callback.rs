@@ -1,0 +1,394 @@
+//! Conference status callbacks on the bridge: who asked for which events
+//! ([`Callbacks`]), and the callback each drained [`Notice`] makes.
+//!
+//! A conference's subscription is its first participant's
+//! `ConferenceStatusCallback*` ([`Subscriber`]), recorded when the create
+//! that made the conference succeeds; later creates do not change it. The
+//! adapter drains the notice queue in the order the changes were applied
+//! ([`crate::bridge::Service::pop_notice`]) and asks
+//! [`crate::bridge::Service::callback`] for each one's callback: the events
+//! the subscriber asked for are numbered `SequenceNumber` 1, 2, ... per
+//! conference in that order, written as a form body, and signed.
+//!
+//! [`Subscriber`]: crate::api::callback::Subscriber
+
+use super::event::Event as BridgeEvent;
+use super::notice::{Notice, NoticeKind};
+use super::store::Conferences;
+use crate::api::callback::{Callback, EndReason, Event, LEFT_VIA_API, Subscriber, Subscriptions};
+use crate::api::fields::Method;
+use crate::api::path::Dialect;
+use crate::api::signature::{self, Scheme, Signature};
+use crate::wire::ident::{CallSid, ConferenceSid};
+use crate::wire::sink::{SliceSink, WriteError};
+
+/// Longest callback URL a conference records (bytes). A longer one is not
+/// recorded and is counted ([`Callbacks::unrecorded`]).
+pub const CALLBACK_URL_CAPACITY: usize = 512;
+
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+struct Entry {
+    conference: ConferenceSid,
+    url: heapless::String<CALLBACK_URL_CAPACITY>,
+    method: Method,
+    events: Subscriptions,
+    /// The last `SequenceNumber` given.
+    sequence: u32,
+    /// The participant whose leave started the current run of leaves (the
+    /// one kicked, when a `conference-end` follows), and the run's length.
+    first_leave: Option<CallSid>,
+    leaves: u8,
+    ended: bool,
+}
+
+/// The subscriptions of up to `C` conferences (as many as the bridge
+/// holds): URL, method, events and the last `SequenceNumber`.
+///
+/// ```
+/// use confpart::api::callback::{Subscriber, Subscriptions};
+/// use confpart::api::fields::Method;
+/// use confpart::bridge::Callbacks;
+/// use confpart::wire::ident::ConferenceSid;
+///
+/// let mut callbacks: Callbacks<2> = Callbacks::new();
+/// let room = ConferenceSid::parse("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?;
+/// let s = Subscriber { url: "https://h.example/cb", method: Method::Post, events: Subscriptions::DEFAULT };
+/// assert!(callbacks.record(room, &s));
+/// assert!(!callbacks.record(room, &s)); // the first subscription wins
+/// assert_eq!(callbacks.url(&room), Some("https://h.example/cb"));
+/// # Ok::<(), confpart::wire::ident::IdError>(())
+/// ```
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Callbacks<const C: usize> {
+    entries: heapless::Vec<Entry, C>,
+    unrecorded: u32,
+}
+
+impl<const C: usize> Default for Callbacks<C> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The callback a notice makes: where it goes and what it says, before the
+/// fields that are read from the conference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub(super) struct Routed<'a> {
+    pub(super) url: &'a str,
+    pub(super) method: Method,
+    pub(super) sequence_number: u32,
+    pub(super) event: Event,
+    /// `conference-end` after a kick: who ended it, and why.
+    pub(super) ending: Option<(CallSid, EndReason)>,
+}
+
+impl<const C: usize> Callbacks<C> {
+    /// No subscription.
+    pub const fn new() -> Self {
+        Self {
+            entries: heapless::Vec::new(),
+            unrecorded: 0,
+        }
+    }
+
+    /// Records `conference`'s subscription; `false` when it already has one
+    /// (the first wins), or when it cannot be stored (a URL longer than
+    /// [`CALLBACK_URL_CAPACITY`], or `C` live subscriptions: both counted).
+    pub fn record(&mut self, conference: ConferenceSid, subscriber: &Subscriber<'_>) -> bool {
+        self.entries.retain(|e| !e.ended);
+        if self.entries.iter().any(|e| e.conference == conference) {
+            return false;
+        }
+        let mut url = heapless::String::new();
+        let stored = url.push_str(subscriber.url).is_ok()
+            && self
+                .entries
+                .push(Entry {
+                    conference,
+                    url,
+                    method: subscriber.method,
+                    events: subscriber.events,
+                    sequence: 0,
+                    first_leave: None,
+                    leaves: 0,
+                    ended: false,
+                })
+                .is_ok();
+        if !stored {
+            self.unrecorded = self.unrecorded.saturating_add(1);
+        }
+        stored
+    }
+
+    /// The URL `conference`'s callbacks go to.
+    pub fn url(&self, conference: &ConferenceSid) -> Option<&str> {
+        self.entries
+            .iter()
+            .find(|e| e.conference == *conference && !e.ended)
+            .map(|e| e.url.as_str())
+    }
+
+    /// Counts a subscription that could not be read.
+    pub(super) fn count_unrecorded(&mut self) {
+        self.unrecorded = self.unrecorded.saturating_add(1);
+    }
+
+    /// Subscriptions that could not be stored or read since the set was made.
+    pub const fn unrecorded(&self) -> u32 {
+        self.unrecorded
+    }
+
+    /// The callback `notice` makes, if its conference has a subscriber that
+    /// asked for its event: numbered with the conference's next
+    /// `SequenceNumber`. Every notice of a subscribed conference must come
+    /// through here, in queue order (a `conference-end`'s reason is read
+    /// from the leaves before it).
+    pub(super) fn route(&mut self, notice: &Notice) -> Option<Routed<'_>> {
+        let entry = self
+            .entries
+            .iter_mut()
+            .find(|e| e.conference == notice.conference && !e.ended)?;
+        let mut ending = None;
+        let event = match notice.kind {
+            NoticeKind::ConferenceStart => Event::ConferenceStart,
+            NoticeKind::ConferenceEnd => {
+                entry.ended = true;
+                ending = entry.first_leave.map(|call| {
+                    // The kicked participant took others with it: it had
+                    // EndConferenceOnExit.
+                    let reason = if entry.leaves > 1 {
+                        EndReason::EndConferenceOnExitKicked
+                    } else {
+                        EndReason::LastParticipantKicked
+                    };
+                    (call, reason)
+                });
+                Event::ConferenceEnd
+            }
+            NoticeKind::Participant { call, event } => {
+                if event == BridgeEvent::Leave {
+                    if entry.first_leave.is_none() {
+                        entry.first_leave = Some(call);
+                    }
+                    entry.leaves = entry.leaves.saturating_add(1);
+                } else {
+                    entry.first_leave = None;
+                    entry.leaves = 0;
+                }
+                match event {
+                    BridgeEvent::Join => Event::ParticipantJoin,
+                    BridgeEvent::Leave => Event::ParticipantLeave,
+                    BridgeEvent::Mute => Event::ParticipantMute,
+                    BridgeEvent::Unmute => Event::ParticipantUnmute,
+                    BridgeEvent::Hold => Event::ParticipantHold,
+                    BridgeEvent::Unhold => Event::ParticipantUnhold,
+                    BridgeEvent::Modify => Event::ParticipantModify,
+                    // The bridge plays nothing: the announcement is over
+                    // as soon as it starts.
+                    BridgeEvent::Announcement => Event::AnnouncementEnd,
+                }
+            }
+        };
+        if !entry.events.covers(event) {
+            return None;
+        }
+        entry.sequence = entry.sequence.saturating_add(1);
+        Some(Routed {
+            url: entry.url.as_str(),
+            method: entry.method,
+            sequence_number: entry.sequence,
+            event,
+            ending,
+        })
+    }
+}
+
+/// A callback ready to send: the form body is in the buffer given to
+/// [`crate::bridge::Service::callback`] (`body_len` bytes).
+///
+/// `POST`: send the body to `url` (`Content-Type:
+/// application/x-www-form-urlencoded`). `GET`: send no body; the request
+/// URL is `url`, then `?` (`&` when `url` has a query), then the body. Either
+/// way put `signature` in the `header` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Outgoing {
+    /// The subscriber's URL.
+    pub url: heapless::String<CALLBACK_URL_CAPACITY>,
+    /// `POST` or `GET`.
+    pub method: Method,
+    /// Length of the form body written.
+    pub body_len: usize,
+    /// The signature header's name ([`Scheme::header`]).
+    pub header: &'static str,
+    /// Its value; `None` when the account has no configured secret.
+    pub signature: Option<Signature>,
+    /// The conference.
+    pub conference: ConferenceSid,
+    /// The callback's `SequenceNumber`.
+    pub sequence_number: u32,
+    /// The callback's `StatusCallbackEvent`.
+    pub event: Event,
+}
+
+/// Builds the callback `notice` makes (see [`Callbacks::route`]) from the
+/// conference as it is now: the form into `body`, signed with `key`.
+pub(super) fn outgoing<const C: usize, const N: usize, const L: usize>(
+    callbacks: &mut Callbacks<C>,
+    set: &Conferences<C, N, L>,
+    notice: &Notice,
+    key: Option<&[u8]>,
+    dialect: Dialect,
+    body: &mut [u8],
+) -> Result<Option<Outgoing>, WriteError> {
+    let Some(routed) = callbacks.route(notice) else {
+        return Ok(None);
+    };
+    let Some(conference) = set.conference(&notice.conference) else {
+        return Ok(None);
+    };
+    let mut cb = Callback::new(
+        *conference.account(),
+        notice.conference,
+        set.friendly_name(&notice.conference).unwrap_or(""),
+        routed.sequence_number,
+        notice.at,
+        routed.event,
+    );
+    if let NoticeKind::Participant { call, .. } = notice.kind
+        && let Some(member) = conference.member(&call)
+    {
+        let state = member.state();
+        cb.call_sid = Some(call);
+        cb.muted = Some(state.muted);
+        cb.hold = Some(state.hold);
+        cb.coaching = Some(state.coaching());
+        cb.end_conference_on_exit = Some(state.end_conference_on_exit);
+        cb.start_conference_on_enter = Some(state.start_conference_on_enter);
+        cb.participant_label = member.label();
+        if routed.event == Event::ParticipantLeave {
+            // Participants leave this bridge only when deleted through the API.
+            cb.participant_call_status = Some("completed");
+            cb.reason_participant_left = Some(LEFT_VIA_API);
+        }
+    }
+    if let Some((call, reason)) = routed.ending {
+        cb.call_sid_ending_conference = Some(call);
+        cb.participant_label_ending_conference = conference.member(&call).and_then(|m| m.label());
+        cb.reason_conference_ended = Some(reason);
+        cb.reason = Some(match reason {
+            EndReason::EndConferenceOnExitKicked => {
+                "Participant with EndConferenceOnExit removed via API"
+            }
+            _ => "Last participant removed via API",
+        });
+    }
+    let mut sink = SliceSink::new(body);
+    cb.encode(&mut sink)?;
+    let form = sink.written();
+    let scheme = Scheme::of(dialect);
+    let signature = match (key, routed.method) {
+        (None, _) => None,
+        (Some(key), Method::Get) => Some(signature::sign_query(key, routed.url, form)),
+        // A callback has fewer pairs than the signing bound and no bad escape.
+        (Some(key), Method::Post) => signature::sign(scheme, key, routed.url, form).ok(),
+    };
+    let mut url = heapless::String::new();
+    // Both hold `CALLBACK_URL_CAPACITY` bytes.
+    let _ = url.push_str(routed.url);
+    Ok(Some(Outgoing {
+        url,
+        method: routed.method,
+        body_len: form.len(),
+        header: scheme.header(),
+        signature,
+        conference: notice.conference,
+        sequence_number: routed.sequence_number,
+        event: routed.event,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::date::Timestamp;
+
+    fn notice(conference: ConferenceSid, kind: NoticeKind) -> Notice {
+        Notice {
+            conference,
+            at: Timestamp::EPOCH,
+            kind,
+        }
+    }
+
+    #[test]
+    fn numbers_only_what_was_asked_for_in_order() {
+        let room = ConferenceSid::parse("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap();
+        let other = ConferenceSid::parse("CFbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb").unwrap();
+        let a = CallSid::parse("CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap();
+        let b = CallSid::parse("CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb").unwrap();
+        let mut cb: Callbacks<2> = Callbacks::new();
+        let events = Subscriptions::DEFAULT
+            .with(crate::api::callback::Subscription::Mute)
+            .with(crate::api::callback::Subscription::Leave);
+        let s = Subscriber {
+            url: "https://h.example/cb",
+            method: Method::Get,
+            events,
+        };
+        assert!(cb.record(room, &s));
+        let p = |call, event| NoticeKind::Participant { call, event };
+        let mut got = std::vec::Vec::new();
+        for n in [
+            notice(room, NoticeKind::ConferenceStart),
+            notice(room, p(a, BridgeEvent::Join)),
+            notice(other, p(a, BridgeEvent::Mute)),
+            notice(room, p(a, BridgeEvent::Mute)),
+            notice(room, p(a, BridgeEvent::Hold)),
+            notice(room, p(a, BridgeEvent::Leave)),
+            notice(room, p(b, BridgeEvent::Leave)),
+            notice(room, NoticeKind::ConferenceEnd),
+            notice(room, p(b, BridgeEvent::Mute)),
+        ] {
+            if let Some(r) = cb.route(&n) {
+                got.push((r.sequence_number, r.event, r.ending, r.method));
+            }
+        }
+        assert_eq!(
+            got,
+            [
+                (1, Event::ConferenceStart, None, Method::Get),
+                (2, Event::ParticipantMute, None, Method::Get),
+                (3, Event::ParticipantLeave, None, Method::Get),
+                (4, Event::ParticipantLeave, None, Method::Get),
+                (
+                    5,
+                    Event::ConferenceEnd,
+                    Some((a, EndReason::EndConferenceOnExitKicked)),
+                    Method::Get
+                ),
+            ]
+        );
+        // An ended conference's subscription is gone; its slot is reused.
+        assert_eq!(cb.url(&room), None);
+        assert!(cb.record(other, &s));
+        assert!(cb.record(room, &s));
+    }
+
+    #[test]
+    fn too_long_is_counted() {
+        let room = ConferenceSid::parse("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap();
+        let long = "h".repeat(CALLBACK_URL_CAPACITY + 1);
+        let mut cb: Callbacks<1> = Callbacks::new();
+        let s = Subscriber {
+            url: &long,
+            method: Method::Post,
+            events: Subscriptions::DEFAULT,
+        };
+        assert!(!cb.record(room, &s));
+        assert_eq!(cb.unrecorded(), 1);
+    }
+}
