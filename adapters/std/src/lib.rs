@@ -13,6 +13,7 @@
 //! | [`error`] | the one error type [`error::Error`] and its exit codes |
 //! | [`commands`] | what each command does: flags to core values, the client, the printout |
 //! | [`serve`] | what `confpart serve` does: flags to the bridge and server settings, the run |
+//! | [`events`] | what `confpart events` does: receive status callbacks, check their signatures, print them |
 //! | [`demo`] | what `confpart demo` does: a bridge in-process, every recipe through the client |
 //! | [`cli`] | the `confpart` command's argument tree (clap) |
 //! | [`app`] | the `confpart` command's dispatcher: a parsed [`cli::Cli`] to its command |
@@ -36,6 +37,7 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod retry;
 pub mod serve;
 pub mod server;
