@@ -35,10 +35,6 @@ struct Entry {
     events: Subscriptions,
     /// The last `SequenceNumber` given.
     sequence: u32,
-    /// The participant whose leave started the current run of leaves (the
-    /// one kicked, when a `conference-end` follows), and the run's length.
-    first_leave: Option<CallSid>,
-    leaves: u8,
     ended: bool,
 }
 
@@ -81,8 +77,8 @@ pub(super) struct Routed<'a> {
     pub(super) method: Method,
     pub(super) sequence_number: u32,
     pub(super) event: Event,
-    /// `conference-end` after a kick: who ended it, and why.
-    pub(super) ending: Option<(CallSid, EndReason)>,
+    /// `conference-end` after a kick: who ended it.
+    pub(super) ended_by: Option<CallSid>,
 }
 
 impl<const C: usize> Callbacks<C> {
@@ -112,8 +108,6 @@ impl<const C: usize> Callbacks<C> {
                     method: subscriber.method,
                     events: subscriber.events,
                     sequence: 0,
-                    first_leave: None,
-                    leaves: 0,
                     ended: false,
                 })
                 .is_ok();
@@ -143,54 +137,32 @@ impl<const C: usize> Callbacks<C> {
 
     /// The callback `notice` makes, if its conference has a subscriber that
     /// asked for its event: numbered with the conference's next
-    /// `SequenceNumber`. Every notice of a subscribed conference must come
-    /// through here, in queue order (a `conference-end`'s reason is read
-    /// from the leaves before it).
+    /// `SequenceNumber`. Give it the notices in queue order.
     pub(super) fn route(&mut self, notice: &Notice) -> Option<Routed<'_>> {
         let entry = self
             .entries
             .iter_mut()
             .find(|e| e.conference == notice.conference && !e.ended)?;
-        let mut ending = None;
+        let mut ended_by = None;
         let event = match notice.kind {
             NoticeKind::ConferenceStart => Event::ConferenceStart,
-            NoticeKind::ConferenceEnd => {
+            NoticeKind::ConferenceEnd { ended_by: by } => {
                 entry.ended = true;
-                ending = entry.first_leave.map(|call| {
-                    // The kicked participant took others with it: it had
-                    // EndConferenceOnExit.
-                    let reason = if entry.leaves > 1 {
-                        EndReason::EndConferenceOnExitKicked
-                    } else {
-                        EndReason::LastParticipantKicked
-                    };
-                    (call, reason)
-                });
+                ended_by = by;
                 Event::ConferenceEnd
             }
-            NoticeKind::Participant { call, event } => {
-                if event == BridgeEvent::Leave {
-                    if entry.first_leave.is_none() {
-                        entry.first_leave = Some(call);
-                    }
-                    entry.leaves = entry.leaves.saturating_add(1);
-                } else {
-                    entry.first_leave = None;
-                    entry.leaves = 0;
-                }
-                match event {
-                    BridgeEvent::Join => Event::ParticipantJoin,
-                    BridgeEvent::Leave => Event::ParticipantLeave,
-                    BridgeEvent::Mute => Event::ParticipantMute,
-                    BridgeEvent::Unmute => Event::ParticipantUnmute,
-                    BridgeEvent::Hold => Event::ParticipantHold,
-                    BridgeEvent::Unhold => Event::ParticipantUnhold,
-                    BridgeEvent::Modify => Event::ParticipantModify,
-                    // The bridge plays nothing: the announcement is over
-                    // as soon as it starts.
-                    BridgeEvent::Announcement => Event::AnnouncementEnd,
-                }
-            }
+            NoticeKind::Participant { event, .. } => match event {
+                BridgeEvent::Join => Event::ParticipantJoin,
+                BridgeEvent::Leave => Event::ParticipantLeave,
+                BridgeEvent::Mute => Event::ParticipantMute,
+                BridgeEvent::Unmute => Event::ParticipantUnmute,
+                BridgeEvent::Hold => Event::ParticipantHold,
+                BridgeEvent::Unhold => Event::ParticipantUnhold,
+                BridgeEvent::Modify => Event::ParticipantModify,
+                // The bridge plays nothing: the announcement is over as
+                // soon as it starts.
+                BridgeEvent::Announcement => Event::AnnouncementEnd,
+            },
         };
         if !entry.events.covers(event) {
             return None;
@@ -201,7 +173,7 @@ impl<const C: usize> Callbacks<C> {
             method: entry.method,
             sequence_number: entry.sequence,
             event,
-            ending,
+            ended_by,
         })
     }
 }
@@ -275,9 +247,18 @@ pub(super) fn outgoing<const C: usize, const N: usize, const L: usize>(
             cb.reason_participant_left = Some(LEFT_VIA_API);
         }
     }
-    if let Some((call, reason)) = routed.ending {
+    if let Some(call) = routed.ended_by {
+        let member = conference.member(&call);
+        // Removing a participant with EndConferenceOnExit ends the
+        // conference for everyone; removing any other ends it only when it
+        // was the last.
+        let reason = if member.is_some_and(|m| m.state().end_conference_on_exit) {
+            EndReason::EndConferenceOnExitKicked
+        } else {
+            EndReason::LastParticipantKicked
+        };
         cb.call_sid_ending_conference = Some(call);
-        cb.participant_label_ending_conference = conference.member(&call).and_then(|m| m.label());
+        cb.participant_label_ending_conference = member.and_then(|m| m.label());
         cb.reason_conference_ended = Some(reason);
         cb.reason = Some(match reason {
             EndReason::EndConferenceOnExitKicked => {
@@ -350,11 +331,11 @@ mod tests {
             notice(room, p(a, BridgeEvent::Hold)),
             notice(room, p(a, BridgeEvent::Leave)),
             notice(room, p(b, BridgeEvent::Leave)),
-            notice(room, NoticeKind::ConferenceEnd),
+            notice(room, NoticeKind::ConferenceEnd { ended_by: Some(a) }),
             notice(room, p(b, BridgeEvent::Mute)),
         ] {
             if let Some(r) = cb.route(&n) {
-                got.push((r.sequence_number, r.event, r.ending, r.method));
+                got.push((r.sequence_number, r.event, r.ended_by, r.method));
             }
         }
         assert_eq!(
@@ -364,12 +345,7 @@ mod tests {
                 (2, Event::ParticipantMute, None, Method::Get),
                 (3, Event::ParticipantLeave, None, Method::Get),
                 (4, Event::ParticipantLeave, None, Method::Get),
-                (
-                    5,
-                    Event::ConferenceEnd,
-                    Some((a, EndReason::EndConferenceOnExitKicked)),
-                    Method::Get
-                ),
+                (5, Event::ConferenceEnd, Some(a), Method::Get),
             ]
         );
         // An ended conference's subscription is gone; its slot is reused.

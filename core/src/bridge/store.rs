@@ -401,7 +401,13 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
                 .participant(*sid, now, left.call_sid, Event::Leave);
         }
         if outcome.ended {
-            self.notices.push(*sid, now, NoticeKind::ConferenceEnd);
+            self.notices.push(
+                *sid,
+                now,
+                NoticeKind::ConferenceEnd {
+                    ended_by: Some(call),
+                },
+            );
         }
         Ok(call)
     }
