@@ -34,6 +34,54 @@
 //! assert!(decoded.ignored.is_empty());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ## On a firmware
+//!
+//! A desk phone told the bridge to call `http://phone.local/conference-events`
+//! checks each callback before it trusts it, with stack buffers only: the
+//! core's request reader frames it, [`crate::api::signature::validate`]
+//! checks `X-Twilio-Signature` with the account's auth token, and the
+//! callback decodes into borrowed values.
+//!
+//! ```
+//! use confpart::api::callback::{Callback, Event};
+//! use confpart::api::signature::{Scheme, TWILIO_HEADER, validate};
+//! use confpart::wire::http::{Progress, RequestReader};
+//!
+//! const URL: &str = "http://phone.local/conference-events";
+//! const AUTH_TOKEN: &[u8] = b"0123456789abcdef0123456789abcdef";
+//! // What arrived on the socket (in one piece here; `feed` takes any split).
+//! let received: &[u8] = b"POST /conference-events HTTP/1.1\r\nHost: phone.local\r\n\
+//!     X-Twilio-Signature: xo5sANQ97x9DFiJVVYu8Knx0Xjc=\r\n\
+//!     Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 379\r\n\r\n\
+//!     AccountSid=ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&ConferenceSid=CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&FriendlyName=front+desk&SequenceNumber=5&Timestamp=Sun%2C+07+Dec+2026+05%3A30%3A00+%2B0000&StatusCallbackEvent=participant-mute&CallSid=CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&Muted=true&Hold=false&Coaching=false&EndConferenceOnExit=false&StartConferenceOnEnter=true&ParticipantLabel=agent";
+//!
+//! let mut rx = [0u8; 1024];
+//! let mut reader = RequestReader::new(&mut rx);
+//! let Progress::Complete(request) = reader.feed(received)? else { unreachable!() };
+//! let signature = request.header(TWILIO_HEADER).unwrap_or(b"");
+//! // A forged or altered callback stops here (answer 403).
+//! validate(Scheme::Twilio, AUTH_TOKEN, URL, request.body(), signature)?;
+//!
+//! let mut scratch = [0u8; 128];
+//! let callback = Callback::decode(request.body(), &mut scratch)?.callback;
+//! assert_eq!(callback.event, Event::ParticipantMute);
+//! assert_eq!((callback.sequence_number, callback.muted), (5, Some(true)));
+//! assert_eq!(callback.participant_label, Some("agent"));
+//! assert_eq!(callback.friendly_name, "front desk");
+//!
+//! // The same bytes with one value changed are refused.
+//! let mut forged = [0u8; 1024];
+//! let forged = &mut forged[..received.len()];
+//! forged.copy_from_slice(received);
+//! let at = received.windows(10).position(|w| w == b"Muted=true").unwrap();
+//! forged[at + 6..at + 10].copy_from_slice(b"TRUE");
+//! let mut rx2 = [0u8; 1024];
+//! let mut reader = RequestReader::new(&mut rx2);
+//! let Progress::Complete(request) = reader.feed(forged)? else { unreachable!() };
+//! assert!(validate(Scheme::Twilio, AUTH_TOKEN, URL, request.body(), signature).is_err());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use core::fmt;
 
