@@ -20,7 +20,7 @@ use crate::api::fields::Method;
 use crate::api::path::Dialect;
 use crate::api::signature::{self, Scheme, Signature};
 use crate::wire::ident::{CallSid, ConferenceSid};
-use crate::wire::sink::{SliceSink, WriteError};
+use crate::wire::sink::{Sink, SliceSink, WriteError};
 
 /// Longest callback URL a conference records (bytes). A longer one is not
 /// recorded and is counted ([`Callbacks::unrecorded`]).
@@ -206,6 +206,92 @@ pub struct Outgoing {
     pub event: Event,
 }
 
+impl Outgoing {
+    /// The URL's scheme and authority (`https://hooks.example.com:8443`):
+    /// where to connect.
+    ///
+    /// ```
+    /// # use confpart::bridge::Outgoing;
+    /// # fn f(out: &Outgoing) {
+    /// let origin = out.origin(); // e.g. "https://hooks.example.com"
+    /// # let _ = origin; }
+    /// ```
+    pub fn origin(&self) -> &str {
+        let (origin, _) = split_url(&self.url);
+        origin
+    }
+
+    /// Writes the HTTP/1.1 request that delivers the callback whose form
+    /// (`body_len` bytes of the buffer given to
+    /// [`crate::bridge::Service::callback`]) is `form`: `POST` with the form
+    /// as its body, or `GET` with the form appended to the URL's query; the
+    /// `Host` of the URL, the signature header, `Connection: close`.
+    pub fn write_request<S: Sink + ?Sized>(
+        &self,
+        form: &[u8],
+        sink: &mut S,
+    ) -> Result<(), WriteError> {
+        let (origin, target) = split_url(&self.url);
+        let host = origin
+            .split_once("://")
+            .map_or(origin, |(_, a)| a.rsplit_once('@').map_or(a, |(_, h)| h));
+        let target = if target.is_empty() { "/" } else { target };
+        sink.put_str(self.method.as_str())?;
+        sink.put(b" ")?;
+        sink.put_str(target)?;
+        if self.method == Method::Get {
+            sink.put(if target.contains('?') { b"&" } else { b"?" })?;
+            sink.put(form)?;
+        }
+        sink.put(b" HTTP/1.1\r\nHost: ")?;
+        sink.put_str(host)?;
+        sink.put(b"\r\nUser-Agent: confpart\r\n")?;
+        if let Some(signature) = &self.signature {
+            sink.put_str(self.header)?;
+            sink.put(b": ")?;
+            sink.put(signature.as_bytes())?;
+            sink.put(b"\r\n")?;
+        }
+        if self.method == Method::Post {
+            sink.put(b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ")?;
+            sink.put_u64(form.len() as u64)?;
+            sink.put(b"\r\n")?;
+        }
+        sink.put(b"Connection: close\r\n\r\n")?;
+        if self.method == Method::Post {
+            sink.put(form)?;
+        }
+        Ok(())
+    }
+
+    /// Whether a delivery is tried again after it ended with `status`
+    /// (`None`: no answer: the connection failed, was reset or timed out):
+    /// yes for no answer and for a 5xx; a 2xx is delivered, any other
+    /// status is the receiver's refusal and final.
+    ///
+    /// ```
+    /// use confpart::bridge::Outgoing;
+    /// assert!(Outgoing::retryable(None) && Outgoing::retryable(Some(503)));
+    /// assert!(!Outgoing::retryable(Some(200)) && !Outgoing::retryable(Some(403)));
+    /// ```
+    pub const fn retryable(status: Option<u16>) -> bool {
+        match status {
+            None => true,
+            Some(s) => s >= 500,
+        }
+    }
+}
+
+/// An absolute URL split into its origin (scheme and authority) and the
+/// request target (path and query; the fragment dropped).
+fn split_url(url: &str) -> (&str, &str) {
+    let url = url.split_once('#').map_or(url, |(u, _)| u);
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let rest = url.get(after_scheme..).unwrap_or("");
+    let end = after_scheme + rest.find(['/', '?']).unwrap_or(rest.len());
+    (url.get(..end).unwrap_or(url), url.get(end..).unwrap_or(""))
+}
+
 /// Builds the callback `notice` makes (see [`Callbacks::route`]) from the
 /// conference as it is now: the form into `body`, signed with `key`.
 pub(super) fn outgoing<const C: usize, const N: usize, const L: usize>(
@@ -352,6 +438,44 @@ mod tests {
         assert_eq!(cb.url(&room), None);
         assert!(cb.record(other, &s));
         assert!(cb.record(room, &s));
+    }
+
+    #[test]
+    fn requests_post_and_get() {
+        let out = |url: &str, method| Outgoing {
+            url: heapless::String::try_from(url).unwrap(),
+            method,
+            body_len: 3,
+            header: "X-Twilio-Signature",
+            signature: crate::api::signature::sign(Scheme::Twilio, b"k", url, b"a=1").ok(),
+            conference: ConferenceSid::parse("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap(),
+            sequence_number: 1,
+            event: Event::ConferenceStart,
+        };
+        let mut buf = [0u8; 512];
+        let o = out("https://u@h.example:8443/cb?x=1#frag", Method::Post);
+        let mut sink = SliceSink::new(&mut buf);
+        o.write_request(b"a=1", &mut sink).unwrap();
+        let text = core::str::from_utf8(sink.written()).unwrap();
+        assert_eq!(o.origin(), "https://u@h.example:8443");
+        assert!(
+            text.starts_with("POST /cb?x=1 HTTP/1.1\r\nHost: h.example:8443\r\n"),
+            "{text}"
+        );
+        assert!(text.contains("\r\nX-Twilio-Signature: "));
+        assert!(
+            text.ends_with("Content-Length: 3\r\nConnection: close\r\n\r\na=1"),
+            "{text}"
+        );
+        let o = out("http://h.example", Method::Get);
+        let mut sink = SliceSink::new(&mut buf);
+        o.write_request(b"a=1", &mut sink).unwrap();
+        let text = core::str::from_utf8(sink.written()).unwrap();
+        assert!(
+            text.starts_with("GET /?a=1 HTTP/1.1\r\nHost: h.example\r\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("Connection: close\r\n\r\n"), "{text}");
     }
 
     #[test]
