@@ -222,6 +222,7 @@ fn callbacks_come_in_order_with_their_fields_and_signatures() {
             (Event::ParticipantModify, label("supervisor")),
             (Event::AnnouncementEnd, label("customer")),
             (Event::ParticipantLeave, label("supervisor")),
+            (Event::ParticipantModify, label("agent")), // EndConferenceOnExit=true
             (Event::ParticipantLeave, label("agent")),
             (Event::ParticipantLeave, label("customer")),
             (Event::ConferenceEnd, None),
