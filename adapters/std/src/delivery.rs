@@ -30,7 +30,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use confpart::api::retry::RetryPolicy;
-use confpart::bridge::Outgoing;
+use confpart::bridge::{Notice, Outgoing, Service};
 use confpart::wire::http::{Progress, Reader, ResponseKind};
 
 use crate::bridge::VecSink;
@@ -39,6 +39,9 @@ use crate::transport::{Pool, TransportConfig};
 
 /// Largest answer read from a receiver (head and body); only its status is used.
 pub const MAX_ANSWER_LEN: usize = 16 * 1024;
+/// Largest callback form [`drain`] writes: the longest fields (labels, friendly names,
+/// announcement URLs within the core's bounds) fit.
+pub const MAX_CALLBACK_LEN: usize = 8 * 1024;
 
 /// How callbacks are delivered.
 #[derive(Debug, Clone)]
@@ -195,6 +198,36 @@ impl Deliverer {
         }
         self.stats()
     }
+}
+
+/// Drains `service`'s notices, in the order the changes were applied, and submits the
+/// callback each one makes ([`confpart::bridge::Service::callback`]) to `deliverer`;
+/// returns the notices (for the log). Call it under the service's lock, after every
+/// handled request and every tick, so the callbacks are numbered and queued in the order
+/// the state changed. Without a deliverer the notices are only returned.
+pub fn drain<const C: usize, const N: usize, const L: usize>(
+    service: &mut Service<'_, C, N, L>,
+    deliverer: Option<&Deliverer>,
+) -> Vec<Notice> {
+    let mut notices = Vec::new();
+    let mut form = vec![0u8; MAX_CALLBACK_LEN];
+    while let Some(notice) = service.pop_notice() {
+        if let Some(deliverer) = deliverer {
+            match service.callback(&notice, &mut form) {
+                Ok(Some(outgoing)) => {
+                    let len = outgoing.body_len;
+                    deliverer.submit(outgoing, form.get(..len).unwrap_or(&[]));
+                }
+                Ok(None) => {}
+                Err(_) => tracing::error!(
+                    conference = notice.conference.as_str(),
+                    "callback longer than {MAX_CALLBACK_LEN} bytes: not sent"
+                ),
+            }
+        }
+        notices.push(notice);
+    }
+    notices
 }
 
 fn worker(
