@@ -145,7 +145,7 @@ pub struct EventsArgs {
     #[arg(long, value_name = "TOKEN", value_parser = parse_secret)]
     pub token: Option<Secret>,
     /// Scheme and host the sender uses (behind a tunnel or proxy), e.g.
-    /// https://hooks.example.com; default: http:// + the Host header.
+    /// `https://hooks.example.com`; default: `http://` + the Host header.
     #[arg(long, value_name = "URL")]
     pub public_url: Option<String>,
 }
