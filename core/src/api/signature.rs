@@ -202,10 +202,10 @@ pub fn sign(
     url: &str,
     form: &[u8],
 ) -> Result<Signature, SignatureError> {
-    check_form(form)?;
+    let plain = check_form(form)?;
     let mut mac = new_mac(key);
     mac.update(url.as_bytes());
-    feed_params(scheme, form, &mut |bytes| mac.update(bytes));
+    feed_params(scheme, form, plain, &mut |bytes| mac.update(bytes));
     Ok(encode_tag(&mac.finalize().into_bytes().into()))
 }
 
@@ -254,7 +254,7 @@ pub fn validate(
     form: &[u8],
     signature: &[u8],
 ) -> Result<(), SignatureError> {
-    check_form(form)?;
+    let plain = check_form(form)?;
     let (a, b) = url_variants(url);
     let (mut with, mut without) = (new_mac(key), new_mac(key));
     for part in a.iter() {
@@ -263,7 +263,7 @@ pub fn validate(
     for part in b.iter() {
         without.update(part.as_bytes());
     }
-    feed_params(scheme, form, &mut |bytes| {
+    feed_params(scheme, form, plain, &mut |bytes| {
         with.update(bytes);
         without.update(bytes);
     });
@@ -354,63 +354,108 @@ fn encode_tag(tag: &[u8; TAG_LEN]) -> Signature {
     Signature(out)
 }
 
+/// Which components of a form are their own decoding (no `%`, no `+`): bit
+/// `2i` for pair `i`'s name, `2i + 1` for its value. 128 bits hold the
+/// [`SIGNATURE_PARAMS_MAX`] pairs.
+#[derive(Clone, Copy)]
+struct Plain(u128);
+
+impl Plain {
+    fn get(self, index: usize, value: bool) -> bool {
+        let bit = 2 * index + usize::from(value);
+        bit < 128 && self.0 & (1 << bit) != 0
+    }
+}
+
+const _: () = assert!(2 * SIGNATURE_PARAMS_MAX <= 128);
+
 /// Counts the pairs (at most [`SIGNATURE_PARAMS_MAX`]) and checks every
-/// escape, so the passes that sort and hash read only valid components.
-fn check_form(form: &[u8]) -> Result<(), SignatureError> {
-    let mut count = 0;
-    for pair in form::pairs(form) {
-        count += 1;
-        if count > SIGNATURE_PARAMS_MAX {
+/// escape, so the passes that sort and hash read only valid components;
+/// notes which components need no decoding (compared as they are).
+fn check_form(form: &[u8]) -> Result<Plain, SignatureError> {
+    let mut plain = 0u128;
+    for (index, pair) in form::pairs(form).enumerate() {
+        if index >= SIGNATURE_PARAMS_MAX {
             return Err(SignatureError::TooManyParams {
                 max: SIGNATURE_PARAMS_MAX,
             });
         }
-        for (raw, at) in [(pair.key, pair.offset), (pair.value, pair.value_offset)] {
-            if let Err(form::DecodeError::InvalidEscape { offset }) = form::decoded_len(raw) {
+        for (bit, raw, at) in [
+            (0, pair.key, pair.offset),
+            (1, pair.value, pair.value_offset),
+        ] {
+            if !form::needs_decoding(raw, Space::Plus) {
+                plain |= 1 << (2 * index + bit);
+            } else if let Err(form::DecodeError::InvalidEscape { offset }) = form::decoded_len(raw)
+            {
                 return Err(SignatureError::InvalidEscape {
                     offset: at + offset,
                 });
             }
         }
     }
-    Ok(())
+    Ok(Plain(plain))
 }
 
-fn cmp_decoded(a: &[u8], b: &[u8]) -> Ordering {
+/// Compares two components by their decoded bytes; two plain ones as they are.
+fn cmp_decoded(a: &[u8], a_plain: bool, b: &[u8], b_plain: bool) -> Ordering {
+    if a_plain && b_plain {
+        return a.cmp(b);
+    }
     form::decoded_bytes(a, Space::Plus).cmp(form::decoded_bytes(b, Space::Plus))
+}
+
+/// A pair and its place among the form's pairs.
+#[derive(Clone, Copy)]
+struct Item<'a> {
+    pair: Pair<'a>,
+    index: usize,
 }
 
 /// The signing order of two pairs: by decoded name, then by decoded value
 /// (Twilio; equal pairs are one) or by place in the body (SignalWire).
-fn order(scheme: Scheme, a: &Pair<'_>, b: &Pair<'_>) -> Ordering {
-    cmp_decoded(a.key, b.key).then_with(|| match scheme {
-        Scheme::Twilio => cmp_decoded(a.value, b.value),
-        Scheme::SignalWire => a.offset.cmp(&b.offset),
+fn order(scheme: Scheme, plain: Plain, a: &Item<'_>, b: &Item<'_>) -> Ordering {
+    let (i, j) = (a.index, b.index);
+    cmp_decoded(
+        a.pair.key,
+        plain.get(i, false),
+        b.pair.key,
+        plain.get(j, false),
+    )
+    .then_with(|| match scheme {
+        Scheme::Twilio => cmp_decoded(
+            a.pair.value,
+            plain.get(i, true),
+            b.pair.value,
+            plain.get(j, true),
+        ),
+        Scheme::SignalWire => i.cmp(&j),
     })
 }
 
 /// Feeds `name + value` of each pair, decoded, in signing order: each pass
 /// over the body selects the smallest pair after the last one fed.
-fn feed_params(scheme: Scheme, form: &[u8], feed: &mut dyn FnMut(&[u8])) {
-    let mut last: Option<Pair<'_>> = None;
+fn feed_params(scheme: Scheme, form: &[u8], plain: Plain, feed: &mut dyn FnMut(&[u8])) {
+    let mut last: Option<Item<'_>> = None;
     loop {
-        let mut next: Option<Pair<'_>> = None;
-        for pair in form::pairs(form) {
+        let mut next: Option<Item<'_>> = None;
+        for (index, pair) in form::pairs(form).enumerate() {
+            let item = Item { pair, index };
             let after_last = last
                 .as_ref()
-                .is_none_or(|l| order(scheme, &pair, l) == Ordering::Greater);
+                .is_none_or(|l| order(scheme, plain, &item, l) == Ordering::Greater);
             if after_last
                 && next
                     .as_ref()
-                    .is_none_or(|n| order(scheme, &pair, n) == Ordering::Less)
+                    .is_none_or(|n| order(scheme, plain, &item, n) == Ordering::Less)
             {
-                next = Some(pair);
+                next = Some(item);
             }
         }
-        let Some(pair) = next else { return };
-        feed_decoded(pair.key, feed);
-        feed_decoded(pair.value, feed);
-        last = Some(pair);
+        let Some(item) = next else { return };
+        feed_decoded(item.pair.key, feed);
+        feed_decoded(item.pair.value, feed);
+        last = Some(item);
     }
 }
 

@@ -125,6 +125,12 @@ impl<const C: usize> Callbacks<C> {
             .map(|e| e.url.as_str())
     }
 
+    /// Forgets the subscriptions of conferences `live` says are gone (an
+    /// adapter that never asked for their `conference-end` callback).
+    pub(super) fn retain_live(&mut self, live: impl Fn(&ConferenceSid) -> bool) {
+        self.entries.retain(|e| !e.ended && live(&e.conference));
+    }
+
     /// Counts a subscription that could not be read.
     pub(super) fn count_unrecorded(&mut self) {
         self.unrecorded = self.unrecorded.saturating_add(1);
@@ -476,6 +482,23 @@ mod tests {
             "{text}"
         );
         assert!(text.ends_with("Connection: close\r\n\r\n"), "{text}");
+    }
+
+    #[test]
+    fn gone_conferences_free_their_slot() {
+        let a = ConferenceSid::parse("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap();
+        let b = ConferenceSid::parse("CFbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb").unwrap();
+        let s = Subscriber {
+            url: "https://h.example/cb",
+            method: Method::Post,
+            events: Subscriptions::DEFAULT,
+        };
+        let mut cb: Callbacks<1> = Callbacks::new();
+        assert!(cb.record(a, &s));
+        assert!(!cb.record(b, &s));
+        cb.retain_live(|sid| *sid != a);
+        assert!(cb.record(b, &s));
+        assert_eq!(cb.unrecorded(), 1);
     }
 
     #[test]

@@ -84,8 +84,8 @@ use crate::api::path::{Dialect, ParticipantPath, PathError, PathStyle};
 use crate::api::query::ListQuery;
 use crate::api::update::Update;
 use crate::bridge::{
-    ConferenceRef, Conferences, DEFAULT_LABEL_BYTES, FRIENDLY_NAME_CAPACITY, Found, IdSource, Link,
-    NameProblem, Notice, Page, Refusal, Timing,
+    ConferenceRef, ConferenceStatus, Conferences, DEFAULT_LABEL_BYTES, FRIENDLY_NAME_CAPACITY,
+    Found, IdSource, Link, NameProblem, Notice, Page, Refusal, Timing,
 };
 use crate::wire::date::Timestamp;
 use crate::wire::http::{Connection, HttpError, RequestMessage};
@@ -529,6 +529,11 @@ impl<'a, const C: usize, const N: usize, const L: usize> Service<'a, C, N, L> {
             // relative URL, an unknown word) is counted, not recorded.
             match Subscriber::from_create(call.m.body(), scratch, self.set.dialect()) {
                 Ok(Some(subscriber)) => {
+                    let set = &self.set;
+                    self.callbacks.retain_live(|sid| {
+                        set.conference(sid)
+                            .is_some_and(|c| c.status() != ConferenceStatus::Completed)
+                    });
                     self.callbacks.record(created.conference, &subscriber);
                 }
                 Ok(None) => {}
