@@ -355,37 +355,38 @@ fn encode_tag(tag: &[u8; TAG_LEN]) -> Signature {
 }
 
 /// Which components of a form are their own decoding (no `%`, no `+`): bit
-/// `2i` for pair `i`'s name, `2i + 1` for its value. 128 bits hold the
-/// [`SIGNATURE_PARAMS_MAX`] pairs.
+/// `i` of the first word for pair `i`'s name, of the second for its value.
+/// 64 bits hold the [`SIGNATURE_PARAMS_MAX`] pairs.
 #[derive(Clone, Copy)]
-struct Plain(u128);
+struct Plain([u64; 2]);
 
 impl Plain {
     fn get(self, index: usize, value: bool) -> bool {
-        let bit = 2 * index + usize::from(value);
-        bit < 128 && self.0 & (1 << bit) != 0
+        let [names, values] = self.0;
+        let word = if value { values } else { names };
+        index < 64 && word & (1 << index) != 0
     }
 }
 
-const _: () = assert!(2 * SIGNATURE_PARAMS_MAX <= 128);
+const _: () = assert!(SIGNATURE_PARAMS_MAX <= 64);
 
 /// Counts the pairs (at most [`SIGNATURE_PARAMS_MAX`]) and checks every
 /// escape, so the passes that sort and hash read only valid components;
 /// notes which components need no decoding (compared as they are).
 fn check_form(form: &[u8]) -> Result<Plain, SignatureError> {
-    let mut plain = 0u128;
+    let (mut names, mut values) = (0u64, 0u64);
     for (index, pair) in form::pairs(form).enumerate() {
         if index >= SIGNATURE_PARAMS_MAX {
             return Err(SignatureError::TooManyParams {
                 max: SIGNATURE_PARAMS_MAX,
             });
         }
-        for (bit, raw, at) in [
-            (0, pair.key, pair.offset),
-            (1, pair.value, pair.value_offset),
+        for (word, raw, at) in [
+            (&mut names, pair.key, pair.offset),
+            (&mut values, pair.value, pair.value_offset),
         ] {
             if !form::needs_decoding(raw, Space::Plus) {
-                plain |= 1 << (2 * index + bit);
+                *word |= 1 << index;
             } else if let Err(form::DecodeError::InvalidEscape { offset }) = form::decoded_len(raw)
             {
                 return Err(SignatureError::InvalidEscape {
@@ -394,7 +395,7 @@ fn check_form(form: &[u8]) -> Result<Plain, SignatureError> {
             }
         }
     }
-    Ok(Plain(plain))
+    Ok(Plain([names, values]))
 }
 
 /// Compares two components by their decoded bytes; two plain ones as they are.
