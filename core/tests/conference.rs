@@ -461,7 +461,7 @@ fn rule4_released_in_the_same_update_applies() {
         .unwrap();
     assert!(!o.end_conference_on_exit_ignored);
     assert!(o.state.end_conference_on_exit && !o.state.hold);
-    assert_eq!(o.events.as_slice(), &[Event::Unhold]);
+    assert_eq!(o.events.as_slice(), &[Event::Unhold, Event::Modify]);
 }
 
 #[test]
@@ -1126,7 +1126,10 @@ fn check_apply_outcome(
     if a.hold != b.hold {
         expected.push(if a.hold { Event::Hold } else { Event::Unhold });
     }
-    if a.coach_target != b.coach_target {
+    if a.coach_target != b.coach_target
+        || a.end_conference_on_exit != b.end_conference_on_exit
+        || a.beep_on_exit != b.beep_on_exit
+    {
         expected.push(Event::Modify);
     }
     if u.announce_url.is_some() {

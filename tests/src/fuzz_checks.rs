@@ -40,6 +40,7 @@ pub type Check = fn(&[u8]);
 /// Every target, by its cargo-fuzz name.
 pub const TARGETS: &[(&str, Check)] = &[
     ("api_error_decode", api_error_decode),
+    ("callback_decode", callback_decode),
     ("conference_list", conference_list),
     ("create_decode", create_decode),
     ("date_parse", date_parse),
@@ -53,6 +54,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("participant_differential", participant_differential),
     ("path_parse", path_parse),
     ("service", service),
+    ("signature_validate", signature_validate),
     ("update_decode", update_decode),
 ];
 
@@ -1230,4 +1232,88 @@ pub fn embassy_client(input: &[u8]) {
             result,
         );
     }
+}
+
+/// A conference status callback body: decoding never panics and never needs
+/// more scratch than the body; a decoded callback re-encodes to a body that
+/// decodes to the same callback, with [`Callback::encoded_len`] bytes. The
+/// same body read as a create's subscription never panics.
+pub fn callback_decode(body: &[u8]) {
+    use confpart::api::callback::{Callback, FormError, Subscriber};
+    let mut scratch = vec![0u8; body.len()];
+    let _ = Subscriber::from_create(body, &mut scratch, Dialect::Twilio);
+    let mut scratch = vec![0u8; body.len()];
+    let decoded = match Callback::decode(body, &mut scratch) {
+        Ok(d) => d,
+        Err(e) => {
+            assert!(
+                !matches!(e, FormError::ScratchFull { .. }),
+                "a scratch as long as the body must suffice: {e:?}"
+            );
+            return;
+        }
+    };
+    assert!(decoded.ignored.iter().count() <= decoded.ignored.total());
+    let cb = decoded.callback;
+    let len = cb.encoded_len();
+    let mut out = vec![0u8; len];
+    assert_eq!(cb.encode_to_slice(&mut out), Ok(len));
+    let mut scratch2 = vec![0u8; len];
+    let again = Callback::decode(&out, &mut scratch2).expect("a re-encoded callback decodes");
+    assert_eq!(again.callback, cb);
+    assert!(again.ignored.is_empty());
+}
+
+/// Webhook signatures: the first byte picks the scheme (bit 0) and where the
+/// URL ends in the rest (the other bits, modulo its length); the remainder is
+/// the form. Whatever the bytes, nothing panics; a form that signs validates
+/// with its signature, under the URL and under the URL with its port toggled
+/// (`:443`/`:80` added when it has none); the same signature with one byte
+/// changed is rejected; and a JSON check never panics.
+pub fn signature_validate(input: &[u8]) {
+    use confpart::api::signature::{Scheme, SignatureError, sign, validate, validate_json};
+    let Some((&control, rest)) = input.split_first() else {
+        return;
+    };
+    let scheme = if control & 1 == 0 {
+        Scheme::Twilio
+    } else {
+        Scheme::SignalWire
+    };
+    let split = usize::from(control >> 1) % (rest.len() + 1);
+    let (url, form) = rest.split_at(split);
+    let url = String::from_utf8_lossy(url);
+    let key = b"fuzz key";
+    let _ = validate(scheme, key, &url, form, rest);
+    let _ = validate_json(scheme, key, &url, form, rest);
+    let Ok(sig) = sign(scheme, key, &url, form) else {
+        return;
+    };
+    assert_eq!(validate(scheme, key, &url, form, sig.as_bytes()), Ok(()));
+    if let Some((scheme_part, after)) = url.split_once("://") {
+        let host_len = after.find(['/', '?', '#']).unwrap_or(after.len());
+        let (authority, tail) = after.split_at(host_len);
+        let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        let has_port = host
+            .rsplit_once(':')
+            .is_some_and(|(_, p)| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        if !has_port {
+            let port = if scheme_part.eq_ignore_ascii_case("https") {
+                ":443"
+            } else {
+                ":80"
+            };
+            let with_port = format!("{scheme_part}://{authority}{port}{tail}");
+            assert_eq!(
+                validate(scheme, key, &with_port, form, sig.as_bytes()),
+                Ok(())
+            );
+        }
+    }
+    let mut bad = *sig.as_bytes();
+    bad[usize::from(control) % bad.len()] ^= 1;
+    assert!(matches!(
+        validate(scheme, key, &url, form, &bad),
+        Err(SignatureError::Mismatch)
+    ));
 }

@@ -52,6 +52,13 @@ pub fn run_with(cli: &Cli, out: &mut dyn std::io::Write) -> Result<(), Error> {
                 out,
             )
         }
+        Command::Events(a) => {
+            let dialect = g.dialect.map_or(Dialect::Twilio, Dialect::from);
+            let mut opts = crate::events::EventsOptions::new(dialect, a.token.clone());
+            opts.public_url = a.public_url.clone();
+            opts.json = g.json;
+            crate::events::run(a.listen, &opts, out)
+        }
         Command::Decode(d) => {
             let parts = d.parts();
             commands::decode(parts.kind, &parts.input.input, out)

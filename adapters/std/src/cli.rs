@@ -193,6 +193,24 @@ pub enum Command {
     /// Decode a body and print it as JSON with the service's field names.
     #[command(subcommand)]
     Decode(DecodeCommand),
+    /// Receive conference status callbacks: check each signature, print one line per event.
+    Events(EventsArgs),
+}
+
+/// `confpart events`.
+#[derive(Debug, Clone, Args)]
+pub struct EventsArgs {
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: SocketAddr,
+    /// The key callbacks are signed with (the auth token; SignalWire: the signing key).
+    /// Without it nothing is checked.
+    #[arg(long, value_name = "TOKEN", value_parser = parse_secret)]
+    pub token: Option<Secret>,
+    /// Scheme and host the sender uses (behind a tunnel or proxy), e.g.
+    /// `https://hooks.example.com`; default: `http://` + the Host header.
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
 }
 
 impl Command {
@@ -206,6 +224,7 @@ impl Command {
             Command::List(_) => "list",
             Command::Delete(_) => "delete",
             Command::Create(_) => "create",
+            Command::Events(_) => "events",
             Command::Encode(EncodeCommand::Update(_)) => "encode update",
             Command::Encode(EncodeCommand::Create(_)) => "encode create",
             Command::Decode(d) => match d.parts().kind {

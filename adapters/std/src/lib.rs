@@ -15,6 +15,8 @@
 //! | [`error`] | the one error type [`error::Error`] and its exit codes |
 //! | [`commands`] | what each command does: flags to core values, the client, the printout |
 //! | [`serve`] | what `confpart serve` does: flags to the bridge and server settings, the run |
+//! | [`delivery`] | conference status callbacks sent off the request path: bounded queues, per-conference order, retries ([`delivery::Deliverer`]) |
+//! | [`events`] | what `confpart events` does: receive status callbacks, check their signatures, print them |
 //! | [`demo`] | what `confpart demo` does: a bridge in-process, every recipe through the client |
 //! | [`cli`] | the `confpart` command's argument tree (clap) |
 //! | [`app`] | the `confpart` command's dispatcher: a parsed [`cli::Cli`] to its command |
@@ -36,8 +38,10 @@ pub mod cli;
 pub mod client;
 pub mod commands;
 pub mod config;
+pub mod delivery;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod proxy;
 pub mod retry;
 pub mod serve;

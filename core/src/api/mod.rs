@@ -5,6 +5,7 @@
 //! list pages and their query, and when to retry. It uses only [`crate::wire`]. Each file is a
 //! public module: `confpart::api::<file>::Item`.
 
+pub mod callback;
 pub mod codes;
 pub mod create;
 pub mod error;
@@ -15,4 +16,5 @@ pub mod participant;
 pub mod path;
 pub mod query;
 pub mod retry;
+pub mod signature;
 pub mod update;

@@ -32,8 +32,8 @@
 //!
 //! Then the update is applied. Events are exactly the differences
 //! (`participant-mute`/`-unmute`, `-hold`/`-unhold`, `-modify` when the
-//! coaching target changes), plus `announcement` when `AnnounceUrl` is set
-//! (an action, not a state change). An update that changes nothing is
+//! coaching target, `EndConferenceOnExit` or `BeepOnExit` changes), plus `announcement` when `AnnounceUrl` is set (an
+//! action, not a state change). An update that changes nothing is
 //! accepted with no events and does not touch `date_updated`, so applying the
 //! same update twice gives the same state. URLs and methods are not stored
 //! (the resource has no field for them): the bridge plays them from the
@@ -319,7 +319,14 @@ impl<M: Slots<Member<L>>, const L: usize> ConferenceIn<M, L> {
                 Event::Unhold
             });
         }
-        if after.coach_target != before.coach_target {
+        // `participant-modify`: Coaching, EndConferenceOnExit or BeepOnExit
+        // changed. (Twilio counts a WaitUrl change too; the bridge does not
+        // store WaitUrl, so it cannot tell a change from the same URL again,
+        // and an update applied twice must cause no event the second time.)
+        if after.coach_target != before.coach_target
+            || after.end_conference_on_exit != before.end_conference_on_exit
+            || after.beep_on_exit != before.beep_on_exit
+        {
             let _ = events.push(Event::Modify);
         }
         if update.announce_url.is_some() {

@@ -33,7 +33,8 @@ pub enum Event {
     Hold,
     /// `participant-unhold`: `hold` went from true to false.
     Unhold,
-    /// `participant-modify`: coaching changed (on, off, or another target).
+    /// `participant-modify`: coaching changed (on, off, or another target),
+    /// or `EndConferenceOnExit` or `BeepOnExit` changed.
     Modify,
     /// `announcement`: an announcement (`AnnounceUrl`) starts playing to the
     /// participant. The bridge later reports `announcement-end` or

@@ -16,6 +16,8 @@
 //! | `kick` | removing a participant from any live state: [`Conference::kick`], [`KickOutcome`] |
 //! | `ids` | where new SIDs come from: [`IdSource`], [`SequentialIds`] |
 //! | `notice` | the status-callback events for the adapter: [`Notice`], [`NoticeKind`], the queue ([`EVENT_QUEUE_CAPACITY`]) |
+//! | `subscription` | a conference's status-callback subscription, kept in its table entry: [`ConferenceCallback`], [`CALLBACK_URL_CAPACITY`] |
+//! | `callback` | conference status callbacks: the signed callback a notice makes ([`Outgoing`], [`Service::callback`]) |
 //! | `timing` | the lifecycle clock: [`Timing`], moving created participants along |
 //! | `paging` | list pages: [`Page`], [`PageToken`], [`Direction`], [`PageUri`], [`Link`], [`PageError`] |
 //! | `refusal` | why an operation on the conferences was refused: [`Refusal`], [`NameProblem`] |
@@ -119,6 +121,7 @@
 
 mod answer;
 mod apply;
+mod callback;
 mod event;
 mod ids;
 mod kick;
@@ -133,10 +136,12 @@ mod service;
 mod slots;
 mod storage;
 mod store;
+mod subscription;
 mod timing;
 
 pub use answer::{Answer, ApiAnswer};
 pub use apply::{Applied, Rejection};
+pub use callback::Outgoing;
 pub use event::{Event, Events, MAX_EVENTS};
 pub use ids::{IdSource, SequentialIds};
 pub use kick::{Fallout, KickOutcome, Kicked, Left};
@@ -158,4 +163,5 @@ pub use service::{Account, Handled, Service, ServiceIn};
 pub use slots::Slots;
 pub use storage::{Entry, FRIENDLY_NAME_CAPACITY, FixedTable, Limits, Table};
 pub use store::{ConferenceRef, Conferences, ConferencesIn, Created, Found, FoundIn};
+pub use subscription::{CALLBACK_URL_CAPACITY, ConferenceCallback};
 pub use timing::Timing;

@@ -33,7 +33,10 @@ pub enum NoticeKind {
     /// `conference-start`: the conference is in progress.
     ConferenceStart,
     /// `conference-end`: the conference completed.
-    ConferenceEnd,
+    ConferenceEnd {
+        /// The participant whose removal ended it (`CallSidEndingConference`).
+        ended_by: Option<CallSid>,
+    },
 }
 
 /// A status-callback event for the adapter to deliver (no I/O in the core).
@@ -60,7 +63,7 @@ impl NoticeKind {
         match self {
             Self::Participant { event, .. } => event.as_str(),
             Self::ConferenceStart => "conference-start",
-            Self::ConferenceEnd => "conference-end",
+            Self::ConferenceEnd { .. } => "conference-end",
         }
     }
 }

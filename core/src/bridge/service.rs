@@ -75,7 +75,9 @@
 use core::fmt;
 
 use super::answer::Answer;
+use super::callback::{Outgoing, outgoing};
 use super::router::{self as bridge, AuthFailure, BridgeError};
+use crate::api::callback::Subscriber;
 use crate::api::create::Create;
 use crate::api::operation::OperationKind;
 use crate::api::path::{Dialect, ParticipantPath, PathError, PathStyle};
@@ -200,6 +202,8 @@ pub struct Handled {
 pub struct ServiceIn<'a, T: Table<L>, const L: usize = DEFAULT_LABEL_BYTES> {
     set: ConferencesIn<T, L>,
     accounts: &'a [Account<'a>],
+    /// Subscriptions on create that could not be read or stored.
+    unrecorded: u32,
 }
 
 /// A conference bridge in fixed memory: `C` conferences of `N` live
@@ -259,6 +263,7 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
         Self {
             set: ConferencesIn::with_limits(dialect, timing, limits),
             accounts,
+            unrecorded: 0,
         }
     }
 
@@ -286,6 +291,77 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
     /// The oldest status-callback notice not delivered yet.
     pub fn pop_notice(&mut self) -> Option<Notice> {
         self.set.pop_notice()
+    }
+
+    /// The conference status callback a drained notice makes, if its
+    /// conference's first participant subscribed to its event
+    /// ([`ConferencesIn::subscription`]): the form body is written into `body` and signed with
+    /// the conference's account's secret (its auth token; for an account
+    /// configured by API key, the key's secret). Give it every notice, in
+    /// [`Service::pop_notice`] order: that order numbers the callbacks.
+    /// `Err` when `body` is too small
+    /// ([`crate::api::callback::Callback::encoded_len`]; 2 KiB always
+    /// suffices for labels and names within the bridge's capacities).
+    ///
+    /// ```
+    /// use confpart::bridge::{Account, SequentialIds, Service, Timing};
+    /// use confpart::api::{callback::Callback, path::Dialect, signature::{Scheme, validate}};
+    /// use confpart::wire::{date::Timestamp, http::{Progress, RequestReader}, ident::AccountSid, sink::SliceSink};
+    ///
+    /// let accounts = [Account::new(AccountSid::parse("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?, "token")];
+    /// let mut service: Service<'_, 2, 4> = Service::new(Dialect::Twilio, Timing::IMMEDIATE, &accounts);
+    /// let body = "From=a&To=b&ConferenceStatusCallback=https%3A%2F%2Fh.example%2Fcb&ConferenceStatusCallbackEvent=start+join";
+    /// let request = format!("POST /2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/room/Participants.json HTTP/1.1\r\n\
+    ///     Host: b\r\nAuthorization: Basic QUNhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYTp0b2tlbg==\r\n\
+    ///     Content-Length: {}\r\n\r\n{body}", body.len());
+    /// let mut rx = [0u8; 1024];
+    /// let mut reader = RequestReader::new(&mut rx);
+    /// let Progress::Complete(message) = reader.feed(request.as_bytes())? else { unreachable!() };
+    /// let (mut scratch, mut tx) = ([0u8; 256], [0u8; 1024]);
+    /// let now = Timestamp::from_unix(1_700_000_000).unwrap();
+    /// service.handle(&message, now, &mut SequentialIds::new(), &mut scratch, &mut SliceSink::new(&mut tx))?;
+    /// service.tick(now); // Timing::IMMEDIATE: joined, started
+    ///
+    /// let mut sent = Vec::new();
+    /// let mut form = [0u8; 2048];
+    /// while let Some(notice) = service.pop_notice() {
+    ///     if let Some(out) = service.callback(&notice, &mut form)? {
+    ///         let body = &form[..out.body_len];
+    ///         let sig = out.signature.unwrap();
+    ///         validate(Scheme::Twilio, b"token", &out.url, body, sig.as_bytes())?;
+    ///         let mut scratch = [0u8; 512];
+    ///         let cb = Callback::decode(body, &mut scratch)?.callback;
+    ///         sent.push((cb.sequence_number, cb.event.as_str()));
+    ///     }
+    /// }
+    /// assert_eq!(sent, [(1, "participant-join"), (2, "conference-start")]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn callback(
+        &mut self,
+        notice: &Notice,
+        body: &mut [u8],
+    ) -> Result<Option<Outgoing>, WriteError> {
+        let account = self
+            .set
+            .conference(&notice.conference)
+            .map(|c| *c.account());
+        // An auth token before an API key's secret, as Twilio signs with the token.
+        let key = self
+            .accounts
+            .iter()
+            .filter(|a| Some(a.sid) == account)
+            .min_by_key(|a| a.key_sid.is_some())
+            .map(|a| a.secret.as_bytes());
+        let dialect = self.set.dialect();
+        outgoing(&mut self.set, notice, key, dialect, body)
+    }
+
+    /// Subscriptions (`ConferenceStatusCallback*` on a conference's first
+    /// create) that could not be read or stored since the service was made:
+    /// those conferences send no callback.
+    pub const fn unrecorded_callbacks(&self) -> u32 {
+        self.unrecorded
     }
 
     /// Answers one complete request (route, Basic auth against the path's
@@ -467,6 +543,21 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
         let created = self
             .set
             .create(&call.account, conference, &create, call.now, ids)?;
+        if created.new_conference {
+            // The first participant's ConferenceStatusCallback*, read into
+            // the scratch the create's values no longer need. One the
+            // create decoder let through but that is not a subscription (a
+            // relative URL, an unknown word) is counted, not recorded.
+            match Subscriber::from_create(call.m.body(), scratch, self.set.dialect()) {
+                Ok(Some(subscriber)) => {
+                    if !self.set.subscribe(&created.conference, &subscriber) {
+                        self.unrecorded = self.unrecorded.saturating_add(1);
+                    }
+                }
+                Ok(None) => {}
+                Err(_) => self.unrecorded = self.unrecorded.saturating_add(1),
+            }
+        }
         let found = self
             .set
             .participant(&created.conference, &created.call)

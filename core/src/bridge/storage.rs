@@ -26,6 +26,7 @@ use core::fmt;
 
 use super::model::{ConferenceIn, ConferenceStatus, Member};
 use super::slots::Slots;
+use super::subscription::ConferenceCallback;
 use crate::wire::ident::{AccountSid, ConferenceSid};
 
 /// Bytes stored for a conference's friendly name.
@@ -100,6 +101,8 @@ pub struct Entry<M, const L: usize> {
     pub(super) name: heapless::String<FRIENDLY_NAME_CAPACITY>,
     /// Listed in the store's pending list (participants not connected yet).
     pub(super) pending: bool,
+    /// Where its status callbacks go, from its first participant's create.
+    pub(super) callback: Option<ConferenceCallback>,
 }
 
 impl<M: Slots<Member<L>>, const L: usize> Entry<M, L> {
@@ -118,6 +121,7 @@ impl<M: Slots<Member<L>>, const L: usize> Entry<M, L> {
             conference: ConferenceIn::new(account, sid, dialect),
             name: stored,
             pending: false,
+            callback: None,
         })
     }
 

@@ -87,7 +87,9 @@ use super::paging::{DEFAULT_PAGE_SIZE, PageError, PageIn, PageRequest, PageToken
 use super::refusal::{NameProblem, Refusal};
 use super::slots::Slots;
 use super::storage::{Entry, FRIENDLY_NAME_CAPACITY, FixedTable, Limits, Table};
+use super::subscription::ConferenceCallback;
 use super::timing::Timing;
+use crate::api::callback::Subscriber;
 use crate::api::create::{self, Create};
 use crate::api::path::Dialect;
 use crate::api::query::{ListQuery, PAGE_SIZE_MAX};
@@ -283,6 +285,34 @@ impl<T: Table<L>, const L: usize> ConferencesIn<T, L> {
     /// The friendly name a conference was created with, if any.
     pub fn friendly_name(&self, sid: &ConferenceSid) -> Option<&str> {
         self.table.get(sid).and_then(Entry::name)
+    }
+
+    /// The status-callback subscription the conference `sid` recorded, if
+    /// any ([`ConferencesIn::subscribe`]).
+    pub fn subscription(&self, sid: &ConferenceSid) -> Option<&ConferenceCallback> {
+        self.table.get(sid).and_then(|e| e.callback.as_ref())
+    }
+
+    pub(super) fn subscription_mut(
+        &mut self,
+        sid: &ConferenceSid,
+    ) -> Option<&mut ConferenceCallback> {
+        self.table.get_mut(sid).and_then(|e| e.callback.as_mut())
+    }
+
+    /// Records `subscriber` as the conference `sid`'s callback subscription
+    /// (its first participant's `ConferenceStatusCallback*`); `false` when
+    /// the conference is not stored, already has one (the first wins), or
+    /// the URL is longer than
+    /// [`CALLBACK_URL_CAPACITY`](crate::bridge::CALLBACK_URL_CAPACITY).
+    pub fn subscribe(&mut self, sid: &ConferenceSid, subscriber: &Subscriber<'_>) -> bool {
+        match self.table.get_mut(sid) {
+            Some(entry) if entry.callback.is_none() => {
+                entry.callback = ConferenceCallback::new(subscriber);
+                entry.callback.is_some()
+            }
+            _ => false,
+        }
     }
 
     /// A stored participant (live or not) of the conference `sid`, without
@@ -499,7 +529,13 @@ impl<T: Table<L>, const L: usize> ConferencesIn<T, L> {
         };
         self.live = self.live.saturating_sub(left.saturating_add(1));
         if kicked.ended {
-            self.notices.push(*sid, now, NoticeKind::ConferenceEnd);
+            self.notices.push(
+                *sid,
+                now,
+                NoticeKind::ConferenceEnd {
+                    ended_by: Some(kicked.state.call_sid),
+                },
+            );
             self.table.completed(sid);
         }
         Ok(kicked.state.call_sid)

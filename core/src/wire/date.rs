@@ -374,6 +374,14 @@ impl<'a> Cursor<'a> {
 }
 
 impl Timestamp {
+    /// 1970-01-01T00:00:00Z, the smallest instant.
+    ///
+    /// ```
+    /// use confpart::wire::date::Timestamp;
+    /// assert_eq!(Timestamp::EPOCH.unix(), 0);
+    /// ```
+    pub const EPOCH: Self = Self(0);
+
     /// The largest supported instant, 9999-12-31T23:59:59Z.
     pub const MAX_UNIX: u64 =
         days_from_civil(9999, 12, 31) as u64 * SECS_PER_DAY + SECS_PER_DAY - 1;

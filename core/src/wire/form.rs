@@ -179,6 +179,24 @@ fn escape_at(raw: &[u8], i: usize) -> Result<u8, DecodeError> {
     }
 }
 
+/// The decoded bytes of a component whose escapes [`decoded_len`] has
+/// already accepted (an escape it would reject reads as `0`), one at a time:
+/// for code that compares or hashes decoded components without a buffer
+/// (the webhook signatures of `api::signature` sort a form's pairs this way).
+pub(crate) fn decoded_bytes(raw: &[u8], space: Space) -> impl Iterator<Item = u8> + '_ {
+    let mut i = 0;
+    core::iter::from_fn(move || {
+        let b = *raw.get(i)?;
+        let (byte, step) = match b {
+            b'%' => (escape_at(raw, i).unwrap_or(0), 3),
+            b'+' if space == Space::Plus => (b' ', 1),
+            _ => (b, 1),
+        };
+        i += step;
+        Some(byte)
+    })
+}
+
 /// Length of `raw` once decoded, or the first invalid escape.
 pub fn decoded_len(raw: &[u8]) -> Result<usize, DecodeError> {
     let mut i = 0;

@@ -1,0 +1,457 @@
+//! Delivery of conference status callbacks, off the request path: the bridge hands each
+//! callback the core built ([`confpart::bridge::Service::callback`]: the form, its URL,
+//! method and signature) to [`Deliverer::submit`], which never blocks; worker threads send
+//! it with the client's transport ([`crate::transport`]) and retry as the core decides.
+//!
+//! - **Never on a request's path**: `submit` puts the callback in a bounded queue
+//!   ([`DeliveryConfig::queue`] per worker) with `try_send`; a full queue drops it, counts it
+//!   ([`DeliveryStats::dropped`]) and logs a warning. An answer to an Update never waits for
+//!   a receiver.
+//! - **Each conference's order kept**: a conference's callbacks always go to the same worker
+//!   (by its SID), which sends them one after the other, each to the end (delivered or given
+//!   up) before the next.
+//! - **Retries**: no answer (connect failure, reset, timeout) or a 5xx is tried again
+//!   ([`confpart::bridge::Outgoing::retryable`]) after the back-off of
+//!   [`DeliveryConfig::policy`] ([`confpart::api::retry::RetryPolicy::backoff`], jittered),
+//!   within its attempts and total time; any other non-2xx answer is the receiver's refusal
+//!   and final. Both end in [`DeliveryStats::failed`] and a warning.
+//! - **Bytes only**: the core writes the request ([`confpart::bridge::Outgoing::write_request`])
+//!   and frames the answer (`confpart::wire::http::Reader`); this module connects, sends,
+//!   reads and waits.
+//!
+//! Plain `http://` receivers are reached on loopback only, as every client connection of
+//! this crate ([`crate::config::BaseUrl`]); others need `https://`.
+
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use confpart::api::retry::RetryPolicy;
+use confpart::bridge::{Notice, Outgoing, Service};
+use confpart::wire::http::{Progress, Reader, ResponseKind};
+
+use crate::bridge::VecSink;
+use crate::config::BaseUrl;
+use crate::transport::{Pool, TransportConfig};
+
+/// Largest answer read from a receiver (head and body); only its status is used.
+pub const MAX_ANSWER_LEN: usize = 16 * 1024;
+/// Largest callback form [`drain`] writes: the longest fields (labels, friendly names,
+/// announcement URLs within the core's bounds) fit.
+pub const MAX_CALLBACK_LEN: usize = 8 * 1024;
+
+/// How callbacks are delivered.
+#[derive(Debug, Clone)]
+pub struct DeliveryConfig {
+    /// Worker threads (each sends one callback at a time; default 2).
+    pub workers: usize,
+    /// Callbacks waiting per worker before new ones are dropped (default 256).
+    pub queue: usize,
+    /// Attempts, back-off and total time per callback (default: 5 attempts within 60 s,
+    /// back-off from 500 ms doubling up to 8 s, jittered).
+    pub policy: RetryPolicy,
+    /// Connections: timeouts, TLS trust.
+    pub transport: TransportConfig,
+}
+
+impl DeliveryConfig {
+    /// The defaults over `transport`.
+    pub fn new(transport: TransportConfig) -> Self {
+        Self {
+            workers: 2,
+            queue: 256,
+            policy: RetryPolicy {
+                max_attempts: 5,
+                max_total: Duration::from_secs(60),
+                base: Duration::from_millis(500),
+                cap: Duration::from_secs(8),
+                ..RetryPolicy::DEFAULT
+            },
+            transport,
+        }
+    }
+}
+
+/// What happened to the callbacks submitted so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeliveryStats {
+    /// Answered with a 2xx.
+    pub delivered: u64,
+    /// Not queued: the worker's queue was full.
+    pub dropped: u64,
+    /// Given up: refused (non-2xx, non-5xx), out of attempts or time, or an unusable URL.
+    pub failed: u64,
+    /// Attempts after the first.
+    pub retries: u64,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    delivered: AtomicU64,
+    dropped: AtomicU64,
+    failed: AtomicU64,
+    retries: AtomicU64,
+}
+
+impl Counters {
+    fn add(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+struct Job {
+    outgoing: Outgoing,
+    form: Vec<u8>,
+}
+
+/// The delivery workers and their queues. Dropping it (or [`Deliverer::finish`]) lets the
+/// workers finish what is queued.
+#[derive(Debug)]
+pub struct Deliverer {
+    queues: Vec<SyncSender<Job>>,
+    workers: Vec<JoinHandle<()>>,
+    counters: Arc<Counters>,
+}
+
+impl Deliverer {
+    /// Starts the workers.
+    pub fn start(config: DeliveryConfig) -> Self {
+        let counters = Arc::new(Counters::default());
+        let (mut queues, mut workers) = (Vec::new(), Vec::new());
+        for i in 0..config.workers.max(1) {
+            let (tx, rx) = sync_channel(config.queue.max(1));
+            let (policy, transport) = (config.policy.clone(), config.transport.clone());
+            let counters = Arc::clone(&counters);
+            let spawned = std::thread::Builder::new()
+                .name(format!("callbacks-{i}"))
+                .spawn(move || worker(&rx, &policy, &transport, &counters));
+            match spawned {
+                Ok(handle) => {
+                    queues.push(tx);
+                    workers.push(handle);
+                }
+                Err(e) => tracing::error!("callback worker {i} not started: {e}"),
+            }
+        }
+        Self {
+            queues,
+            workers,
+            counters,
+        }
+    }
+
+    /// Queues a callback (the form is `form`: the first `outgoing.body_len` bytes the core
+    /// wrote). Never blocks: `false` when it was dropped (counted and logged).
+    pub fn submit(&self, outgoing: Outgoing, form: &[u8]) -> bool {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        outgoing.conference.as_str().hash(&mut hasher);
+        let n = self.queues.len().max(1);
+        let index = usize::try_from(hasher.finish() % n as u64).unwrap_or(0);
+        let Some(queue) = self.queues.get(index) else {
+            Counters::add(&self.counters.dropped);
+            return false;
+        };
+        let (conference, sequence, event) = (
+            outgoing.conference,
+            outgoing.sequence_number,
+            outgoing.event,
+        );
+        let job = Job {
+            outgoing,
+            form: form.to_vec(),
+        };
+        match queue.try_send(job) {
+            Ok(()) => true,
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
+                Counters::add(&self.counters.dropped);
+                tracing::warn!(
+                    conference = conference.as_str(),
+                    sequence,
+                    event = event.as_str(),
+                    "callback dropped: the delivery queue is full"
+                );
+                false
+            }
+        }
+    }
+
+    /// The counts so far.
+    pub fn stats(&self) -> DeliveryStats {
+        let c = &self.counters;
+        DeliveryStats {
+            delivered: c.delivered.load(Ordering::Relaxed),
+            dropped: c.dropped.load(Ordering::Relaxed),
+            failed: c.failed.load(Ordering::Relaxed),
+            retries: c.retries.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Closes the queues and waits for the workers to deliver (or give up on) what was
+    /// queued; the final counts.
+    pub fn finish(mut self) -> DeliveryStats {
+        self.queues.clear();
+        for worker in self.workers.drain(..) {
+            let _ = worker.join();
+        }
+        self.stats()
+    }
+}
+
+/// Drains `service`'s notices, in the order the changes were applied, and submits the
+/// callback each one makes ([`confpart::bridge::Service::callback`]) to `deliverer`;
+/// returns the notices (for the log). Call it under the service's lock, after every
+/// handled request and every tick, so the callbacks are numbered and queued in the order
+/// the state changed. Without a deliverer the notices are only returned.
+pub fn drain<const C: usize, const N: usize, const L: usize>(
+    service: &mut Service<'_, C, N, L>,
+    deliverer: Option<&Deliverer>,
+) -> Vec<Notice> {
+    let mut notices = Vec::new();
+    let mut form = vec![0u8; MAX_CALLBACK_LEN];
+    while let Some(notice) = service.pop_notice() {
+        if let Some(deliverer) = deliverer {
+            match service.callback(&notice, &mut form) {
+                Ok(Some(outgoing)) => {
+                    let len = outgoing.body_len;
+                    deliverer.submit(outgoing, form.get(..len).unwrap_or(&[]));
+                }
+                Ok(None) => {}
+                Err(_) => tracing::error!(
+                    conference = notice.conference.as_str(),
+                    "callback longer than {MAX_CALLBACK_LEN} bytes: not sent"
+                ),
+            }
+        }
+        notices.push(notice);
+    }
+    notices
+}
+
+fn worker(
+    queue: &Receiver<Job>,
+    policy: &RetryPolicy,
+    transport: &TransportConfig,
+    counters: &Counters,
+) {
+    let mut rng = crate::retry::Rng::new();
+    for job in queue {
+        deliver(&job, policy, transport, counters, &mut rng);
+    }
+}
+
+fn deliver(
+    job: &Job,
+    policy: &RetryPolicy,
+    transport: &TransportConfig,
+    counters: &Counters,
+    rng: &mut crate::retry::Rng,
+) {
+    let o = &job.outgoing;
+    let give_up = |why: &str| {
+        Counters::add(&counters.failed);
+        tracing::warn!(
+            url = o.url.as_str(),
+            conference = o.conference.as_str(),
+            sequence = o.sequence_number,
+            event = o.event.as_str(),
+            "callback not delivered: {why}"
+        );
+    };
+    let base = match BaseUrl::parse(o.origin()) {
+        Ok(base) => base,
+        Err(e) => return give_up(&format!("the URL cannot be reached ({e})")),
+    };
+    let mut request = Vec::new();
+    if o.write_request(&job.form, &mut VecSink(&mut request))
+        .is_err()
+    {
+        return give_up("the request could not be written");
+    }
+    let started = Instant::now();
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let status = attempt(&base, transport, &request);
+        match status {
+            Some(200..=299) => {
+                Counters::add(&counters.delivered);
+                tracing::debug!(
+                    url = o.url.as_str(),
+                    sequence = o.sequence_number,
+                    event = o.event.as_str(),
+                    attempts,
+                    "callback delivered"
+                );
+                return;
+            }
+            s if !Outgoing::retryable(s) => {
+                return give_up(&format!("the receiver answered {}", s.unwrap_or(0)));
+            }
+            _ => {}
+        }
+        let wait = policy.backoff(attempts - 1, rng);
+        if attempts >= policy.max_attempts || started.elapsed() + wait > policy.max_total {
+            let last = status.map_or_else(|| "no answer".to_owned(), |s| s.to_string());
+            return give_up(&format!("{attempts} attempts, the last: {last}"));
+        }
+        Counters::add(&counters.retries);
+        std::thread::sleep(wait);
+    }
+}
+
+/// One attempt: the answer's status, or `None` when there was none.
+fn attempt(base: &BaseUrl, transport: &TransportConfig, request: &[u8]) -> Option<u16> {
+    let mut pool = Pool::new(base.clone(), transport.clone());
+    let mut conn = pool.take().ok()?;
+    conn.send(request).ok()?;
+    let mut buf = vec![0u8; MAX_ANSWER_LEN];
+    let mut reader = Reader::<ResponseKind<()>>::new(&mut buf, ());
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = conn.read_some(&mut chunk).ok()?;
+        if n == 0 {
+            return reader.finish().ok().map(|m| m.status());
+        }
+        match reader.feed(chunk.get(..n)?) {
+            Ok(Progress::Complete(m)) => return Some(m.status()),
+            Ok(Progress::Partial) => {}
+            Err(_) => return None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+    use std::sync::Mutex;
+
+    use confpart::api::callback::Event;
+    use confpart::api::fields::Method;
+    use confpart::wire::ident::ConferenceSid;
+
+    fn outgoing(url: &str, sequence: u32) -> Outgoing {
+        Outgoing {
+            url: heapless::String::try_from(url).unwrap(),
+            method: Method::Post,
+            body_len: 3,
+            header: "X-Twilio-Signature",
+            signature: None,
+            conference: ConferenceSid::parse("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap(),
+            sequence_number: sequence,
+            event: Event::ParticipantMute,
+        }
+    }
+
+    fn fast(workers: usize, queue: usize) -> DeliveryConfig {
+        let mut c = DeliveryConfig::new(TransportConfig::new().unwrap());
+        c.workers = workers;
+        c.queue = queue;
+        c.policy.base = Duration::from_millis(10);
+        c.policy.cap = Duration::from_millis(20);
+        c.policy.max_attempts = 3;
+        c.transport.timeouts.read = Duration::from_secs(5);
+        c
+    }
+
+    /// A receiver answering each request with the next status of `script` (then 200),
+    /// recording the request bodies in order. Bounded: stops after `count` requests.
+    fn receiver(script: Vec<u16>, count: usize) -> (String, std::thread::JoinHandle<Vec<String>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/cb", listener.local_addr().unwrap());
+        let handle = std::thread::spawn(move || {
+            let mut bodies = Vec::new();
+            let mut script = script.into_iter();
+            for _ in 0..count {
+                let (mut s, _) = listener.accept().unwrap();
+                s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                let mut got = Vec::new();
+                let mut chunk = [0u8; 1024];
+                while !String::from_utf8_lossy(&got).contains("\r\n\r\n")
+                    || !got.ends_with(b"=1") && !got.ends_with(b"=2") && !got.ends_with(b"=3")
+                {
+                    let n = s.read(&mut chunk).unwrap();
+                    if n == 0 {
+                        break;
+                    }
+                    got.extend_from_slice(&chunk[..n]);
+                }
+                let text = String::from_utf8(got).unwrap();
+                bodies.push(text.rsplit("\r\n").next().unwrap().to_owned());
+                let status = script.next().unwrap_or(200);
+                write!(
+                    s,
+                    "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                )
+                .unwrap();
+            }
+            bodies
+        });
+        (url, handle)
+    }
+
+    #[test]
+    fn retries_5xx_in_order_and_gives_up_on_a_refusal() {
+        // 1: 503 then 200 (one retry); 2: 200; 3: 403 (final).
+        let (url, received) = receiver(vec![503, 200, 200, 403], 4);
+        let d = Deliverer::start(fast(2, 8));
+        for seq in 1..=3 {
+            assert!(d.submit(outgoing(&url, seq), format!("n={seq}").as_bytes()));
+        }
+        let stats = d.finish();
+        assert_eq!(
+            stats,
+            DeliveryStats {
+                delivered: 2,
+                dropped: 0,
+                failed: 1,
+                retries: 1
+            }
+        );
+        assert_eq!(received.join().unwrap(), ["n=1", "n=1", "n=2", "n=3"]);
+    }
+
+    #[test]
+    fn a_stuck_receiver_never_blocks_submit() {
+        // A receiver that accepts and never answers: the worker waits on it, the queue
+        // (1) fills, later callbacks are dropped at once.
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/cb", listener.local_addr().unwrap());
+        let held = Arc::new(Mutex::new(Vec::new()));
+        let keep = Arc::clone(&held);
+        let acceptor = std::thread::spawn(move || {
+            for _ in 0..1 {
+                let (s, _) = listener.accept().unwrap();
+                keep.lock().unwrap().push(s);
+            }
+        });
+        let mut config = fast(1, 1);
+        config.transport.timeouts.read = Duration::from_millis(300);
+        config.policy.max_attempts = 1;
+        let d = Deliverer::start(config);
+        let started = Instant::now();
+        let accepted: Vec<bool> = (1..=20)
+            .map(|seq| d.submit(outgoing(&url, seq), b"n=1"))
+            .collect();
+        assert!(
+            started.elapsed() < Duration::from_millis(250),
+            "submit waited"
+        );
+        assert!(accepted[0] && accepted.iter().filter(|a| !**a).count() >= 18);
+        acceptor.join().unwrap();
+        let stats = d.finish();
+        assert!(stats.dropped >= 18 && stats.delivered == 0, "{stats:?}");
+    }
+
+    #[test]
+    fn an_unreachable_url_is_a_failure_not_a_hang() {
+        let d = Deliverer::start(fast(1, 4));
+        assert!(d.submit(outgoing("http://public.example/cb", 1), b"n=1"));
+        let stats = d.finish();
+        assert_eq!((stats.failed, stats.delivered), (1, 0));
+    }
+}

@@ -1,0 +1,1189 @@
+//! Conference status callbacks: the form a bridge (or Twilio, or SignalWire)
+//! sends to the `ConferenceStatusCallback` URL given when a conference's first
+//! participant was created, one per event; and the subscription that chose
+//! the events (`ConferenceStatusCallbackEvent`).
+//!
+//! A bridge builds a [`Callback`] and [`encodes`](Callback::encode) it (then
+//! signs the body with [`crate::api::signature`]); a receiver checks the
+//! signature and [`decodes`](Callback::decode) it. Unknown keys are reported
+//! ([`IgnoredKeys`]), as the Update decoder does, so a receiver keeps working
+//! when the service adds a field.
+//!
+//! ```
+//! use confpart::api::callback::{Callback, Event};
+//! use confpart::wire::date::Timestamp;
+//! use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid};
+//!
+//! let mut cb = Callback::new(
+//!     AccountSid::parse("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?,
+//!     ConferenceSid::parse("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?,
+//!     "room 1",
+//!     3,
+//!     Timestamp::from_civil(2026, 12, 7, 5, 30, 0)?,
+//!     Event::ParticipantMute,
+//! );
+//! cb.call_sid = Some(CallSid::parse("CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?);
+//! cb.muted = Some(true);
+//! let mut body = [0u8; 512];
+//! let n = cb.encode_to_slice(&mut body)?;
+//! assert!(body[..n].starts_with(b"AccountSid=ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&ConferenceSid="));
+//!
+//! let mut scratch = [0u8; 64];
+//! let decoded = Callback::decode(&body[..n], &mut scratch)?;
+//! assert_eq!(decoded.callback, cb);
+//! assert!(decoded.ignored.is_empty());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## On a firmware
+//!
+//! A desk phone told the bridge to call `http://phone.local/conference-events`
+//! checks each callback before it trusts it, with stack buffers only: the
+//! core's request reader frames it, [`crate::api::signature::validate`]
+//! checks `X-Twilio-Signature` with the account's auth token, and the
+//! callback decodes into borrowed values.
+//!
+//! ```
+//! use confpart::api::callback::{Callback, Event};
+//! use confpart::api::signature::{Scheme, TWILIO_HEADER, validate};
+//! use confpart::wire::http::{Progress, RequestReader};
+//!
+//! const URL: &str = "http://phone.local/conference-events";
+//! const AUTH_TOKEN: &[u8] = b"0123456789abcdef0123456789abcdef";
+//! // What arrived on the socket (in one piece here; `feed` takes any split).
+//! let received: &[u8] = b"POST /conference-events HTTP/1.1\r\nHost: phone.local\r\n\
+//!     X-Twilio-Signature: xo5sANQ97x9DFiJVVYu8Knx0Xjc=\r\n\
+//!     Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 379\r\n\r\n\
+//!     AccountSid=ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&ConferenceSid=CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&FriendlyName=front+desk&SequenceNumber=5&Timestamp=Sun%2C+07+Dec+2026+05%3A30%3A00+%2B0000&StatusCallbackEvent=participant-mute&CallSid=CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&Muted=true&Hold=false&Coaching=false&EndConferenceOnExit=false&StartConferenceOnEnter=true&ParticipantLabel=agent";
+//!
+//! let mut rx = [0u8; 1024];
+//! let mut reader = RequestReader::new(&mut rx);
+//! let Progress::Complete(request) = reader.feed(received)? else { unreachable!() };
+//! let signature = request.header(TWILIO_HEADER).unwrap_or(b"");
+//! // A forged or altered callback stops here (answer 403).
+//! validate(Scheme::Twilio, AUTH_TOKEN, URL, request.body(), signature)?;
+//!
+//! let mut scratch = [0u8; 128];
+//! let callback = Callback::decode(request.body(), &mut scratch)?.callback;
+//! assert_eq!(callback.event, Event::ParticipantMute);
+//! assert_eq!((callback.sequence_number, callback.muted), (5, Some(true)));
+//! assert_eq!(callback.participant_label, Some("agent"));
+//! assert_eq!(callback.friendly_name, "front desk");
+//!
+//! // The same bytes with one value changed are refused.
+//! let mut forged = [0u8; 1024];
+//! let forged = &mut forged[..received.len()];
+//! forged.copy_from_slice(received);
+//! let at = received.windows(10).position(|w| w == b"Muted=true").unwrap();
+//! forged[at + 6..at + 10].copy_from_slice(b"TRUE");
+//! let mut rx2 = [0u8; 1024];
+//! let mut reader = RequestReader::new(&mut rx2);
+//! let Progress::Complete(request) = reader.feed(forged)? else { unreachable!() };
+//! assert!(validate(Scheme::Twilio, AUTH_TOKEN, URL, request.body(), signature).is_err());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use core::fmt;
+
+use crate::api::fields::{self, FieldValue, IgnoredKeys, Method, Scratch, URL_MAX_LEN};
+use crate::api::path::Dialect;
+use crate::wire::date::Timestamp;
+use crate::wire::form::{self, Space};
+use crate::wire::ident::{AccountSid, CallSid, ConferenceSid, LABEL_CAPACITY, SID_CAPACITY};
+use crate::wire::sink::{CountingSink, Sink, SliceSink, WriteError};
+
+/// Longest `FriendlyName` (bytes, decoded); Twilio allows 128 characters.
+pub const FRIENDLY_NAME_MAX_LEN: usize = 512;
+/// Longest free-text value (`Reason`, `ReasonParticipantLeft`,
+/// `ParticipantCallStatus`, `ReasonAnnouncementFailed`), bytes decoded.
+pub const TEXT_MAX_LEN: usize = 256;
+/// Longest key that can match a known field once decoded.
+const KEY_BUF_LEN: usize = 40;
+
+/// The error of [`Callback::decode`] and [`Subscriber::from_create`].
+pub type FormError = fields::FormError<Field>;
+
+/// A `StatusCallbackEvent` of a conference status callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Event {
+    /// `conference-start`
+    ConferenceStart,
+    /// `conference-end`
+    ConferenceEnd,
+    /// `participant-join`
+    ParticipantJoin,
+    /// `participant-leave`
+    ParticipantLeave,
+    /// `participant-mute`
+    ParticipantMute,
+    /// `participant-unmute`
+    ParticipantUnmute,
+    /// `participant-hold`
+    ParticipantHold,
+    /// `participant-unhold`
+    ParticipantUnhold,
+    /// `participant-modify` (Coaching, EndConferenceOnExit, BeepOnExit or
+    /// WaitUrl changed)
+    ParticipantModify,
+    /// `participant-speech-start`
+    ParticipantSpeechStart,
+    /// `participant-speech-stop`
+    ParticipantSpeechStop,
+    /// `announcement-end`
+    AnnouncementEnd,
+    /// `announcement-fail`
+    AnnouncementFail,
+}
+
+impl Event {
+    /// Every event.
+    pub const ALL: [Event; 13] = [
+        Self::ConferenceStart,
+        Self::ConferenceEnd,
+        Self::ParticipantJoin,
+        Self::ParticipantLeave,
+        Self::ParticipantMute,
+        Self::ParticipantUnmute,
+        Self::ParticipantHold,
+        Self::ParticipantUnhold,
+        Self::ParticipantModify,
+        Self::ParticipantSpeechStart,
+        Self::ParticipantSpeechStop,
+        Self::AnnouncementEnd,
+        Self::AnnouncementFail,
+    ];
+
+    /// The wire value.
+    ///
+    /// ```
+    /// use confpart::api::callback::Event;
+    /// assert_eq!(Event::ParticipantUnhold.as_str(), "participant-unhold");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::ConferenceStart => "conference-start",
+            Self::ConferenceEnd => "conference-end",
+            Self::ParticipantJoin => "participant-join",
+            Self::ParticipantLeave => "participant-leave",
+            Self::ParticipantMute => "participant-mute",
+            Self::ParticipantUnmute => "participant-unmute",
+            Self::ParticipantHold => "participant-hold",
+            Self::ParticipantUnhold => "participant-unhold",
+            Self::ParticipantModify => "participant-modify",
+            Self::ParticipantSpeechStart => "participant-speech-start",
+            Self::ParticipantSpeechStop => "participant-speech-stop",
+            Self::AnnouncementEnd => "announcement-end",
+            Self::AnnouncementFail => "announcement-fail",
+        }
+    }
+
+    /// The event a wire value names (exact case, as the services send it).
+    ///
+    /// ```
+    /// use confpart::api::callback::Event;
+    /// assert_eq!(Event::parse(b"conference-end"), Some(Event::ConferenceEnd));
+    /// assert_eq!(Event::parse(b"end"), None);
+    /// ```
+    pub fn parse(s: &[u8]) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.as_str().as_bytes() == s)
+    }
+
+    /// The subscription word that asks for this event.
+    ///
+    /// ```
+    /// use confpart::api::callback::{Event, Subscription};
+    /// assert_eq!(Event::ParticipantUnmute.subscription(), Subscription::Mute);
+    /// ```
+    pub const fn subscription(self) -> Subscription {
+        match self {
+            Self::ConferenceStart => Subscription::Start,
+            Self::ConferenceEnd => Subscription::End,
+            Self::ParticipantJoin => Subscription::Join,
+            Self::ParticipantLeave => Subscription::Leave,
+            Self::ParticipantMute | Self::ParticipantUnmute => Subscription::Mute,
+            Self::ParticipantHold | Self::ParticipantUnhold => Subscription::Hold,
+            Self::ParticipantModify => Subscription::Modify,
+            Self::ParticipantSpeechStart | Self::ParticipantSpeechStop => Subscription::Speaker,
+            Self::AnnouncementEnd | Self::AnnouncementFail => Subscription::Announcement,
+        }
+    }
+
+    /// True for the events about one participant (they carry `CallSid` and
+    /// the participant's state).
+    ///
+    /// ```
+    /// use confpart::api::callback::Event;
+    /// assert!(Event::ParticipantHold.is_participant());
+    /// assert!(!Event::ConferenceEnd.is_participant());
+    /// ```
+    pub const fn is_participant(self) -> bool {
+        !matches!(
+            self,
+            Self::ConferenceStart
+                | Self::ConferenceEnd
+                | Self::AnnouncementEnd
+                | Self::AnnouncementFail
+        )
+    }
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A word of `ConferenceStatusCallbackEvent`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Subscription {
+    /// `start`: conference-start
+    Start,
+    /// `end`: conference-end
+    End,
+    /// `join`: participant-join
+    Join,
+    /// `leave`: participant-leave
+    Leave,
+    /// `mute`: participant-mute, participant-unmute
+    Mute,
+    /// `hold`: participant-hold, participant-unhold
+    Hold,
+    /// `modify`: participant-modify (Twilio only)
+    Modify,
+    /// `speaker`: participant-speech-start, participant-speech-stop
+    Speaker,
+    /// `announcement`: announcement-end, announcement-fail (Twilio only)
+    Announcement,
+}
+
+impl Subscription {
+    /// Every word.
+    pub const ALL: [Subscription; 9] = [
+        Self::Start,
+        Self::End,
+        Self::Join,
+        Self::Leave,
+        Self::Mute,
+        Self::Hold,
+        Self::Modify,
+        Self::Speaker,
+        Self::Announcement,
+    ];
+
+    /// The word.
+    ///
+    /// ```
+    /// use confpart::api::callback::Subscription;
+    /// assert_eq!(Subscription::Speaker.as_str(), "speaker");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Start => "start",
+            Self::End => "end",
+            Self::Join => "join",
+            Self::Leave => "leave",
+            Self::Mute => "mute",
+            Self::Hold => "hold",
+            Self::Modify => "modify",
+            Self::Speaker => "speaker",
+            Self::Announcement => "announcement",
+        }
+    }
+
+    /// True when `dialect`'s vocabulary has the word (SignalWire: start end
+    /// join leave mute hold speaker).
+    ///
+    /// ```
+    /// use confpart::api::{callback::Subscription, path::Dialect};
+    /// assert!(Subscription::Modify.offered_by(Dialect::Twilio));
+    /// assert!(!Subscription::Modify.offered_by(Dialect::SignalWire));
+    /// ```
+    pub const fn offered_by(self, dialect: Dialect) -> bool {
+        match dialect {
+            Dialect::Twilio => true,
+            Dialect::SignalWire => !matches!(self, Self::Modify | Self::Announcement),
+        }
+    }
+
+    const fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+}
+
+/// A word of a subscription that the service does not offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct UnknownWord {
+    /// Byte offset of the word in the decoded value.
+    pub offset: usize,
+}
+
+impl fmt::Display for UnknownWord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown subscription word at byte {}", self.offset)
+    }
+}
+
+impl core::error::Error for UnknownWord {}
+
+/// The events a callback URL asked for: a set of [`Subscription`]s.
+///
+/// ```
+/// use confpart::api::callback::{Event, Subscription, Subscriptions};
+/// use confpart::api::path::Dialect;
+/// let s = Subscriptions::parse(b"join leave  mute", Dialect::SignalWire)?;
+/// assert!(s.covers(Event::ParticipantUnmute));
+/// assert!(!s.covers(Event::ConferenceStart));
+/// assert_eq!(Subscriptions::default(), Subscriptions::DEFAULT);
+/// assert!(Subscriptions::parse(b"modify", Dialect::SignalWire).is_err());
+/// # Ok::<(), confpart::api::callback::UnknownWord>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Subscriptions(u16);
+
+impl Default for Subscriptions {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+impl Subscriptions {
+    /// No event.
+    pub const EMPTY: Self = Self(0);
+    /// What a conference gets without `ConferenceStatusCallbackEvent`: `start end`.
+    pub const DEFAULT: Self = Self::EMPTY
+        .with(Subscription::Start)
+        .with(Subscription::End);
+
+    /// The set with `word` added.
+    #[must_use]
+    pub const fn with(self, word: Subscription) -> Self {
+        Self(self.0 | word.bit())
+    }
+
+    /// The union of two sets.
+    #[must_use]
+    pub const fn union(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+
+    /// True when `word` is in the set.
+    pub const fn contains(self, word: Subscription) -> bool {
+        self.0 & word.bit() != 0
+    }
+
+    /// True when the set asks for `event`.
+    pub const fn covers(self, event: Event) -> bool {
+        self.contains(event.subscription())
+    }
+
+    /// True when the set is empty.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The words, in [`Subscription::ALL`] order.
+    pub fn iter(self) -> impl Iterator<Item = Subscription> {
+        Subscription::ALL
+            .into_iter()
+            .filter(move |w| self.contains(*w))
+    }
+
+    /// Parses a decoded value: words separated by spaces (any number), each
+    /// one `dialect` offers, in any case. An empty value is the empty set.
+    pub fn parse(value: &[u8], dialect: Dialect) -> Result<Self, UnknownWord> {
+        let mut set = Self::EMPTY;
+        let mut offset = 0;
+        for word in value.split(|&b| b == b' ') {
+            if !word.is_empty() {
+                let found = Subscription::ALL.into_iter().find(|w| {
+                    w.offered_by(dialect) && word.eq_ignore_ascii_case(w.as_str().as_bytes())
+                });
+                set = set.with(found.ok_or(UnknownWord { offset })?);
+            }
+            offset += word.len() + 1;
+        }
+        Ok(set)
+    }
+
+    /// Writes the words separated by spaces (decoded form).
+    pub fn write<S: Sink + ?Sized>(self, sink: &mut S) -> Result<(), WriteError> {
+        for (i, word) in self.iter().enumerate() {
+            if i > 0 {
+                sink.put(b" ")?;
+            }
+            sink.put_str(word.as_str())?;
+        }
+        Ok(())
+    }
+}
+
+/// `ReasonConferenceEnded` of a `conference-end` callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum EndReason {
+    /// `last-participant-left`
+    LastParticipantLeft,
+    /// `participant-with-end-conference-on-exit-left`
+    EndConferenceOnExitLeft,
+    /// `last-participant-kicked`
+    LastParticipantKicked,
+    /// `participant-with-end-conference-on-exit-kicked`
+    EndConferenceOnExitKicked,
+    /// `conference-ended-via-api`
+    EndedViaApi,
+}
+
+impl EndReason {
+    /// Every reason.
+    pub const ALL: [EndReason; 5] = [
+        Self::LastParticipantLeft,
+        Self::EndConferenceOnExitLeft,
+        Self::LastParticipantKicked,
+        Self::EndConferenceOnExitKicked,
+        Self::EndedViaApi,
+    ];
+
+    /// The wire value.
+    ///
+    /// ```
+    /// use confpart::api::callback::EndReason;
+    /// assert_eq!(EndReason::EndedViaApi.as_str(), "conference-ended-via-api");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::LastParticipantLeft => "last-participant-left",
+            Self::EndConferenceOnExitLeft => "participant-with-end-conference-on-exit-left",
+            Self::LastParticipantKicked => "last-participant-kicked",
+            Self::EndConferenceOnExitKicked => "participant-with-end-conference-on-exit-kicked",
+            Self::EndedViaApi => "conference-ended-via-api",
+        }
+    }
+
+    /// The reason a wire value names.
+    pub fn parse(s: &[u8]) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str().as_bytes() == s)
+    }
+}
+
+/// `ReasonParticipantLeft` when a participant was removed through the API.
+pub const LEFT_VIA_API: &str = "participant_updated_via_api";
+/// `ReasonParticipantLeft` when the participant hung up.
+pub const LEFT_HUNG_UP: &str = "participant_hung_up";
+
+/// A key of a conference status callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[allow(missing_docs)] // Each variant is the key of the same name.
+pub enum Field {
+    AccountSid,
+    ConferenceSid,
+    FriendlyName,
+    SequenceNumber,
+    Timestamp,
+    StatusCallbackEvent,
+    CallSid,
+    Muted,
+    Hold,
+    Coaching,
+    EndConferenceOnExit,
+    StartConferenceOnEnter,
+    ParticipantLabel,
+    ParticipantCallStatus,
+    ReasonParticipantLeft,
+    CallSidEndingConference,
+    ParticipantLabelEndingConference,
+    ReasonConferenceEnded,
+    Reason,
+    AnnounceUrl,
+    ReasonAnnouncementFailed,
+    /// A create's `ConferenceStatusCallback` ([`Subscriber::from_create`]).
+    ConferenceStatusCallback,
+    /// A create's `ConferenceStatusCallbackMethod`.
+    ConferenceStatusCallbackMethod,
+    /// A create's `ConferenceStatusCallbackEvent`.
+    ConferenceStatusCallbackEvent,
+}
+
+impl Field {
+    /// The keys of a callback, in encoding order.
+    pub const ALL: [Field; 21] = [
+        Self::AccountSid,
+        Self::ConferenceSid,
+        Self::FriendlyName,
+        Self::SequenceNumber,
+        Self::Timestamp,
+        Self::StatusCallbackEvent,
+        Self::CallSid,
+        Self::Muted,
+        Self::Hold,
+        Self::Coaching,
+        Self::EndConferenceOnExit,
+        Self::StartConferenceOnEnter,
+        Self::ParticipantLabel,
+        Self::ParticipantCallStatus,
+        Self::ReasonParticipantLeft,
+        Self::CallSidEndingConference,
+        Self::ParticipantLabelEndingConference,
+        Self::ReasonConferenceEnded,
+        Self::Reason,
+        Self::AnnounceUrl,
+        Self::ReasonAnnouncementFailed,
+    ];
+
+    /// The form key.
+    ///
+    /// ```
+    /// use confpart::api::callback::Field;
+    /// assert_eq!(Field::SequenceNumber.as_str(), "SequenceNumber");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::AccountSid => "AccountSid",
+            Self::ConferenceSid => "ConferenceSid",
+            Self::FriendlyName => "FriendlyName",
+            Self::SequenceNumber => "SequenceNumber",
+            Self::Timestamp => "Timestamp",
+            Self::StatusCallbackEvent => "StatusCallbackEvent",
+            Self::CallSid => "CallSid",
+            Self::Muted => "Muted",
+            Self::Hold => "Hold",
+            Self::Coaching => "Coaching",
+            Self::EndConferenceOnExit => "EndConferenceOnExit",
+            Self::StartConferenceOnEnter => "StartConferenceOnEnter",
+            Self::ParticipantLabel => "ParticipantLabel",
+            Self::ParticipantCallStatus => "ParticipantCallStatus",
+            Self::ReasonParticipantLeft => "ReasonParticipantLeft",
+            Self::CallSidEndingConference => "CallSidEndingConference",
+            Self::ParticipantLabelEndingConference => "ParticipantLabelEndingConference",
+            Self::ReasonConferenceEnded => "ReasonConferenceEnded",
+            Self::Reason => "Reason",
+            Self::AnnounceUrl => "AnnounceUrl",
+            Self::ReasonAnnouncementFailed => "ReasonAnnouncementFailed",
+            Self::ConferenceStatusCallback => "ConferenceStatusCallback",
+            Self::ConferenceStatusCallbackMethod => "ConferenceStatusCallbackMethod",
+            Self::ConferenceStatusCallbackEvent => "ConferenceStatusCallbackEvent",
+        }
+    }
+
+    const fn bit(self) -> u32 {
+        1 << (self as u32)
+    }
+
+    fn of_key(key: &[u8], offset: usize, known: &[Field]) -> Result<Option<Self>, FormError> {
+        let find = |k: &[u8]| known.iter().copied().find(|f| f.as_str().as_bytes() == k);
+        if !form::needs_decoding(key, Space::Plus) {
+            return Ok(find(key));
+        }
+        let mut buf = [0u8; KEY_BUF_LEN];
+        match form::decode_component(key, &mut buf, Space::Plus) {
+            Ok(n) => Ok(buf.get(..n).and_then(find)),
+            Err(form::DecodeError::OutputFull { .. }) => Ok(None),
+            Err(form::DecodeError::InvalidEscape { offset: at }) => Err(FormError::InvalidEscape {
+                field: None,
+                offset: offset + at,
+            }),
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One conference status callback. The first six fields are on every
+/// event; the others are `Some` on the events that carry them (a bridge sets
+/// them, see each field; a decoder takes whatever the body has).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Callback<'a> {
+    /// `AccountSid`
+    pub account_sid: AccountSid,
+    /// `ConferenceSid`
+    pub conference_sid: ConferenceSid,
+    /// `FriendlyName`: the conference's name.
+    pub friendly_name: &'a str,
+    /// `SequenceNumber`: 1, 2, ... per conference, in the order of the events.
+    pub sequence_number: u32,
+    /// `Timestamp` (RFC 2822).
+    pub timestamp: Timestamp,
+    /// `StatusCallbackEvent`
+    pub event: Event,
+    /// `CallSid` (participant events).
+    pub call_sid: Option<CallSid>,
+    /// `Muted` (participant events).
+    pub muted: Option<bool>,
+    /// `Hold` (participant events).
+    pub hold: Option<bool>,
+    /// `Coaching` (participant events).
+    pub coaching: Option<bool>,
+    /// `EndConferenceOnExit` (participant events).
+    pub end_conference_on_exit: Option<bool>,
+    /// `StartConferenceOnEnter` (participant events).
+    pub start_conference_on_enter: Option<bool>,
+    /// `ParticipantLabel` (participant events of a labelled participant).
+    pub participant_label: Option<&'a str>,
+    /// `ParticipantCallStatus` (`participant-leave`, e.g. `completed`).
+    pub participant_call_status: Option<&'a str>,
+    /// `ReasonParticipantLeft` (`participant-leave`: [`LEFT_VIA_API`],
+    /// [`LEFT_HUNG_UP`], ...).
+    pub reason_participant_left: Option<&'a str>,
+    /// `CallSidEndingConference` (`conference-end`).
+    pub call_sid_ending_conference: Option<CallSid>,
+    /// `ParticipantLabelEndingConference` (`conference-end`).
+    pub participant_label_ending_conference: Option<&'a str>,
+    /// `ReasonConferenceEnded` (`conference-end`).
+    pub reason_conference_ended: Option<EndReason>,
+    /// `Reason` (`conference-end`: a sentence).
+    pub reason: Option<&'a str>,
+    /// `AnnounceUrl` (announcement events).
+    pub announce_url: Option<&'a str>,
+    /// `ReasonAnnouncementFailed` (`announcement-fail`).
+    pub reason_announcement_failed: Option<&'a str>,
+}
+
+/// A decoded callback and the keys it had that are not callback fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct DecodedCallback<'a> {
+    /// The callback.
+    pub callback: Callback<'a>,
+    /// Unknown keys, in body order.
+    pub ignored: IgnoredKeys<'a>,
+}
+
+impl<'a> Callback<'a> {
+    /// A callback with the fields every event has; the others absent.
+    pub const fn new(
+        account_sid: AccountSid,
+        conference_sid: ConferenceSid,
+        friendly_name: &'a str,
+        sequence_number: u32,
+        timestamp: Timestamp,
+        event: Event,
+    ) -> Self {
+        Self {
+            account_sid,
+            conference_sid,
+            friendly_name,
+            sequence_number,
+            timestamp,
+            event,
+            call_sid: None,
+            muted: None,
+            hold: None,
+            coaching: None,
+            end_conference_on_exit: None,
+            start_conference_on_enter: None,
+            participant_label: None,
+            participant_call_status: None,
+            reason_participant_left: None,
+            call_sid_ending_conference: None,
+            participant_label_ending_conference: None,
+            reason_conference_ended: None,
+            reason: None,
+            announce_url: None,
+            reason_announcement_failed: None,
+        }
+    }
+
+    /// Writes the form body: the fields that are set, in [`Field::ALL`]
+    /// order, booleans lowercase, the timestamp in RFC 2822.
+    pub fn encode<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
+        let mut first = true;
+        let mut key = |sink: &mut S, field: Field| -> Result<(), WriteError> {
+            if !first {
+                sink.put(b"&")?;
+            }
+            first = false;
+            sink.put_str(field.as_str())?;
+            sink.put(b"=")
+        };
+        let text = |sink: &mut S,
+                    key: &mut dyn FnMut(&mut S, Field) -> Result<(), WriteError>,
+                    field: Field,
+                    v: Option<&str>| match v {
+            Some(v) => {
+                key(sink, field)?;
+                sink.put_form_component(v)
+            }
+            None => Ok(()),
+        };
+        key(sink, Field::AccountSid)?;
+        sink.put_str(self.account_sid.as_str())?;
+        key(sink, Field::ConferenceSid)?;
+        sink.put_str(self.conference_sid.as_str())?;
+        text(
+            sink,
+            &mut key,
+            Field::FriendlyName,
+            Some(self.friendly_name),
+        )?;
+        key(sink, Field::SequenceNumber)?;
+        sink.put_u64(u64::from(self.sequence_number))?;
+        let mut date = [0u8; crate::wire::date::RFC2822_LEN];
+        text(
+            sink,
+            &mut key,
+            Field::Timestamp,
+            Some(self.timestamp.write_rfc2822(&mut date)),
+        )?;
+        key(sink, Field::StatusCallbackEvent)?;
+        sink.put_str(self.event.as_str())?;
+        text(
+            sink,
+            &mut key,
+            Field::CallSid,
+            self.call_sid.as_ref().map(|s| s.as_str()),
+        )?;
+        for (field, v) in [
+            (Field::Muted, self.muted),
+            (Field::Hold, self.hold),
+            (Field::Coaching, self.coaching),
+            (Field::EndConferenceOnExit, self.end_conference_on_exit),
+            (
+                Field::StartConferenceOnEnter,
+                self.start_conference_on_enter,
+            ),
+        ] {
+            text(
+                sink,
+                &mut key,
+                field,
+                v.map(|v| if v { "true" } else { "false" }),
+            )?;
+        }
+        text(
+            sink,
+            &mut key,
+            Field::ParticipantLabel,
+            self.participant_label,
+        )?;
+        text(
+            sink,
+            &mut key,
+            Field::ParticipantCallStatus,
+            self.participant_call_status,
+        )?;
+        text(
+            sink,
+            &mut key,
+            Field::ReasonParticipantLeft,
+            self.reason_participant_left,
+        )?;
+        text(
+            sink,
+            &mut key,
+            Field::CallSidEndingConference,
+            self.call_sid_ending_conference.as_ref().map(|s| s.as_str()),
+        )?;
+        text(
+            sink,
+            &mut key,
+            Field::ParticipantLabelEndingConference,
+            self.participant_label_ending_conference,
+        )?;
+        text(
+            sink,
+            &mut key,
+            Field::ReasonConferenceEnded,
+            self.reason_conference_ended.map(EndReason::as_str),
+        )?;
+        text(sink, &mut key, Field::Reason, self.reason)?;
+        text(sink, &mut key, Field::AnnounceUrl, self.announce_url)?;
+        text(
+            sink,
+            &mut key,
+            Field::ReasonAnnouncementFailed,
+            self.reason_announcement_failed,
+        )
+    }
+
+    /// Encodes into `buf`; returns the body length.
+    pub fn encode_to_slice(&self, buf: &mut [u8]) -> Result<usize, WriteError> {
+        let mut sink = SliceSink::new(buf);
+        self.encode(&mut sink)?;
+        Ok(sink.len())
+    }
+
+    /// Length of the encoded body, without writing it.
+    pub fn encoded_len(&self) -> usize {
+        let mut count = CountingSink::default();
+        // Counting never fails.
+        let _ = self.encode(&mut count);
+        count.count
+    }
+
+    /// Decodes a callback body as Twilio, SignalWire or a bridge sends it:
+    /// any key order, `+` or `%20` for space, booleans in any case, unknown
+    /// keys ignored and reported, duplicate keys rejected, the six fields of
+    /// every event required. SIDs of either form (Twilio's or a UUID).
+    ///
+    /// Values without escapes borrow from `body`; the others are decoded
+    /// into `scratch` (as long as the body always suffices).
+    pub fn decode(body: &'a [u8], scratch: &'a mut [u8]) -> Result<DecodedCallback<'a>, FormError> {
+        let mut scratch = Scratch { rest: scratch };
+        let mut ignored = IgnoredKeys::default();
+        let mut seen: u32 = 0;
+        let mut account_sid = None;
+        let mut conference_sid = None;
+        let mut friendly_name = None;
+        let mut sequence_number = None;
+        let mut timestamp = None;
+        let mut event = None;
+        let mut cb = Callback::new(
+            AccountSid::from_bits(0, crate::wire::ident::SidForm::Twilio),
+            ConferenceSid::from_bits(0, crate::wire::ident::SidForm::Twilio),
+            "",
+            0,
+            Timestamp::EPOCH,
+            Event::ConferenceStart,
+        );
+        for pair in form::pairs(body) {
+            let Some(field) = Field::of_key(pair.key, pair.offset, &Field::ALL)? else {
+                ignored.push(pair.key);
+                continue;
+            };
+            if seen & field.bit() != 0 {
+                return Err(FormError::DuplicateKey {
+                    field,
+                    offset: pair.offset,
+                });
+            }
+            seen |= field.bit();
+            let value = FieldValue {
+                raw: pair.value,
+                plain: !form::needs_decoding(pair.value, Space::Plus),
+                offset: pair.value_offset,
+                field,
+            };
+            match field {
+                Field::AccountSid => account_sid = Some(sid(&value, AccountSid::parse_bytes)?),
+                Field::ConferenceSid => {
+                    conference_sid = Some(sid(&value, ConferenceSid::parse_bytes)?);
+                }
+                Field::CallSid => cb.call_sid = Some(sid(&value, CallSid::parse_bytes)?),
+                Field::CallSidEndingConference => {
+                    cb.call_sid_ending_conference = Some(sid(&value, CallSid::parse_bytes)?);
+                }
+                Field::FriendlyName => {
+                    friendly_name = Some(value.text(&mut scratch, FRIENDLY_NAME_MAX_LEN)?);
+                }
+                Field::SequenceNumber => {
+                    let mut buf = [0u8; 10];
+                    let n = value
+                        .small(&mut buf)?
+                        .and_then(decimal_u32)
+                        .ok_or_else(|| value.invalid())?;
+                    sequence_number = Some(n);
+                }
+                Field::Timestamp => {
+                    let t = value.text(&mut scratch, TEXT_MAX_LEN)?;
+                    timestamp = Some(Timestamp::parse(t.as_bytes()).map_err(|_| value.invalid())?);
+                }
+                Field::StatusCallbackEvent => {
+                    let mut buf = [0u8; 24];
+                    let e = value.small(&mut buf)?.and_then(Event::parse);
+                    event = Some(e.ok_or_else(|| value.invalid())?);
+                }
+                Field::Muted => cb.muted = Some(value.boolean()?),
+                Field::Hold => cb.hold = Some(value.boolean()?),
+                Field::Coaching => cb.coaching = Some(value.boolean()?),
+                Field::EndConferenceOnExit => cb.end_conference_on_exit = Some(value.boolean()?),
+                Field::StartConferenceOnEnter => {
+                    cb.start_conference_on_enter = Some(value.boolean()?);
+                }
+                Field::ParticipantLabel => {
+                    cb.participant_label = Some(value.text(&mut scratch, LABEL_CAPACITY)?);
+                }
+                Field::ParticipantLabelEndingConference => {
+                    cb.participant_label_ending_conference =
+                        Some(value.text(&mut scratch, LABEL_CAPACITY)?);
+                }
+                Field::ParticipantCallStatus => {
+                    cb.participant_call_status = Some(value.text(&mut scratch, TEXT_MAX_LEN)?);
+                }
+                Field::ReasonParticipantLeft => {
+                    cb.reason_participant_left = Some(value.text(&mut scratch, TEXT_MAX_LEN)?);
+                }
+                Field::ReasonConferenceEnded => {
+                    let mut buf = [0u8; 48];
+                    let r = value.small(&mut buf)?.and_then(EndReason::parse);
+                    cb.reason_conference_ended = Some(r.ok_or_else(|| value.invalid())?);
+                }
+                Field::Reason => cb.reason = Some(value.text(&mut scratch, TEXT_MAX_LEN)?),
+                Field::AnnounceUrl => {
+                    cb.announce_url = Some(value.text(&mut scratch, URL_MAX_LEN)?);
+                }
+                Field::ReasonAnnouncementFailed => {
+                    cb.reason_announcement_failed = Some(value.text(&mut scratch, TEXT_MAX_LEN)?);
+                }
+                // Not in `Field::ALL`: never matched here.
+                Field::ConferenceStatusCallback
+                | Field::ConferenceStatusCallbackMethod
+                | Field::ConferenceStatusCallbackEvent => ignored.push(pair.key),
+            }
+        }
+        let missing = |field| FormError::Missing { field };
+        cb.account_sid = account_sid.ok_or(missing(Field::AccountSid))?;
+        cb.conference_sid = conference_sid.ok_or(missing(Field::ConferenceSid))?;
+        cb.friendly_name = friendly_name.ok_or(missing(Field::FriendlyName))?;
+        cb.sequence_number = sequence_number.ok_or(missing(Field::SequenceNumber))?;
+        cb.timestamp = timestamp.ok_or(missing(Field::Timestamp))?;
+        cb.event = event.ok_or(missing(Field::StatusCallbackEvent))?;
+        Ok(DecodedCallback {
+            callback: cb,
+            ignored,
+        })
+    }
+}
+
+fn sid<T, F: Copy>(
+    value: &FieldValue<'_, F>,
+    parse: fn(&[u8]) -> Result<T, crate::wire::ident::IdError>,
+) -> Result<T, fields::FormError<F>> {
+    let mut buf = [0u8; SID_CAPACITY];
+    let raw = value.small(&mut buf)?.ok_or_else(|| value.invalid())?;
+    parse(raw).map_err(|_| value.invalid())
+}
+
+fn decimal_u32(s: &[u8]) -> Option<u32> {
+    if s.is_empty() {
+        return None;
+    }
+    s.iter().try_fold(0u32, |n, &b| {
+        if b.is_ascii_digit() {
+            n.checked_mul(10)?.checked_add(u32::from(b - b'0'))
+        } else {
+            None
+        }
+    })
+}
+
+/// Where a conference's status callbacks go: its first participant's
+/// `ConferenceStatusCallback`, `ConferenceStatusCallbackMethod` and
+/// `ConferenceStatusCallbackEvent` (the Create decoder ignores these keys;
+/// a bridge reads them here from the same body).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Subscriber<'a> {
+    /// The callback URL (absolute http or https).
+    pub url: &'a str,
+    /// `POST` (default) or `GET`.
+    pub method: Method,
+    /// The events asked for ([`Subscriptions::DEFAULT`] when the key is
+    /// absent; the words of repeated keys are joined).
+    pub events: Subscriptions,
+}
+
+impl<'a> Subscriber<'a> {
+    /// Reads the subscription of a Create Participant body; `None` when it
+    /// has no `ConferenceStatusCallback`. Words outside `dialect`'s
+    /// vocabulary are [`FormError::InvalidValue`].
+    ///
+    /// ```
+    /// use confpart::api::callback::{Event, Subscriber};
+    /// use confpart::api::{fields::Method, path::Dialect};
+    /// let body = b"From=a&To=b&ConferenceStatusCallback=https%3A%2F%2Fh.example%2Fcb\
+    ///     &ConferenceStatusCallbackEvent=join+leave&ConferenceStatusCallbackEvent=mute";
+    /// let mut scratch = [0u8; 64];
+    /// let s = Subscriber::from_create(body, &mut scratch, Dialect::Twilio)?.unwrap();
+    /// assert_eq!((s.url, s.method), ("https://h.example/cb", Method::Post));
+    /// assert!(s.events.covers(Event::ParticipantUnmute));
+    /// assert!(!s.events.covers(Event::ConferenceStart));
+    /// # Ok::<(), confpart::api::callback::FormError>(())
+    /// ```
+    pub fn from_create(
+        body: &'a [u8],
+        scratch: &'a mut [u8],
+        dialect: Dialect,
+    ) -> Result<Option<Self>, FormError> {
+        const KEYS: [Field; 3] = [
+            Field::ConferenceStatusCallback,
+            Field::ConferenceStatusCallbackMethod,
+            Field::ConferenceStatusCallbackEvent,
+        ];
+        let mut scratch = Scratch { rest: scratch };
+        let (mut url, mut method, mut events) = (None, None, None::<Subscriptions>);
+        for pair in form::pairs(body) {
+            let Some(field) = Field::of_key(pair.key, pair.offset, &KEYS)? else {
+                continue;
+            };
+            let value = FieldValue {
+                raw: pair.value,
+                plain: !form::needs_decoding(pair.value, Space::Plus),
+                offset: pair.value_offset,
+                field,
+            };
+            let duplicate = FormError::DuplicateKey {
+                field,
+                offset: pair.offset,
+            };
+            match field {
+                Field::ConferenceStatusCallback if url.is_none() => {
+                    let u = value.text(&mut scratch, URL_MAX_LEN)?;
+                    fields::check_url(u).map_err(|_| value.invalid())?;
+                    url = Some(u);
+                }
+                Field::ConferenceStatusCallbackMethod if method.is_none() => {
+                    method = Some(value.method()?);
+                }
+                Field::ConferenceStatusCallbackEvent => {
+                    let words = value.text(&mut scratch, TEXT_MAX_LEN)?;
+                    let set = Subscriptions::parse(words.as_bytes(), dialect)
+                        .map_err(|_| value.invalid())?;
+                    events = Some(events.unwrap_or(Subscriptions::EMPTY).union(set));
+                }
+                _ => return Err(duplicate),
+            }
+        }
+        Ok(url.map(|url| Subscriber {
+            url,
+            method: method.unwrap_or(Method::Post),
+            events: events.unwrap_or_default(),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::{string::String, vec, vec::Vec};
+
+    fn sample() -> Callback<'static> {
+        let mut cb = Callback::new(
+            AccountSid::parse("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap(),
+            ConferenceSid::parse("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap(),
+            "room & co",
+            7,
+            Timestamp::from_unix(1_765_000_000).unwrap(),
+            Event::ConferenceEnd,
+        );
+        cb.call_sid_ending_conference =
+            Some(CallSid::parse("CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb").unwrap());
+        cb.participant_label_ending_conference = Some("agent é");
+        cb.reason_conference_ended = Some(EndReason::EndConferenceOnExitLeft);
+        cb.reason = Some("Participant agent with EndConferenceOnExit left");
+        cb
+    }
+
+    #[test]
+    fn round_trip_and_length() {
+        let cb = sample();
+        let mut buf = [0u8; 1024];
+        let n = cb.encode_to_slice(&mut buf).unwrap();
+        assert_eq!(n, cb.encoded_len());
+        let body = &buf[..n];
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap();
+        assert!(pairs.contains(&("Timestamp".into(), "Sat, 06 Dec 2025 05:46:40 +0000".into())));
+        assert!(pairs.contains(&(
+            "ReasonConferenceEnded".into(),
+            "participant-with-end-conference-on-exit-left".into()
+        )));
+        let mut scratch = vec![0u8; n];
+        assert_eq!(Callback::decode(body, &mut scratch).unwrap().callback, cb);
+    }
+
+    #[test]
+    fn decode_reports_unknown_and_rejects_bad() {
+        let body = b"AccountSid=ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&ConferenceSid=CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\
+&FriendlyName=r&SequenceNumber=1&Timestamp=Sun%2C+07+Dec+2026+05%3A30%3A00+%2B0000\
+&StatusCallbackEvent=conference-start&ApiVersion=2010-04-01";
+        let mut scratch = [0u8; 256];
+        let d = Callback::decode(body, &mut scratch).unwrap();
+        assert_eq!(
+            d.ignored.iter().collect::<Vec<_>>(),
+            vec![&b"ApiVersion"[..]]
+        );
+        assert_eq!(d.callback.event, Event::ConferenceStart);
+        let mut scratch = [0u8; 256];
+        assert_eq!(
+            Callback::decode(b"SequenceNumber=1", &mut scratch),
+            Err(FormError::Missing {
+                field: Field::AccountSid
+            })
+        );
+        let mut scratch = [0u8; 256];
+        assert_eq!(
+            Callback::decode(b"SequenceNumber=x1", &mut scratch),
+            Err(FormError::InvalidValue {
+                field: Field::SequenceNumber,
+                offset: 15
+            })
+        );
+        let mut scratch = [0u8; 256];
+        assert_eq!(
+            Callback::decode(b"Muted=true&Muted=true", &mut scratch),
+            Err(FormError::DuplicateKey {
+                field: Field::Muted,
+                offset: 11
+            })
+        );
+    }
+
+    #[test]
+    fn subscription_words() {
+        assert_eq!(
+            Subscriptions::parse(b"", Dialect::Twilio),
+            Ok(Subscriptions::EMPTY)
+        );
+        assert_eq!(
+            Subscriptions::parse(b"start bogus", Dialect::Twilio),
+            Err(UnknownWord { offset: 6 })
+        );
+        let all = Subscriptions::parse(
+            b"start end join leave mute hold modify speaker announcement",
+            Dialect::Twilio,
+        )
+        .unwrap();
+        assert!(Event::ALL.iter().all(|e| all.covers(*e)));
+        assert!(Subscriptions::parse(b"announcement", Dialect::SignalWire).is_err());
+        let mut buf = [0u8; 64];
+        let mut sink = SliceSink::new(&mut buf);
+        all.write(&mut sink).unwrap();
+        assert_eq!(
+            Subscriptions::parse(sink.written(), Dialect::Twilio),
+            Ok(all)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn decode_never_panics(body in any::<Vec<u8>>(), cap in 0usize..256) {
+            let mut scratch = vec![0u8; cap];
+            let _ = Callback::decode(&body, &mut scratch);
+            let mut scratch = vec![0u8; cap];
+            let _ = Subscriber::from_create(&body, &mut scratch, Dialect::Twilio);
+        }
+
+        #[test]
+        fn any_callback_round_trips(
+            name in "[ -~é]{0,20}",
+            seq in any::<u32>(),
+            secs in 0u64..4_000_000_000,
+            event in 0usize..13,
+            muted in any::<Option<bool>>(),
+            label in proptest::option::of("[ -~]{1,20}"),
+            reason in proptest::option::of(0usize..5),
+        ) {
+            let mut cb = sample();
+            cb.friendly_name = &name;
+            cb.sequence_number = seq;
+            cb.timestamp = Timestamp::from_unix(secs).unwrap();
+            cb.event = Event::ALL[event];
+            cb.muted = muted;
+            cb.participant_label = label.as_deref();
+            cb.reason_conference_ended = reason.map(|r| EndReason::ALL[r]);
+            let mut buf = vec![0u8; cb.encoded_len()];
+            let n = cb.encode_to_slice(&mut buf).unwrap();
+            let mut scratch = vec![0u8; n];
+            prop_assert_eq!(Callback::decode(&buf[..n], &mut scratch).unwrap().callback, cb);
+        }
+    }
+}
