@@ -72,12 +72,17 @@ pub(super) async fn run<H: Handler>(
         None => {
             let _ = c.serve(socket, &mut session, &mut shutdown).await;
         }
+        // Boxed: rustls's state is kilobytes, and a task's future is as large as its
+        // largest state, so inline it would grow every plain connection too.
         Some(acceptor) => {
-            // A client that never completes its handshake is an idle one.
-            let deadline = Instant::now() + shared.options.idle_timeout;
-            if let Ok(Ok(tls)) = timeout_at(deadline, acceptor.accept(socket)).await {
-                let _ = c.serve(tls, &mut session, &mut shutdown).await;
-            }
+            Box::pin(async {
+                // A client that never completes its handshake is an idle one.
+                let deadline = Instant::now() + shared.options.idle_timeout;
+                if let Ok(Ok(tls)) = timeout_at(deadline, acceptor.accept(socket)).await {
+                    let _ = c.serve(tls, &mut session, &mut shutdown).await;
+                }
+            })
+            .await;
         }
     }
 }

@@ -143,8 +143,11 @@ pub struct StderrLog;
 
 impl LogSink for StderrLog {
     fn line(&self, line: &str) {
-        let mut err = io::stderr().lock();
-        let _ = writeln!(err, "{line}");
+        // One write per line (stderr is unbuffered: `writeln!` would make two).
+        let mut bytes = Vec::with_capacity(line.len() + 1);
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.push(b'\n');
+        let _ = io::stderr().lock().write_all(&bytes);
     }
 }
 

@@ -343,3 +343,29 @@ fn tls_from_pem() {
     assert!(Connection::open(&base, &config).is_err());
     srv.stop();
 }
+
+/// What an idle connection costs is mostly its task: the future of a plain connection
+/// stays small (rustls's state is boxed, the buffers are the worker thread's).
+#[test]
+fn a_plain_connections_task_is_small() {
+    let shared = Arc::new(conn::Shared {
+        options: ServerOptions::new("127.0.0.1:0".parse().unwrap()),
+        handler: Echo,
+        logger: log::Logger::new(LogFormat::Text, Arc::new(MemoryLog::default())),
+        tls: None,
+    });
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let s = tokio::net::TcpStream::connect(l.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        let f = conn::run(s, "127.0.0.1:1".parse().unwrap(), shared, rx);
+        let size = std::mem::size_of_val(&f);
+        assert!(size <= 1536, "a connection's future is {size} bytes");
+    });
+}
