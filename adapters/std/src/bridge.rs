@@ -470,7 +470,7 @@ pub fn serve(
     server::shutdown_on_signals(handle.clone()).map_err(Error::Listen)?;
     let stop_tick = Arc::new(AtomicBool::new(false));
     let ticker = bridge
-        .spawn_ticker(Arc::clone(&stop_tick), Some(log))
+        .spawn_ticker(Arc::clone(&stop_tick), Some(Arc::clone(&log)))
         .map_err(Error::Listen)?;
     let ready = on_ready(&bridge, server.local_addr());
     if ready.is_err() {
@@ -479,6 +479,7 @@ pub fn serve(
     let result = server.run().map_err(Error::Listen);
     stop_tick.store(true, Ordering::SeqCst);
     let _ = ticker.join();
+    log.flush(); // the tick's last notices
     ready.and(result)
 }
 

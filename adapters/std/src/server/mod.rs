@@ -49,7 +49,8 @@
 //!
 //! # Logs
 //!
-//! One line per request on stderr (or a [`LogSink`]): method, path, status, error code,
+//! One line per request on stderr (buffered, out within [`LOG_FLUSH_EVERY`]; or a
+//! [`LogSink`]): method, path, status, error code,
 //! duration, peer and sequence number, as text or JSON ([`LogFormat`]), through `tracing`
 //! and `tracing-subscriber`'s formatters. The line is built from [`RequestLog`] alone,
 //! which has no field for headers or bodies, so a credential cannot reach it.
@@ -118,7 +119,10 @@ mod options;
 mod tls;
 
 pub use handler::{Abort, Handler, Session, Step};
-pub use log::{LOG_PATH_MAX, LogFormat, LogSink, MemoryLog, RequestLog, StderrLog};
+pub use log::{
+    LOG_FLUSH_EVERY, LOG_PATH_MAX, LogFormat, LogSink, MemoryLog, RequestLog, STDERR_BATCH,
+    StderrLog,
+};
 pub use options::ServerOptions;
 pub use tls::{TlsSetupError, tls_config_from_pem};
 
@@ -322,6 +326,17 @@ async fn accept_loop<H: Handler>(
     let mut shutdown = flag.subscribe();
     // Every connection holds a sender; `recv` ends once the last one is dropped.
     let (done, mut all_done) = mpsc::channel::<()>(1);
+    // A buffering log sink's lines go out while the server is quiet too.
+    let flusher = {
+        let shared = Arc::clone(&shared);
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(LOG_FLUSH_EVERY);
+            loop {
+                every.tick().await;
+                shared.logger.flush();
+            }
+        })
+    };
     let result = loop {
         let accepted = tokio::select! {
             biased;
@@ -356,6 +371,8 @@ async fn accept_loop<H: Handler>(
     drop(listener);
     drop(done);
     let _ = all_done.recv().await;
+    flusher.abort();
+    shared.logger.flush();
     result
 }
 
