@@ -14,7 +14,9 @@ use crate::transport::{Connection, TransportConfig, Trust};
 
 /// A line protocol: each `\n`-terminated line is a request, answered `echo:<line>`.
 /// `close` answers and closes; `sleep` answers after 400 ms; a line starting with `E`
-/// gets `continue\n` as soon as the `E` is seen (like `100 Continue`).
+/// gets `continue\n` as soon as the `E` is seen (like `100 Continue`); a line starting
+/// with `H` has its head complete as soon as the `H` is seen (the request timeout
+/// applies from then on, not the header timeout).
 struct Echo;
 
 struct EchoSession {
@@ -41,7 +43,8 @@ impl Session for EchoSession {
             }
             return Step::NeedMore {
                 consumed: 0,
-                head_complete: false,
+                // A line starting with `H` has its "head" once the `H` is in.
+                head_complete: input.first() == Some(&b'H'),
             };
         };
         self.continued = false;
@@ -194,6 +197,28 @@ fn slow_client_is_cut_off_and_does_not_block_others() {
     let log = srv.stop();
     assert!(
         log.lines().iter().any(|l| l.starts_with("- - 408 1 ")),
+        "{:?}",
+        log.lines()
+    );
+}
+
+#[test]
+fn a_request_whose_head_is_in_gets_the_request_timeout() {
+    let srv = start(|o| {
+        o.header_timeout = Duration::from_millis(300);
+        o.request_timeout = Duration::from_millis(1_200);
+    });
+    let (mut s, mut r) = client(srv.addr);
+    let t = Instant::now();
+    s.write_all(b"H").unwrap(); // the head is complete; the "body" never comes
+    assert_eq!(line(&mut r), "timeout\n");
+    let took = t.elapsed();
+    assert!(took >= Duration::from_millis(1_100), "{took:?}");
+    assert!(took < Duration::from_secs(4), "{took:?}");
+    assert_eq!(line(&mut r), "");
+    let log = srv.stop();
+    assert!(
+        log.lines().iter().any(|l| l.starts_with("- - 408 2 ")),
         "{:?}",
         log.lines()
     );
