@@ -126,6 +126,140 @@ fn main() {
             black_box(sink.len());
         }
     }
+    if all || what == "service_full_250" {
+        // `service_roundtrip` in a full conference of Twilio's size: 250
+        // live participants, the one updated joined last (a participant is
+        // found by a scan of its own conference, never of the bridge; the
+        // coaching target, the first, by another).
+        use confpart::api::create::Create;
+        use confpart::api::path::Dialect;
+        use confpart::bridge::{Account, Service};
+        use confpart::bridge::{ConferenceRef, IdSource, Timing};
+        use confpart::wire::http::RequestReader;
+        use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, IdError, SidForm};
+        use confpart::wire::sink::SliceSink;
+        const FULL: usize = 250;
+        struct Ids(u128);
+        impl IdSource for Ids {
+            fn call_sid(&mut self, _: Dialect) -> Result<CallSid, IdError> {
+                self.0 += 1;
+                // The update coaches CB: the first to join.
+                match self.0 {
+                    1 => CallSid::parse(CB),
+                    n if n == FULL as u128 => CallSid::parse(CA),
+                    n => Ok(CallSid::from_bits(n, SidForm::Twilio)),
+                }
+            }
+            fn conference_sid(&mut self, _: Dialect) -> Result<ConferenceSid, IdError> {
+                ConferenceSid::parse(CF)
+            }
+        }
+        let path = scenario::path();
+        let mut req = [0u8; 2048];
+        let len = scenario::request(&path, scenario::full_update())
+            .encode_to_slice(&mut req)
+            .unwrap();
+        let now = Timestamp::from_unix(1_700_000_100).unwrap();
+        let account = AccountSid::parse(AC).unwrap();
+        let accounts = [Account::new(account, TOKEN)];
+        let mut service: Box<Service<'_, 1, FULL>> =
+            Box::new(Service::new(Dialect::Twilio, Timing::IMMEDIATE, &accounts));
+        let mut ids = Ids(0);
+        let conference = ConferenceRef::Sid(ConferenceSid::parse(CF).unwrap());
+        for _ in 0..FULL {
+            let create = Create::new("+15005550006", "+15005550001");
+            service
+                .conferences_mut()
+                .create(&account, conference, &create, now, &mut ids)
+                .unwrap();
+        }
+        let mut bufs = Box::new(BridgeBuffers::default());
+        let mut out = [0u8; 2048];
+        for _ in 0..n {
+            let mut reader = RequestReader::new(&mut bufs.request);
+            let Progress::Complete(m) = reader.feed(black_box(&req[..len])).unwrap() else {
+                panic!("incomplete");
+            };
+            let mut sink = SliceSink::new(&mut out);
+            let handled = service
+                .handle(&m, now, &mut ids, &mut bufs.scratch, &mut sink)
+                .unwrap();
+            assert_eq!(handled.status, 200);
+            black_box(sink.len());
+        }
+    }
+    if all || what == "host_service_100k" {
+        // `service_roundtrip` in the host bridge's service
+        // (`confpart_std::store::HeapService`) holding Twilio-sized load:
+        // 10 000 conferences of 10, 100 000 live participants. The same
+        // instructions as with 2 participants, give or take the hash: no
+        // request scans the bridge.
+        use confpart::api::create::Create;
+        use confpart::api::path::Dialect;
+        use confpart::bridge::{Account, ConferenceRef, IdSource, Limits, Timing};
+        use confpart::wire::http::RequestReader;
+        use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, IdError, SidForm};
+        use confpart::wire::sink::SliceSink;
+        use confpart_std::store::HeapService;
+        struct Ids(u128);
+        impl IdSource for Ids {
+            fn call_sid(&mut self, _: Dialect) -> Result<CallSid, IdError> {
+                self.0 += 1;
+                match self.0 {
+                    1 => CallSid::parse(CA),
+                    2 => CallSid::parse(CB),
+                    n => Ok(CallSid::from_bits(n, SidForm::Twilio)),
+                }
+            }
+            fn conference_sid(&mut self, _: Dialect) -> Result<ConferenceSid, IdError> {
+                ConferenceSid::parse(CF)
+            }
+        }
+        let path = scenario::path();
+        let mut req = [0u8; 2048];
+        let len = scenario::request(&path, scenario::full_update())
+            .encode_to_slice(&mut req)
+            .unwrap();
+        let now = Timestamp::from_unix(1_700_000_100).unwrap();
+        let account = AccountSid::parse(AC).unwrap();
+        let accounts = [Account::new(account, TOKEN)];
+        let mut service: HeapService<'_> = HeapService::with_limits(
+            Dialect::Twilio,
+            Timing::IMMEDIATE,
+            &accounts,
+            Limits::TWILIO,
+        );
+        let mut ids = Ids(0);
+        let create = Create::new("+15005550006", "+15005550001");
+        for c in 0..10_000u128 {
+            let sid = if c == 0 {
+                ConferenceSid::parse(CF).unwrap()
+            } else {
+                ConferenceSid::from_bits(c, SidForm::Twilio)
+            };
+            for _ in 0..10 {
+                service
+                    .conferences_mut()
+                    .create(&account, ConferenceRef::Sid(sid), &create, now, &mut ids)
+                    .unwrap();
+            }
+        }
+        assert_eq!(service.conferences().live_participants(), 100_000);
+        let mut bufs = Box::new(BridgeBuffers::default());
+        let mut out = [0u8; 2048];
+        for _ in 0..n {
+            let mut reader = RequestReader::new(&mut bufs.request);
+            let Progress::Complete(m) = reader.feed(black_box(&req[..len])).unwrap() else {
+                panic!("incomplete");
+            };
+            let mut sink = SliceSink::new(&mut out);
+            let handled = service
+                .handle(&m, now, &mut ids, &mut bufs.scratch, &mut sink)
+                .unwrap();
+            assert_eq!(handled.status, 200);
+            black_box(sink.len());
+        }
+    }
     if all || what == "response_read" {
         let resp = twilio_response(MUTED);
         let mut buf = [0u8; 4096];

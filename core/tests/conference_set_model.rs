@@ -638,6 +638,8 @@ proptest! {
                 }
             }
             prop_assert_eq!(set.len(), model.confs.len());
+            // The bridge-wide count the total cap is checked against.
+            prop_assert_eq!(set.live_participants(), set.conferences().map(|c| c.live_count()).sum::<usize>());
         }
     }
 }

@@ -23,6 +23,7 @@ async fn every_recipe_against_confpart_serve() {
         dialect: confpart::api::path::Dialect::Twilio,
         timing: Timing::IMMEDIATE,
         accounts: vec![(AC.to_owned(), Secret::new(TOKEN))],
+        limits: confpart::bridge::Limits::TWILIO,
     };
     let running = start(&config, ServerOptions::new(([127, 0, 0, 1], 0).into())).unwrap();
     let (conference, calls) = running

@@ -28,7 +28,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use confpart::api::codes;
 use confpart::api::create::Create;
 use confpart::bridge;
-use confpart::bridge::{Account, ApiAnswer, Service};
+use confpart::bridge::{Account, ApiAnswer, Limits};
 use confpart::bridge::{ConferenceRef, IdSource, Timing};
 use confpart::wire::date::Timestamp;
 use confpart::wire::http::MAX_HEAD_LEN;
@@ -43,13 +43,15 @@ use crate::server::{
     self, Abort, Handler, LogSink, RequestLog, Server, ServerOptions, ServerStats, Session,
     ShutdownHandle, Step,
 };
+use crate::store::HeapService;
 
-/// Conferences the bridge holds at once.
-pub const CONFERENCES: usize = 16;
-/// Live participants per conference.
-pub const PARTICIPANTS: usize = 32;
-/// The bridge's service type.
-pub type BridgeService = Service<'static, CONFERENCES, PARTICIPANTS>;
+/// Live participants per conference by default (Twilio's limit).
+pub const DEFAULT_MAX_PARTICIPANTS_PER_CONFERENCE: usize = Limits::TWILIO.per_conference;
+/// Live participants in all conferences together by default.
+pub const DEFAULT_MAX_PARTICIPANTS: usize = Limits::TWILIO.participants;
+/// The bridge's service type: any number of conferences, memory that grows with the live
+/// participants ([`crate::store`]); the caps are [`BridgeConfig::limits`].
+pub type BridgeService = HeapService<'static>;
 /// The largest request body read (an update or create form is a few hundred bytes).
 pub const MAX_REQUEST_BODY: usize = 64 * 1024;
 /// How often the background thread ticks the service.
@@ -112,7 +114,7 @@ impl Sink for VecSink<'_> {
     }
 }
 
-/// The accounts a bridge accepts (SID and auth token).
+/// What a bridge answers as, whom it accepts, and how many participants it holds.
 #[derive(Debug, Clone)]
 pub struct BridgeConfig {
     /// Twilio or SignalWire answers.
@@ -121,6 +123,9 @@ pub struct BridgeConfig {
     pub timing: Timing,
     /// `(account SID, auth token)` pairs.
     pub accounts: Vec<(String, Secret)>,
+    /// Live participants per conference and in the whole bridge; a create past either is
+    /// answered 429 / 20429 (`Limits::TWILIO` by default: 250 and 100 000).
+    pub limits: Limits,
 }
 
 struct Shared {
@@ -168,7 +173,12 @@ impl Bridge {
         }
         let accounts: &'static [Account<'static>] = Box::leak(accounts.into_boxed_slice());
         let dialect = config.dialect;
-        let service = Box::new(BridgeService::new(dialect, config.timing, accounts));
+        let service = Box::new(BridgeService::with_limits(
+            dialect,
+            config.timing,
+            accounts,
+            config.limits,
+        ));
         Ok(Self {
             shared: Arc::new(Shared {
                 service: Mutex::new(service),
@@ -508,6 +518,7 @@ mod tests {
             dialect: Dialect::Twilio,
             timing: Timing::IMMEDIATE,
             accounts: vec![(AC.to_owned(), Secret::new(TOKEN))],
+            limits: Limits::TWILIO,
         };
         let r = start(&config, options).unwrap();
         let (cf, calls) = r.bridge.demo_conference(AC, "room", &["a", "b"]).unwrap();

@@ -22,6 +22,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::client::Network;
 use crate::config::{Dialect, Overrides, Secret};
 use crate::server::LogFormat;
 
@@ -42,7 +43,7 @@ Exit codes:
   0  ok
   1  bad input, or refused by the service
   2  usage error
-  3  transport, TLS or timeout failure
+  3  transport, TLS, proxy or timeout failure
 
 Credentials come from the environment: TWILIO_ACCOUNT_SID + TWILIO_AUTH_TOKEN (or
 TWILIO_API_KEY + TWILIO_API_SECRET), TWILIO_REGION, TWILIO_EDGE; or SIGNALWIRE_PROJECT_ID +
@@ -76,6 +77,64 @@ pub struct GlobalArgs {
     /// Send to this base URL instead of the service's host (https://, or http:// to loopback).
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
+    /// The client's network settings.
+    #[command(flatten)]
+    pub network: NetworkArgs,
+}
+
+/// The heading of the client's network flags in `--help`.
+const NETWORK: &str = "Network (client commands)";
+
+/// How the client commands reach the service: trust, proxy, timeouts, retries. Each
+/// default shown by `--help` is the library's ([`crate::client::Network`]).
+#[derive(Debug, Clone, Default, Args)]
+pub struct NetworkArgs {
+    /// Also trust the CA certificates in this PEM file (repeatable; CONFPART_CA_FILE names
+    /// one more). By default the platform's trust store is used (SSL_CERT_FILE and
+    /// SSL_CERT_DIR replace it), the bundled Mozilla roots where the platform has none.
+    #[arg(long = "ca-file", global = true, value_name = "PEM", help_heading = NETWORK)]
+    pub ca_files: Vec<PathBuf>,
+    /// Trust only the --ca-file certificates (not the platform's store).
+    #[arg(long, global = true, help_heading = NETWORK)]
+    pub only_ca_file: bool,
+    /// Send through this HTTP proxy: `http://[user:password@]host[:port]` (port 1080 if
+    /// none; CONNECT for https). Default: https_proxy / HTTPS_PROXY (http_proxy /
+    /// HTTP_PROXY for http://), else ALL_PROXY; hosts in NO_PROXY go direct.
+    #[arg(long, global = true, value_name = "URL", value_parser = parse_secret, help_heading = NETWORK)]
+    pub proxy: Option<Secret>,
+    /// Give up connecting to an address (the service's or the proxy's) after this long.
+    #[arg(long, global = true, value_name = "DURATION", default_value = "10s",
+          value_parser = parse_duration, help_heading = NETWORK)]
+    pub connect_timeout: Option<Duration>,
+    /// Give up when the connection sends, or takes, nothing for this long (each read and
+    /// write, the TLS handshake included).
+    #[arg(long, global = true, value_name = "DURATION", default_value = "30s",
+          value_parser = parse_duration, help_heading = NETWORK)]
+    pub timeout: Option<Duration>,
+    /// Retries after the first attempt: 429 and 503 (Retry-After honoured) and transport
+    /// failures, never a create that may have been applied, all within 30s; 0 for none.
+    #[arg(long, global = true, value_name = "N", default_value = "3",
+          value_parser = clap::value_parser!(u32).range(0..=100), help_heading = NETWORK)]
+    pub retries: Option<u32>,
+    /// Also retry 404 / error 20404 on one participant (the service may not know a
+    /// participant just created yet).
+    #[arg(long, global = true, help_heading = NETWORK)]
+    pub retry_not_found: bool,
+}
+
+impl NetworkArgs {
+    /// The client's settings these flags make.
+    pub fn network(&self) -> Network {
+        Network {
+            ca_files: self.ca_files.clone(),
+            only_ca_files: self.only_ca_file,
+            proxy: self.proxy.clone(),
+            connect_timeout: self.connect_timeout,
+            timeout: self.timeout,
+            retries: self.retries,
+            retry_not_found: self.retry_not_found,
+        }
+    }
 }
 
 impl GlobalArgs {
@@ -122,7 +181,11 @@ pub enum Command {
     List(ListArgs),
     /// Remove a participant from its conference.
     Delete(TargetArgs),
-    /// Add a participant (dial out; Twilio only).
+    /// Add a participant (dial out; Twilio, not SignalWire's API, which has none).
+    ///
+    /// SignalWire's compatibility API lists, fetches, updates and deletes participants but
+    /// has no create: dial a call whose cXML is `<Dial><Conference>` instead. With
+    /// --base-url, any bridge that has it (`confpart serve` does, for both dialects).
     Create(CreateArgs),
     /// Print the exact request bytes without sending them.
     #[command(subcommand)]
@@ -207,6 +270,21 @@ pub struct ServeArgs {
     /// read).
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub write_timeout: Duration,
+    /// Live participants in one conference; the next create answers 429 / 20429.
+    #[arg(long, value_name = "N", default_value_t = crate::bridge::DEFAULT_MAX_PARTICIPANTS_PER_CONFERENCE, value_parser = parse_cap)]
+    pub max_participants_per_conference: usize,
+    /// Live participants in all conferences together (any number of conferences); the
+    /// next create answers 429 / 20429. Memory follows the live participants, not this cap.
+    #[arg(long, value_name = "N", default_value_t = crate::bridge::DEFAULT_MAX_PARTICIPANTS, value_parser = parse_cap)]
+    pub max_participants: usize,
+}
+
+/// A participant cap: a whole number from 1.
+fn parse_cap(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!("{s:?} is not a whole number from 1")),
+    }
 }
 
 /// A duration in humantime's syntax (`15s`, `500ms`, `2min`, `1h 30m`; a bare number is
@@ -918,10 +996,102 @@ mod tests {
     }
 
     #[test]
+    fn network_flags_default_to_the_librarys_values() {
+        use crate::transport::Timeouts;
+        use confpart::api::retry::RetryPolicy;
+        let cli = parse(&["fetch", "--conference", CF, "--participant", "p"]).unwrap();
+        let n = cli.global.network.network();
+        let library = crate::client::Network::default();
+        let config = n.transport().unwrap();
+        assert_eq!(config.timeouts, Timeouts::default());
+        assert_eq!(config.timeouts, library.transport().unwrap().timeouts);
+        assert_eq!(n.retry_policy(), RetryPolicy::default());
+        assert!(n.ca_files.is_empty() && !n.only_ca_files && n.proxy.is_none());
+        let mut cmd = Cli::command();
+        // Global flags reach the subcommands when the tree is built.
+        cmd.build();
+        let help = cmd
+            .find_subcommand_mut("fetch")
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        for shown in [
+            "--connect-timeout <DURATION>",
+            "[default: 10s]",
+            "--timeout <DURATION>",
+            "[default: 30s]",
+            "--retries <N>",
+            "[default: 3]",
+            "--retry-not-found",
+            "--ca-file <PEM>",
+            "--only-ca-file",
+            "--proxy <URL>",
+        ] {
+            assert!(help.contains(shown), "{shown}: {help}");
+        }
+    }
+
+    #[test]
+    fn network_flags_before_or_after_the_command() {
+        let before = parse(&[
+            "--timeout",
+            "2s",
+            "--retries",
+            "0",
+            "--proxy",
+            "http://u:hunter2@p:3128",
+            "fetch",
+            "--conference",
+            CF,
+            "--participant",
+            "p",
+        ])
+        .unwrap();
+        let after = parse(&[
+            "fetch",
+            "--conference",
+            CF,
+            "--participant",
+            "p",
+            "--connect-timeout",
+            "500ms",
+            "--retry-not-found",
+            "--ca-file",
+            "a.pem",
+            "--ca-file",
+            "b.pem",
+            "--only-ca-file",
+        ])
+        .unwrap();
+        let b = before.global.network.network();
+        assert_eq!(
+            (b.timeout, b.retries, b.retry_policy().max_attempts),
+            (Some(Duration::from_secs(2)), Some(0), 1)
+        );
+        assert_eq!(
+            b.proxy.as_ref().map(Secret::expose),
+            Some("http://u:hunter2@p:3128")
+        );
+        assert!(!format!("{before:?}").contains("hunter2"));
+        let a = after.global.network.network();
+        assert_eq!(a.connect_timeout, Some(Duration::from_millis(500)));
+        assert!(a.retry_policy().retry_not_found && a.only_ca_files);
+        assert_eq!(a.ca_files, [PathBuf::from("a.pem"), PathBuf::from("b.pem")]);
+        assert_eq!(
+            parse(&["--retries", "101", "demo"]).unwrap_err().kind(),
+            ErrorKind::ValueValidation
+        );
+        assert_eq!(
+            parse(&["--timeout", "0s", "demo"]).unwrap_err().kind(),
+            ErrorKind::ValueValidation
+        );
+    }
+
+    #[test]
     fn help_lists_exit_codes_and_usage_errors_exit_2() {
         let help = Cli::command().render_long_help().to_string();
         assert!(
-            help.contains("3  transport, TLS or timeout failure"),
+            help.contains("3  transport, TLS, proxy or timeout failure"),
             "{help}"
         );
         let e = parse(&["nonsense"]).unwrap_err();

@@ -12,9 +12,12 @@
 //! - **Retries** (the core's [`RetryPolicy`], default 4 attempts within 30 s, jitter from
 //!   [`crate::retry::Rng`]): `429` and `503` honouring `Retry-After`, else jittered
 //!   exponential backoff; a transport failure is retried unless the request may have been
-//!   applied and is not idempotent (only Create is not), but a TLS failure is never retried
-//!   (this adapter's rule: a certificate does not change by asking again); opt-in 404
-//!   retries ([`RetryPolicy::retry_not_found`]).
+//!   applied and is not idempotent (only Create is not), but a TLS failure or a proxy's
+//!   `403` / `407` is never retried (this adapter's rule: a certificate or a proxy's policy
+//!   does not change by asking again); opt-in 404 retries
+//!   ([`RetryPolicy::retry_not_found`]).
+//! - **Network** ([`Network`]): the platform's trust store plus private CAs, proxies from
+//!   the environment or given, timeouts, as the `confpart` command's flags set them.
 //! - **Lists**: [`Client::list`] is an iterator over every participant, following
 //!   `next_page_uri` (whose query the core decodes).
 //!
@@ -53,8 +56,10 @@ use confpart::wire::ident::{AccountSid, ConferenceSid, ParticipantRef};
 
 use crate::config::{Overrides, Service};
 use crate::error::{Error, ServiceError};
+use crate::proxy::ProxySettings;
 use crate::retry::Rng;
-use crate::transport::{Failure, FailureKind, Pool, Stage, TransportConfig};
+use crate::transport::{Failure, FailureKind, Pool, Stage, TransportConfig, Trust};
+use crate::trust::TrustSettings;
 
 /// Bytes read from the socket at a time.
 const READ_CHUNK: usize = 16 * 1024;
@@ -207,6 +212,73 @@ impl ServiceError {
     }
 }
 
+/// How the client reaches the service: trust, proxy, timeouts and retries, each `None` or
+/// empty for the library's default (what the `confpart` command's network flags set).
+///
+/// ```
+/// use std::time::Duration;
+/// use confpart_std::client::Network;
+/// use confpart_std::transport::Timeouts;
+///
+/// let network = Network { connect_timeout: Some(Duration::from_secs(2)), retries: Some(0), ..Network::default() };
+/// assert_eq!(network.retry_policy().max_attempts, 1);
+/// let config = network.transport()?;
+/// assert_eq!(config.timeouts.connect, Duration::from_secs(2));
+/// assert_eq!(config.timeouts.read, Timeouts::default().read);
+/// # Ok::<(), confpart_std::error::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Network {
+    /// CA files to trust besides the platform's store (`--ca-file`); `CONFPART_CA_FILE`
+    /// is added to them.
+    pub ca_files: Vec<std::path::PathBuf>,
+    /// Trust only the CA files (`--only-ca-file`).
+    pub only_ca_files: bool,
+    /// The proxy for every request (`--proxy`), over the environment's.
+    pub proxy: Option<crate::config::Secret>,
+    /// TCP connect timeout per address (default [`crate::transport::Timeouts::default`]'s).
+    pub connect_timeout: Option<std::time::Duration>,
+    /// Read and write timeout per socket operation (default [`crate::transport::Timeouts::default`]'s).
+    pub timeout: Option<std::time::Duration>,
+    /// Retries after the first attempt (default: [`RetryPolicy::DEFAULT`]'s attempts
+    /// less one).
+    pub retries: Option<u32>,
+    /// Retry 404 / 20404 on one participant (the race after a create).
+    pub retry_not_found: bool,
+}
+
+impl Network {
+    /// The transport these settings describe (reading `CONFPART_CA_FILE` and the proxy
+    /// variables).
+    pub fn transport(&self) -> Result<TransportConfig, Error> {
+        let settings = TrustSettings::with_env(self.ca_files.clone(), self.only_ca_files);
+        let trust = Trust::load(&settings).map_err(Error::Trust)?;
+        let mut config = TransportConfig::with_trust(&trust)
+            .map_err(|e| Error::input(format_args!("TLS configuration: {e}")))?;
+        config.proxy =
+            ProxySettings::from_env(self.proxy.as_ref().map(crate::config::Secret::expose))
+                .map_err(Error::Proxy)?;
+        if let Some(t) = self.connect_timeout {
+            config.timeouts.connect = t;
+        }
+        if let Some(t) = self.timeout {
+            config.timeouts.read = t;
+            config.timeouts.write = t;
+        }
+        Ok(config)
+    }
+
+    /// The retry policy these settings describe.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        let mut policy = RetryPolicy::default();
+        if let Some(n) = self.retries {
+            policy.max_attempts = n.saturating_add(1);
+        }
+        policy.retry_not_found = self.retry_not_found;
+        policy
+    }
+}
+
 /// What one request did on the wire (for the demo's printout): the request line, the form
 /// body, the final status. Never the headers (they hold the credentials).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -247,16 +319,26 @@ impl std::fmt::Debug for Client {
 }
 
 impl Client {
-    /// A client for `service` with the default transport (bundled roots, default timeouts).
+    /// A client for `service` with the default transport (the platform's trust store,
+    /// default timeouts, no proxy).
     pub fn new(service: Service) -> Result<Self, Error> {
         let config = TransportConfig::new()
             .map_err(|e| Error::input(format_args!("TLS configuration: {e}")))?;
         Ok(Self::with_transport(service, config))
     }
 
-    /// The service described by the environment and the overrides (see [`crate::config`]).
+    /// The service described by the environment and the overrides (see [`crate::config`]),
+    /// reached as the environment says: `CONFPART_CA_FILE`, the proxy variables.
     pub fn from_env(overrides: &Overrides) -> Result<Self, Error> {
-        Self::new(Service::from_env(overrides)?)
+        Self::with_network(Service::from_env(overrides)?, &Network::default())
+    }
+
+    /// A client for `service` reached as `network` says (the environment's CA file and
+    /// proxies included), with its retry settings.
+    pub fn with_network(service: Service, network: &Network) -> Result<Self, Error> {
+        let mut client = Self::with_transport(service, network.transport()?);
+        client.set_retry_policy(network.retry_policy());
+        Ok(client)
     }
 
     /// A client for `service` over connections made as `config` says.
@@ -470,8 +552,9 @@ impl Client {
                     code: s.code,
                     retry_after: s.retry_after,
                 },
-                // A certificate or protocol refusal does not change by asking again.
-                Err(Error::Transport(f)) if matches!(f.kind, FailureKind::Tls(_)) => return result,
+                // A certificate, a protocol refusal or a proxy's policy does not change by
+                // asking again.
+                Err(Error::Transport(f)) if f.is_permanent() => return result,
                 Err(Error::Transport(f)) => Attempt::Transport {
                     possibly_applied: f.possibly_applied(),
                 },
@@ -568,6 +651,7 @@ fn exchange<T>(
         kind: FailureKind::Closed,
         reused: conn.reused(),
         request_bytes_written: tx.len(),
+        proxy: None,
     });
     let message: ResponseMessage<'_> = if eof {
         match reader.finish() {

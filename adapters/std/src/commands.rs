@@ -22,6 +22,7 @@ use confpart::wire::ident::{CallSid, ParticipantRef};
 
 use crate::cli::{CreateArgs, DecodeKind, GlobalArgs, ListArgs, MethodArg, Recipe, UpdateFields};
 use crate::client::{Client, PageView, Participant};
+use crate::config::{Dialect, Service};
 use crate::error::{Error, ServiceError};
 
 /// The redacted `Authorization` value `encode` prints.
@@ -36,6 +37,12 @@ fn method(m: Option<MethodArg>) -> Option<Method> {
 
 fn coach_target(s: &str) -> Result<CallSid, Error> {
     CallSid::parse(s).map_err(|e| Error::input(format_args!("--call-sid-to-coach: {e}")))
+}
+
+/// The client the global flags describe: the service of the environment, reached as the
+/// network flags say.
+fn client(g: &GlobalArgs) -> Result<Client, Error> {
+    Client::with_network(Service::from_env(&g.overrides())?, &g.network.network())
 }
 
 /// The [`Update`] the flags describe: the `--recipe` first, then every explicit flag over it.
@@ -185,7 +192,7 @@ pub fn update(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let u = update_from(f)?;
-    let mut client = Client::from_env(&g.overrides())?;
+    let mut client = client(g)?;
     let who = ParticipantRef::parse(participant)?;
     let line = participant_output(&mut client, conference, Operation::update(&who, u), g.json)?;
     writeln!(out, "{line}").map_err(write_error)
@@ -198,7 +205,7 @@ pub fn fetch(
     participant: &str,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
-    let mut client = Client::from_env(&g.overrides())?;
+    let mut client = client(g)?;
     let who = ParticipantRef::parse(participant)?;
     let line = participant_output(&mut client, conference, Operation::fetch(&who), g.json)?;
     writeln!(out, "{line}").map_err(write_error)
@@ -211,7 +218,7 @@ pub fn delete(
     participant: &str,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
-    let mut client = Client::from_env(&g.overrides())?;
+    let mut client = client(g)?;
     client.delete(conference, participant)?;
     if g.json {
         json_line(out, &serde_json::json!({ "deleted": participant }))
@@ -223,7 +230,15 @@ pub fn delete(
 /// `confpart create`.
 pub fn create(g: &GlobalArgs, a: &CreateArgs, out: &mut dyn Write) -> Result<(), Error> {
     let c = create_from(a)?;
-    let mut client = Client::from_env(&g.overrides())?;
+    let service = Service::from_env(&g.overrides())?;
+    if service.dialect == Dialect::SignalWire && g.base_url.is_none() {
+        return Err(Error::input(
+            "create: SignalWire's compatibility API has no participant create (it lists, \
+             fetches, updates and deletes participants); dial a call whose cXML is \
+             <Dial><Conference> instead, or give --base-url of a bridge that has it",
+        ));
+    }
+    let mut client = Client::with_network(service, &g.network.network())?;
     let line = participant_output(
         &mut client,
         &a.conference,
@@ -241,7 +256,7 @@ struct AllParticipants<'a> {
 
 /// `confpart list`: one page, or every page with `--all`.
 pub fn list(g: &GlobalArgs, a: &ListArgs, out: &mut dyn Write) -> Result<(), Error> {
-    let mut client = Client::from_env(&g.overrides())?;
+    let mut client = client(g)?;
     let query = list_query(a);
     if a.all {
         let docs = client
@@ -307,7 +322,8 @@ pub fn encode(
     show_auth: bool,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
-    let client = Client::from_env(&g.overrides())?;
+    // Nothing is sent: the network settings do not matter.
+    let client = Client::new(Service::from_env(&g.overrides())?)?;
     let bytes = client.encode(conference, operation)?;
     let bytes = if show_auth {
         bytes

@@ -107,6 +107,7 @@ pub fn run(dialect: Dialect, out: &mut dyn Write) -> Result<(), Error> {
         dialect,
         timing: confpart::bridge::Timing::IMMEDIATE,
         accounts: vec![(account.to_owned(), Secret::new(TOKEN))],
+        limits: confpart::bridge::Limits::TWILIO,
     };
     let mut options = ServerOptions::new(([127, 0, 0, 1], 0).into());
     options.workers = 2;

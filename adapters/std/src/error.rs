@@ -2,8 +2,8 @@
 //!
 //! | exit | what |
 //! |---|---|
-//! | 1 ([`crate::cli::exit::BAD_INPUT`]) | bad input (an identifier, a field, a file, the environment), or the service refused the request ([`Error::Service`]) |
-//! | 3 ([`crate::cli::exit::TRANSPORT`]) | transport, TLS or timeout ([`Error::Transport`]), a response that is not a valid answer ([`Error::Response`]), a listener that cannot bind |
+//! | 1 ([`crate::cli::exit::BAD_INPUT`]) | bad input (an identifier, a field, a file, the environment, a CA file, a proxy URL), or the service refused the request ([`Error::Service`]) |
+//! | 3 ([`crate::cli::exit::TRANSPORT`]) | transport, TLS, proxy refusal or timeout ([`Error::Transport`]), a response that is not a valid answer ([`Error::Response`]), a listener that cannot bind |
 //!
 //! No variant carries a secret: [`crate::config::ConfigError`] names variables, never secret
 //! values, and the request bytes (with `Authorization`) are never part of an error.
@@ -14,8 +14,10 @@ use std::path::PathBuf;
 use confpart::api::retry::RetryAfter;
 
 use crate::config::ConfigError;
+use crate::proxy::ProxyError;
 use crate::server::TlsSetupError;
 use crate::transport::Failure;
+use crate::trust::TrustError;
 
 /// The exit statuses (the same numbers as [`crate::cli::exit`]).
 const BAD_INPUT: u8 = 1;
@@ -78,6 +80,10 @@ pub enum Error {
     },
     /// The listener could not be set up (bind, threads).
     Listen(std::io::Error),
+    /// A CA file (`--ca-file`, `CONFPART_CA_FILE`) is unusable.
+    Trust(TrustError),
+    /// A proxy setting (`--proxy`, `HTTPS_PROXY`, ...) is unusable.
+    Proxy(ProxyError),
 }
 
 impl Error {
@@ -95,6 +101,8 @@ impl Error {
             | Error::Request(_)
             | Error::Service(_)
             | Error::Tls(_)
+            | Error::Trust(_)
+            | Error::Proxy(_)
             | Error::Read { .. } => BAD_INPUT,
         }
     }
@@ -125,6 +133,8 @@ impl fmt::Display for Error {
             Error::Tls(e) => write!(f, "{e}"),
             Error::Read { path, source } => write!(f, "{}: {source}", path.display()),
             Error::Listen(e) => write!(f, "listening: {e}"),
+            Error::Trust(e) => write!(f, "{e}"),
+            Error::Proxy(e) => write!(f, "{e}"),
         }
     }
 }
@@ -138,6 +148,8 @@ impl std::error::Error for Error {
             Error::Tls(e) => Some(e),
             Error::Read { source, .. } => Some(source),
             Error::Listen(e) => Some(e),
+            Error::Trust(e) => Some(e),
+            Error::Proxy(e) => Some(e),
             Error::Input(_) | Error::Service(_) => None,
         }
     }

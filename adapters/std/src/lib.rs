@@ -6,6 +6,8 @@
 //! |---|---|
 //! | [`config`] | service endpoints and credentials from the environment ([`config::Service`]), [`config::Secret`] |
 //! | [`retry`] | random bits for the retry jitter ([`retry::Rng`]); the retry rules are the core's `confpart::api::retry` |
+//! | [`trust`] | which CAs a TLS server must chain to: the platform's store (bundled roots as fallback), `--ca-file`, `CONFPART_CA_FILE` |
+//! | [`proxy`] | HTTP proxies: `--proxy`, `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`, the `CONNECT` request |
 //! | [`transport`] | blocking TCP / TLS (rustls) connections with timeouts and a keep-alive pool of one ([`transport::Pool`]) |
 //! | [`server`] | an event-driven (tokio) TCP / TLS server: a task per connection, a connection cap, timeouts, graceful shutdown and a request log (`tracing`), around a sans-IO [`server::Handler`] |
 //! | [`bridge`] | the core's bridge service behind [`server`] |
@@ -37,10 +39,13 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod proxy;
 pub mod retry;
 pub mod serve;
 pub mod server;
+pub mod store;
 pub mod transport;
+pub mod trust;
 
 #[cfg(test)]
 mod testutil;

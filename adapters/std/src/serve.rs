@@ -40,6 +40,10 @@ pub fn serve(g: &GlobalArgs, args: &ServeArgs, out: &mut dyn Write) -> Result<()
         dialect,
         timing: Timing::IMMEDIATE,
         accounts,
+        limits: confpart::bridge::Limits {
+            per_conference: args.max_participants_per_conference,
+            participants: args.max_participants,
+        },
     };
     let scheme = if tls.is_some() { "https" } else { "http" };
     bridge::serve(&config, options(args, tls), |bridge, addr| {

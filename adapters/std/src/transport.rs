@@ -2,11 +2,17 @@
 //! and a keep-alive [`Pool`] of one connection.
 //!
 //! - **TLS**: rustls with the *ring* provider, TLS 1.2 and 1.3, server names checked against
-//!   the bundled Mozilla roots ([`webpki_roots`]) by default, or only against certificates the
-//!   caller trusts explicitly ([`Trust::Certificates`], for tests and private CAs). A TLS
-//!   failure is [`FailureKind::Tls`]: there is never a fallback to plain TCP; plain HTTP is
-//!   used only when the base URL says `http://` (which [`crate::config::BaseUrl`] allows
-//!   to loopback addresses only).
+//!   the platform's trust store by default ([`Trust::Platform`], see [`crate::trust`]: the
+//!   bundled Mozilla roots where the platform has none, plus any private CA), or only
+//!   against certificates the caller trusts explicitly ([`Trust::Certificates`], for tests
+//!   and `--only-ca-file`). A TLS failure is [`FailureKind::Tls`]: there is never a
+//!   fallback to plain TCP; plain HTTP is used only when the base URL says `http://` (which
+//!   [`crate::config::BaseUrl`] allows to loopback addresses only).
+//! - **Proxies** ([`TransportConfig::proxy`], see [`crate::proxy`]): to an `https://`
+//!   service through an HTTP proxy, a `CONNECT` tunnel (the proxy's answer read by the
+//!   core's [`ConnectReader`]) and then the same TLS handshake as without one; to an
+//!   `http://` service, the request in absolute form. A proxy's refusal is
+//!   [`FailureKind::ProxyRefused`], never a direct connection instead.
 //! - **Timeouts** ([`Timeouts`]): connect 10 s per resolved address, read 30 s and write 30 s
 //!   per socket operation (set as socket options, so a peer that trickles bytes is bounded
 //!   by the client's own overall deadline, not by these). Name resolution uses the system
@@ -42,10 +48,13 @@ use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use confpart::wire::http::{ConnectReader, HttpError, MAX_BODY_LEN, MAX_HEAD_LEN, Progress};
 use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
 
 use crate::config::{BaseUrl, Scheme};
+use crate::proxy::{ProxySettings, ProxyUrl, absolute_form, connect_request};
+use crate::trust::{TrustError, TrustSettings};
 
 /// Socket timeouts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,7 +80,11 @@ impl Default for Timeouts {
 /// Which certificates a TLS server must chain to.
 #[derive(Debug, Clone)]
 pub enum Trust {
-    /// The bundled Mozilla roots (`webpki-roots`): the default.
+    /// The platform's trust store, or the bundled roots where it has none
+    /// ([`crate::trust::add_platform_roots`]), and these certificates too (private CAs):
+    /// the default, with none.
+    Platform(Vec<CertificateDer<'static>>),
+    /// The bundled Mozilla roots (`webpki-roots`) only.
     WebPkiRoots,
     /// Only these (a private CA, or a test's self-signed certificate).
     Certificates(Vec<CertificateDer<'static>>),
@@ -86,12 +99,15 @@ pub struct TransportConfig {
     pub tls: Arc<ClientConfig>,
     /// An idle connection older than this is not reused (default 30 s).
     pub max_idle: Duration,
+    /// The HTTP proxies and the hosts that bypass them (default: none; see
+    /// [`ProxySettings::from_env`]).
+    pub proxy: ProxySettings,
 }
 
 impl TransportConfig {
-    /// Default timeouts, the bundled roots.
+    /// Default timeouts, the platform's trust store, no proxy.
     pub fn new() -> Result<Self, rustls::Error> {
-        Self::with_trust(&Trust::WebPkiRoots)
+        Self::with_trust(&Trust::Platform(Vec::new()))
     }
 
     /// Default timeouts, the given trust.
@@ -100,6 +116,7 @@ impl TransportConfig {
             timeouts: Timeouts::default(),
             tls: client_tls_config(trust)?,
             max_idle: Duration::from_secs(30),
+            proxy: ProxySettings::none(),
         })
     }
 }
@@ -108,6 +125,12 @@ impl TransportConfig {
 pub fn client_tls_config(trust: &Trust) -> Result<Arc<ClientConfig>, rustls::Error> {
     let mut roots = RootCertStore::empty();
     match trust {
+        Trust::Platform(extra) => {
+            crate::trust::add_platform_roots(&mut roots);
+            for cert in extra {
+                roots.add(cert.clone())?;
+            }
+        }
         Trust::WebPkiRoots => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
         Trust::Certificates(certs) => {
             for cert in certs {
@@ -123,34 +146,23 @@ pub fn client_tls_config(trust: &Trust) -> Result<Arc<ClientConfig>, rustls::Err
     Ok(Arc::new(config))
 }
 
-/// Reads every `CERTIFICATE` block of a PEM file.
-///
-/// ```
-/// use confpart_std::transport::certificates_from_pem;
-/// assert!(certificates_from_pem(b"not pem").is_err());
-/// ```
-pub fn certificates_from_pem(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, PemError> {
-    use rustls::pki_types::pem::PemObject;
-    let certs = CertificateDer::pem_slice_iter(pem)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| PemError(e.to_string()))?;
-    if certs.is_empty() {
-        return Err(PemError("no CERTIFICATE block".to_owned()));
-    }
-    Ok(certs)
-}
-
-/// A PEM file that could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PemError(pub String);
-
-impl fmt::Display for PemError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "bad PEM: {}", self.0)
+impl Trust {
+    /// What `settings` ask for: the platform's store plus the CA files, or only the files.
+    ///
+    /// ```
+    /// use confpart_std::transport::Trust;
+    /// use confpart_std::trust::TrustSettings;
+    /// assert!(matches!(Trust::load(&TrustSettings::default()), Ok(Trust::Platform(extra)) if extra.is_empty()));
+    /// ```
+    pub fn load(settings: &TrustSettings) -> Result<Self, TrustError> {
+        let extra = settings.certificates()?;
+        Ok(if settings.only_ca_files {
+            Trust::Certificates(extra)
+        } else {
+            Trust::Platform(extra)
+        })
     }
 }
-
-impl std::error::Error for PemError {}
 
 /// Where a failure happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -159,6 +171,8 @@ pub enum Stage {
     Resolve,
     /// Opening the TCP connection.
     Connect,
+    /// Asking the proxy for a tunnel (`CONNECT`).
+    Proxy,
     /// The TLS handshake.
     Handshake,
     /// Writing the request.
@@ -181,6 +195,17 @@ pub enum FailureKind {
     NoAddress,
     /// Any other I/O error.
     Io(io::ErrorKind, String),
+    /// The proxy answered `CONNECT` with this status (`407`: other proxy credentials
+    /// needed; `403`: the proxy's policy; `502`, `503`, `504`: it could not reach the
+    /// service).
+    ProxyRefused {
+        /// The status.
+        status: u16,
+        /// The reason phrase.
+        reason: String,
+    },
+    /// The proxy's answer to `CONNECT` is not HTTP (the core's reader refused it).
+    ProxyResponse(String),
 }
 
 /// A transport failure: where, what, and whether the request may have been applied.
@@ -194,6 +219,8 @@ pub struct Failure {
     pub reused: bool,
     /// Bytes of the request handed to the socket (or to TLS) before the failure.
     pub request_bytes_written: usize,
+    /// The proxy the connection went through (its URL without credentials).
+    pub proxy: Option<String>,
 }
 
 impl Failure {
@@ -203,6 +230,7 @@ impl Failure {
             kind,
             reused: false,
             request_bytes_written: 0,
+            proxy: None,
         }
     }
 
@@ -221,6 +249,26 @@ impl Failure {
     pub fn is_timeout(&self) -> bool {
         self.kind == FailureKind::Timeout
     }
+
+    /// Whether asking again cannot help: a TLS refusal (a certificate does not change by
+    /// asking again) or a proxy's `403` / `407` (its policy and credentials do not either).
+    pub fn is_permanent(&self) -> bool {
+        matches!(
+            self.kind,
+            FailureKind::Tls(_)
+                | FailureKind::ProxyRefused {
+                    status: 403 | 407,
+                    ..
+                }
+        )
+    }
+
+    fn via(self, proxy: Option<&ProxyUrl>) -> Self {
+        Self {
+            proxy: proxy.map(ToString::to_string),
+            ..self
+        }
+    }
 }
 
 impl fmt::Display for Failure {
@@ -228,6 +276,7 @@ impl fmt::Display for Failure {
         let stage = match self.stage {
             Stage::Resolve => "resolving the host",
             Stage::Connect => "connecting",
+            Stage::Proxy => "opening the proxy tunnel",
             Stage::Handshake => "the TLS handshake",
             Stage::Write => "sending the request",
             Stage::Read => "reading the response",
@@ -238,7 +287,24 @@ impl fmt::Display for Failure {
             FailureKind::Closed => write!(f, "connection closed by the peer while {stage}"),
             FailureKind::NoAddress => write!(f, "the host name resolved to no address"),
             FailureKind::Io(_, msg) => write!(f, "I/O error while {stage}: {msg}"),
+            FailureKind::ProxyRefused { status, reason } => {
+                let proxy = self.proxy.as_deref().unwrap_or("the proxy");
+                write!(f, "the proxy {proxy} refused the tunnel: {status} {reason}")?;
+                if *status == 407 {
+                    f.write_str(
+                        " (give credentials in the proxy URL: http://user:password@host:port)",
+                    )?;
+                }
+                return Ok(());
+            }
+            FailureKind::ProxyResponse(e) => {
+                write!(f, "the proxy's answer to CONNECT is not HTTP: {e}")
+            }
+        }?;
+        if let Some(proxy) = &self.proxy {
+            write!(f, " (through the proxy {proxy})")?;
         }
+        Ok(())
     }
 }
 
@@ -310,6 +376,8 @@ impl Write for Stream {
 #[derive(Debug)]
 pub struct Connection {
     stream: Stream,
+    /// A plain-HTTP connection to a proxy: requests are rewritten to absolute form.
+    forward: Option<(BaseUrl, ProxyUrl)>,
     reused: bool,
     idle_since: Instant,
     /// Length of the last request [`Connection::send`] wrote.
@@ -319,7 +387,22 @@ pub struct Connection {
 impl Connection {
     /// Opens a connection to `base` (TLS for `https`), handshake included.
     pub fn open(base: &BaseUrl, config: &TransportConfig) -> Result<Self, Failure> {
-        let addrs: Vec<SocketAddr> = (base.host.as_str(), base.port)
+        let proxy = config.proxy.route(base);
+        let (host, port) = match proxy {
+            Some(p) => (p.host.as_str(), p.port),
+            None => (base.host.as_str(), base.port),
+        };
+        Self::open_via(base, host, port, proxy, config).map_err(|f| f.via(proxy))
+    }
+
+    fn open_via(
+        base: &BaseUrl,
+        host: &str,
+        port: u16,
+        proxy: Option<&ProxyUrl>,
+        config: &TransportConfig,
+    ) -> Result<Self, Failure> {
+        let addrs: Vec<SocketAddr> = (host, port)
             .to_socket_addrs()
             .map_err(|e| Failure::new(Stage::Resolve, FailureKind::Io(e.kind(), e.to_string())))?
             .collect();
@@ -334,7 +417,7 @@ impl Connection {
                 Err(e) => last = Failure::io(Stage::Connect, &e),
             }
         }
-        let socket = socket.ok_or(last)?;
+        let mut socket = socket.ok_or(last)?;
         let setup = |e: io::Error| Failure::io(Stage::Connect, &e);
         socket
             .set_read_timeout(Some(config.timeouts.read))
@@ -343,12 +426,23 @@ impl Connection {
             .set_write_timeout(Some(config.timeouts.write))
             .map_err(setup)?;
         socket.set_nodelay(true).map_err(setup)?;
-        let stream = match base.scheme {
-            Scheme::Http => Stream::Plain(socket),
-            Scheme::Https => Stream::Tls(Box::new(handshake(base, config, socket)?)),
+        let mut forward = None;
+        let stream = match (base.scheme, proxy) {
+            (Scheme::Http, None) => Stream::Plain(socket),
+            (Scheme::Http, Some(proxy)) => {
+                forward = Some((base.clone(), proxy.clone()));
+                Stream::Plain(socket)
+            }
+            (Scheme::Https, proxy) => {
+                if let Some(proxy) = proxy {
+                    tunnel(base, proxy, &mut socket)?;
+                }
+                Stream::Tls(Box::new(handshake(base, config, socket)?))
+            }
         };
         Ok(Self {
             stream,
+            forward,
             reused: false,
             idle_since: Instant::now(),
             sent: 0,
@@ -367,6 +461,14 @@ impl Connection {
 
     /// Writes the whole request and flushes it; a failure records how much was written.
     pub fn send(&mut self, request: &[u8]) -> Result<(), Failure> {
+        let rewritten;
+        let request = match &self.forward {
+            Some((base, proxy)) => {
+                rewritten = absolute_form(request, base, proxy);
+                &rewritten[..]
+            }
+            None => request,
+        };
         let mut written = 0;
         self.sent = 0;
         let fail = |e: &io::Error, written| Failure {
@@ -438,6 +540,61 @@ impl Write for Connection {
     fn flush(&mut self) -> io::Result<()> {
         self.stream.flush()
     }
+}
+
+/// Asks the proxy for a tunnel to `base` and reads its answer with the core's reader.
+/// A 2xx answer leaves the socket at the tunnel's first byte: the proxy sends nothing
+/// more before the TLS client hello, so bytes after the head are a protocol error.
+fn tunnel(base: &BaseUrl, proxy: &ProxyUrl, socket: &mut TcpStream) -> Result<(), Failure> {
+    let fail = |e: &io::Error| Failure::io(Stage::Proxy, e);
+    socket
+        .write_all(&connect_request(base, proxy))
+        .map_err(|e| fail(&e))?;
+    let mut buf = vec![0u8; MAX_HEAD_LEN + MAX_BODY_LEN];
+    let mut reader = ConnectReader::new(&mut buf);
+    let mut chunk = [0u8; 4096];
+    let bad = |e: &dyn fmt::Display| {
+        Failure::new(Stage::Proxy, FailureKind::ProxyResponse(e.to_string()))
+    };
+    let (status, reason, extra) = loop {
+        let n = match socket.read(&mut chunk) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(fail(&e)),
+        };
+        let progress = if n == 0 {
+            match reader.finish() {
+                Ok(m) => Progress::Complete(m),
+                // Not a word: the proxy closed (or was never one).
+                Err(HttpError::EofInHead { received: 0 }) => {
+                    return Err(Failure::new(Stage::Proxy, FailureKind::Closed));
+                }
+                Err(e) => return Err(bad(&e)),
+            }
+        } else {
+            reader
+                .feed(chunk.get(..n).unwrap_or_default())
+                .map_err(|e| bad(&e))?
+        };
+        if let Progress::Complete(m) = progress {
+            let extra = n > 0 && m.consumed() < n;
+            break (
+                m.status(),
+                String::from_utf8_lossy(m.reason()).into_owned(),
+                extra,
+            );
+        }
+    };
+    if !(200..300).contains(&status) {
+        return Err(Failure::new(
+            Stage::Proxy,
+            FailureKind::ProxyRefused { status, reason },
+        ));
+    }
+    if extra {
+        return Err(bad(&"bytes after the 2xx answer, before the TLS handshake"));
+    }
+    Ok(())
 }
 
 fn handshake(
@@ -531,6 +688,7 @@ mod tests {
     )]
     use super::*;
     use crate::testutil::{TestCert, TlsEchoServer};
+    use crate::trust::certificates_from_pem;
     use std::net::TcpListener;
     use std::thread;
 
@@ -771,6 +929,91 @@ mod tests {
         pool.put_back(conn);
         assert!(!pool.take().unwrap().reused());
         server.join();
+    }
+
+    /// A one-shot proxy: reads a request head, answers `answer`, keeps the socket a moment.
+    fn one_shot_proxy(answer: &'static [u8]) -> (u16, thread::JoinHandle<String>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let t = thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && s.read(&mut byte).unwrap() == 1 {
+                head.push(byte[0]);
+            }
+            s.write_all(answer).unwrap();
+            thread::sleep(Duration::from_millis(200));
+            String::from_utf8(head).unwrap()
+        });
+        (port, t)
+    }
+
+    fn through(port: u16, userinfo: &str) -> TransportConfig {
+        let mut config = TransportConfig::new().unwrap();
+        config.proxy.https =
+            Some(ProxyUrl::parse(&format!("http://{userinfo}127.0.0.1:{port}")).unwrap());
+        config
+    }
+
+    #[test]
+    fn proxy_refusals_and_bad_answers() {
+        let target = base(Scheme::Https, "api.twilio.com", 443);
+        let (port, t) = one_shot_proxy(
+            b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n",
+        );
+        let f = Connection::open(&target, &through(port, "u:secret@")).unwrap_err();
+        assert_eq!(f.stage, Stage::Proxy);
+        assert!(f.is_permanent() && !f.possibly_applied());
+        let text = f.to_string();
+        assert!(
+            text.contains(&format!("the proxy http://***@127.0.0.1:{port} refused the tunnel: 407 Proxy Authentication Required")),
+            "{text}"
+        );
+        assert!(!format!("{text} {f:?}").contains("secret"));
+        let head = t.join().unwrap();
+        assert!(
+            head.starts_with("CONNECT api.twilio.com:443 HTTP/1.1\r\n"),
+            "{head}"
+        );
+
+        let (port, t) = one_shot_proxy(b"HTTP/1.1 502 Bad Gateway\r\n\r\n");
+        let f = Connection::open(&target, &through(port, "")).unwrap_err();
+        assert!(
+            matches!(f.kind, FailureKind::ProxyRefused { status: 502, .. }) && !f.is_permanent(),
+            "{f:?}"
+        );
+        t.join().unwrap();
+
+        let (port, t) = one_shot_proxy(b"SSH-2.0-OpenSSH_9.6\r\n");
+        let f = Connection::open(&target, &through(port, "")).unwrap_err();
+        assert!(matches!(f.kind, FailureKind::ProxyResponse(_)), "{f:?}");
+        t.join().unwrap();
+
+        // Bytes after the 200, before any client hello: not a proxy to trust.
+        let (port, t) = one_shot_proxy(b"HTTP/1.1 200 OK\r\n\r\n\x16\x03\x01");
+        let f = Connection::open(&target, &through(port, "")).unwrap_err();
+        assert!(matches!(f.kind, FailureKind::ProxyResponse(_)), "{f:?}");
+        t.join().unwrap();
+    }
+
+    #[test]
+    fn an_unreachable_proxy_is_named() {
+        let port = {
+            let l = TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let f = Connection::open(
+            &base(Scheme::Https, "api.twilio.com", 443),
+            &through(port, "a:b@"),
+        )
+        .unwrap_err();
+        assert_eq!(f.stage, Stage::Connect);
+        assert!(
+            f.to_string()
+                .ends_with(&format!("(through the proxy http://***@127.0.0.1:{port})")),
+            "{f}"
+        );
     }
 
     #[test]

@@ -25,7 +25,8 @@ use common::{Proc, free_port, openapi, run_bounded, tool};
 use confpart_std::client::Client;
 use confpart_std::config::{BaseUrl, Dialect, Scheme, Secret, Service};
 use confpart_std::error::Error;
-use confpart_std::transport::{FailureKind, TransportConfig, Trust, certificates_from_pem};
+use confpart_std::transport::{FailureKind, TransportConfig, Trust};
+use confpart_std::trust::certificates_from_pem;
 
 const AC: &str = "AC11111111111111111111111111111111";
 const TOKEN: &str = "interop-token-1";

@@ -222,7 +222,7 @@ impl Bridge {
                     "json",
                 ])
                 .args(["--workers", &workers.to_string()])
-                .args(["--idle-timeout", "2s", "--header-timeout", "5s"])
+                .args(["--idle-timeout", "4s", "--header-timeout", "5s"])
                 .args(["--request-timeout", "8s", "--write-timeout", "2s"]),
         );
         let line = proc.wait_for("listening on http://", Duration::from_secs(20));
@@ -413,14 +413,14 @@ fn bad_clients_do_not_starve_a_good_one() {
                 assert_eq!(resp.status, 200, "{resp:?}");
                 assert!(took < Duration::from_secs(2), "good request took {took:?}");
                 mine.push(took);
-                // A client thinking between requests (the idle timeout is 2 s).
+                // A client thinking between requests (the idle timeout is 4 s).
                 thread::sleep(Duration::from_millis(2));
             }
             latencies.lock().unwrap().extend(mine);
         });
 
         // The crowd: CROWD keep-alive connections open at once, each sending an update
-        // in turn (a sweep over all of them takes well under the 2 s idle timeout),
+        // in turn (a sweep over all of them takes well under the 4 s idle timeout),
         // every one answered 200, until the faults are done.
         let crowd = scope.spawn(|| {
             let mut conns: Vec<(TcpStream, Vec<u8>)> =
@@ -429,7 +429,9 @@ fn bad_clients_do_not_starve_a_good_one() {
             let mut worst = Duration::ZERO;
             while sweeps < 200 && Instant::now() < test_deadline {
                 let t = Instant::now();
-                for (i, (s, pending)) in conns.iter_mut().enumerate() {
+                // Every connection's request first, then every answer: a sweep costs
+                // about one round trip, not a thousand.
+                for (i, (s, _)) in conns.iter_mut().enumerate() {
                     let body = if (i + sweeps) % 2 == 0 {
                         "Muted=true"
                     } else {
@@ -437,6 +439,8 @@ fn bad_clients_do_not_starve_a_good_one() {
                     };
                     s.write_all(&request("POST", &cf, "customer", body, &auth))
                         .unwrap();
+                }
+                for (i, (s, pending)) in conns.iter_mut().enumerate() {
                     let resp = read_response(s, pending)
                         .unwrap_or_else(|| panic!("crowd #{i} closed in sweep {sweeps}"));
                     assert_eq!(resp.status, 200, "crowd #{i}: {resp:?}");
@@ -447,6 +451,8 @@ fn bad_clients_do_not_starve_a_good_one() {
                 if stop.load(Ordering::SeqCst) && sweeps >= 2 {
                     break;
                 }
+                // Phones between updates: open, quiet, well inside the idle timeout.
+                thread::sleep(Duration::from_millis(500));
             }
             (sweeps, worst)
         });
@@ -479,17 +485,17 @@ fn bad_clients_do_not_starve_a_good_one() {
                 );
             }));
         }
-        // Silent clients: connect, never send: closed by the idle timeout (2 s).
+        // Silent clients: connect, never send: closed by the idle timeout (4 s).
         for _ in 0..2 {
             others.push(scope.spawn(|| {
                 let mut s = connect(addr);
                 let t = Instant::now();
                 assert!(
-                    closed_within(&mut s, Duration::from_secs(5)),
+                    closed_within(&mut s, Duration::from_secs(8)),
                     "never closed"
                 );
                 assert!(
-                    t.elapsed() >= Duration::from_millis(1500),
+                    t.elapsed() >= Duration::from_millis(3500),
                     "{:?}",
                     t.elapsed()
                 );
@@ -622,6 +628,7 @@ fn connections_past_the_cap_get_503() {
         dialect: Dialect::Twilio,
         timing: Timing::IMMEDIATE,
         accounts: vec![(AC.to_owned(), Secret::new(TOKEN))],
+        limits: confpart::bridge::Limits::TWILIO,
     };
     let running = confpart_std::bridge::start(&config, options).unwrap();
     let (cf, calls) = running
@@ -678,7 +685,7 @@ fn connections_past_the_cap_get_503() {
 
 const CLIENTS: usize = 16;
 const UPDATES: usize = 1_000;
-/// Participants in all, in two conferences (a conference holds 32 live participants).
+/// Participants in all, in two conferences.
 const PARTICIPANTS: usize = 50;
 /// Participants `0..IN_FIRST` are in the demo conference, the rest in a second one.
 const IN_FIRST: usize = 25;

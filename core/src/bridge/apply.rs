@@ -43,7 +43,8 @@ use core::fmt;
 
 use super::event::{Event, Events};
 use super::lifecycle::Lifecycle;
-use super::model::{Conference, ConferenceStatus, ParticipantState};
+use super::model::{ConferenceIn, ConferenceStatus, Member, ParticipantState};
+use super::slots::Slots;
 use crate::api::codes;
 use crate::api::path::Dialect;
 use crate::api::update::{CoachTarget, Field, Update, ValidationError};
@@ -51,7 +52,7 @@ use crate::bridge::ApiAnswer;
 use crate::wire::date::Timestamp;
 use crate::wire::ident::{CallSid, ParticipantRef};
 
-/// What an accepted Update does (or would do, for [`Conference::check`]).
+/// What an accepted Update does (or would do, for [`ConferenceIn::check`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Applied {
@@ -183,7 +184,7 @@ impl core::error::Error for Rejection {
     }
 }
 
-impl<const N: usize, const L: usize> Conference<N, L> {
+impl<M: Slots<Member<L>>, const L: usize> ConferenceIn<M, L> {
     /// Would this update be accepted? The outcome it would have, without
     /// changing anything (`date_updated` is not advanced: there is no `now`).
     /// For firmware to grey out a button before sending.
@@ -199,13 +200,24 @@ impl<const N: usize, const L: usize> Conference<N, L> {
         update: &Update<'_>,
         now: Timestamp,
     ) -> Result<Applied, Rejection> {
+        self.apply_at(who, update, now).map(|(_, outcome)| outcome)
+    }
+
+    /// [`ConferenceIn::apply`], and where the participant is stored (the
+    /// store answers it without a second search of the conference).
+    pub(super) fn apply_at(
+        &mut self,
+        who: &ParticipantRef,
+        update: &Update<'_>,
+        now: Timestamp,
+    ) -> Result<(usize, Applied), Rejection> {
         let (index, mut outcome) = self.plan(who, update)?;
         if outcome.changed {
             outcome.state.date_updated = now;
         }
         let member = self.members.get_mut(index).ok_or(Rejection::NotFound)?;
         member.state = outcome.state;
-        Ok(outcome)
+        Ok((index, outcome))
     }
 
     /// The rules: where the participant is stored and what the update does.

@@ -18,7 +18,8 @@
 use super::apply::Rejection;
 use super::event::{Event, Events};
 use super::lifecycle::Lifecycle;
-use super::model::{Conference, ConferenceStatus, ParticipantState};
+use super::model::{Conference, ConferenceIn, ConferenceStatus, Member, ParticipantState};
+use super::slots::Slots;
 use crate::wire::date::Timestamp;
 use crate::wire::ident::{CallSid, ParticipantRef};
 
@@ -47,6 +48,95 @@ pub struct KickOutcome<const N: usize> {
     pub ended: bool,
     /// The other participants that left because the conference completed.
     pub also_left: heapless::Vec<Left, N>,
+}
+
+/// What a kick causes beyond the participant itself, in the order it
+/// happens ([`ConferenceIn::kick_into`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Fallout {
+    /// The removed participant's own event (`participant-leave` when it was
+    /// connected), before anything else.
+    Event(Event),
+    /// A live participant coached the one removed: its coaching was cleared.
+    Uncoached(CallSid),
+    /// The conference completed: this other participant left.
+    AlsoLeft(Left),
+}
+
+/// What [`ConferenceIn::kick_into`] did to the participant itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Kicked {
+    /// As [`KickOutcome::state`].
+    pub state: ParticipantState,
+    /// As [`KickOutcome::events`].
+    pub events: Events,
+    /// As [`KickOutcome::ended`].
+    pub ended: bool,
+}
+
+impl<M: Slots<Member<L>>, const L: usize> ConferenceIn<M, L> {
+    /// [`Conference::kick`] for any storage: what the removal causes goes to
+    /// `fallout` as it happens (the uncoached first, then, when the
+    /// conference completes, the others that left), so no list of up to a
+    /// whole conference is built.
+    pub fn kick_into(
+        &mut self,
+        who: &ParticipantRef,
+        now: Timestamp,
+        mut fallout: impl FnMut(Fallout),
+    ) -> Result<Kicked, Rejection> {
+        if self.status == ConferenceStatus::Completed {
+            return Err(Rejection::ConferenceCompleted {
+                dialect: self.dialect,
+            });
+        }
+        let index = self.position(who).ok_or(Rejection::NotFound)?;
+        let member = self.members.get_mut(index).ok_or(Rejection::NotFound)?;
+        if !member.is_live() {
+            return Err(Rejection::NotFound);
+        }
+        let was_connected = member.state.lifecycle == Lifecycle::Connected;
+        member.state.lifecycle = Lifecycle::Complete;
+        member.state.date_updated = now;
+        let state = member.state;
+
+        let mut events = Events::new();
+        if was_connected {
+            // One push into an empty vector: it fits.
+            let _ = events.push(Event::Leave);
+            fallout(Fallout::Event(Event::Leave));
+        }
+        let mut live = 0usize;
+        for m in self.members.iter_mut().filter(|m| m.is_live()) {
+            live = live.saturating_add(1);
+            if m.state.coach_target == Some(state.call_sid) {
+                m.state.coach_target = None;
+                m.state.date_updated = now;
+                fallout(Fallout::Uncoached(m.state.call_sid));
+            }
+        }
+        let ends = (state.end_conference_on_exit && self.status == ConferenceStatus::InProgress)
+            || live == 0;
+        if ends {
+            self.status = ConferenceStatus::Completed;
+            for m in self.members.iter_mut().filter(|m| m.is_live()) {
+                let left = Left {
+                    call_sid: m.state.call_sid,
+                    was_connected: m.state.lifecycle == Lifecycle::Connected,
+                };
+                m.state.lifecycle = Lifecycle::Complete;
+                m.state.date_updated = now;
+                fallout(Fallout::AlsoLeft(left));
+            }
+        }
+        Ok(Kicked {
+            state,
+            events,
+            ended: ends,
+        })
+    }
 }
 
 impl<const N: usize, const L: usize> Conference<N, L> {
@@ -82,52 +172,23 @@ impl<const N: usize, const L: usize> Conference<N, L> {
         who: &ParticipantRef,
         now: Timestamp,
     ) -> Result<KickOutcome<N>, Rejection> {
-        if self.status == ConferenceStatus::Completed {
-            return Err(Rejection::ConferenceCompleted {
-                dialect: self.dialect,
-            });
-        }
-        let index = self.position(who).ok_or(Rejection::NotFound)?;
-        let member = self.members.get_mut(index).ok_or(Rejection::NotFound)?;
-        if !member.is_live() {
-            return Err(Rejection::NotFound);
-        }
-        let was_connected = member.state.lifecycle == Lifecycle::Connected;
-        member.state.lifecycle = Lifecycle::Complete;
-        member.state.date_updated = now;
-        let state = member.state;
-
-        let mut events = Events::new();
-        if was_connected {
-            // One push into an empty vector: it fits.
-            let _ = events.push(Event::Leave);
-        }
         let mut uncoached = heapless::Vec::new();
-        for m in self
-            .members
-            .iter_mut()
-            .filter(|m| m.is_live() && m.state.coach_target == Some(state.call_sid))
-        {
-            m.state.coach_target = None;
-            m.state.date_updated = now;
-            // At most N members: it always fits.
-            let _ = uncoached.push(m.state.call_sid);
-        }
-        let ends = (state.end_conference_on_exit && self.status == ConferenceStatus::InProgress)
-            || self.live_count() == 0;
         let mut also_left = heapless::Vec::new();
-        if ends {
-            self.status = ConferenceStatus::Completed;
-            for m in self.members.iter_mut().filter(|m| m.is_live()) {
-                let left = Left {
-                    call_sid: m.state.call_sid,
-                    was_connected: m.state.lifecycle == Lifecycle::Connected,
-                };
-                m.state.lifecycle = Lifecycle::Complete;
-                m.state.date_updated = now;
-                let _ = also_left.push(left);
+        // At most N members: both lists always fit.
+        let kicked = self.kick_into(who, now, |f| match f {
+            Fallout::Uncoached(c) => {
+                let _ = uncoached.push(c);
             }
-        }
+            Fallout::AlsoLeft(l) => {
+                let _ = also_left.push(l);
+            }
+            Fallout::Event(_) => {}
+        })?;
+        let Kicked {
+            state,
+            events,
+            ended: ends,
+        } = kicked;
         Ok(KickOutcome {
             state,
             events,

@@ -19,7 +19,9 @@
 //! | `timing` | the lifecycle clock: [`Timing`], moving created participants along |
 //! | `paging` | list pages: [`Page`], [`PageToken`], [`Direction`], [`PageUri`], [`Link`], [`PageError`] |
 //! | `refusal` | why an operation on the conferences was refused: [`Refusal`], [`NameProblem`] |
-//! | `store` | a bridge's conferences and the five operations sans HTTP: [`Conferences`], [`ConferenceRef`], [`Created`], [`Found`] |
+//! | `slots` | a list of fixed or growing capacity: [`Slots`] (a conference's participants) |
+//! | `storage` | where the conferences are kept, chosen by the user of the core: [`Table`], [`FixedTable`], [`Entry`], [`Limits`], [`FRIENDLY_NAME_CAPACITY`] |
+//! | `store` | a bridge's conferences and the five operations sans HTTP: [`ConferencesIn`] ([`Conferences`] in fixed memory), [`ConferenceRef`], [`Created`], [`FoundIn`] |
 //! | `router` | [`route`], [`check_basic`], the response writers ([`write_error`] for every [`Answer`]), [`BridgeError`] |
 //! | `service` | [`Service`]: conferences + accounts, one request in, one response out |
 //!
@@ -39,8 +41,9 @@
 //!   for a held target is rejected with 16027.
 //! - **Final participants are frozen** (their fields stay as they were when
 //!   they left, as the resource shows them) and stay stored until
-//!   [`Conference::prune`] or until a join needs the slot; they are not
-//!   addressable (404 / 20404).
+//!   [`ConferenceIn::prune`], or until a join prunes them ([`Slots::prune_due`]:
+//!   a fixed list when it is full, a growing one before they outnumber the
+//!   live ones); they are not addressable (404 / 20404).
 //! - **Lifecycle steps go to the next state only** (or to `failed`); a
 //!   participant may *join* in any non-final state (an inbound call joins
 //!   `connected`).
@@ -127,6 +130,8 @@ mod ready;
 mod refusal;
 mod router;
 mod service;
+mod slots;
+mod storage;
 mod store;
 mod timing;
 
@@ -134,14 +139,14 @@ pub use answer::{Answer, ApiAnswer};
 pub use apply::{Applied, Rejection};
 pub use event::{Event, Events, MAX_EVENTS};
 pub use ids::{IdSource, SequentialIds};
-pub use kick::{KickOutcome, Left};
+pub use kick::{Fallout, KickOutcome, Kicked, Left};
 pub use lifecycle::{Lifecycle, LifecycleError};
 pub use model::{
-    Conference, ConferenceError, ConferenceStatus, DEFAULT_LABEL_BYTES, Join, Member,
-    ParticipantState, StepOutcome, TWILIO_MAX_PARTICIPANTS,
+    Conference, ConferenceError, ConferenceIn, ConferenceStatus, DEFAULT_LABEL_BYTES, Join, Member,
+    ParticipantState, StepOutcome, Stepped, TWILIO_MAX_PARTICIPANTS,
 };
 pub use notice::{EVENT_QUEUE_CAPACITY, Notice, NoticeKind};
-pub use paging::{DEFAULT_PAGE_SIZE, Direction, Link, Page, PageError, PageToken, PageUri};
+pub use paging::{DEFAULT_PAGE_SIZE, Direction, Link, Page, PageError, PageIn, PageToken, PageUri};
 pub use refusal::{NameProblem, Refusal};
 pub use router::{
     ALLOW_COLLECTION, ALLOW_PARTICIPANT, AuthFailure, BridgeError, DEFAULT_REALM,
@@ -149,6 +154,8 @@ pub use router::{
     response_len, route, write_continue, write_error, write_no_content, write_participant,
     write_response,
 };
-pub use service::{Account, Handled, Service};
-pub use store::{ConferenceRef, Conferences, Created, FRIENDLY_NAME_CAPACITY, Found};
+pub use service::{Account, Handled, Service, ServiceIn};
+pub use slots::Slots;
+pub use storage::{Entry, FRIENDLY_NAME_CAPACITY, FixedTable, Limits, Table};
+pub use store::{ConferenceRef, Conferences, ConferencesIn, Created, Found, FoundIn};
 pub use timing::Timing;

@@ -6,6 +6,7 @@ use core::fmt;
 
 use super::event::{Event, Events};
 use super::lifecycle::{Lifecycle, LifecycleError};
+use super::slots::Slots;
 use crate::api::codes;
 use crate::api::participant::Participant;
 use crate::api::path::{Dialect, PathStyle};
@@ -383,23 +384,42 @@ impl From<LifecycleError> for ConferenceError {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct Conference<const N: usize, const L: usize = DEFAULT_LABEL_BYTES> {
+pub struct ConferenceIn<M, const L: usize = DEFAULT_LABEL_BYTES> {
     pub(super) account: AccountSid,
     pub(super) sid: ConferenceSid,
     pub(super) dialect: Dialect,
     pub(super) status: ConferenceStatus,
-    pub(super) members: heapless::Vec<Member<L>, N>,
+    pub(super) members: M,
 }
 
-impl<const N: usize, const L: usize> Conference<N, L> {
+/// A conference of up to `N` participants stored inline (no heap): the
+/// firmware's [`ConferenceIn`], and every fixed-capacity store's.
+pub type Conference<const N: usize, const L: usize = DEFAULT_LABEL_BYTES> =
+    ConferenceIn<heapless::Vec<Member<L>, N>, L>;
+
+/// What one lifecycle step did to the participant itself
+/// ([`ConferenceIn::step_into`]; the participants it uncoached went to the
+/// caller one by one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Stepped {
+    /// The participant's new state.
+    pub state: ParticipantState,
+    /// As [`StepOutcome::events`].
+    pub events: Events,
+    /// As [`StepOutcome::ends_conference`].
+    pub ends_conference: bool,
+}
+
+impl<M: Slots<Member<L>>, const L: usize> ConferenceIn<M, L> {
     /// An empty conference, not started.
-    pub const fn new(account: AccountSid, sid: ConferenceSid, dialect: Dialect) -> Self {
+    pub fn new(account: AccountSid, sid: ConferenceSid, dialect: Dialect) -> Self {
         Self {
             account,
             sid,
             dialect,
             status: ConferenceStatus::NotStarted,
-            members: heapless::Vec::new(),
+            members: M::default(),
         }
     }
 
@@ -426,6 +446,11 @@ impl<const N: usize, const L: usize> Conference<N, L> {
     /// The stored participants (live and final), in join order.
     pub fn members(&self) -> impl Iterator<Item = &Member<L>> + '_ {
         self.members.iter()
+    }
+
+    /// Where the participants are kept (to measure it).
+    pub const fn storage(&self) -> &M {
+        &self.members
     }
 
     /// The number of live participants.
@@ -535,12 +560,15 @@ impl<const N: usize, const L: usize> Conference<N, L> {
                 .push_str(l)
                 .map_err(|_| ConferenceError::LabelTooLong { max_bytes: L })?;
         }
-        if self.live_count() >= N {
-            return Err(ConferenceError::Full { capacity: N });
+        let live = self.live_count();
+        if self.members.is_full() && live >= self.members.len() {
+            return Err(ConferenceError::Full {
+                capacity: self.members.len(),
+            });
         }
         // Checks done: from here on the join succeeds.
         self.members.retain(|m| m.state.call_sid != join.call_sid);
-        if self.members.is_full() {
+        if self.members.prune_due(live) {
             self.prune();
         }
         let state = ParticipantState {
@@ -555,26 +583,23 @@ impl<const N: usize, const L: usize> Conference<N, L> {
             date_created: now,
             date_updated: now,
         };
+        let capacity = self.members.len();
         self.members
-            .push(Member { state, label })
-            .map_err(|_| ConferenceError::Full { capacity: N })?;
+            .try_push(Member { state, label })
+            .map_err(|_| ConferenceError::Full { capacity })?;
         Ok(state)
     }
 
-    /// Moves a participant one lifecycle step (see [`Lifecycle::step`]) at
-    /// `now`.
-    ///
-    /// When it reaches a final state, every live participant that coached it
-    /// stops coaching (its target would no longer be in the conference); they
-    /// are listed in [`StepOutcome::uncoached`]. The participant's own fields
-    /// (muted, hold, coaching) are kept as they were: a final participant is
-    /// frozen.
-    pub fn step(
+    /// [`Conference::step`] for any storage: each participant that stops
+    /// coaching (its target reached a final state) goes to `uncoached`, in
+    /// join order.
+    pub fn step_into(
         &mut self,
         call: &CallSid,
         to: Lifecycle,
         now: Timestamp,
-    ) -> Result<StepOutcome<N>, ConferenceError> {
+        mut uncoached: impl FnMut(CallSid),
+    ) -> Result<Stepped, ConferenceError> {
         let in_progress = self.status == ConferenceStatus::InProgress;
         let member = self
             .members
@@ -592,7 +617,6 @@ impl<const N: usize, const L: usize> Conference<N, L> {
         } else if from == Lifecycle::Connected && to.is_final() {
             let _ = events.push(Event::Leave);
         }
-        let mut uncoached = heapless::Vec::new();
         if to.is_final() {
             for m in self
                 .members
@@ -601,14 +625,12 @@ impl<const N: usize, const L: usize> Conference<N, L> {
             {
                 m.state.coach_target = None;
                 m.state.date_updated = now;
-                // At most N members: it always fits.
-                let _ = uncoached.push(m.state.call_sid);
+                uncoached(m.state.call_sid);
             }
         }
-        Ok(StepOutcome {
+        Ok(Stepped {
             state,
             events,
-            uncoached,
             ends_conference: in_progress && to.is_final() && state.end_conference_on_exit,
         })
     }
@@ -648,6 +670,35 @@ impl<const N: usize, const L: usize> Conference<N, L> {
         Some(match label {
             Some(label) => p.with_label(label),
             None => p,
+        })
+    }
+}
+
+impl<const N: usize, const L: usize> Conference<N, L> {
+    /// Moves a participant one lifecycle step (see [`Lifecycle::step`]) at
+    /// `now`.
+    ///
+    /// When it reaches a final state, every live participant that coached it
+    /// stops coaching (its target would no longer be in the conference); they
+    /// are listed in [`StepOutcome::uncoached`]. The participant's own fields
+    /// (muted, hold, coaching) are kept as they were: a final participant is
+    /// frozen.
+    pub fn step(
+        &mut self,
+        call: &CallSid,
+        to: Lifecycle,
+        now: Timestamp,
+    ) -> Result<StepOutcome<N>, ConferenceError> {
+        let mut uncoached = heapless::Vec::new();
+        let stepped = self.step_into(call, to, now, |c| {
+            // At most N members: it always fits.
+            let _ = uncoached.push(c);
+        })?;
+        Ok(StepOutcome {
+            state: stepped.state,
+            events: stepped.events,
+            uncoached,
+            ends_conference: stepped.ends_conference,
         })
     }
 }

@@ -5,7 +5,8 @@
 //!
 //! [`Conferences::list`]: crate::bridge::Conferences::list
 
-use super::model::{Conference, DEFAULT_LABEL_BYTES, Member};
+use super::model::{ConferenceIn, DEFAULT_LABEL_BYTES, Member};
+use super::slots::Slots;
 use crate::api::path::{Dialect, PathStyle};
 use crate::api::query::ListQuery;
 use crate::wire::ident::{AccountSid, CallSid, ConferenceSid, SidForm};
@@ -182,10 +183,10 @@ pub enum Link {
 /// ([`Page::uri`]).
 ///
 /// [`Conferences::list`]: crate::bridge::Conferences::list
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct Page<'s, const N: usize, const L: usize = DEFAULT_LABEL_BYTES> {
-    conference: &'s Conference<N, L>,
+pub struct PageIn<'s, M, const L: usize = DEFAULT_LABEL_BYTES> {
+    conference: &'s ConferenceIn<M, L>,
     filter: Filter,
     begin: usize,
     end: usize,
@@ -198,19 +199,32 @@ pub struct Page<'s, const N: usize, const L: usize = DEFAULT_LABEL_BYTES> {
     last: Option<CallSid>,
 }
 
-impl<'s, const N: usize, const L: usize> Page<'s, N, L> {
+// By hand: a derive would ask the member storage to be `Copy` too.
+impl<M, const L: usize> Clone for PageIn<'_, M, L> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M, const L: usize> Copy for PageIn<'_, M, L> {}
+
+/// A page of a fixed-capacity conference ([`crate::bridge::Conference`]).
+pub type Page<'s, const N: usize, const L: usize = DEFAULT_LABEL_BYTES> =
+    PageIn<'s, heapless::Vec<Member<L>, N>, L>;
+
+impl<'s, M: Slots<Member<L>>, const L: usize> PageIn<'s, M, L> {
     /// The page `request` asks for among the live participants of
     /// `conference`, in join order. A token anchors the page on the
     /// participant it names (after or before it); a token naming a
     /// participant no longer stored falls back to `Page × PageSize`.
-    pub(super) fn select(conference: &'s Conference<N, L>, request: PageRequest) -> Self {
+    pub(super) fn select(conference: &'s ConferenceIn<M, L>, request: PageRequest) -> Self {
         let PageRequest {
             filter,
             page_size,
             page,
             token,
         } = request;
-        let members = &conference.members;
+        let members: &[Member<L>] = &conference.members;
         let size = usize::from(page_size);
         let listed = |i: &usize| members.get(*i).is_some_and(|m| filter.lists(m));
         let anchor = token.and_then(|t| {
@@ -273,7 +287,7 @@ impl<'s, const N: usize, const L: usize> Page<'s, N, L> {
     }
 
     /// The listed conference (to render each member's resource).
-    pub const fn conference(&self) -> &'s Conference<N, L> {
+    pub const fn conference(&self) -> &'s ConferenceIn<M, L> {
         self.conference
     }
 

@@ -61,9 +61,16 @@ pub enum Refusal {
     },
     /// The friendly name in the conference slot is not acceptable: 400 / 20001.
     FriendlyName(NameProblem),
-    /// `N` participants of this conference are live: 429 / 20429.
+    /// The conference's cap of live participants is reached (`N`, or
+    /// [`Limits::per_conference`](crate::bridge::Limits::per_conference)): 429 / 20429.
     ConferenceFull {
         /// `N`.
+        capacity: usize,
+    },
+    /// The bridge's cap of live participants (all conferences together) is
+    /// reached: 429 / 20429.
+    BridgeFull {
+        /// The cap ([`Limits::participants`](crate::bridge::Limits::participants)).
         capacity: usize,
     },
     /// `C` conferences are stored and none is completed: 429 / 20429.
@@ -114,6 +121,11 @@ impl Refusal {
                 429,
                 codes::TOO_MANY_REQUESTS,
                 "Too many participants in this conference",
+            ),
+            Self::BridgeFull { .. } => (
+                429,
+                codes::TOO_MANY_REQUESTS,
+                "Too many participants in this bridge",
             ),
             Self::SetFull { .. } => (
                 429,

@@ -82,8 +82,8 @@ use crate::api::path::{Dialect, ParticipantPath, PathError, PathStyle};
 use crate::api::query::ListQuery;
 use crate::api::update::Update;
 use crate::bridge::{
-    ConferenceRef, Conferences, DEFAULT_LABEL_BYTES, FRIENDLY_NAME_CAPACITY, Found, IdSource, Link,
-    NameProblem, Notice, Page, Refusal, Timing,
+    ConferenceRef, ConferencesIn, DEFAULT_LABEL_BYTES, FRIENDLY_NAME_CAPACITY, FixedTable, FoundIn,
+    IdSource, Limits, Link, Member, NameProblem, Notice, PageIn, Refusal, Slots, Table, Timing,
 };
 use crate::wire::date::Timestamp;
 use crate::wire::http::{Connection, HttpError, RequestMessage};
@@ -191,8 +191,19 @@ pub struct Handled {
     pub keep_alive: bool,
 }
 
-/// A conference bridge: `C` conferences of `N` live participants (labels of
-/// `L` bytes) and the accounts it serves. See the [bridge docs](crate::bridge).
+/// A conference bridge: conferences kept in the table `T` (labels of `L`
+/// bytes; [`ConferencesIn`]) and the accounts it serves. See the
+/// [bridge docs](crate::bridge). The firmware's is [`Service`]; a host
+/// supplies a table that grows with the live participants.
+#[derive(Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct ServiceIn<'a, T: Table<L>, const L: usize = DEFAULT_LABEL_BYTES> {
+    set: ConferencesIn<T, L>,
+    accounts: &'a [Account<'a>],
+}
+
+/// A conference bridge in fixed memory: `C` conferences of `N` live
+/// participants (labels of `L` bytes) and the accounts it serves.
 ///
 /// ```
 /// use confpart::bridge::Timing;
@@ -205,12 +216,8 @@ pub struct Handled {
 /// assert!(service.conferences().is_empty());
 /// # Ok::<(), confpart::wire::ident::IdError>(())
 /// ```
-#[derive(Debug)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct Service<'a, const C: usize, const N: usize, const L: usize = DEFAULT_LABEL_BYTES> {
-    set: Conferences<C, N, L>,
-    accounts: &'a [Account<'a>],
-}
+pub type Service<'a, const C: usize, const N: usize, const L: usize = DEFAULT_LABEL_BYTES> =
+    ServiceIn<'a, FixedTable<C, N, L>, L>;
 
 /// Where a routed request goes. The participant is borrowed from the
 /// [`bridge::Route`] that `answer` keeps in its frame: a
@@ -234,23 +241,34 @@ struct Call<'r, 'm> {
     connection: Connection,
 }
 
-impl<'a, const C: usize, const N: usize, const L: usize> Service<'a, C, N, L> {
+impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
     /// A service with no conference yet, answering as `dialect`, moving
-    /// created participants along with `timing`, serving `accounts`.
-    pub const fn new(dialect: Dialect, timing: Timing, accounts: &'a [Account<'a>]) -> Self {
+    /// created participants along with `timing`, serving `accounts`, with
+    /// the caps the table holds.
+    pub fn new(dialect: Dialect, timing: Timing, accounts: &'a [Account<'a>]) -> Self {
+        Self::with_limits(dialect, timing, accounts, T::LIMITS)
+    }
+
+    /// [`ServiceIn::new`] with caps of the user's ([`ConferencesIn::with_limits`]).
+    pub fn with_limits(
+        dialect: Dialect,
+        timing: Timing,
+        accounts: &'a [Account<'a>],
+        limits: Limits,
+    ) -> Self {
         Self {
-            set: Conferences::new(dialect, timing),
+            set: ConferencesIn::with_limits(dialect, timing, limits),
             accounts,
         }
     }
 
     /// The conferences.
-    pub const fn conferences(&self) -> &Conferences<C, N, L> {
+    pub const fn conferences(&self) -> &ConferencesIn<T, L> {
         &self.set
     }
 
     /// The conferences, to change them directly (a test, an admin command).
-    pub const fn conferences_mut(&mut self) -> &mut Conferences<C, N, L> {
+    pub const fn conferences_mut(&mut self) -> &mut ConferencesIn<T, L> {
         &mut self.set
     }
 
@@ -260,7 +278,7 @@ impl<'a, const C: usize, const N: usize, const L: usize> Service<'a, C, N, L> {
     }
 
     /// Moves created participants along their lifecycle up to `now`
-    /// ([`Conferences::tick`]; [`Service::handle`] runs it too).
+    /// ([`ConferencesIn::tick`]; [`ServiceIn::handle`] runs it too).
     pub fn tick(&mut self, now: Timestamp) {
         self.set.tick(now);
     }
@@ -550,9 +568,9 @@ fn target<'r, 'n>(
 }
 
 /// Writes a found participant: 200 (update, fetch).
-fn write_found<S: Sink + ?Sized, const N: usize, const L: usize>(
+fn write_found<S: Sink + ?Sized, M: Slots<Member<L>>, const L: usize>(
     out: &mut S,
-    found: &Found<'_, N, L>,
+    found: &FoundIn<'_, M, L>,
     call: &Call<'_, '_>,
 ) -> Result<u16, BridgeError> {
     let p = found
@@ -611,9 +629,9 @@ fn decimal(n: u64, buf: &mut [u8; 20]) -> &str {
 /// Writes a 200 list page: the head and the body straight into the sink.
 /// A page has no cheap length bounds ([`bridge::JsonBody`]'s default), so
 /// its length is always counted first (the page is encoded twice).
-fn write_page<S: Sink + ?Sized, const N: usize, const L: usize>(
+fn write_page<S: Sink + ?Sized, M: Slots<Member<L>>, const L: usize>(
     out: &mut S,
-    page: &Page<'_, N, L>,
+    page: &PageIn<'_, M, L>,
     style: PathStyle,
     connection: Connection,
 ) -> Result<(), BridgeError> {
@@ -621,12 +639,12 @@ fn write_page<S: Sink + ?Sized, const N: usize, const L: usize>(
 }
 
 /// A list page as a response body.
-struct PageBody<'p, 'c, const N: usize, const L: usize> {
-    page: &'p Page<'c, N, L>,
+struct PageBody<'p, 'c, M, const L: usize> {
+    page: &'p PageIn<'c, M, L>,
     style: PathStyle,
 }
 
-impl<const N: usize, const L: usize> bridge::JsonBody for PageBody<'_, '_, N, L> {
+impl<M: Slots<Member<L>>, const L: usize> bridge::JsonBody for PageBody<'_, '_, M, L> {
     fn write<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
         encode_page(sink, self.page, self.style)
     }
@@ -637,9 +655,9 @@ impl<const N: usize, const L: usize> bridge::JsonBody for PageBody<'_, '_, N, L>
 /// inlined into the list operation it made that frame larger than the two
 /// apart.
 #[inline(never)]
-fn encode_page<S: Sink + ?Sized, const N: usize, const L: usize>(
+fn encode_page<S: Sink + ?Sized, M: Slots<Member<L>>, const L: usize>(
     sink: &mut S,
-    page: &Page<'_, N, L>,
+    page: &PageIn<'_, M, L>,
     style: PathStyle,
 ) -> Result<(), WriteError> {
     sink.put(b"{\"participants\":[")?;

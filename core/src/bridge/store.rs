@@ -23,16 +23,20 @@
 //!   Then its participants answer 404 / 20404 (an update in a completed
 //!   SignalWire conference answers 400 / 10000, [`Rejection`]'s rule);
 //!   create by its SID answers the same; its friendly name is free again.
-//! - **Capacity.** At most `C` conferences and `N` live participants per
-//!   conference. When full, create answers [`Refusal::SetFull`] or
-//!   [`Refusal::ConferenceFull`]: **429 / 20429**. Twilio answers 20429
+//! - **Capacity.** At most [`Limits::per_conference`] live participants in
+//!   a conference and [`Limits::participants`] in all of them (the user's
+//!   caps, never more than the [`Table`] holds: a [`FixedTable`] holds `C`
+//!   conferences of `N`). When full, create answers
+//!   [`Refusal::ConferenceFull`], [`Refusal::BridgeFull`] or, when a fixed
+//!   table has no free slot, [`Refusal::SetFull`]: **429 / 20429**, the
+//!   message saying which. Twilio answers 20429
 //!   (Too Many Requests, the spec's table) when an account exceeds its
 //!   concurrency limits, which is what a full bridge is: the request is
 //!   valid and succeeds later, once calls end (SDKs retry 429 with
 //!   back-off; a 503 would blame the service, a 400 the request). A live
 //!   participant is never evicted: only completed conferences are reclaimed,
-//!   the oldest first, when a new one needs the slot
-//!   ([`Conferences::reclaim`] frees them all).
+//!   the oldest first, when a new one needs the slot or the table keeps
+//!   enough of them ([`ConferencesIn::reclaim`] frees them all).
 //! - **Accounts.** Each conference records its account. An operation that
 //!   names a conference of another account answers 404 / 20404, as if it
 //!   did not exist: Twilio does not reveal other accounts' resources (one
@@ -75,12 +79,14 @@
 use super::apply::Rejection;
 use super::event::Event;
 use super::ids::IdSource;
-use super::model::{
-    Conference, ConferenceError, ConferenceStatus, DEFAULT_LABEL_BYTES, Join, Member,
-};
+use super::kick::Fallout;
+use super::lifecycle::Lifecycle;
+use super::model::{ConferenceError, ConferenceIn, DEFAULT_LABEL_BYTES, Join, Member};
 use super::notice::{Notice, NoticeKind, Notices};
-use super::paging::{DEFAULT_PAGE_SIZE, Page, PageError, PageRequest, PageToken};
+use super::paging::{DEFAULT_PAGE_SIZE, PageError, PageIn, PageRequest, PageToken};
 use super::refusal::{NameProblem, Refusal};
+use super::slots::Slots;
+use super::storage::{Entry, FRIENDLY_NAME_CAPACITY, FixedTable, Limits, Table};
 use super::timing::Timing;
 use crate::api::create::{self, Create};
 use crate::api::path::Dialect;
@@ -88,9 +94,6 @@ use crate::api::query::{ListQuery, PAGE_SIZE_MAX};
 use crate::api::update::Update;
 use crate::wire::date::Timestamp;
 use crate::wire::ident::{AccountSid, CallSid, ConferenceSid, Label, ParticipantRef};
-
-/// Bytes stored for a conference's friendly name.
-pub const FRIENDLY_NAME_CAPACITY: usize = 128;
 
 /// The conference slot of a create path: a conference SID, or a friendly
 /// name (Twilio accepts both for create).
@@ -134,31 +137,64 @@ pub struct Created {
 
 /// A live participant found by an operation, with its conference (to render
 /// the resource: `found.conference.resource(found.member.call_sid(), style)`).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct Found<'s, const N: usize, const L: usize = DEFAULT_LABEL_BYTES> {
+pub struct FoundIn<'s, M, const L: usize = DEFAULT_LABEL_BYTES> {
     /// The participant's conference.
-    pub conference: &'s Conference<N, L>,
+    pub conference: &'s ConferenceIn<M, L>,
     /// The participant.
     pub member: &'s Member<L>,
 }
 
-#[derive(Debug, Clone)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-struct Slot<const N: usize, const L: usize> {
-    conference: Conference<N, L>,
-    /// Empty when the conference was created by SID.
-    name: heapless::String<FRIENDLY_NAME_CAPACITY>,
+// By hand: a derive would ask the member storage to be `Copy` too.
+impl<M, const L: usize> Clone for FoundIn<'_, M, L> {
+    fn clone(&self) -> Self {
+        *self
+    }
 }
 
-/// A bridge's conferences: up to `C` [`Conference`]s of up to `N` live
-/// participants with `L` bytes of label each, their friendly names, the
-/// lifecycle [`Timing`], and the event queue. See the [bridge docs](crate::bridge)
-/// for the rules.
+impl<M, const L: usize> Copy for FoundIn<'_, M, L> {}
+
+/// A participant found in a fixed-capacity store ([`Conferences`]).
+pub type Found<'s, const N: usize, const L: usize = DEFAULT_LABEL_BYTES> =
+    FoundIn<'s, heapless::Vec<Member<L>, N>, L>;
+
+/// A bridge's conferences kept in the table `T` (labels of `L` bytes): the
+/// friendly names, the caps ([`Limits`]), the lifecycle [`Timing`], and the
+/// event queue. See the [bridge docs](crate::bridge) for the rules.
+///
+/// The rules are written once, here; the memory is the user's choice
+/// ([`Table`]): the firmware's [`Conferences`] (a [`FixedTable`], no heap),
+/// or a host's table that grows with the live participants.
+///
+/// No operation scans every stored conference or participant: a
+/// conference is found through the table (by SID, by friendly name), a
+/// participant within its conference, and the lifecycle clock only visits
+/// the conferences that have a participant not connected yet.
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct ConferencesIn<T: Table<L>, const L: usize = DEFAULT_LABEL_BYTES> {
+    table: T,
+    /// Conferences with a live participant not connected yet, in the order
+    /// they got one (each once: [`Entry`]'s flag).
+    pending: T::Sids,
+    limits: Limits,
+    /// Live participants in all conferences.
+    live: usize,
+    dialect: Dialect,
+    timing: Timing,
+    notices: Notices,
+}
+
+/// A bridge's conferences in fixed memory: up to `C` [`Conference`]s of up
+/// to `N` live participants with `L` bytes of label each (a
+/// [`FixedTable`]).
 ///
 /// Memory: about `C × N × (100 + L)` bytes for the participants plus
 /// [`EVENT_QUEUE_CAPACITY`](crate::bridge::EVENT_QUEUE_CAPACITY) notices of
 /// about 96 bytes.
+///
+/// [`Conference`]: crate::bridge::Conference
 ///
 /// ```
 /// use confpart::bridge::{Conferences, Timing};
@@ -166,21 +202,32 @@ struct Slot<const N: usize, const L: usize> {
 /// let set: Conferences<4, 8, 32> = Conferences::new(Dialect::Twilio, Timing::IMMEDIATE);
 /// assert_eq!(set.len(), 0);
 /// ```
-#[derive(Debug, Clone)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct Conferences<const C: usize, const N: usize, const L: usize = DEFAULT_LABEL_BYTES> {
-    slots: heapless::Vec<Slot<N, L>, C>,
-    dialect: Dialect,
-    timing: Timing,
-    notices: Notices,
-}
+pub type Conferences<const C: usize, const N: usize, const L: usize = DEFAULT_LABEL_BYTES> =
+    ConferencesIn<FixedTable<C, N, L>, L>;
 
-impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
+impl<T: Table<L>, const L: usize> ConferencesIn<T, L> {
     /// An empty set answering as `dialect`, moving created participants
-    /// along with `timing`.
-    pub const fn new(dialect: Dialect, timing: Timing) -> Self {
+    /// along with `timing`, with the caps the table holds ([`Table::LIMITS`]).
+    pub fn new(dialect: Dialect, timing: Timing) -> Self {
+        Self::with_limits(dialect, timing, T::LIMITS)
+    }
+
+    /// [`ConferencesIn::new`] with caps of the user's (never more than the
+    /// table holds).
+    ///
+    /// ```
+    /// use confpart::bridge::{Conferences, Limits, Timing};
+    /// use confpart::api::path::Dialect;
+    /// let limits = Limits { per_conference: 2, participants: 3 };
+    /// let set: Conferences<4, 8> = Conferences::with_limits(Dialect::Twilio, Timing::IMMEDIATE, limits);
+    /// assert_eq!(set.limits(), limits);
+    /// ```
+    pub fn with_limits(dialect: Dialect, timing: Timing, limits: Limits) -> Self {
         Self {
-            slots: heapless::Vec::new(),
+            table: T::default(),
+            pending: T::Sids::default(),
+            limits: limits.min(T::LIMITS),
+            live: 0,
             dialect,
             timing,
             notices: Notices::new(),
@@ -197,37 +244,45 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
         self.timing
     }
 
+    /// The caps this set enforces.
+    pub const fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Live participants in all conferences.
+    pub const fn live_participants(&self) -> usize {
+        self.live
+    }
+
+    /// The table the conferences are kept in (to measure it).
+    pub const fn table(&self) -> &T {
+        &self.table
+    }
+
     /// Stored conferences (in progress, not started, or completed and not
     /// reclaimed yet).
     pub fn len(&self) -> usize {
-        self.slots.len()
+        self.table.len()
     }
 
     /// True when no conference is stored.
     pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
+        self.table.is_empty()
     }
 
-    /// The stored conferences, oldest first.
-    pub fn conferences(&self) -> impl Iterator<Item = &Conference<N, L>> + '_ {
-        self.slots.iter().map(|s| &s.conference)
+    /// The stored conferences (a fixed table: oldest first).
+    pub fn conferences(&self) -> impl Iterator<Item = &ConferenceIn<T::Members, L>> + '_ {
+        self.table.entries().map(Entry::conference)
     }
 
     /// The stored conference with this SID (any account, any status).
-    pub fn conference(&self, sid: &ConferenceSid) -> Option<&Conference<N, L>> {
-        self.slots
-            .iter()
-            .find(|s| s.conference.sid() == sid)
-            .map(|s| &s.conference)
+    pub fn conference(&self, sid: &ConferenceSid) -> Option<&ConferenceIn<T::Members, L>> {
+        self.table.get(sid).map(Entry::conference)
     }
 
     /// The friendly name a conference was created with, if any.
     pub fn friendly_name(&self, sid: &ConferenceSid) -> Option<&str> {
-        self.slots
-            .iter()
-            .find(|s| s.conference.sid() == sid)
-            .map(|s| s.name.as_str())
-            .filter(|n| !n.is_empty())
+        self.table.get(sid).and_then(Entry::name)
     }
 
     /// A stored participant (live or not) of the conference `sid`, without
@@ -249,18 +304,23 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
     /// assert_eq!(found.member.state().lifecycle, Lifecycle::Queued);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn participant(&self, sid: &ConferenceSid, call: &CallSid) -> Option<Found<'_, N, L>> {
+    pub fn participant(
+        &self,
+        sid: &ConferenceSid,
+        call: &CallSid,
+    ) -> Option<FoundIn<'_, T::Members, L>> {
         let conference = self.conference(sid)?;
         let member = conference.member(call)?;
-        Some(Found { conference, member })
+        Some(FoundIn { conference, member })
     }
 
     /// Removes the completed conferences; returns how many.
     pub fn reclaim(&mut self) -> usize {
-        let before = self.slots.len();
-        self.slots
-            .retain(|s| s.conference.status() != ConferenceStatus::Completed);
-        before.saturating_sub(self.slots.len())
+        let mut n = 0usize;
+        while self.table.reclaim_oldest() {
+            n = n.saturating_add(1);
+        }
+        n
     }
 
     /// The oldest notice not delivered yet.
@@ -281,24 +341,60 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
 
     /// Moves created participants along their lifecycle up to `now`
     /// ([`Timing`]); pushes `participant-join` and `conference-start`
-    /// notices. Every operation runs it first.
+    /// notices. Every operation runs it first. It visits only the
+    /// conferences with a participant not connected yet.
     pub fn tick(&mut self, now: Timestamp) {
+        if self.pending.is_empty() {
+            return;
+        }
         let timing = self.timing;
-        let notices = &mut self.notices;
-        for slot in self
-            .slots
-            .iter_mut()
-            .filter(|s| s.conference.status() != ConferenceStatus::Completed)
-        {
-            timing.advance(&mut slot.conference, now, notices);
+        let mut done = false;
+        for sid in self.pending.iter() {
+            let Some(entry) = self.table.get_mut(sid) else {
+                done = true;
+                continue;
+            };
+            if !entry.is_completed() {
+                timing.advance(&mut entry.conference, now, &mut self.notices);
+            }
+            let waiting = !entry.is_completed()
+                && entry
+                    .conference
+                    .members()
+                    .any(|m| m.is_live() && m.state().lifecycle != Lifecycle::Connected);
+            if !waiting {
+                entry.pending = false;
+                done = true;
+            }
+        }
+        if done {
+            let table = &self.table;
+            self.pending
+                .retain(|sid| table.get(sid).is_some_and(|e| e.pending));
         }
     }
 
-    /// The index of the conference `sid` of `account` (404 otherwise).
-    fn slot_index(&self, account: &AccountSid, sid: &ConferenceSid) -> Result<usize, Refusal> {
-        self.slots
-            .iter()
-            .position(|s| s.conference.sid() == sid && s.conference.account() == account)
+    /// The conference `sid` of `account` (404 otherwise).
+    fn entry(
+        &self,
+        account: &AccountSid,
+        sid: &ConferenceSid,
+    ) -> Result<&Entry<T::Members, L>, Refusal> {
+        self.table
+            .get(sid)
+            .filter(|e| e.conference.account() == account)
+            .ok_or(Refusal::NotFound)
+    }
+
+    /// The conference `sid` of `account`, to change it (404 otherwise).
+    fn entry_mut(
+        &mut self,
+        account: &AccountSid,
+        sid: &ConferenceSid,
+    ) -> Result<&mut Entry<T::Members, L>, Refusal> {
+        self.table
+            .get_mut(sid)
+            .filter(|e| e.conference.account() == account)
             .ok_or(Refusal::NotFound)
     }
 
@@ -309,17 +405,13 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
         account: &AccountSid,
         sid: &ConferenceSid,
         who: &ParticipantRef,
-    ) -> Result<Found<'_, N, L>, Refusal> {
-        let slot = self
-            .slots
-            .get(self.slot_index(account, sid)?)
-            .ok_or(Refusal::NotFound)?;
-        let conference = &slot.conference;
+    ) -> Result<FoundIn<'_, T::Members, L>, Refusal> {
+        let conference = &self.entry(account, sid)?.conference;
         let member = conference
             .find(who)
             .filter(|m| m.is_live())
             .ok_or(Refusal::NotFound)?;
-        Ok(Found { conference, member })
+        Ok(FoundIn { conference, member })
     }
 
     /// Fetch: the live participant `who` (call SID or label) of the
@@ -331,12 +423,12 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
         sid: &ConferenceSid,
         who: &ParticipantRef,
         now: Timestamp,
-    ) -> Result<Found<'_, N, L>, Refusal> {
+    ) -> Result<FoundIn<'_, T::Members, L>, Refusal> {
         self.tick(now);
         self.live(account, sid, who)
     }
 
-    /// Update: applies `update` to `who` with [`Conference::apply`]'s rules
+    /// Update: applies `update` to `who` with [`ConferenceIn::apply`]'s rules
     /// and answers the participant. The events go to the notice queue.
     pub fn update(
         &mut self,
@@ -345,31 +437,31 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
         who: &ParticipantRef,
         update: &Update<'_>,
         now: Timestamp,
-    ) -> Result<Found<'_, N, L>, Refusal> {
+    ) -> Result<FoundIn<'_, T::Members, L>, Refusal> {
         self.tick(now);
-        let index = self.slot_index(account, sid)?;
-        let slot = self.slots.get_mut(index).ok_or(Refusal::NotFound)?;
-        let outcome = slot.conference.apply(who, update, now)?;
+        let entry = self.entry_mut(account, sid)?;
+        let (index, outcome) = entry.conference.apply_at(who, update, now)?;
         let call = outcome.state.call_sid;
         for event in outcome.events {
             self.notices.participant(*sid, now, call, event);
         }
-        // As `live` by `ParticipantRef::Call(call)`, without building that
-        // 528-byte value on the stack.
-        let conference = &self.slots.get(index).ok_or(Refusal::NotFound)?.conference;
+        // The member `apply` changed, by its index: no second search of the
+        // conference, no 528-byte `ParticipantRef` on the stack.
+        let conference = &self.entry(account, sid)?.conference;
         let member = conference
-            .member(&call)
+            .members
+            .get(index)
             .filter(|m| m.is_live())
             .ok_or(Refusal::NotFound)?;
-        Ok(Found { conference, member })
+        Ok(FoundIn { conference, member })
     }
 
     /// Delete ("kick"): removes the live participant `who` from any state
-    /// ([`Conference::kick`]); answers its call SID. Pushes its
+    /// ([`ConferenceIn::kick_into`]); answers its call SID. Pushes its
     /// `participant-leave` (when it was connected), a `participant-modify`
     /// per coach it loses, and, when the conference completes, the others'
-    /// `participant-leave` and `conference-end`. A completed conference:
-    /// 404 / 20404.
+    /// `participant-leave` and `conference-end`; the completed conference
+    /// may then be reclaimed. A completed conference: 404 / 20404.
     pub fn delete(
         &mut self,
         account: &AccountSid,
@@ -378,32 +470,39 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
         now: Timestamp,
     ) -> Result<CallSid, Refusal> {
         self.tick(now);
-        let index = self.slot_index(account, sid)?;
-        let slot = self.slots.get_mut(index).ok_or(Refusal::NotFound)?;
-        // Borrowed where it is returned: a `KickOutcome<N>` is large (440
-        // bytes for N = 4), and each `map_err` / `?` on it would be one more
-        // copy of it on the stack.
-        let kicked = slot.conference.kick(who, now);
-        let outcome = match &kicked {
-            Ok(outcome) => outcome,
+        let entry = self
+            .table
+            .get_mut(sid)
+            .filter(|e| e.conference.account() == account)
+            .ok_or(Refusal::NotFound)?;
+        let notices = &mut self.notices;
+        let call = entry.conference.find(who).map(|m| *m.call_sid());
+        let mut left = 0usize;
+        let kicked = entry.conference.kick_into(who, now, |f| match f {
+            Fallout::Event(event) => {
+                if let Some(call) = call {
+                    notices.participant(*sid, now, call, event);
+                }
+            }
+            Fallout::Uncoached(coach) => notices.participant(*sid, now, coach, Event::Modify),
+            Fallout::AlsoLeft(l) => {
+                left = left.saturating_add(1);
+                if l.was_connected {
+                    notices.participant(*sid, now, l.call_sid, Event::Leave);
+                }
+            }
+        });
+        let kicked = match kicked {
+            Ok(k) => k,
             Err(Rejection::ConferenceCompleted { .. }) => return Err(Refusal::NotFound),
-            Err(r) => return Err(Refusal::from(*r)),
+            Err(r) => return Err(Refusal::from(r)),
         };
-        let call = outcome.state.call_sid;
-        for &event in &outcome.events {
-            self.notices.participant(*sid, now, call, event);
-        }
-        for &coach in &outcome.uncoached {
-            self.notices.participant(*sid, now, coach, Event::Modify);
-        }
-        for left in outcome.also_left.iter().filter(|l| l.was_connected) {
-            self.notices
-                .participant(*sid, now, left.call_sid, Event::Leave);
-        }
-        if outcome.ended {
+        self.live = self.live.saturating_sub(left.saturating_add(1));
+        if kicked.ended {
             self.notices.push(*sid, now, NoticeKind::ConferenceEnd);
+            self.table.completed(sid);
         }
-        Ok(call)
+        Ok(kicked.state.call_sid)
     }
 
     /// Create: adds a participant to the conference `conference` (SID or
@@ -419,9 +518,14 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
     ///    participants (16026);
     /// 4. the coaching target: a live participant of this conference
     ///    (16028 / SignalWire 16002), not on hold (16027);
-    /// 5. room: `N` live participants (429 / 20429), `C` conferences none of
-    ///    which is completed (429 / 20429);
-    /// 6. new SIDs from `ids`, which must not be in use (500 / 20500).
+    /// 5. room (429 / 20429): [`Limits::per_conference`] live participants
+    ///    in this conference ([`Refusal::ConferenceFull`]),
+    ///    [`Limits::participants`] live in the bridge
+    ///    ([`Refusal::BridgeFull`]), a table full of conferences none of
+    ///    which is completed ([`Refusal::SetFull`]);
+    /// 6. new SIDs from `ids`, which must not be in use in the table (a
+    ///    conference SID) or among the conference's live participants (a
+    ///    call SID): 500 / 20500.
     ///
     /// The participant starts `queued` at `now` with the request's `Muted`,
     /// `StartConferenceOnEnter` (default true), `EndConferenceOnExit`
@@ -439,35 +543,24 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
         let dialect = self.dialect;
         create.validate(dialect).map_err(Refusal::InvalidCreate)?;
         // 2. Which conference.
-        let existing = match conference {
-            ConferenceRef::Sid(sid) => {
-                match self.slots.iter().position(|s| *s.conference.sid() == sid) {
-                    Some(i) => {
-                        let conf = self
-                            .slots
-                            .get(i)
-                            .map(|s| &s.conference)
-                            .ok_or(Refusal::NotFound)?;
-                        if conf.account() != account {
-                            return Err(Refusal::NotFound);
-                        }
-                        if conf.status() == ConferenceStatus::Completed {
-                            return Err(Refusal::Rejected(Rejection::ConferenceCompleted {
-                                dialect: conf.dialect(),
-                            }));
-                        }
-                        Some(i)
+        let existing: Option<ConferenceSid> = match conference {
+            ConferenceRef::Sid(sid) => match self.table.get(&sid) {
+                Some(e) => {
+                    if e.conference.account() != account {
+                        return Err(Refusal::NotFound);
                     }
-                    None => None,
+                    if e.is_completed() {
+                        return Err(Refusal::Rejected(Rejection::ConferenceCompleted {
+                            dialect: e.conference.dialect(),
+                        }));
+                    }
+                    Some(sid)
                 }
-            }
+                None => None,
+            },
             ConferenceRef::Name(name) => {
                 check_name(name)?;
-                self.slots.iter().position(|s| {
-                    s.conference.account() == account
-                        && s.conference.status() != ConferenceStatus::Completed
-                        && s.name.as_str() == name
-                })
+                self.table.named(account, name)
             }
         };
         let target = create.coach_target();
@@ -475,9 +568,9 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
         if label.is_some_and(|l| l.len() > L) {
             return Err(Refusal::LabelTooLong { max_bytes: L });
         }
-        match existing.and_then(|i| self.slots.get(i)) {
-            Some(slot) => {
-                let conf = &slot.conference;
+        match existing.and_then(|sid| self.table.get(&sid)) {
+            Some(entry) => {
+                let conf = &entry.conference;
                 // 3. The label.
                 if let Some(l) = label
                     && conf.members().any(|m| m.is_live() && m.label() == Some(l))
@@ -497,8 +590,18 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
                     }
                 }
                 // 5. Room.
-                if conf.live_count() >= N {
-                    return Err(Refusal::ConferenceFull { capacity: N });
+                let live = conf.live_count();
+                if live >= self.limits.per_conference
+                    || (conf.members.is_full() && live >= conf.members.len())
+                {
+                    return Err(Refusal::ConferenceFull {
+                        capacity: self.limits.per_conference,
+                    });
+                }
+                if self.live >= self.limits.participants {
+                    return Err(Refusal::BridgeFull {
+                        capacity: self.limits.participants,
+                    });
                 }
             }
             None => {
@@ -507,40 +610,44 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
                         dialect,
                     }));
                 }
-                if N == 0 {
-                    return Err(Refusal::ConferenceFull { capacity: N });
+                if self.limits.per_conference == 0 {
+                    return Err(Refusal::ConferenceFull {
+                        capacity: self.limits.per_conference,
+                    });
                 }
-                let reclaimable = self
-                    .slots
-                    .iter()
-                    .any(|s| s.conference.status() == ConferenceStatus::Completed);
-                if self.slots.is_full() && !reclaimable {
-                    return Err(Refusal::SetFull { capacity: C });
+                if self.table.is_full() && !self.table.has_completed() {
+                    return Err(Refusal::SetFull {
+                        capacity: self.table.len(),
+                    });
+                }
+                if self.live >= self.limits.participants {
+                    return Err(Refusal::BridgeFull {
+                        capacity: self.limits.participants,
+                    });
                 }
             }
         }
-        // 6. New ids.
+        // 6. A new conference SID.
         let sid = match (existing, conference) {
-            (Some(i), _) => *self
-                .slots
-                .get(i)
-                .map(|s| s.conference.sid())
-                .ok_or(Refusal::NotFound)?,
+            (Some(sid), _) => sid,
             (None, ConferenceRef::Sid(sid)) => sid,
             (None, ConferenceRef::Name(_)) => {
                 let sid = ids.conference_sid(dialect).map_err(Refusal::IdSource)?;
-                if self.slots.iter().any(|s| *s.conference.sid() == sid) {
+                if self.table.get(&sid).is_some() {
                     return Err(Refusal::DuplicateId);
                 }
                 sid
             }
         };
+        // 6. A new call SID, not live in this conference.
         let call = ids.call_sid(dialect).map_err(Refusal::IdSource)?;
-        if self
-            .slots
-            .iter()
-            .flat_map(|s| s.conference.members())
-            .any(|m| m.is_live() && *m.call_sid() == call)
+        if existing
+            .and_then(|sid| self.table.get(&sid))
+            .is_some_and(|e| {
+                e.conference
+                    .members()
+                    .any(|m| m.is_live() && *m.call_sid() == call)
+            })
         {
             return Err(Refusal::DuplicateId);
         }
@@ -551,34 +658,24 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
                 .map_err(|e| Refusal::InvalidCreate(create::ValidationError::Label(e)))?;
         }
         // Checks done: from here on the create succeeds.
-        let index = match existing {
-            Some(i) => i,
-            None => {
-                if self.slots.is_full() {
-                    let mut reclaimed = false;
-                    self.slots.retain(|s| {
-                        let drop =
-                            !reclaimed && s.conference.status() == ConferenceStatus::Completed;
-                        reclaimed |= drop;
-                        !drop
-                    });
-                }
-                self.new_slot(*account, sid, conference)?
+        if existing.is_none() {
+            if self.table.is_full() {
+                self.table.reclaim_oldest();
             }
-        };
-        let slot = self.slots.get_mut(index).ok_or(Refusal::NotFound)?;
-        let conf = &mut slot.conference;
+            self.new_entry(*account, sid, conference)?;
+        }
         let join = Join::new(call)
             .muted(create.muted.unwrap_or(false))
             .start_conference_on_enter(create.start_conference_on_enter.unwrap_or(true))
             .end_conference_on_exit(create.end_conference_on_exit.unwrap_or(false))
             .beep_on_exit(create.beep.is_none_or(|b| b.on_exit()));
-        let joined = conf.join_labelled(join, label, now);
+        let entry = self.table.get_mut(&sid).ok_or(Refusal::NotFound)?;
+        let joined = entry.conference.join_labelled(join, label, now);
         if let Err(e) = joined {
             // Unreachable after the checks above; undo a new conference so
             // the create stays atomic.
             if existing.is_none() {
-                self.slots.retain(|s| *s.conference.sid() != sid);
+                self.table.remove(&sid);
             }
             return Err(match e {
                 ConferenceError::LabelInUse => Refusal::LabelInUse,
@@ -588,10 +685,24 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
             });
         }
         if let Some(t) = target
-            && let Some(m) = conf.members.iter_mut().find(|m| m.state.call_sid == call)
+            && let Some(m) = entry
+                .conference
+                .members
+                .iter_mut()
+                .rev()
+                .find(|m| m.state.call_sid == call)
         {
             m.state.coach_target = Some(t);
         }
+        if !entry.pending {
+            entry.pending = true;
+            if self.pending.try_push(sid).is_err() {
+                // The list holds every stored conference: unreachable; the
+                // flag stays off so the next create lists it again.
+                entry.pending = false;
+            }
+        }
+        self.live = self.live.saturating_add(1);
         Ok(Created {
             conference: sid,
             call,
@@ -600,30 +711,30 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
         })
     }
 
-    /// Stores a new conference (the slot is free: `create` checked and
-    /// reclaimed); its index. Out of line: the new slot is built on the
-    /// stack before it is moved in (a [`Conference`] and its name, 768
-    /// bytes for `Conferences<1, 4, 32>`), and only a create of a new
-    /// conference needs that.
+    /// Stores a new conference (the table has room: `create` checked and
+    /// reclaimed). Out of line: the new entry is built on the stack before
+    /// it is moved in (a conference and its name, 768 bytes for
+    /// `Conferences<1, 4, 32>`), and only a create of a new conference
+    /// needs that.
     #[inline(never)]
-    fn new_slot(
+    fn new_entry(
         &mut self,
         account: AccountSid,
         sid: ConferenceSid,
         conference: ConferenceRef<'_>,
-    ) -> Result<usize, Refusal> {
-        let mut name = heapless::String::new();
-        if let ConferenceRef::Name(n) = conference {
-            name.push_str(n)
-                .map_err(|_| Refusal::FriendlyName(NameProblem::TooLong))?;
+    ) -> Result<(), Refusal> {
+        let name = match conference {
+            ConferenceRef::Name(n) => n,
+            ConferenceRef::Sid(_) => "",
+        };
+        let entry = Entry::new(account, sid, self.dialect, name)
+            .ok_or(Refusal::FriendlyName(NameProblem::TooLong))?;
+        let capacity = self.table.len();
+        if self.table.insert(entry) {
+            Ok(())
+        } else {
+            Err(Refusal::SetFull { capacity })
         }
-        self.slots
-            .push(Slot {
-                conference: Conference::new(account, sid, self.dialect),
-                name,
-            })
-            .map_err(|_| Refusal::SetFull { capacity: C })?;
-        Ok(self.slots.len().saturating_sub(1))
     }
 
     /// List: one page of the live participants of the conference `sid`, in
@@ -644,7 +755,7 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
         sid: &ConferenceSid,
         query: &ListQuery<'_>,
         now: Timestamp,
-    ) -> Result<Page<'_, N, L>, Refusal> {
+    ) -> Result<PageIn<'_, T::Members, L>, Refusal> {
         self.tick(now);
         // The paging is checked before the conference is looked up, so a bad
         // `PageSize` or `PageToken` is 400 even for an unknown conference.
@@ -661,12 +772,9 @@ impl<const C: usize, const N: usize, const L: usize> Conferences<C, N, L> {
             Some(t) => Some(PageToken::parse(t).ok_or(Refusal::InvalidPage(PageError::PageToken))?),
             None => None,
         };
-        let slot = self
-            .slots
-            .get(self.slot_index(account, sid)?)
-            .ok_or(Refusal::NotFound)?;
+        let entry = self.entry(account, sid)?;
         let request = PageRequest::new(query, page_size, token);
-        Ok(Page::select(&slot.conference, request))
+        Ok(PageIn::select(&entry.conference, request))
     }
 }
 

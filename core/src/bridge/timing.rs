@@ -17,8 +17,9 @@
 
 use super::event::Event;
 use super::lifecycle::Lifecycle;
-use super::model::Conference;
+use super::model::{ConferenceIn, Member};
 use super::notice::{NoticeKind, Notices};
+use super::slots::Slots;
 use crate::wire::date::Timestamp;
 
 /// How long a created participant spends in each state before the next,
@@ -75,9 +76,9 @@ impl Timing {
     /// Moves the live participants of `conf` that are not connected yet to
     /// the state `now` puts them in; queues a `participant-join` for each
     /// that connects, and `conference-start` when it starts the conference.
-    pub(super) fn advance<const N: usize, const L: usize>(
+    pub(super) fn advance<M: Slots<Member<L>>, const L: usize>(
         &self,
-        conf: &mut Conference<N, L>,
+        conf: &mut ConferenceIn<M, L>,
         now: Timestamp,
         notices: &mut Notices,
     ) {
@@ -100,7 +101,8 @@ impl Timing {
             let mut current = state.lifecycle;
             while current != target {
                 let Some(next) = current.next() else { break };
-                if conf.step(&state.call_sid, next, at).is_err() {
+                // A step towards `connected` uncoaches nobody.
+                if conf.step_into(&state.call_sid, next, at, |_| {}).is_err() {
                     break;
                 }
                 current = next;

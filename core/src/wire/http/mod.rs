@@ -100,7 +100,10 @@ pub(crate) use head::parse_decimal;
 
 pub use body::{MAX_BODY_LEN, MAX_CHUNK_LINE_LEN, MAX_TRAILER_LEN};
 pub use head::{MAX_HEAD_LEN, MAX_HEADER_LINE_LEN, MAX_HEADERS, MAX_START_LINE_LEN};
-pub use reader::{Kind, Message, Reader, RequestKind, RequestMessage, RequestReader, ResponseKind};
+pub use reader::{
+    ConnectKind, ConnectMessage, ConnectReader, Kind, Message, Reader, RequestKind, RequestMessage,
+    RequestReader, ResponseKind,
+};
 
 /// Why a message could not be framed. Offsets are byte offsets in the
 /// message as it was fed (counting skipped leading empty lines).

@@ -18,6 +18,9 @@ mod sealed {
 pub trait Kind: sealed::Sealed + Copy + fmt::Debug {
     /// True for responses (a status line), false for requests.
     const RESPONSE: bool;
+    /// True for the answer to `CONNECT` ([`ConnectKind`]): a 2xx head ends
+    /// the message (RFC 9110 §9.3.6), whatever framing it names.
+    const TUNNEL: bool = false;
 }
 
 /// Reading requests (the bridge side).
@@ -40,8 +43,42 @@ impl<T: Copy> ResponseKind<T> {
     }
 }
 
+/// Reading a proxy's answer to `CONNECT` (a client behind an HTTP proxy).
+/// A 2xx answer is complete at the end of its head: the bytes after it are
+/// the tunnel's ([`Message::consumed`] says where they start), and any
+/// `Content-Length` or `Transfer-Encoding` it carries is ignored, as RFC
+/// 9110 §9.3.6 requires. Any other status (`407`, `403`, `502`, ...) is
+/// framed like every response, so its body can be read and the connection
+/// closed.
+///
+/// ```
+/// use confpart::wire::http::{ConnectReader, Progress};
+///
+/// let mut buf = [0u8; 256];
+/// let mut reader = ConnectReader::new(&mut buf);
+/// let input = b"HTTP/1.1 200 Connection established\r\nContent-Length: 9\r\n\r\n\x16\x03";
+/// let Progress::Complete(answer) = reader.feed(input)? else { panic!() };
+/// assert_eq!(answer.status(), 200);
+/// assert_eq!(&input[answer.consumed()..], b"\x16\x03"); // the tunnel's first bytes
+/// # Ok::<(), confpart::wire::http::HttpError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct ConnectKind;
+
+/// Reads a proxy's answer to `CONNECT`: `ConnectReader::new(&mut buf)`.
+pub type ConnectReader<'b> = Reader<'b, ConnectKind>;
+/// A proxy's complete answer to `CONNECT`.
+pub type ConnectMessage<'a> = Message<'a, ConnectKind>;
+
 impl sealed::Sealed for RequestKind {}
 impl<T> sealed::Sealed for ResponseKind<T> {}
+impl sealed::Sealed for ConnectKind {}
+
+impl Kind for ConnectKind {
+    const RESPONSE: bool = true;
+    const TUNNEL: bool = true;
+}
 
 impl Kind for RequestKind {
     const RESPONSE: bool = false;
@@ -151,6 +188,19 @@ fn parse_response(
     Ok(action)
 }
 
+/// The answer to `CONNECT` (`connect`): a 2xx ends at its head, the tunnel
+/// starts right after it. Apart from [`parse_response`] so that a reader of
+/// other responses (`K::TUNNEL` false, a constant) keeps that function's
+/// code as it is: on firmware the client path's flash is fenced.
+#[inline(always)]
+fn tunnel(connect: bool, action: HeadAction, info: &mut Info) -> HeadAction {
+    if connect && (200..300).contains(&info.status) {
+        info.until_close = false;
+        return HeadAction::Body(BodyMode::Empty);
+    }
+    action
+}
+
 /// Reads one message at a time, incrementally, into a caller buffer (the
 /// head, then the de-chunked body right after it).
 ///
@@ -202,6 +252,14 @@ impl<'b, T: Copy + fmt::Debug> Reader<'b, ResponseKind<T>> {
     }
 }
 
+impl<'b> Reader<'b, ConnectKind> {
+    /// A reader of a proxy's answer to `CONNECT` over `buf` (which must
+    /// hold the head, and the body of a refusal).
+    pub fn new(buf: &'b mut [u8]) -> Self {
+        Self::with_kind(buf, ConnectKind)
+    }
+}
+
 impl<'b, K: Kind> Reader<'b, K> {
     fn with_kind(buf: &'b mut [u8], kind: K) -> Self {
         Self {
@@ -222,7 +280,7 @@ impl<'b, K: Kind> Reader<'b, K> {
         let ready = &mut self.ready;
         let (consumed, complete) = self.framer.feed(input, |head, skipped, clean| {
             let action = if response {
-                parse_response(head, skipped, clean, info)?
+                tunnel(K::TUNNEL, parse_response(head, skipped, clean, info)?, info)
             } else {
                 HeadAction::Body(parse_request(head, skipped, clean, info)?)
             };
@@ -437,5 +495,18 @@ impl<'a, T: Copy + fmt::Debug> Message<'a, ResponseKind<T>> {
     /// What the request was (as given to [`Reader::new`]).
     pub fn request(&self) -> T {
         self.kind.request
+    }
+}
+
+impl<'a> Message<'a, ConnectKind> {
+    /// The status code: 2xx opened the tunnel; `407` asks for (other)
+    /// proxy credentials; anything else is the proxy's refusal.
+    pub fn status(&self) -> u16 {
+        self.info.status
+    }
+
+    /// The reason phrase.
+    pub fn reason(&self) -> &'a [u8] {
+        self.info.reason.get(self.head)
     }
 }
