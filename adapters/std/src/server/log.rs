@@ -363,9 +363,16 @@ impl Visit for TextLine {
 }
 
 /// `s` with spaces, control characters and non-ASCII bytes escaped (`%20`, `\xNN`); `-`
-/// when empty.
-fn printable(s: &str) -> String {
-    let mut out = String::new();
+/// when empty. Borrowed when nothing needs escaping (nearly every line: it runs per
+/// request).
+fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.is_empty() {
+        return "-".into();
+    }
+    if s.bytes().all(|b| matches!(b, 0x21..=0x7e)) {
+        return s.into();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
     for b in s.bytes() {
         match b {
             b' ' => out.push_str("%20"),
@@ -375,7 +382,7 @@ fn printable(s: &str) -> String {
             }
         }
     }
-    if out.is_empty() { "-".to_owned() } else { out }
+    out.into()
 }
 
 /// Hands each formatted line to a [`LogSink`] (tracing-subscriber writes bytes).
@@ -407,10 +414,17 @@ impl LineWriter<'_> {
 impl Write for LineWriter<'_> {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
         self.buf.extend_from_slice(bytes);
-        while let Some(end) = self.buf.iter().position(|&b| b == b'\n') {
-            let line: Vec<u8> = self.buf.drain(..=end).collect();
-            self.emit(line.get(..end).unwrap_or_default());
+        let sink = self.sink;
+        let mut start = 0;
+        while let Some(rest) = self.buf.get(start..)
+            && let Some(end) = rest.iter().position(|&b| b == b'\n')
+        {
+            sink.line(&String::from_utf8_lossy(
+                rest.get(..end).unwrap_or_default(),
+            ));
+            start += end + 1;
         }
+        self.buf.drain(..start);
         Ok(bytes.len())
     }
 
