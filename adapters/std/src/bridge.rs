@@ -13,9 +13,12 @@
 //! During shutdown a request in flight is answered as the service writes it (its
 //! `Connection` header follows the request) and the connection is closed after it.
 //!
-//! The service sits behind one mutex: a request holds it only while the core answers
-//! (microseconds), never while bytes move.
+//! The service sits behind one mutex: a request is read (parsed and framed by the core's
+//! `RequestReader`) before it is taken, and holds it only while the core applies the
+//! request and writes its answer into memory (microseconds), never while bytes move.
+//! The request buffer is the server worker thread's, lent for one call (`BUFFERS`).
 
+use std::cell::RefCell;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -37,7 +40,8 @@ use confpart::wire::sink::{Sink, WriteError};
 use crate::config::{Dialect, Secret};
 use crate::error::Error;
 use crate::server::{
-    self, Abort, Handler, LogSink, RequestLog, Server, ServerOptions, Session, ShutdownHandle, Step,
+    self, Abort, Handler, LogSink, RequestLog, Server, ServerOptions, ServerStats, Session,
+    ShutdownHandle, Step,
 };
 use crate::store::HeapService;
 
@@ -269,11 +273,18 @@ impl Bridge {
     }
 }
 
-/// One connection's state.
+thread_local! {
+    /// The request buffer (head and body limits) and the service's scratch space, one per
+    /// server worker thread: a request is read and answered within one call, so no
+    /// connection holds a request-sized buffer of its own.
+    static BUFFERS: RefCell<(Box<[u8]>, Vec<u8>)> =
+        RefCell::new((vec![0u8; MAX_HEAD_LEN + MAX_REQUEST_BODY].into_boxed_slice(), Vec::new()));
+}
+
+/// One connection's state: a few bytes (the request buffer is the worker thread's).
 #[derive(Debug)]
 pub struct BridgeSession {
     bridge: Bridge,
-    buf: Vec<u8>,
     continued: bool,
 }
 
@@ -283,19 +294,45 @@ impl Handler for Bridge {
     fn session(&self, _peer: SocketAddr) -> BridgeSession {
         BridgeSession {
             bridge: self.clone(),
-            buf: vec![0u8; MAX_HEAD_LEN + MAX_REQUEST_BODY],
             continued: false,
         }
     }
 
-    fn busy(&self, out: &mut Vec<u8>) {
-        let _ = bridge::write_error(&mut VecSink(out), &ApiAnswer::BUSY, Connection::Close);
+    fn busy(&self, out: &mut Vec<u8>) -> Option<RequestLog> {
+        let answer = ApiAnswer::BUSY;
+        let _ = bridge::write_error(&mut VecSink(out), &answer, Connection::Close);
+        Some(RequestLog::new("-", "-", answer.status).with_code(answer.code))
     }
 }
 
 impl Session for BridgeSession {
     fn on_input(&mut self, input: &[u8], closing: bool, out: &mut Vec<u8>) -> Step {
-        let mut reader = RequestReader::new(&mut self.buf);
+        BUFFERS.with_borrow_mut(|(buf, scratch)| self.read(buf, scratch, input, closing, out))
+    }
+
+    fn on_abort(&mut self, reason: Abort, out: &mut Vec<u8>) -> Option<RequestLog> {
+        let answer = match reason {
+            Abort::HeaderTimeout | Abort::RequestTimeout => ApiAnswer::TIMEOUT,
+            Abort::TooLarge => ApiAnswer::TOO_LARGE,
+            _ => return None,
+        };
+        let _ = bridge::write_error(&mut VecSink(out), &answer, Connection::Close);
+        Some(RequestLog::new("-", "-", answer.status).with_code(answer.code))
+    }
+}
+
+impl BridgeSession {
+    /// Reads the request in `input` with `buf` and answers it: parsed before the service
+    /// is locked, and the lock held only while the core applies and writes the answer.
+    fn read(
+        &mut self,
+        buf: &mut [u8],
+        scratch: &mut Vec<u8>,
+        input: &[u8],
+        closing: bool,
+        out: &mut Vec<u8>,
+    ) -> Step {
+        let mut reader = RequestReader::new(buf);
         let progress = reader.feed(input);
         let message = match progress {
             Err(e) => {
@@ -322,13 +359,14 @@ impl Session for BridgeSession {
             Ok(Progress::Complete(m)) => m,
         };
         self.continued = false;
-        let mut scratch = vec![
-            0u8;
-            message
-                .body()
-                .len()
-                .max(message.query().map_or(0, str::len))
-        ];
+        let need = message
+            .body()
+            .len()
+            .max(message.query().map_or(0, str::len));
+        scratch.clear();
+        scratch.resize(need, 0);
+        out.reserve(2048);
+        let now = now();
         let (handled, seq) = {
             let mut service = self.bridge.shared.service();
             let mut ids = self
@@ -339,8 +377,7 @@ impl Session for BridgeSession {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             // Taken while the service is locked: the order the state changed in.
             let seq = self.bridge.shared.handled.fetch_add(1, Ordering::SeqCst) + 1;
-            let handled =
-                service.handle(&message, now(), &mut *ids, &mut scratch, &mut VecSink(out));
+            let handled = service.handle(&message, now, &mut *ids, scratch, &mut VecSink(out));
             (handled, seq)
         };
         let log = RequestLog::new(message.method(), message.path(), 0).with_seq(seq);
@@ -361,16 +398,6 @@ impl Session for BridgeSession {
             },
         }
     }
-
-    fn on_abort(&mut self, reason: Abort, out: &mut Vec<u8>) -> Option<RequestLog> {
-        let answer = match reason {
-            Abort::HeaderTimeout | Abort::RequestTimeout => ApiAnswer::TIMEOUT,
-            Abort::TooLarge => ApiAnswer::TOO_LARGE,
-            _ => return None,
-        };
-        let _ = bridge::write_error(&mut VecSink(out), &answer, Connection::Close);
-        Some(RequestLog::new("-", "-", answer.status).with_code(answer.code))
-    }
 }
 
 /// A running bridge (in this process): its address, and how to stop it.
@@ -380,6 +407,8 @@ pub struct Running {
     pub addr: SocketAddr,
     /// The bridge (to create demo conferences, tick).
     pub bridge: Bridge,
+    /// The server's counters (open, refused connections).
+    pub stats: Arc<ServerStats>,
     shutdown: ShutdownHandle,
     stop_tick: Arc<AtomicBool>,
     server: Option<thread::JoinHandle<std::io::Result<()>>>,
@@ -416,6 +445,7 @@ pub fn start(config: &BridgeConfig, options: ServerOptions) -> Result<Running, E
     let server = Server::bind(options, bridge.clone()).map_err(Error::Listen)?;
     let addr = server.local_addr();
     let shutdown = server.shutdown_handle();
+    let stats = server.stats();
     let stop_tick = Arc::new(AtomicBool::new(false));
     let ticker = bridge
         .spawn_ticker(Arc::clone(&stop_tick), None)
@@ -427,6 +457,7 @@ pub fn start(config: &BridgeConfig, options: ServerOptions) -> Result<Running, E
     Ok(Running {
         addr,
         bridge,
+        stats,
         shutdown,
         stop_tick,
         server: Some(server),
@@ -449,7 +480,7 @@ pub fn serve(
     server::shutdown_on_signals(handle.clone()).map_err(Error::Listen)?;
     let stop_tick = Arc::new(AtomicBool::new(false));
     let ticker = bridge
-        .spawn_ticker(Arc::clone(&stop_tick), Some(log))
+        .spawn_ticker(Arc::clone(&stop_tick), Some(Arc::clone(&log)))
         .map_err(Error::Listen)?;
     let ready = on_ready(&bridge, server.local_addr());
     if ready.is_err() {
@@ -458,6 +489,7 @@ pub fn serve(
     let result = server.run().map_err(Error::Listen);
     stop_tick.store(true, Ordering::SeqCst);
     let _ = ticker.join();
+    log.flush(); // the tick's last notices
     ready.and(result)
 }
 

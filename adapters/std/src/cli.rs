@@ -266,9 +266,12 @@ pub struct ServeArgs {
     /// PEM private key for --tls-cert.
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
-    /// Connection worker threads.
-    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub workers: u16,
+    /// Worker threads of the server's runtime (default: the available cores).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub workers: Option<u16>,
+    /// Open connections at most; past it a new one is answered 503 and closed.
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
     /// Request log format (one line per request on stderr).
     #[arg(long, value_enum, default_value_t = LogFormatArg::Text)]
     pub log_format: LogFormatArg,
@@ -677,7 +680,7 @@ mod tests {
         );
         assert!(s.demo_conference);
         assert_eq!(s.log_format, LogFormatArg::Json);
-        assert_eq!(s.workers, 4);
+        assert_eq!(s.workers, Some(4));
         assert_eq!(s.header_timeout, Duration::from_secs(2));
         assert_eq!(s.write_timeout, Duration::from_millis(500));
         // Not given: clap's default, shown by --help.
@@ -686,8 +689,8 @@ mod tests {
             panic!()
         };
         assert_eq!(
-            (d.listen.port(), d.workers, d.log_format),
-            (8080, 8, LogFormatArg::Text)
+            (d.listen.port(), d.workers, d.max_connections, d.log_format),
+            (8080, None, 10_000, LogFormatArg::Text)
         );
         assert!(d.tls_cert.is_none());
     }

@@ -9,7 +9,7 @@
 //! | [`trust`] | which CAs a TLS server must chain to: the platform's store (bundled roots as fallback), `--ca-file`, `CONFPART_CA_FILE` |
 //! | [`proxy`] | HTTP proxies: `--proxy`, `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`, the `CONNECT` request |
 //! | [`transport`] | blocking TCP / TLS (rustls) connections with timeouts and a keep-alive pool of one ([`transport::Pool`]) |
-//! | [`server`] | a threaded TCP / TLS server with bounded workers, timeouts, graceful shutdown and a request log (`tracing`), around a [`server::Handler`] |
+//! | [`server`] | an event-driven (tokio) TCP / TLS server: a task per connection, a connection cap, timeouts, graceful shutdown and a request log (`tracing`), around a sans-IO [`server::Handler`] |
 //! | [`bridge`] | the core's bridge service behind [`server`] |
 //! | [`client`] | the blocking client: five operations, retries, list paging ([`client::Client`]) |
 //! | [`error`] | the one error type [`error::Error`] and its exit codes |
@@ -21,7 +21,8 @@
 //! | [`cli`] | the `confpart` command's argument tree (clap) |
 //! | [`app`] | the `confpart` command's dispatcher: a parsed [`cli::Cli`] to its command |
 //!
-//! Threads, not an async runtime: see `ARCHITECTURE.md`, "Host adapter", and [`server`].
+//! The client is blocking (threads); the bridge server runs on tokio (a task per
+//! connection, thousands of phones): see `ARCHITECTURE.md`, "Host adapter", and [`server`].
 #![forbid(unsafe_code)]
 // Shipped code never panics on input: no unwrap, expect, panicking index or panic!
 // (unit tests may: `clippy.toml`).

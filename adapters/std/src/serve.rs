@@ -1,7 +1,7 @@
 //! `confpart serve`: the bridge on a TCP (or TLS) port until SIGINT / SIGTERM.
 //!
 //! The flags become a [`BridgeConfig`] (dialect, accounts) and [`ServerOptions`]
-//! (address, workers, timeouts, TLS, log format), and [`bridge::serve`] runs them. Standard
+//! (address, workers, connection cap, timeouts, TLS, log format), and [`bridge::serve`] runs them. Standard
 //! output gets `listening on http://ADDR` once the port is bound, then with
 //! `--demo-conference` a `conference CF…` line and one `participant CA…` line per
 //! participant (scripts and tests read these); the request log goes to stderr.
@@ -90,7 +90,10 @@ fn accounts(dialect: Dialect, args: &ServeArgs) -> Vec<(String, Secret)> {
 /// The server settings the flags give (clap fills in every default).
 fn options(args: &ServeArgs, tls: Option<Arc<rustls::ServerConfig>>) -> ServerOptions {
     let mut options = ServerOptions::new(args.listen);
-    options.workers = usize::from(args.workers);
+    if let Some(workers) = args.workers {
+        options.workers = usize::from(workers);
+    }
+    options.max_connections = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
     options.log_format = args.log_format.into();
     options.idle_timeout = args.idle_timeout;
     options.header_timeout = args.header_timeout;
@@ -128,8 +131,18 @@ mod tests {
         let o = options(&serve_args(&[]), None);
         let d = ServerOptions::new(o.listen);
         assert_eq!(
-            (o.workers, o.idle_timeout, o.header_timeout),
-            (d.workers, d.idle_timeout, d.header_timeout)
+            (
+                o.workers,
+                o.max_connections,
+                o.idle_timeout,
+                o.header_timeout
+            ),
+            (
+                d.workers,
+                d.max_connections,
+                d.idle_timeout,
+                d.header_timeout
+            )
         );
         assert_eq!(
             (o.request_timeout, o.write_timeout, o.log_format),
@@ -139,9 +152,17 @@ mod tests {
 
     #[test]
     fn flags_reach_the_server() {
-        let args = serve_args(&["--workers", "3", "--idle-timeout", "2min"]);
+        let args = serve_args(&[
+            "--workers",
+            "3",
+            "--idle-timeout",
+            "2min",
+            "--max-connections",
+            "20",
+        ]);
         let o = options(&args, None);
         assert_eq!(o.workers, 3);
+        assert_eq!(o.max_connections, 20);
         assert_eq!(o.idle_timeout, std::time::Duration::from_secs(120));
     }
 

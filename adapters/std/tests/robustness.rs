@@ -3,8 +3,12 @@
 //!
 //! - `bad_clients_do_not_starve_a_good_one`: slow (a byte a second), silent, oversized,
 //!   10 000 malformed in a row, 1 000 refused, and a never-reading client, while a
-//!   well-formed keep-alive client is timed; the server's peak RSS is read from
-//!   `/proc/<pid>/status`.
+//!   well-formed keep-alive client is timed and a crowd of 1 000 keep-alive connections
+//!   stays open, each updating a participant about once a second; the server's peak RSS
+//!   is read from `/proc/<pid>/status`.
+//! - `connections_past_the_cap_get_503`: `--max-connections` set low; the next
+//!   connection gets a 503 with a Twilio body and `Connection: close`, is logged and
+//!   counted, and a connection is served again once one closes.
 //! - `concurrent_updates_match_a_sequential_model`: 16 clients × 1 000 random updates
 //!   (coaching included) to 50 participants in two conferences, every participant shared
 //!   by every client; the log's `seq` gives the order the bridge applied them, a model
@@ -31,10 +35,12 @@ use common::Proc;
 use confpart::api::create::Create;
 use confpart::api::retry::RetryPolicy;
 use confpart::api::update::Update;
-use confpart_std::bridge::VecSink;
+use confpart::bridge::Timing;
+use confpart_std::bridge::{BridgeConfig, VecSink};
 use confpart_std::client::Client;
 use confpart_std::config::{BaseUrl, Dialect, Scheme, Secret, Service};
 use confpart_std::error::Error;
+use confpart_std::server::{LogSink, MemoryLog, ServerOptions};
 use confpart_std::transport::TransportConfig;
 use serde_json::Value;
 
@@ -216,7 +222,7 @@ impl Bridge {
                     "json",
                 ])
                 .args(["--workers", &workers.to_string()])
-                .args(["--idle-timeout", "2s", "--header-timeout", "5s"])
+                .args(["--idle-timeout", "4s", "--header-timeout", "5s"])
                 .args(["--request-timeout", "8s", "--write-timeout", "2s"]),
         );
         let line = proc.wait_for("listening on http://", Duration::from_secs(20));
@@ -294,6 +300,9 @@ fn connect(addr: SocketAddr) -> TcpStream {
 // Faults
 // ---------------------------------------------------------------------------------------
 
+/// Keep-alive connections held open (and used) while the faults run.
+const CROWD: usize = 1_000;
+
 /// Malformed requests sent in a row, one connection each.
 const MALFORMED: usize = 10_000;
 
@@ -366,7 +375,7 @@ fn refused(i: usize, cf: &str, who: &str, auth: &str) -> (Vec<u8>, u16) {
 
 #[test]
 fn bad_clients_do_not_starve_a_good_one() {
-    let bridge = Bridge::start(8);
+    let bridge = Bridge::start(2);
     let (addr, cf) = (bridge.addr, bridge.conference.clone());
     let auth = basic();
     let stop = AtomicBool::new(false);
@@ -404,10 +413,48 @@ fn bad_clients_do_not_starve_a_good_one() {
                 assert_eq!(resp.status, 200, "{resp:?}");
                 assert!(took < Duration::from_secs(2), "good request took {took:?}");
                 mine.push(took);
-                // A client thinking between requests (the idle timeout is 2 s).
+                // A client thinking between requests (the idle timeout is 4 s).
                 thread::sleep(Duration::from_millis(2));
             }
             latencies.lock().unwrap().extend(mine);
+        });
+
+        // The crowd: CROWD keep-alive connections open at once, each sending an update
+        // in turn (a sweep over all of them takes well under the 4 s idle timeout),
+        // every one answered 200, until the faults are done.
+        let crowd = scope.spawn(|| {
+            let mut conns: Vec<(TcpStream, Vec<u8>)> =
+                (0..CROWD).map(|_| (connect(addr), Vec::new())).collect();
+            let mut sweeps = 0;
+            let mut worst = Duration::ZERO;
+            while sweeps < 200 && Instant::now() < test_deadline {
+                let t = Instant::now();
+                // Every connection's request first, then every answer: a sweep costs
+                // about one round trip, not a thousand.
+                for (i, (s, _)) in conns.iter_mut().enumerate() {
+                    let body = if (i + sweeps) % 2 == 0 {
+                        "Muted=true"
+                    } else {
+                        "Muted=false"
+                    };
+                    s.write_all(&request("POST", &cf, "customer", body, &auth))
+                        .unwrap();
+                }
+                for (i, (s, pending)) in conns.iter_mut().enumerate() {
+                    let resp = read_response(s, pending)
+                        .unwrap_or_else(|| panic!("crowd #{i} closed in sweep {sweeps}"));
+                    assert_eq!(resp.status, 200, "crowd #{i}: {resp:?}");
+                }
+                sweeps += 1;
+                worst = worst.max(t.elapsed());
+                sent.fetch_add(CROWD, Ordering::SeqCst);
+                if stop.load(Ordering::SeqCst) && sweeps >= 2 {
+                    break;
+                }
+                // Phones between updates: open, quiet, well inside the idle timeout.
+                thread::sleep(Duration::from_millis(500));
+            }
+            (sweeps, worst)
         });
 
         // Slow clients: a valid request, one byte a second: cut off by the header
@@ -438,17 +485,17 @@ fn bad_clients_do_not_starve_a_good_one() {
                 );
             }));
         }
-        // Silent clients: connect, never send: closed by the idle timeout (2 s).
+        // Silent clients: connect, never send: closed by the idle timeout (4 s).
         for _ in 0..2 {
             others.push(scope.spawn(|| {
                 let mut s = connect(addr);
                 let t = Instant::now();
                 assert!(
-                    closed_within(&mut s, Duration::from_secs(5)),
+                    closed_within(&mut s, Duration::from_secs(8)),
                     "never closed"
                 );
                 assert!(
-                    t.elapsed() >= Duration::from_millis(1500),
+                    t.elapsed() >= Duration::from_millis(3500),
                     "{:?}",
                     t.elapsed()
                 );
@@ -538,6 +585,9 @@ fn bad_clients_do_not_starve_a_good_one() {
         }
         stop.store(true, Ordering::SeqCst);
         good.join().unwrap();
+        let (sweeps, worst) = crowd.join().unwrap();
+        eprintln!("crowd: {CROWD} connections open, {sweeps} sweeps, slowest {worst:?}");
+        assert!(sweeps >= 2, "the crowd made {sweeps} sweeps");
     });
 
     let rss = peak_rss_kib(bridge.pid());
@@ -564,13 +614,78 @@ fn bad_clients_do_not_starve_a_good_one() {
     assert!(rss < 64 * 1024, "server peak RSS {rss} KiB");
 }
 
+/// `--max-connections` (here 20, in-process to read the counter): the 21st connection is
+/// answered 503 / 20503 with a Twilio body and `Connection: close`, then closed, and is
+/// logged and counted; once one closes, a new connection is served.
+#[test]
+fn connections_past_the_cap_get_503() {
+    const CAP: usize = 20;
+    let log = Arc::new(MemoryLog::default());
+    let mut options = ServerOptions::new(([127, 0, 0, 1], 0).into());
+    options.max_connections = CAP;
+    options.log = Arc::clone(&log) as Arc<dyn LogSink>;
+    let config = BridgeConfig {
+        dialect: Dialect::Twilio,
+        timing: Timing::IMMEDIATE,
+        accounts: vec![(AC.to_owned(), Secret::new(TOKEN))],
+        limits: confpart::bridge::Limits::TWILIO,
+    };
+    let running = confpart_std::bridge::start(&config, options).unwrap();
+    let (cf, calls) = running
+        .bridge
+        .demo_conference(AC, "room", &["agent"])
+        .unwrap();
+    let auth = basic();
+    let fetch = request("GET", &cf, &calls[0], "", &auth);
+    let mut held: Vec<(TcpStream, Vec<u8>)> = (0..CAP)
+        .map(|_| (connect(running.addr), Vec::new()))
+        .collect();
+    for (s, pending) in &mut held {
+        s.write_all(&fetch).unwrap();
+        assert_eq!(read_response(s, pending).unwrap().status, 200);
+    }
+    assert_eq!(running.stats.open(), CAP);
+    for n in 1..=3 {
+        let mut s = connect(running.addr);
+        let _ = s.write_all(&fetch); // sent before the refusal: still answered
+        let resp = read_response(&mut s, &mut Vec::new()).expect("a 503");
+        assert_eq!(resp.status, 503, "{resp:?}");
+        assert_eq!(resp.twilio_code(), 20503);
+        assert!(resp.closes(), "{resp:?}");
+        assert!(closed_within(&mut s, Duration::from_secs(2)));
+        assert_eq!(running.stats.refused(), n);
+    }
+    // The held connections are still served; one closes, and a new one is served.
+    for (s, pending) in &mut held {
+        s.write_all(&fetch).unwrap();
+        assert_eq!(read_response(s, pending).unwrap().status, 200);
+    }
+    drop(held.pop());
+    let t = Instant::now();
+    while running.stats.open() >= CAP {
+        assert!(t.elapsed() < Duration::from_secs(5), "never closed");
+        thread::sleep(Duration::from_millis(10));
+    }
+    let mut s = connect(running.addr);
+    s.write_all(&fetch).unwrap();
+    assert_eq!(read_response(&mut s, &mut Vec::new()).unwrap().status, 200);
+    drop((s, held));
+    running.stop();
+    let busy = log
+        .lines()
+        .iter()
+        .filter(|l| l.starts_with("- - 503 20503 ") && l.contains(" peer=127.0.0.1:"))
+        .count();
+    assert_eq!(busy, 3, "{:?}", log.lines());
+}
+
 // ---------------------------------------------------------------------------------------
 // Concurrency
 // ---------------------------------------------------------------------------------------
 
 const CLIENTS: usize = 16;
 const UPDATES: usize = 1_000;
-/// Participants in all, in two conferences (a conference holds 32 live participants).
+/// Participants in all, in two conferences.
 const PARTICIPANTS: usize = 50;
 /// Participants `0..IN_FIRST` are in the demo conference, the rest in a second one.
 const IN_FIRST: usize = 25;

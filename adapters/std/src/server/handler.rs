@@ -1,23 +1,27 @@
 //! The protocol boundary: a [`Handler`] makes one [`Session`] per connection, and a session
 //! turns input bytes into output bytes and a [`Step`]. Nothing here knows about sockets,
-//! threads or deadlines, so another server (an event-driven one) can drive the same sessions.
+//! tasks or deadlines: the server drives them, the bridge (or a test's line protocol)
+//! implements them.
 
 use std::net::SocketAddr;
 
 use super::log::RequestLog;
 
-/// Produces one [`Session`] per connection. Shared by every worker thread.
+/// Produces one [`Session`] per connection. Shared by every connection's task.
 pub trait Handler: Send + Sync + 'static {
     /// Per-connection state (the core's request reader, a `100 Continue` already sent, ...).
-    type Session: Session;
+    type Session: Session + Send + 'static;
 
     /// A new connection from `peer`.
     fn session(&self, peer: SocketAddr) -> Self::Session;
 
-    /// Bytes written to a connection refused because every worker is busy and the queue
-    /// is full (e.g. a `503` with `Connection: close`). Default: nothing.
-    fn busy(&self, out: &mut Vec<u8>) {
+    /// Bytes written to a connection refused because
+    /// [`ServerOptions::max_connections`](super::ServerOptions::max_connections) are open
+    /// (e.g. a `503` with `Connection: close`), and the log entry for it, if any. Default:
+    /// nothing (the refusal is still counted, [`super::ServerStats::refused`]).
+    fn busy(&self, out: &mut Vec<u8>) -> Option<RequestLog> {
         let _ = out;
+        None
     }
 }
 

@@ -1,5 +1,5 @@
-//! The server's settings (in a file of their own: the accept loop, the pool and each
-//! connection read them, and none of those depends on another through them).
+//! The server's settings (in a file of their own: the accept loop and each connection
+//! read them, and neither depends on the other through them).
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -13,17 +13,22 @@ use super::log::{LogFormat, LogSink, StderrLog};
 pub struct ServerOptions {
     /// Address to listen on.
     pub listen: SocketAddr,
-    /// Worker threads: connections served at once (default 8).
+    /// The runtime's worker threads, which run every connection's task (default: the
+    /// machine's available cores).
     pub workers: usize,
-    /// Accepted connections waiting for a worker (default 32).
-    pub backlog: usize,
+    /// Open connections at most; past it a new connection gets [`Handler::busy`](super::Handler::busy)'s
+    /// bytes and is closed (default 10 000).
+    pub max_connections: usize,
+    /// Connections the kernel holds before they are accepted (the listen backlog, default
+    /// 1024; the kernel caps it at `net.core.somaxconn`).
+    pub backlog: u32,
     /// See the [server docs](super) (default 15 s).
     pub idle_timeout: Duration,
     /// See the [server docs](super) (default 10 s).
     pub header_timeout: Duration,
     /// See the [server docs](super) (default 30 s).
     pub request_timeout: Duration,
-    /// One socket write (default 10 s).
+    /// Writing one response, or a last answer, to a client that does not read (default 10 s).
     pub write_timeout: Duration,
     /// Unconsumed input held per connection before [`Abort::TooLarge`](super::Abort::TooLarge) (default 1 MiB;
     /// the core's own limits are much smaller).
@@ -41,8 +46,9 @@ impl ServerOptions {
     pub fn new(listen: SocketAddr) -> Self {
         Self {
             listen,
-            workers: 8,
-            backlog: 32,
+            workers: std::thread::available_parallelism().map_or(1, usize::from),
+            max_connections: 10_000,
+            backlog: 1024,
             idle_timeout: Duration::from_secs(15),
             header_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
@@ -60,6 +66,7 @@ impl fmt::Debug for ServerOptions {
         f.debug_struct("ServerOptions")
             .field("listen", &self.listen)
             .field("workers", &self.workers)
+            .field("max_connections", &self.max_connections)
             .field("backlog", &self.backlog)
             .field("idle_timeout", &self.idle_timeout)
             .field("header_timeout", &self.header_timeout)

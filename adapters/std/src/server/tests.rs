@@ -14,7 +14,9 @@ use crate::transport::{Connection, TransportConfig, Trust};
 
 /// A line protocol: each `\n`-terminated line is a request, answered `echo:<line>`.
 /// `close` answers and closes; `sleep` answers after 400 ms; a line starting with `E`
-/// gets `continue\n` as soon as the `E` is seen (like `100 Continue`).
+/// gets `continue\n` as soon as the `E` is seen (like `100 Continue`); a line starting
+/// with `H` has its head complete as soon as the `H` is seen (the request timeout
+/// applies from then on, not the header timeout).
 struct Echo;
 
 struct EchoSession {
@@ -26,8 +28,9 @@ impl Handler for Echo {
     fn session(&self, _peer: SocketAddr) -> EchoSession {
         EchoSession { continued: false }
     }
-    fn busy(&self, out: &mut Vec<u8>) {
+    fn busy(&self, out: &mut Vec<u8>) -> Option<RequestLog> {
         out.extend_from_slice(b"busy\n");
+        Some(RequestLog::new("-", "-", 503))
     }
 }
 
@@ -40,7 +43,8 @@ impl Session for EchoSession {
             }
             return Step::NeedMore {
                 consumed: 0,
-                head_complete: false,
+                // A line starting with `H` has its "head" once the `H` is in.
+                head_complete: input.first() == Some(&b'H'),
             };
         };
         self.continued = false;
@@ -74,6 +78,7 @@ impl Session for EchoSession {
 struct Running {
     addr: SocketAddr,
     handle: ShutdownHandle,
+    stats: Arc<ServerStats>,
     log: Arc<MemoryLog>,
     done: mpsc::Receiver<io::Result<()>>,
 }
@@ -99,11 +104,13 @@ fn start(configure: impl FnOnce(&mut ServerOptions)) -> Running {
     let server = Server::bind(options, Echo).unwrap();
     let addr = server.local_addr();
     let handle = server.shutdown_handle();
+    let stats = server.stats();
     let (tx, done) = mpsc::channel();
     thread::spawn(move || tx.send(server.run()));
     Running {
         addr,
         handle,
+        stats,
         log,
         done,
     }
@@ -116,7 +123,7 @@ fn client(addr: SocketAddr) -> (TcpStream, BufReader<TcpStream>) {
     (s, r)
 }
 
-fn line(r: &mut BufReader<TcpStream>) -> String {
+fn line<R: io::Read>(r: &mut BufReader<R>) -> String {
     let mut l = String::new();
     r.read_line(&mut l).unwrap();
     l
@@ -196,11 +203,34 @@ fn slow_client_is_cut_off_and_does_not_block_others() {
 }
 
 #[test]
+fn a_request_whose_head_is_in_gets_the_request_timeout() {
+    let srv = start(|o| {
+        o.header_timeout = Duration::from_millis(300);
+        o.request_timeout = Duration::from_millis(1_200);
+    });
+    let (mut s, mut r) = client(srv.addr);
+    let t = Instant::now();
+    s.write_all(b"H").unwrap(); // the head is complete; the "body" never comes
+    assert_eq!(line(&mut r), "timeout\n");
+    let took = t.elapsed();
+    assert!(took >= Duration::from_millis(1_100), "{took:?}");
+    assert!(took < Duration::from_secs(4), "{took:?}");
+    assert_eq!(line(&mut r), "");
+    let log = srv.stop();
+    assert!(
+        log.lines().iter().any(|l| l.starts_with("- - 408 2 ")),
+        "{:?}",
+        log.lines()
+    );
+}
+
+#[test]
 fn silent_client_is_closed_by_the_idle_timeout() {
     let srv = start(|o| {
         o.workers = 1;
         o.idle_timeout = Duration::from_millis(300);
     });
+    // The idle timeout holds without a worker of its own.
     let (_silent, mut silent_r) = client(srv.addr);
     assert_eq!(line(&mut silent_r), "");
     let (mut s, mut r) = client(srv.addr);
@@ -210,28 +240,74 @@ fn silent_client_is_closed_by_the_idle_timeout() {
 }
 
 #[test]
-fn full_queue_refuses_with_busy() {
-    let srv = start(|o| {
-        o.workers = 1;
-        o.backlog = 0;
-    });
-    let (mut held, mut held_r) = client(srv.addr);
-    held.write_all(b"a\n").unwrap();
-    assert_eq!(line(&mut held_r), "echo:a\n"); // the only worker now serves `held`
-    let (_refused, mut refused_r) = client(srv.addr);
+fn connections_past_the_cap_are_refused_logged_and_counted() {
+    let srv = start(|o| o.max_connections = 2);
+    let (mut a, mut a_r) = client(srv.addr);
+    let (mut b, mut b_r) = client(srv.addr);
+    a.write_all(b"a\n").unwrap();
+    b.write_all(b"b\n").unwrap();
+    assert_eq!(line(&mut a_r), "echo:a\n");
+    assert_eq!(line(&mut b_r), "echo:b\n");
+    // Two open: the third is refused, even with its request already sent.
+    let (mut refused, mut refused_r) = client(srv.addr);
+    let _ = refused.write_all(b"c\n");
     assert_eq!(line(&mut refused_r), "busy\n");
     assert_eq!(line(&mut refused_r), "");
-    drop(held);
-    srv.stop();
+    assert_eq!((srv.stats.open(), srv.stats.refused()), (2, 1));
+    // One closes: a new connection is served again.
+    drop((a, a_r));
+    let t = Instant::now();
+    while srv.stats.open() > 1 {
+        assert!(t.elapsed() < Duration::from_secs(5), "never closed");
+        thread::sleep(Duration::from_millis(10));
+    }
+    let (mut c, mut c_r) = client(srv.addr);
+    c.write_all(b"c\n").unwrap();
+    assert_eq!(line(&mut c_r), "echo:c\n");
+    assert_eq!(srv.stats.accepted(), 3);
+    drop(b);
+    let log = srv.stop();
+    assert!(
+        log.lines()
+            .iter()
+            .any(|l| l.starts_with("- - 503 - ") && l.contains("peer=127.0.0.1:")),
+        "{:?}",
+        log.lines()
+    );
+}
+
+#[test]
+fn a_thousand_idle_connections_cost_tasks_not_threads() {
+    let srv = start(|o| o.workers = 1);
+    let mut idle: Vec<TcpStream> = (0..1_000)
+        .map(|_| TcpStream::connect(srv.addr).unwrap())
+        .collect();
+    // Every one of them is served, on one worker thread, while all stay open.
+    for (i, s) in idle.iter_mut().enumerate() {
+        s.write_all(format!("{i}\n").as_bytes()).unwrap();
+    }
+    for (i, s) in idle.iter_mut().enumerate() {
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut r = BufReader::new(s);
+        assert_eq!(line(&mut r), format!("echo:{i}\n"));
+    }
+    assert_eq!(srv.stats.open(), 1_000);
+    let log = srv.stop();
+    assert_eq!(log.lines().len(), 1_000);
 }
 
 #[test]
 fn shutdown_lets_an_in_flight_request_finish() {
     let srv = start(|_| {});
     let (mut s, mut r) = client(srv.addr);
-    s.write_all(b"sleep\n").unwrap();
-    thread::sleep(Duration::from_millis(100)); // the worker is inside the handler now
     let (_idle, mut idle_r) = client(srv.addr);
+    let t = Instant::now();
+    while srv.stats.open() < 2 {
+        assert!(t.elapsed() < Duration::from_secs(5), "not accepted");
+        thread::sleep(Duration::from_millis(10));
+    }
+    s.write_all(b"sleep\n").unwrap();
+    thread::sleep(Duration::from_millis(100)); // the handler is running now
     let t = Instant::now();
     let log = srv.stop();
     // `run` returned only after the response was written.
@@ -291,4 +367,30 @@ fn tls_from_pem() {
     let config = TransportConfig::with_trust(&Trust::Certificates(vec![other.cert_der])).unwrap();
     assert!(Connection::open(&base, &config).is_err());
     srv.stop();
+}
+
+/// What an idle connection costs is mostly its task: the future of a plain connection
+/// stays small (rustls's state is boxed, the buffers are the worker thread's).
+#[test]
+fn a_plain_connections_task_is_small() {
+    let shared = Arc::new(conn::Shared {
+        options: ServerOptions::new("127.0.0.1:0".parse().unwrap()),
+        handler: Echo,
+        logger: log::Logger::new(LogFormat::Text, Arc::new(MemoryLog::default())),
+        tls: None,
+    });
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let s = tokio::net::TcpStream::connect(l.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        let f = conn::run(s, "127.0.0.1:1".parse().unwrap(), shared, rx);
+        let size = std::mem::size_of_val(&f);
+        assert!(size <= 1536, "a connection's future is {size} bytes");
+    });
 }
