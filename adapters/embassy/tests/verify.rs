@@ -9,7 +9,7 @@ use common::chains::{
     Alg, HOST, Node, ca_params, intermediate, issue, leaf_params, new_leaf, new_root,
 };
 use confpart_embassy::verify::{
-    MAX_CERT_BYTES, TrustAnchor, UnixTime, Validity, VerifyError, verify_chain,
+    MAX_CERT_BYTES, TrustAnchor, UnixTime, Validity, Verifier, VerifyError, verify_chain,
 };
 use rcgen::{ExtendedKeyUsagePurpose, IsCa, KeyPair, date_time_ymd};
 
@@ -288,4 +288,50 @@ fn unsupported_key_type_is_refused() {
         check(&[&leaf.der], &[ed_root.anchor()]),
         Err(VerifyError::UnsupportedAlgorithm)
     );
+}
+
+#[test]
+fn handshake_without_certificate_verify_is_refused() {
+    use embedded_tls::{
+        Aes128GcmSha256, CertificateEntryRef, CertificateRef, CertificateVerifyRef,
+        SignatureScheme, TlsVerifier,
+    };
+    use sha2::Digest as _;
+    let root = new_root("Root", Alg::P256);
+    let ca = intermediate("CA", Alg::P256, &root);
+    let leaf = new_leaf(Alg::P256, &ca);
+    let anchors = [root.anchor()];
+    let message = || {
+        let mut cert = CertificateRef::with_context(&[]);
+        cert.add(CertificateEntryRef::X509(&leaf.der)).unwrap();
+        cert.add(CertificateEntryRef::X509(&ca.der)).unwrap();
+        cert
+    };
+    let transcript = sha2::Sha256::new_with_prefix(b"handshake so far");
+
+    // The chain is fine, but no CertificateVerify followed (a server that
+    // does not hold the leaf's key would skip it): the session is refused.
+    let mut verifier = Verifier::new(&anchors, HOST, now());
+    TlsVerifier::<Aes128GcmSha256>::verify_certificate(&mut verifier, &transcript, message())
+        .unwrap();
+    assert_eq!(verifier.finish(), Err(VerifyError::BadHandshakeSignature));
+
+    // A CertificateVerify that does not verify with the leaf's key.
+    let bad = CertificateVerifyRef {
+        signature_scheme: SignatureScheme::EcdsaSecp256r1Sha256,
+        signature: &[0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01],
+    };
+    assert!(TlsVerifier::<Aes128GcmSha256>::verify_signature(&mut verifier, bad).is_err());
+    assert_eq!(verifier.finish(), Err(VerifyError::BadHandshakeSignature));
+
+    // A CertificateVerify with a scheme TLS 1.3 does not allow (PKCS#1).
+    let mut verifier = Verifier::new(&anchors, HOST, now());
+    TlsVerifier::<Aes128GcmSha256>::verify_certificate(&mut verifier, &transcript, message())
+        .unwrap();
+    let pkcs1 = CertificateVerifyRef {
+        signature_scheme: SignatureScheme::RsaPkcs1Sha256,
+        signature: &[0; 256],
+    };
+    assert!(TlsVerifier::<Aes128GcmSha256>::verify_signature(&mut verifier, pkcs1).is_err());
+    assert_eq!(verifier.finish(), Err(VerifyError::UnsupportedAlgorithm));
 }
