@@ -20,7 +20,7 @@ const PAINT: u32 = 0xC5C5_C5C5;
 /// Words left alone just below the stack pointer that is read.
 const MARGIN: usize = 64;
 /// How far below a task's poll the painting reaches.
-const WINDOW: usize = 24 * 1024;
+const WINDOW: usize = 48 * 1024;
 
 unsafe extern "C" {
     /// cortex-m-rt: the end of `.bss` (the lowest address of the stack).
