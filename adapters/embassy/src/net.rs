@@ -305,10 +305,18 @@ mod tls {
             verifier: verifier.as_mut(),
         };
         let opened = session.open(TlsContext::new(&config, provider)).await;
-        // embedded-tls lets a handshake without CertificateVerify through:
-        // the verifier must have seen the chain and the signature.
-        if let Some(Err(e)) = verifier.as_ref().map(Verifier::finish) {
-            return Err(Error::Certificate(e));
+        if let Some(verifier) = &verifier {
+            // A refused chain or signature is told as such, whatever error
+            // embedded-tls made of it.
+            if let Some(e) = verifier.refusal() {
+                return Err(Error::Certificate(e));
+            }
+            // embedded-tls lets a handshake without CertificateVerify
+            // through: the verifier must have seen the chain and the
+            // signature before the session is handed out.
+            if opened.is_ok() {
+                verifier.finish().map_err(Error::Certificate)?;
+            }
         }
         opened.map_err(|e| Error::Tls(crate::error::TlsFailure(e)))?;
         Ok(session)

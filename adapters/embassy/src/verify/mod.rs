@@ -421,6 +421,15 @@ impl<'a> Verifier<'a> {
         }
     }
 
+    /// The error the chain or the handshake signature was refused with,
+    /// if it was (`None` while nothing was checked, or all passed).
+    pub fn refusal(&self) -> Option<VerifyError> {
+        match self.state {
+            State::Failed(e) => Some(e),
+            _ => None,
+        }
+    }
+
     fn fail(&mut self, e: VerifyError) -> embedded_tls::TlsError {
         crate::log::log_warn!("confpart-embassy: server certificate refused: {}", e);
         self.state = State::Failed(e);
