@@ -335,3 +335,16 @@ fn handshake_without_certificate_verify_is_refused() {
     assert!(TlsVerifier::<Aes128GcmSha256>::verify_signature(&mut verifier, pkcs1).is_err());
     assert_eq!(verifier.finish(), Err(VerifyError::UnsupportedAlgorithm));
 }
+
+#[test]
+fn issuer_whose_key_usage_lacks_key_cert_sign_is_refused() {
+    let (root, _) = digicert();
+    let mut params = ca_params("CA for signatures only", None);
+    params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
+    let ca = issue(params, Alg::P256, &root);
+    let leaf = new_leaf(Alg::P256, &ca);
+    assert_eq!(
+        check(&[&leaf.der, &ca.der], &[root.anchor()]),
+        Err(VerifyError::IssuerNotForCertSign)
+    );
+}

@@ -70,6 +70,9 @@ pub enum VerifyError {
     TooManyCertificates,
     /// A certificate does not parse as X.509 DER (or has an invalid field).
     Malformed,
+    /// An issuer on the path has a keyUsage extension without
+    /// `keyCertSign`.
+    IssuerNotForCertSign,
     /// A certificate on the path is not a CA but signed the next one
     /// (basicConstraints absent or `cA` false): a leaf issuing a forged
     /// certificate, or an issuer without the CA flag.
@@ -287,6 +290,19 @@ pub fn verify_chain(
     let leaf_der = CertificateDer::from(*leaf);
     let end_entity = EndEntityCert::try_from(&leaf_der).map_err(VerifyError::from)?;
 
+    // rustls-webpki leaves an issuer's keyUsage unchecked (basicConstraints
+    // decides); RFC 5280 4.2.1.3 wants keyCertSign on a certificate that
+    // signs others when the extension is there.
+    let key_usage_refused = core::cell::Cell::new(false);
+    let issuers_may_sign = |path: &webpki::VerifiedPath<'_>| {
+        for issuer in path.intermediate_certificates() {
+            if !may_sign_certificates(issuer.der().as_ref()) {
+                key_usage_refused.set(true);
+                return Err(webpki::Error::ExtensionValueInvalid);
+            }
+        }
+        Ok(())
+    };
     let build = |time| {
         end_entity
             .verify_for_usage(
@@ -296,7 +312,7 @@ pub fn verify_chain(
                 time,
                 KeyUsage::server_auth(),
                 None,
-                None,
+                Some(&issuers_may_sign),
             )
             .map(|_| ())
     };
@@ -312,6 +328,9 @@ pub fn verify_chain(
     };
     match built {
         Ok(()) => {}
+        Err(webpki::Error::ExtensionValueInvalid) if key_usage_refused.get() => {
+            return Err(VerifyError::IssuerNotForCertSign);
+        }
         Err(webpki::Error::UnknownIssuer) => {
             return Err(unknown_issuer(&end_entity, intermediates, anchors));
         }
@@ -320,6 +339,51 @@ pub fn verify_chain(
     end_entity
         .verify_is_valid_for_subject_name(&name)
         .map_err(VerifyError::from)
+}
+
+/// Whether the certificate `der` may sign certificates by its keyUsage
+/// extension: `true` without one, or with `keyCertSign` (bit 5) set. The
+/// certificate was already parsed by rustls-webpki; this only walks the DER
+/// to the extension.
+fn may_sign_certificates(der: &[u8]) -> bool {
+    key_cert_sign(der).unwrap_or(false)
+}
+
+fn key_cert_sign(cert: &[u8]) -> der::Result<bool> {
+    use der::asn1::{AnyRef, BitStringRef, ObjectIdentifier};
+    use der::{Decode, Reader, SliceReader, Tag, TagNumber, Tagged};
+    const KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
+    const EXTENSIONS: Tag = Tag::ContextSpecific {
+        constructed: true,
+        number: TagNumber::N3,
+    };
+    let certificate = AnyRef::from_der(cert)?;
+    let mut fields = SliceReader::new(certificate.value())?;
+    let tbs = AnyRef::decode(&mut fields)?;
+    let mut tbs = SliceReader::new(tbs.value())?;
+    while !tbs.is_finished() {
+        let field = AnyRef::decode(&mut tbs)?;
+        if field.tag() != EXTENSIONS {
+            continue;
+        }
+        let list = AnyRef::from_der(field.value())?;
+        let mut list = SliceReader::new(list.value())?;
+        while !list.is_finished() {
+            let extension = AnyRef::decode(&mut list)?;
+            let mut parts = SliceReader::new(extension.value())?;
+            if ObjectIdentifier::decode(&mut parts)? != KEY_USAGE {
+                continue;
+            }
+            // critical BOOLEAN DEFAULT FALSE, then the OCTET STRING.
+            let mut value = AnyRef::decode(&mut parts)?;
+            if value.tag() == Tag::Boolean {
+                value = AnyRef::decode(&mut parts)?;
+            }
+            let bits = BitStringRef::from_der(value.value())?;
+            return Ok(bits.raw_bytes().first().is_some_and(|b| b & 0x04 != 0));
+        }
+    }
+    Ok(true)
 }
 
 /// Tells a root the server sent but the firmware does not trust from a
