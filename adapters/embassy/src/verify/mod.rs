@@ -16,6 +16,10 @@
 //!   logged on every handshake what it skips.
 //! - **Signatures**: ECDSA P-256/P-384; RSA PKCS#1 v1.5 and PSS 2048-4096
 //!   bits with the `rsa` feature (the handshake offers RSA only then).
+//!   `embedded-tls` 0.19 also offers Ed25519 in every ClientHello and gives
+//!   no way to leave it out: a server that picks it (an Ed25519 leaf) is
+//!   refused with [`VerifyError::UnsupportedAlgorithm`]; no public CA issues
+//!   Ed25519 certificates.
 //!
 //! Two lines for a firmware that talks to Twilio:
 //!
