@@ -8,7 +8,8 @@
 //! inlined and use no stack of their own below the pointer they read.
 //!
 //! This is the only `unsafe` of the firmware (raw writes and reads of the
-//! free stack); the libraries it links (`confpart`, `confpart-embassy`)
+//! free stack; `firmware-tls` shares this file and adds its UART registers
+//! and heap); the libraries they link (`confpart`, `confpart-embassy`)
 //! forbid `unsafe`.
 
 use core::future::Future;
