@@ -155,10 +155,10 @@ async fn selftest() -> u32 {
     if let Ok(args) = args {
         let mut it = (&args).skip(1);
         for slot in &mut targets {
-            if let (Some(Ok(c)), Some(Ok(a))) = (it.next(), it.next()) {
-                if let (Ok(conference), Ok(agent)) = (ConferenceSid::parse(c), CallSid::parse(a)) {
-                    *slot = Some(Target { conference, agent });
-                }
+            if let (Some(Ok(c)), Some(Ok(a))) = (it.next(), it.next())
+                && let (Ok(conference), Ok(agent)) = (ConferenceSid::parse(c), CallSid::parse(a))
+            {
+                *slot = Some(Target { conference, agent });
             }
         }
     }
@@ -183,12 +183,17 @@ async fn selftest() -> u32 {
         #[cfg(not(feature = "rsa"))]
         ("RSA-2048 chain", Expect::HandshakeFails),
         ("ECDSA P-256 chain", Expect::RoundTrip),
-        ("forged chain (leaf signed by a leaf)", Expect::Refused(VerifyError::IssuerNotCa)),
+        (
+            "forged chain (leaf signed by a leaf)",
+            Expect::Refused(VerifyError::IssuerNotCa),
+        ),
     ];
     let mut failed = 0;
     for (i, (name, expect)) in scenarios.into_iter().enumerate() {
         let (Some(&base), Some(Some(target))) = (UART_BASES.get(i), targets.get(i)) else {
-            error!("tls selftest: give a conference and an agent SID per server as semihosting arguments");
+            error!(
+                "tls selftest: give a conference and an agent SID per server as semihosting arguments"
+            );
             return 1;
         };
         heap::reset_peak();

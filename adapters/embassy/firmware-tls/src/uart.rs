@@ -23,7 +23,13 @@ const TX_FULL: u32 = 1 << 0;
 const RX_FULL: u32 = 1 << 1;
 
 /// UART0..UART4 of the AN385/AN386 (QEMU's `-serial` order).
-pub const UART_BASES: [usize; 5] = [0x4000_4000, 0x4000_5000, 0x4000_6000, 0x4000_7000, 0x4000_9000];
+pub const UART_BASES: [usize; 5] = [
+    0x4000_4000,
+    0x4000_5000,
+    0x4000_6000,
+    0x4000_7000,
+    0x4000_9000,
+];
 
 /// One UART, enabled both ways.
 pub struct Uart {
