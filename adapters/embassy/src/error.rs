@@ -82,6 +82,10 @@ pub enum Error<E> {
     /// `embedded_tls::TlsError`.
     #[cfg(feature = "tls")]
     Tls(TlsFailure),
+    /// The server's certificate chain or handshake signature was refused
+    /// (feature `tls`): why, as [`crate::verify::verify_chain`] says.
+    #[cfg(feature = "tls")]
+    Certificate(crate::verify::VerifyError),
 }
 
 /// A TLS failure from `embedded-tls` (feature `tls`); two compare equal
@@ -127,6 +131,8 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
             Self::Connect => f.write_str("could not connect"),
             #[cfg(feature = "tls")]
             Self::Tls(e) => write!(f, "TLS: {:?}", e.0),
+            #[cfg(feature = "tls")]
+            Self::Certificate(e) => write!(f, "server certificate refused: {e}"),
         }
     }
 }
@@ -181,6 +187,8 @@ impl<E: embedded_io::Error> Error<E> {
             Self::Connect => Error::Connect,
             #[cfg(feature = "tls")]
             Self::Tls(e) => Error::Tls(*e),
+            #[cfg(feature = "tls")]
+            Self::Certificate(e) => Error::Certificate(*e),
         }
     }
 }
@@ -192,6 +200,8 @@ impl<E: core::error::Error + 'static> core::error::Error for Error<E> {
             Self::Write(e) | Self::Read(e) => Some(e),
             #[cfg(feature = "tls")]
             Self::Tls(e) => Some(&e.0),
+            #[cfg(feature = "tls")]
+            Self::Certificate(e) => Some(e),
             _ => None,
         }
     }

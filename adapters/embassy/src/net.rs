@@ -85,11 +85,10 @@ impl<'a> Server<'a> {
         }
     }
 
-    /// Twilio's API: `api.twilio.com:443` (TLS). With the `tls` feature,
-    /// verification needs the CA of the chain the server sends to be an
-    /// ECDSA P-256/P-384 certificate (`embedded-tls` verifies RSA only
-    /// with an allocator, which this crate does not use): check the
-    /// service's current chain before pinning its CA.
+    /// Twilio's API: `api.twilio.com:443` (TLS). Its chains are RSA
+    /// (DigiCert today) and may be RSA or ECDSA under Amazon's roots from
+    /// 2027: verify them with the `rsa` feature and
+    /// `verify::anchors::TWILIO`.
     pub const fn twilio() -> Server<'static> {
         Server::new(confpart::api::path::TWILIO_HOST, 443)
     }
@@ -196,27 +195,26 @@ mod tls {
     use embassy_net::Stack;
     use embassy_net::tcp::TcpSocket;
     use embassy_time::with_timeout;
-    use embedded_tls::pki::CertVerifier;
     use embedded_tls::{
-        Aes128GcmSha256, Certificate, CryptoProvider, NoClock, TlsConfig, TlsConnection,
-        TlsContext, TlsError, TlsVerifier,
+        Aes128GcmSha256, CryptoProvider, TlsConfig, TlsConnection, TlsContext, TlsError,
+        TlsVerifier,
     };
     use rand_core::CryptoRngCore;
 
     use super::{Server, open};
     use crate::Error;
-
-    /// The largest server certificate the verifier holds (DER bytes).
-    const CERT_BYTES: usize = 4096;
+    use crate::verify::{TrustAnchor, Validity, Verifier};
 
     /// How the server's certificate is checked.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum TlsVerify<'a> {
-        /// Verified against this CA certificate (DER; ECDSA P-256 or P-384)
-        /// and the server's name (`Server::host`). The default a firmware
-        /// should ship: pin the CA of the service it talks to. There is no
-        /// clock here, so validity dates are not checked.
-        Ca(&'a [u8]),
+        /// The chain verified by [`crate::verify`] (rustls-webpki): a path
+        /// from the leaf to one of these anchors, every issuer a CA, the
+        /// leaf for `Server::host` and `serverAuth`, validity as the
+        /// [`Validity`] says (from a [`crate::verify::Clock`]), then the
+        /// handshake signature with the leaf's key. Twilio:
+        /// `TlsVerify::Anchors(verify::anchors::TWILIO, clock.validity())`.
+        Anchors(&'a [TrustAnchor<'a>], Validity),
         /// **No verification at all**: anyone on the path can read and
         /// change the traffic, the auth token included. Only for a lab
         /// bridge on a trusted link; never for Twilio or SignalWire.
@@ -227,12 +225,12 @@ mod tls {
     /// [`crate::Connection::new`]).
     pub type TlsStream<'s, 'd> = TlsConnection<'s, &'s mut TcpSocket<'d>, Aes128GcmSha256>;
 
-    struct Provider<'a, R> {
+    struct Provider<'v, 'a, R> {
         rng: R,
-        verifier: Option<CertVerifier<'a, Aes128GcmSha256, NoClock, CERT_BYTES>>,
+        verifier: Option<&'v mut Verifier<'a>>,
     }
 
-    impl<R: CryptoRngCore> CryptoProvider for Provider<'_, R> {
+    impl<R: CryptoRngCore> CryptoProvider for Provider<'_, '_, R> {
         type CipherSuite = Aes128GcmSha256;
         type Signature = &'static [u8];
 
@@ -243,7 +241,7 @@ mod tls {
         fn verifier(&mut self) -> Result<&mut impl TlsVerifier<Aes128GcmSha256>, TlsError> {
             // `Err` makes embedded-tls skip verification: only for
             // `DangerNoVerification`.
-            self.verifier.as_mut().ok_or(TlsError::Unimplemented)
+            self.verifier.as_deref_mut().ok_or(TlsError::Unimplemented)
         }
     }
 
@@ -260,10 +258,11 @@ mod tls {
     /// [`Error::Tls`] for a failed handshake.
     ///
     /// ```no_run
-    /// # async fn demo<S>(transport: S, ca_der: &[u8], rng: impl rand_core::CryptoRngCore) -> Result<(), confpart_embassy::Error<embedded_tls::TlsError>>
+    /// # async fn demo<S>(transport: S, anchors: &[confpart_embassy::verify::TrustAnchor<'_>], now: confpart_embassy::verify::UnixTime, rng: impl rand_core::CryptoRngCore) -> Result<(), confpart_embassy::Error<embedded_tls::TlsError>>
     /// # where S: embedded_io_async::Read + embedded_io_async::Write {
     /// use confpart_embassy::Connection;
     /// use confpart_embassy::net::{TlsVerify, open_tls};
+    /// use confpart_embassy::verify::Validity;
     ///
     /// let (mut read_record, mut write_record) = ([0u8; 16_640], [0u8; 16_640]);
     /// let session = open_tls(
@@ -271,7 +270,7 @@ mod tls {
     ///     &mut read_record,
     ///     &mut write_record,
     ///     "bridge.example.net",
-    ///     TlsVerify::Ca(ca_der),
+    ///     TlsVerify::Anchors(anchors, Validity::At(now)),
     ///     rng,
     /// )
     /// .await?;
@@ -292,17 +291,34 @@ mod tls {
     {
         let mut session = TlsConnection::new(transport, read_record, write_record);
         let config = TlsConfig::new().with_server_name(server_name);
+        // RSA signatures are offered only when they can be verified.
+        #[cfg(feature = "rsa")]
+        let config = config.enable_rsa_signatures();
+        let mut verifier = match verify {
+            TlsVerify::Anchors(anchors, validity) => {
+                Some(Verifier::new(anchors, server_name, validity))
+            }
+            TlsVerify::DangerNoVerification => None,
+        };
         let provider = Provider {
             rng,
-            verifier: match verify {
-                TlsVerify::Ca(der) => Some(CertVerifier::new(Certificate::X509(der))),
-                TlsVerify::DangerNoVerification => None,
-            },
+            verifier: verifier.as_mut(),
         };
-        session
-            .open(TlsContext::new(&config, provider))
-            .await
-            .map_err(|e| Error::Tls(crate::error::TlsFailure(e)))?;
+        let opened = session.open(TlsContext::new(&config, provider)).await;
+        if let Some(verifier) = &verifier {
+            // A refused chain or signature is told as such, whatever error
+            // embedded-tls made of it.
+            if let Some(e) = verifier.refusal() {
+                return Err(Error::Certificate(e));
+            }
+            // embedded-tls lets a handshake without CertificateVerify
+            // through: the verifier must have seen the chain and the
+            // signature before the session is handed out.
+            if opened.is_ok() {
+                verifier.finish().map_err(Error::Certificate)?;
+            }
+        }
+        opened.map_err(|e| Error::Tls(crate::error::TlsFailure(e)))?;
         Ok(session)
     }
 
@@ -312,8 +328,9 @@ mod tls {
     /// (`Error<TlsError>`), as for [`open_tls`].
     ///
     /// ```no_run
-    /// # async fn demo(stack: embassy_net::Stack<'_>, ca_der: &[u8], rng: impl rand_core::CryptoRngCore, request: &confpart::client::Request<'_>) -> Result<(), confpart_embassy::Error<embedded_tls::TlsError>> {
+    /// # async fn demo(stack: embassy_net::Stack<'_>, anchors: &[confpart_embassy::verify::TrustAnchor<'_>], now: confpart_embassy::verify::UnixTime, rng: impl rand_core::CryptoRngCore, request: &confpart::client::Request<'_>) -> Result<(), confpart_embassy::Error<embedded_tls::TlsError>> {
     /// use confpart_embassy::net::{Server, TlsVerify, connect_tls};
+    /// use confpart_embassy::verify::Validity;
     /// use confpart_embassy::{Client, Config, Connection};
     /// use embassy_net::tcp::TcpSocket;
     ///
@@ -326,7 +343,7 @@ mod tls {
     ///     &mut read_record,
     ///     &mut write_record,
     ///     &Server::twilio(),
-    ///     TlsVerify::Ca(ca_der),
+    ///     TlsVerify::Anchors(anchors, Validity::At(now)),
     ///     rng,
     /// )
     /// .await?;

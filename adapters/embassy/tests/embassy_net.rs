@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Waker};
 
-use common::{Bridge, Buffers, TestRng, config, pki, request, tls13_server_config};
+use common::{Bridge, Buffers, TestRng, anchor, config, now, pki, request, tls13_server_config};
 use confpart::api::update::Update;
 use confpart::client::Operation;
 use confpart::wire::http::{Progress, RequestReader};
@@ -297,7 +297,7 @@ async fn verified_tls13_through_an_embassy_net_socket() {
             &mut read_record,
             &mut write_record,
             &server,
-            TlsVerify::Ca(&pki.ca_der),
+            TlsVerify::Anchors(&anchor(&pki.ca_der), now()),
             TestRng(0x5851_f42d_4c95_7f2d),
         )
         .await

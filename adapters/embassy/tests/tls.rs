@@ -9,12 +9,14 @@ use std::io::{Read as _, Write as _};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
-use common::{Bridge, Buffers, Pki, TestRng, config, pki, request};
+use common::chains::{Alg, HOST, intermediate, issue, leaf_params, new_leaf, new_root};
+use common::{Bridge, Buffers, Pki, TestRng, anchor, config, now, pki, request};
 use confpart::api::update::Update;
 use confpart::client::Operation;
 use confpart::wire::http::{Progress, RequestReader};
 use confpart::wire::ident::ParticipantRef;
 use confpart_embassy::net::{TlsVerify, open_tls};
+use confpart_embassy::verify::{Validity, VerifyError};
 use confpart_embassy::{Connection, Error};
 use embedded_io_adapters::tokio_1::FromTokio;
 
@@ -76,7 +78,7 @@ async fn verified_tls13_session_carries_the_recipes() {
         &mut read_record,
         &mut write_record,
         "bridge.test",
-        TlsVerify::Ca(&pki.ca_der),
+        TlsVerify::Anchors(&anchor(&pki.ca_der), now()),
         TestRng(0x9e37_79b9_7f4a_7c15),
     )
     .await
@@ -128,14 +130,26 @@ async fn a_certificate_from_another_ca_fails() {
     let other = pki("bridge.test");
     let (bridge, _) = Bridge::new();
     let port = tls_server(&server, bridge);
-    let e = handshake(port, "bridge.test", TlsVerify::Ca(&other.ca_der))
-        .await
-        .unwrap_err();
-    assert!(matches!(e, Error::Tls(_)), "{e:?}");
+    let e = handshake(
+        port,
+        "bridge.test",
+        TlsVerify::Anchors(&anchor(&other.ca_der), now()),
+    )
+    .await
+    .unwrap_err();
+    // The same CA name with another key.
+    assert!(
+        matches!(e, Error::Certificate(VerifyError::BadSignature)),
+        "{e:?}"
+    );
     // The right CA works against the same server.
-    handshake(port, "bridge.test", TlsVerify::Ca(&server.ca_der))
-        .await
-        .unwrap();
+    handshake(
+        port,
+        "bridge.test",
+        TlsVerify::Anchors(&anchor(&server.ca_der), now()),
+    )
+    .await
+    .unwrap();
 }
 
 #[tokio::test]
@@ -143,10 +157,17 @@ async fn a_certificate_for_another_name_fails() {
     let server = pki("bridge.test");
     let (bridge, _) = Bridge::new();
     let port = tls_server(&server, bridge);
-    let e = handshake(port, "api.twilio.com", TlsVerify::Ca(&server.ca_der))
-        .await
-        .unwrap_err();
-    assert!(matches!(e, Error::Tls(_)), "{e:?}");
+    let e = handshake(
+        port,
+        "api.twilio.com",
+        TlsVerify::Anchors(&anchor(&server.ca_der), now()),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(e, Error::Certificate(VerifyError::WrongHost)),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
@@ -159,8 +180,76 @@ async fn no_verification_only_by_the_loud_opt_in() {
         .await
         .unwrap();
     assert!(
-        handshake(port, "bridge.test", TlsVerify::Ca(&other.ca_der))
-            .await
-            .is_err()
+        handshake(
+            port,
+            "bridge.test",
+            TlsVerify::Anchors(&anchor(&other.ca_der), now())
+        )
+        .await
+        .is_err()
+    );
+}
+
+/// A server sending `leaf`, then `rest`, for the chain made in the test.
+fn chain_server(leaf: &common::chains::Node, rest: &[&common::chains::Node]) -> u16 {
+    let mut chain = vec![leaf.cert()];
+    chain.extend(rest.iter().map(|n| n.cert()));
+    let pki = Pki {
+        ca_der: Vec::new(),
+        chain,
+        key: leaf.private_key(),
+    };
+    let (bridge, _) = Bridge::new();
+    tls_server(&pki, bridge)
+}
+
+#[tokio::test]
+async fn rsa_chain_handshake_is_verified() {
+    // DigiCert-shaped: RSA root, RSA intermediate, RSA leaf (rustls signs
+    // the handshake with RSA-PSS).
+    let root = new_root("Test Global Root G2", Alg::Rsa(0));
+    let ca = intermediate("Test Global G2 TLS RSA SHA256 CA1", Alg::Rsa(1), &root);
+    let leaf = new_leaf(Alg::Rsa(2), &ca);
+    let port = chain_server(&leaf, &[&ca]);
+    handshake(port, HOST, TlsVerify::Anchors(&[root.anchor()], now()))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn ecdsa_chain_handshake_is_verified() {
+    let root = new_root("Test Amazon Root CA 4", Alg::P384);
+    let ca = intermediate("Test Amazon ECDSA 384 M02", Alg::P384, &root);
+    let leaf = new_leaf(Alg::P384, &ca);
+    let port = chain_server(&leaf, &[&ca]);
+    handshake(port, HOST, TlsVerify::Anchors(&[root.anchor()], now()))
+        .await
+        .unwrap();
+    // Without a clock it works too, and says so in the variant's name.
+    handshake(
+        port,
+        HOST,
+        TlsVerify::Anchors(&[root.anchor()], Validity::UncheckedNoClock),
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn forged_chain_handshake_is_refused() {
+    // A leaf for attacker.test under the trusted CA signs a certificate
+    // for the service's name; the server holds the forged key and so
+    // signs the handshake correctly: only the CA check stops it.
+    let root = new_root("Test Global Root G2", Alg::P256);
+    let ca = intermediate("Test CA1", Alg::P256, &root);
+    let attacker = issue(leaf_params(&["attacker.test"]), Alg::P256, &ca);
+    let forged = new_leaf(Alg::P256, &attacker);
+    let port = chain_server(&forged, &[&attacker, &ca]);
+    let e = handshake(port, HOST, TlsVerify::Anchors(&[root.anchor()], now()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Certificate(VerifyError::IssuerNotCa)),
+        "{e:?}"
     );
 }

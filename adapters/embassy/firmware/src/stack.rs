@@ -8,7 +8,8 @@
 //! inlined and use no stack of their own below the pointer they read.
 //!
 //! This is the only `unsafe` of the firmware (raw writes and reads of the
-//! free stack); the libraries it links (`confpart`, `confpart-embassy`)
+//! free stack; `firmware-tls` shares this file and adds its UART registers
+//! and heap); the libraries they link (`confpart`, `confpart-embassy`)
 //! forbid `unsafe`.
 
 use core::future::Future;
@@ -20,7 +21,7 @@ const PAINT: u32 = 0xC5C5_C5C5;
 /// Words left alone just below the stack pointer that is read.
 const MARGIN: usize = 64;
 /// How far below a task's poll the painting reaches.
-const WINDOW: usize = 24 * 1024;
+const WINDOW: usize = 48 * 1024;
 
 unsafe extern "C" {
     /// cortex-m-rt: the end of `.bss` (the lowest address of the stack).

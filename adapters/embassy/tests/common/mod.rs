@@ -3,6 +3,8 @@
 //! certificates.
 #![allow(dead_code, missing_docs)]
 
+pub mod chains;
+
 use std::sync::{Arc, Mutex};
 
 use confpart::api::create::Create;
@@ -283,6 +285,21 @@ pub struct Pki {
     pub ca_der: Vec<u8>,
     pub chain: Vec<CertificateDer<'static>>,
     pub key: PrivateKeyDer<'static>,
+}
+
+/// `TlsVerify::Anchors` over one CA certificate: `TlsVerify::Anchors(&anchor(der), now())`.
+pub fn anchor(ca_der: &[u8]) -> [confpart_embassy::verify::TrustAnchor<'_>; 1] {
+    [confpart_embassy::verify::anchor_from_cert(ca_der).unwrap()]
+}
+
+/// The host's clock.
+pub fn now() -> confpart_embassy::verify::Validity {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    confpart_embassy::verify::Validity::At(confpart_embassy::verify::UnixTime::since_unix_epoch(
+        since,
+    ))
 }
 
 /// A CA and a server certificate for `name` signed by it.
