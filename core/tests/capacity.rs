@@ -1,13 +1,6 @@
 //! The store at Twilio's sizes in fixed memory: a conference of 250 paged as Twilio pages
 //! it, both caps (per conference, live participants in the bridge) answering 429 / 20429,
 //! and a completed conference's slot reused.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 use confpart::api::create::Create;
 use confpart::api::path::Dialect;
 use confpart::api::query::ListQuery;

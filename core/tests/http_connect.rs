@@ -1,13 +1,6 @@
 //! A proxy's answer to `CONNECT` ([`ConnectReader`]): a 2xx ends at its head
 //! whatever framing it names, the tunnel's bytes are left to the caller, and
 //! a refusal is framed like any response; the same for every split.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 use confpart::wire::http::{ConnectReader, HttpError, Progress};
 use proptest::prelude::*;
 

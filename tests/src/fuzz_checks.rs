@@ -25,7 +25,9 @@ use confpart::bridge::{
 use confpart::bridge::{check_basic, route};
 use confpart::client::ResponseReader;
 use confpart::wire::date::{RFC2822_LEN, Timestamp};
-use confpart::wire::http::{HttpError, Kind, Message, Progress, Reader, RequestReader};
+use confpart::wire::http::{
+    ConnectReader, HttpError, Kind, Message, Progress, Reader, RequestReader,
+};
 use confpart::wire::ident::{AccountSid, CallSid, ParticipantRef};
 use confpart::wire::json::{JsonStr, validate};
 use confpart::wire::sink::SliceSink;
@@ -41,7 +43,9 @@ pub type Check = fn(&[u8]);
 pub const TARGETS: &[(&str, Check)] = &[
     ("api_error_decode", api_error_decode),
     ("callback_decode", callback_decode),
+    ("cert_chain", cert_chain),
     ("conference_list", conference_list),
+    ("connect_read", connect_read),
     ("create_decode", create_decode),
     ("date_parse", date_parse),
     ("embassy_client", embassy_client),
@@ -1316,4 +1320,78 @@ pub fn signature_validate(input: &[u8]) {
         validate(scheme, key, &url, form, &bad),
         Err(SignatureError::Mismatch)
     ));
+}
+
+fn read_connect(data: &[u8], step: usize) -> Option<(u16, Vec<u8>, usize)> {
+    let mut buf = [0u8; 4096];
+    let mut reader = ConnectReader::new(&mut buf);
+    let (message, taken) = feed_in_steps(&mut reader, data, step)?;
+    Some((message.status(), message.body().to_vec(), taken))
+}
+
+/// A proxy's answer to `CONNECT` (first byte: fragment size), fed in
+/// fragments into the core's `ConnectReader`: never panics, the split never
+/// changes the result, a 2xx answer has no body (the bytes after its head
+/// are the tunnel's), and the head parses as `httparse` parses it
+/// ([`head_oracle::compare`]).
+pub fn connect_read(input: &[u8]) {
+    let (step, data) = step_and_data(input);
+    head_oracle::compare(data, true);
+    let whole = read_connect(data, usize::MAX);
+    let split = read_connect(data, step);
+    assert_eq!(whole, split, "the split changed the result");
+    if let Some((status, body, _)) = whole {
+        assert!(
+            !(200..300).contains(&status) || body.is_empty(),
+            "a 2xx CONNECT answer ends at its head"
+        );
+    }
+}
+
+/// The firmware's certificate verifier (`confpart_embassy::verify`) on
+/// arbitrary input: a chain of up to `MAX_CHAIN` certificates (each a
+/// 2-byte big-endian length, then that many bytes), a host chosen by the
+/// first byte, the time from the next eight, the anchors the built-in
+/// Twilio set plus the chain's last certificate taken as a root. Whatever
+/// the bytes, it returns a `VerifyError` or `Ok` (never panics, never
+/// loops), and the trust-anchor parser takes any bytes.
+pub fn cert_chain(data: &[u8]) {
+    use confpart_embassy::verify::{
+        MAX_CHAIN, TrustAnchor, UnixTime, Validity, anchor_from_cert, anchors, verify_chain,
+    };
+    const HOSTS: [&str; 4] = [
+        "api.twilio.com",
+        "api.twilio.test",
+        "a.b.example",
+        "192.0.2.1",
+    ];
+    let Some((&pick, rest)) = data.split_first() else {
+        return;
+    };
+    let Some((time, mut rest)) = rest.split_first_chunk::<8>() else {
+        return;
+    };
+    let host = HOSTS[usize::from(pick) % HOSTS.len()];
+    let validity = if pick & 0x80 != 0 {
+        Validity::UncheckedNoClock
+    } else {
+        Validity::At(UnixTime::since_unix_epoch(core::time::Duration::from_secs(
+            u64::from_be_bytes(*time) % 8_000_000_000,
+        )))
+    };
+    let mut certs: Vec<&[u8]> = Vec::new();
+    while let Some((len, tail)) = rest.split_first_chunk::<2>() {
+        let len = usize::from(u16::from_be_bytes(*len)).min(tail.len());
+        let (cert, tail) = tail.split_at(len);
+        certs.push(cert);
+        rest = tail;
+        if certs.len() > MAX_CHAIN {
+            break;
+        }
+    }
+    let mut trusted: Vec<TrustAnchor<'_>> = anchors::TWILIO.to_vec();
+    if let Some(root) = certs.last().and_then(|der| anchor_from_cert(der).ok()) {
+        trusted.push(root);
+    }
+    let _ = verify_chain(&certs, host, &trusted, validity);
 }

@@ -3,13 +3,6 @@
 //! through `confpart serve`'s bridge on loopback; both caps answer 429 / 20429; a
 //! completed conference's memory is given back; the table's memory follows the live
 //! participants, not the caps.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;

@@ -9,14 +9,6 @@
 //!   is a clear error with exit 3 (never retried), its `502` is retried `--retries` times;
 //!   plain HTTP goes to it in absolute form;
 //! - `--timeout`, `--retries` and `--retry-not-found` change what a scripted server sees.
-#![allow(
-    missing_docs,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 mod common;
 
 use std::io::{Read, Write};
