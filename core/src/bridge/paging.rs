@@ -263,7 +263,10 @@ impl<'s, M: Slots<Member<L>>, const L: usize> PageIn<'s, M, L> {
             }
         };
         let count = (begin..end).filter(|i| listed(i)).count();
-        let has_next = (end..members.len()).any(|i| listed(&i));
+        // An empty page has no participant for a next token to continue
+        // after (a `PB…` token naming the first listed participant selects
+        // nothing before it): it links back through `first`, not forward.
+        let has_next = count > 0 && (end..members.len()).any(|i| listed(&i));
         let first = (begin..end)
             .find(|i| listed(i))
             .and_then(|i| members.get(i));
