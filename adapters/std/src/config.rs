@@ -241,7 +241,8 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     }
 }
 
-fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), UrlError> {
+/// `host[:port]` or `[v6]:port` into its host and port (1..=65535); the host is not empty.
+pub(crate) fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), UrlError> {
     let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
         let (host, after) = rest.split_once(']').ok_or(UrlError::Host)?;
         if host.parse::<std::net::Ipv6Addr>().is_err() {

@@ -43,7 +43,7 @@ use std::net::IpAddr;
 use confpart::client::Credentials;
 use confpart::wire::sink::SliceSink;
 
-use crate::config::{BaseUrl, Scheme, Secret};
+use crate::config::{BaseUrl, Scheme, Secret, UrlError};
 
 /// The port of a proxy URL that names none (curl's).
 pub const DEFAULT_PROXY_PORT: u16 = 1080;
@@ -147,32 +147,13 @@ fn authority(host: &str, port: u16) -> String {
     }
 }
 
+/// The URL's authority split as a base URL's is ([`crate::config`]), then its host checked:
+/// an IP address or dot-separated labels (`_` allowed, as proxies' internal names have it).
 fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), ProxyUrlError> {
-    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
-        let (host, after) = rest.split_once(']').ok_or(ProxyUrlError::Host)?;
-        if host.parse::<std::net::Ipv6Addr>().is_err() {
-            return Err(ProxyUrlError::Host);
-        }
-        match after {
-            "" => (host, None),
-            _ => (
-                host,
-                Some(after.strip_prefix(':').ok_or(ProxyUrlError::Port)?),
-            ),
-        }
-    } else {
-        match authority.split_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (authority, None),
-        }
-    };
-    let port = match port {
-        None => None,
-        Some(p) => match p.parse::<u16>() {
-            Ok(n) if n != 0 && p.bytes().all(|b| b.is_ascii_digit()) => Some(n),
-            _ => return Err(ProxyUrlError::Port),
-        },
-    };
+    let (host, port) = crate::config::split_host_port(authority).map_err(|e| match e {
+        UrlError::Port => ProxyUrlError::Port,
+        _ => ProxyUrlError::Host,
+    })?;
     let valid = host.parse::<IpAddr>().is_ok()
         || (!host.is_empty()
             && host.split('.').all(|l| {
