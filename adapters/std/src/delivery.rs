@@ -39,9 +39,9 @@ use std::time::{Duration, Instant};
 use confpart::api::retry::RetryPolicy;
 use confpart::bridge::{Notice, Outgoing, ServiceIn, Table};
 use confpart::wire::http::{Progress, Reader, ResponseKind};
+use confpart::wire::sink::{CountingSink, SliceSink};
 use tracing::Dispatch;
 
-use crate::bridge::VecSink;
 use crate::config::BaseUrl;
 use crate::transport::{Pool, TransportConfig};
 
@@ -340,10 +340,14 @@ fn deliver(
         Ok(base) => base,
         Err(e) => return give_up(&format!("the URL cannot be reached ({e})")),
     };
+    // Sized first, then written: the exact bytes, one allocation.
+    let mut size = CountingSink::default();
     let mut request = Vec::new();
-    if o.write_request(&job.form, &mut VecSink(&mut request))
-        .is_err()
-    {
+    let written = o.write_request(&job.form, &mut size).and_then(|()| {
+        request.resize(size.count, 0);
+        o.write_request(&job.form, &mut SliceSink::new(&mut request))
+    });
+    if written.is_err() {
         return give_up("the request could not be written");
     }
     let started = Instant::now();
