@@ -143,7 +143,8 @@ struct Shared {
     ids: Mutex<RandomIds>,
     /// Requests that reached the service, counted under its lock ([`RequestLog::seq`]).
     handled: AtomicU64,
-    /// Taken only with the service's lock held (and after it), so uncontended.
+    /// Taken inside the service's lock (never the other way round) when draining, so
+    /// uncontended on the request path; alone for the counts and at start and finish.
     callbacks: Mutex<Callbacks>,
 }
 
