@@ -5,8 +5,12 @@
 //   {"op": "sign", "key", "url", "pairs"}          -> getExpectedTwilioSignature
 //   {"op": "validate", "key", "url", "pairs", "sig"} -> "true" / "false" (validateRequest)
 //   {"op": "validate_body", "key", "url", "body", "sig"} -> validateRequestWithBody
+//   {"op": "validate_form", "key", "url", "form", "sig"} -> validateRequest with a received
+//       raw form body parsed as Express's urlencoded parser (extended: false) does:
+//       querystring.parse
 // Repeated names become arrays, as Express's urlencoded parser gives them.
 "use strict";
+const querystring = require("querystring");
 const readline = require("readline");
 const twilio = require("twilio");
 
@@ -32,6 +36,8 @@ rl.on("line", (line) => {
     answer = twilio.getExpectedTwilioSignature(c.key, c.url, params(c.pairs));
   } else if (c.op === "validate") {
     answer = String(twilio.validateRequest(c.key, c.sig, c.url, params(c.pairs)));
+  } else if (c.op === "validate_form") {
+    answer = String(twilio.validateRequest(c.key, c.sig, c.url, querystring.parse(c.form)));
   } else {
     answer = String(twilio.validateRequestWithBody(c.key, c.sig, c.url, c.body));
   }

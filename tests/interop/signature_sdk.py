@@ -7,11 +7,15 @@ Reads one JSON case per line on stdin, writes one answer per line on stdout:
       -> "true" / "false" from RequestValidator(K).validate(U, params, S)
   {"op": "validate_body", "key": K, "url": U, "body": B, "sig": S}
       -> validate with the body as a string (the bodySHA256 path)
+  {"op": "validate_form", "key": K, "url": U, "form": F, "sig": S}
+      -> validate a received form body F (raw, still percent-encoded), parsed as a web
+         framework does (urllib.parse.parse_qsl, blank values kept)
 Repeated names are given as a multi-dict (`getall`), as Flask's request.form is.
 """
 
 import json
 import sys
+import urllib.parse
 
 from twilio.request_validator import RequestValidator
 
@@ -43,6 +47,10 @@ for line in sys.stdin:
         print(validator.compute_signature(case["url"], MultiDict(case["pairs"])))
     elif case["op"] == "validate":
         ok = validator.validate(case["url"], MultiDict(case["pairs"]), case["sig"])
+        print("true" if ok else "false")
+    elif case["op"] == "validate_form":
+        pairs = urllib.parse.parse_qsl(case["form"], keep_blank_values=True)
+        ok = validator.validate(case["url"], MultiDict(pairs), case["sig"])
         print("true" if ok else "false")
     else:
         ok = validator.validate(case["url"], case["body"], case["sig"])

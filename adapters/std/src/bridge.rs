@@ -8,7 +8,14 @@
 //! `Expect: 100-continue` is answered with `bridge::write_continue` as soon as the reader
 //! says the head asked for it. A background thread ticks the service once every
 //! [`TICK_INTERVAL`] (the lifecycle: queued → connecting → ringing → connected) and logs
-//! its notices.
+//! the notices its ticks produce.
+//!
+//! Conference status callbacks ([`Bridge::deliver_callbacks`], on in `confpart serve`):
+//! after each handled request and each tick, still under the service's lock, the notices
+//! are drained ([`delivery::drain_into`]) and each subscribed one is signed and queued on
+//! the [`Deliverer`], which never blocks; its workers send them. An answer never waits
+//! for a callback; a full queue drops it (counted, [`Bridge::callback_stats`], and
+//! logged).
 //!
 //! During shutdown a request in flight is answered as the service writes it (its
 //! `Connection` header follows the request) and the connection is closed after it.
@@ -38,6 +45,7 @@ use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid};
 use confpart::wire::sink::{Sink, WriteError};
 
 use crate::config::{Dialect, Secret};
+use crate::delivery::{self, Deliverer, DeliveryConfig, DeliveryStats};
 use crate::error::Error;
 use crate::server::{
     self, Abort, Handler, LogSink, RequestLog, Server, ServerOptions, ServerStats, Session,
@@ -56,6 +64,8 @@ pub type BridgeService = HeapService<'static>;
 pub const MAX_REQUEST_BODY: usize = 64 * 1024;
 /// How often the background thread ticks the service.
 pub const TICK_INTERVAL: Duration = Duration::from_millis(200);
+/// How long callbacks queued or in flight at shutdown are given (no retry after it began).
+pub const CALLBACK_SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// The current time as the core's timestamp.
 pub fn now() -> Timestamp {
@@ -133,6 +143,16 @@ struct Shared {
     ids: Mutex<RandomIds>,
     /// Requests that reached the service, counted under its lock ([`RequestLog::seq`]).
     handled: AtomicU64,
+    /// Taken inside the service's lock (never the other way round) when draining, so
+    /// uncontended on the request path; alone for the counts and at start and finish.
+    callbacks: Mutex<Callbacks>,
+}
+
+/// The callback deliverer, when on, and the one buffer callback forms are written into.
+#[derive(Default)]
+struct Callbacks {
+    deliverer: Option<Deliverer>,
+    form: Vec<u8>,
 }
 
 impl Shared {
@@ -184,21 +204,60 @@ impl Bridge {
                 service: Mutex::new(service),
                 ids: Mutex::new(RandomIds::new()),
                 handled: AtomicU64::new(0),
+                callbacks: Mutex::new(Callbacks::default()),
             }),
             dialect,
         })
     }
 
-    /// Advances the lifecycle to now; returns the notices it produced as
-    /// `(event, conference SID)`.
+    /// Advances the lifecycle to now and queues the callbacks it causes; returns the
+    /// notices it produced as `(event, conference SID)`.
     pub fn tick(&self) -> Vec<(&'static str, String)> {
         let mut service = self.shared.service();
         service.tick(now());
         let mut notices = Vec::new();
-        while let Some(n) = service.pop_notice() {
+        self.drain(&mut service, |n| {
             notices.push((n.kind.name(), n.conference.as_str().to_owned()));
-        }
+        });
         notices
+    }
+
+    /// Sends the conference status callbacks of every change from now on with a
+    /// [`Deliverer`] made from `config` (its warnings go to the current default `tracing`
+    /// dispatcher). A deliverer already running is kept.
+    pub fn deliver_callbacks(&self, config: DeliveryConfig) {
+        let mut callbacks = self.callbacks();
+        if callbacks.deliverer.is_none() {
+            callbacks.deliverer = Some(Deliverer::start(config));
+        }
+    }
+
+    /// The callbacks delivered, dropped and failed so far; `None` when callbacks are not
+    /// sent.
+    pub fn callback_stats(&self) -> Option<DeliveryStats> {
+        self.callbacks().deliverer.as_ref().map(Deliverer::stats)
+    }
+
+    /// Stops sending callbacks: what is queued or in flight gets `limit`
+    /// ([`Deliverer::finish_within`]); the final counts (`None` when they were not sent).
+    pub fn finish_callbacks(&self, limit: Duration) -> Option<DeliveryStats> {
+        let deliverer = self.callbacks().deliverer.take();
+        deliverer.map(|d| d.finish_within(limit))
+    }
+
+    fn callbacks(&self) -> MutexGuard<'_, Callbacks> {
+        self.shared
+            .callbacks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Drains `service`'s notices (its lock held by the caller) into callbacks, in order;
+    /// `each` sees every notice.
+    fn drain(&self, service: &mut BridgeService, each: impl FnMut(bridge::Notice)) {
+        let mut callbacks = self.callbacks();
+        let Callbacks { deliverer, form } = &mut *callbacks;
+        delivery::drain_into(service, deliverer.as_ref(), form, each);
     }
 
     /// Creates a conference named `name` with one participant per entry of `labels` (the
@@ -378,6 +437,8 @@ impl BridgeSession {
             // Taken while the service is locked: the order the state changed in.
             let seq = self.bridge.shared.handled.fetch_add(1, Ordering::SeqCst) + 1;
             let handled = service.handle(&message, now, &mut *ids, scratch, &mut VecSink(out));
+            // Queued, never sent here: the answer does not wait for a callback.
+            self.bridge.drain(&mut service, |_| {});
             (handled, seq)
         };
         let log = RequestLog::new(message.method(), message.path(), 0).with_seq(seq);
@@ -430,6 +491,7 @@ impl Running {
         if let Some(t) = self.ticker.take() {
             let _ = t.join();
         }
+        self.bridge.finish_callbacks(CALLBACK_SHUTDOWN_GRACE);
     }
 }
 
@@ -467,14 +529,21 @@ pub fn start(config: &BridgeConfig, options: ServerOptions) -> Result<Running, E
 
 /// `confpart serve`: runs in the foreground until SIGINT / SIGTERM. `on_ready` is called
 /// with the bridge and its address once it listens (to print, or to create the demo
-/// conference).
+/// conference). With `callbacks`, conference status callbacks are sent
+/// ([`Bridge::deliver_callbacks`]; their warnings go to the server's log, in its format)
+/// and given [`CALLBACK_SHUTDOWN_GRACE`] at shutdown.
 pub fn serve(
     config: &BridgeConfig,
     options: ServerOptions,
+    callbacks: Option<DeliveryConfig>,
     on_ready: impl FnOnce(&Bridge, SocketAddr) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let bridge = Bridge::new(config)?;
     let log = Arc::clone(&options.log);
+    let events = options.log_format.events(Arc::clone(&log));
+    if let Some(callbacks) = callbacks {
+        tracing::dispatcher::with_default(&events, || bridge.deliver_callbacks(callbacks));
+    }
     let server = Server::bind(options, bridge.clone()).map_err(Error::Listen)?;
     let handle = server.shutdown_handle();
     server::shutdown_on_signals(handle.clone()).map_err(Error::Listen)?;
@@ -489,7 +558,18 @@ pub fn serve(
     let result = server.run().map_err(Error::Listen);
     stop_tick.store(true, Ordering::SeqCst);
     let _ = ticker.join();
-    log.flush(); // the tick's last notices
+    if let Some(stats) = bridge.finish_callbacks(CALLBACK_SHUTDOWN_GRACE) {
+        tracing::dispatcher::with_default(&events, || {
+            tracing::info!(
+                delivered = stats.delivered,
+                dropped = stats.dropped,
+                failed = stats.failed,
+                retries = stats.retries,
+                "callbacks"
+            );
+        });
+    }
+    log.flush(); // the tick's last notices, the callbacks' warnings
     ready.and(result)
 }
 

@@ -19,21 +19,29 @@
 //!   and frames the answer (`confpart::wire::http::Reader`); this module connects, sends,
 //!   reads and waits.
 //!
+//! - **Logged where the caller logs**: the warnings (drops, failures) go to the `tracing`
+//!   dispatcher that was the default when [`Deliverer::start`] was called (`confpart
+//!   serve`: its log, [`crate::server::LogFormat::events`]), from the workers and from
+//!   `submit` alike.
+//! - **Shutdown bounded**: [`Deliverer::finish_within`] gives what is queued or in flight a
+//!   bounded time (no retry after it began), then leaves the rest.
+//!
 //! Plain `http://` receivers are reached on loopback only, as every client connection of
 //! this crate ([`crate::config::BaseUrl`]); others need `https://`.
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use confpart::api::retry::RetryPolicy;
-use confpart::bridge::{Notice, Outgoing, Service};
+use confpart::bridge::{Notice, Outgoing, ServiceIn, Table};
 use confpart::wire::http::{Progress, Reader, ResponseKind};
+use confpart::wire::sink::{CountingSink, SliceSink};
+use tracing::Dispatch;
 
-use crate::bridge::VecSink;
 use crate::config::BaseUrl;
 use crate::transport::{Pool, TransportConfig};
 
@@ -94,6 +102,8 @@ struct Counters {
     dropped: AtomicU64,
     failed: AtomicU64,
     retries: AtomicU64,
+    /// Set by [`Deliverer::finish_within`]: no more retries or back-off waits.
+    closing: AtomicBool,
 }
 
 impl Counters {
@@ -114,32 +124,44 @@ pub struct Deliverer {
     queues: Vec<SyncSender<Job>>,
     workers: Vec<JoinHandle<()>>,
     counters: Arc<Counters>,
+    /// Where the warnings go (the default dispatcher when started).
+    log: Dispatch,
 }
 
 impl Deliverer {
-    /// Starts the workers.
+    /// Starts the workers. Their warnings, and `submit`'s, go to the current default
+    /// `tracing` dispatcher (see the module docs).
     pub fn start(config: DeliveryConfig) -> Self {
+        let log = tracing::dispatcher::get_default(Dispatch::clone);
         let counters = Arc::new(Counters::default());
         let (mut queues, mut workers) = (Vec::new(), Vec::new());
         for i in 0..config.workers.max(1) {
             let (tx, rx) = sync_channel(config.queue.max(1));
             let (policy, transport) = (config.policy.clone(), config.transport.clone());
             let counters = Arc::clone(&counters);
+            let dispatch = log.clone();
             let spawned = std::thread::Builder::new()
                 .name(format!("callbacks-{i}"))
-                .spawn(move || worker(&rx, &policy, &transport, &counters));
+                .spawn(move || {
+                    tracing::dispatcher::with_default(&dispatch, || {
+                        worker(&rx, &policy, &transport, &counters);
+                    });
+                });
             match spawned {
                 Ok(handle) => {
                     queues.push(tx);
                     workers.push(handle);
                 }
-                Err(e) => tracing::error!("callback worker {i} not started: {e}"),
+                Err(e) => tracing::dispatcher::with_default(&log, || {
+                    tracing::error!("callback worker {i} not started: {e}");
+                }),
             }
         }
         Self {
             queues,
             workers,
             counters,
+            log,
         }
     }
 
@@ -167,12 +189,14 @@ impl Deliverer {
             Ok(()) => true,
             Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
                 Counters::add(&self.counters.dropped);
-                tracing::warn!(
-                    conference = conference.as_str(),
-                    sequence,
-                    event = event.as_str(),
-                    "callback dropped: the delivery queue is full"
-                );
+                tracing::dispatcher::with_default(&self.log, || {
+                    tracing::warn!(
+                        conference = conference.as_str(),
+                        sequence,
+                        event = event.as_str(),
+                        "callback dropped: the delivery queue is full"
+                    );
+                });
                 false
             }
         }
@@ -190,7 +214,7 @@ impl Deliverer {
     }
 
     /// Closes the queues and waits for the workers to deliver (or give up on) what was
-    /// queued; the final counts.
+    /// queued, retries included; the final counts.
     pub fn finish(mut self) -> DeliveryStats {
         self.queues.clear();
         for worker in self.workers.drain(..) {
@@ -198,36 +222,88 @@ impl Deliverer {
         }
         self.stats()
     }
+
+    /// Closes the queues and gives the workers `limit` to send what is queued or in
+    /// flight, each callback once more at most (no retry, no back-off wait from now on);
+    /// workers still busy after it are left to end on their own (their callbacks count
+    /// as neither delivered nor failed). The counts at that point.
+    pub fn finish_within(mut self, limit: Duration) -> DeliveryStats {
+        self.counters.closing.store(true, Ordering::SeqCst);
+        self.queues.clear();
+        let deadline = Instant::now() + limit;
+        while self.workers.iter().any(|w| !w.is_finished()) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let busy = self.workers.iter().filter(|w| !w.is_finished()).count();
+        for worker in self.workers.drain(..) {
+            if worker.is_finished() {
+                let _ = worker.join();
+            }
+        }
+        if busy > 0 {
+            tracing::dispatcher::with_default(&self.log, || {
+                tracing::warn!(
+                    busy,
+                    "callback workers still sending after {limit:?}: their callbacks are abandoned"
+                );
+            });
+        }
+        self.stats()
+    }
+
+    fn failed(&self) {
+        Counters::add(&self.counters.failed);
+    }
 }
 
 /// Drains `service`'s notices, in the order the changes were applied, and submits the
-/// callback each one makes ([`confpart::bridge::Service::callback`]) to `deliverer`;
+/// callback each one makes ([`confpart::bridge::ServiceIn::callback`]) to `deliverer`;
 /// returns the notices (for the log). Call it under the service's lock, after every
 /// handled request and every tick, so the callbacks are numbered and queued in the order
-/// the state changed. Without a deliverer the notices are only returned.
-pub fn drain<const C: usize, const N: usize, const L: usize>(
-    service: &mut Service<'_, C, N, L>,
+/// the state changed. Without a deliverer the notices are only returned. A caller that
+/// drains often keeps one form buffer: [`drain_into`].
+pub fn drain<T: Table<L>, const L: usize>(
+    service: &mut ServiceIn<'_, T, L>,
     deliverer: Option<&Deliverer>,
 ) -> Vec<Notice> {
     let mut notices = Vec::new();
-    let mut form = vec![0u8; MAX_CALLBACK_LEN];
+    drain_into(service, deliverer, &mut Vec::new(), |n| notices.push(n));
+    notices
+}
+
+/// [`drain`] with the caller's form buffer (grown to [`MAX_CALLBACK_LEN`] when the first
+/// callback is written, then reused: nothing is allocated while there is no notice) and
+/// each notice handed to `each` instead of collected.
+pub fn drain_into<T: Table<L>, const L: usize>(
+    service: &mut ServiceIn<'_, T, L>,
+    deliverer: Option<&Deliverer>,
+    form: &mut Vec<u8>,
+    mut each: impl FnMut(Notice),
+) {
     while let Some(notice) = service.pop_notice() {
         if let Some(deliverer) = deliverer {
-            match service.callback(&notice, &mut form) {
+            if form.len() < MAX_CALLBACK_LEN {
+                form.resize(MAX_CALLBACK_LEN, 0);
+            }
+            match service.callback(&notice, form) {
                 Ok(Some(outgoing)) => {
                     let len = outgoing.body_len;
                     deliverer.submit(outgoing, form.get(..len).unwrap_or(&[]));
                 }
                 Ok(None) => {}
-                Err(_) => tracing::error!(
-                    conference = notice.conference.as_str(),
-                    "callback longer than {MAX_CALLBACK_LEN} bytes: not sent"
-                ),
+                Err(_) => {
+                    deliverer.failed();
+                    tracing::dispatcher::with_default(&deliverer.log, || {
+                        tracing::error!(
+                            conference = notice.conference.as_str(),
+                            "callback longer than {MAX_CALLBACK_LEN} bytes: not sent"
+                        );
+                    });
+                }
             }
         }
-        notices.push(notice);
+        each(notice);
     }
-    notices
 }
 
 fn worker(
@@ -264,10 +340,14 @@ fn deliver(
         Ok(base) => base,
         Err(e) => return give_up(&format!("the URL cannot be reached ({e})")),
     };
+    // Sized first, then written: the exact bytes, one allocation.
+    let mut size = CountingSink::default();
     let mut request = Vec::new();
-    if o.write_request(&job.form, &mut VecSink(&mut request))
-        .is_err()
-    {
+    let written = o.write_request(&job.form, &mut size).and_then(|()| {
+        request.resize(size.count, 0);
+        o.write_request(&job.form, &mut SliceSink::new(&mut request))
+    });
+    if written.is_err() {
         return give_up("the request could not be written");
     }
     let started = Instant::now();
@@ -293,9 +373,12 @@ fn deliver(
             _ => {}
         }
         let wait = policy.backoff(attempts - 1, rng);
-        if attempts >= policy.max_attempts || started.elapsed() + wait > policy.max_total {
+        let closing = counters.closing.load(Ordering::SeqCst);
+        if closing || attempts >= policy.max_attempts || started.elapsed() + wait > policy.max_total
+        {
             let last = status.map_or_else(|| "no answer".to_owned(), |s| s.to_string());
-            return give_up(&format!("{attempts} attempts, the last: {last}"));
+            let why = if closing { ", shutting down" } else { "" };
+            return give_up(&format!("{attempts} attempts, the last: {last}{why}"));
         }
         Counters::add(&counters.retries);
         std::thread::sleep(wait);
@@ -445,6 +528,28 @@ mod tests {
         acceptor.join().unwrap();
         let stats = d.finish();
         assert!(stats.dropped >= 18 && stats.delivered == 0, "{stats:?}");
+    }
+
+    #[test]
+    fn finish_within_leaves_a_stuck_receiver_behind() {
+        // The worker waits on a receiver that never answers (read timeout 60 s); shutdown
+        // gives it 100 ms, then returns without it.
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/cb", listener.local_addr().unwrap());
+        let mut config = fast(1, 4);
+        config.transport.timeouts.read = Duration::from_secs(60);
+        let d = Deliverer::start(config);
+        assert!(d.submit(outgoing(&url, 1), b"n=1"));
+        assert!(d.submit(outgoing(&url, 2), b"n=2"));
+        let (held, _) = listener.accept().unwrap();
+        let started = Instant::now();
+        let stats = d.finish_within(Duration::from_millis(100));
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "waited for the receiver"
+        );
+        assert_eq!((stats.delivered, stats.dropped), (0, 0));
+        drop(held);
     }
 
     #[test]

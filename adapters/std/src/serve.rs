@@ -1,7 +1,8 @@
 //! `confpart serve`: the bridge on a TCP (or TLS) port until SIGINT / SIGTERM.
 //!
 //! The flags become a [`BridgeConfig`] (dialect, accounts) and [`ServerOptions`]
-//! (address, workers, connection cap, timeouts, TLS, log format), and [`bridge::serve`] runs them. Standard
+//! (address, workers, connection cap, timeouts, TLS, log format), the client's network
+//! flags the callbacks' transport ([`DeliveryConfig`]), and [`bridge::serve`] runs them. Standard
 //! output gets `listening on http://ADDR` once the port is bound, then with
 //! `--demo-conference` a `conference CF…` line and one `participant CA…` line per
 //! participant (scripts and tests read these); the request log goes to stderr.
@@ -15,6 +16,7 @@ use confpart::bridge::Timing;
 use crate::bridge::{self, BridgeConfig};
 use crate::cli::{GlobalArgs, ServeArgs};
 use crate::config::{Dialect, Secret};
+use crate::delivery::DeliveryConfig;
 use crate::demo;
 use crate::error::Error;
 use crate::server::{ServerOptions, tls_config_from_pem};
@@ -46,22 +48,29 @@ pub fn serve(g: &GlobalArgs, args: &ServeArgs, out: &mut dyn Write) -> Result<()
         },
     };
     let scheme = if tls.is_some() { "https" } else { "http" };
-    bridge::serve(&config, options(args, tls), |bridge, addr| {
-        let mut say = |line: String| {
-            writeln!(out, "{line}")
-                .and_then(|()| out.flush())
-                .map_err(|e| Error::input(format_args!("stdout: {e}")))
-        };
-        say(format!("listening on {scheme}://{addr}"))?;
-        if args.demo_conference {
-            let (conference, calls) = bridge.demo_conference(&first, "demo", &DEMO_LABELS)?;
-            say(format!("conference {conference}"))?;
-            for call in calls {
-                say(format!("participant {call}"))?;
+    // Callbacks go out as the client's requests do (trust, proxy, timeouts).
+    let callbacks = DeliveryConfig::new(g.network.network().transport()?);
+    bridge::serve(
+        &config,
+        options(args, tls),
+        Some(callbacks),
+        |bridge, addr| {
+            let mut say = |line: String| {
+                writeln!(out, "{line}")
+                    .and_then(|()| out.flush())
+                    .map_err(|e| Error::input(format_args!("stdout: {e}")))
+            };
+            say(format!("listening on {scheme}://{addr}"))?;
+            if args.demo_conference {
+                let (conference, calls) = bridge.demo_conference(&first, "demo", &DEMO_LABELS)?;
+                say(format!("conference {conference}"))?;
+                for call in calls {
+                    say(format!("participant {call}"))?;
+                }
             }
-        }
-        Ok(())
-    })
+            Ok(())
+        },
+    )
 }
 
 /// The `--account` / `--token` pairs; without any, the demo's account (said on stderr, so

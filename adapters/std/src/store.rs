@@ -5,8 +5,12 @@
 //! - A conference's participants are a [`Grow`] (a `Vec`): a conference of 3
 //!   costs 3 participants, one of 250 costs 250. Final participants are
 //!   pruned before they outnumber the live ones, and a completed
-//!   conference's participants are dropped at once (they are no longer
-//!   addressable).
+//!   conference's participants are dropped at the table's next insert (or
+//!   once [`HOLD_COMPLETED_MEMBERS`] newer conferences completed): not at
+//!   once, because the callbacks of the change that completed it
+//!   (`participant-leave`, `conference-end`) are built from them after the
+//!   change ([`confpart::bridge::ServiceIn::callback`]; the bridge drains
+//!   them right after each request and tick).
 //! - Conferences are found by SID and by friendly name through hash maps
 //!   ([`HeapTable`]): a look-up costs the same with 10 conferences or
 //!   10 000.
@@ -23,6 +27,11 @@ use confpart::wire::ident::{AccountSid, ConferenceSid};
 /// Completed conferences kept (each without its participants, a few hundred
 /// bytes) before the oldest is reclaimed.
 pub const KEEP_COMPLETED: usize = 1024;
+
+/// Completed conferences whose participants are kept until the next insert
+/// (see the module docs): one change completes one conference, so a few
+/// suffice.
+pub const HOLD_COMPLETED_MEMBERS: usize = 4;
 
 /// The host's bridge service: the core's service over a [`HeapTable`].
 pub type HeapService<'a, const L: usize = DEFAULT_LABEL_BYTES> = ServiceIn<'a, HeapTable<L>, L>;
@@ -104,6 +113,8 @@ pub struct HeapTable<const L: usize = DEFAULT_LABEL_BYTES> {
     names: HashMap<AccountSid, HashMap<Box<str>, ConferenceSid>>,
     /// Completed conferences, oldest first.
     completed: VecDeque<ConferenceSid>,
+    /// Completed conferences whose participants are still held, oldest first.
+    holding: VecDeque<ConferenceSid>,
 }
 
 impl<const L: usize> HeapTable<L> {
@@ -129,7 +140,18 @@ impl<const L: usize> HeapTable<L> {
             + members
             + self.names.capacity() * account
             + names
-            + self.completed.capacity() * size_of::<ConferenceSid>()
+            + (self.completed.capacity() + self.holding.capacity()) * size_of::<ConferenceSid>()
+    }
+
+    /// Drops the held participants of completed conferences, all but `keep`.
+    fn release_held(&mut self, keep: usize) {
+        while self.holding.len() > keep {
+            if let Some(sid) = self.holding.pop_front()
+                && let Some(e) = self.entries.get_mut(&sid)
+            {
+                e.release_members();
+            }
+        }
     }
 
     fn forget_name(&mut self, sid: &ConferenceSid) {
@@ -186,6 +208,7 @@ impl<const L: usize> Table<L> for HeapTable<L> {
     }
 
     fn insert(&mut self, entry: Entry<Self::Members, L>) -> bool {
+        self.release_held(0);
         let sid = *entry.sid();
         if let Some(name) = entry.name() {
             self.names
@@ -200,6 +223,7 @@ impl<const L: usize> Table<L> for HeapTable<L> {
     fn remove(&mut self, sid: &ConferenceSid) -> bool {
         self.forget_name(sid);
         self.completed.retain(|c| c != sid);
+        self.holding.retain(|c| c != sid);
         let removed = self.entries.remove(sid).is_some();
         self.shrink();
         removed
@@ -207,8 +231,9 @@ impl<const L: usize> Table<L> for HeapTable<L> {
 
     fn completed(&mut self, sid: &ConferenceSid) {
         self.forget_name(sid);
-        if let Some(e) = self.entries.get_mut(sid) {
-            e.release_members();
+        if self.entries.contains_key(sid) {
+            self.holding.push_back(*sid);
+            self.release_held(HOLD_COMPLETED_MEMBERS);
             self.completed.push_back(*sid);
         }
         while self.completed.len() > KEEP_COMPLETED {
@@ -222,6 +247,7 @@ impl<const L: usize> Table<L> for HeapTable<L> {
 
     fn reclaim_oldest(&mut self) -> bool {
         while let Some(sid) = self.completed.pop_front() {
+            self.holding.retain(|c| *c != sid);
             if self.entries.remove(&sid).is_some() {
                 self.shrink();
                 return true;

@@ -129,6 +129,44 @@ impl LogFormat {
         Logger::new(self, Arc::clone(&lines) as Arc<dyn LogSink>).request(entry, duration);
         lines.lines().concat()
     }
+
+    /// A `tracing` dispatcher for a server's other events (the warnings of callback
+    /// delivery, [`crate::delivery`]) writing to `sink` in this format: `WARN message
+    /// field=value ...` or a JSON object with `level` and the fields at the top level;
+    /// `INFO` and above.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use confpart_std::server::{LogFormat, LogSink, MemoryLog};
+    /// let lines = Arc::new(MemoryLog::default());
+    /// let log = LogFormat::Json.events(Arc::clone(&lines) as Arc<dyn LogSink>);
+    /// tracing::dispatcher::with_default(&log, || {
+    ///     tracing::warn!(sequence = 3, "callback not delivered");
+    ///     tracing::debug!("not shown");
+    /// });
+    /// let line: serde_json::Value = serde_json::from_str(&lines.lines()[0])?;
+    /// assert_eq!((&line["level"], &line["sequence"]), (&"WARN".into(), &3.into()));
+    /// assert_eq!(lines.lines().len(), 1);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn events(self, sink: Arc<dyn LogSink>) -> Dispatch {
+        let builder = tracing_subscriber::fmt()
+            .with_writer(SinkWriter(sink))
+            .with_max_level(tracing::Level::INFO)
+            .without_time()
+            .with_target(false);
+        match self {
+            LogFormat::Text => Dispatch::new(builder.finish()),
+            LogFormat::Json => Dispatch::new(
+                builder
+                    .json()
+                    .flatten_event(true)
+                    .with_current_span(false)
+                    .with_span_list(false)
+                    .finish(),
+            ),
+        }
+    }
 }
 
 /// Where log lines go.
