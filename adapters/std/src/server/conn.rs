@@ -116,7 +116,7 @@ impl Conn<'_> {
             // Here `input` holds bytes the session has not seen (or none): after a read,
             // or after a request that left pipelined bytes.
             if !input.is_empty() {
-                let started = *request.get_or_insert((Instant::now(), false));
+                let started = *request.get_or_insert_with(|| (Instant::now(), false));
                 let closing = *shutdown.borrow();
                 // The answer is written from the worker thread's buffer at once, within this
                 // poll; only what the socket does not take now is copied out for the wait.
@@ -157,9 +157,11 @@ impl Conn<'_> {
                         if input.is_empty() && input.capacity() > IDLE_KEEP {
                             input = Vec::new();
                         }
-                        self.log(log, started.0.elapsed());
+                        // One clock read for both (it is per request).
+                        let now = Instant::now();
+                        self.log(log, now.saturating_duration_since(started.0));
                         request = None;
-                        idle_since = Instant::now();
+                        idle_since = now;
                         if !keep_alive || closing {
                             break Ok(());
                         }
