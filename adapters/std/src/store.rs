@@ -13,7 +13,10 @@
 //!   them right after each request and tick).
 //! - Conferences are found by SID and by friendly name through hash maps
 //!   ([`HeapTable`]): a look-up costs the same with 10 conferences or
-//!   10 000.
+//!   10 000. The map by SID hashes with [`foldhash`] (seeded per process): its
+//!   keys are SIDs the bridge drew at random, so a client cannot choose keys that
+//!   collide, and SipHash's cost was ~1 000 instructions an update (`scripts/irops
+//!   host_service_100k`). The names, which clients choose, keep std's keyed SipHash.
 //! - A completed conference is kept (its SID answers as completed, not as
 //!   unknown) until [`KEEP_COMPLETED`] newer ones completed; then the
 //!   oldest is reclaimed.
@@ -23,6 +26,9 @@ use std::ops::{Deref, DerefMut};
 
 use confpart::bridge::{DEFAULT_LABEL_BYTES, Entry, Limits, Member, ServiceIn, Slots, Table};
 use confpart::wire::ident::{AccountSid, ConferenceSid};
+
+/// The hasher of the map by conference SID (see the module's documentation).
+type SidHasher = foldhash::fast::RandomState;
 
 /// Completed conferences kept (each without its participants, a few hundred
 /// bytes) before the oldest is reclaimed.
@@ -107,7 +113,7 @@ impl<T> Slots<T> for Grow<T> {
 /// store's [`Limits`], given by the user.
 #[derive(Debug, Clone, Default)]
 pub struct HeapTable<const L: usize = DEFAULT_LABEL_BYTES> {
-    entries: HashMap<ConferenceSid, Entry<Grow<Member<L>>, L>>,
+    entries: HashMap<ConferenceSid, Entry<Grow<Member<L>>, L>, SidHasher>,
     /// Per account, the friendly names of the conferences not completed (nested, so that a
     /// look-up by `&str` allocates nothing).
     names: HashMap<AccountSid, HashMap<Box<str>, ConferenceSid>>,

@@ -215,6 +215,13 @@ fn check_sid(s: &[u8], kind: IdKind) -> Result<SidForm, IdError> {
     }
 }
 
+/// Whether two SIDs' bytes are equal: every byte compared, no early exit, which the
+/// compiler turns into a few vector instructions inline (an array's `==` calls `memcmp`).
+#[inline]
+fn same_bytes(a: &[u8; SID_CAPACITY], b: &[u8; SID_CAPACITY]) -> bool {
+    a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
+}
+
 /// A SID validated for some kind, before it becomes its typed value.
 #[derive(Clone, Copy)]
 pub(crate) struct RawSid {
@@ -278,10 +285,30 @@ macro_rules! sid_type {
         #[doc = concat!("assert!(", stringify!($name), "::parse(\"XX\").is_err());")]
         /// # Ok::<(), confpart::wire::ident::IdError>(())
         /// ```
-        #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+        #[derive(Clone, Copy)]
         pub struct $name {
             bytes: [u8; SID_CAPACITY],
             form: SidForm,
+        }
+
+        // Equality without a `memcmp` call: a participant is found by comparing its call
+        // SID with each of its conference's (up to 250), and a call per comparison was
+        // the bridge's largest user-space cost (`perf`, BENCHMARKS.md "issue 19").
+        impl PartialEq for $name {
+            #[inline]
+            fn eq(&self, other: &Self) -> bool {
+                self.form == other.form && same_bytes(&self.bytes, &other.bytes)
+            }
+        }
+
+        impl Eq for $name {}
+
+        // As derived: consistent with `eq` (same bytes and form).
+        impl core::hash::Hash for $name {
+            fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+                self.bytes.hash(state);
+                self.form.hash(state);
+            }
         }
 
         impl $name {

@@ -9,7 +9,8 @@
 //! and nothing for the output. Bytes are read into a buffer of the worker thread
 //! ([`READ_CHUNK`] bytes, borrowed only inside one poll, never across an `await`) and only
 //! what arrived is copied to the connection; a session writes its answer into the worker
-//! thread's output buffer, copied out only for the write. So an idle keep-alive connection
+//! thread's output buffer, written from there at once (copied out only when the socket
+//! does not take it all). So an idle keep-alive connection
 //! holds no request-sized buffer, and the bridge's request buffer (head and body limits)
 //! is the worker thread's too (see `crate::bridge`).
 
@@ -115,20 +116,28 @@ impl Conn<'_> {
             // Here `input` holds bytes the session has not seen (or none): after a read,
             // or after a request that left pipelined bytes.
             if !input.is_empty() {
-                let started = *request.get_or_insert((Instant::now(), false));
+                let started = *request.get_or_insert_with(|| (Instant::now(), false));
                 let closing = *shutdown.borrow();
-                let (step, answer) = OUT.with_borrow_mut(|out| {
-                    out.clear();
-                    let step = session.on_input(&input, closing, out);
-                    let answer = (!out.is_empty()).then(|| out.clone());
-                    if out.capacity() > OUT_KEEP {
-                        *out = Vec::new();
-                    }
-                    (step, answer)
-                });
-                if let Some(answer) = answer
-                    && let Err(e) = send(&mut io, &answer, options.write_timeout).await
-                {
+                // The answer is written from the worker thread's buffer at once, within this
+                // poll; only what the socket does not take now is copied out for the wait.
+                let (step, written) = poll_fn(|cx| {
+                    Poll::Ready(OUT.with_borrow_mut(|out| {
+                        out.clear();
+                        let step = session.on_input(&input, closing, out);
+                        let written = write_now(&mut io, out, cx);
+                        if out.capacity() > OUT_KEEP {
+                            *out = Vec::new();
+                        }
+                        (step, written)
+                    }))
+                })
+                .await;
+                let sent = match written {
+                    Ok(None) => Ok(()),
+                    Ok(Some(rest)) => send(&mut io, &rest, options.write_timeout).await,
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = sent {
                     break Err(e);
                 }
                 match step {
@@ -148,9 +157,11 @@ impl Conn<'_> {
                         if input.is_empty() && input.capacity() > IDLE_KEEP {
                             input = Vec::new();
                         }
-                        self.log(log, started.0.elapsed());
+                        // One clock read for both (it is per request).
+                        let now = Instant::now();
+                        self.log(log, now.saturating_duration_since(started.0));
                         request = None;
-                        idle_since = Instant::now();
+                        idle_since = now;
                         if !keep_alive || closing {
                             break Ok(());
                         }
@@ -260,6 +271,33 @@ async fn read_some<R: AsyncRead + Unpin>(io: &mut R, input: &mut Vec<u8>) -> io:
         })
     })
     .await
+}
+
+/// Writes what `io` takes of `bytes` now (no waiting): `None` when nothing is left to do,
+/// or what remains to be sent (copied; with TLS, the flush of what was written) with
+/// [`send`].
+fn write_now<W: AsyncWrite + Unpin>(
+    io: &mut W,
+    bytes: &[u8],
+    cx: &mut std::task::Context<'_>,
+) -> io::Result<Option<Vec<u8>>> {
+    if bytes.is_empty() {
+        return Ok(None);
+    }
+    let mut done = 0;
+    while let Some(rest) = bytes.get(done..).filter(|r| !r.is_empty()) {
+        match Pin::new(&mut *io).poll_write(cx, rest) {
+            Poll::Ready(Ok(0)) => return Err(io::ErrorKind::WriteZero.into()),
+            Poll::Ready(Ok(n)) => done += n,
+            Poll::Ready(Err(e)) => return Err(e),
+            Poll::Pending => return Ok(Some(rest.to_vec())),
+        }
+    }
+    match Pin::new(&mut *io).poll_flush(cx) {
+        Poll::Ready(Ok(())) => Ok(None),
+        Poll::Ready(Err(e)) => Err(e),
+        Poll::Pending => Ok(Some(Vec::new())),
+    }
 }
 
 /// Writes all of `bytes` within `limit` (a client that does not read is cut off).

@@ -344,19 +344,38 @@ struct TextFields;
 
 impl<'w> FormatFields<'w> for TextFields {
     fn format_fields<R: RecordFields>(&self, mut writer: Writer<'w>, fields: R) -> fmt::Result {
-        let mut line = TextLine::default();
-        fields.record(&mut line);
-        let number = |n: Option<u64>| n.map_or_else(|| "-".to_owned(), |n| n.to_string());
-        write!(
-            writer,
-            "{} {} {} {} {:.3}ms{}",
-            printable(&line.method),
-            printable(&line.path),
-            number(line.status),
-            number(line.code),
-            line.duration_ms,
-            line.rest
-        )
+        TEXT_LINE.with_borrow_mut(|line| {
+            line.clear();
+            fields.record(&mut *line);
+            write!(
+                writer,
+                "{} {} {} {} {:.3}ms{}",
+                printable(&line.method),
+                printable(&line.path),
+                Number(line.status),
+                Number(line.code),
+                line.duration_ms,
+                line.rest
+            )
+        })
+    }
+}
+
+thread_local! {
+    /// The fields of the event being formatted, reused: a line costs no allocation once its
+    /// strings have grown to a request's sizes (the log runs per request).
+    static TEXT_LINE: std::cell::RefCell<TextLine> = std::cell::RefCell::default();
+}
+
+/// A number, or `-` when absent.
+struct Number(Option<u64>);
+
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(n) => fmt::Display::fmt(&n, f),
+            None => f.write_str("-"),
+        }
     }
 }
 
@@ -370,6 +389,20 @@ struct TextLine {
     duration_ms: f64,
     /// ` name=value` for every other field, in the event's order.
     rest: String,
+    /// One other field's value before it is escaped into `rest`.
+    value: String,
+}
+
+impl TextLine {
+    fn clear(&mut self) {
+        self.method.clear();
+        self.path.clear();
+        self.status = None;
+        self.code = None;
+        self.duration_ms = 0.0;
+        self.rest.clear();
+        self.value.clear();
+    }
 }
 
 impl Visit for TextLine {
@@ -390,11 +423,18 @@ impl Visit for TextLine {
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
         match field.name() {
-            "method" => self.method = format!("{value:?}"),
-            "path" => self.path = format!("{value:?}"),
+            "method" => {
+                self.method.clear();
+                let _ = write!(self.method, "{value:?}");
+            }
+            "path" => {
+                self.path.clear();
+                let _ = write!(self.path, "{value:?}");
+            }
             name => {
-                let value = format!("{value:?}");
-                let _ = write!(self.rest, " {name}={}", printable(&value));
+                self.value.clear();
+                let _ = write!(self.value, "{value:?}");
+                let _ = write!(self.rest, " {name}={}", printable(&self.value));
             }
         }
     }
@@ -445,21 +485,35 @@ struct LineWriter<'a> {
 
 impl LineWriter<'_> {
     fn emit(&mut self, line: &[u8]) {
-        self.sink.line(&String::from_utf8_lossy(line));
+        self.sink.line(&lossy(line));
+    }
+}
+
+/// `bytes` as text (a formatter writes UTF-8: checked, not copied).
+fn lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.into(),
+        Err(_) => String::from_utf8_lossy(bytes),
     }
 }
 
 impl Write for LineWriter<'_> {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        // A formatter writes an event's whole line at once: handed on without a copy.
+        if self.buf.is_empty()
+            && let Some((b'\n', line)) = bytes.split_last()
+            && !line.contains(&b'\n')
+        {
+            self.sink.line(&lossy(line));
+            return Ok(bytes.len());
+        }
         self.buf.extend_from_slice(bytes);
         let sink = self.sink;
         let mut start = 0;
         while let Some(rest) = self.buf.get(start..)
             && let Some(end) = rest.iter().position(|&b| b == b'\n')
         {
-            sink.line(&String::from_utf8_lossy(
-                rest.get(..end).unwrap_or_default(),
-            ));
+            sink.line(&lossy(rest.get(..end).unwrap_or_default()));
             start += end + 1;
         }
         self.buf.drain(..start);
