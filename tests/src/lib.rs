@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+pub mod callbacks;
 pub mod fuzz_checks;
 pub mod head_oracle;
 
