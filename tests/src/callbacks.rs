@@ -100,3 +100,62 @@ pub fn check_scenario(sent: &[Sent<'_>], account: &str, token: &str) {
         ]
     );
 }
+
+/// Runs the scenario [`check_scenario`] checks, through `send(method, path, body)`: `path`
+/// is relative to the account's `Conferences/` (`room/Participants.json`, then
+/// `{CF}/Participants/{CA}.json`), `body` a form; `send` returns the answer's JSON.
+/// `hook` is the callback URL, form-encoded. The customer's create subscribes elsewhere,
+/// which must not count: the first participant's subscription wins.
+pub fn run_scenario(hook: &str, mut send: impl FnMut(&str, &str, &str) -> serde_json::Value) {
+    let subscribe = format!(
+        "ConferenceStatusCallback={hook}\
+         &ConferenceStatusCallbackEvent=start+end+join+leave+mute+hold+modify+speaker+announcement"
+    );
+    let agent = send(
+        "POST",
+        "room/Participants.json",
+        &format!("From=%2B15005550006&To=client%3Aagent&Label=agent&{subscribe}"),
+    );
+    let field = |v: &serde_json::Value, k: &str| {
+        v[k].as_str()
+            .unwrap_or_else(|| panic!("{k} in {v}"))
+            .to_owned()
+    };
+    let room = field(&agent, "conference_sid");
+    let agent = field(&agent, "call_sid");
+    let customer = send(
+        "POST",
+        &format!("{room}/Participants.json"),
+        "From=%2B15005550006&To=%2B15558675310&Label=customer\
+         &ConferenceStatusCallback=https%3A%2F%2Felsewhere.example%2F&ConferenceStatusCallbackEvent=end",
+    );
+    let customer = field(&customer, "call_sid");
+    let supervisor = send(
+        "POST",
+        &format!("{room}/Participants.json"),
+        "From=%2B15005550006&To=client%3Asupervisor&Label=supervisor",
+    );
+    let supervisor = field(&supervisor, "call_sid");
+    let p = |call: &str| format!("{room}/Participants/{call}.json");
+    send("POST", &p(&customer), "Muted=true");
+    send("POST", &p(&customer), "Muted=false");
+    send(
+        "POST",
+        &p(&customer),
+        "Hold=true&HoldUrl=https%3A%2F%2Fmusic.example%2Fhold.mp3",
+    );
+    send("POST", &p(&customer), "Hold=false");
+    send(
+        "POST",
+        &p(&supervisor),
+        &format!("Coaching=true&CallSidToCoach={agent}"),
+    );
+    send(
+        "POST",
+        &p(&customer),
+        "AnnounceUrl=https%3A%2F%2Fmusic.example%2Fnotice.mp3",
+    );
+    send("DELETE", &p(&supervisor), "");
+    send("POST", &p(&agent), "EndConferenceOnExit=true");
+    send("DELETE", &p(&agent), "");
+}

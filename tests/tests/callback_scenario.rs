@@ -19,7 +19,7 @@ use confpart::wire::date::Timestamp;
 use confpart::wire::http::{Progress, RequestReader};
 use confpart::wire::ident::AccountSid;
 use confpart::wire::sink::SliceSink;
-use confpart_tests::callbacks::{Sent, check_scenario};
+use confpart_tests::callbacks::{Sent, check_scenario, run_scenario};
 
 const ACCOUNT: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const TOKEN: &str = "token";
@@ -105,55 +105,10 @@ impl Bridge {
 /// Runs the scenario; the callbacks sent, in order.
 fn scenario() -> Vec<(String, Vec<u8>, String)> {
     let mut b = Bridge::new();
-    let subscribe = "ConferenceStatusCallback=https%3A%2F%2Fhooks.example.com%2Fconference%3Fsite%3D1\
-        &ConferenceStatusCallbackEvent=start+end+join+leave+mute+hold+modify+speaker+announcement";
-    let agent = b.send(
-        "POST",
-        "room/Participants.json",
-        &format!("From=%2B15005550006&To=client%3Aagent&Label=agent&{subscribe}"),
+    run_scenario(
+        "https%3A%2F%2Fhooks.example.com%2Fconference%3Fsite%3D1",
+        |method, path, body| b.send(method, path, body),
     );
-    let room = agent["conference_sid"].as_str().unwrap().to_owned();
-    let agent = agent["call_sid"].as_str().unwrap().to_owned();
-    // Later creates' subscriptions do not count: the first participant's wins.
-    let customer = b.send(
-        "POST",
-        &format!("{room}/Participants.json"),
-        "From=%2B15005550006&To=%2B15558675310&Label=customer\
-         &ConferenceStatusCallback=https%3A%2F%2Felsewhere.example%2F&ConferenceStatusCallbackEvent=end",
-    )["call_sid"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let supervisor = b.send(
-        "POST",
-        &format!("{room}/Participants.json"),
-        "From=%2B15005550006&To=client%3Asupervisor&Label=supervisor",
-    )["call_sid"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let p = |call: &str| format!("{room}/Participants/{call}.json");
-    b.send("POST", &p(&customer), "Muted=true");
-    b.send("POST", &p(&customer), "Muted=false");
-    b.send(
-        "POST",
-        &p(&customer),
-        "Hold=true&HoldUrl=https%3A%2F%2Fmusic.example%2Fhold.mp3",
-    );
-    b.send("POST", &p(&customer), "Hold=false");
-    b.send(
-        "POST",
-        &p(&supervisor),
-        &format!("Coaching=true&CallSidToCoach={agent}"),
-    );
-    b.send(
-        "POST",
-        &p(&customer),
-        "AnnounceUrl=https%3A%2F%2Fmusic.example%2Fnotice.mp3",
-    );
-    b.send("DELETE", &p(&supervisor), "");
-    b.send("POST", &p(&agent), "EndConferenceOnExit=true");
-    b.send("DELETE", &p(&agent), "");
     b.sent
 }
 

@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 
 use common::{Proc, tool};
 use confpart_std::bridge::VecSink;
-use confpart_tests::callbacks::{Sent, check_scenario};
+use confpart_tests::callbacks::{Sent, check_scenario, run_scenario};
 
 const AC: &str = "AC0123456789abcdef0123456789abcdef";
 const TOKEN: &str = "callback-interop-token";
@@ -254,57 +254,9 @@ fn scenario() -> Vec<Received> {
     let receiver = Receiver::start();
     let (bridge, addr) = serve();
     let mut b = Client::connect(addr);
-    let subscribe = format!(
-        "ConferenceStatusCallback={}&ConferenceStatusCallbackEvent=start+end+join+leave+mute+hold+modify+speaker+announcement",
-        encode(&receiver.url)
-    );
-    let agent = b.send(
-        "POST",
-        "room/Participants.json",
-        &format!("From=%2B15005550006&To=client%3Aagent&Label=agent&{subscribe}"),
-    );
-    let room = agent["conference_sid"].as_str().unwrap().to_owned();
-    let agent = agent["call_sid"].as_str().unwrap().to_owned();
-    // A later create's subscription does not count: the first participant's wins.
-    let customer = b.send(
-        "POST",
-        &format!("{room}/Participants.json"),
-        "From=%2B15005550006&To=%2B15558675310&Label=customer\
-         &ConferenceStatusCallback=https%3A%2F%2Felsewhere.example%2F&ConferenceStatusCallbackEvent=end",
-    )["call_sid"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let supervisor = b.send(
-        "POST",
-        &format!("{room}/Participants.json"),
-        "From=%2B15005550006&To=client%3Asupervisor&Label=supervisor",
-    )["call_sid"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let p = |call: &str| format!("{room}/Participants/{call}.json");
-    b.send("POST", &p(&customer), "Muted=true");
-    b.send("POST", &p(&customer), "Muted=false");
-    b.send(
-        "POST",
-        &p(&customer),
-        "Hold=true&HoldUrl=https%3A%2F%2Fmusic.example%2Fhold.mp3",
-    );
-    b.send("POST", &p(&customer), "Hold=false");
-    b.send(
-        "POST",
-        &p(&supervisor),
-        &format!("Coaching=true&CallSidToCoach={agent}"),
-    );
-    b.send(
-        "POST",
-        &p(&customer),
-        "AnnounceUrl=https%3A%2F%2Fmusic.example%2Fnotice.mp3",
-    );
-    b.send("DELETE", &p(&supervisor), "");
-    b.send("POST", &p(&agent), "EndConferenceOnExit=true");
-    b.send("DELETE", &p(&agent), "");
+    run_scenario(&encode(&receiver.url), |method, path, body| {
+        b.send(method, path, body)
+    });
     let got = receiver.wait_for(CALLBACKS);
     assert_eq!(
         got.len(),
