@@ -369,6 +369,45 @@ fn tls_from_pem() {
     srv.stop();
 }
 
+#[test]
+fn a_tls_connection_past_the_cap_gets_the_busy_answer_over_tls() {
+    let cert = TestCert::new(&["127.0.0.1"]);
+    let tls = tls_config_from_pem(cert.cert_pem.as_bytes(), cert.key_pem.as_bytes()).unwrap();
+    let srv = start(|o| {
+        o.tls = Some(tls);
+        o.max_connections = 1;
+    });
+    let base = BaseUrl {
+        scheme: Scheme::Https,
+        host: "127.0.0.1".into(),
+        port: srv.addr.port(),
+    };
+    let config =
+        TransportConfig::with_trust(&Trust::Certificates(vec![cert.cert_der.clone()])).unwrap();
+    let mut held = Connection::open(&base, &config).unwrap();
+    held.send(b"held\n").unwrap();
+    let mut r = BufReader::new(held.stream());
+    let mut l = String::new();
+    r.read_line(&mut l).unwrap();
+    assert_eq!(l, "echo:held\n");
+    // The second is over the cap: the handshake completes, then the busy answer, then close;
+    // never plain bytes on a TLS port.
+    let mut refused = Connection::open(&base, &config).unwrap();
+    let _ = refused.send(b"refused\n");
+    let mut r = BufReader::new(refused.stream());
+    let mut busy = String::new();
+    r.read_line(&mut busy).unwrap();
+    assert_eq!(busy, "busy\n");
+    let mut rest = String::new();
+    assert_eq!(
+        r.read_line(&mut rest).unwrap_or(0),
+        0,
+        "closed after the answer"
+    );
+    assert_eq!((srv.stats.open(), srv.stats.refused()), (1, 1));
+    srv.stop();
+}
+
 /// What an idle connection costs is mostly its task: the future of a plain connection
 /// stays small (rustls's state is boxed, the buffers are the worker thread's).
 #[test]
