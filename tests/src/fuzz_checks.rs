@@ -1240,7 +1240,7 @@ pub fn embassy_client(input: &[u8]) {
 
 /// A conference status callback body: decoding never panics and never needs
 /// more scratch than the body; a decoded callback re-encodes to a body that
-/// decodes to the same callback, with [`Callback::encoded_len`] bytes. The
+/// decodes to the same callback, with [`Callback::encoded_len`](confpart::api::callback::Callback::encoded_len) bytes. The
 /// same body read as a create's subscription never panics.
 pub fn callback_decode(body: &[u8]) {
     use confpart::api::callback::{Callback, FormError, Subscriber};
