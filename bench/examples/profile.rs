@@ -79,9 +79,7 @@ fn main() {
         use confpart::api::path::Dialect;
         use confpart::bridge::{Account, Service};
         use confpart::bridge::{ConferenceRef, IdSource, Timing};
-        use confpart::wire::http::RequestReader;
         use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, IdError};
-        use confpart::wire::sink::SliceSink;
         struct Ids(usize);
         impl IdSource for Ids {
             fn call_sid(&mut self, _: Dialect) -> Result<CallSid, IdError> {
@@ -111,20 +109,7 @@ fn main() {
                 .create(&account, conference, &create, now, &mut ids)
                 .unwrap();
         }
-        let mut bufs = Box::new(BridgeBuffers::default());
-        let mut out = [0u8; 2048];
-        for _ in 0..n {
-            let mut reader = RequestReader::new(&mut bufs.request);
-            let Progress::Complete(m) = reader.feed(black_box(&req[..len])).unwrap() else {
-                panic!("incomplete");
-            };
-            let mut sink = SliceSink::new(&mut out);
-            let handled = service
-                .handle(&m, now, &mut ids, &mut bufs.scratch, &mut sink)
-                .unwrap();
-            assert_eq!(handled.status, 200);
-            black_box(sink.len());
-        }
+        handle_updates(&mut service, &mut ids, &req[..len], now, n);
     }
     if all || what == "service_full_250" {
         // `service_roundtrip` in a full conference of Twilio's size: 250
@@ -135,9 +120,7 @@ fn main() {
         use confpart::api::path::Dialect;
         use confpart::bridge::{Account, Service};
         use confpart::bridge::{ConferenceRef, IdSource, Timing};
-        use confpart::wire::http::RequestReader;
         use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, IdError, SidForm};
-        use confpart::wire::sink::SliceSink;
         const FULL: usize = 250;
         struct Ids(u128);
         impl IdSource for Ids {
@@ -173,20 +156,7 @@ fn main() {
                 .create(&account, conference, &create, now, &mut ids)
                 .unwrap();
         }
-        let mut bufs = Box::new(BridgeBuffers::default());
-        let mut out = [0u8; 2048];
-        for _ in 0..n {
-            let mut reader = RequestReader::new(&mut bufs.request);
-            let Progress::Complete(m) = reader.feed(black_box(&req[..len])).unwrap() else {
-                panic!("incomplete");
-            };
-            let mut sink = SliceSink::new(&mut out);
-            let handled = service
-                .handle(&m, now, &mut ids, &mut bufs.scratch, &mut sink)
-                .unwrap();
-            assert_eq!(handled.status, 200);
-            black_box(sink.len());
-        }
+        handle_updates(&mut service, &mut ids, &req[..len], now, n);
     }
     if all || what == "host_service_100k" {
         // `service_roundtrip` in the host bridge's service
@@ -197,9 +167,7 @@ fn main() {
         use confpart::api::create::Create;
         use confpart::api::path::Dialect;
         use confpart::bridge::{Account, ConferenceRef, IdSource, Limits, Timing};
-        use confpart::wire::http::RequestReader;
         use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, IdError, SidForm};
-        use confpart::wire::sink::SliceSink;
         use confpart_std::store::HeapService;
         struct Ids(u128);
         impl IdSource for Ids {
@@ -245,20 +213,7 @@ fn main() {
             }
         }
         assert_eq!(service.conferences().live_participants(), 100_000);
-        let mut bufs = Box::new(BridgeBuffers::default());
-        let mut out = [0u8; 2048];
-        for _ in 0..n {
-            let mut reader = RequestReader::new(&mut bufs.request);
-            let Progress::Complete(m) = reader.feed(black_box(&req[..len])).unwrap() else {
-                panic!("incomplete");
-            };
-            let mut sink = SliceSink::new(&mut out);
-            let handled = service
-                .handle(&m, now, &mut ids, &mut bufs.scratch, &mut sink)
-                .unwrap();
-            assert_eq!(handled.status, 200);
-            black_box(sink.len());
-        }
+        handle_updates(&mut service, &mut ids, &req[..len], now, n);
     }
     if all || what == "response_read" {
         let resp = twilio_response(MUTED);
@@ -334,5 +289,30 @@ fn main() {
                     .unwrap(),
             );
         }
+    }
+}
+
+/// The measured part of the `service_*` cases: `n` times, the request read by the core's
+/// reader and answered by `service` (200 expected).
+fn handle_updates<T: confpart::bridge::Table<L>, const L: usize>(
+    service: &mut confpart::bridge::ServiceIn<'_, T, L>,
+    ids: &mut impl confpart::bridge::IdSource,
+    req: &[u8],
+    now: Timestamp,
+    n: usize,
+) {
+    let mut bufs = Box::new(BridgeBuffers::default());
+    let mut out = [0u8; 2048];
+    for _ in 0..n {
+        let mut reader = confpart::wire::http::RequestReader::new(&mut bufs.request);
+        let Progress::Complete(m) = reader.feed(black_box(req)).unwrap() else {
+            panic!("incomplete");
+        };
+        let mut sink = confpart::wire::sink::SliceSink::new(&mut out);
+        let handled = service
+            .handle(&m, now, ids, &mut bufs.scratch, &mut sink)
+            .unwrap();
+        assert_eq!(handled.status, 200);
+        black_box(sink.len());
     }
 }
