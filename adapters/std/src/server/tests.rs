@@ -344,18 +344,27 @@ fn too_much_unconsumed_input_is_aborted() {
     );
 }
 
-#[test]
-fn tls_from_pem() {
+/// A TLS server (`configure`d further) with a fresh certificate for 127.0.0.1; its base URL
+/// and a client configuration that trusts that certificate.
+fn start_tls(configure: impl FnOnce(&mut ServerOptions)) -> (Running, BaseUrl, TransportConfig) {
     let cert = TestCert::new(&["127.0.0.1"]);
     let tls = tls_config_from_pem(cert.cert_pem.as_bytes(), cert.key_pem.as_bytes()).unwrap();
-    let srv = start(|o| o.tls = Some(tls));
+    let srv = start(|o| {
+        o.tls = Some(tls);
+        configure(o);
+    });
     let base = BaseUrl {
         scheme: Scheme::Https,
         host: "127.0.0.1".into(),
         port: srv.addr.port(),
     };
-    let config =
-        TransportConfig::with_trust(&Trust::Certificates(vec![cert.cert_der.clone()])).unwrap();
+    let config = TransportConfig::with_trust(&Trust::Certificates(vec![cert.cert_der])).unwrap();
+    (srv, base, config)
+}
+
+#[test]
+fn tls_from_pem() {
+    let (srv, base, config) = start_tls(|_| {});
     let mut conn = Connection::open(&base, &config).unwrap();
     conn.send(b"secure\n").unwrap();
     let mut r = BufReader::new(conn.stream());
@@ -371,19 +380,7 @@ fn tls_from_pem() {
 
 #[test]
 fn a_tls_connection_past_the_cap_gets_the_busy_answer_over_tls() {
-    let cert = TestCert::new(&["127.0.0.1"]);
-    let tls = tls_config_from_pem(cert.cert_pem.as_bytes(), cert.key_pem.as_bytes()).unwrap();
-    let srv = start(|o| {
-        o.tls = Some(tls);
-        o.max_connections = 1;
-    });
-    let base = BaseUrl {
-        scheme: Scheme::Https,
-        host: "127.0.0.1".into(),
-        port: srv.addr.port(),
-    };
-    let config =
-        TransportConfig::with_trust(&Trust::Certificates(vec![cert.cert_der.clone()])).unwrap();
+    let (srv, base, config) = start_tls(|o| o.max_connections = 1);
     let mut held = Connection::open(&base, &config).unwrap();
     held.send(b"held\n").unwrap();
     let mut r = BufReader::new(held.stream());
