@@ -122,6 +122,24 @@ fn delivery() -> DeliveryConfig {
     c
 }
 
+/// `confpart events` on `listener` with the key `token`, until `expected` callbacks came:
+/// what it printed (stdout, stderr).
+fn receive(
+    listener: TcpListener,
+    token: &'static str,
+    expected: usize,
+) -> std::thread::JoinHandle<(String, String)> {
+    std::thread::spawn(move || {
+        let opts = EventsOptions::new(Dialect::Twilio, Some(Secret::new(token)));
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        serve(&listener, &opts, &mut out, &mut err, Some(expected)).unwrap();
+        (
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(err).unwrap(),
+        )
+    })
+}
+
 #[test]
 fn every_callback_arrives_signed_and_in_order() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -129,15 +147,7 @@ fn every_callback_arrives_signed_and_in_order() {
     // join agent, start, join customer, mute, unmute, modify (EndConferenceOnExit), leave
     // agent, leave customer, end.
     const EXPECTED: usize = 9;
-    let receiver = std::thread::spawn(move || {
-        let opts = EventsOptions::new(Dialect::Twilio, Some(Secret::new("token")));
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        serve(&listener, &opts, &mut out, &mut err, Some(EXPECTED)).unwrap();
-        (
-            String::from_utf8(out).unwrap(),
-            String::from_utf8(err).unwrap(),
-        )
-    });
+    let receiver = receive(listener, "token", EXPECTED);
     let deliverer = Deliverer::start(delivery());
     assert_eq!(scenario(&hook, &deliverer), EXPECTED);
     let stats = deliverer.finish();
@@ -185,15 +195,7 @@ fn a_receiver_with_another_token_refuses_every_callback() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let hook = format!("http://{}/events", listener.local_addr().unwrap());
     const EXPECTED: usize = 9;
-    let receiver = std::thread::spawn(move || {
-        let opts = EventsOptions::new(Dialect::Twilio, Some(Secret::new("another token")));
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        serve(&listener, &opts, &mut out, &mut err, Some(EXPECTED)).unwrap();
-        (
-            String::from_utf8(out).unwrap(),
-            String::from_utf8(err).unwrap(),
-        )
-    });
+    let receiver = receive(listener, "another token", EXPECTED);
     let deliverer = Deliverer::start(delivery());
     assert_eq!(scenario(&hook, &deliverer), EXPECTED);
     let stats = deliverer.finish();
