@@ -10,7 +10,9 @@ use confpart::bridge::{max_participant_answer_len, write_participant};
 use confpart::client::{Credentials, Operation, Request, UpdateBounds};
 use confpart::wire::date::Timestamp;
 use confpart::wire::http::Connection;
-use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, Label, ParticipantRef};
+use confpart::wire::ident::{
+    AccountSid, CallSid, ConferenceSid, Label, ParticipantRef, SID_CAPACITY,
+};
 use confpart::wire::sink::SliceSink;
 use proptest::prelude::*;
 
@@ -58,10 +60,15 @@ fn worst_twilio_update_is_within_the_bound_and_close() {
     let who = ParticipantRef::Call(CallSid::parse(CA).unwrap());
     let n = request_len(&who, full_update(url, url, url), Connection::KeepAlive);
     assert!(n <= max, "{n} > {max}");
-    // The slack is the LaML prefix (9 bytes), four 36-byte UUIDs where
-    // Twilio's SIDs have 34 (three in the path, the coach target) and
-    // `Coaching=true` (coaching needs it) against `false`: nothing else.
-    assert_eq!(max - n, "/api/laml".len() + 4 * 2 + 1, "{n} vs {max}");
+    // The slack is the LaML prefix (9 bytes), two 36-byte UUIDs where
+    // Twilio's SIDs have 34 (account and conference in the path), two
+    // 64-byte Telnyx call-control ids (the path's call, the coach target)
+    // and `Coaching=true` (coaching needs it) against `false`: nothing else.
+    assert_eq!(
+        max - n,
+        "/api/laml".len() + 2 * 2 + 2 * (SID_CAPACITY - 34) + 1,
+        "{n} vs {max}"
+    );
 }
 
 proptest! {
@@ -142,11 +149,13 @@ fn worst_participant_answer_is_close_to_the_bound() {
     write_participant(&mut sink, 201, &p, Connection::KeepAlive).unwrap();
     let max = max_participant_answer_len(32);
     assert!(sink.len() <= max);
-    // Slack: Twilio SIDs (34 bytes) where the bound has UUIDs (36), in four
-    // SIDs and the uri's three; `connecting` (10) against `in-progress` (11);
-    // `call_sid_to_coach` and the unset flags `null` against `false`.
+    // Slack: Twilio SIDs (34 bytes) where the bound has UUIDs (36) or
+    // Telnyx call-control ids (64): the account and conference SIDs and the
+    // uri's; the call SID and the uri's call; `connecting` (10) against
+    // `in-progress` (11); `call_sid_to_coach` and the unset flags `null`
+    // against `false`.
     assert!(
-        max - sink.len() <= 7 * 2 + 1 + 38 + 4 * 5,
+        max - sink.len() <= 4 * 2 + 2 * (SID_CAPACITY - 34) + 1 + 2 + SID_CAPACITY + 4 * 5,
         "{} vs {max}",
         sink.len()
     );

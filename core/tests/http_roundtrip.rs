@@ -28,7 +28,7 @@ const LIST: &[u8] = include_bytes!("../../tests/fixtures/twilio-list-page.json")
 fn path(style: PathStyle, participant: Option<&str>) -> ParticipantPath {
     let (ac, cf) = match style {
         PathStyle::Twilio => (AC, CF),
-        PathStyle::Laml => (UUID, UUID),
+        PathStyle::Laml | PathStyle::Texml => (UUID, UUID),
     };
     ParticipantPath {
         style,

@@ -410,8 +410,10 @@ fn wrong_types_and_bad_values_are_typed_errors() {
 }
 
 #[test]
-fn fits_in_256_bytes() {
-    assert!(std::mem::size_of::<Participant<'_>>() <= 256);
+fn fits_in_384_bytes() {
+    // Four SIDs of `SID_CAPACITY` (64: a Telnyx call-control id) and the
+    // borrowed strings: a view a firmware client keeps on its stack.
+    assert!(std::mem::size_of::<Participant<'_>>() <= 384);
 }
 
 #[test]

@@ -283,7 +283,8 @@ impl Bridge {
                 let create = Create::new("+15005550006", "+15005550001");
                 let create = match self.dialect {
                     confpart::api::path::Dialect::Twilio => create.label(label),
-                    confpart::api::path::Dialect::SignalWire => create,
+                    confpart::api::path::Dialect::SignalWire
+                    | confpart::api::path::Dialect::Telnyx => create,
                 };
                 let where_ = match &conference {
                     Some(sid) => ConferenceRef::Sid(*sid),

@@ -386,6 +386,8 @@ impl Service {
         match dialect {
             Dialect::Twilio => twilio(&get, base),
             Dialect::SignalWire => signalwire(&get, base),
+            // Placeholder until the Telnyx configuration lands (issue 21).
+            Dialect::Telnyx => twilio(&get, base),
         }
     }
 }
@@ -593,6 +595,10 @@ impl fmt::Display for Reason {
                 form: SidForm::Uuid,
                 ..
             } => f.write_str("must be a UUID (8-4-4-4-12 hex digits)"),
+            Reason::Sid {
+                form: SidForm::Telnyx,
+                ..
+            } => f.write_str("must be a Telnyx call-control id (v3: and base64url characters)"),
             Reason::Host(_) => f.write_str("must be a DNS label (letters, digits, '-')"),
             Reason::PlainHttp => f.write_str("SignalWire is reached over https only"),
             Reason::Space => f.write_str("must be a space name or a host name"),

@@ -32,6 +32,8 @@ use crate::transport::TransportConfig;
 pub const TWILIO_ACCOUNT: &str = "ACd0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0";
 /// The demo's SignalWire project.
 pub const SIGNALWIRE_PROJECT: &str = "d0d0d0d0-d0d0-4d0d-8d0d-d0d0d0d0d0d0";
+/// The demo's Telnyx account (its API key is [`TOKEN`]).
+pub const TELNYX_ACCOUNT: &str = "7e1e7e1e-7e1e-4e1e-8e1e-7e1e7e1e7e1e";
 /// The demo's auth token (a loopback bridge of this process only).
 pub const TOKEN: &str = "demo-auth-token";
 
@@ -102,6 +104,7 @@ pub fn run(dialect: Dialect, out: &mut dyn Write) -> Result<(), Error> {
     let account = match dialect {
         Dialect::Twilio => TWILIO_ACCOUNT,
         Dialect::SignalWire => SIGNALWIRE_PROJECT,
+        Dialect::Telnyx => TELNYX_ACCOUNT,
     };
     let config = BridgeConfig {
         dialect,
@@ -152,7 +155,7 @@ pub fn run(dialect: Dialect, out: &mut dyn Write) -> Result<(), Error> {
     // Twilio addresses a participant by label too; SignalWire by SID only.
     let by_label = |label: &'static str, sid: &str| match dialect {
         Dialect::Twilio => label.to_owned(),
-        Dialect::SignalWire => sid.to_owned(),
+        Dialect::SignalWire | Dialect::Telnyx => sid.to_owned(),
     };
 
     demo.update(
@@ -205,7 +208,7 @@ pub fn run(dialect: Dialect, out: &mut dyn Write) -> Result<(), Error> {
     let create = Create::new("+15005550006", "+15005550009").muted(true);
     let create = match dialect {
         Dialect::Twilio => create.label("expert"),
-        Dialect::SignalWire => create,
+        Dialect::SignalWire | Dialect::Telnyx => create,
     };
     let result = demo.client.create(&conference, &create);
     let created = demo.report(

@@ -86,6 +86,7 @@ fn accounts(dialect: Dialect, args: &ServeArgs) -> Vec<(String, Secret)> {
         let account = match dialect {
             Dialect::Twilio => demo::TWILIO_ACCOUNT,
             Dialect::SignalWire => demo::SIGNALWIRE_PROJECT,
+            Dialect::Telnyx => demo::TELNYX_ACCOUNT,
         };
         eprintln!(
             "no --account given: accepting the demo account {account} with the token {}",

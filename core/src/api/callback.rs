@@ -303,7 +303,9 @@ impl Subscription {
     pub const fn offered_by(self, dialect: Dialect) -> bool {
         match dialect {
             Dialect::Twilio => true,
-            Dialect::SignalWire => !matches!(self, Self::Modify | Self::Announcement),
+            Dialect::SignalWire | Dialect::Telnyx => {
+                !matches!(self, Self::Modify | Self::Announcement)
+            }
         }
     }
 

@@ -46,7 +46,7 @@ use crate::api::fields::{
 };
 use crate::api::path::Dialect;
 use crate::wire::form::{self, Space};
-use crate::wire::ident::{CallSid, IdError, LABEL_CAPACITY, Label, SidForm};
+use crate::wire::ident::{CallSid, IdError, LABEL_CAPACITY, Label};
 use crate::wire::sink::{CountingSink, Sink, SliceSink, WriteError};
 
 /// Longest `From` / `To` value accepted (bytes, decoded): E.164 numbers,
@@ -620,16 +620,12 @@ impl<'a> Create<'a> {
             (Some(false), Some(_)) => return Err(ValidationError::CoachTargetWithoutCoaching),
             _ => {}
         }
-        if let Some(sid) = self.call_sid_to_coach {
-            let expected = match dialect {
-                Dialect::Twilio => SidForm::Twilio,
-                Dialect::SignalWire => SidForm::Uuid,
-            };
-            if sid.form() != expected {
-                return Err(ValidationError::SidForm {
-                    field: Field::CallSidToCoach,
-                });
-            }
+        if let Some(sid) = self.call_sid_to_coach
+            && !dialect.accepts_call_form(sid.form())
+        {
+            return Err(ValidationError::SidForm {
+                field: Field::CallSidToCoach,
+            });
         }
         for (field, url) in [
             (Field::WaitUrl, self.wait_url),

@@ -1224,11 +1224,6 @@ mod tests {
     }
 
     #[test]
-    fn fits_in_256_bytes() {
-        assert!(core::mem::size_of::<Participant<'_>>() <= 256);
-    }
-
-    #[test]
     fn flags_pack() {
         let mut f = Flags::default();
         for i in 0..5 {

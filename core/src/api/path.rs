@@ -5,9 +5,11 @@
 //! |---|---|---|
 //! | Twilio | [`TWILIO_HOST`], or a region's and edge's ([`TwilioHost`]) | `/2010-04-01` |
 //! | SignalWire | `{space}.signalwire.com` | `/api/laml/2010-04-01` (documented) or `/2010-04-01` (what its SDKs send) |
+//! | Telnyx (TeXML) | [`TELNYX_HOST`] | `/v2/texml`, and no `.json` after the path |
 //!
 //! A client picks an [`Endpoint`] ([`Endpoint::twilio`],
-//! [`Endpoint::twilio_at`], [`Endpoint::signalwire`], [`Endpoint::custom`]),
+//! [`Endpoint::twilio_at`], [`Endpoint::signalwire`], [`Endpoint::telnyx`],
+//! [`Endpoint::custom`]),
 //! which keeps the three consistent; [`ParticipantPath`] is what a bridge
 //! parses.
 //!
@@ -33,8 +35,8 @@ use core::fmt;
 
 use crate::wire::form::{self, Space};
 use crate::wire::ident::{
-    AccountSid, CallSid, ConferenceSid, IdError, LABEL_CAPACITY, Label, ParticipantRef, SidForm,
-    UUID_LEN,
+    AccountSid, CallSid, ConferenceSid, IdError, LABEL_CAPACITY, Label, ParticipantRef,
+    SID_CAPACITY, SidForm, UUID_LEN,
 };
 use crate::wire::sink::{Sink, SliceSink, WriteError};
 
@@ -47,36 +49,88 @@ pub enum Dialect {
     Twilio,
     /// SignalWire's Twilio-compatible (LaML / cXML) API.
     SignalWire,
+    /// Telnyx's Twilio-compatible TeXML API (`/v2/texml`, Bearer API keys).
+    Telnyx,
 }
 
 impl Dialect {
-    /// The form of the SIDs this service gives out: `XX` + 32 hex digits
-    /// (Twilio) or a UUID (SignalWire).
+    /// Every dialect, in the order a command line lists them.
+    pub const ALL: [Self; 3] = [Self::Twilio, Self::SignalWire, Self::Telnyx];
+
+    /// The form of the account and conference SIDs this service gives out:
+    /// `XX` + 32 hex digits (Twilio) or a UUID (SignalWire, Telnyx).
     ///
     /// ```
     /// use confpart::api::path::Dialect;
     /// use confpart::wire::ident::SidForm;
     /// assert_eq!(Dialect::Twilio.sid_form(), SidForm::Twilio);
     /// assert_eq!(Dialect::SignalWire.sid_form(), SidForm::Uuid);
+    /// assert_eq!(Dialect::Telnyx.sid_form(), SidForm::Uuid);
     /// ```
     pub const fn sid_form(self) -> SidForm {
         match self {
             Self::Twilio => SidForm::Twilio,
-            Self::SignalWire => SidForm::Uuid,
+            Self::SignalWire | Self::Telnyx => SidForm::Uuid,
         }
     }
 
-    /// `twilio` or `signalwire` (the name on a command line or in a config).
+    /// The form of the call SIDs this service gives out: as
+    /// [`Dialect::sid_form`], except Telnyx's call-control ids (`v3:…`).
+    ///
+    /// ```
+    /// use confpart::api::path::Dialect;
+    /// use confpart::wire::ident::SidForm;
+    /// assert_eq!(Dialect::Telnyx.call_sid_form(), SidForm::Telnyx);
+    /// assert_eq!(Dialect::SignalWire.call_sid_form(), SidForm::Uuid);
+    /// ```
+    pub const fn call_sid_form(self) -> SidForm {
+        match self {
+            Self::Telnyx => SidForm::Telnyx,
+            other => other.sid_form(),
+        }
+    }
+
+    /// Whether a call SID of `form` is one this service gives out (a Telnyx
+    /// bridge also knows a call by its legacy UUID).
+    ///
+    /// ```
+    /// use confpart::api::path::Dialect;
+    /// use confpart::wire::ident::SidForm;
+    /// assert!(Dialect::Telnyx.accepts_call_form(SidForm::Uuid));
+    /// assert!(!Dialect::Twilio.accepts_call_form(SidForm::Telnyx));
+    /// ```
+    pub const fn accepts_call_form(self, form: SidForm) -> bool {
+        matches!(
+            (self, form),
+            (Self::Twilio, SidForm::Twilio)
+                | (Self::SignalWire, SidForm::Uuid)
+                | (Self::Telnyx, SidForm::Telnyx | SidForm::Uuid)
+        )
+    }
+
+    /// `twilio`, `signalwire` or `telnyx` (the name on a command line or in
+    /// a config).
     ///
     /// ```
     /// use confpart::api::path::Dialect;
     /// assert_eq!(Dialect::SignalWire.as_str(), "signalwire");
     /// assert_eq!(Dialect::Twilio.to_string(), "twilio");
+    /// assert_eq!(Dialect::Telnyx.as_str(), "telnyx");
     /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Twilio => "twilio",
             Self::SignalWire => "signalwire",
+            Self::Telnyx => "telnyx",
+        }
+    }
+
+    /// The path style this service's own clients send: Twilio-shaped for
+    /// Twilio and SignalWire, `/v2/texml` for Telnyx.
+    pub const fn style(self) -> PathStyle {
+        match self {
+            Self::Twilio | Self::SignalWire => PathStyle::Twilio,
+            Self::Telnyx => PathStyle::Texml,
         }
     }
 }
@@ -87,7 +141,8 @@ impl fmt::Display for Dialect {
     }
 }
 
-/// Which path shape to write (both dialects accept [`PathStyle::Twilio`]).
+/// Which path shape to write (Twilio and SignalWire accept
+/// [`PathStyle::Twilio`]; Telnyx has its own).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum PathStyle {
@@ -96,6 +151,9 @@ pub enum PathStyle {
     Twilio,
     /// `/api/laml/2010-04-01/Accounts/...` (SignalWire's documented form).
     Laml,
+    /// `/v2/texml/Accounts/...` without `.json` (Telnyx's TeXML; the `uri`
+    /// in its answers still ends in `.json`).
+    Texml,
 }
 
 impl PathStyle {
@@ -109,7 +167,19 @@ impl PathStyle {
         match self {
             Self::Twilio => TWILIO_PREFIX,
             Self::Laml => LAML_PREFIX,
+            Self::Texml => TEXML_PREFIX,
         }
+    }
+
+    /// Whether request paths of this style end in `.json` (Telnyx's do not).
+    ///
+    /// ```
+    /// use confpart::api::path::PathStyle;
+    /// assert!(PathStyle::Twilio.json_suffix());
+    /// assert!(!PathStyle::Texml.json_suffix());
+    /// ```
+    pub const fn json_suffix(self) -> bool {
+        !matches!(self, Self::Texml)
     }
 
     /// The style whose prefix and the `/` after it start `path`, and where
@@ -118,6 +188,8 @@ impl PathStyle {
     fn split(path: &[u8]) -> Option<(Self, usize)> {
         if path.starts_with(LAML_PREFIX_SLASH.as_bytes()) {
             Some((Self::Laml, LAML_PREFIX_SLASH.len()))
+        } else if path.starts_with(TEXML_PREFIX_SLASH.as_bytes()) {
+            Some((Self::Texml, TEXML_PREFIX_SLASH.len()))
         } else if path.starts_with(TWILIO_PREFIX_SLASH.as_bytes()) {
             Some((Self::Twilio, TWILIO_PREFIX_SLASH.len()))
         } else {
@@ -130,8 +202,10 @@ impl PathStyle {
 // and as `PathStyle::prefix` gives them (without it).
 const TWILIO_PREFIX_SLASH: &str = "/2010-04-01/";
 const LAML_PREFIX_SLASH: &str = "/api/laml/2010-04-01/";
+const TEXML_PREFIX_SLASH: &str = "/v2/texml/";
 const TWILIO_PREFIX: &str = without_slash(TWILIO_PREFIX_SLASH);
 const LAML_PREFIX: &str = without_slash(LAML_PREFIX_SLASH);
+const TEXML_PREFIX: &str = without_slash(TEXML_PREFIX_SLASH);
 
 /// `prefix` without its final `/` (evaluated at compile time).
 const fn without_slash(prefix: &'static str) -> &'static str {
@@ -173,6 +247,14 @@ pub const TWILIO_DEFAULT_REGION: &str = "us1";
 /// ```
 pub const SIGNALWIRE_HOST_SUFFIX: &str = ".signalwire.com";
 
+/// Telnyx's API host.
+///
+/// ```
+/// use confpart::api::path::{Host, TELNYX_HOST};
+/// assert_eq!(Host::Telnyx.as_parts(), (TELNYX_HOST, ""));
+/// ```
+pub const TELNYX_HOST: &str = "api.telnyx.com";
+
 /// Longest Twilio region or edge name (a DNS label).
 ///
 /// ```
@@ -205,7 +287,8 @@ pub const TWILIO_HOST_CAPACITY: usize =
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum PathError {
-    /// The path does not start with `/2010-04-01/` or `/api/laml/2010-04-01/`.
+    /// The path does not start with `/2010-04-01/`, `/api/laml/2010-04-01/`
+    /// or `/v2/texml/`.
     Prefix,
     /// A fixed segment is missing or different (`Accounts`, `Conferences`, `Participants`).
     Segment {
@@ -277,9 +360,9 @@ pub enum PathError {
 impl fmt::Display for PathError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Prefix => {
-                f.write_str("path does not start with /2010-04-01/ or /api/laml/2010-04-01/")
-            }
+            Self::Prefix => f.write_str(
+                "path does not start with /2010-04-01/, /api/laml/2010-04-01/ or /v2/texml/",
+            ),
             Self::Segment { expected, offset } => {
                 write!(f, "expected path segment '{expected}' at byte {offset}")
             }
@@ -338,6 +421,8 @@ pub enum Host<'a> {
         /// The space name (validated DNS label).
         space: &'a str,
     },
+    /// [`TELNYX_HOST`] (`api.telnyx.com`).
+    Telnyx,
     /// Any other host, e.g. a local bridge `127.0.0.1:8080` (validated).
     Custom(&'a str),
 }
@@ -377,6 +462,7 @@ impl<'a> Host<'a> {
         match *self {
             Self::Twilio => (TWILIO_HOST, ""),
             Self::SignalWire { space } => (space, SIGNALWIRE_HOST_SUFFIX),
+            Self::Telnyx => (TELNYX_HOST, ""),
             Self::Custom(host) => (host, ""),
         }
     }
@@ -458,6 +544,22 @@ impl<'a> Endpoint<'a> {
             host: Host::signalwire(space)?,
             style: PathStyle::Twilio,
         })
+    }
+
+    /// Telnyx TeXML: `api.telnyx.com`, `/v2/texml/...` without `.json`.
+    ///
+    /// ```
+    /// use confpart::api::path::{Dialect, Endpoint, PathStyle};
+    /// let telnyx = Endpoint::telnyx();
+    /// assert_eq!(telnyx.host().as_parts(), ("api.telnyx.com", ""));
+    /// assert_eq!((telnyx.dialect(), telnyx.style()), (Dialect::Telnyx, PathStyle::Texml));
+    /// ```
+    pub const fn telnyx() -> Self {
+        Self {
+            dialect: Dialect::Telnyx,
+            host: Host::Telnyx,
+            style: PathStyle::Texml,
+        }
     }
 
     /// Any host (a local bridge, a proxy) answering as `dialect`, with the
@@ -617,8 +719,8 @@ fn dns_label_error(name: &str) -> Option<usize> {
     None
 }
 
-/// Writes a participant path (always with `.json`): the collection when
-/// `participant` is `None`.
+/// Writes a participant path (with `.json`, but in [`PathStyle::Texml`]):
+/// the collection when `participant` is `None`.
 pub(crate) fn write_path<S: Sink + ?Sized>(
     sink: &mut S,
     style: PathStyle,
@@ -638,17 +740,20 @@ pub(crate) fn write_path<S: Sink + ?Sized>(
         }
         None => sink.put_str("/Participants")?,
     }
-    sink.put_str(".json")
+    if style.json_suffix() {
+        sink.put_str(".json")?;
+    }
+    Ok(())
 }
 
 /// Longest path [`write_path`] writes for a participant that is a call SID
 /// or a label of at most `label_bytes` bytes: LaML prefix, UUIDs, every
-/// label byte encoded as `%XX`.
+/// label byte encoded as `%XX` (or the longest call SID, a Telnyx one).
 pub(crate) const fn max_path_len(label_bytes: usize) -> usize {
-    let segment = if 3 * label_bytes > UUID_LEN {
+    let segment = if 3 * label_bytes > SID_CAPACITY {
         3 * label_bytes
     } else {
-        UUID_LEN
+        SID_CAPACITY
     };
     LAML_PREFIX.len()
         + "/Accounts/".len()
@@ -686,7 +791,8 @@ impl ParticipantPath {
         max_path_len(label_bytes)
     }
 
-    /// Writes the path, always with the `.json` suffix.
+    /// Writes the path, with the `.json` suffix unless the style is
+    /// [`PathStyle::Texml`].
     pub fn encode<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
         write_path(
             sink,
@@ -713,7 +819,7 @@ impl ParticipantPath {
     }
 
     /// Parses a request path (without the query string), with or without
-    /// `.json`, in either style. The participant segment is percent-decoded:
+    /// `.json`, in any style. The participant segment is percent-decoded:
     /// a call SID, or a label (`%2F`, `.`/`..`, invalid escapes and non-UTF-8
     /// are rejected).
     pub fn parse(path: &str) -> Result<Self, PathError> {
@@ -903,6 +1009,10 @@ fn parse_label_segment(seg: &[u8], offset: usize) -> Result<ParticipantRef, Path
     if text == "." || text == ".." {
         return Err(PathError::DotOrEmptySegment { offset });
     }
+    // A call SID with escapes (`v3%3A…`: a client that encodes `:`).
+    if let Ok(sid) = CallSid::parse(text) {
+        return Ok(ParticipantRef::Call(sid));
+    }
     Label::new(text)
         .map(ParticipantRef::Label)
         .map_err(|error| PathError::Id { error, offset })
@@ -959,6 +1069,43 @@ mod tests {
     const CF: &str = "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
     const CA: &str = "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
     const UUID: &str = "9d3d58a8-9a8e-4b8e-a1e3-d3c4e5f6a7b8";
+
+    const TELNYX_CALL: &str = "v3:9X2vxPDFY2RHSJ1EdMS0RHRksMTg2gAbDJyr6kyDlpFGq3kGsj5-aiQ";
+
+    #[test]
+    fn texml_path_has_no_json_and_keeps_the_colon() {
+        let text =
+            format!("/v2/texml/Accounts/{UUID}/Conferences/{UUID}/Participants/{TELNYX_CALL}");
+        let p = ParticipantPath::parse(&text).unwrap();
+        assert_eq!(p.style, PathStyle::Texml);
+        assert_eq!(
+            p.participant,
+            Some(ParticipantRef::Call(CallSid::parse(TELNYX_CALL).unwrap()))
+        );
+        assert_eq!(write(&p), text);
+        // A client that escapes the colon names the same call; `.json` is
+        // accepted too.
+        let escaped = text.replace("v3:", "v3%3A") + ".json";
+        assert_eq!(ParticipantPath::parse(&escaped).unwrap(), p);
+        let list = ParticipantPath {
+            participant: None,
+            ..p
+        };
+        assert_eq!(
+            write(&list),
+            format!("/v2/texml/Accounts/{UUID}/Conferences/{UUID}/Participants")
+        );
+        assert!(
+            ParticipantPath::MAX_LEN
+                >= write(&ParticipantPath {
+                    participant: Some(ParticipantRef::Call(
+                        CallSid::parse(&format!("v3:{}", "x".repeat(61))).unwrap()
+                    )),
+                    ..list
+                })
+                .len()
+        );
+    }
 
     fn write(p: &ParticipantPath) -> String {
         let mut buf = [0u8; ParticipantPath::MAX_LEN];

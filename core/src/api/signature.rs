@@ -95,6 +95,8 @@ impl Scheme {
         match dialect {
             Dialect::Twilio => Self::Twilio,
             Dialect::SignalWire => Self::SignalWire,
+            // Placeholder until the Ed25519 scheme lands (issue 21).
+            Dialect::Telnyx => Self::Twilio,
         }
     }
 

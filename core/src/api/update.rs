@@ -38,7 +38,7 @@ use crate::api::fields::{
 };
 use crate::api::path::Dialect;
 use crate::wire::form::{self, Space};
-use crate::wire::ident::{CallSid, SidForm, UUID_LEN};
+use crate::wire::ident::{CallSid, SID_CAPACITY};
 use crate::wire::sink::{CountingSink, Sink, SliceSink, WriteError};
 
 /// Longest key that can match a known field once decoded.
@@ -421,16 +421,12 @@ impl<'a> Update<'a> {
                 None => {}
             }
         }
-        if let Some(CoachTarget::Call(sid)) = self.call_sid_to_coach {
-            let expected = match dialect {
-                Dialect::Twilio => SidForm::Twilio,
-                Dialect::SignalWire => SidForm::Uuid,
-            };
-            if sid.form() != expected {
-                return Err(ValidationError::SidForm {
-                    field: Field::CallSidToCoach,
-                });
-            }
+        if let Some(CoachTarget::Call(sid)) = self.call_sid_to_coach
+            && !dialect.accepts_call_form(sid.form())
+        {
+            return Err(ValidationError::SidForm {
+                field: Field::CallSidToCoach,
+            });
         }
         if dialect == Dialect::SignalWire
             && let Some(field) = self.fields().find(|f| f.twilio_only())
@@ -501,7 +497,7 @@ impl<'a> Update<'a> {
             + "&Coaching=".len()
             + boolean
             + "&CallSidToCoach=".len()
-            + UUID_LEN
+            + SID_CAPACITY
             + "&BeepOnExit=".len()
             + boolean
             + "&EndConferenceOnExit=".len()

@@ -117,7 +117,7 @@ impl Rejection {
     pub const fn answer(&self) -> ApiAnswer {
         let (status, code, message) = match self {
             Self::ConferenceCompleted {
-                dialect: Dialect::Twilio,
+                dialect: Dialect::Twilio | Dialect::Telnyx,
             } => (404, codes::NOT_FOUND, "The conference is completed"),
             Self::ConferenceCompleted {
                 dialect: Dialect::SignalWire,
@@ -145,7 +145,7 @@ impl Rejection {
             Self::CoachTargetNotInConference { dialect } => (
                 400,
                 match dialect {
-                    Dialect::Twilio => codes::COACH_TARGET_NOT_IN_CONFERENCE,
+                    Dialect::Twilio | Dialect::Telnyx => codes::COACH_TARGET_NOT_IN_CONFERENCE,
                     Dialect::SignalWire => codes::SIGNALWIRE_COACH_TARGET_NOT_IN_CONFERENCE,
                 },
                 "The participant to coach is not in this conference",

@@ -70,27 +70,26 @@ impl SequentialIds {
     /// The next value's bits and the form `dialect` gives SIDs. A UUID
     /// shows the counter's last 12 hex digits (its last group), so only
     /// they are kept.
-    fn next_bits(&mut self, dialect: Dialect) -> (u128, SidForm) {
+    fn next_bits(&mut self, form: SidForm) -> u128 {
         const UUID_COUNTER_BITS: u64 = (1 << 48) - 1;
         let n = self.next;
         self.next = self.next.wrapping_add(1);
-        let form = dialect.sid_form();
         let bits = match form {
-            SidForm::Twilio => n,
+            SidForm::Twilio | SidForm::Telnyx => n,
             SidForm::Uuid => n & UUID_COUNTER_BITS,
         };
-        (u128::from(bits), form)
+        u128::from(bits)
     }
 }
 
 impl IdSource for SequentialIds {
     fn call_sid(&mut self, dialect: Dialect) -> Result<CallSid, IdError> {
-        let (bits, form) = self.next_bits(dialect);
-        Ok(CallSid::from_bits(bits, form))
+        let form = dialect.call_sid_form();
+        Ok(CallSid::from_bits(self.next_bits(form), form))
     }
 
     fn conference_sid(&mut self, dialect: Dialect) -> Result<ConferenceSid, IdError> {
-        let (bits, form) = self.next_bits(dialect);
-        Ok(ConferenceSid::from_bits(bits, form))
+        let form = dialect.sid_form();
+        Ok(ConferenceSid::from_bits(self.next_bits(form), form))
     }
 }

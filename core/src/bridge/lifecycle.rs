@@ -120,11 +120,18 @@ impl Lifecycle {
         }
     }
 
-    /// The wire status for `dialect`: Twilio's six texts, or SignalWire's
+    /// The wire status for `dialect`: Twilio's six texts; SignalWire's
     /// `in-progress` / `completed` for `Connected` / `Complete` (the other
-    /// states keep Twilio's texts, SignalWire documents none for them).
+    /// states keep Twilio's texts, SignalWire documents none for them);
+    /// Telnyx's three, `connecting` (queued, connecting, ringing),
+    /// `connected` and `completed` (complete or failed).
     pub const fn status(self, dialect: Dialect) -> Status {
         match (self, dialect) {
+            (Self::Queued | Self::Connecting | Self::Ringing, Dialect::Telnyx) => {
+                Status::Connecting
+            }
+            (Self::Connected, Dialect::Telnyx) => Status::Connected,
+            (Self::Complete | Self::Failed, Dialect::Telnyx) => Status::Completed,
             (Self::Queued, _) => Status::Queued,
             (Self::Connecting, _) => Status::Connecting,
             (Self::Ringing, _) => Status::Ringing,

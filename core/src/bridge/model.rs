@@ -651,7 +651,7 @@ impl<M: Slots<Member<L>>, const L: usize> ConferenceIn<M, L> {
         let s = &member.state;
         let label = match self.dialect {
             Dialect::Twilio => member.label().filter(|l| Label::check(l).is_ok()),
-            Dialect::SignalWire => None,
+            Dialect::SignalWire | Dialect::Telnyx => None,
         };
         let p = Participant::new()
             .with_account_sid(self.account)

@@ -159,7 +159,7 @@ impl PageToken {
                 sink.put_str("CP")?;
                 sink.put(call.get(2..).unwrap_or(&[]))
             }
-            SidForm::Uuid => sink.put(call),
+            SidForm::Uuid | SidForm::Telnyx => sink.put(call),
         }
     }
 }
@@ -402,6 +402,7 @@ impl PageUri {
         let style = match self.dialect {
             Dialect::Twilio => PathStyle::Twilio,
             Dialect::SignalWire => PathStyle::Laml,
+            Dialect::Telnyx => PathStyle::Texml,
         };
         sink.put_str(style.prefix())?;
         sink.put_str("/Accounts/")?;
@@ -409,7 +410,7 @@ impl PageUri {
         sink.put_str("/Conferences/")?;
         sink.put(self.conference.as_bytes())?;
         sink.put_str(match self.dialect {
-            Dialect::Twilio => "/Participants.json?",
+            Dialect::Twilio | Dialect::Telnyx => "/Participants.json?",
             Dialect::SignalWire => "/Participants?",
         })?;
         for (key, value) in [
@@ -433,7 +434,7 @@ impl PageUri {
                     token.write(sink)?;
                 }
             }
-            Dialect::SignalWire => {
+            Dialect::SignalWire | Dialect::Telnyx => {
                 sink.put_str("Page=")?;
                 sink.put_u64(u64::from(self.page))?;
                 sink.put_str("&PageSize=")?;

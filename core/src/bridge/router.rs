@@ -16,8 +16,8 @@ use crate::bridge::{ConferenceError, Rejection};
 use crate::wire::date::RFC2822_LEN;
 use crate::wire::http::{Connection, HeaderField, HttpError, reason_phrase};
 use crate::wire::http::{Framed, write_framed};
-use crate::wire::ident::UUID_LEN;
 use crate::wire::ident::{IdError, ParticipantRef};
+use crate::wire::ident::{SID_CAPACITY, UUID_LEN};
 use crate::wire::sink::{CountingSink, Sink, WriteError, decimal_len};
 
 /// Longest decoded Basic credentials (`username:token`) accepted.
@@ -578,6 +578,8 @@ pub fn write_no_content<S: Sink + ?Sized>(
 /// ```
 pub const fn max_participant_answer_len(label_bytes: usize) -> usize {
     let sid = 2 + UUID_LEN;
+    // A call SID may be a Telnyx call-control id, the longest form.
+    let call = 2 + SID_CAPACITY;
     let date = 2 + RFC2822_LEN;
     let flag = "false".len();
     let label = if 2 + 2 * label_bytes > "null".len() {
@@ -589,7 +591,7 @@ pub const fn max_participant_answer_len(label_bytes: usize) -> usize {
     let body = "{\"account_sid\":".len()
         + sid
         + ",\"call_sid\":".len()
-        + sid
+        + call
         + ",\"label\":".len()
         + label
         + ",\"conference_sid\":".len()
@@ -612,7 +614,7 @@ pub const fn max_participant_answer_len(label_bytes: usize) -> usize {
         + ",\"coaching\":".len()
         + flag
         + ",\"call_sid_to_coach\":".len()
-        + sid
+        + call
         + ",\"queue_time\":".len()
         + "null".len()
         + ",\"uri\":".len()

@@ -6,9 +6,12 @@
 //! (labels may carry `?` and `#`, which [`ParticipantRef::write_path_segment`]
 //! percent-encodes).
 //!
-//! Two SID forms exist:
+//! Three SID forms exist:
 //! - Twilio: a two-letter prefix (`AC`, `CF`, `CA`, `SK`) and 32 hex digits (34 bytes);
-//! - SignalWire: a UUID `8-4-4-4-12` of hex digits (36 bytes).
+//! - SignalWire (and Telnyx accounts and conferences): a UUID `8-4-4-4-12` of hex
+//!   digits (36 bytes);
+//! - Telnyx call-control ids, for call SIDs only: `v` and a version digit, `:`, then
+//!   base64url characters (`v3:9X2vxPDF…-aiQ`), at most [`TELNYX_CALL_ID_MAX_LEN`] bytes.
 //!
 //! A new SID is made from 128 bits (`CallSid::from_bits`): the core never
 //! invents randomness, the caller brings it.
@@ -20,6 +23,8 @@
 //! assert_eq!(twilio.form(), SidForm::Twilio);
 //! let sw = CallSid::parse("9d3d58a8-9a8e-4b8e-a1e3-d3c4e5f6a7b8")?;
 //! assert_eq!(sw.form(), SidForm::Uuid);
+//! let telnyx = CallSid::parse("v3:9X2vxPDFY2RHSJ1EdMS0RHRksMTg2gAbDJyr6kyDlpFGq3kGsj5-aiQ")?;
+//! assert_eq!(telnyx.form(), SidForm::Telnyx);
 //!
 //! // A participant can be addressed by label: percent-encoded in the path.
 //! let who = ParticipantRef::parse("front desk")?;
@@ -38,8 +43,13 @@ use crate::wire::sink::{Sink, WriteError};
 pub const TWILIO_SID_LEN: usize = 34;
 /// Length of a SignalWire UUID identifier (`8-4-4-4-12`).
 pub const UUID_LEN: usize = 36;
-/// Bytes reserved for any SID (the longer of the two forms).
-pub const SID_CAPACITY: usize = UUID_LEN;
+/// Longest Telnyx call-control id accepted: `v3:` and 61 base64url
+/// characters. Real ids seen in Telnyx's documentation and SDK examples have
+/// 59 bytes; the capacity leaves room without making every SID larger than
+/// one 64-byte block.
+pub const TELNYX_CALL_ID_MAX_LEN: usize = 64;
+/// Bytes reserved for any SID (the longest form: a Telnyx call-control id).
+pub const SID_CAPACITY: usize = TELNYX_CALL_ID_MAX_LEN;
 /// Maximum length of a label, in characters (Twilio's limit).
 pub const LABEL_MAX_CHARS: usize = 128;
 /// Bytes reserved for a label: [`LABEL_MAX_CHARS`] characters of up to 4 UTF-8 bytes.
@@ -97,7 +107,8 @@ impl IdKind {
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum IdError {
-    /// The SID has neither 34 (Twilio) nor 36 (UUID) bytes.
+    /// The SID has neither 34 (Twilio) nor 36 (UUID) bytes (nor, for a call
+    /// SID starting `v<digit>:`, 4 to [`TELNYX_CALL_ID_MAX_LEN`]).
     Length {
         /// Which identifier.
         kind: IdKind,
@@ -168,18 +179,60 @@ impl fmt::Display for IdError {
 
 impl core::error::Error for IdError {}
 
-/// Which of the two SID forms an identifier has.
+/// Which of the SID forms an identifier has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum SidForm {
     /// Twilio: prefix + 32 hex digits.
     Twilio,
-    /// SignalWire: UUID `8-4-4-4-12`.
+    /// SignalWire, and Telnyx accounts and conferences: UUID `8-4-4-4-12`.
     Uuid,
+    /// A Telnyx call-control id (call SIDs only): `v<digit>:` and 1 to
+    /// [`TELNYX_CALL_ID_MAX_LEN`]` - 3` base64url characters (`A-Z a-z 0-9 - _`).
+    Telnyx,
+}
+
+/// Bytes before a Telnyx call-control id's base64url text (`v3:`).
+const TELNYX_CALL_ID_PREFIX_LEN: usize = 3;
+
+/// Checks `s` as a Telnyx call-control id (`v<digit>:` + base64url).
+fn check_telnyx_call_id(s: &[u8]) -> Result<SidForm, IdError> {
+    let kind = IdKind::Call;
+    if s.len() <= TELNYX_CALL_ID_PREFIX_LEN || s.len() > TELNYX_CALL_ID_MAX_LEN {
+        return Err(IdError::Length { kind, len: s.len() });
+    }
+    let text = s.get(TELNYX_CALL_ID_PREFIX_LEN..).unwrap_or(&[]);
+    match text
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+    {
+        Some(i) => Err(IdError::Character {
+            kind,
+            offset: i + TELNYX_CALL_ID_PREFIX_LEN,
+        }),
+        None => Ok(SidForm::Telnyx),
+    }
+}
+
+/// Whether `s` starts as a Telnyx call-control id does (`v<digit>:`).
+fn telnyx_shaped(s: &[u8]) -> bool {
+    matches!(s, [b'v', d, b':', ..] if d.is_ascii_digit())
+}
+
+/// The length of a SID of `form` whose stored bytes are `bytes` (zero-padded).
+fn sid_len(bytes: &[u8; SID_CAPACITY], form: SidForm) -> usize {
+    match form {
+        SidForm::Twilio => TWILIO_SID_LEN,
+        SidForm::Uuid => UUID_LEN,
+        SidForm::Telnyx => bytes.iter().position(|&b| b == 0).unwrap_or(SID_CAPACITY),
+    }
 }
 
 /// Checks `s` as a SID of `kind`; returns its form.
 fn check_sid(s: &[u8], kind: IdKind) -> Result<SidForm, IdError> {
+    if kind == IdKind::Call && telnyx_shaped(s) {
+        return check_telnyx_call_id(s);
+    }
     match s.len() {
         TWILIO_SID_LEN => {
             let (prefix, hex) = s.split_at(2);
@@ -246,9 +299,15 @@ pub(crate) fn parse_raw(s: &[u8], kind: IdKind) -> Result<RawSid, IdError> {
 fn raw_from_bits(bits: u128, form: SidForm, kind: IdKind) -> RawSid {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut bytes = [0u8; SID_CAPACITY];
+    let form = match form {
+        SidForm::Telnyx if kind == IdKind::Call => return telnyx_from_bits(bits),
+        // Only call SIDs have a Telnyx form; Telnyx's other ids are UUIDs.
+        SidForm::Telnyx => SidForm::Uuid,
+        other => other,
+    };
     let (prefix, len) = match form {
         SidForm::Twilio => (kind.prefix().as_bytes(), TWILIO_SID_LEN),
-        SidForm::Uuid => (&[][..], UUID_LEN),
+        SidForm::Uuid | SidForm::Telnyx => (&[][..], UUID_LEN),
     };
     crate::wire::sink::copy(&mut bytes, prefix);
     let text = bytes.get_mut(prefix.len()..len).unwrap_or(&mut []);
@@ -270,6 +329,30 @@ fn raw_from_bits(bits: u128, form: SidForm, kind: IdKind) -> RawSid {
         }
     }
     RawSid { bytes, form }
+}
+
+/// A Telnyx call-control id from 128 bits: `v3:` and the bits as 22
+/// base64url characters (6 bits each, most significant first; the last
+/// character carries the final 2 bits, shifted up).
+fn telnyx_from_bits(bits: u128) -> RawSid {
+    const B64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const CHARS: usize = 22;
+    let mut bytes = [0u8; SID_CAPACITY];
+    crate::wire::sink::copy(&mut bytes, b"v3:");
+    let text = bytes
+        .get_mut(TELNYX_CALL_ID_PREFIX_LEN..TELNYX_CALL_ID_PREFIX_LEN + CHARS)
+        .unwrap_or(&mut []);
+    for (i, slot) in text.iter_mut().enumerate() {
+        let six = match 122u32.checked_sub(6 * i as u32) {
+            Some(shift) => (bits >> shift) & 0x3f,
+            None => (bits & 0x3) << 4,
+        };
+        *slot = B64URL.get(six as usize).copied().unwrap_or(b'A');
+    }
+    RawSid {
+        bytes,
+        form: SidForm::Telnyx,
+    }
 }
 
 macro_rules! sid_type {
@@ -315,7 +398,8 @@ macro_rules! sid_type {
             /// Which identifier this type holds.
             pub const KIND: IdKind = $kind;
 
-            /// Validates `s` as a Twilio SID (prefix + 32 hex digits) or a UUID.
+            /// Validates `s` as a Twilio SID (prefix + 32 hex digits) or a UUID
+            /// (a call SID may also be a Telnyx call-control id, `v3:…`).
             pub fn parse(s: &str) -> Result<Self, IdError> {
                 Self::parse_bytes(s.as_bytes())
             }
@@ -329,7 +413,9 @@ macro_rules! sid_type {
             /// make a random SID): Twilio's prefix and the bits as 32 hex
             /// digits, most significant first; or a UUID of those digits
             /// with the version digit `4` and the variant digit `8` (a
-            /// random UUID, version 4, when the bits are random).
+            /// random UUID, version 4, when the bits are random). A call SID in
+            /// [`SidForm::Telnyx`] is `v3:` and the bits as 22 base64url
+            /// characters; the other kinds have no Telnyx form and are UUIDs.
             ///
             /// ```
             #[doc = concat!("use confpart::wire::ident::{", stringify!($name), ", SidForm};")]
@@ -351,10 +437,7 @@ macro_rules! sid_type {
 
             /// The SID text.
             pub fn as_str(&self) -> &str {
-                let len = match self.form {
-                    SidForm::Twilio => TWILIO_SID_LEN,
-                    SidForm::Uuid => UUID_LEN,
-                };
+                let len = sid_len(&self.bytes, self.form);
                 // Validated ASCII on construction: neither call can fail.
                 let bytes = self.bytes.get(..len).unwrap_or(&[]);
                 core::str::from_utf8(bytes).unwrap_or("")
@@ -365,14 +448,11 @@ macro_rules! sid_type {
             // into the Basic credentials, as text.
             #[allow(dead_code)]
             pub(crate) fn as_bytes(&self) -> &[u8] {
-                let len = match self.form {
-                    SidForm::Twilio => TWILIO_SID_LEN,
-                    SidForm::Uuid => UUID_LEN,
-                };
+                let len = sid_len(&self.bytes, self.form);
                 self.bytes.get(..len).unwrap_or(&[])
             }
 
-            /// Twilio or UUID form.
+            /// Twilio, UUID or (call SIDs only) Telnyx form.
             pub const fn form(&self) -> SidForm {
                 self.form
             }
@@ -646,6 +726,72 @@ mod tests {
     use crate::wire::sink::SliceSink;
     use proptest::prelude::*;
     use std::{format, string::String, vec::Vec};
+
+    const TELNYX_CALL: &str = "v3:9X2vxPDFY2RHSJ1EdMS0RHRksMTg2gAbDJyr6kyDlpFGq3kGsj5-aiQ";
+
+    #[test]
+    fn telnyx_call_ids() {
+        let sid = CallSid::parse(TELNYX_CALL).unwrap();
+        assert_eq!((sid.as_str(), sid.form()), (TELNYX_CALL, SidForm::Telnyx));
+        let longest = id_of_len(TELNYX_CALL_ID_MAX_LEN);
+        assert_eq!(CallSid::parse(&longest).unwrap().as_str(), longest);
+        let too_long = id_of_len(TELNYX_CALL_ID_MAX_LEN + 1);
+        assert_eq!(
+            CallSid::parse(&too_long),
+            Err(IdError::Length {
+                kind: IdKind::Call,
+                len: TELNYX_CALL_ID_MAX_LEN + 1
+            })
+        );
+        assert_eq!(
+            CallSid::parse("v3:"),
+            Err(IdError::Length {
+                kind: IdKind::Call,
+                len: 3
+            })
+        );
+        assert_eq!(
+            CallSid::parse("v3:ab/c"),
+            Err(IdError::Character {
+                kind: IdKind::Call,
+                offset: 5
+            })
+        );
+        // Only call SIDs have the Telnyx form.
+        assert!(AccountSid::parse(TELNYX_CALL).is_err());
+        assert!(ConferenceSid::parse(TELNYX_CALL).is_err());
+        // A label cannot be one.
+        assert_eq!(Label::new(TELNYX_CALL), Err(IdError::LabelLooksLikeCallSid));
+        // Equality sees the length (the tail is zero-padded).
+        assert_ne!(
+            CallSid::parse("v3:ab").unwrap(),
+            CallSid::parse("v3:abc").unwrap()
+        );
+    }
+
+    fn id_of_len(len: usize) -> std::string::String {
+        let mut s = std::string::String::from("v3:");
+        while s.len() < len {
+            s.push('x');
+        }
+        s
+    }
+
+    #[test]
+    fn telnyx_ids_from_bits() {
+        let sid = CallSid::from_bits(u128::MAX, SidForm::Telnyx);
+        assert_eq!(sid.as_str(), "v3:_____________________w");
+        assert_eq!(CallSid::parse(sid.as_str()), Ok(sid));
+        let zero = CallSid::from_bits(0, SidForm::Telnyx);
+        assert_eq!(zero.as_str(), "v3:AAAAAAAAAAAAAAAAAAAAAA");
+        let one = CallSid::from_bits(1, SidForm::Telnyx);
+        assert_eq!(one.as_str(), "v3:AAAAAAAAAAAAAAAAAAAAAQ");
+        // The other kinds have no Telnyx form: a UUID.
+        assert_eq!(
+            ConferenceSid::from_bits(0, SidForm::Telnyx).form(),
+            SidForm::Uuid
+        );
+    }
 
     const CA: &str = "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
