@@ -3,8 +3,16 @@
 //! [`Participant`] is a view: decoding borrows the document. SIDs, booleans,
 //! the status and the dates are parsed while the document is read (one pass,
 //! see [`crate::wire::json`]); the texts (`label`, `queue_time`, `uri`, an unknown
-//! `status`) stay escaped slices of the document, as [`JsonStr`]s that
-//! unescape on demand. The whole value is at most 256 bytes.
+//! `status`, Telnyx's `call_sid_legacy`, `coaching_call_sid_legacy` and
+//! `api_version`) stay escaped slices of the document, as [`JsonStr`]s that
+//! unescape on demand. The whole value is at most 400 bytes (on a 64-bit
+//! host; a text slice is half as large on a 32-bit microcontroller).
+//!
+//! One decoder reads the three services' resources: Twilio's and
+//! SignalWire's keys, and Telnyx's (`api_version`, `call_sid_legacy`,
+//! `coaching_call_sid` — Telnyx's name of `call_sid_to_coach`, the same
+//! field —, `coaching_call_sid_legacy`; statuses `connecting`, `connected`,
+//! `completed`).
 //!
 //! Decoding is strict about JSON and lenient about content:
 //! - the document must be RFC 8259 JSON (no raw control characters, no
@@ -27,7 +35,9 @@
 //!
 //! Encoding writes Twilio's shape and order, every field present (`null` when
 //! absent), dates in strict RFC 2822, by hand on [`crate::wire::json::write_string`]
-//! (texts read from a document are copied as they are, already escaped).
+//! (texts read from a document are copied as they are, already escaped);
+//! [`Participant::encode_for`] writes each dialect's answer (Telnyx's
+//! resource and create answer: its keys, absent fields omitted).
 //!
 //! ```
 //! use confpart::api::participant::{Participant, Status};
