@@ -93,7 +93,8 @@ use crate::wire::ident::{
 use crate::wire::json::{Cursor, JsonError, JsonErrorKind, JsonStr, KeySet};
 use crate::wire::sink::{CountingSink, Sink, SliceSink, WriteError};
 
-/// A participant's status: Twilio's six values, SignalWire's two, or an
+/// A participant's status: Twilio's six values, SignalWire's two (Telnyx's
+/// three are among them: `connecting`, `connected`, `completed`), or an
 /// unknown text (kept by the participant: [`Participant::status_text`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -101,11 +102,11 @@ use crate::wire::sink::{CountingSink, Sink, SliceSink, WriteError};
 pub enum Status {
     /// `queued` (Twilio; a created participant before its call is placed).
     Queued,
-    /// `connecting` (Twilio).
+    /// `connecting` (Twilio; Telnyx: not yet in the conference).
     Connecting,
     /// `ringing` (Twilio).
     Ringing,
-    /// `connected` (Twilio).
+    /// `connected` (Twilio, Telnyx).
     Connected,
     /// `complete` (Twilio, and older SignalWire examples).
     Complete,
@@ -113,7 +114,7 @@ pub enum Status {
     Failed,
     /// `in-progress` (SignalWire: in the conference).
     InProgress,
-    /// `completed` (SignalWire: left).
+    /// `completed` (SignalWire and Telnyx: left).
     Completed,
     /// Any other text; the participant keeps it ([`Participant::status_text`]).
     Unknown,
