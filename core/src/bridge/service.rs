@@ -79,6 +79,7 @@ use super::callback::{Outgoing, outgoing};
 use super::router::{self as bridge, AuthFailure, BridgeError};
 use crate::api::callback::Subscriber;
 use crate::api::create::Create;
+use crate::api::participant::Reply;
 use crate::api::operation::OperationKind;
 use crate::api::path::{Dialect, ParticipantPath, PathError, PathStyle};
 use crate::api::query::ListQuery;
@@ -241,6 +242,7 @@ struct Call<'r, 'm> {
     m: &'r RequestMessage<'m>,
     account: AccountSid,
     style: PathStyle,
+    dialect: Dialect,
     now: Timestamp,
     connection: Connection,
 }
@@ -396,12 +398,13 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
             // The sink failed (possibly mid-answer): nothing more to write.
             Err(BridgeError::Write(e)) => Err(e),
             // Every other error is found before the first byte is written.
-            Err(e) => write_refusal(out, &e, connection),
+            Err(e) => write_refusal(out, self.set.dialect(), &e, connection),
         }
     }
 
     /// The answer to bytes the reader rejected ([`HttpError`]): its status
-    /// and code ([`HttpError::answer`]), `Connection: close`.
+    /// and code ([`HttpError::answer`]) in Twilio's dialect, `Connection:
+    /// close` ([`ServiceIn::reject_in`] for another dialect).
     ///
     /// ```
     /// use confpart::bridge::Service;
@@ -416,7 +419,31 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
     /// # Ok::<(), confpart::wire::sink::WriteError>(())
     /// ```
     pub fn reject<S: Sink + ?Sized>(error: &HttpError, out: &mut S) -> Result<Handled, WriteError> {
-        write_refusal(out, error, Connection::Close)
+        Self::reject_in(Dialect::Twilio, error, out)
+    }
+
+    /// [`ServiceIn::reject`] in `dialect` (the service's:
+    /// [`ConferencesIn::dialect`]): its status, code and error body.
+    ///
+    /// ```
+    /// use confpart::api::path::Dialect;
+    /// use confpart::bridge::Service;
+    /// use confpart::wire::http::HttpError;
+    /// use confpart::wire::sink::SliceSink;
+    ///
+    /// let mut tx = [0u8; 512];
+    /// let mut out = SliceSink::new(&mut tx);
+    /// let handled = Service::<2, 4>::reject_in(Dialect::Telnyx, &HttpError::InvalidStartLine, &mut out)?;
+    /// assert_eq!(handled.code, Some(10015));
+    /// assert!(out.written().ends_with(b"]}"));
+    /// # Ok::<(), confpart::wire::sink::WriteError>(())
+    /// ```
+    pub fn reject_in<S: Sink + ?Sized>(
+        dialect: Dialect,
+        error: &HttpError,
+        out: &mut S,
+    ) -> Result<Handled, WriteError> {
+        write_refusal(out, dialect, error, Connection::Close)
     }
 
     /// Routes, authenticates, runs the operation and writes the success
@@ -445,6 +472,7 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
             m,
             account: target.account,
             style: target.style,
+            dialect: self.set.dialect(),
             now,
             connection,
         };
@@ -479,7 +507,11 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
         scratch: &mut [u8],
         out: &mut S,
     ) -> Result<u16, BridgeError> {
-        let update = Update::decode(call.m.body(), scratch)?.update;
+        let update = match body_kind(call.m, call.dialect)? {
+            BodyKind::Form => Update::decode(call.m.body(), scratch)?,
+            BodyKind::Json => Update::decode_json(call.m.body(), scratch)?,
+        }
+        .update;
         let found = self
             .set
             .update(&call.account, sid, who, &update, call.now)?;
@@ -539,11 +571,18 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
         scratch: &mut [u8],
         out: &mut S,
     ) -> Result<u16, BridgeError> {
-        let create = Create::decode(call.m.body(), scratch)?.create;
+        let kind = body_kind(call.m, call.dialect)?;
+        let create = match kind {
+            BodyKind::Form => Create::decode(call.m.body(), scratch)?,
+            BodyKind::Json => Create::decode_json(call.m.body(), scratch)?,
+        }
+        .create;
         let created = self
             .set
             .create(&call.account, conference, &create, call.now, ids)?;
-        if created.new_conference {
+        // A JSON create's subscription is not read: the callback form
+        // reader takes forms only.
+        if created.new_conference && kind == BodyKind::Form {
             // The first participant's ConferenceStatusCallback*, read into
             // the scratch the create's values no longer need. One the
             // create decoder let through but that is not a subscription (a
@@ -569,18 +608,35 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
             .resource(&created.call, call.style)
             .ok_or(Refusal::NotFound)?
             .with_queue_time(queue_time);
-        bridge::write_participant(out, 201, &p, call.connection)?;
+        // 201 as Twilio answers (OperationKind::Create's success status);
+        // Telnyx's SDKs take any 2xx.
+        bridge::write_participant_in(
+            out,
+            201,
+            &p,
+            call.dialect,
+            Reply::Created,
+            call.connection,
+        )?;
         Ok(201)
     }
 
-    /// Basic auth against every configured account whose SID is `account`
-    /// (all of them are checked, no early exit); 401 / 20003 when none
-    /// accepts, or none is configured.
+    /// Authentication against every configured account whose SID is
+    /// `account` (all of them are checked, no early exit): Basic (username,
+    /// secret) for Twilio and SignalWire, Bearer (the secret is the API key)
+    /// for Telnyx. 401 when none accepts, or none is configured.
     fn authenticate(
         &self,
         authorization: Option<&[u8]>,
         account: &AccountSid,
     ) -> Result<(), BridgeError> {
+        let dialect = self.set.dialect();
+        let check = |a: Option<&Account<'_>>| match (dialect, a) {
+            (Dialect::Telnyx, Some(a)) => bridge::check_bearer(authorization, a.secret),
+            (Dialect::Telnyx, None) => bridge::check_bearer(authorization, ""),
+            (_, Some(a)) => bridge::check_basic(authorization, a.username(), a.secret),
+            (_, None) => bridge::check_basic(authorization, "", ""),
+        };
         let mismatch = BridgeError::Unauthorized {
             reason: AuthFailure::Mismatch,
         };
@@ -588,20 +644,54 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
         let mut configured = false;
         for a in self.accounts.iter().filter(|a| a.sid == *account) {
             configured = true;
-            let checked = bridge::check_basic(authorization, a.username(), a.secret);
+            let checked = check(Some(a));
             if checked.is_ok() || result.is_err() {
                 result = result.or(checked);
             }
         }
         if !configured {
             // Not configured: the same 401, with what the header lacks if
-            // anything (missing, not Basic, malformed).
-            return match bridge::check_basic(authorization, "", "") {
+            // anything (missing, another scheme, malformed).
+            return match check(None) {
                 Err(e) if e != mismatch => Err(e),
                 _ => Err(mismatch),
             };
         }
         result
+    }
+}
+
+/// How a POST body is encoded, from its `Content-Type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyKind {
+    Form,
+    Json,
+}
+
+/// The body's encoding: a form for Twilio and SignalWire whatever the
+/// header says (their APIs take forms only, and a bridge has always read
+/// every body as one); for Telnyx, `application/json` (telnyx-python,
+/// telnyx-go) or a form (`application/x-www-form-urlencoded`, telnyx-node;
+/// also no `Content-Type` at all), anything else 415
+/// ([`BridgeError::UnsupportedMediaType`]).
+fn body_kind(m: &RequestMessage<'_>, dialect: Dialect) -> Result<BodyKind, BridgeError> {
+    if dialect != Dialect::Telnyx {
+        return Ok(BodyKind::Form);
+    }
+    let Some(value) = m.content_type() else {
+        return Ok(BodyKind::Form);
+    };
+    let media = value
+        .split(|&b| b == b';')
+        .next()
+        .unwrap_or(&[])
+        .trim_ascii();
+    if media.eq_ignore_ascii_case(b"application/json") {
+        Ok(BodyKind::Json)
+    } else if media.eq_ignore_ascii_case(b"application/x-www-form-urlencoded") {
+        Ok(BodyKind::Form)
+    } else {
+        Err(BridgeError::UnsupportedMediaType)
     }
 }
 
@@ -668,35 +758,41 @@ fn write_found<S: Sink + ?Sized, M: Slots<Member<L>>, const L: usize>(
         .conference
         .resource(found.member.call_sid(), call.style)
         .ok_or(Refusal::NotFound)?;
-    bridge::write_participant(out, 200, &p, call.connection)?;
+    bridge::write_participant_in(
+        out,
+        200,
+        &p,
+        call.dialect,
+        Reply::Resource,
+        call.connection,
+    )?;
     Ok(200)
 }
 
 /// The style and account of a collection path whose name did not fit.
 fn parse_account(path: &str) -> Option<(PathStyle, AccountSid)> {
-    let (style, rest) = if let Some(rest) = path.strip_prefix("/api/laml/2010-04-01/Accounts/") {
-        (PathStyle::Laml, rest)
-    } else {
-        (
-            PathStyle::Twilio,
-            path.strip_prefix("/2010-04-01/Accounts/")?,
-        )
-    };
+    let (style, rest) = [PathStyle::Laml, PathStyle::Texml, PathStyle::Twilio]
+        .into_iter()
+        .find_map(|style| {
+            let rest = path.strip_prefix(style.prefix())?;
+            Some((style, rest.strip_prefix("/Accounts/")?))
+        })?;
     let sid = rest.split('/').next()?;
     AccountSid::parse(sid).ok().map(|a| (style, a))
 }
 
-/// Writes an error answer and says what was answered.
+/// Writes an error answer in `dialect` and says what was answered (the
+/// dialect's status and code).
 fn write_refusal<S: Sink + ?Sized, E: Answer + ?Sized>(
     out: &mut S,
+    dialect: Dialect,
     error: &E,
     connection: Connection,
 ) -> Result<Handled, WriteError> {
-    let a = error.answer();
-    match bridge::write_error(out, error, connection) {
-        Ok(()) => Ok(Handled {
-            status: a.status,
-            code: Some(a.code),
+    match bridge::write_error_in(out, dialect, error, connection) {
+        Ok((status, code)) => Ok(Handled {
+            status,
+            code: Some(code),
             keep_alive: connection == Connection::KeepAlive,
         }),
         Err(BridgeError::Write(e)) => Err(e),
@@ -741,10 +837,11 @@ impl<M: Slots<Member<L>>, const L: usize> bridge::JsonBody for PageBody<'_, '_, 
     }
 }
 
-/// The page document, in the fixtures' key order. Out of line, in a frame
-/// of its own: it runs twice (the page is counted, then written), and
-/// inlined into the list operation it made that frame larger than the two
-/// apart.
+/// The page document, in the fixtures' key order (Telnyx's: its keys, no
+/// `previous_page_uri`, each participant in its resource shape). Out of
+/// line, in a frame of its own: it runs twice (the page is counted, then
+/// written), and inlined into the list operation it made that frame larger
+/// than the two apart.
 #[inline(never)]
 fn encode_page<S: Sink + ?Sized, M: Slots<Member<L>>, const L: usize>(
     sink: &mut S,
@@ -753,6 +850,7 @@ fn encode_page<S: Sink + ?Sized, M: Slots<Member<L>>, const L: usize>(
 ) -> Result<(), WriteError> {
     sink.put(b"{\"participants\":[")?;
     let conference = page.conference();
+    let dialect = conference.dialect();
     let mut first = true;
     for member in page.members() {
         let Some(p) = conference.resource(member.call_sid(), style) else {
@@ -762,15 +860,46 @@ fn encode_page<S: Sink + ?Sized, M: Slots<Member<L>>, const L: usize>(
             sink.put(b",")?;
         }
         first = false;
-        p.encode(sink)?;
+        match dialect {
+            Dialect::Telnyx => p.encode_for(dialect, Reply::Resource, sink)?,
+            Dialect::Twilio | Dialect::SignalWire => p.encode(sink)?,
+        }
     }
     sink.put(b"]")?;
-    for (key, link) in [
-        ("first_page_uri", Link::First),
-        ("next_page_uri", Link::Next),
-        ("previous_page_uri", Link::Previous),
-        ("uri", Link::Current),
-    ] {
+    if dialect == Dialect::Telnyx {
+        write_numbers(sink, page)?;
+        return write_links(
+            sink,
+            page,
+            &[
+                ("uri", Link::Current),
+                ("first_page_uri", Link::First),
+                ("next_page_uri", Link::Next),
+            ],
+        )
+        .and_then(|()| sink.put(b"}"));
+    }
+    write_links(
+        sink,
+        page,
+        &[
+            ("first_page_uri", Link::First),
+            ("next_page_uri", Link::Next),
+            ("previous_page_uri", Link::Previous),
+            ("uri", Link::Current),
+        ],
+    )?;
+    write_numbers(sink, page)?;
+    sink.put(b"}")
+}
+
+/// `,"key":"uri"` (or `null`) for each link.
+fn write_links<S: Sink + ?Sized, M: Slots<Member<L>>, const L: usize>(
+    sink: &mut S,
+    page: &PageIn<'_, M, L>,
+    links: &[(&str, Link)],
+) -> Result<(), WriteError> {
+    for &(key, link) in links {
         sink.put(b",\"")?;
         sink.put_str(key)?;
         sink.put(b"\":")?;
@@ -784,6 +913,14 @@ fn encode_page<S: Sink + ?Sized, M: Slots<Member<L>>, const L: usize>(
             None => sink.put(b"null")?,
         }
     }
+    Ok(())
+}
+
+/// `,"page":…,"page_size":…,"start":…,"end":…`.
+fn write_numbers<S: Sink + ?Sized, M: Slots<Member<L>>, const L: usize>(
+    sink: &mut S,
+    page: &PageIn<'_, M, L>,
+) -> Result<(), WriteError> {
     for (key, value) in [
         ("page", u64::from(page.page())),
         ("page_size", u64::from(page.page_size())),
@@ -795,5 +932,5 @@ fn encode_page<S: Sink + ?Sized, M: Slots<Member<L>>, const L: usize>(
         sink.put(b"\":")?;
         sink.put_u64(value)?;
     }
-    sink.put(b"}")
+    Ok(())
 }
