@@ -42,11 +42,12 @@ use core::fmt;
 
 use crate::api::codes;
 use crate::api::fields::{
-    self, FieldValue, IgnoredKeys, Method, Scratch, URL_MAX_LEN, UrlProblem, setters,
+    self, FieldValue, IgnoredKeys, JsonValue, Method, Scratch, URL_MAX_LEN, UrlProblem, setters,
 };
 use crate::api::path::Dialect;
 use crate::wire::form::{self, Space};
 use crate::wire::ident::{CallSid, IdError, LABEL_CAPACITY, Label};
+use crate::wire::json::JsonStr;
 use crate::wire::sink::{CountingSink, Sink, SliceSink, WriteError};
 
 /// Longest `From` / `To` value accepted (bytes, decoded): E.164 numbers,
@@ -164,6 +165,16 @@ impl Field {
 
     const fn bit(self) -> u32 {
         1 << (self as u32)
+    }
+}
+
+impl fields::BodyField for Field {
+    fn key(self) -> &'static str {
+        Field::key(self)
+    }
+
+    fn from_key(key: &[u8]) -> Option<Self> {
+        Field::from_key(key)
     }
 }
 
@@ -821,6 +832,153 @@ impl<'a> Create<'a> {
     }
 }
 
+impl<'a> Create<'a> {
+    /// Decodes a JSON body as the Python and Go SDKs send it
+    /// (`{"From": "+1...", "To": "+1...", "Muted": true}`), with the outputs
+    /// and rules of [`Create::decode`]: the same PascalCase keys (escapes in
+    /// a key are decoded before matching), JSON booleans (or the strings
+    /// `"true"` / `"false"`, any case), `Beep` as a boolean or one of its
+    /// strings, `Timeout` as a number or a string of digits,
+    /// `StatusCallbackEvent` as a string (events separated by spaces) or an
+    /// array of such strings, `null` as absent, unknown keys ignored (their
+    /// values checked and skipped) and reported as sent, duplicate known keys
+    /// rejected, over-long values rejected (never truncated), `From` and `To`
+    /// required. An empty `CallSidToCoach` is absent. The body must be one
+    /// strict JSON object; anything else is a
+    /// [`FormError::Json`](crate::api::fields::FormError::Json) with its byte
+    /// offset.
+    ///
+    /// Strings without escapes borrow from `body`; the others are unescaped
+    /// into `scratch`. A scratch buffer as long as the body always suffices.
+    ///
+    /// ```
+    /// use confpart::api::create::{Beep, CallEvent, Create, Field, FormError};
+    ///
+    /// let body = br#"{"From": "+15017122661", "To": "+15558675310", "Beep": "onExit",
+    ///   "Timeout": 30, "StatusCallbackEvent": "ringing completed", "Trim": "do-not-trim"}"#;
+    /// let mut scratch = [0u8; 64];
+    /// let d = Create::decode_json(body, &mut scratch)?;
+    /// assert_eq!((d.create.from, d.create.beep, d.create.timeout), ("+15017122661", Some(Beep::OnExit), Some(30)));
+    /// assert!(d.create.status_callback_event.unwrap().contains(CallEvent::Completed));
+    /// assert_eq!(d.ignored.iter().next(), Some(&b"Trim"[..]));
+    ///
+    /// let e = Create::decode_json(br#"{"To": "+15558675310"}"#, &mut [0u8; 16]).unwrap_err();
+    /// assert_eq!(e, FormError::Missing { field: Field::From });
+    /// # Ok::<(), FormError>(())
+    /// ```
+    pub fn decode_json(
+        body: &'a [u8],
+        scratch: &'a mut [u8],
+    ) -> Result<DecodedCreate<'a>, FormError> {
+        let mut create = Create::new("", "");
+        let mut ignored = IgnoredKeys::default();
+        let mut seen: u32 = 0;
+        let mut scratch = Scratch { rest: scratch };
+        fields::json_members(body, &mut ignored, |c, field: Field, key_offset| {
+            if seen & field.bit() != 0 {
+                return Err(FormError::DuplicateKey {
+                    field,
+                    offset: key_offset,
+                });
+            }
+            let mut v = JsonValue::new(c, field);
+            let c = &mut create;
+            match field {
+                Field::From | Field::To => {
+                    let Some(text) = v.text(&mut scratch, ENDPOINT_MAX_LEN)? else {
+                        // `null`: absent, as if not sent (then missing).
+                        return Ok(());
+                    };
+                    if field == Field::From {
+                        c.from = text;
+                    } else {
+                        c.to = text;
+                    }
+                }
+                Field::Label => c.label = v.text(&mut scratch, LABEL_CAPACITY)?,
+                Field::WaitUrl => c.wait_url = v.text(&mut scratch, URL_MAX_LEN)?,
+                Field::StatusCallback => c.status_callback = v.text(&mut scratch, URL_MAX_LEN)?,
+                Field::Muted => c.muted = v.boolean()?,
+                Field::Coaching => c.coaching = v.boolean()?,
+                Field::StartConferenceOnEnter => c.start_conference_on_enter = v.boolean()?,
+                Field::EndConferenceOnExit => c.end_conference_on_exit = v.boolean()?,
+                Field::EarlyMedia => c.early_media = v.boolean()?,
+                Field::Record => c.record = v.boolean()?,
+                Field::WaitMethod => c.wait_method = v.method()?,
+                Field::StatusCallbackMethod => c.status_callback_method = v.method()?,
+                Field::Beep => c.beep = json_beep(&mut v)?,
+                Field::CallSidToCoach => c.call_sid_to_coach = v.call_sid()?.flatten(),
+                Field::Timeout => c.timeout = v.uint(u32::MAX)?,
+                Field::StatusCallbackEvent => c.status_callback_event = json_events(&mut v)?,
+            }
+            seen |= field.bit();
+            Ok(())
+        })?;
+        for field in [Field::From, Field::To] {
+            if seen & field.bit() == 0 {
+                return Err(FormError::Missing { field });
+            }
+        }
+        Ok(DecodedCreate { create, ignored })
+    }
+}
+
+/// `Beep` in JSON: a boolean, or one of its strings (any case).
+fn json_beep(v: &mut JsonValue<'_, '_, Field>) -> Result<Option<Beep>, FormError> {
+    let invalid = v.invalid();
+    match v.cursor().peek() {
+        Some(b't' | b'f') => match v.boolean() {
+            Ok(b) => Ok(b.map(|b| if b { Beep::True } else { Beep::False })),
+            Err(FormError::InvalidBool { .. }) => Err(invalid),
+            Err(e) => Err(e),
+        },
+        _ => v.word::<_, 7>(Beep::parse, invalid),
+    }
+}
+
+/// `StatusCallbackEvent` in JSON: a string of events separated by spaces,
+/// or an array of such strings.
+fn json_events(v: &mut JsonValue<'_, '_, Field>) -> Result<Option<CallEvents>, FormError> {
+    if v.null()? {
+        return Ok(None);
+    }
+    let invalid = v.invalid();
+    if let Some(s) = v.string()? {
+        return event_words(s, invalid).map(Some);
+    }
+    let c = v.cursor();
+    if c.peek() != Some(b'[') {
+        return Err(invalid);
+    }
+    let mut events = CallEvents::EMPTY;
+    if c.enter().map_err(|e| v.syntax(e))? {
+        loop {
+            let item = v.string()?.ok_or(invalid)?;
+            events = CallEvents(events.0 | event_words(item, invalid)?.0);
+            if !v.cursor().more(b']').map_err(|e| v.syntax(e))? {
+                break;
+            }
+        }
+    }
+    Ok(Some(events))
+}
+
+/// The events of one string value (separated by spaces).
+fn event_words(s: JsonStr<'_>, invalid: FormError) -> Result<CallEvents, FormError> {
+    // "initiated ringing answered completed" and separators fit in 64.
+    let mut buf = [0u8; 64];
+    let text = JsonValue::<Field>::small(s, &mut buf).ok_or(invalid)?;
+    let mut events = CallEvents::EMPTY;
+    for word in text.split(|&b| b == b' ').filter(|w| !w.is_empty()) {
+        let event = CallEvent::ALL
+            .into_iter()
+            .find(|e| e.as_str().as_bytes().eq_ignore_ascii_case(word))
+            .ok_or(invalid)?;
+        events = events.with(event);
+    }
+    Ok(events)
+}
+
 /// The URL rules of [`fields::check_url`]; an empty URL is refused, except
 /// in `WaitUrl` (as on an Update).
 fn check_url(field: Field, url: &str) -> Result<(), ValidationError> {
@@ -849,19 +1007,9 @@ fn beep(v: &Value<'_>) -> Result<Beep, FormError> {
 
 fn number(v: &Value<'_>) -> Result<u32, FormError> {
     let mut buf = [0u8; 10];
-    let digits = v.small(&mut buf)?.ok_or_else(|| v.invalid())?;
-    if digits.is_empty() {
-        return Err(v.invalid());
-    }
-    digits.iter().try_fold(0u32, |n, &b| {
-        if b.is_ascii_digit() {
-            n.checked_mul(10)
-                .and_then(|n| n.checked_add(u32::from(b - b'0')))
-                .ok_or_else(|| v.invalid())
-        } else {
-            Err(v.invalid())
-        }
-    })
+    v.small(&mut buf)?
+        .and_then(fields::parse_u32)
+        .ok_or_else(|| v.invalid())
 }
 
 fn events(v: &Value<'_>) -> Result<CallEvents, FormError> {
