@@ -284,8 +284,9 @@ impl Bridge {
                 let create = Create::new("+15005550006", "+15005550001");
                 // SignalWire's participants have no label; Twilio's and Telnyx's do.
                 let create = match self.dialect {
-                    confpart::api::path::Dialect::Twilio
-                    | confpart::api::path::Dialect::Telnyx => create.label(label),
+                    confpart::api::path::Dialect::Twilio | confpart::api::path::Dialect::Telnyx => {
+                        create.label(label)
+                    }
                     confpart::api::path::Dialect::SignalWire => create,
                 };
                 let where_ = match &conference {

@@ -383,7 +383,12 @@ pub fn write_body<S: Sink + ?Sized>(
 
 // TEMP stub until tx-resources lands.
 #[doc(hidden)]
-pub fn body_len(dialect: crate::api::path::Dialect, code: u32, message: &str, status: u16) -> usize {
+pub fn body_len(
+    dialect: crate::api::path::Dialect,
+    code: u32,
+    message: &str,
+    status: u16,
+) -> usize {
     let mut count = CountingSink::default();
     let _ = write_body(&mut count, dialect, code, message, status);
     count.count

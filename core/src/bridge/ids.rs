@@ -140,7 +140,13 @@ mod tests {
 
     #[test]
     fn legacy_ids_are_the_uuids_of_the_minted_bits() {
-        for bits in [0, 1, 0x2a, u128::MAX, 0x0123_4567_89ab_cdef_0123_4567_89ab_cdef] {
+        for bits in [
+            0,
+            1,
+            0x2a,
+            u128::MAX,
+            0x0123_4567_89ab_cdef_0123_4567_89ab_cdef,
+        ] {
             let call = CallSid::from_bits(bits, SidForm::Telnyx);
             assert_eq!(
                 legacy_call_sid(&call),

@@ -79,8 +79,8 @@ use super::callback::{Outgoing, outgoing};
 use super::router::{self as bridge, AuthFailure, BridgeError};
 use crate::api::callback::Subscriber;
 use crate::api::create::Create;
-use crate::api::participant::Reply;
 use crate::api::operation::OperationKind;
+use crate::api::participant::Reply;
 use crate::api::path::{Dialect, ParticipantPath, PathError, PathStyle};
 use crate::api::query::ListQuery;
 use crate::api::update::Update;
@@ -610,14 +610,7 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
             .with_queue_time(queue_time);
         // 201 as Twilio answers (OperationKind::Create's success status);
         // Telnyx's SDKs take any 2xx.
-        bridge::write_participant_in(
-            out,
-            201,
-            &p,
-            call.dialect,
-            Reply::Created,
-            call.connection,
-        )?;
+        bridge::write_participant_in(out, 201, &p, call.dialect, Reply::Created, call.connection)?;
         Ok(201)
     }
 
@@ -758,14 +751,7 @@ fn write_found<S: Sink + ?Sized, M: Slots<Member<L>>, const L: usize>(
         .conference
         .resource(found.member.call_sid(), call.style)
         .ok_or(Refusal::NotFound)?;
-    bridge::write_participant_in(
-        out,
-        200,
-        &p,
-        call.dialect,
-        Reply::Resource,
-        call.connection,
-    )?;
+    bridge::write_participant_in(out, 200, &p, call.dialect, Reply::Resource, call.connection)?;
     Ok(200)
 }
 
