@@ -37,20 +37,3 @@ pub const COACH_TARGET_NOT_IN_CONFERENCE: u32 = 16028;
 pub const SIGNALWIRE_COACH_TARGET_NOT_IN_CONFERENCE: u32 = 16002;
 /// SignalWire, 400: an update of a participant in a completed conference.
 pub const SIGNALWIRE_CONFERENCE_COMPLETED: u32 = 10000;
-
-// TEMP stub until tx-resources lands (reverted before merging it).
-#[doc(hidden)]
-pub const fn for_dialect(code: u32, status: u16, dialect: crate::api::path::Dialect) -> (u16, u32) {
-    match dialect {
-        crate::api::path::Dialect::Twilio | crate::api::path::Dialect::SignalWire => (status, code),
-        crate::api::path::Dialect::Telnyx => match status {
-            400 | 422 => (422, 10015),
-            401 => (401, 10009),
-            403 => (403, 10010),
-            404 => (404, 10005),
-            429 => (429, 10011),
-            500..=599 => (status, 10007),
-            _ => (status, 10015),
-        },
-    }
-}

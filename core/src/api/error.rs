@@ -359,37 +359,3 @@ mod tests {
         );
     }
 }
-
-// TEMP stub until tx-resources lands (reverted before merging it).
-#[doc(hidden)]
-pub fn write_body<S: Sink + ?Sized>(
-    sink: &mut S,
-    dialect: crate::api::path::Dialect,
-    code: u32,
-    message: &str,
-    status: u16,
-) -> Result<(), WriteError> {
-    match dialect {
-        crate::api::path::Dialect::Twilio => write_twilio(sink, code, message, status),
-        _ => {
-            sink.put(b"{\"errors\":[{\"code\":\"")?;
-            sink.put_u64(u64::from(code))?;
-            sink.put(b"\",\"detail\":")?;
-            json::write_string(sink, message)?;
-            sink.put(b"}]}")
-        }
-    }
-}
-
-// TEMP stub until tx-resources lands.
-#[doc(hidden)]
-pub fn body_len(
-    dialect: crate::api::path::Dialect,
-    code: u32,
-    message: &str,
-    status: u16,
-) -> usize {
-    let mut count = CountingSink::default();
-    let _ = write_body(&mut count, dialect, code, message, status);
-    count.count
-}

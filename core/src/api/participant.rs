@@ -1236,34 +1236,3 @@ mod tests {
         assert_eq!(f.set(1, None).get(1), None);
     }
 }
-
-// TEMP stub until tx-resources lands (reverted before merging it).
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reply {
-    #[doc(hidden)]
-    Resource,
-    #[doc(hidden)]
-    Created,
-}
-
-impl Participant<'_> {
-    #[doc(hidden)]
-    pub fn encode_for<S: Sink + ?Sized>(
-        &self,
-        _dialect: crate::api::path::Dialect,
-        _reply: Reply,
-        sink: &mut S,
-    ) -> Result<(), WriteError> {
-        self.encode(sink)
-    }
-    #[doc(hidden)]
-    pub fn encoded_len_for(&self, _dialect: crate::api::path::Dialect, _reply: Reply) -> usize {
-        self.encoded_len()
-    }
-    #[doc(hidden)]
-    #[must_use]
-    pub fn with_call_sid_legacy(self, _v: impl Into<Option<CallSid>>) -> Self {
-        self
-    }
-}
