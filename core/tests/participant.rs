@@ -410,10 +410,13 @@ fn wrong_types_and_bad_values_are_typed_errors() {
 }
 
 #[test]
-fn fits_in_384_bytes() {
-    // Four SIDs of `SID_CAPACITY` (64: a Telnyx call-control id) and the
-    // borrowed strings: a view a firmware client keeps on its stack.
-    assert!(std::mem::size_of::<Participant<'_>>() <= 384);
+fn fits_in_400_bytes() {
+    // Four SIDs of `SID_CAPACITY` (64: a Telnyx call-control id) and seven
+    // borrowed strings (Telnyx's `call_sid_legacy`,
+    // `coaching_call_sid_legacy` and `api_version` among them, 16 bytes
+    // each here, 8 on a 32-bit firmware target): a view a firmware client
+    // keeps on its stack.
+    assert!(std::mem::size_of::<Participant<'_>>() <= 400);
 }
 
 #[test]
