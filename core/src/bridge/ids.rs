@@ -1,6 +1,7 @@
 //! Where a bridge gets new SIDs ([`IdSource`]), and a deterministic source
 //! for tests and demos ([`SequentialIds`]).
 
+use crate::api::participant::Participant;
 use crate::api::path::Dialect;
 use crate::wire::ident::{CallSid, ConferenceSid, IdError, SidForm};
 
@@ -132,6 +133,36 @@ pub(super) fn legacy_call_sid(call: &CallSid) -> Option<CallSid> {
     }
     bits = (bits << 2) | (last >> 4);
     Some(CallSid::from_bits(bits, SidForm::Uuid))
+}
+
+/// Telnyx's `call_sid_legacy` and `coaching_call_sid_legacy` of a
+/// participant about to be written ([`legacy_call_sid`] of its call and of
+/// its coach target), held while the participant borrows them.
+pub(super) struct Legacy {
+    call: Option<CallSid>,
+    coach: Option<CallSid>,
+}
+
+impl Legacy {
+    /// The legacy ids of `p`'s call and coach target.
+    pub(super) fn of(p: &Participant<'_>) -> Self {
+        Self {
+            call: p.call_sid().and_then(legacy_call_sid),
+            coach: p.call_sid_to_coach().and_then(legacy_call_sid),
+        }
+    }
+
+    /// `p` with the ids set (those that exist).
+    pub(super) fn add<'p>(&'p self, p: Participant<'p>) -> Participant<'p> {
+        let p = match &self.call {
+            Some(c) => p.with_call_sid_legacy(c.as_str()),
+            None => p,
+        };
+        match &self.coach {
+            Some(c) => p.with_coaching_call_sid_legacy(c.as_str()),
+            None => p,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -644,10 +644,10 @@ impl<M: Slots<Member<L>>, const L: usize> ConferenceIn<M, L> {
 
     /// The participant resource of a stored participant (live or final), as
     /// this conference's dialect answers it: `status` per dialect (`connected`
-    /// / `in-progress`, ...), `label` in the Twilio dialect only,
-    /// `call_sid_legacy` in Telnyx's only (the UUID of a minted call id's
-    /// bits), `uri` built from the ids in `style` (always with the call
-    /// SID), `queue_time` none.
+    /// / `in-progress`, ...), `label` in the Twilio dialect only, `uri` built
+    /// from the ids in `style` (always with the call SID), `queue_time` none.
+    /// Telnyx's `*_legacy` ids are not stored: the service adds them as it
+    /// writes ([`crate::bridge::Service::handle`]).
     pub fn resource(&self, call: &CallSid, style: PathStyle) -> Option<Participant<'_>> {
         let member = self.member(call)?;
         let s = &member.state;
@@ -669,14 +669,9 @@ impl<M: Slots<Member<L>>, const L: usize> ConferenceIn<M, L> {
             .with_coaching(s.coaching())
             .with_call_sid_to_coach(s.coach_target)
             .with_derived_uri(style);
-        Some(match (label, self.dialect) {
-            (Some(label), _) => p.with_label(label),
-            // Telnyx shows the call's legacy UUID too (its coach target's is
-            // the participant writer's: the target is in the resource).
-            (None, Dialect::Telnyx) => {
-                p.with_call_sid_legacy(super::ids::legacy_call_sid(&s.call_sid))
-            }
-            (None, _) => p,
+        Some(match label {
+            Some(label) => p.with_label(label),
+            None => p,
         })
     }
 }

@@ -797,8 +797,8 @@ impl JsonBody for InDialect<'_, '_> {
     }
 
     fn len_bounds(&self) -> (usize, usize) {
-        let n = self.participant.encoded_len_for(self.dialect, self.reply);
-        (n, n)
+        self.participant
+            .encoded_len_bounds_for(self.dialect, self.reply)
     }
 }
 

@@ -76,6 +76,7 @@ use core::fmt;
 
 use super::answer::Answer;
 use super::callback::{Outgoing, outgoing};
+use super::ids::Legacy;
 use super::router::{self as bridge, AuthFailure, BridgeError};
 use crate::api::callback::Subscriber;
 use crate::api::create::Create;
@@ -608,6 +609,7 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
             .resource(&created.call, call.style)
             .ok_or(Refusal::NotFound)?
             .with_queue_time(queue_time);
+        // Telnyx's create answer has no legacy ids (Reply::Created).
         // 201 as Twilio answers (OperationKind::Create's success status);
         // Telnyx's SDKs take any 2xx.
         bridge::write_participant_in(out, 201, &p, call.dialect, Reply::Created, call.connection)?;
@@ -751,6 +753,14 @@ fn write_found<S: Sink + ?Sized, M: Slots<Member<L>>, const L: usize>(
         .conference
         .resource(found.member.call_sid(), call.style)
         .ok_or(Refusal::NotFound)?;
+    let legacy;
+    let p = match call.dialect {
+        Dialect::Telnyx => {
+            legacy = Legacy::of(&p);
+            legacy.add(p)
+        }
+        Dialect::Twilio | Dialect::SignalWire => p,
+    };
     bridge::write_participant_in(out, 200, &p, call.dialect, Reply::Resource, call.connection)?;
     Ok(200)
 }
@@ -847,7 +857,10 @@ fn encode_page<S: Sink + ?Sized, M: Slots<Member<L>>, const L: usize>(
         }
         first = false;
         match dialect {
-            Dialect::Telnyx => p.encode_for(dialect, Reply::Resource, sink)?,
+            Dialect::Telnyx => {
+                let legacy = Legacy::of(&p);
+                legacy.add(p).encode_for(dialect, Reply::Resource, sink)?;
+            }
             Dialect::Twilio | Dialect::SignalWire => p.encode(sink)?,
         }
     }
