@@ -1445,7 +1445,15 @@ impl<'a> Participant<'a> {
 
     /// Whether the two uris are the same text (a derived one is rendered).
     fn same_uri(&self, other: &Self) -> bool {
-        const MAX: usize = 192;
+        // The longest derived uri: a prefix (at most 32 bytes), three SIDs
+        // of the longest form and the fixed segments.
+        const MAX: usize =
+            32 + 3 * SID_CAPACITY + "/Accounts//Conferences//Participants/.json".len();
+        const _: () = assert!(
+            PathStyle::Twilio.prefix().len() <= 32
+                && PathStyle::Laml.prefix().len() <= 32
+                && PathStyle::Texml.prefix().len() <= 32
+        );
         fn render<'b>(p: &Participant<'_>, buf: &'b mut [u8; MAX]) -> Option<JsonStr<'b>> {
             match p.uri_source {
                 UriSource::Stored => None,
