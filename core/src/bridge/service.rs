@@ -17,10 +17,19 @@
 //! 3. Basic auth ([`bridge::check_basic`], constant time) against every
 //!    configured [`Account`] whose SID is the path's account: one of them
 //!    must accept the credentials. A path naming an account that is not
-//!    configured, or wrong credentials: 401 / 20003 + `WWW-Authenticate`;
+//!    configured, or wrong credentials: 401 / 20003 + `WWW-Authenticate`.
+//!    A service answering as [`Dialect::Telnyx`] takes `Authorization:
+//!    Bearer <API key>` instead, the account's secret being its API key
+//!    ([`bridge::check_bearer`]; `Basic` is refused: 401 / 10009,
+//!    `WWW-Authenticate: Bearer`);
 //! 4. decode the form ([`Update::decode`], [`Create::decode`]) or the query
 //!    ([`ListQuery::decode`]) into `scratch`: 400 / 20001 (16023 for a
-//!    create label that cannot be stored);
+//!    create label that cannot be stored). Telnyx's bodies are JSON
+//!    (`Content-Type: application/json`: [`Update::decode_json`],
+//!    [`Create::decode_json`]; telnyx-python) or forms (telnyx-node, or no
+//!    `Content-Type`); any other type is 415, Telnyx's 10015 (a JSON
+//!    create's `ConferenceStatusCallback*` is not read: the subscription
+//!    reader takes forms). Twilio and SignalWire read every body as a form;
 //! 5. the operation on the set ([`Conferences::update`], `fetch`, `delete`,
 //!    `list`, `create`): a [`Refusal`] answers with its status and code;
 //! 6. the answer: 200 + participant (update, fetch), 204 (delete), 200 +
@@ -28,6 +37,11 @@
 //!    `previous_page_uri`, `uri`, `page`, `page_size`, `start`, `end`, the
 //!    fixtures' order), 201 + participant (create: `status: queued`,
 //!    `queue_time` a string of [`crate::bridge::Created::queue_time_ms`]).
+//!    As Telnyx: its resource ([`Reply::Resource`], with the `*_legacy`
+//!    UUIDs of the calls' bits), its smaller create answer
+//!    ([`Reply::Created`], 201 as Twilio's: the SDKs take any 2xx), its page
+//!    (`uri`, `first_page_uri`, `next_page_uri` with `Page`, `PageSize`,
+//!    `PageToken`; no `previous_page_uri`).
 //!    Bodies are written straight into the sink; a participant's
 //!    `Content-Length` is filled in after it over a buffer (counted first
 //!    over other sinks), a list page's is counted first (it has no cheap
@@ -35,7 +49,8 @@
 //!    `Connection` follows the request
 //!    ([`RequestMessage::keep_alive`]).
 //!
-//! Every refusal goes through [`bridge::write_error`]. `Expect:
+//! Every refusal goes through [`bridge::write_error_in`], in the service's
+//! dialect (SignalWire's and Telnyx's `errors` bodies). `Expect:
 //! 100-continue` stays with the adapter ([`bridge::write_continue`]).
 //!
 //! ```
