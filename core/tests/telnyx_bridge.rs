@@ -276,6 +276,34 @@ fn every_operation_in_telnyx_shapes() {
 }
 
 #[test]
+fn coaching_and_legacy_ids() {
+    let mut tx = Tx::telnyx();
+    let (cf, coach) = tx.create("room", "coach");
+    let (_, target) = tx.create(&cf, "target");
+    let a = tx.json(
+        &one(&cf, &coach),
+        &format!(r#"{{"Coaching": true, "CallSidToCoach": "{target}"}}"#),
+    );
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.body["coaching"], true);
+    assert_eq!(a.body["coaching_call_sid"], target.as_str());
+    assert!(a.body.get("call_sid_to_coach").is_none());
+    // The legacy ids are the UUIDs of the minted bits: SequentialIds'
+    // counter (conference 1, calls 2 and 3).
+    assert_eq!(
+        a.body["call_sid_legacy"],
+        "00000000-0000-4000-8000-000000000002"
+    );
+    assert_eq!(
+        a.body["coaching_call_sid_legacy"],
+        "00000000-0000-4000-8000-000000000003"
+    );
+    // The list shows the same resource.
+    let page = tx.get(&collection(&cf)).body;
+    assert_eq!(page["participants"][0], a.body);
+}
+
+#[test]
 fn bearer_refusals() {
     let mut tx = Tx::telnyx();
     let (cf, call) = tx.create("room", "a");
