@@ -1042,3 +1042,17 @@ mod telnyx {
         }
     }
 }
+
+#[cfg(feature = "serde")]
+#[test]
+fn serde_feature_keeps_telnyx_texts() {
+    let p = Participant::decode(include_bytes!(
+        "../../tests/fixtures/telnyx-participant.json"
+    ))
+    .unwrap();
+    let v = serde_json::to_value(p).unwrap();
+    assert_eq!(v["api_version"], "v2/texml");
+    assert_eq!(v["call_sid_legacy"], "ef3d9cd4-0b6c-11ee-a3dd-02420a0f6868");
+    assert!(v.get("coaching_call_sid_legacy").is_none());
+    assert_eq!(v["muted"], true);
+}

@@ -1566,7 +1566,15 @@ impl serde::Serialize for Participant<'_> {
                     .map_err(|_| fmt::Error)
             }
         }
-        let mut st = s.serialize_struct("Participant", 15)?;
+        // Telnyx's own texts follow Twilio's fields when they are set (a
+        // participant of the other dialects serializes as `encode` writes it).
+        let telnyx = [
+            ("call_sid_legacy", self.call_sid_legacy()),
+            ("coaching_call_sid_legacy", self.coaching_call_sid_legacy()),
+            ("api_version", self.api_version()),
+        ];
+        let extra = telnyx.iter().filter(|(_, v)| v.is_some()).count();
+        let mut st = s.serialize_struct("Participant", 15 + extra)?;
         st.serialize_field("account_sid", &self.account_sid)?;
         st.serialize_field("call_sid", &self.call_sid)?;
         st.serialize_field("label", &self.label())?;
@@ -1597,6 +1605,12 @@ impl serde::Serialize for Participant<'_> {
                     && self.conference_sid.is_some()
                     && self.call_sid.is_some();
                 st.serialize_field("uri", &Some(Str(Derived(self, style))).filter(|_| all))?;
+            }
+        }
+        for (key, value) in telnyx {
+            match value {
+                Some(v) => st.serialize_field(key, &v)?,
+                None => st.skip_field(key)?,
             }
         }
         st.end()
