@@ -489,3 +489,91 @@ fn max_update_len_bounds_telnyx_requests() {
     let n = req.encoded_len().unwrap();
     assert!(n <= Request::max_update_len(bounds), "{n}");
 }
+
+const TX_PARTICIPANT: &str = include_str!("../../tests/fixtures/telnyx-participant.json");
+const TX_CREATE: &str = include_str!("../../tests/fixtures/telnyx-create.json");
+const TX_PAGE: &str = include_str!("../../tests/fixtures/telnyx-list-page.json");
+const TX_10005: &str = include_str!("../../tests/fixtures/telnyx-error-10005.json");
+const TX_10004: &str = include_str!("../../tests/fixtures/telnyx-error-10004.json");
+const TX_401: &str = include_str!("../../tests/fixtures/telnyx-error-401.json");
+const TX_422: &str = include_str!("../../tests/fixtures/telnyx-error-422.json");
+const TX_NO_CODE: &str = include_str!("../../tests/fixtures/telnyx-error-no-code.json");
+
+/// Reads `bytes` as the answer to `op`, fed in two pieces at every split.
+fn answer<T>(op: Operation<'_>, bytes: &[u8], read: impl Fn(Outcome<'_>) -> T) -> T {
+    let req = request(op);
+    let mut results = Vec::new();
+    for split in [1, bytes.len() / 2, bytes.len() - 1] {
+        let mut buf = [0u8; 8192];
+        let mut reader = req.response_reader(&mut buf);
+        assert!(matches!(
+            reader.feed(&bytes[..split]),
+            Ok(Progress::Partial)
+        ));
+        let Ok(Progress::Complete(message)) = reader.feed(&bytes[split..]) else {
+            panic!("incomplete at {split}")
+        };
+        results.push(read(message.outcome().unwrap()));
+    }
+    results.pop().unwrap()
+}
+
+#[test]
+fn telnyx_fixtures_through_the_client() {
+    let call = ParticipantRef::parse(CALL).unwrap();
+    let ok = response("200 OK", TX_PARTICIPANT);
+    let (muted, sid) = answer(Operation::update(&call, Update::mute()), &ok, |o| match o {
+        Outcome::Participant(p) => (p.muted(), p.call_sid().map(|s| s.as_str().to_owned())),
+        other => panic!("{other:?}"),
+    });
+    assert_eq!(muted, Some(true));
+    assert_eq!(
+        sid.as_deref(),
+        Some("v3:9X2vxPDFOr0qjPUjm2avpRlexwBDHbBk3wAhMM2qDqpDRtbpxtvT-aiQ")
+    );
+    let created = response("201 Created", TX_CREATE);
+    let status = answer(
+        Operation::create(Create::new("+1", "+2").into()),
+        &created,
+        |o| match o {
+            Outcome::Created(p) => p.status(),
+            other => panic!("{other:?}"),
+        },
+    );
+    assert!(status.is_some());
+    // A page: validated, then read by the list decoder; its next_page_uri
+    // gives the next request's query.
+    let page = response("200 OK", TX_PAGE);
+    let next = answer(Operation::list(ListQuery::new()), &page, |o| match o {
+        Outcome::Page(doc) => {
+            let mut count = 0;
+            let meta = confpart::api::list::decode_page(doc, |_| count += 1).unwrap();
+            assert!(count > 0);
+            meta.next_page_uri.map(|u| u.chars().collect::<String>())
+        }
+        other => panic!("{other:?}"),
+    });
+    let next = next.unwrap();
+    let mut scratch = [0u8; 64];
+    let q = ListQuery::from_page_uri(next.as_bytes(), &mut scratch).unwrap();
+    assert_eq!(
+        (q.page, q.page_size, q.page_token),
+        (Some(1), Some(2), Some("MTY4AjgyNDkwNzIxMQ"))
+    );
+    assert!(request(Operation::list(q)).validate().is_ok());
+    // Errors: the code Telnyx sends as a string is the failure's code.
+    for (status, body, code) in [
+        ("404 Not Found", TX_10005, Some(10005)),
+        ("422 Unprocessable Entity", TX_10004, Some(10004)),
+        ("401 Unauthorized", TX_401, Some(10009)),
+        ("422 Unprocessable Entity", TX_422, Some(10015)),
+        ("404 Not Found", TX_NO_CODE, None),
+    ] {
+        let bytes = response(status, body);
+        let got = answer(Operation::fetch(&call), &bytes, |o| match o {
+            Outcome::Failure(f) => (f.status, f.error.and_then(|e| e.code)),
+            other => panic!("{other:?}"),
+        });
+        assert_eq!(got, (status[..3].parse().unwrap(), code), "{body}");
+    }
+}

@@ -12,7 +12,7 @@
 //! - **Statuses** `429` and `503` ([`is_busy`]) are retried: the service did
 //!   not apply the request, so this holds for every operation, `Create`
 //!   included. With [`RetryPolicy::retry_not_found`], a `404` (code
-//!   [`codes::NOT_FOUND`], Telnyx's `10005`, or no code) is retried too for the operations on
+//!   [`codes::NOT_FOUND`], Telnyx's [`codes::TELNYX_NOT_FOUND`], or no code) is retried too for the operations on
 //!   one participant ([`OperationKind::addresses_participant`]): a
 //!   participant created moments ago may not be addressable yet (eventual
 //!   consistency).
@@ -55,10 +55,6 @@ use crate::api::codes;
 use crate::api::operation::OperationKind;
 use crate::wire::date::Timestamp;
 use crate::wire::http;
-
-/// Telnyx's `Resource not found` code (the value of
-/// `codes::TELNYX_NOT_FOUND`).
-const TELNYX_NOT_FOUND: u32 = 10005;
 
 /// Whether `status` says the service is busy (`429 Too Many Requests`,
 /// `503 Service Unavailable`): it did not apply the request, a retry may
@@ -281,7 +277,7 @@ pub struct RetryPolicy {
     pub factor: u32,
     /// Longest `Retry-After` honoured; a longer one stops (default 60 s).
     pub max_retry_after: Duration,
-    /// Retry 404 / [`codes::NOT_FOUND`] (Telnyx: `10005`) on the
+    /// Retry 404 / [`codes::NOT_FOUND`] (Telnyx: [`codes::TELNYX_NOT_FOUND`]) on the
     /// operations on one participant (default off).
     pub retry_not_found: bool,
     /// Draw each back-off in `[ceiling/2, ceiling]` from the caller's bits
@@ -347,7 +343,7 @@ impl RetryPolicy {
                 status: 404, code, ..
             } if self.retry_not_found
                 && operation.addresses_participant()
-                && code.is_none_or(|c| c == codes::NOT_FOUND || c == TELNYX_NOT_FOUND) =>
+                && code.is_none_or(|c| c == codes::NOT_FOUND || c == codes::TELNYX_NOT_FOUND) =>
             {
                 Ok(())
             }
@@ -569,7 +565,12 @@ mod tests {
         ));
         // Telnyx's not-found code, as its error body carries it.
         assert!(matches!(
-            decide(&p, OperationKind::Fetch, 1, status(404, Some(10005))),
+            decide(
+                &p,
+                OperationKind::Fetch,
+                1,
+                status(404, Some(codes::TELNYX_NOT_FOUND))
+            ),
             Decision::Retry { .. }
         ));
         assert_eq!(
@@ -577,7 +578,7 @@ mod tests {
                 &RetryPolicy::DEFAULT,
                 OperationKind::Fetch,
                 1,
-                status(404, Some(10005))
+                status(404, Some(codes::TELNYX_NOT_FOUND))
             ),
             Decision::Stop(StopReason::NotRetryable)
         );
