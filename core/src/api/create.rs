@@ -57,6 +57,9 @@ pub const ENDPOINT_MAX_LEN: usize = 256;
 pub const TIMEOUT_MIN: u32 = 5;
 /// Largest `Timeout` Twilio accepts (seconds).
 pub const TIMEOUT_MAX: u32 = 600;
+/// Largest `Timeout` Telnyx accepts (seconds; "an integer between 5 and
+/// 120" in its SDKs' create parameters).
+pub const TELNYX_TIMEOUT_MAX: u32 = 120;
 /// Longest key that can match a known field once decoded.
 const KEY_BUF_LEN: usize = 24;
 
@@ -161,6 +164,20 @@ impl Field {
     /// ```
     pub fn from_key(key: &[u8]) -> Option<Self> {
         Self::ALL.into_iter().find(|f| f.key().as_bytes() == key)
+    }
+
+    /// Whether `dialect`'s API has this field: Twilio and SignalWire all of
+    /// them, Telnyx all but `WaitMethod` (its SDKs' create parameters have
+    /// none).
+    ///
+    /// ```
+    /// use confpart::api::create::Field;
+    /// use confpart::api::path::Dialect;
+    /// assert!(!Field::WaitMethod.in_dialect(Dialect::Telnyx));
+    /// assert!(Field::Timeout.in_dialect(Dialect::Telnyx));
+    /// ```
+    pub const fn in_dialect(self, dialect: Dialect) -> bool {
+        !matches!((dialect, self), (Dialect::Telnyx, Self::WaitMethod))
     }
 
     const fn bit(self) -> u32 {
@@ -392,10 +409,18 @@ pub enum ValidationError {
         /// What is wrong.
         problem: UrlProblem,
     },
-    /// A SID of the other dialect's form (UUID to Twilio, `CA…` to SignalWire).
+    /// A SID of another dialect's form (UUID to Twilio, `CA…` to SignalWire
+    /// or Telnyx).
     SidForm {
         /// The field.
         field: Field,
+    },
+    /// A field the dialect's API does not have (Telnyx: `WaitMethod`).
+    NotInDialect {
+        /// The field.
+        field: Field,
+        /// The dialect it was to be sent to.
+        dialect: Dialect,
     },
     /// A number outside its documented range.
     OutOfRange {
@@ -452,7 +477,10 @@ impl fmt::Display for ValidationError {
                 UrlProblem::TooLong => write!(f, "{field} is longer than {URL_MAX_LEN} bytes"),
                 _ => write!(f, "{field} is not an absolute http(s) URL"),
             },
-            Self::SidForm { field } => write!(f, "{field} has a SID of the other dialect's form"),
+            Self::SidForm { field } => write!(f, "{field} has a SID of another dialect's form"),
+            Self::NotInDialect { field, dialect } => {
+                write!(f, "{field} is not a field of the {dialect} API, not sent")
+            }
             Self::OutOfRange {
                 field,
                 value,
@@ -616,7 +644,10 @@ impl<'a> Create<'a> {
     /// - `WaitUrl` (may be empty) and `StatusCallback` are absolute http(s)
     ///   URLs of at most [`URL_MAX_LEN`] bytes without control characters or
     ///   whitespace;
-    /// - `Timeout` is within [`TIMEOUT_MIN`]..=[`TIMEOUT_MAX`].
+    /// - `Timeout` is within [`TIMEOUT_MIN`]..=[`TIMEOUT_MAX`]
+    ///   (Telnyx: ..=[`TELNYX_TIMEOUT_MAX`]);
+    /// - every field is one of the dialect's ([`Field::in_dialect`]: Telnyx
+    ///   has no `WaitMethod`).
     pub fn validate(&self, dialect: Dialect) -> Result<(), ValidationError> {
         for (field, value) in [(Field::From, self.from), (Field::To, self.to)] {
             if value.is_empty() {
@@ -646,15 +677,22 @@ impl<'a> Create<'a> {
                 check_url(field, url)?;
             }
         }
+        let max = match dialect {
+            Dialect::Telnyx => TELNYX_TIMEOUT_MAX,
+            Dialect::Twilio | Dialect::SignalWire => TIMEOUT_MAX,
+        };
         if let Some(value) = self.timeout
-            && !(TIMEOUT_MIN..=TIMEOUT_MAX).contains(&value)
+            && !(TIMEOUT_MIN..=max).contains(&value)
         {
             return Err(ValidationError::OutOfRange {
                 field: Field::Timeout,
                 value,
                 min: TIMEOUT_MIN,
-                max: TIMEOUT_MAX,
+                max,
             });
+        }
+        if let Some(field) = self.fields().find(|f| !f.in_dialect(dialect)) {
+            return Err(ValidationError::NotInDialect { field, dialect });
         }
         Ok(())
     }
@@ -663,8 +701,35 @@ impl<'a> Create<'a> {
     /// [`Field::ALL`] order; booleans lowercase; one `StatusCallbackEvent`
     /// pair per event (as the helper libraries send a list; an empty set is
     /// one empty pair); values form-encoded (space as `+`). Encodes what it
-    /// is given: call [`Create::validate`] first.
+    /// is given: call [`Create::validate`] first. (Telnyx:
+    /// [`Create::encode_for`].)
     pub fn encode<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
+        self.encode_for(Dialect::Twilio, sink)
+    }
+
+    /// [`Create::encode`] as `dialect`'s API documents the body: for
+    /// Telnyx, `StatusCallbackEvent` is one value with the events separated
+    /// by spaces (`StatusCallbackEvent=ringing+completed`, its SDKs' string
+    /// parameter), not one pair per event.
+    ///
+    /// ```
+    /// use confpart::api::create::{CallEvent, CallEvents, Create};
+    /// use confpart::api::path::Dialect;
+    ///
+    /// let events = CallEvents::EMPTY.with(CallEvent::Ringing).with(CallEvent::Completed);
+    /// let c = Create::new("a", "b").status_callback_event(events);
+    /// let mut buf = [0u8; 96];
+    /// let mut sink = confpart::wire::sink::SliceSink::new(&mut buf);
+    /// c.encode_for(Dialect::Telnyx, &mut sink)?;
+    /// assert_eq!(sink.written(), b"From=a&To=b&StatusCallbackEvent=ringing+completed");
+    /// # Ok::<(), confpart::wire::sink::WriteError>(())
+    /// ```
+    pub fn encode_for<S: Sink + ?Sized>(
+        &self,
+        dialect: Dialect,
+        sink: &mut S,
+    ) -> Result<(), WriteError> {
+        let one_value = dialect == Dialect::Telnyx;
         let mut first = true;
         let mut key = |sink: &mut S, field: Field| -> Result<(), WriteError> {
             if !first {
@@ -678,11 +743,15 @@ impl<'a> Create<'a> {
             match field {
                 Field::StatusCallbackEvent => {
                     let events = self.status_callback_event.unwrap_or_default();
-                    if events.is_empty() {
+                    if events.is_empty() || one_value {
                         key(sink, field)?;
                     }
-                    for event in events.iter() {
-                        key(sink, field)?;
+                    for (i, event) in events.iter().enumerate() {
+                        if !one_value {
+                            key(sink, field)?;
+                        } else if i > 0 {
+                            sink.put(b"+")?;
+                        }
                         sink.put_str(event.as_str())?;
                     }
                 }

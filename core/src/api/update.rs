@@ -137,6 +137,27 @@ impl Field {
         matches!(self, Self::BeepOnExit | Self::EndConferenceOnExit)
     }
 
+    /// Whether `dialect`'s API has this field: Twilio all twelve, SignalWire
+    /// all but the [Twilio-only](Field::twilio_only) ones, Telnyx all but
+    /// `WaitMethod` (its SDKs' update parameters and API reference have
+    /// none).
+    ///
+    /// ```
+    /// use confpart::api::path::Dialect;
+    /// use confpart::api::update::Field;
+    /// assert!(Field::WaitMethod.in_dialect(Dialect::Twilio));
+    /// assert!(!Field::WaitMethod.in_dialect(Dialect::Telnyx));
+    /// assert!(Field::BeepOnExit.in_dialect(Dialect::Telnyx));
+    /// assert!(!Field::BeepOnExit.in_dialect(Dialect::SignalWire));
+    /// ```
+    pub const fn in_dialect(self, dialect: Dialect) -> bool {
+        match dialect {
+            Dialect::Twilio => true,
+            Dialect::SignalWire => !self.twilio_only(),
+            Dialect::Telnyx => !matches!(self, Self::WaitMethod),
+        }
+    }
+
     const fn bit(self) -> u16 {
         1 << (self as u16)
     }
@@ -235,10 +256,19 @@ pub enum ValidationError {
         /// The field.
         field: Field,
     },
-    /// A SID of the other dialect's form (UUID to Twilio, `CA…` to SignalWire).
+    /// A SID of another dialect's form (UUID to Twilio, `CA…` to SignalWire
+    /// or Telnyx).
     SidForm {
         /// The field.
         field: Field,
+    },
+    /// A field the dialect's API does not have (Telnyx: `WaitMethod`; for
+    /// SignalWire's missing fields, [`ValidationError::TwilioOnlyField`]).
+    NotInDialect {
+        /// The field.
+        field: Field,
+        /// The dialect it was to be sent to.
+        dialect: Dialect,
     },
 }
 
@@ -262,7 +292,10 @@ impl fmt::Display for ValidationError {
             Self::TwilioOnlyField { field } => {
                 write!(f, "{field} is a Twilio-only field, not sent to SignalWire")
             }
-            Self::SidForm { field } => write!(f, "{field} has a SID of the other dialect's form"),
+            Self::SidForm { field } => write!(f, "{field} has a SID of another dialect's form"),
+            Self::NotInDialect { field, dialect } => {
+                write!(f, "{field} is not a field of the {dialect} API, not sent")
+            }
         }
     }
 }
@@ -409,7 +442,9 @@ impl<'a> Update<'a> {
     /// - URLs are absolute `http(s)` URLs of at most [`URL_MAX_LEN`] bytes,
     ///   without control characters or whitespace (`WaitUrl` may be empty: silence);
     /// - methods are `GET`/`POST` (guaranteed by [`Method`]);
-    /// - SignalWire: no `BeepOnExit` / `EndConferenceOnExit`, UUID SIDs; Twilio: `CA…` SIDs.
+    /// - SignalWire: no `BeepOnExit` / `EndConferenceOnExit`, UUID SIDs; Twilio: `CA…` SIDs;
+    ///   Telnyx: no `WaitMethod`, call-control ids (`v3:…`) or UUIDs
+    ///   ([`Field::in_dialect`], [`Dialect::accepts_call_form`]).
     pub fn validate(&self, dialect: Dialect) -> Result<(), ValidationError> {
         match (self.coaching, self.call_sid_to_coach) {
             (Some(true), None | Some(CoachTarget::Clear)) => {
@@ -439,10 +474,11 @@ impl<'a> Update<'a> {
                 field: Field::CallSidToCoach,
             });
         }
-        if dialect == Dialect::SignalWire
-            && let Some(field) = self.fields().find(|f| f.twilio_only())
-        {
-            return Err(ValidationError::TwilioOnlyField { field });
+        if let Some(field) = self.fields().find(|f| !f.in_dialect(dialect)) {
+            return Err(match dialect {
+                Dialect::SignalWire => ValidationError::TwilioOnlyField { field },
+                _ => ValidationError::NotInDialect { field, dialect },
+            });
         }
         Ok(())
     }
