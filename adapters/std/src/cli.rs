@@ -564,7 +564,8 @@ pub enum DecodeCommand {
     Error(DecodeInput),
     /// A list page (JSON).
     List(DecodeInput),
-    /// An Update form body (application/x-www-form-urlencoded).
+    /// An Update body: application/x-www-form-urlencoded, or the JSON object the Telnyx
+    /// Python and Go SDKs send (a body starting with `{`).
     Form(DecodeInput),
 }
 

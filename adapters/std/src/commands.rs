@@ -383,7 +383,13 @@ pub fn decode_json(kind: DecodeKind, bytes: &[u8]) -> Result<String, Error> {
         }
         DecodeKind::Form => {
             let mut scratch = vec![0u8; bytes.len()];
-            let d = Update::decode(bytes, &mut scratch).map_err(Error::input)?;
+            // A body that starts with `{` is the JSON an SDK sends (Telnyx's Python and Go).
+            let d = if bytes.trim_ascii_start().starts_with(b"{") {
+                Update::decode_json(bytes, &mut scratch)
+            } else {
+                Update::decode(bytes, &mut scratch)
+            }
+            .map_err(Error::input)?;
             json(&update_json(&d.update, d.ignored.iter()))
         }
     }
@@ -538,5 +544,14 @@ mod tests {
         let bad = decode_json(DecodeKind::List, b"{}").unwrap_err();
         assert_eq!(bad.exit_code(), 1);
         assert!(decode_json(DecodeKind::Form, b"Muted=maybe").is_err());
+        let j = decode_json(
+            DecodeKind::Form,
+            br#" {"Hold": true, "HoldUrl": "a b", "X": 1}"#,
+        );
+        assert_eq!(
+            j.unwrap(),
+            r#"{"hold":true,"hold_url":"a b","ignored_keys":["X"]}"#
+        );
+        assert!(decode_json(DecodeKind::Form, br#"{"Muted": 1}"#).is_err());
     }
 }

@@ -6,7 +6,7 @@
 //! |---|---|---|
 //! | Twilio | `TWILIO_ACCOUNT_SID` + `TWILIO_AUTH_TOKEN`, or `TWILIO_API_KEY` + `TWILIO_API_SECRET` (the account SID is still needed: it is in the path); optional `TWILIO_REGION`, `TWILIO_EDGE` | [`TWILIO_HOST`](confpart::api::path::TWILIO_HOST), or see below |
 //! | SignalWire | `SIGNALWIRE_PROJECT_ID` + `SIGNALWIRE_API_TOKEN` + `SIGNALWIRE_SPACE_URL` | `{space}.signalwire.com`, or the full host given |
-//! | Telnyx | `TELNYX_API_KEY` (sent as `Authorization: Bearer`) + `TELNYX_ACCOUNT_SID`; optional `TELNYX_BASE_URL` | [`TELNYX_HOST`](confpart::api::path::TELNYX_HOST), or the base URL's host |
+//! | Telnyx | `TELNYX_API_KEY` (sent as `Authorization: Bearer`) + `TELNYX_ACCOUNT_SID`; optional `TELNYX_BASE_URL` | [`TELNYX_HOST`], or the base URL's host |
 //!
 //! **Telnyx**: `TELNYX_API_KEY` and `TELNYX_BASE_URL` are read as the Telnyx SDKs read them
 //! (the base URL is the SDKs' API root, `https://api.telnyx.com/v2`: a `/v2` path is
