@@ -135,7 +135,11 @@ pub fn run(dialect: Dialect, out: &mut dyn Write) -> Result<(), Error> {
             port: running.addr.port(),
         },
         account: account.to_owned(),
-        username: account.to_owned(),
+        // A Telnyx key is a Bearer token: no user.
+        username: match dialect {
+            Dialect::Telnyx => String::new(),
+            Dialect::Twilio | Dialect::SignalWire => account.to_owned(),
+        },
         password: Secret::new(TOKEN),
     };
     let config =
@@ -280,7 +284,7 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         for needle in [
             "POST /v2/texml/Accounts/7e1e7e1e-7e1e-4e1e-8e1e-7e1e7e1e7e1e/Conferences/",
-            "Muted=false&Coaching=true&CallSidToCoach=v3%3A",
+            "Muted=false&Coaching=true&CallSidToCoach=v3:",
             "Hold=true&HoldUrl=",
             "refused: 422 code 10015",
             "-> 201 ",
