@@ -271,7 +271,8 @@ pub struct ServeArgs {
     /// An account the bridge accepts (repeatable; each needs a --token, in the same order).
     #[arg(long = "account", value_name = "SID", requires = "tokens")]
     pub accounts: Vec<String>,
-    /// The auth token of the --account at the same position (repeatable).
+    /// The auth token of the --account at the same position (repeatable); with --dialect
+    /// telnyx, the API key that account's requests carry as `Authorization: Bearer`.
     #[arg(long = "token", value_name = "TOKEN", value_parser = parse_secret, requires = "accounts")]
     pub tokens: Vec<Secret>,
     /// Pre-create a conference of connected participants and print their SIDs.
