@@ -135,7 +135,9 @@ pub struct Account<'a> {
 }
 
 impl<'a> Account<'a> {
-    /// Basic auth user = the account SID, password = the auth token.
+    /// Basic auth user = the account SID, password = the auth token. For a
+    /// service answering as Telnyx, `auth_token` is the account's API key,
+    /// sent as `Authorization: Bearer` ([`crate::bridge::check_bearer`]).
     pub const fn new(sid: AccountSid, auth_token: &'a str) -> Self {
         Self {
             sid,
