@@ -464,8 +464,9 @@ pub fn path_parse(data: &[u8]) {
 }
 
 /// Form body → Update: never panics; whatever decodes re-encodes and decodes
-/// to the same value.
+/// to the same value. The same bytes as a JSON body ([`update_decode_json`]).
 pub fn update_decode(body: &[u8]) {
+    update_decode_json(body);
     let mut scratch = [0u8; 4096];
     let Ok(decoded) = Update::decode(body, &mut scratch) else {
         return;
@@ -482,12 +483,68 @@ pub fn update_decode(body: &[u8]) {
     assert_eq!(again.update, decoded.update);
 }
 
+/// JSON body → Update (`Update::decode_json`, what Telnyx's Python and Go
+/// SDKs send): never panics, a scratch as long as the body suffices; what
+/// decodes validates in every dialect without panicking, and re-encoded as
+/// a form body decodes to the same update (the two decoders agree).
+pub fn update_decode_json(body: &[u8]) {
+    let mut scratch = vec![0u8; body.len()];
+    let decoded = match Update::decode_json(body, &mut scratch) {
+        Ok(d) => d,
+        Err(e) => {
+            assert!(
+                !matches!(e, confpart::api::update::FormError::ScratchFull { .. }),
+                "a scratch as long as the body must suffice: {e:?}"
+            );
+            return;
+        }
+    };
+    for dialect in Dialect::ALL {
+        let _ = decoded.update.validate(dialect);
+    }
+    let mut out = vec![0u8; decoded.update.encoded_len()];
+    let n = decoded
+        .update
+        .encode_to_slice(&mut out)
+        .expect("fits encoded_len");
+    let mut scratch2 = vec![0u8; n];
+    let again = Update::decode(&out[..n], &mut scratch2).expect("re-encoded form decodes");
+    assert_eq!(again.update, decoded.update);
+}
+
+/// JSON body → Create (`Create::decode_json`): never panics, a scratch as
+/// long as the body suffices; what decodes, re-encoded as a form body,
+/// decodes to the same create with the same verdicts in every dialect.
+pub fn create_decode_json(body: &[u8]) {
+    let mut scratch = vec![0u8; body.len()];
+    let decoded = match Create::decode_json(body, &mut scratch) {
+        Ok(d) => d,
+        Err(e) => {
+            assert!(
+                !matches!(e, confpart::api::create::FormError::ScratchFull { .. }),
+                "a scratch as long as the body must suffice: {e:?}"
+            );
+            return;
+        }
+    };
+    let create = decoded.create;
+    let mut out = vec![0u8; create.encoded_len()];
+    let n = create.encode_to_slice(&mut out).expect("fits encoded_len");
+    let mut scratch2 = vec![0u8; n];
+    let again = Create::decode(&out[..n], &mut scratch2).expect("re-encoded form decodes");
+    assert_eq!(again.create, create);
+    for dialect in Dialect::ALL {
+        assert_eq!(again.create.validate(dialect), create.validate(dialect));
+    }
+}
+
 /// Form body → Create: never panics (a scratch buffer as long as the body
 /// suffices, as documented); whatever decodes re-encodes to the length
 /// `encoded_len` announces, decodes to the same value, and its re-encoding
 /// is byte for byte the same; validation never panics and does not depend on
-/// the ignored keys.
+/// the ignored keys. The same bytes as a JSON body ([`create_decode_json`]).
 pub fn create_decode(body: &[u8]) {
+    create_decode_json(body);
     let mut scratch = vec![0u8; body.len()];
     let decoded = match Create::decode(body, &mut scratch) {
         Ok(d) => d,
