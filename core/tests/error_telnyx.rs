@@ -79,13 +79,14 @@ fn variants_of_the_shape() {
     let e = decoded(br#"{"errors":[{"code":"10010","title":"Authorization failed"}]}"#);
     assert_eq!(e.shape, ErrorShape::Telnyx);
     assert_eq!(s(e.message).as_deref(), Some("Authorization failed"));
-    // `source.parameter` when there is no pointer; nulls and unknown members.
+    // Only `source.pointer` is kept (`parameter` names a query parameter);
+    // nulls and unknown members.
     let e = decoded(
         br#"{"errors":[{"code":null,"detail":"d","source":{"parameter":"To","x":[1]},"meta":null,"extra":{}},{"detail":"2"}],"meta":{"a":1}}"#,
     );
     assert_eq!((e.code, e.more_info, e.error_count), (None, None, 2));
-    assert_eq!(s(e.source).as_deref(), Some("To"));
-    // The pointer wins over the parameter, in either order.
+    assert_eq!(s(e.source), None);
+    // The pointer, whatever else `source` holds.
     let e = decoded(br#"{"errors":[{"source":{"parameter":"p","pointer":"/P"}}]}"#);
     assert_eq!(
         (e.shape, s(e.source).as_deref()),

@@ -939,6 +939,24 @@ mod telnyx {
     }
 
     #[test]
+    fn the_longest_derived_uri_compares_equal_to_its_text() {
+        // `/api/laml/2010-04-01`, Twilio account and conference SIDs and a
+        // 64-byte call-control id: 194 bytes.
+        let call = format!("v3:{}", "a".repeat(61));
+        let p = Participant::new()
+            .with_account_sid(AccountSid::parse(AC).unwrap())
+            .with_conference_sid(ConferenceSid::parse(CF).unwrap())
+            .with_call_sid(CallSid::parse(&call).unwrap())
+            .with_derived_uri(PathStyle::Laml);
+        let mut buf = [0u8; 1024];
+        let n = p.encode_to_slice(&mut buf).unwrap();
+        let back = Participant::decode(&buf[..n]).unwrap();
+        assert_eq!(back.uri().unwrap().raw().len(), 194);
+        assert_eq!(back, p);
+        assert_ne!(back.with_uri("/other.json"), p);
+    }
+
+    #[test]
     fn small_buffer_is_an_error_in_telnyx_shape_too() {
         let p = Participant::decode(RESOURCE).unwrap();
         let n = p.encoded_len_for(Dialect::Telnyx, Reply::Resource);

@@ -87,20 +87,18 @@ pub struct ApiError<'a> {
     /// `Resource not found`); `None` in the other shapes.
     pub title: Option<JsonStr<'a>>,
     /// Telnyx: the first entry's `source.pointer` (a JSON pointer to the
-    /// refused parameter, `/Muted`) or else `source.parameter`; `None` in
-    /// the other shapes.
+    /// refused parameter, `/Muted`); `None` in the other shapes (and for
+    /// Telnyx's `source.parameter`, which names a query parameter: this API's
+    /// requests have none a service refuses).
     pub source: Option<JsonStr<'a>>,
 }
 
-const CODE: u32 = 0;
-const MESSAGE: u32 = 1;
-const MORE_INFO: u32 = 2;
-const STATUS: u32 = 3;
-const ERRORS: u32 = 4;
-const TITLE: u32 = 5;
-const DETAIL: u32 = 6;
-const SOURCE: u32 = 7;
-const META: u32 = 8;
+/// The members of a body read (Twilio's, then the `errors` array), by index.
+const BODY: [&str; 5] = ["code", "message", "more_info", "status", "errors"];
+const CODE: usize = 0;
+const MESSAGE: usize = 1;
+const MORE_INFO: usize = 2;
+const STATUS: usize = 3;
 
 /// What the `errors` array held.
 struct Errors<'a> {
@@ -109,10 +107,28 @@ struct Errors<'a> {
     message: Option<JsonStr<'a>>,
     more_info: Option<JsonStr<'a>>,
     title: Option<JsonStr<'a>>,
-    detail: Option<JsonStr<'a>>,
     source: Option<JsonStr<'a>>,
     count: usize,
 }
+
+/// The members of an `errors` entry read (SignalWire's, then Telnyx's), by
+/// index: a search in this table rather than a `match` on the byte strings
+/// keeps the error path small on a microcontroller.
+const ENTRY: [&str; 7] = [
+    "code",
+    "message",
+    "more_info",
+    "title",
+    "detail",
+    "source",
+    "meta",
+];
+const E_MESSAGE: usize = 1;
+const E_MORE_INFO: usize = 2;
+const E_TITLE: usize = 3;
+const E_DETAIL: usize = 4;
+const E_SOURCE: usize = 5;
+const E_META: usize = 6;
 
 /// A string field, `""` as absent.
 fn text<'a>(c: &mut Cursor<'a>) -> Result<Option<JsonStr<'a>>, JsonError> {
@@ -140,33 +156,28 @@ fn sw_code(c: &mut Cursor<'_>) -> Result<Option<u32>, JsonError> {
     Ok(Some(n))
 }
 
-/// Reads a small object (or `null`) of string members, Telnyx's `source`
-/// and `meta`: the value of the first of `wanted` present (each at most
-/// once, strings or `null`); other members are skipped.
-fn nested<'a>(
+/// Reads the object whose `{` is at the cursor: each member named in
+/// `keys` (at most once) is handed to `read` with its index, and an error in
+/// it names the member; the others are skipped. Returns which keys were
+/// seen. One loop for the three levels of the shapes (the body, an `errors`
+/// entry, Telnyx's `source` and `meta`), called through `dyn`: one copy of
+/// it in a firmware image rather than one per level.
+fn members<'a>(
     c: &mut Cursor<'a>,
-    wanted: &[&'static str],
-) -> Result<Option<JsonStr<'a>>, JsonError> {
-    match c.peek() {
-        Some(b'{') => {}
-        Some(b'n') => return c.opt_str().map(|_| None),
-        _ => return Err(c.wrong_type("an object or null")),
-    }
-    let mut found: [Option<JsonStr<'a>>; 2] = [None; 2];
+    keys: &[&'static str],
+    read: &mut dyn FnMut(&mut Cursor<'a>, usize) -> Result<(), JsonError>,
+) -> Result<KeySet, JsonError> {
     let mut seen: KeySet = 0;
     if c.enter()? {
         loop {
             let key = c.key()?;
             let mut buf = [0u8; 32];
             let name = key.text(&mut buf);
-            match wanted.iter().position(|w| w.as_bytes() == name) {
+            match keys.iter().position(|k| k.as_bytes() == name) {
                 Some(i) => {
-                    let field = wanted.get(i).copied().unwrap_or("");
+                    let field = keys.get(i).copied().unwrap_or("");
                     Cursor::once(&mut seen, i as u32, key.offset, field)?;
-                    let v = text(c).map_err(|e| e.in_field(field))?;
-                    if let Some(slot) = found.get_mut(i) {
-                        *slot = v;
-                    }
+                    read(c, i).map_err(|e| e.in_field(field))?;
                 }
                 None => c.skip_value()?,
             }
@@ -175,7 +186,24 @@ fn nested<'a>(
             }
         }
     }
-    Ok(found.into_iter().flatten().next())
+    Ok(seen)
+}
+
+/// Reads a small object (or `null`), Telnyx's `source` or `meta`: the
+/// value of its member `wanted` (at most once, a string or `null`); other
+/// members are skipped.
+fn nested<'a>(c: &mut Cursor<'a>, wanted: &'static str) -> Result<Option<JsonStr<'a>>, JsonError> {
+    match c.peek() {
+        Some(b'{') => {}
+        Some(b'n') => return c.opt_str().map(|_| None),
+        _ => return Err(c.wrong_type("an object or null")),
+    }
+    let mut found = None;
+    members(c, &[wanted], &mut |c, _| {
+        found = text(c)?;
+        Ok(())
+    })?;
+    Ok(found)
 }
 
 /// Reads `errors`: an array whose first entry is an object (coded shape:
@@ -193,7 +221,6 @@ fn errors<'a>(c: &mut Cursor<'a>) -> Result<Option<Errors<'a>>, JsonError> {
         message: None,
         more_info: None,
         title: None,
-        detail: None,
         source: None,
         count: 0,
     };
@@ -206,54 +233,37 @@ fn errors<'a>(c: &mut Cursor<'a>) -> Result<Option<Errors<'a>>, JsonError> {
             out.message = text(c)?;
         }
         Some(b'{') => {
-            let mut seen: KeySet = 0;
-            if c.enter()? {
-                loop {
-                    let key = c.key()?;
-                    let mut buf = [0u8; 32];
-                    let (index, name) = match key.text(&mut buf) {
-                        b"code" => (CODE, "code"),
-                        b"message" => (MESSAGE, "message"),
-                        b"more_info" => (MORE_INFO, "more_info"),
-                        b"title" => (TITLE, "title"),
-                        b"detail" => (DETAIL, "detail"),
-                        b"source" => (SOURCE, "source"),
-                        b"meta" => (META, "meta"),
-                        _ => {
-                            c.skip_value()?;
-                            if !c.more(b'}')? {
-                                break;
-                            }
-                            continue;
-                        }
-                    };
-                    let mut read = |c: &mut Cursor<'a>, out: &mut Errors<'a>| {
-                        Cursor::once(&mut seen, index, key.offset, name)?;
-                        match index {
-                            CODE => out.code = sw_code(c)?,
-                            MESSAGE => out.message = text(c)?,
-                            MORE_INFO => out.more_info = text(c)?,
-                            TITLE => out.title = text(c)?,
-                            DETAIL => out.detail = text(c)?,
-                            SOURCE => out.source = nested(c, &["pointer", "parameter"])?,
-                            _ => {
-                                // Telnyx's link: `meta.url`.
-                                out.more_info = out.more_info.or(nested(c, &["url"])?);
-                            }
-                        }
-                        Ok::<(), JsonError>(())
-                    };
-                    read(c, &mut out).map_err(|e| e.in_field(name))?;
-                    if !c.more(b'}')? {
-                        break;
+            // The texts of the members, by `ENTRY` index (`source` and
+            // `meta`: their pointer and url); `code` is read as a number.
+            let mut texts: [Option<JsonStr<'a>>; ENTRY.len()] = [None; ENTRY.len()];
+            let seen = members(c, &ENTRY, &mut |c, i| {
+                let v = match i {
+                    0 => {
+                        out.code = sw_code(c)?;
+                        return Ok(());
                     }
+                    E_SOURCE => nested(c, "pointer")?,
+                    E_META => nested(c, "url")?,
+                    _ => text(c)?,
+                };
+                if let Some(slot) = texts.get_mut(i) {
+                    *slot = v;
                 }
-            }
-            let signalwire = seen & ((1 << MESSAGE) | (1 << MORE_INFO)) != 0;
-            let telnyx = seen & ((1 << TITLE) | (1 << DETAIL) | (1 << SOURCE) | (1 << META)) != 0;
+                Ok(())
+            })?;
+            let at = |i: usize| texts.get(i).copied().flatten();
+            let signalwire = seen & ((1 << E_MESSAGE) | (1 << E_MORE_INFO)) != 0;
+            let telnyx = seen >> E_TITLE != 0;
             if telnyx && !signalwire {
                 out.shape = ErrorShape::Telnyx;
-                out.message = out.detail.or(out.title);
+                out.message = at(E_DETAIL).or(at(E_TITLE));
+                out.title = at(E_TITLE);
+                out.source = at(E_SOURCE);
+                // Telnyx's link: `meta.url`.
+                out.more_info = at(E_META);
+            } else {
+                out.message = at(E_MESSAGE);
+                out.more_info = at(E_MORE_INFO);
             }
         }
         _ => return Err(c.wrong_type("an object or a string")),
@@ -278,7 +288,6 @@ impl<'a> ApiError<'a> {
         if c.peek() != Some(b'{') {
             return Err(c.wrong_type("an object"));
         }
-        let mut seen: KeySet = 0;
         let mut e = Self {
             code: None,
             message: None,
@@ -290,41 +299,16 @@ impl<'a> ApiError<'a> {
             source: None,
         };
         let mut sw = None;
-        if c.enter()? {
-            loop {
-                let key = c.key()?;
-                let mut buf = [0u8; 32];
-                let (index, name) = match key.text(&mut buf) {
-                    b"code" => (CODE, "code"),
-                    b"message" => (MESSAGE, "message"),
-                    b"more_info" => (MORE_INFO, "more_info"),
-                    b"status" => (STATUS, "status"),
-                    b"errors" => (ERRORS, "errors"),
-                    _ => {
-                        c.skip_value()?;
-                        if !c.more(b'}')? {
-                            break;
-                        }
-                        continue;
-                    }
-                };
-                let mut read = |c: &mut Cursor<'a>| {
-                    Cursor::once(&mut seen, index, key.offset, name)?;
-                    match index {
-                        CODE => e.code = c.opt_uint(u64::from(u32::MAX))?.map(|n| n as u32),
-                        MESSAGE => e.message = text(c)?,
-                        MORE_INFO => e.more_info = text(c)?,
-                        STATUS => e.status = c.opt_uint(u64::from(u16::MAX))?.map(|n| n as u16),
-                        _ => sw = errors(c)?,
-                    }
-                    Ok::<(), JsonError>(())
-                };
-                read(&mut c).map_err(|err| err.in_field(name))?;
-                if !c.more(b'}')? {
-                    break;
-                }
+        members(&mut c, &BODY, &mut |c, i| {
+            match i {
+                CODE => e.code = c.opt_uint(u64::from(u32::MAX))?.map(|n| n as u32),
+                MESSAGE => e.message = text(c)?,
+                MORE_INFO => e.more_info = text(c)?,
+                STATUS => e.status = c.opt_uint(u64::from(u16::MAX))?.map(|n| n as u16),
+                _ => sw = errors(c)?,
             }
-        }
+            Ok(())
+        })?;
         let end = c.pos.saturating_sub(1);
         c.finish()?;
         let twilio = e.code.is_some() || e.message.is_some();
@@ -336,8 +320,8 @@ impl<'a> ApiError<'a> {
                 status: None,
                 shape: sw.shape,
                 error_count: sw.count,
-                title: sw.title.filter(|_| sw.shape == ErrorShape::Telnyx),
-                source: sw.source.filter(|_| sw.shape == ErrorShape::Telnyx),
+                title: sw.title,
+                source: sw.source,
             }),
             _ if twilio => Ok(e),
             _ => {

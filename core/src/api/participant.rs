@@ -3,8 +3,16 @@
 //! [`Participant`] is a view: decoding borrows the document. SIDs, booleans,
 //! the status and the dates are parsed while the document is read (one pass,
 //! see [`crate::wire::json`]); the texts (`label`, `queue_time`, `uri`, an unknown
-//! `status`) stay escaped slices of the document, as [`JsonStr`]s that
-//! unescape on demand. The whole value is at most 256 bytes.
+//! `status`, Telnyx's `call_sid_legacy`, `coaching_call_sid_legacy` and
+//! `api_version`) stay escaped slices of the document, as [`JsonStr`]s that
+//! unescape on demand. The whole value is at most 400 bytes (on a 64-bit
+//! host; a text slice is half as large on a 32-bit microcontroller).
+//!
+//! One decoder reads the three services' resources: Twilio's and
+//! SignalWire's keys, and Telnyx's (`api_version`, `call_sid_legacy`,
+//! `coaching_call_sid` — Telnyx's name of `call_sid_to_coach`, the same
+//! field —, `coaching_call_sid_legacy`; statuses `connecting`, `connected`,
+//! `completed`).
 //!
 //! Decoding is strict about JSON and lenient about content:
 //! - the document must be RFC 8259 JSON (no raw control characters, no
@@ -27,7 +35,9 @@
 //!
 //! Encoding writes Twilio's shape and order, every field present (`null` when
 //! absent), dates in strict RFC 2822, by hand on [`crate::wire::json::write_string`]
-//! (texts read from a document are copied as they are, already escaped).
+//! (texts read from a document are copied as they are, already escaped);
+//! [`Participant::encode_for`] writes each dialect's answer (Telnyx's
+//! resource and create answer: its keys, absent fields omitted).
 //!
 //! ```
 //! use confpart::api::participant::{Participant, Status};
@@ -83,7 +93,8 @@ use crate::wire::ident::{
 use crate::wire::json::{Cursor, JsonError, JsonErrorKind, JsonStr, KeySet};
 use crate::wire::sink::{CountingSink, Sink, SliceSink, WriteError};
 
-/// A participant's status: Twilio's six values, SignalWire's two, or an
+/// A participant's status: Twilio's six values, SignalWire's two (Telnyx's
+/// three are among them: `connecting`, `connected`, `completed`), or an
 /// unknown text (kept by the participant: [`Participant::status_text`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -91,11 +102,11 @@ use crate::wire::sink::{CountingSink, Sink, SliceSink, WriteError};
 pub enum Status {
     /// `queued` (Twilio; a created participant before its call is placed).
     Queued,
-    /// `connecting` (Twilio).
+    /// `connecting` (Twilio; Telnyx: not yet in the conference).
     Connecting,
     /// `ringing` (Twilio).
     Ringing,
-    /// `connected` (Twilio).
+    /// `connected` (Twilio, Telnyx).
     Connected,
     /// `complete` (Twilio, and older SignalWire examples).
     Complete,
@@ -103,7 +114,7 @@ pub enum Status {
     Failed,
     /// `in-progress` (SignalWire: in the conference).
     InProgress,
-    /// `completed` (SignalWire: left).
+    /// `completed` (SignalWire and Telnyx: left).
     Completed,
     /// Any other text; the participant keeps it ([`Participant::status_text`]).
     Unknown,
@@ -472,7 +483,9 @@ impl Field {
 }
 
 /// A string field's value: `None` for `null` and for `""` (the empty-string
-/// rule), with its offset for errors.
+/// rule), with its offset for errors. Inlined into its callers (see
+/// `Participant::read_field`).
+#[inline(always)]
 fn text_value<'a>(c: &mut Cursor<'a>) -> Result<(Option<JsonStr<'a>>, usize), JsonError> {
     c.ws();
     let at = c.pos;
@@ -649,58 +662,60 @@ impl<'a> Participant<'a> {
         key_offset: usize,
         seen: &mut KeySet,
     ) -> Result<(), JsonError> {
-        // A second time is a duplicate (the caller names the field); the
-        // coach target has two names.
-        let slot = match field {
-            Field::CoachingCallSid => Field::CallSidToCoach,
-            other => other,
-        };
-        let bit = 1 << slot as u32;
+        // A second time is a duplicate (the caller names the field).
+        let bit = 1 << field as u32;
         if *seen & bit != 0 {
             return Err(JsonError::new(JsonErrorKind::DuplicateKey, key_offset));
         }
         *seen |= bit;
         match field {
             // One non-generic read for the four SIDs (one copy of the code).
-            Field::AccountSid
-            | Field::CallSid
-            | Field::ConferenceSid
-            | Field::CallSidToCoach
-            | Field::CoachingCallSid => {
+            Field::AccountSid | Field::CallSid | Field::ConferenceSid => {
+                self.read_sid(c, field)?;
+            }
+            // The coach target has two names (Twilio's, Telnyx's): both in
+            // one document is the field twice.
+            Field::CallSidToCoach | Field::CoachingCallSid => {
+                let both =
+                    (1 << Field::CallSidToCoach as u32) | (1 << Field::CoachingCallSid as u32);
+                if *seen & both == both {
+                    return Err(JsonError::new(JsonErrorKind::DuplicateKey, key_offset));
+                }
                 self.read_sid(c, field)?;
             }
             Field::DateCreated => self.date_created = date_value(c)?,
             Field::DateUpdated => self.date_updated = date_value(c)?,
-            Field::Label => {
-                let (text, at) = text_value(c)?;
-                if let Some(text) = text {
-                    if !label_ok(text) {
-                        return Err(JsonError::new(JsonErrorKind::InvalidValue, at));
-                    }
-                    self.set_text(LABEL, Some(text));
-                }
-            }
-            Field::Status => {
-                let (text, _) = text_value(c)?;
-                self.status = text.map(Status::of);
-                let unknown = text.filter(|_| self.status == Some(Status::Unknown));
-                self.set_text(STATUS_TEXT, unknown);
-            }
-            // One read for the texts kept as they are.
-            Field::QueueTime
+            // One read for the texts: one call site, inlined (a call per
+            // text field cost the decoder about 40 instructions each,
+            // `scripts/irops participant_decode`; a copy per field, flash).
+            Field::Label
+            | Field::Status
+            | Field::QueueTime
             | Field::Uri
             | Field::ApiVersion
             | Field::CallSidLegacy
             | Field::CoachingCallSidLegacy => {
+                let (text, at) = text_value(c)?;
                 let i = match field {
+                    Field::Label => {
+                        if text.is_some_and(|t| !label_ok(t)) {
+                            return Err(JsonError::new(JsonErrorKind::InvalidValue, at));
+                        }
+                        LABEL
+                    }
+                    Field::Status => {
+                        self.status = text.map(Status::of);
+                        let unknown = text.filter(|_| self.status == Some(Status::Unknown));
+                        self.set_text(STATUS_TEXT, unknown);
+                        return Ok(());
+                    }
                     Field::QueueTime => QUEUE_TIME,
                     Field::Uri => URI,
                     Field::ApiVersion => API_VERSION,
                     Field::CallSidLegacy => CALL_SID_LEGACY,
                     _ => COACHING_CALL_SID_LEGACY,
                 };
-                let v = text_value(c)?.0;
-                self.set_text(i, v);
+                self.set_text(i, text);
             }
             // One read for the five booleans (one copy of the code).
             Field::EndConferenceOnExit
