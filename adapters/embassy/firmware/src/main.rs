@@ -3,8 +3,10 @@
 //!
 //! A client task sends every recipe through `confpart_embassy::Client` to a
 //! bridge task that answers with the core's bridge service
-//! (`confpart::bridge::Service`: route, Basic auth, form decode, the conference's
-//! update rules, the participant writer); the two are
+//! (`confpart::bridge::Service`: route, auth, form decode, the conference's
+//! update rules, the participant writer), once as Twilio (Basic auth, `.json`
+//! paths, `CA…` SIDs) and once as Telnyx (Bearer auth, `/v2/texml` paths, `v3:`
+//! call ids, Telnyx's answers and error bodies); the two are
 //! joined by an in-memory `embedded-io-async` pipe (two
 //! `embassy_sync::pipe::Pipe`s). The client checks each decoded
 //! participant, then the firmware reports each task's stack high-water mark
@@ -45,6 +47,22 @@ use stack::Measured;
 
 const AC: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+/// The Telnyx round's account and its API key (the Bearer token).
+const TELNYX_ACCOUNT: &str = "61bf923e-5e4d-4595-a110-56190ea18a1b";
+const TELNYX_KEY: &str = "KEY0123456789ABCDEF_firmware";
+
+/// The rounds, in order: every recipe in each dialect.
+const DIALECTS: [Dialect; 2] = [Dialect::Twilio, Dialect::Telnyx];
+/// Exchanges per round: 8 recipes and the one retry after the 429.
+const EXCHANGES: u32 = 9;
+
+/// The account and secret of `dialect`'s round.
+const fn account_of(dialect: Dialect) -> (&'static str, &'static str) {
+    match dialect {
+        Dialect::Telnyx => (TELNYX_ACCOUNT, TELNYX_KEY),
+        _ => (AC, TOKEN),
+    }
+}
 
 /// The client's buffers (what a desk phone would give it).
 const CLIENT_RX: usize = 1024;
@@ -58,6 +76,7 @@ static TO_CLIENT: Pipe<CriticalSectionRawMutex, PIPE> = Pipe::new();
 /// The conference the bridge set up, told to the client.
 #[derive(Clone, Copy)]
 struct Room {
+    dialect: Dialect,
     conference: ConferenceSid,
     agent: CallSid,
     customer: CallSid,
@@ -104,18 +123,29 @@ fn now() -> Option<Timestamp> {
     Timestamp::from_unix(1_700_000_000)
 }
 
-/// Twilio's answer when busy: the bridge gives it to the first request.
+/// Each service's answer when busy: the bridge gives it to the first
+/// request of each round.
 const TOO_MANY: &[u8] = br#"{"code": 20429, "message": "Too Many Requests", "more_info": "https://www.twilio.com/docs/errors/20429", "status": 429}"#;
+const TOO_MANY_TELNYX: &[u8] =
+    br#"{"errors":[{"code":"10011","title":"Too many requests","detail":"Too Many Requests"}]}"#;
 
 async fn bridge_main(mut end: End) -> Option<()> {
-    // The core's bridge service: one account, one conference ("room") of
-    // two participants (connected as soon as the first request ticks it).
-    let accounts = [Account::new(AccountSid::parse(AC).ok()?, TOKEN)];
-    let mut service: Service<'_, 1, 4> =
-        Service::new(Dialect::Twilio, Timing::IMMEDIATE, &accounts);
+    for dialect in DIALECTS {
+        serve_round(&mut end, dialect).await?;
+    }
+    Some(())
+}
+
+/// One round: the core's bridge service answering as `dialect`, with one
+/// account and one conference ("room") of two participants (connected as
+/// soon as the first request ticks it), for [`EXCHANGES`] requests.
+async fn serve_round(end: &mut End, dialect: Dialect) -> Option<()> {
+    let (ac, secret) = account_of(dialect);
+    let account = AccountSid::parse(ac).ok()?;
+    let accounts = [Account::new(account, secret)];
+    let mut service: Service<'_, 1, 4> = Service::new(dialect, Timing::IMMEDIATE, &accounts);
     let mut ids = SequentialIds::new();
     let now = now()?;
-    let account = AccountSid::parse(AC).ok()?;
     let set = service.conferences_mut();
     let agent = set
         .create(
@@ -136,16 +166,21 @@ async fn bridge_main(mut end: End) -> Option<()> {
         )
         .ok()?;
     ROOM.signal(Room {
+        dialect,
         conference: agent.conference,
         agent: agent.call,
         customer: customer.call,
     });
+    let busy = match dialect {
+        Dialect::Telnyx => TOO_MANY_TELNYX,
+        _ => TOO_MANY,
+    };
     let mut scratch = [0u8; 256];
     let mut rx = [0u8; 1024];
     let mut tx = [0u8; 1024];
     let mut chunk = [0u8; 128];
     let mut busy_once = false;
-    loop {
+    for _ in 0..EXCHANGES {
         let mut reader = RequestReader::new(&mut rx);
         let mut sink = SliceSink::new(&mut tx);
         loop {
@@ -155,7 +190,7 @@ async fn bridge_main(mut end: End) -> Option<()> {
                 Ok(Progress::Complete(_)) if !busy_once => {
                     busy_once = true;
                     let retry = [HeaderField::new("Retry-After", "1")];
-                    bridge::write_response(&mut sink, 429, TOO_MANY, Connection::KeepAlive, &retry)
+                    bridge::write_response(&mut sink, 429, busy, Connection::KeepAlive, &retry)
                         .ok()?;
                     break;
                 }
@@ -174,6 +209,7 @@ async fn bridge_main(mut end: End) -> Option<()> {
         let n = sink.len();
         end.write_all(tx.get(..n)?).await.ok()?;
     }
+    Some(())
 }
 
 #[embassy_executor::task]
@@ -192,14 +228,53 @@ async fn bridge_task(end: End) {
 type Check = fn(&Participant<'_>, &CallSid) -> bool;
 
 async fn client_main(end: End) -> u32 {
+    let mut rx = [0u8; CLIENT_RX];
+    let mut tx = [0u8; CLIENT_TX];
+    let mut client = Client::new(&mut rx, &mut tx, Config::DEFAULT);
+    let mut link = Some(Link::new(end));
+    let mut failed = 0;
+    for (i, dialect) in DIALECTS.into_iter().enumerate() {
+        failed += round(&mut client, &mut link, dialect, i == 0).await;
+    }
+    info!(
+        "embassy selftest: {=u32} passed, {=u32} failed",
+        (8 * DIALECTS.len() as u32).saturating_sub(failed),
+        failed
+    );
+    failed
+}
+
+/// Every recipe in the dialect the bridge set its room up in; the failures.
+async fn round(
+    client: &mut Client<'_>,
+    link: &mut Option<Link<End>>,
+    dialect: Dialect,
+    first: bool,
+) -> u32 {
     let Room {
+        dialect: room_dialect,
         conference,
         agent,
         customer,
     } = ROOM.wait().await;
-    let (Ok(account), Ok(credentials)) = (AccountSid::parse(AC), Credentials::new(AC, TOKEN))
-    else {
+    let (ac, secret) = account_of(dialect);
+    let credentials = match dialect {
+        Dialect::Telnyx => Credentials::bearer(secret),
+        _ => Credentials::new(ac, secret),
+    };
+    let (Ok(account), Ok(credentials)) = (AccountSid::parse(ac), credentials) else {
         return 1;
+    };
+    if room_dialect != dialect {
+        error!(
+            "embassy: the bridge set up {}, not {}",
+            room_dialect, dialect
+        );
+        return 1;
+    }
+    let endpoint = match dialect {
+        Dialect::Telnyx => Endpoint::telnyx(),
+        _ => Endpoint::twilio(),
     };
     let who = ParticipantRef::Call(agent);
     let recipes: [(&str, Update<'_>, Check); 8] = [
@@ -232,39 +307,38 @@ async fn client_main(end: End) -> u32 {
             |p, _| p.status() == Some(Status::Connected),
         ),
     ];
-    let mut rx = [0u8; CLIENT_RX];
-    let mut tx = [0u8; CLIENT_TX];
-    let mut client = Client::new(&mut rx, &mut tx, Config::DEFAULT);
-    let mut link = Some(Link::new(end));
-    // The size of one round trip's future (never polled: a stand-in
-    // connection on the same pipes is moved in and dropped).
-    let stand_in = Link::new(End {
-        rx: &TO_CLIENT,
-        tx: &TO_BRIDGE,
-    });
-    let probe = Request::new(
-        Endpoint::twilio(),
-        credentials,
-        account,
-        conference,
-        Operation::update(&who, Update::mute()),
-    );
-    let send = client.send(stand_in, &probe);
-    info!(
-        "embassy: Client::send future {=usize} B",
-        core::mem::size_of_val(&send)
-    );
-    drop(send);
+    if first {
+        // The size of one round trip's future (never polled: a stand-in
+        // connection on the same pipes is moved in and dropped).
+        let stand_in = Link::new(End {
+            rx: &TO_CLIENT,
+            tx: &TO_BRIDGE,
+        });
+        let probe = Request::new(
+            endpoint,
+            credentials,
+            account,
+            conference,
+            Operation::update(&who, Update::mute()),
+        );
+        let send = client.send(stand_in, &probe);
+        info!(
+            "embassy: Client::send future {=usize} B",
+            core::mem::size_of_val(&send)
+        );
+        drop(send);
+    }
     let mut failed = 0;
+    let before = link.as_ref().map_or(0, |l| l.exchanges());
     let started = Instant::now();
     for (name, update, check) in recipes {
         let Some(connection) = link.take() else {
-            error!("embassy: {=str}: no connection left", name);
+            error!("embassy: {}: {=str}: no connection left", dialect, name);
             failed += 1;
             continue;
         };
         let request = Request::new(
-            Endpoint::twilio(),
+            endpoint,
             credentials,
             account,
             conference,
@@ -272,58 +346,60 @@ async fn client_main(end: End) -> u32 {
         );
         match client.send(connection, &request).await {
             Ok(mut reply) => {
-                link = reply.take_connection();
-                // The bridge is busy once: the first request is answered
-                // 429 with `Retry-After: 1`, waited for, and sent again.
+                *link = reply.take_connection();
+                // The bridge is busy once a round: the first request is
+                // answered 429 with `Retry-After: 1`, waited for, and sent again.
                 let expected = if name == "update" { 2 } else { 1 };
                 if reply.attempts() != expected {
-                    error!("embassy: {=str}: {=u8} attempts", name, reply.attempts());
+                    error!(
+                        "embassy: {}: {=str}: {=u8} attempts",
+                        dialect,
+                        name,
+                        reply.attempts()
+                    );
                     failed += 1;
                 } else if expected == 2 {
                     info!(
-                        "embassy: {=str}: 429 Retry-After: 1 waited for ({=u64} ms of mock time), sent again",
+                        "embassy: {}: {=str}: 429 Retry-After: 1 waited for ({=u64} ms of mock time), sent again",
+                        dialect,
                         name,
                         Instant::now().duration_since(started).as_millis()
                     );
                 }
                 match reply.participant() {
                     Ok(p) if p.call_sid() == Some(&agent) && check(&p, &customer) => info!(
-                        "embassy: {=str} ok (muted {}, hold {}, coaching {})",
+                        "embassy: {}: {=str} ok (muted {}, hold {}, coaching {})",
+                        dialect,
                         name,
                         p.muted(),
                         p.hold(),
                         p.coaching()
                     ),
                     Ok(p) => {
-                        error!("embassy: {=str}: unexpected {}", name, p);
+                        error!("embassy: {}: {=str}: unexpected {}", dialect, name, p);
                         failed += 1;
                     }
                     Err(e) => {
-                        error!("embassy: {=str}: {}", name, e);
+                        error!("embassy: {}: {=str}: {}", dialect, name, e);
                         failed += 1;
                     }
                 }
             }
             Err(f) => {
-                error!("embassy: {=str}: {}", name, f.error);
-                link = f.connection;
+                error!("embassy: {}: {=str}: {}", dialect, name, f.error);
+                *link = f.connection;
                 failed += 1;
             }
         }
     }
-    let exchanges = link.as_ref().map_or(0, |l| l.exchanges());
+    let exchanges = link.as_ref().map_or(0, |l| l.exchanges()) - before;
     info!(
-        "embassy: {=u32} exchanges (8 recipes, 1 retry) on one kept-alive connection",
-        exchanges
+        "embassy: {}: {=u32} exchanges (8 recipes, 1 retry) on one kept-alive connection",
+        dialect, exchanges
     );
-    if exchanges != 9 {
+    if exchanges != EXCHANGES {
         failed += 1;
     }
-    info!(
-        "embassy selftest: {=u32} passed, {=u32} failed",
-        8u32.saturating_sub(failed),
-        failed
-    );
     failed
 }
 
