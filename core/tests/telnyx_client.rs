@@ -577,3 +577,58 @@ fn telnyx_fixtures_through_the_client() {
         assert_eq!(got, (status[..3].parse().unwrap(), code), "{body}");
     }
 }
+
+/// The source document's recipes as a Telnyx client sends them: one line per
+/// recipe, `name`, request line and form body separated by tabs
+/// (`tests/fixtures/telnyx-recipe-requests.txt`; the head's other lines are
+/// checked by `every_operation_as_telnyx_receives_it`). `CONFPART_BLESS=1`
+/// rewrites the file after a deliberate change.
+#[test]
+fn recipes_as_telnyx_requests_match_the_fixture() {
+    const FIXTURE: &str = "../tests/fixtures/telnyx-recipe-requests.txt";
+    let call = CallSid::parse(CALL).unwrap();
+    let coached = CallSid::parse(COACHED).unwrap();
+    let who = ParticipantRef::Call(call);
+    let recipes: [(&str, Update<'_>); 10] = [
+        ("mute", Update::mute()),
+        ("unmute", Update::unmute()),
+        (
+            "hold with music",
+            Update::hold_with_music("https://music.example/hold.mp3"),
+        ),
+        ("unhold", Update::unhold()),
+        ("coach", Update::coach(coached)),
+        ("monitor", Update::monitor(coached)),
+        ("barge", Update::barge()),
+        (
+            "announce",
+            Update::announce("https://hooks.example/announce.xml"),
+        ),
+        (
+            "end on exit",
+            Update::new()
+                .end_conference_on_exit(true)
+                .beep_on_exit(false),
+        ),
+        (
+            "wait music",
+            Update::new().wait_url("https://music.example/wait.xml"),
+        ),
+    ];
+    let mut text = String::new();
+    for (name, update) in recipes {
+        update.validate(Dialect::Telnyx).unwrap();
+        let bytes = write(Operation::update(&who, update));
+        let (head, body) = bytes.split_once("\r\n\r\n").unwrap();
+        let line = head.lines().next().unwrap();
+        assert!(head.contains(&format!("\r\nAuthorization: Bearer {KEY}\r\n")));
+        assert!(head.contains("\r\nContent-Type: application/x-www-form-urlencoded\r\n"));
+        text.push_str(&format!("{name}\t{line}\t{body}\n"));
+    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE);
+    if std::env::var_os("CONFPART_BLESS").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text, expected, "the recipes' requests changed: {FIXTURE}");
+}
