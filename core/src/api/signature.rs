@@ -695,6 +695,7 @@ pub fn validate_telnyx(
     key.verify_parts(&raw, &[timestamp, b"|", body])
 }
 
+#[cfg(feature = "ed25519")]
 /// A timestamp header: 1 to [`TIMESTAMP_MAX_DIGITS`] ASCII digits of a `u64`
 /// (no sign, no space: the Node SDK's rule; the signed bytes are these).
 fn parse_timestamp(value: &[u8]) -> Result<u64, SignatureError> {
@@ -713,6 +714,7 @@ fn parse_timestamp(value: &[u8]) -> Result<u64, SignatureError> {
         .ok_or(SignatureError::InvalidTimestamp)
 }
 
+#[cfg(feature = "ed25519")]
 /// Decodes canonical base64 of exactly `N` bytes (`M` = `N + 2`, room to
 /// see a longer value's length).
 fn decode_exact<const N: usize, const M: usize>(b64: &[u8]) -> Result<[u8; N], SignatureError> {
