@@ -77,6 +77,14 @@ impl CallbackSignature {
         }
     }
 
+    /// The value of the signature header as text (it is base64).
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Hmac(s) => s.as_str(),
+            Self::Telnyx(s) => s.as_str(),
+        }
+    }
+
     /// Writes the header lines: `{header}: {value}\r\n` for an HMAC, both
     /// Telnyx headers for an Ed25519 signature.
     pub fn write_headers<S: Sink + ?Sized>(
