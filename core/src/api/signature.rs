@@ -630,7 +630,7 @@ impl Ed25519PublicKey {
 #[cfg(all(feature = "ed25519", feature = "defmt"))]
 impl defmt::Format for Ed25519PublicKey {
     fn format(&self, f: defmt::Formatter<'_>) {
-        defmt::write!(f, "Ed25519PublicKey({=[u8]})", self.0.as_bytes())
+        defmt::write!(f, "Ed25519PublicKey({=[u8]})", self.0.as_bytes().as_slice())
     }
 }
 
