@@ -34,8 +34,8 @@
 //! it with the account's public key (32 bytes, shown in base64) and refuses
 //! a timestamp more than [`TELNYX_TOLERANCE_SECS`] away from its clock, as
 //! the Telnyx SDKs' `webhooks.unwrap` do. Signing and checking need the
-//! crate feature `ed25519` ([`Ed25519Key`], [`Ed25519PublicKey`],
-//! [`validate_telnyx`]); the message is fed in pieces, never copied. The
+//! crate feature `ed25519` (`Ed25519Key`, `Ed25519PublicKey`,
+//! `validate_telnyx`); the message is fed in pieces, never copied. The
 //! HMAC functions ([`sign`], [`validate`], [`validate_json`]) refuse the
 //! Telnyx scheme ([`SignatureError::NotHmac`]).
 //!
@@ -113,8 +113,8 @@ pub enum Scheme {
     Twilio,
     /// SignalWire: a name's values in body order, repeats kept.
     SignalWire,
-    /// Telnyx: Ed25519 over `"{timestamp}|{body}"` ([`sign_telnyx`],
-    /// [`validate_telnyx`]).
+    /// Telnyx: Ed25519 over `"{timestamp}|{body}"` (`sign_telnyx`,
+    /// `validate_telnyx`).
     Telnyx,
 }
 
@@ -198,7 +198,7 @@ pub enum SignatureError {
     /// The body's SHA-256 is not the URL's `bodySHA256`.
     BodyHashMismatch,
     /// An HMAC function was given [`Scheme::Telnyx`], which signs with
-    /// Ed25519 ([`sign_telnyx`], [`validate_telnyx`]).
+    /// Ed25519 (`sign_telnyx`, `validate_telnyx`).
     NotHmac,
     /// The timestamp header is not 1 to [`TIMESTAMP_MAX_DIGITS`] ASCII
     /// digits of a `u64`.
@@ -431,7 +431,7 @@ pub fn validate_json(
 }
 
 /// The two header values of a Telnyx signature, as a bridge sends them with
-/// a callback ([`sign_telnyx`]): the base64 signature and the timestamp it
+/// a callback (`sign_telnyx`): the base64 signature and the timestamp it
 /// covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
