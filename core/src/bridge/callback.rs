@@ -245,6 +245,8 @@ impl<T: Table<L>, const L: usize> ConferencesIn<T, L> {
     /// Ed25519 key for a Twilio one) signs nothing.
     ///
     /// ```
+    /// # #[cfg(feature = "ed25519")]
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// use confpart::api::callback::{Callback, Event, Subscriber, Subscription, Subscriptions};
     /// use confpart::api::{create::Create, fields::Method, path::Dialect};
     /// use confpart::api::signature::{Ed25519Key, validate_telnyx};
@@ -278,7 +280,10 @@ impl<T: Table<L>, const L: usize> ConferencesIn<T, L> {
     ///     }
     /// }
     /// assert_eq!(sent, [(1, Event::ParticipantJoin)]);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "ed25519"))]
+    /// # fn main() {}
     /// ```
     pub fn callback_with(
         &mut self,
