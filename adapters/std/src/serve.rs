@@ -82,6 +82,9 @@ fn signing_key(
 ) -> Result<Option<confpart::api::signature::Ed25519Key>, Error> {
     use confpart::api::signature::Ed25519Key;
     let Some(value) = value else {
+        if dialect == Dialect::Telnyx {
+            eprintln!("confpart serve: no --signing-key: Telnyx callbacks are sent unsigned");
+        }
         return Ok(None);
     };
     if dialect != Dialect::Telnyx {
