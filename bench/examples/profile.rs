@@ -215,6 +215,53 @@ fn main() {
         assert_eq!(service.conferences().live_participants(), 100_000);
         handle_updates(&mut service, &mut ids, &req[..len], now, n);
     }
+    if all || what == "service_telnyx" {
+        // `service_roundtrip` as Telnyx: the same update (less WaitMethod,
+        // which Telnyx lacks) as telnyx-python sends it: a JSON body, a
+        // Bearer key, `v3:` call ids; the answer is Telnyx's resource with
+        // its legacy ids.
+        use confpart::api::create::Create;
+        use confpart::api::path::Dialect;
+        use confpart::bridge::{Account, ConferenceRef, SequentialIds, Service, Timing};
+        use confpart::wire::ident::{AccountSid, CallSid, SidForm};
+        const ACCOUNT: &str = "61bf923e-5e4d-4595-a110-56190ea18a1b";
+        let now = Timestamp::from_unix(1_700_000_100).unwrap();
+        let account = AccountSid::parse(ACCOUNT).unwrap();
+        let accounts = [Account::new(account, TOKEN)];
+        let mut service: Box<Service<'_, 1, 4>> =
+            Box::new(Service::new(Dialect::Telnyx, Timing::IMMEDIATE, &accounts));
+        let mut ids = SequentialIds::new();
+        let create = Create::new("+15005550006", "+15005550001");
+        let first = service
+            .conferences_mut()
+            .create(
+                &account,
+                ConferenceRef::Name("room"),
+                &create,
+                now,
+                &mut ids,
+            )
+            .unwrap();
+        let conference = ConferenceRef::Sid(first.conference);
+        service
+            .conferences_mut()
+            .create(&account, conference, &create, now, &mut ids)
+            .unwrap();
+        service.tick(now);
+        let call = CallSid::from_bits(2, SidForm::Telnyx);
+        let target = CallSid::from_bits(3, SidForm::Telnyx);
+        let body = format!(
+            r#"{{"Muted":true,"Hold":true,"HoldUrl":"https://music.example.com/hold/ambient_loop.mp3?loop=true&volume=0.8","HoldMethod":"GET","AnnounceUrl":"https://hooks.example.com/announce?lang=en-US","AnnounceMethod":"POST","WaitUrl":"https://music.example.com/wait.xml","Coaching":true,"CallSidToCoach":"{}","BeepOnExit":false,"EndConferenceOnExit":false}}"#,
+            target.as_str()
+        );
+        let req = format!(
+            "POST /v2/texml/Accounts/{ACCOUNT}/Conferences/{}/Participants/{} HTTP/1.1\r\nHost: api.telnyx.com\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            first.conference.as_str(),
+            call.as_str(),
+            body.len()
+        );
+        handle_updates(&mut service, &mut ids, req.as_bytes(), now, n);
+    }
     if all || what == "response_read" {
         let resp = twilio_response(MUTED);
         let mut buf = [0u8; 4096];

@@ -160,3 +160,62 @@ fn worst_participant_answer_is_close_to_the_bound() {
         sink.len()
     );
 }
+
+#[test]
+fn telnyx_participant_answers_are_within_the_bound() {
+    use confpart::api::participant::Reply;
+    use confpart::bridge::write_participant_in;
+    let now = Timestamp::from_unix(1_700_000_000).unwrap();
+    let longest = format!("v3:{}", "x".repeat(SID_CAPACITY - 3));
+    let minted = |n| CallSid::from_bits(n, confpart::wire::ident::SidForm::Telnyx);
+    let account = AccountSid::parse("7e1e7e1e-7e1e-4e1e-8e1e-7e1e7e1e7e1e").unwrap();
+    let conference = ConferenceSid::parse("00000000-0000-4000-8000-000000000001").unwrap();
+    let mut largest = 0;
+    for (coach, target) in [
+        (minted(1), minted(u128::MAX)),
+        (CallSid::parse(&longest).unwrap(), minted(2)),
+        (minted(3), CallSid::parse(&longest).unwrap()),
+    ] {
+        let mut conf = Conference::<4>::new(account, conference, Dialect::Telnyx);
+        conf.join(Join::new(target).status(Lifecycle::Connected), now)
+            .unwrap();
+        conf.join(Join::new(coach).status(Lifecycle::Connected), now)
+            .unwrap();
+        conf.apply(
+            &confpart::wire::ident::ParticipantRef::Call(coach),
+            &confpart::api::update::Update::coach(target),
+            now,
+        )
+        .unwrap();
+        let uuid = "00000000-0000-4000-8000-000000000001";
+        let p = conf
+            .resource(&coach, PathStyle::Texml)
+            .unwrap()
+            .with_call_sid_legacy(uuid)
+            .with_coaching_call_sid_legacy(uuid);
+        for (status, reply) in [(200, Reply::Resource), (201, Reply::Created)] {
+            let mut buf = vec![0u8; 4096];
+            let mut sink = SliceSink::new(&mut buf);
+            write_participant_in(
+                &mut sink,
+                status,
+                &p,
+                Dialect::Telnyx,
+                reply,
+                Connection::KeepAlive,
+            )
+            .unwrap();
+            assert!(
+                sink.len() <= max_participant_answer_len(0),
+                "{}",
+                sink.len()
+            );
+            largest = largest.max(sink.len());
+        }
+    }
+    // Telnyx's longest answer (both legacy UUIDs, 64-byte call ids) is
+    // shorter than Twilio's longest (a label slot, `call_sid_to_coach`,
+    // `start_conference_on_enter`, `queue_time`): the bound is Twilio's, and
+    // its closeness is `worst_participant_answer_is_close_to_the_bound`'s.
+    assert!(largest < max_participant_answer_len(0), "{largest}");
+}

@@ -410,10 +410,13 @@ fn wrong_types_and_bad_values_are_typed_errors() {
 }
 
 #[test]
-fn fits_in_384_bytes() {
-    // Four SIDs of `SID_CAPACITY` (64: a Telnyx call-control id) and the
-    // borrowed strings: a view a firmware client keeps on its stack.
-    assert!(std::mem::size_of::<Participant<'_>>() <= 384);
+fn fits_in_400_bytes() {
+    // Four SIDs of `SID_CAPACITY` (64: a Telnyx call-control id) and seven
+    // borrowed strings (Telnyx's `call_sid_legacy`,
+    // `coaching_call_sid_legacy` and `api_version` among them, 16 bytes
+    // each here, 8 on a 32-bit firmware target): a view a firmware client
+    // keeps on its stack.
+    assert!(std::mem::size_of::<Participant<'_>>() <= 400);
 }
 
 #[test]
@@ -649,4 +652,425 @@ proptest! {
         let decoded = Participant::decode(doc.as_bytes());
         prop_assert_eq!(decoded.is_ok(), s.is_empty() || Label::check(&s).is_ok(), "{:?}", s);
     }
+}
+
+// --- Telnyx TeXML. ------------------------------------------------------
+
+mod telnyx {
+    use super::*;
+    use confpart::api::participant::{Reply, TELNYX_API_VERSION};
+    use confpart::api::path::Dialect;
+    use confpart::wire::sink::SliceSink;
+    use serde_json::Value;
+
+    const TX_AC: &str = "61bf923e-5e4d-4595-a110-56190ea18a1b";
+    const TX_CF: &str = "6dc6cc1a-1ba1-4351-86b8-4c22c95cd98f";
+    const TX_CA: &str = "v3:9X2vxPDFOr0qjPUjm2avpRlexwBDHbBk3wAhMM2qDqpDRtbpxtvT-aiQ";
+    const TX_CA2: &str = "v3:MdI91X4lWFEs7IgbBEOT9M4AigoY08M0WWZFISt1Yw2axZ_IiE4pqg";
+    const RESOURCE: &[u8] = include_bytes!("../../tests/fixtures/telnyx-participant.json");
+    const CREATED: &[u8] = include_bytes!("../../tests/fixtures/telnyx-create.json");
+
+    fn write(p: &Participant<'_>, dialect: Dialect, reply: Reply) -> Vec<u8> {
+        let mut buf = vec![0u8; 8192];
+        let mut sink = SliceSink::new(&mut buf);
+        p.encode_for(dialect, reply, &mut sink).unwrap();
+        let out = sink.written().to_vec();
+        assert_eq!(out.len(), p.encoded_len_for(dialect, reply));
+        let (low, high) = p.encoded_len_bounds_for(dialect, reply);
+        assert!(low <= out.len() && out.len() <= high);
+        out
+    }
+
+    /// The document without its `null` members (Telnyx's encoding omits
+    /// absent fields).
+    fn without_nulls(v: Value) -> Value {
+        match v {
+            Value::Object(m) => {
+                Value::Object(m.into_iter().filter(|(_, v)| !v.is_null()).collect())
+            }
+            other => other,
+        }
+    }
+
+    /// What a Telnyx answer keeps of `p` ([`Participant::encode_for`]'s rules).
+    fn projected<'a>(p: &Participant<'a>, reply: Reply) -> Participant<'a> {
+        let mut q = p
+            .with_label("")
+            .with_start_conference_on_enter(None)
+            .with_queue_time("");
+        if p.api_version().is_none() {
+            q = q.with_api_version(TELNYX_API_VERSION);
+        }
+        if reply == Reply::Created {
+            q = q
+                .with_api_version("")
+                .with_call_sid_legacy("")
+                .with_coaching_call_sid_legacy("")
+                .with_date_created(None)
+                .with_date_updated(None);
+        }
+        q
+    }
+
+    #[test]
+    fn fixture_resource() {
+        let p = Participant::decode(RESOURCE).unwrap();
+        let expected = Participant::new()
+            .with_account_sid(AccountSid::parse(TX_AC).unwrap())
+            .with_api_version("v2/texml")
+            .with_call_sid(CallSid::parse(TX_CA).unwrap())
+            .with_call_sid_legacy("ef3d9cd4-0b6c-11ee-a3dd-02420a0f6868")
+            .with_coaching(false)
+            .with_conference_sid(ConferenceSid::parse(TX_CF).unwrap())
+            .with_date_created(ts("Thu, 15 Jun 2023 09:56:45 +0000"))
+            .with_date_updated(ts("Thu, 15 Jun 2023 09:57:02 +0000"))
+            .with_end_conference_on_exit(false)
+            .with_hold(false)
+            .with_muted(true)
+            .with_status(Status::Connected)
+            .with_derived_uri(PathStyle::Texml);
+        assert_eq!(p, expected);
+        assert_eq!(p.coaching_call_sid(), None);
+        assert_eq!(p.coaching_call_sid_legacy(), None);
+        assert_eq!(p.label(), None);
+        assert_eq!(
+            p.uri().unwrap().raw(),
+            format!("/v2/texml/Accounts/{TX_AC}/Conferences/{TX_CF}/Participants/{TX_CA}.json")
+        );
+    }
+
+    #[test]
+    fn fixture_create_answer() {
+        let p = Participant::decode(CREATED).unwrap();
+        assert_eq!(p.call_sid().unwrap().as_str(), TX_CA2);
+        assert_eq!(p.status(), Some(Status::Connecting));
+        assert_eq!(
+            (p.muted(), p.hold(), p.coaching()),
+            (Some(false), Some(false), Some(false))
+        );
+        assert_eq!(
+            (p.api_version(), p.date_created(), p.call_sid_legacy()),
+            (None, None, None)
+        );
+        assert!(
+            p.uri()
+                .unwrap()
+                .raw()
+                .ends_with(&format!("/Participants/{TX_CA2}.json"))
+        );
+    }
+
+    #[test]
+    fn every_status_of_telnyx_is_known() {
+        for (text, status) in [
+            ("connecting", Status::Connecting),
+            ("connected", Status::Connected),
+            ("completed", Status::Completed),
+        ] {
+            let doc = format!(r#"{{"call_sid": "{TX_CA}", "status": "{text}"}}"#);
+            assert_eq!(
+                Participant::decode(doc.as_bytes()).unwrap().status(),
+                Some(status)
+            );
+        }
+    }
+
+    /// Differential against serde_json: the fixtures re-encoded in
+    /// Telnyx's shape are the fixtures (same members and values, `null`
+    /// members omitted), in the fixtures' key order.
+    #[test]
+    fn fixtures_reencode_as_themselves() {
+        for (doc, reply) in [(RESOURCE, Reply::Resource), (CREATED, Reply::Created)] {
+            let p = Participant::decode(doc).unwrap();
+            let out = write(&p, Dialect::Telnyx, reply);
+            let want = without_nulls(serde_json::from_slice(doc).unwrap());
+            let got: Value = serde_json::from_slice(&out).unwrap();
+            assert_eq!(got, want);
+            let want_order: Vec<&String> = want.as_object().unwrap().keys().collect();
+            let text = std::str::from_utf8(&out).unwrap();
+            let positions: Vec<usize> = want_order
+                .iter()
+                .map(|k| text.find(&format!("\"{k}\":")).unwrap())
+                .collect();
+            assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
+        }
+    }
+
+    #[test]
+    fn created_answer_is_the_smaller_shape() {
+        let p = Participant::decode(RESOURCE)
+            .unwrap()
+            .with_label("desk")
+            .with_queue_time("12")
+            .with_start_conference_on_enter(true)
+            .with_coaching(true)
+            .with_call_sid_to_coach(CallSid::parse(TX_CA2).unwrap())
+            .with_coaching_call_sid_legacy("legacy-2");
+        let created: Value =
+            serde_json::from_slice(&write(&p, Dialect::Telnyx, Reply::Created)).unwrap();
+        let keys: Vec<&str> = created
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut want = vec![
+            "account_sid",
+            "call_sid",
+            "coaching",
+            "coaching_call_sid",
+            "conference_sid",
+            "end_conference_on_exit",
+            "hold",
+            "muted",
+            "status",
+            "uri",
+        ];
+        want.sort_unstable();
+        assert_eq!(keys, want);
+        assert_eq!(created["coaching_call_sid"], TX_CA2);
+        let resource: Value =
+            serde_json::from_slice(&write(&p, Dialect::Telnyx, Reply::Resource)).unwrap();
+        let keys: Vec<&str> = resource
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut want = vec![
+            "account_sid",
+            "api_version",
+            "call_sid",
+            "call_sid_legacy",
+            "coaching",
+            "coaching_call_sid",
+            "coaching_call_sid_legacy",
+            "conference_sid",
+            "date_created",
+            "date_updated",
+            "end_conference_on_exit",
+            "hold",
+            "muted",
+            "status",
+            "uri",
+        ];
+        want.sort_unstable();
+        assert_eq!(keys, want);
+        assert_eq!(resource["coaching_call_sid_legacy"], "legacy-2");
+    }
+
+    #[test]
+    fn unset_fields_are_omitted_and_an_empty_participant_is_an_empty_object() {
+        let empty = Participant::new();
+        assert_eq!(write(&empty, Dialect::Telnyx, Reply::Created), b"{}");
+        assert_eq!(
+            write(&empty, Dialect::Telnyx, Reply::Resource),
+            br#"{"api_version":"v2/texml"}"#
+        );
+        // A derived uri without its SIDs is no uri.
+        let p = Participant::new()
+            .with_muted(false)
+            .with_derived_uri(PathStyle::Texml);
+        assert_eq!(
+            write(&p, Dialect::Telnyx, Reply::Created),
+            br#"{"muted":false}"#
+        );
+        // Texts are escaped, an unknown status is kept.
+        let p = Participant::new()
+            .with_call_sid_legacy("a\"b")
+            .with_status_text("on-\u{e9}");
+        assert_eq!(
+            write(&p, Dialect::Telnyx, Reply::Resource),
+            "{\"api_version\":\"v2/texml\",\"call_sid_legacy\":\"a\\\"b\",\"status\":\"on-\u{e9}\"}".as_bytes()
+        );
+    }
+
+    #[test]
+    fn twilio_and_signalwire_keep_their_bytes() {
+        let p = Participant::decode(RESOURCE).unwrap();
+        for dialect in [Dialect::Twilio, Dialect::SignalWire] {
+            for reply in [Reply::Resource, Reply::Created] {
+                let mut buf = vec![0u8; 4096];
+                let n = p.encode_to_slice(&mut buf).unwrap();
+                assert_eq!(write(&p, dialect, reply), &buf[..n]);
+                assert_eq!(
+                    p.encoded_len_bounds_for(dialect, reply),
+                    p.encoded_len_bounds()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_coach_target_has_two_names_and_is_one_field() {
+        let doc = format!(
+            r#"{{"call_sid": "{TX_CA}", "coaching_call_sid": "{TX_CA2}", "coaching_call_sid_legacy": "x"}}"#
+        );
+        let p = Participant::decode(doc.as_bytes()).unwrap();
+        assert_eq!(p.call_sid_to_coach().unwrap().as_str(), TX_CA2);
+        assert!(p.coaching_call_sid_legacy().unwrap().eq_str("x"));
+        // Both names in one document: the field twice.
+        let doc = format!(
+            r#"{{"call_sid": "{TX_CA}", "call_sid_to_coach": "{TX_CA2}", "coaching_call_sid": "{TX_CA2}"}}"#
+        );
+        let e = Participant::decode(doc.as_bytes()).unwrap_err();
+        assert_eq!(
+            (e.kind, e.field),
+            (JsonErrorKind::DuplicateKey, Some("coaching_call_sid"))
+        );
+        // Telnyx's texts are checked as JSON strings.
+        let doc = format!(r#"{{"call_sid": "{TX_CA}", "api_version": 2}}"#);
+        let e = Participant::decode(doc.as_bytes()).unwrap_err();
+        assert_eq!(e.field, Some("api_version"));
+        let doc =
+            format!(r#"{{"call_sid": "{TX_CA}", "call_sid_legacy": "a", "call_sid_legacy": "b"}}"#);
+        let e = Participant::decode(doc.as_bytes()).unwrap_err();
+        assert_eq!(
+            (e.kind, e.field),
+            (JsonErrorKind::DuplicateKey, Some("call_sid_legacy"))
+        );
+        // A bad coach target is a typed error under Telnyx's name.
+        let doc = format!(r#"{{"call_sid": "{TX_CA}", "coaching_call_sid": "nope"}}"#);
+        let e = Participant::decode(doc.as_bytes()).unwrap_err();
+        assert_eq!(
+            (e.kind, e.field),
+            (JsonErrorKind::InvalidValue, Some("coaching_call_sid"))
+        );
+    }
+
+    #[test]
+    fn the_longest_derived_uri_compares_equal_to_its_text() {
+        // `/api/laml/2010-04-01`, Twilio account and conference SIDs and a
+        // 64-byte call-control id: 194 bytes.
+        let call = format!("v3:{}", "a".repeat(61));
+        let p = Participant::new()
+            .with_account_sid(AccountSid::parse(AC).unwrap())
+            .with_conference_sid(ConferenceSid::parse(CF).unwrap())
+            .with_call_sid(CallSid::parse(&call).unwrap())
+            .with_derived_uri(PathStyle::Laml);
+        let mut buf = [0u8; 1024];
+        let n = p.encode_to_slice(&mut buf).unwrap();
+        let back = Participant::decode(&buf[..n]).unwrap();
+        assert_eq!(back.uri().unwrap().raw().len(), 194);
+        assert_eq!(back, p);
+        assert_ne!(back.with_uri("/other.json"), p);
+    }
+
+    #[test]
+    fn small_buffer_is_an_error_in_telnyx_shape_too() {
+        let p = Participant::decode(RESOURCE).unwrap();
+        let n = p.encoded_len_for(Dialect::Telnyx, Reply::Resource);
+        for size in [0, 1, n / 2, n - 1] {
+            let mut buf = vec![0u8; size];
+            let mut sink = SliceSink::new(&mut buf);
+            assert!(
+                p.encode_for(Dialect::Telnyx, Reply::Resource, &mut sink)
+                    .is_err()
+            );
+        }
+    }
+
+    prop_compose! {
+        fn telnyx_spec()(
+            spec in spec(),
+            call in proptest::option::of("v3:[A-Za-z0-9_-]{1,61}"),
+            coach in proptest::option::of("v3:[A-Za-z0-9_-]{1,61}"),
+            legacy in proptest::option::of("[a-zA-Z0-9\"\\\\é😀\u{1} -]{1,40}"),
+            coach_legacy in proptest::option::of("[a-zA-Z0-9\"\\\\é😀\u{1} -]{1,40}"),
+            api_version in proptest::option::of("[a-z0-9/\"]{1,12}"),
+            texml in any::<bool>(),
+        ) -> (Spec, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, bool) {
+            (spec, call, coach, legacy, coach_legacy, api_version, texml)
+        }
+    }
+
+    proptest! {
+        /// Telnyx's shapes: what is written is JSON serde_json reads with the
+        /// participant's values (the differential), decodes back to the
+        /// participant as Telnyx keeps it, and re-encodes byte for byte;
+        /// the announced length is the written one.
+        #[test]
+        fn telnyx_encode_decode_round_trip(
+            (spec, call, coach, legacy, coach_legacy, api_version, texml) in telnyx_spec(),
+            created in any::<bool>(),
+        ) {
+            let reply = if created { Reply::Created } else { Reply::Resource };
+            let mut p = spec.build();
+            if let Some(c) = &call {
+                p = p.with_call_sid(CallSid::parse(c).unwrap());
+            }
+            if let Some(c) = &coach {
+                p = p.with_call_sid_to_coach(CallSid::parse(c).unwrap());
+            }
+            if let Some(l) = &legacy {
+                p = p.with_call_sid_legacy(l.as_str());
+            }
+            if let Some(l) = &coach_legacy {
+                p = p.with_coaching_call_sid_legacy(l.as_str());
+            }
+            if let Some(v) = &api_version {
+                p = p.with_api_version(v.as_str());
+            }
+            if texml {
+                p = p.with_derived_uri(PathStyle::Texml);
+            }
+            let out = write(&p, Dialect::Telnyx, reply);
+            let back = Participant::decode(&out).unwrap();
+            prop_assert_eq!(back, projected(&p, reply));
+            prop_assert_eq!(write(&back, Dialect::Telnyx, reply), out.clone());
+            // The oracle: serde_json reads the same values.
+            let v: Value = serde_json::from_slice(&out).unwrap();
+            let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+            prop_assert_eq!(s("call_sid"), p.call_sid().map(|c| c.as_str().to_owned()));
+            prop_assert_eq!(s("coaching_call_sid"), p.call_sid_to_coach().map(|c| c.as_str().to_owned()));
+            prop_assert_eq!(v.get("muted").and_then(Value::as_bool), p.muted());
+            prop_assert_eq!(v.get("hold").and_then(Value::as_bool), p.hold());
+            prop_assert_eq!(s("status"), p.status_text().map(|t| t.to_string()));
+            for absent in ["label", "queue_time", "start_conference_on_enter", "call_sid_to_coach"] {
+                prop_assert!(v.get(absent).is_none());
+            }
+            prop_assert!(v.as_object().unwrap().values().all(|m| !m.is_null()));
+            if reply == Reply::Resource {
+                prop_assert_eq!(s("call_sid_legacy"), legacy.clone());
+                prop_assert_eq!(s("coaching_call_sid_legacy"), coach_legacy.clone());
+                prop_assert_eq!(s("api_version"), Some(api_version.clone().unwrap_or_else(|| TELNYX_API_VERSION.to_owned())));
+                let date = |k: &str| s(k).map(|d| ts(&d));
+                prop_assert_eq!(date("date_created"), p.date_created());
+            } else {
+                for absent in ["api_version", "call_sid_legacy", "coaching_call_sid_legacy", "date_created", "date_updated"] {
+                    prop_assert!(v.get(absent).is_none());
+                }
+            }
+            if texml && p.account_sid().is_some() && p.conference_sid().is_some() {
+                let uri = s("uri").unwrap();
+                prop_assert!(uri.starts_with("/v2/texml/Accounts/") && uri.ends_with(".json"), "{}", uri);
+            }
+        }
+
+        /// Twilio and SignalWire answers are today's bytes, whatever the reply.
+        #[test]
+        fn other_dialects_are_encode(spec in spec(), created in any::<bool>()) {
+            let p = spec.build();
+            let reply = if created { Reply::Created } else { Reply::Resource };
+            let mut buf = vec![0u8; 4096];
+            let n = p.encode_to_slice(&mut buf).unwrap();
+            for dialect in [Dialect::Twilio, Dialect::SignalWire] {
+                prop_assert_eq!(write(&p, dialect, reply), &buf[..n]);
+            }
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn serde_feature_keeps_telnyx_texts() {
+    let p = Participant::decode(include_bytes!(
+        "../../tests/fixtures/telnyx-participant.json"
+    ))
+    .unwrap();
+    let v = serde_json::to_value(p).unwrap();
+    assert_eq!(v["api_version"], "v2/texml");
+    assert_eq!(v["call_sid_legacy"], "ef3d9cd4-0b6c-11ee-a3dd-02420a0f6868");
+    assert!(v.get("coaching_call_sid_legacy").is_none());
+    assert_eq!(v["muted"], true);
 }

@@ -81,7 +81,8 @@ const LATEST: Timestamp = match Timestamp::from_unix(Timestamp::MAX_UNIX) {
     None => unreachable!(),
 };
 
-/// Random SIDs in the dialect's form (`CA`/`CF` + 32 hex digits, or UUIDs for SignalWire):
+/// Random SIDs in the dialect's form (`CA`/`CF` + 32 hex digits, UUIDs for SignalWire, a
+/// UUID conference and a `v3:` call-control call id for Telnyx):
 /// 128 bits from [`fastrand`] (seeded at random), written by the core
 /// (`CallSid::from_bits`). Unique enough for a bridge, not secret.
 #[derive(Debug, Clone)]
@@ -102,7 +103,7 @@ impl Default for RandomIds {
 
 impl IdSource for RandomIds {
     fn call_sid(&mut self, dialect: Dialect) -> Result<CallSid, IdError> {
-        Ok(CallSid::from_bits(self.0.u128(..), dialect.sid_form()))
+        Ok(CallSid::from_bits(self.0.u128(..), dialect.call_sid_form()))
     }
 
     fn conference_sid(&mut self, dialect: Dialect) -> Result<ConferenceSid, IdError> {
@@ -281,10 +282,12 @@ impl Bridge {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             for label in labels {
                 let create = Create::new("+15005550006", "+15005550001");
+                // SignalWire's participants have no label; Twilio's and Telnyx's do.
                 let create = match self.dialect {
-                    confpart::api::path::Dialect::Twilio => create.label(label),
-                    confpart::api::path::Dialect::SignalWire
-                    | confpart::api::path::Dialect::Telnyx => create,
+                    confpart::api::path::Dialect::Twilio | confpart::api::path::Dialect::Telnyx => {
+                        create.label(label)
+                    }
+                    confpart::api::path::Dialect::SignalWire => create,
                 };
                 let where_ = match &conference {
                     Some(sid) => ConferenceRef::Sid(*sid),
@@ -359,9 +362,7 @@ impl Handler for Bridge {
     }
 
     fn busy(&self, out: &mut Vec<u8>) -> Option<RequestLog> {
-        let answer = ApiAnswer::BUSY;
-        let _ = bridge::write_error(&mut VecSink(out), &answer, Connection::Close);
-        Some(RequestLog::new("-", "-", answer.status).with_code(answer.code))
+        refuse(self.dialect, &ApiAnswer::BUSY, out)
     }
 }
 
@@ -376,9 +377,20 @@ impl Session for BridgeSession {
             Abort::TooLarge => ApiAnswer::TOO_LARGE,
             _ => return None,
         };
-        let _ = bridge::write_error(&mut VecSink(out), &answer, Connection::Close);
-        Some(RequestLog::new("-", "-", answer.status).with_code(answer.code))
+        refuse(self.bridge.dialect, &answer, out)
     }
+}
+
+/// Writes a server's own refusal in the bridge's dialect; its log line.
+fn refuse(
+    dialect: confpart::api::path::Dialect,
+    answer: &ApiAnswer,
+    out: &mut Vec<u8>,
+) -> Option<RequestLog> {
+    let (status, code) =
+        bridge::write_error_in(&mut VecSink(out), dialect, answer, Connection::Close)
+            .unwrap_or((answer.status, answer.code));
+    Some(RequestLog::new("-", "-", status).with_code(code))
 }
 
 impl BridgeSession {
@@ -397,12 +409,14 @@ impl BridgeSession {
         let message = match progress {
             Err(e) => {
                 out.clear();
-                let handled = BridgeService::reject(&e, &mut VecSink(out));
-                let status = handled.map_or(400, |h| h.status);
+                let handled = BridgeService::reject_in(self.bridge.dialect, &e, &mut VecSink(out));
+                let (status, code) = handled.map_or((400, codes::INVALID_PARAMETER), |h| {
+                    (h.status, h.code.unwrap_or(codes::INVALID_PARAMETER))
+                });
                 return Step::Done {
                     consumed: input.len(),
                     keep_alive: false,
-                    log: RequestLog::new("-", "-", status).with_code(codes::INVALID_PARAMETER),
+                    log: RequestLog::new("-", "-", status).with_code(code),
                 };
             }
             Ok(Progress::Partial) => {

@@ -47,13 +47,16 @@ Exit codes:
 
 Credentials come from the environment: TWILIO_ACCOUNT_SID + TWILIO_AUTH_TOKEN (or
 TWILIO_API_KEY + TWILIO_API_SECRET), TWILIO_REGION, TWILIO_EDGE; or SIGNALWIRE_PROJECT_ID +
-SIGNALWIRE_API_TOKEN + SIGNALWIRE_SPACE_URL.";
+SIGNALWIRE_API_TOKEN + SIGNALWIRE_SPACE_URL; or TELNYX_API_KEY (sent as a Bearer key) +
+TELNYX_ACCOUNT_SID (the TeXML account id, a UUID: confpart's own variable, the Telnyx SDKs
+have none) and optionally TELNYX_BASE_URL (as the SDKs read it, e.g.
+http://127.0.0.1:8080/v2).";
 
 const DURATIONS: &str = "\
 Durations (--idle-timeout and the other timeouts): 500ms, 15s, 2min, 1h 30min (a bare number
 is seconds); more than 0 and at most a day.";
 
-/// `confpart`: the Update Conference Participant call for Twilio and SignalWire.
+/// `confpart`: the Update Conference Participant call for Twilio, SignalWire and Telnyx.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "confpart", version, about, after_help = EXIT_CODES)]
 pub struct Cli {
@@ -74,7 +77,8 @@ pub struct GlobalArgs {
     /// Which service's conventions to follow (default: from the environment, else twilio).
     #[arg(long, global = true, value_enum)]
     pub dialect: Option<DialectArg>,
-    /// Send to this base URL instead of the service's host (https://, or http:// to loopback).
+    /// Send to this base URL instead of the service's host (https://, or http:// to loopback;
+    /// for telnyx a /v2 path, as its SDKs' base URL has, is accepted).
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
     /// The client's network settings.
@@ -116,8 +120,8 @@ pub struct NetworkArgs {
     #[arg(long, global = true, value_name = "N", default_value = "3",
           value_parser = clap::value_parser!(u32).range(0..=100), help_heading = NETWORK)]
     pub retries: Option<u32>,
-    /// Also retry 404 / error 20404 on one participant (the service may not know a
-    /// participant just created yet).
+    /// Also retry 404 / error 20404 (Telnyx: 10005) on one participant (the service may
+    /// not know a participant just created yet).
     #[arg(long, global = true, help_heading = NETWORK)]
     pub retry_not_found: bool,
 }
@@ -154,6 +158,8 @@ pub enum DialectArg {
     Twilio,
     /// SignalWire's Twilio-compatible API.
     Signalwire,
+    /// Telnyx's TeXML API (`/v2/texml`, Bearer API key).
+    Telnyx,
 }
 
 impl From<DialectArg> for Dialect {
@@ -161,6 +167,7 @@ impl From<DialectArg> for Dialect {
         match d {
             DialectArg::Twilio => Dialect::Twilio,
             DialectArg::Signalwire => Dialect::SignalWire,
+            DialectArg::Telnyx => Dialect::Telnyx,
         }
     }
 }
@@ -269,7 +276,8 @@ pub struct ServeArgs {
     /// An account the bridge accepts (repeatable; each needs a --token, in the same order).
     #[arg(long = "account", value_name = "SID", requires = "tokens")]
     pub accounts: Vec<String>,
-    /// The auth token of the --account at the same position (repeatable).
+    /// The auth token of the --account at the same position (repeatable); with --dialect
+    /// telnyx, the API key that account's requests carry as `Authorization: Bearer`.
     #[arg(long = "token", value_name = "TOKEN", value_parser = parse_secret, requires = "accounts")]
     pub tokens: Vec<Secret>,
     /// Pre-create a conference of connected participants and print their SIDs.
@@ -370,7 +378,8 @@ pub struct TargetArgs {
     /// Conference SID (`CF…` or a UUID).
     #[arg(long, value_name = "CF")]
     pub conference: String,
-    /// Call SID (`CA…` or a UUID) or the participant's label.
+    /// Call SID (`CA…`, a UUID, or Telnyx's `v3:…` call-control id) or the participant's
+    /// label.
     #[arg(long, value_name = "CA|LABEL")]
     pub participant: String,
 }
@@ -562,11 +571,12 @@ pub struct EncodeCreateArgs {
 pub enum DecodeCommand {
     /// A participant resource (JSON).
     Participant(DecodeInput),
-    /// An error body (JSON; Twilio's or SignalWire's shapes).
+    /// An error body (JSON; Twilio's, SignalWire's or Telnyx's shapes).
     Error(DecodeInput),
     /// A list page (JSON).
     List(DecodeInput),
-    /// An Update form body (application/x-www-form-urlencoded).
+    /// An Update body: application/x-www-form-urlencoded, or the JSON object the Telnyx
+    /// Python and Go SDKs send (a body starting with `{`).
     Form(DecodeInput),
 }
 

@@ -42,8 +42,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use confpart::api::create::Create;
 use confpart::api::list::PageMeta;
 use confpart::api::operation::OperationKind;
-use confpart::api::path::Endpoint;
-use confpart::api::path::PathStyle;
+use confpart::api::path::{Dialect, Endpoint, PathStyle};
 use confpart::api::query::ListQuery;
 use confpart::api::retry::{Attempt, Decision, RetryPolicy};
 use confpart::api::update::Update;
@@ -346,9 +345,9 @@ impl Client {
         let host = service.base.host_header();
         let pool = Pool::new(service.base.clone(), config);
         Self {
+            style: service.dialect.style(),
             service,
             host,
-            style: PathStyle::Twilio,
             pool,
             policy: RetryPolicy::default(),
             rng: Rng::new(),
@@ -368,12 +367,13 @@ impl Client {
         &self.policy
     }
 
-    /// Uses SignalWire's documented LaML path prefix (`/api/laml/2010-04-01`).
+    /// Uses SignalWire's documented LaML path prefix (`/api/laml/2010-04-01`); `false`
+    /// goes back to the dialect's own paths (`/2010-04-01`, Telnyx's `/v2/texml`).
     pub fn set_laml_paths(&mut self, laml: bool) {
         self.style = if laml {
             PathStyle::Laml
         } else {
-            PathStyle::Twilio
+            self.service.dialect.style()
         };
     }
 
@@ -501,8 +501,13 @@ impl Client {
         let dialect = self.service.dialect;
         let endpoint = Endpoint::custom(dialect, &self.host, self.style)
             .map_err(|e| Error::Request(e.into()))?;
-        let credentials = Credentials::new(&self.service.username, self.service.password.expose())
-            .map_err(Error::Request)?;
+        let credentials = match dialect {
+            Dialect::Telnyx => Credentials::bearer(self.service.password.expose()),
+            Dialect::Twilio | Dialect::SignalWire => {
+                Credentials::new(&self.service.username, self.service.password.expose())
+            }
+        }
+        .map_err(Error::Request)?;
         let headers: Vec<HeaderField<'_>> = self
             .headers
             .iter()
@@ -711,11 +716,10 @@ impl OwnedQuery {
         }
     }
 
-    /// The query of a `next_page_uri`, decoded by the core.
+    /// The query of a `next_page_uri`, read by the core ([`ListQuery::from_page_uri`]).
     fn from_uri(uri: &str) -> Result<Self, Error> {
-        let query = uri.split_once('?').map_or("", |(_, q)| q);
-        let mut scratch = vec![0u8; query.len()];
-        let q = ListQuery::decode(query.as_bytes(), &mut scratch)
+        let mut scratch = vec![0u8; uri.len()];
+        let q = ListQuery::from_page_uri(uri.as_bytes(), &mut scratch)
             .map_err(|e| Error::Response(e.into()))?;
         Ok(Self::from(&q))
     }
@@ -1029,5 +1033,127 @@ mod tests {
             c.encode("nope", Operation::fetch(&who)),
             Err(Error::Input(_))
         ));
+    }
+
+    const TX_ACCOUNT: &str = "61bf923e-5e4d-4595-a110-56190ea18a1b";
+    const TX_CONFERENCE: &str = "6dc6cc1a-1ba1-4351-86b8-4c22c95cd98f";
+    const TX_CALL: &str = "v3:9X2vxPDFOr0qjPUjm2avpRlexwBDHbBk3wAhMM2qDqpDRtbpxtvT-aiQ";
+    const TX_KEY: &str = "KEY0184F1C3A2B64C2E9F0B8E_secret";
+
+    fn telnyx_client(port: u16) -> Client {
+        let service = Service {
+            dialect: confpart::api::path::Dialect::Telnyx,
+            base: BaseUrl {
+                scheme: Scheme::Http,
+                host: "127.0.0.1".into(),
+                port,
+            },
+            account: TX_ACCOUNT.into(),
+            username: String::new(),
+            password: Secret::new(TX_KEY),
+        };
+        let mut c = Client::with_transport(service, TransportConfig::new().unwrap());
+        c.set_retry_policy(RetryPolicy {
+            base: Duration::from_millis(1),
+            ..RetryPolicy::default()
+        });
+        c
+    }
+
+    /// An answer as Telnyx's API sends one.
+    fn telnyx_answer(status: &str, body: &str) -> &'static str {
+        leak(format!(
+            "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ))
+    }
+
+    #[test]
+    fn telnyx_requests_answers_and_paging() {
+        let participant = include_str!("../../../tests/fixtures/telnyx-participant.json");
+        let not_found = include_str!("../../../tests/fixtures/telnyx-error-10005.json");
+        let page = |n: u32, next: &str| {
+            format!(
+                r#"{{"participants": [{{"account_sid": "{TX_ACCOUNT}", "call_sid": "v3:call{n}", "conference_sid": "{TX_CONFERENCE}", "muted": false, "hold": false, "status": "connected"}}], "page": {n}, "page_size": 1, "start": {n}, "end": {n}, "uri": "/v2/texml/x", "first_page_uri": "/v2/texml/x?Page=0&PageSize=1", "next_page_uri": {next}}}"#
+            )
+        };
+        let next = format!(
+            "\"/v2/texml/Accounts/{TX_ACCOUNT}/Conferences/{TX_CONFERENCE}/Participants.json?Page=1&PageSize=1&PageToken=MTY4ODY0\""
+        );
+        let (port, rx) = scripted(vec![
+            Reply::Send(telnyx_answer("200 OK", participant)),
+            Reply::Send(telnyx_answer("404 Not Found", not_found)),
+            Reply::Send(telnyx_answer("200 OK", &page(0, &next))),
+            Reply::Send(telnyx_answer("200 OK", &page(1, "null"))),
+            Reply::Send("HTTP/1.1 204 No Content\r\n\r\n"),
+        ]);
+        let mut c = telnyx_client(port);
+        // Update: Bearer key, /v2/texml, no .json, the call id's colon as is, form body.
+        let p = c.update(TX_CONFERENCE, TX_CALL, &Update::mute()).unwrap();
+        assert_eq!(p.muted, Some(true));
+        assert_eq!(p.call_sid.as_deref(), Some(TX_CALL));
+        let (req, _) = rx.recv().unwrap();
+        assert!(
+            req.starts_with(&format!(
+                "POST /v2/texml/Accounts/{TX_ACCOUNT}/Conferences/{TX_CONFERENCE}/Participants/{TX_CALL} HTTP/1.1\r\n"
+            )),
+            "{req}"
+        );
+        assert!(
+            req.contains(&format!("\r\nAuthorization: Bearer {TX_KEY}\r\n")),
+            "{req}"
+        );
+        assert!(req.ends_with("\r\n\r\nMuted=true"), "{req}");
+        // A refusal: Telnyx's string code is the error's code.
+        let e = c.fetch(TX_CONFERENCE, TX_CALL).unwrap_err();
+        let s = e.service().unwrap();
+        assert_eq!((s.status, s.code), (404, Some(10005)));
+        assert_eq!(e.exit_code(), 1);
+        let _ = rx.recv().unwrap();
+        // A list follows next_page_uri's Page, PageSize and PageToken.
+        let all: Vec<_> = c
+            .list(TX_CONFERENCE, ListQuery::new())
+            .map(|p| p.unwrap().call_sid.unwrap())
+            .collect();
+        assert_eq!(all, ["v3:call0", "v3:call1"]);
+        let (first, _) = rx.recv().unwrap();
+        assert!(
+            first.starts_with(&format!(
+                "GET /v2/texml/Accounts/{TX_ACCOUNT}/Conferences/{TX_CONFERENCE}/Participants HTTP/1.1\r\n"
+            )),
+            "{first}"
+        );
+        let (second, _) = rx.recv().unwrap();
+        assert!(
+            second.starts_with(&format!(
+                "GET /v2/texml/Accounts/{TX_ACCOUNT}/Conferences/{TX_CONFERENCE}/Participants?PageSize=1&Page=1&PageToken=MTY4ODY0 HTTP/1.1\r\n"
+            )),
+            "{second}"
+        );
+        c.delete(TX_CONFERENCE, TX_CALL).unwrap();
+        let (req, _) = rx.recv().unwrap();
+        assert!(req.starts_with("DELETE /v2/texml/"), "{req}");
+        // Nothing of the key in the client's Debug.
+        assert!(!format!("{c:?}").contains("secret"), "{c:?}");
+    }
+
+    #[test]
+    fn telnyx_refusals_before_sending() {
+        let c = telnyx_client(1);
+        let who = ParticipantRef::parse(TX_CALL).unwrap();
+        let wait = Update::new()
+            .wait_url("")
+            .wait_method(confpart::api::fields::Method::Get);
+        let e = c
+            .encode(TX_CONFERENCE, Operation::update(&who, wait))
+            .unwrap_err();
+        assert_eq!(e.exit_code(), 1);
+        assert!(e.to_string().contains("WaitMethod"), "{e}");
+        let muted = ListQuery {
+            muted: Some(true),
+            ..ListQuery::new()
+        };
+        let e = c.encode(TX_CONFERENCE, Operation::list(muted)).unwrap_err();
+        assert!(e.to_string().contains("Muted"), "{e}");
     }
 }

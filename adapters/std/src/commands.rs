@@ -2,8 +2,8 @@
 //! calling the [`Client`], printing the result (text, or JSON with `--json`).
 //!
 //! `decode` always prints JSON (the service's snake_case names); `encode` prints the exact
-//! request bytes, with the `Authorization` value replaced by `Basic <redacted>` unless
-//! `--show-auth` is given.
+//! request bytes, with the `Authorization` credentials replaced by `<redacted>` (`Basic
+//! <redacted>`, Telnyx's `Bearer <redacted>`) unless `--show-auth` is given.
 //!
 //! Participants, list pages and error bodies are printed as JSON by the core's `serde`
 //! feature, from the core's views of the answer (one serialization, the core's); only the
@@ -25,8 +25,8 @@ use crate::client::{Client, PageView, Participant};
 use crate::config::{Dialect, Service};
 use crate::error::{Error, ServiceError};
 
-/// The redacted `Authorization` value `encode` prints.
-pub const REDACTED: &str = "Basic <redacted>";
+/// What `encode` prints in place of the credentials, after the scheme (`Basic`, `Bearer`).
+pub const REDACTED: &str = "<redacted>";
 
 fn method(m: Option<MethodArg>) -> Option<Method> {
     m.map(|m| match m {
@@ -297,7 +297,8 @@ pub fn list(g: &GlobalArgs, a: &ListArgs, out: &mut dyn Write) -> Result<(), Err
     .map_err(write_error)
 }
 
-/// Replaces the value of the `Authorization` header of request bytes.
+/// Replaces the credentials of the `Authorization` header of request bytes (what follows
+/// the scheme and its space: `Basic <redacted>`, `Bearer <redacted>`).
 pub fn redact_authorization(request: &[u8]) -> Vec<u8> {
     const NAME: &[u8] = b"\r\nAuthorization: ";
     let Some(start) = request.windows(NAME.len()).position(|w| w == NAME) else {
@@ -308,7 +309,13 @@ pub fn redact_authorization(request: &[u8]) -> Vec<u8> {
         .get(value..)
         .and_then(|rest| rest.windows(2).position(|w| w == b"\r\n"))
         .map_or(request.len(), |n| value + n);
-    let mut out = request.get(..value).unwrap_or_default().to_vec();
+    // The scheme stays (it says which credentials were sent); a value without one is
+    // redacted whole.
+    let credentials = request
+        .get(value..end)
+        .and_then(|v| v.iter().position(|&b| b == b' '))
+        .map_or(value, |space| value + space + 1);
+    let mut out = request.get(..credentials).unwrap_or_default().to_vec();
     out.extend_from_slice(REDACTED.as_bytes());
     out.extend_from_slice(request.get(end..).unwrap_or_default());
     out
@@ -376,7 +383,13 @@ pub fn decode_json(kind: DecodeKind, bytes: &[u8]) -> Result<String, Error> {
         }
         DecodeKind::Form => {
             let mut scratch = vec![0u8; bytes.len()];
-            let d = Update::decode(bytes, &mut scratch).map_err(Error::input)?;
+            // A body that starts with `{` is the JSON an SDK sends (Telnyx's Python and Go).
+            let d = if bytes.trim_ascii_start().starts_with(b"{") {
+                Update::decode_json(bytes, &mut scratch)
+            } else {
+                Update::decode(bytes, &mut scratch)
+            }
+            .map_err(Error::input)?;
             json(&update_json(&d.update, d.ignored.iter()))
         }
     }
@@ -503,6 +516,17 @@ mod tests {
             red,
             b"POST / HTTP/1.1\r\nHost: h\r\nAuthorization: Basic <redacted>\r\nAccept: x\r\n\r\nMuted=true"
         );
+        let r = b"GET /v2/texml/x HTTP/1.1\r\nAuthorization: Bearer KEY01_secret\r\n\r\n";
+        assert_eq!(
+            redact_authorization(r),
+            b"GET /v2/texml/x HTTP/1.1\r\nAuthorization: Bearer <redacted>\r\n\r\n"
+        );
+        // No scheme: all of it.
+        let r = b"GET / HTTP/1.1\r\nAuthorization: secret\r\n\r\n";
+        assert_eq!(
+            redact_authorization(r),
+            b"GET / HTTP/1.1\r\nAuthorization: <redacted>\r\n\r\n"
+        );
     }
 
     #[test]
@@ -520,5 +544,14 @@ mod tests {
         let bad = decode_json(DecodeKind::List, b"{}").unwrap_err();
         assert_eq!(bad.exit_code(), 1);
         assert!(decode_json(DecodeKind::Form, b"Muted=maybe").is_err());
+        let j = decode_json(
+            DecodeKind::Form,
+            br#" {"Hold": true, "HoldUrl": "a b", "X": 1}"#,
+        );
+        assert_eq!(
+            j.unwrap(),
+            r#"{"hold":true,"hold_url":"a b","ignored_keys":["X"]}"#
+        );
+        assert!(decode_json(DecodeKind::Form, br#"{"Muted": 1}"#).is_err());
     }
 }

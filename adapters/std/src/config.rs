@@ -6,6 +6,13 @@
 //! |---|---|---|
 //! | Twilio | `TWILIO_ACCOUNT_SID` + `TWILIO_AUTH_TOKEN`, or `TWILIO_API_KEY` + `TWILIO_API_SECRET` (the account SID is still needed: it is in the path); optional `TWILIO_REGION`, `TWILIO_EDGE` | [`TWILIO_HOST`](confpart::api::path::TWILIO_HOST), or see below |
 //! | SignalWire | `SIGNALWIRE_PROJECT_ID` + `SIGNALWIRE_API_TOKEN` + `SIGNALWIRE_SPACE_URL` | `{space}.signalwire.com`, or the full host given |
+//! | Telnyx | `TELNYX_API_KEY` (sent as `Authorization: Bearer`) + `TELNYX_ACCOUNT_SID`; optional `TELNYX_BASE_URL` | [`TELNYX_HOST`], or the base URL's host |
+//!
+//! **Telnyx**: `TELNYX_API_KEY` and `TELNYX_BASE_URL` are read as the Telnyx SDKs read them
+//! (the base URL is the SDKs' API root, `https://api.telnyx.com/v2`: a `/v2` path is
+//! accepted and dropped, since the requests' `/v2/texml/...` paths start with it; any other
+//! path is refused). The TeXML account id (a UUID, in every path) has no SDK variable (the
+//! SDKs take it as an argument): this module reads `TELNYX_ACCOUNT_SID`, its own name.
 //!
 //! **Region and edge** make the host as the official SDKs make it (twilio-python's
 //! `ClientBase.get_hostname`; twilio-node and twilio-go do the same): the core's
@@ -16,13 +23,15 @@
 //! a refused value carries the core's error ([`Reason::Sid`]).
 //!
 //! **Which dialect**: the caller's choice (`--dialect`) wins; without one, SignalWire is chosen
-//! when `SIGNALWIRE_PROJECT_ID` is set and `TWILIO_ACCOUNT_SID` is not, Twilio otherwise.
+//! when `SIGNALWIRE_PROJECT_ID` is set and `TWILIO_ACCOUNT_SID` is not, Telnyx when
+//! `TELNYX_API_KEY` is set and neither of them is, Twilio otherwise.
 //! When both credential sets are complete for Twilio, the API key is used (it can be revoked
 //! on its own, so it is the one Twilio recommends).
 //!
 //! **Base URL**: an explicit base URL ([`Overrides::base_url`], `--base-url`) replaces the
 //! host of the dialect: `https://host[:port]` for anything, `http://` only to a loopback
-//! address (`127.0.0.0/8`, `::1`, `localhost`) for tests; no path, query or user part.
+//! address (`127.0.0.0/8`, `::1`, `localhost`) for tests; no path, query or user part
+//! (for Telnyx, a `/v2` path, as its SDKs' base URL has, is accepted and dropped).
 //!
 //! Secrets are held in [`Secret`], which never shows its value in `Debug`, `Display` or an
 //! error: a [`ConfigError`] names the variable, never its value when the variable is secret.
@@ -52,7 +61,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::net::IpAddr;
 
-use confpart::api::path::{PathError, SIGNALWIRE_HOST_SUFFIX, TwilioHost};
+use confpart::api::path::{PathError, SIGNALWIRE_HOST_SUFFIX, TELNYX_HOST, TwilioHost};
 use confpart::wire::ident::{AccountSid, ApiKeySid, IdError, IdKind, SidForm};
 
 /// `TWILIO_ACCOUNT_SID`
@@ -73,9 +82,17 @@ pub const SIGNALWIRE_PROJECT_ID: &str = "SIGNALWIRE_PROJECT_ID";
 pub const SIGNALWIRE_API_TOKEN: &str = "SIGNALWIRE_API_TOKEN";
 /// `SIGNALWIRE_SPACE_URL`
 pub const SIGNALWIRE_SPACE_URL: &str = "SIGNALWIRE_SPACE_URL";
+/// `TELNYX_API_KEY`: the Bearer API key (the Telnyx SDKs' variable).
+pub const TELNYX_API_KEY: &str = "TELNYX_API_KEY";
+/// `TELNYX_BASE_URL`: the API root, `https://api.telnyx.com/v2` by default (the Telnyx
+/// SDKs' variable).
+pub const TELNYX_BASE_URL: &str = "TELNYX_BASE_URL";
+/// `TELNYX_ACCOUNT_SID`: the TeXML account id, a UUID. This crate's own name: the Telnyx
+/// SDKs have no variable for it (they take it as an argument).
+pub const TELNYX_ACCOUNT_SID: &str = "TELNYX_ACCOUNT_SID";
 
 /// Every variable this module reads (what [`Service::from_env`] looks at).
-pub const VARIABLES: [&str; 9] = [
+pub const VARIABLES: [&str; 12] = [
     TWILIO_ACCOUNT_SID,
     TWILIO_AUTH_TOKEN,
     TWILIO_API_KEY,
@@ -85,6 +102,9 @@ pub const VARIABLES: [&str; 9] = [
     SIGNALWIRE_PROJECT_ID,
     SIGNALWIRE_API_TOKEN,
     SIGNALWIRE_SPACE_URL,
+    TELNYX_API_KEY,
+    TELNYX_BASE_URL,
+    TELNYX_ACCOUNT_SID,
 ];
 
 /// A credential: its value is never shown by `Debug` or `Display` (both print `***`).
@@ -163,6 +183,26 @@ impl BaseUrl {
             host: host.into(),
             port: 443,
         }
+    }
+
+    /// [`BaseUrl::parse`] of a Telnyx API root as its SDKs take it (`TELNYX_BASE_URL`,
+    /// default `https://api.telnyx.com/v2`): a `/v2` or `/v2/` path is dropped (the
+    /// requests' paths start with it); any other path is [`UrlError::TelnyxPath`].
+    ///
+    /// ```
+    /// use confpart_std::config::{BaseUrl, UrlError};
+    /// let url = BaseUrl::parse_telnyx("http://127.0.0.1:8080/v2")?;
+    /// assert_eq!((url.host.as_str(), url.port), ("127.0.0.1", 8080));
+    /// assert_eq!(BaseUrl::parse_telnyx("https://api.telnyx.com/v1"), Err(UrlError::TelnyxPath));
+    /// # Ok::<(), UrlError>(())
+    /// ```
+    pub fn parse_telnyx(url: &str) -> Result<Self, UrlError> {
+        let root = url.strip_suffix('/').unwrap_or(url);
+        let root = root.strip_suffix("/v2").unwrap_or(root);
+        Self::parse(root).map_err(|e| match e {
+            UrlError::Path => UrlError::TelnyxPath,
+            e => e,
+        })
     }
 
     /// Parses `https://host[:port][/]` or `http://loopback[:port][/]`.
@@ -294,7 +334,7 @@ fn is_dns_label(label: &str) -> bool {
 }
 
 /// What is wrong with a base URL.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UrlError {
     /// Neither `https://` nor `http://`.
@@ -309,6 +349,9 @@ pub enum UrlError {
     Port,
     /// `http://` to a host that is not loopback (TLS is required off this machine).
     PlainOffLoopback,
+    /// A Telnyx base URL whose path is neither empty nor `/v2` (the requests' paths are
+    /// `/v2/texml/...`: another root cannot be honoured).
+    TelnyxPath,
 }
 
 impl fmt::Display for UrlError {
@@ -323,6 +366,9 @@ impl fmt::Display for UrlError {
             UrlError::Port => "the URL's port must be a number from 1 to 65535",
             UrlError::PlainOffLoopback => {
                 "plain http:// is allowed to a loopback address only (127.0.0.0/8, ::1, localhost)"
+            }
+            UrlError::TelnyxPath => {
+                "the URL's path must be /v2 (Telnyx's API root) or nothing; no query or fragment"
             }
         })
     }
@@ -342,15 +388,18 @@ pub struct Overrides {
 /// A service to talk to: dialect, base URL and credentials.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Service {
-    /// Twilio or SignalWire.
+    /// Twilio, SignalWire or Telnyx.
     pub dialect: Dialect,
     /// Scheme, host and port.
     pub base: BaseUrl,
-    /// The account in the path: `AC…` SID (Twilio) or project ID (SignalWire).
+    /// The account in the path: `AC…` SID (Twilio), project ID (SignalWire), TeXML account
+    /// id (Telnyx).
     pub account: String,
-    /// The Basic auth user: account SID, API key SID (`SK…`) or project ID.
+    /// The Basic auth user: account SID, API key SID (`SK…`) or project ID; empty for
+    /// Telnyx (a Bearer key has no user).
     pub username: String,
-    /// The Basic auth password: auth token, API secret or API token.
+    /// The Basic auth password: auth token, API secret or API token; for Telnyx, the API
+    /// key sent as `Authorization: Bearer`.
     pub password: Secret,
 }
 
@@ -371,23 +420,28 @@ impl Service {
     ) -> Result<Self, ConfigError> {
         let get = |name: &'static str| vars.get(name).map(String::as_str);
         let dialect = overrides.dialect.unwrap_or_else(|| {
-            if get(SIGNALWIRE_PROJECT_ID).is_some() && get(TWILIO_ACCOUNT_SID).is_none() {
+            let twilio = get(TWILIO_ACCOUNT_SID).is_some();
+            let signalwire = get(SIGNALWIRE_PROJECT_ID).is_some();
+            if signalwire && !twilio {
                 Dialect::SignalWire
+            } else if get(TELNYX_API_KEY).is_some() && !twilio && !signalwire {
+                Dialect::Telnyx
             } else {
                 Dialect::Twilio
             }
         });
+        let parse = match dialect {
+            Dialect::Telnyx => BaseUrl::parse_telnyx,
+            Dialect::Twilio | Dialect::SignalWire => BaseUrl::parse,
+        };
         let base = match &overrides.base_url {
-            Some(url) => {
-                Some(BaseUrl::parse(url).map_err(|reason| ConfigError::BaseUrl { reason })?)
-            }
+            Some(url) => Some(parse(url).map_err(|reason| ConfigError::BaseUrl { reason })?),
             None => None,
         };
         match dialect {
             Dialect::Twilio => twilio(&get, base),
             Dialect::SignalWire => signalwire(&get, base),
-            // Placeholder until the Telnyx configuration lands (issue 21).
-            Dialect::Telnyx => twilio(&get, base),
+            Dialect::Telnyx => telnyx(&get, base),
         }
     }
 }
@@ -509,6 +563,44 @@ fn signalwire<'a>(
     })
 }
 
+fn telnyx<'a>(
+    get: &impl Fn(&'static str) -> Option<&'a str>,
+    base: Option<BaseUrl>,
+) -> Result<Service, ConfigError> {
+    let key = required(get, TELNYX_API_KEY)?;
+    if key.bytes().any(|b| !b.is_ascii_graphic()) {
+        // Not shown: it is the secret.
+        return Err(ConfigError::Invalid {
+            var: TELNYX_API_KEY,
+            value: None,
+            reason: Reason::ApiKey,
+        });
+    }
+    let account = required(get, TELNYX_ACCOUNT_SID)?;
+    check_sid(
+        AccountSid::parse(account).map(|sid| sid.form()),
+        (AccountSid::KIND, SidForm::Uuid),
+        TELNYX_ACCOUNT_SID,
+        Some(account),
+    )?;
+    let base = match (base, optional(get, TELNYX_BASE_URL)) {
+        (Some(base), _) => base,
+        (None, Some(url)) => BaseUrl::parse_telnyx(url).map_err(|e| ConfigError::Invalid {
+            var: TELNYX_BASE_URL,
+            value: Some(url.to_owned()),
+            reason: Reason::Url(e),
+        })?,
+        (None, None) => BaseUrl::https(TELNYX_HOST),
+    };
+    Ok(Service {
+        dialect: Dialect::Telnyx,
+        base,
+        account: account.to_owned(),
+        username: String::new(),
+        password: Secret::new(key),
+    })
+}
+
 /// The SignalWire host for `SIGNALWIRE_SPACE_URL`: a bare space name gets `.signalwire.com`;
 /// a value with a dot is a full host; an `https://` prefix and a trailing `/` are dropped.
 ///
@@ -581,6 +673,11 @@ pub enum Reason {
     PlainHttp,
     /// A SignalWire space URL that is neither a space name nor a host name.
     Space,
+    /// A base URL variable (`TELNYX_BASE_URL`) that is not a usable URL.
+    Url(UrlError),
+    /// An API key with a byte that is not visible ASCII (a space, a control character,
+    /// non-ASCII): it could not be sent as one `Bearer` token.
+    ApiKey,
 }
 
 impl fmt::Display for Reason {
@@ -602,6 +699,8 @@ impl fmt::Display for Reason {
             Reason::Host(_) => f.write_str("must be a DNS label (letters, digits, '-')"),
             Reason::PlainHttp => f.write_str("SignalWire is reached over https only"),
             Reason::Space => f.write_str("must be a space name or a host name"),
+            Reason::Url(e) => e.fmt(f),
+            Reason::ApiKey => f.write_str("must be visible ASCII (no spaces or line breaks)"),
         }
     }
 }
@@ -669,6 +768,10 @@ impl std::error::Error for ConfigError {
             } => Some(error),
             ConfigError::Invalid {
                 reason: Reason::Host(error),
+                ..
+            } => Some(error),
+            ConfigError::Invalid {
+                reason: Reason::Url(error),
                 ..
             } => Some(error),
             _ => None,
@@ -1008,6 +1111,148 @@ mod tests {
             Service::from_map(&vars, &o),
             Err(ConfigError::BaseUrl {
                 reason: UrlError::PlainOffLoopback
+            })
+        );
+    }
+
+    const TX_ACCOUNT: &str = "2f5a4b3c-1d2e-4f60-8a9b-0c1d2e3f4a5b";
+    const TX_KEY: &str = "KEY0184F1C3A2B64C2E9F0B8E1234567890_AbCdEf";
+
+    #[test]
+    fn telnyx_as_its_sdks_read_the_environment() {
+        let s = load(&[(TELNYX_API_KEY, TX_KEY), (TELNYX_ACCOUNT_SID, TX_ACCOUNT)]).unwrap();
+        assert_eq!(s.dialect, Dialect::Telnyx);
+        assert_eq!(s.base, BaseUrl::https("api.telnyx.com"));
+        assert_eq!((s.account.as_str(), s.username.as_str()), (TX_ACCOUNT, ""));
+        assert_eq!(s.password.expose(), TX_KEY);
+        assert!(!format!("{s:?}").contains(TX_KEY));
+        // The SDKs' base URL (their API root ends in /v2), also to a local bridge.
+        for (url, base) in [
+            (
+                "https://api.telnyx.com/v2",
+                BaseUrl::https("api.telnyx.com"),
+            ),
+            (
+                "https://api.telnyx.com/v2/",
+                BaseUrl::https("api.telnyx.com"),
+            ),
+            ("https://eu.example.com", BaseUrl::https("eu.example.com")),
+            (
+                "http://127.0.0.1:8080/v2",
+                BaseUrl {
+                    scheme: Scheme::Http,
+                    host: "127.0.0.1".into(),
+                    port: 8080,
+                },
+            ),
+        ] {
+            let s = load(&[
+                (TELNYX_API_KEY, TX_KEY),
+                (TELNYX_ACCOUNT_SID, TX_ACCOUNT),
+                (TELNYX_BASE_URL, url),
+            ])
+            .unwrap();
+            assert_eq!(s.base, base, "{url}");
+        }
+        // Refusals name the variable; the key is never shown.
+        let with = |pairs: &[(&str, &str)]| {
+            let mut all = vec![(TELNYX_API_KEY, TX_KEY), (TELNYX_ACCOUNT_SID, TX_ACCOUNT)];
+            all.retain(|(k, _)| pairs.iter().all(|(p, _)| p != k));
+            all.extend_from_slice(pairs);
+            load(&all).unwrap_err()
+        };
+        for (url, reason) in [
+            ("http://api.telnyx.com/v2", UrlError::PlainOffLoopback),
+            ("https://api.telnyx.com/v1", UrlError::TelnyxPath),
+            ("https://api.telnyx.com/v2/texml", UrlError::TelnyxPath),
+            ("https://api.telnyx.com/v2?x=1", UrlError::TelnyxPath),
+        ] {
+            let e = with(&[(TELNYX_BASE_URL, url)]);
+            assert_eq!(
+                e,
+                ConfigError::Invalid {
+                    var: TELNYX_BASE_URL,
+                    value: Some(url.into()),
+                    reason: Reason::Url(reason)
+                }
+            );
+            assert!(e.to_string().starts_with("TELNYX_BASE_URL="), "{e}");
+        }
+        let telnyx = Overrides {
+            dialect: Some(Dialect::Telnyx),
+            base_url: None,
+        };
+        assert_eq!(
+            Service::from_map(&env(&[(TELNYX_API_KEY, TX_KEY)]), &telnyx),
+            Err(ConfigError::Missing {
+                var: TELNYX_ACCOUNT_SID
+            })
+        );
+        assert_eq!(
+            Service::from_map(&env(&[(TELNYX_ACCOUNT_SID, TX_ACCOUNT)]), &telnyx),
+            Err(ConfigError::Missing {
+                var: TELNYX_API_KEY
+            })
+        );
+        let e = with(&[(TELNYX_ACCOUNT_SID, AC)]);
+        assert!(
+            matches!(
+                e,
+                ConfigError::Invalid {
+                    var: TELNYX_ACCOUNT_SID,
+                    reason: Reason::Sid {
+                        form: SidForm::Uuid,
+                        ..
+                    },
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        let e = with(&[(TELNYX_API_KEY, "KEY secret")]);
+        assert_eq!(
+            e,
+            ConfigError::Invalid {
+                var: TELNYX_API_KEY,
+                value: None,
+                reason: Reason::ApiKey
+            }
+        );
+        assert!(!e.to_string().contains("secret"), "{e}");
+        assert_eq!(
+            with(&[(TELNYX_API_KEY, " ")]),
+            ConfigError::Empty {
+                var: TELNYX_API_KEY
+            }
+        );
+    }
+
+    #[test]
+    fn telnyx_chosen_only_without_the_others() {
+        let dialect = |pairs: &[(&str, &str)]| {
+            Service::from_map(&env(pairs), &Overrides::default()).map(|s| s.dialect)
+        };
+        let telnyx = [(TELNYX_API_KEY, TX_KEY), (TELNYX_ACCOUNT_SID, TX_ACCOUNT)];
+        assert_eq!(dialect(&telnyx), Ok(Dialect::Telnyx));
+        let mut both = telnyx.to_vec();
+        both.extend([(TWILIO_ACCOUNT_SID, AC), (TWILIO_AUTH_TOKEN, "t")]);
+        assert_eq!(dialect(&both), Ok(Dialect::Twilio));
+        // --base-url takes the SDKs' /v2 root for telnyx only.
+        let o = |dialect| Overrides {
+            dialect: Some(dialect),
+            base_url: Some("http://127.0.0.1:9/v2".into()),
+        };
+        assert_eq!(
+            Service::from_map(&env(&both), &o(Dialect::Telnyx))
+                .unwrap()
+                .base
+                .port,
+            9
+        );
+        assert_eq!(
+            Service::from_map(&env(&both), &o(Dialect::Twilio)),
+            Err(ConfigError::BaseUrl {
+                reason: UrlError::Path
             })
         );
     }

@@ -6,6 +6,10 @@
 //! output gets `listening on http://ADDR` once the port is bound, then with
 //! `--demo-conference` a `conference CF…` line and one `participant CA…` line per
 //! participant (scripts and tests read these); the request log goes to stderr.
+//!
+//! With `--dialect telnyx` the bridge answers TeXML: paths under `/v2/texml` (an SDK's
+//! base URL is `http://HOST:PORT/v2`), each `--token` the API key its `--account`'s
+//! requests carry as `Authorization: Bearer`, JSON or form bodies, Telnyx's shapes.
 
 use std::io::Write;
 use std::path::Path;

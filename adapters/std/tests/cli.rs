@@ -104,6 +104,110 @@ fn encode_refuses_a_field_the_dialect_does_not_have() {
     assert!(out.stdout.is_empty());
 }
 
+/// `confpart` with a Telnyx environment (and nothing else).
+fn telnyx(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_confpart"))
+        .args(args)
+        .env_clear()
+        .env("TELNYX_API_KEY", "KEY01_very_secret")
+        .env("TELNYX_ACCOUNT_SID", TX_ACCOUNT)
+        .output()
+        .unwrap()
+}
+
+const TX_ACCOUNT: &str = "61bf923e-5e4d-4595-a110-56190ea18a1b";
+const TX_CONFERENCE: &str = "6dc6cc1a-1ba1-4351-86b8-4c22c95cd98f";
+const TX_CALL: &str = "v3:9X2vxPDFOr0qjPUjm2avpRlexwBDHbBk3wAhMM2qDqpDRtbpxtvT-aiQ";
+
+#[test]
+fn telnyx_encode_from_its_environment() {
+    // TELNYX_API_KEY alone picks the dialect; --dialect telnyx says it too.
+    for dialect in [&[][..], &["--dialect", "telnyx"][..]] {
+        let mut args = dialect.to_vec();
+        args.extend([
+            "encode",
+            "update",
+            "--conference",
+            TX_CONFERENCE,
+            "--participant",
+            TX_CALL,
+            "--recipe",
+            "mute",
+        ]);
+        let out = telnyx(&args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let s = text(&out.stdout);
+        assert!(
+            s.starts_with(&format!(
+                "POST /v2/texml/Accounts/{TX_ACCOUNT}/Conferences/{TX_CONFERENCE}/Participants/{TX_CALL} HTTP/1.1\r\n\
+                 Host: api.telnyx.com\r\nAuthorization: Bearer <redacted>\r\n"
+            )),
+            "{s}"
+        );
+        assert!(s.ends_with("\r\n\r\nMuted=true"), "{s}");
+        assert!(!s.contains("very_secret"), "{s}");
+    }
+    let shown = telnyx(&[
+        "encode",
+        "update",
+        "--conference",
+        TX_CONFERENCE,
+        "--participant",
+        TX_CALL,
+        "--muted",
+        "true",
+        "--show-auth",
+    ]);
+    assert!(text(&shown.stdout).contains("Authorization: Bearer KEY01_very_secret\r\n"));
+    // WaitMethod: not in Telnyx's API, refused before anything is written.
+    let out = telnyx(&[
+        "encode",
+        "update",
+        "--conference",
+        TX_CONFERENCE,
+        "--participant",
+        TX_CALL,
+        "--wait-url",
+        "",
+        "--wait-method",
+        "get",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("WaitMethod"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+    // A missing account id names the variable.
+    let out = Command::new(env!("CARGO_BIN_EXE_confpart"))
+        .args([
+            "--dialect",
+            "telnyx",
+            "fetch",
+            "--conference",
+            TX_CONFERENCE,
+            "--participant",
+            TX_CALL,
+        ])
+        .env_clear()
+        .env("TELNYX_API_KEY", "KEY01")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("TELNYX_ACCOUNT_SID"),
+        "{}",
+        text(&out.stderr)
+    );
+    // --help says where the account id comes from.
+    let help = text(&telnyx(&["--help"]).stdout);
+    assert!(
+        help.contains("TELNYX_ACCOUNT_SID") && help.contains("TELNYX_API_KEY"),
+        "{help}"
+    );
+}
+
 #[test]
 fn decode_prints_json_with_the_service_names() {
     let body = br#"{"call_sid": "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "label": "front desk", "muted": true, "hold": false, "status": "connected", "extra": 1}"#;

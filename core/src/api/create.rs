@@ -42,11 +42,12 @@ use core::fmt;
 
 use crate::api::codes;
 use crate::api::fields::{
-    self, FieldValue, IgnoredKeys, Method, Scratch, URL_MAX_LEN, UrlProblem, setters,
+    self, FieldValue, IgnoredKeys, JsonValue, Method, Scratch, URL_MAX_LEN, UrlProblem, setters,
 };
 use crate::api::path::Dialect;
 use crate::wire::form::{self, Space};
 use crate::wire::ident::{CallSid, IdError, LABEL_CAPACITY, Label};
+use crate::wire::json::JsonStr;
 use crate::wire::sink::{CountingSink, Sink, SliceSink, WriteError};
 
 /// Longest `From` / `To` value accepted (bytes, decoded): E.164 numbers,
@@ -56,6 +57,9 @@ pub const ENDPOINT_MAX_LEN: usize = 256;
 pub const TIMEOUT_MIN: u32 = 5;
 /// Largest `Timeout` Twilio accepts (seconds).
 pub const TIMEOUT_MAX: u32 = 600;
+/// Largest `Timeout` Telnyx accepts (seconds; "an integer between 5 and
+/// 120" in its SDKs' create parameters).
+pub const TELNYX_TIMEOUT_MAX: u32 = 120;
 /// Longest key that can match a known field once decoded.
 const KEY_BUF_LEN: usize = 24;
 
@@ -162,8 +166,32 @@ impl Field {
         Self::ALL.into_iter().find(|f| f.key().as_bytes() == key)
     }
 
+    /// Whether `dialect`'s API has this field: Twilio and SignalWire all of
+    /// them, Telnyx all but `WaitMethod` (its SDKs' create parameters have
+    /// none).
+    ///
+    /// ```
+    /// use confpart::api::create::Field;
+    /// use confpart::api::path::Dialect;
+    /// assert!(!Field::WaitMethod.in_dialect(Dialect::Telnyx));
+    /// assert!(Field::Timeout.in_dialect(Dialect::Telnyx));
+    /// ```
+    pub const fn in_dialect(self, dialect: Dialect) -> bool {
+        !matches!((dialect, self), (Dialect::Telnyx, Self::WaitMethod))
+    }
+
     const fn bit(self) -> u32 {
         1 << (self as u32)
+    }
+}
+
+impl fields::BodyField for Field {
+    fn key(self) -> &'static str {
+        Field::key(self)
+    }
+
+    fn from_key(key: &[u8]) -> Option<Self> {
+        Field::from_key(key)
     }
 }
 
@@ -381,10 +409,18 @@ pub enum ValidationError {
         /// What is wrong.
         problem: UrlProblem,
     },
-    /// A SID of the other dialect's form (UUID to Twilio, `CA…` to SignalWire).
+    /// A SID of another dialect's form (UUID to Twilio, `CA…` to SignalWire
+    /// or Telnyx).
     SidForm {
         /// The field.
         field: Field,
+    },
+    /// A field the dialect's API does not have (Telnyx: `WaitMethod`).
+    NotInDialect {
+        /// The field.
+        field: Field,
+        /// The dialect it was to be sent to.
+        dialect: Dialect,
     },
     /// A number outside its documented range.
     OutOfRange {
@@ -441,7 +477,10 @@ impl fmt::Display for ValidationError {
                 UrlProblem::TooLong => write!(f, "{field} is longer than {URL_MAX_LEN} bytes"),
                 _ => write!(f, "{field} is not an absolute http(s) URL"),
             },
-            Self::SidForm { field } => write!(f, "{field} has a SID of the other dialect's form"),
+            Self::SidForm { field } => write!(f, "{field} has a SID of another dialect's form"),
+            Self::NotInDialect { field, dialect } => {
+                write!(f, "{field} is not a field of the {dialect} API, not sent")
+            }
             Self::OutOfRange {
                 field,
                 value,
@@ -605,7 +644,10 @@ impl<'a> Create<'a> {
     /// - `WaitUrl` (may be empty) and `StatusCallback` are absolute http(s)
     ///   URLs of at most [`URL_MAX_LEN`] bytes without control characters or
     ///   whitespace;
-    /// - `Timeout` is within [`TIMEOUT_MIN`]..=[`TIMEOUT_MAX`].
+    /// - `Timeout` is within [`TIMEOUT_MIN`]..=[`TIMEOUT_MAX`]
+    ///   (Telnyx: ..=[`TELNYX_TIMEOUT_MAX`]);
+    /// - every field is one of the dialect's ([`Field::in_dialect`]: Telnyx
+    ///   has no `WaitMethod`).
     pub fn validate(&self, dialect: Dialect) -> Result<(), ValidationError> {
         for (field, value) in [(Field::From, self.from), (Field::To, self.to)] {
             if value.is_empty() {
@@ -635,15 +677,22 @@ impl<'a> Create<'a> {
                 check_url(field, url)?;
             }
         }
+        let max = match dialect {
+            Dialect::Telnyx => TELNYX_TIMEOUT_MAX,
+            Dialect::Twilio | Dialect::SignalWire => TIMEOUT_MAX,
+        };
         if let Some(value) = self.timeout
-            && !(TIMEOUT_MIN..=TIMEOUT_MAX).contains(&value)
+            && !(TIMEOUT_MIN..=max).contains(&value)
         {
             return Err(ValidationError::OutOfRange {
                 field: Field::Timeout,
                 value,
                 min: TIMEOUT_MIN,
-                max: TIMEOUT_MAX,
+                max,
             });
+        }
+        if let Some(field) = self.fields().find(|f| !f.in_dialect(dialect)) {
+            return Err(ValidationError::NotInDialect { field, dialect });
         }
         Ok(())
     }
@@ -652,8 +701,35 @@ impl<'a> Create<'a> {
     /// [`Field::ALL`] order; booleans lowercase; one `StatusCallbackEvent`
     /// pair per event (as the helper libraries send a list; an empty set is
     /// one empty pair); values form-encoded (space as `+`). Encodes what it
-    /// is given: call [`Create::validate`] first.
+    /// is given: call [`Create::validate`] first. (Telnyx:
+    /// [`Create::encode_for`].)
     pub fn encode<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
+        self.encode_for(Dialect::Twilio, sink)
+    }
+
+    /// [`Create::encode`] as `dialect`'s API documents the body: for
+    /// Telnyx, `StatusCallbackEvent` is one value with the events separated
+    /// by spaces (`StatusCallbackEvent=ringing+completed`, its SDKs' string
+    /// parameter), not one pair per event.
+    ///
+    /// ```
+    /// use confpart::api::create::{CallEvent, CallEvents, Create};
+    /// use confpart::api::path::Dialect;
+    ///
+    /// let events = CallEvents::EMPTY.with(CallEvent::Ringing).with(CallEvent::Completed);
+    /// let c = Create::new("a", "b").status_callback_event(events);
+    /// let mut buf = [0u8; 96];
+    /// let mut sink = confpart::wire::sink::SliceSink::new(&mut buf);
+    /// c.encode_for(Dialect::Telnyx, &mut sink)?;
+    /// assert_eq!(sink.written(), b"From=a&To=b&StatusCallbackEvent=ringing+completed");
+    /// # Ok::<(), confpart::wire::sink::WriteError>(())
+    /// ```
+    pub fn encode_for<S: Sink + ?Sized>(
+        &self,
+        dialect: Dialect,
+        sink: &mut S,
+    ) -> Result<(), WriteError> {
+        let one_value = dialect == Dialect::Telnyx;
         let mut first = true;
         let mut key = |sink: &mut S, field: Field| -> Result<(), WriteError> {
             if !first {
@@ -667,11 +743,15 @@ impl<'a> Create<'a> {
             match field {
                 Field::StatusCallbackEvent => {
                     let events = self.status_callback_event.unwrap_or_default();
-                    if events.is_empty() {
+                    if events.is_empty() || one_value {
                         key(sink, field)?;
                     }
-                    for event in events.iter() {
-                        key(sink, field)?;
+                    for (i, event) in events.iter().enumerate() {
+                        if !one_value {
+                            key(sink, field)?;
+                        } else if i > 0 {
+                            sink.put(b"+")?;
+                        }
                         sink.put_str(event.as_str())?;
                     }
                 }
@@ -821,6 +901,153 @@ impl<'a> Create<'a> {
     }
 }
 
+impl<'a> Create<'a> {
+    /// Decodes a JSON body as the Python and Go SDKs send it
+    /// (`{"From": "+1...", "To": "+1...", "Muted": true}`), with the outputs
+    /// and rules of [`Create::decode`]: the same PascalCase keys (escapes in
+    /// a key are decoded before matching), JSON booleans (or the strings
+    /// `"true"` / `"false"`, any case), `Beep` as a boolean or one of its
+    /// strings, `Timeout` as a number or a string of digits,
+    /// `StatusCallbackEvent` as a string (events separated by spaces) or an
+    /// array of such strings, `null` as absent, unknown keys ignored (their
+    /// values checked and skipped) and reported as sent, duplicate known keys
+    /// rejected, over-long values rejected (never truncated), `From` and `To`
+    /// required. An empty `CallSidToCoach` is absent. The body must be one
+    /// strict JSON object; anything else is a
+    /// [`FormError::Json`](crate::api::fields::FormError::Json) with its byte
+    /// offset.
+    ///
+    /// Strings without escapes borrow from `body`; the others are unescaped
+    /// into `scratch`. A scratch buffer as long as the body always suffices.
+    ///
+    /// ```
+    /// use confpart::api::create::{Beep, CallEvent, Create, Field, FormError};
+    ///
+    /// let body = br#"{"From": "+15017122661", "To": "+15558675310", "Beep": "onExit",
+    ///   "Timeout": 30, "StatusCallbackEvent": "ringing completed", "Trim": "do-not-trim"}"#;
+    /// let mut scratch = [0u8; 64];
+    /// let d = Create::decode_json(body, &mut scratch)?;
+    /// assert_eq!((d.create.from, d.create.beep, d.create.timeout), ("+15017122661", Some(Beep::OnExit), Some(30)));
+    /// assert!(d.create.status_callback_event.unwrap().contains(CallEvent::Completed));
+    /// assert_eq!(d.ignored.iter().next(), Some(&b"Trim"[..]));
+    ///
+    /// let e = Create::decode_json(br#"{"To": "+15558675310"}"#, &mut [0u8; 16]).unwrap_err();
+    /// assert_eq!(e, FormError::Missing { field: Field::From });
+    /// # Ok::<(), FormError>(())
+    /// ```
+    pub fn decode_json(
+        body: &'a [u8],
+        scratch: &'a mut [u8],
+    ) -> Result<DecodedCreate<'a>, FormError> {
+        let mut create = Create::new("", "");
+        let mut ignored = IgnoredKeys::default();
+        let mut seen: u32 = 0;
+        let mut scratch = Scratch { rest: scratch };
+        fields::json_members(body, &mut ignored, |c, field: Field, key_offset| {
+            if seen & field.bit() != 0 {
+                return Err(FormError::DuplicateKey {
+                    field,
+                    offset: key_offset,
+                });
+            }
+            let mut v = JsonValue::new(c, field);
+            let c = &mut create;
+            match field {
+                Field::From | Field::To => {
+                    let Some(text) = v.text(&mut scratch, ENDPOINT_MAX_LEN)? else {
+                        // `null`: absent, as if not sent (then missing).
+                        return Ok(());
+                    };
+                    if field == Field::From {
+                        c.from = text;
+                    } else {
+                        c.to = text;
+                    }
+                }
+                Field::Label => c.label = v.text(&mut scratch, LABEL_CAPACITY)?,
+                Field::WaitUrl => c.wait_url = v.text(&mut scratch, URL_MAX_LEN)?,
+                Field::StatusCallback => c.status_callback = v.text(&mut scratch, URL_MAX_LEN)?,
+                Field::Muted => c.muted = v.boolean()?,
+                Field::Coaching => c.coaching = v.boolean()?,
+                Field::StartConferenceOnEnter => c.start_conference_on_enter = v.boolean()?,
+                Field::EndConferenceOnExit => c.end_conference_on_exit = v.boolean()?,
+                Field::EarlyMedia => c.early_media = v.boolean()?,
+                Field::Record => c.record = v.boolean()?,
+                Field::WaitMethod => c.wait_method = v.method()?,
+                Field::StatusCallbackMethod => c.status_callback_method = v.method()?,
+                Field::Beep => c.beep = json_beep(&mut v)?,
+                Field::CallSidToCoach => c.call_sid_to_coach = v.call_sid()?.flatten(),
+                Field::Timeout => c.timeout = v.uint(u32::MAX)?,
+                Field::StatusCallbackEvent => c.status_callback_event = json_events(&mut v)?,
+            }
+            seen |= field.bit();
+            Ok(())
+        })?;
+        for field in [Field::From, Field::To] {
+            if seen & field.bit() == 0 {
+                return Err(FormError::Missing { field });
+            }
+        }
+        Ok(DecodedCreate { create, ignored })
+    }
+}
+
+/// `Beep` in JSON: a boolean, or one of its strings (any case).
+fn json_beep(v: &mut JsonValue<'_, '_, Field>) -> Result<Option<Beep>, FormError> {
+    let invalid = v.invalid();
+    match v.cursor().peek() {
+        Some(b't' | b'f') => match v.boolean() {
+            Ok(b) => Ok(b.map(|b| if b { Beep::True } else { Beep::False })),
+            Err(FormError::InvalidBool { .. }) => Err(invalid),
+            Err(e) => Err(e),
+        },
+        _ => v.word::<_, 7>(Beep::parse, invalid),
+    }
+}
+
+/// `StatusCallbackEvent` in JSON: a string of events separated by spaces,
+/// or an array of such strings.
+fn json_events(v: &mut JsonValue<'_, '_, Field>) -> Result<Option<CallEvents>, FormError> {
+    if v.null()? {
+        return Ok(None);
+    }
+    let invalid = v.invalid();
+    if let Some(s) = v.string()? {
+        return event_words(s, invalid).map(Some);
+    }
+    let c = v.cursor();
+    if c.peek() != Some(b'[') {
+        return Err(invalid);
+    }
+    let mut events = CallEvents::EMPTY;
+    if c.enter().map_err(|e| v.syntax(e))? {
+        loop {
+            let item = v.string()?.ok_or(invalid)?;
+            events = CallEvents(events.0 | event_words(item, invalid)?.0);
+            if !v.cursor().more(b']').map_err(|e| v.syntax(e))? {
+                break;
+            }
+        }
+    }
+    Ok(Some(events))
+}
+
+/// The events of one string value (separated by spaces).
+fn event_words(s: JsonStr<'_>, invalid: FormError) -> Result<CallEvents, FormError> {
+    // "initiated ringing answered completed" and separators fit in 64.
+    let mut buf = [0u8; 64];
+    let text = JsonValue::<Field>::small(s, &mut buf).ok_or(invalid)?;
+    let mut events = CallEvents::EMPTY;
+    for word in text.split(|&b| b == b' ').filter(|w| !w.is_empty()) {
+        let event = CallEvent::ALL
+            .into_iter()
+            .find(|e| e.as_str().as_bytes().eq_ignore_ascii_case(word))
+            .ok_or(invalid)?;
+        events = events.with(event);
+    }
+    Ok(events)
+}
+
 /// The URL rules of [`fields::check_url`]; an empty URL is refused, except
 /// in `WaitUrl` (as on an Update).
 fn check_url(field: Field, url: &str) -> Result<(), ValidationError> {
@@ -849,19 +1076,9 @@ fn beep(v: &Value<'_>) -> Result<Beep, FormError> {
 
 fn number(v: &Value<'_>) -> Result<u32, FormError> {
     let mut buf = [0u8; 10];
-    let digits = v.small(&mut buf)?.ok_or_else(|| v.invalid())?;
-    if digits.is_empty() {
-        return Err(v.invalid());
-    }
-    digits.iter().try_fold(0u32, |n, &b| {
-        if b.is_ascii_digit() {
-            n.checked_mul(10)
-                .and_then(|n| n.checked_add(u32::from(b - b'0')))
-                .ok_or_else(|| v.invalid())
-        } else {
-            Err(v.invalid())
-        }
-    })
+    v.small(&mut buf)?
+        .and_then(fields::parse_u32)
+        .ok_or_else(|| v.invalid())
 }
 
 fn events(v: &Value<'_>) -> Result<CallEvents, FormError> {

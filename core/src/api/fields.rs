@@ -7,6 +7,7 @@ use core::fmt;
 
 use crate::wire::form::{DecodeError, Space, decode_component, decoded_len};
 use crate::wire::ident::{CallSid, IdError, IdKind, SID_CAPACITY};
+use crate::wire::json::{Cursor, JsonError, JsonErrorKind, JsonStr};
 use crate::wire::scan::eq_letters;
 
 /// Longest URL accepted in a URL field (`HoldUrl`, `AnnounceUrl`, `WaitUrl`,
@@ -275,6 +276,16 @@ pub enum FormError<F> {
         /// Bytes that field needed.
         needed: usize,
     },
+    /// A JSON body (`decode_json`) that is not one strict JSON object: a
+    /// syntax error, nesting too deep, a top-level value other than an
+    /// object. The error has the byte offset and, inside a known field's
+    /// value, the field's key. (A well-formed value of the wrong type for a
+    /// field is reported as that field's form error, e.g.
+    /// [`FormError::InvalidBool`].)
+    Json {
+        /// What is wrong, and where.
+        error: JsonError,
+    },
 }
 
 impl<F: fmt::Display> fmt::Display for FormError<F> {
@@ -314,6 +325,7 @@ impl<F: fmt::Display> fmt::Display for FormError<F> {
                 f,
                 "{field}: scratch buffer too small ({needed} bytes needed)"
             ),
+            Self::Json { error } => write!(f, "JSON body: {error}"),
         }
     }
 }
@@ -464,6 +476,268 @@ impl<'a, F: Copy> FieldValue<'a, F> {
             offset: self.offset,
         })
     }
+}
+
+/// The field type of a request body (Update's or Create's `Field`): its
+/// key, and the field a key names.
+pub(crate) trait BodyField: Copy {
+    /// The key, e.g. `"Muted"`.
+    fn key(self) -> &'static str;
+    /// The field with this exact (case-sensitive) key.
+    fn from_key(key: &[u8]) -> Option<Self>;
+}
+
+/// Walks the members of a JSON body that must be one object: each known
+/// key (escapes decoded before matching) goes to `member` with the cursor
+/// at its value and the byte offset of the key; each unknown key is noted
+/// in `ignored` (raw, as sent) and its value skipped, checked. Then only
+/// white space may follow the object.
+pub(crate) fn json_members<'a, F: BodyField>(
+    body: &'a [u8],
+    ignored: &mut IgnoredKeys<'a>,
+    mut member: impl FnMut(&mut Cursor<'a>, F, usize) -> Result<(), FormError<F>>,
+) -> Result<(), FormError<F>> {
+    let json = |error| FormError::Json { error };
+    let mut c = Cursor::new(body);
+    if c.peek() != Some(b'{') {
+        return Err(json(c.wrong_type("an object")));
+    }
+    if c.enter().map_err(json)? {
+        loop {
+            let key = c.key().map_err(json)?;
+            let mut buf = [0u8; 32];
+            match F::from_key(key.text(&mut buf)) {
+                Some(field) => member(&mut c, field, key.offset)?,
+                None => {
+                    ignored.push(key.raw().as_bytes());
+                    c.skip_value().map_err(json)?;
+                }
+            }
+            if !c.more(b'}').map_err(json)? {
+                break;
+            }
+        }
+    }
+    c.finish().map_err(json)
+}
+
+/// One known field's value in a JSON body, at the cursor, with the typed
+/// readings the Update and Create decoders share. `null` reads as absent
+/// (`None`), as the SDKs mean it; a value of a JSON type the field cannot
+/// have is the field's form error at the value's offset.
+pub(crate) struct JsonValue<'c, 'a, F> {
+    c: &'c mut Cursor<'a>,
+    pub(crate) field: F,
+    /// Byte offset of the value in the body.
+    pub(crate) offset: usize,
+}
+
+impl<'c, 'a, F: BodyField> JsonValue<'c, 'a, F> {
+    /// The value of `field`, at the cursor.
+    pub(crate) fn new(c: &'c mut Cursor<'a>, field: F) -> Self {
+        c.ws();
+        let offset = c.pos;
+        Self { c, field, offset }
+    }
+
+    /// A JSON error inside this field's value.
+    pub(crate) fn syntax(&self, error: JsonError) -> FormError<F> {
+        FormError::Json {
+            error: error.in_field(self.field.key()),
+        }
+    }
+
+    /// [`FormError::InvalidValue`] for this value.
+    pub(crate) fn invalid(&self) -> FormError<F> {
+        FormError::InvalidValue {
+            field: self.field,
+            offset: self.offset,
+        }
+    }
+
+    /// Consumes a `null`: true when the value is one.
+    pub(crate) fn null(&mut self) -> Result<bool, FormError<F>> {
+        if self.c.peek() != Some(b'n') {
+            return Ok(false);
+        }
+        self.c.opt_bool().map_err(|e| self.syntax(e))?;
+        Ok(true)
+    }
+
+    /// The string at the cursor, consumed (`None`: not a string; nothing
+    /// consumed).
+    pub(crate) fn string(&mut self) -> Result<Option<JsonStr<'a>>, FormError<F>> {
+        if self.c.peek() != Some(b'"') {
+            return Ok(None);
+        }
+        self.c.string().map(Some).map_err(|e| self.syntax(e))
+    }
+
+    /// A string value, unescaped into `buf` when it has escapes (`None`:
+    /// longer than `buf`).
+    pub(crate) fn small<'b>(s: JsonStr<'a>, buf: &'b mut [u8]) -> Option<&'b [u8]>
+    where
+        'a: 'b,
+    {
+        match s.as_plain() {
+            Some(plain) => (plain.len() <= buf.len()).then_some(plain.as_bytes()),
+            None => s.unescape_into(buf).ok().map(str::as_bytes),
+        }
+    }
+
+    /// A boolean: `true`/`false`, or the strings `"true"`/`"false"` in any
+    /// case (as a form value).
+    pub(crate) fn boolean(&mut self) -> Result<Option<bool>, FormError<F>> {
+        let invalid = FormError::InvalidBool {
+            field: self.field,
+            offset: self.offset,
+        };
+        match self.c.peek() {
+            Some(b't' | b'f' | b'n') => self.c.opt_bool().map_err(|e| self.syntax(e)),
+            Some(b'"') => {
+                let s = self.string()?.ok_or(invalid)?;
+                let mut buf = [0u8; 5];
+                match Self::small(s, &mut buf) {
+                    Some(v) if eq_letters(v, b"true") => Ok(Some(true)),
+                    Some(v) if eq_letters(v, b"false") => Ok(Some(false)),
+                    _ => Err(invalid),
+                }
+            }
+            _ => Err(invalid),
+        }
+    }
+
+    /// A short string read by `parse` (`None` from it: invalid); `err` for
+    /// any other JSON type or a string longer than `N` bytes.
+    pub(crate) fn word<T, const N: usize>(
+        &mut self,
+        parse: impl FnOnce(&[u8]) -> Option<T>,
+        err: FormError<F>,
+    ) -> Result<Option<T>, FormError<F>> {
+        if self.null()? {
+            return Ok(None);
+        }
+        let s = self.string()?.ok_or(err)?;
+        let mut buf = [0u8; N];
+        Self::small(s, &mut buf)
+            .and_then(parse)
+            .map(Some)
+            .ok_or(err)
+    }
+
+    /// `"GET"` / `"POST"`, any case.
+    pub(crate) fn method(&mut self) -> Result<Option<Method>, FormError<F>> {
+        let err = FormError::InvalidMethod {
+            field: self.field,
+            offset: self.offset,
+        };
+        self.word::<_, 4>(Method::parse, err)
+    }
+
+    /// A `CallSidToCoach` value: `Some(None)` when empty; a JSON type other
+    /// than a string is [`FormError::InvalidValue`].
+    pub(crate) fn call_sid(&mut self) -> Result<Option<Option<CallSid>>, FormError<F>> {
+        if self.null()? {
+            return Ok(None);
+        }
+        let (field, offset) = (self.field, self.offset);
+        let invalid = |error| FormError::InvalidCallSid {
+            field,
+            error,
+            offset,
+        };
+        let Some(s) = self.string()? else {
+            return Err(self.invalid());
+        };
+        let mut buf = [0u8; SID_CAPACITY];
+        match Self::small(s, &mut buf) {
+            Some([]) => Ok(Some(None)),
+            Some(v) => CallSid::parse_bytes(v)
+                .map(|sid| Some(Some(sid)))
+                .map_err(invalid),
+            None => Err(invalid(IdError::Length {
+                kind: IdKind::Call,
+                len: s.unescaped_len(),
+            })),
+        }
+    }
+
+    /// A text value of at most `max` bytes once unescaped (never
+    /// truncated): a string without escapes borrows from the body, the
+    /// others are unescaped into `scratch`. Any other JSON type is
+    /// [`FormError::InvalidValue`].
+    pub(crate) fn text(
+        &mut self,
+        scratch: &mut Scratch<'a>,
+        max: usize,
+    ) -> Result<Option<&'a str>, FormError<F>> {
+        if self.null()? {
+            return Ok(None);
+        }
+        let s = self.string()?.ok_or(self.invalid())?;
+        let too_long = FormError::TooLong {
+            field: self.field,
+            max,
+        };
+        if let Some(plain) = s.as_plain() {
+            return if plain.len() > max {
+                Err(too_long)
+            } else {
+                Ok(Some(plain))
+            };
+        }
+        let needed = s.unescaped_len();
+        if needed > max {
+            return Err(too_long);
+        }
+        let buf = core::mem::take(&mut scratch.rest);
+        let Some((used, rest)) = buf.split_at_mut_checked(needed) else {
+            return Err(FormError::ScratchFull {
+                field: self.field,
+                needed,
+            });
+        };
+        scratch.rest = rest;
+        // The document was validated as it was read: its escapes are valid
+        // and `used` holds exactly `needed` bytes.
+        s.unescape_into(used)
+            .map(Some)
+            .map_err(|_| self.syntax(JsonError::new(JsonErrorKind::InvalidEscape, self.offset)))
+    }
+
+    /// A non-negative integer of at most `max`: a JSON number, or a string
+    /// of decimal digits (as a form value). Anything else is
+    /// [`FormError::InvalidValue`].
+    pub(crate) fn uint(&mut self, max: u32) -> Result<Option<u32>, FormError<F>> {
+        match self.c.peek() {
+            Some(b'-' | b'0'..=b'9') => match self.c.opt_uint(u64::from(max)) {
+                Ok(n) => Ok(n.and_then(|n| u32::try_from(n).ok())),
+                Err(e) if e.kind == JsonErrorKind::OutOfRange => Err(self.invalid()),
+                Err(e) => Err(self.syntax(e)),
+            },
+            _ => {
+                let invalid = self.invalid();
+                self.word::<_, 10>(|d| parse_u32(d).filter(|&n| n <= max), invalid)
+            }
+        }
+    }
+
+    /// The cursor, for a reading of its own (an array of values).
+    pub(crate) fn cursor(&mut self) -> &mut Cursor<'a> {
+        self.c
+    }
+}
+
+/// Decimal digits that fit a `u32` (`None`: empty, another byte, overflow).
+pub(crate) fn parse_u32(digits: &[u8]) -> Option<u32> {
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0u32, |n, &b| {
+        b.is_ascii_digit()
+            .then(|| n.checked_mul(10)?.checked_add(u32::from(b - b'0')))
+            .flatten()
+    })
 }
 
 /// Builder setters: `name(value)` sets the optional field `name`.

@@ -1,4 +1,8 @@
-//! Participant list pages: `{"participants": [...], "page": 0, ...}`.
+//! Participant list pages: `{"participants": [...], "page": 0, ...}`, in
+//! Twilio's and SignalWire's shape and in Telnyx's (the same keys in
+//! another order, without `previous_page_uri`; its participants in Telnyx's
+//! resource shape): one decoder reads all of them, [`encode_page_for`]
+//! writes each dialect's.
 //!
 //! Decoding streams: each participant is handed to a callback as soon as it
 //! is read, as a view of the document ([`Participant`]), so a page of any
@@ -36,7 +40,8 @@
 //! # Ok::<(), confpart::wire::json::JsonError>(())
 //! ```
 
-use crate::api::participant::Participant;
+use crate::api::participant::{Participant, Reply};
+use crate::api::path::Dialect;
 use crate::wire::json::{Cursor, JsonError, JsonErrorKind, JsonStr, KeySet};
 use crate::wire::sink::{Sink, WriteError};
 
@@ -60,7 +65,9 @@ pub struct PageMeta<'a> {
     pub first_page_uri: Option<JsonStr<'a>>,
     /// `next_page_uri` (`null` on the last page).
     pub next_page_uri: Option<JsonStr<'a>>,
-    /// `previous_page_uri` (`null` on the first page).
+    /// `previous_page_uri` (`null` on the first page; Telnyx's pages have
+    /// none: always `None` there, Telnyx's `next_page_uri` carries the
+    /// `PageToken` to follow).
     pub previous_page_uri: Option<JsonStr<'a>>,
 }
 
@@ -224,6 +231,89 @@ where
         sink.put_str(key)?;
         sink.put(b"\":")?;
         sink.put_u64(u64::from(value))?;
+    }
+    sink.put(b"}")
+}
+
+/// Writes a list page as `dialect`'s service answers it, each participant
+/// encoded with [`Participant::encode_for`] (`Reply::Resource`) straight
+/// into `sink`:
+///
+/// - Twilio and SignalWire: [`encode_page`]'s bytes;
+/// - Telnyx: `{"participants":[...],"page":…,"page_size":…,"start":…,
+///   "end":…,"uri":…,"first_page_uri":…,"next_page_uri":…}` (Telnyx's
+///   order; no `previous_page_uri`, whatever `meta` holds; an absent URI is
+///   `null`, as on Telnyx's last page).
+///
+/// ```
+/// use confpart::api::list::{PageMeta, decode_page, encode_page_for};
+/// use confpart::api::participant::Participant;
+/// use confpart::api::path::Dialect;
+/// use confpart::wire::json::JsonStr;
+/// use confpart::wire::sink::SliceSink;
+///
+/// let meta = PageMeta {
+///     page_size: 20,
+///     uri: Some(JsonStr::text("/v2/texml/Accounts/a/Conferences/c/Participants.json?Page=0&PageSize=20")),
+///     previous_page_uri: Some(JsonStr::text("/not/written")),
+///     ..PageMeta::default()
+/// };
+/// let people = [Participant::decode(br#"{"call_sid": "v3:abc", "muted": true}"#)?];
+/// let mut out = [0u8; 512];
+/// let mut sink = SliceSink::new(&mut out);
+/// encode_page_for(&mut sink, Dialect::Telnyx, &meta, people.iter()).unwrap();
+/// let json = core::str::from_utf8(sink.written()).unwrap();
+/// assert!(json.starts_with(r#"{"participants":[{"api_version":"v2/texml","call_sid":"v3:abc","muted":true}],"page":0,"page_size":20,"start":0,"end":0,"uri":"/v2/texml/"#));
+/// assert!(json.ends_with(r#","first_page_uri":null,"next_page_uri":null}"#));
+/// let mut n = 0;
+/// let back = decode_page(sink.written(), |_| n += 1)?;
+/// assert_eq!((back.page_size, back.previous_page_uri, n), (20, None, 1));
+/// # Ok::<(), confpart::wire::json::JsonError>(())
+/// ```
+pub fn encode_page_for<'p, 'a: 'p, S, I>(
+    sink: &mut S,
+    dialect: Dialect,
+    meta: &PageMeta<'_>,
+    participants: I,
+) -> Result<(), WriteError>
+where
+    S: Sink + ?Sized,
+    I: IntoIterator<Item = &'p Participant<'a>>,
+{
+    if dialect != Dialect::Telnyx {
+        return encode_page(sink, meta, participants);
+    }
+    sink.put(b"{\"participants\":[")?;
+    for (i, p) in participants.into_iter().enumerate() {
+        if i > 0 {
+            sink.put(b",")?;
+        }
+        p.encode_for(dialect, Reply::Resource, sink)?;
+    }
+    sink.put(b"]")?;
+    for (key, value) in [
+        ("page", meta.page),
+        ("page_size", meta.page_size),
+        ("start", meta.start),
+        ("end", meta.end),
+    ] {
+        sink.put(b",\"")?;
+        sink.put_str(key)?;
+        sink.put(b"\":")?;
+        sink.put_u64(u64::from(value))?;
+    }
+    for (key, value) in [
+        ("uri", &meta.uri),
+        ("first_page_uri", &meta.first_page_uri),
+        ("next_page_uri", &meta.next_page_uri),
+    ] {
+        sink.put(b",\"")?;
+        sink.put_str(key)?;
+        sink.put(b"\":")?;
+        match value {
+            Some(s) => s.write_json(sink)?,
+            None => sink.put(b"null")?,
+        }
     }
     sink.put(b"}")
 }

@@ -3,8 +3,16 @@
 //! [`Participant`] is a view: decoding borrows the document. SIDs, booleans,
 //! the status and the dates are parsed while the document is read (one pass,
 //! see [`crate::wire::json`]); the texts (`label`, `queue_time`, `uri`, an unknown
-//! `status`) stay escaped slices of the document, as [`JsonStr`]s that
-//! unescape on demand. The whole value is at most 256 bytes.
+//! `status`, Telnyx's `call_sid_legacy`, `coaching_call_sid_legacy` and
+//! `api_version`) stay escaped slices of the document, as [`JsonStr`]s that
+//! unescape on demand. The whole value is at most 400 bytes (on a 64-bit
+//! host; a text slice is half as large on a 32-bit microcontroller).
+//!
+//! One decoder reads the three services' resources: Twilio's and
+//! SignalWire's keys, and Telnyx's (`api_version`, `call_sid_legacy`,
+//! `coaching_call_sid` — Telnyx's name of `call_sid_to_coach`, the same
+//! field —, `coaching_call_sid_legacy`; statuses `connecting`, `connected`,
+//! `completed`).
 //!
 //! Decoding is strict about JSON and lenient about content:
 //! - the document must be RFC 8259 JSON (no raw control characters, no
@@ -27,7 +35,9 @@
 //!
 //! Encoding writes Twilio's shape and order, every field present (`null` when
 //! absent), dates in strict RFC 2822, by hand on [`crate::wire::json::write_string`]
-//! (texts read from a document are copied as they are, already escaped).
+//! (texts read from a document are copied as they are, already escaped);
+//! [`Participant::encode_for`] writes each dialect's answer (Telnyx's
+//! resource and create answer: its keys, absent fields omitted).
 //!
 //! ```
 //! use confpart::api::participant::{Participant, Status};
@@ -74,7 +84,7 @@
 
 use core::fmt;
 
-use crate::api::path::PathStyle;
+use crate::api::path::{Dialect, PathStyle};
 use crate::wire::date::{self, RFC2822_LEN, Timestamp};
 use crate::wire::ident::{
     AccountSid, CallSid, ConferenceSid, IdKind, LABEL_MAX_CHARS, Label, RawSid, SID_CAPACITY,
@@ -83,7 +93,8 @@ use crate::wire::ident::{
 use crate::wire::json::{Cursor, JsonError, JsonErrorKind, JsonStr, KeySet};
 use crate::wire::sink::{CountingSink, Sink, SliceSink, WriteError};
 
-/// A participant's status: Twilio's six values, SignalWire's two, or an
+/// A participant's status: Twilio's six values, SignalWire's two (Telnyx's
+/// three are among them: `connecting`, `connected`, `completed`), or an
 /// unknown text (kept by the participant: [`Participant::status_text`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -91,11 +102,11 @@ use crate::wire::sink::{CountingSink, Sink, SliceSink, WriteError};
 pub enum Status {
     /// `queued` (Twilio; a created participant before its call is placed).
     Queued,
-    /// `connecting` (Twilio).
+    /// `connecting` (Twilio; Telnyx: not yet in the conference).
     Connecting,
     /// `ringing` (Twilio).
     Ringing,
-    /// `connected` (Twilio).
+    /// `connected` (Twilio, Telnyx).
     Connected,
     /// `complete` (Twilio, and older SignalWire examples).
     Complete,
@@ -103,7 +114,7 @@ pub enum Status {
     Failed,
     /// `in-progress` (SignalWire: in the conference).
     InProgress,
-    /// `completed` (SignalWire: left).
+    /// `completed` (SignalWire and Telnyx: left).
     Completed,
     /// Any other text; the participant keeps it ([`Participant::status_text`]).
     Unknown,
@@ -212,6 +223,82 @@ enum UriSource {
     Derived(PathStyle),
 }
 
+/// Which answer a participant is encoded as ([`Participant::encode_for`]):
+/// Telnyx's create answer is smaller than its resource; Twilio's and
+/// SignalWire's are the same.
+///
+/// ```
+/// use confpart::api::participant::Reply;
+/// assert_eq!(Reply::default(), Reply::Resource);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Reply {
+    /// The participant resource (fetch, update, the items of a list page).
+    #[default]
+    Resource,
+    /// The answer to a create.
+    Created,
+}
+
+/// The members of an object being written: `{` before the first, `,`
+/// before the others (Telnyx's answers omit absent fields).
+struct Members {
+    first: bool,
+}
+
+impl Members {
+    /// Writes the separator and `"name":`.
+    fn key<S: Sink + ?Sized>(&mut self, sink: &mut S, name: &[u8]) -> Result<(), WriteError> {
+        sink.put(if self.first { b"{\"" } else { b",\"" })?;
+        self.first = false;
+        sink.put(name)?;
+        sink.put(b"\":")
+    }
+}
+
+fn put_sid<S: Sink + ?Sized>(sink: &mut S, sid: Option<&[u8]>) -> Result<(), WriteError> {
+    match sid {
+        Some(s) => {
+            sink.put(b"\"")?;
+            sink.put(s)?;
+            sink.put(b"\"")
+        }
+        None => sink.put(b"null"),
+    }
+}
+
+fn put_text<S: Sink + ?Sized>(sink: &mut S, s: Option<JsonStr<'_>>) -> Result<(), WriteError> {
+    match s {
+        Some(s) => s.write_json(sink),
+        None => sink.put(b"null"),
+    }
+}
+
+fn put_date<S: Sink + ?Sized>(sink: &mut S, slot: u64) -> Result<(), WriteError> {
+    match date_of(slot) {
+        Some(t) => {
+            // The date between its quotes, one `put`.
+            let mut quoted = [b'"'; RFC2822_LEN + 2];
+            if let Some(dst) = quoted.get_mut(1..=RFC2822_LEN) {
+                crate::wire::sink::copy(dst, &t.rfc2822());
+            }
+            sink.put(&quoted)
+        }
+        None => sink.put(b"null"),
+    }
+}
+
+// One constant-length `put` per branch: a buffer sink stores it with a few
+// moves, no `memcpy` call.
+fn put_flag<S: Sink + ?Sized>(sink: &mut S, v: Option<bool>) -> Result<(), WriteError> {
+    match v {
+        Some(true) => sink.put(b"true"),
+        Some(false) => sink.put(b"false"),
+        None => sink.put(b"null"),
+    }
+}
+
 /// The optional booleans, packed: bit `i` present, bit `8 + i` value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -246,6 +333,14 @@ const LABEL: usize = 0;
 const QUEUE_TIME: usize = 1;
 const URI: usize = 2;
 const STATUS_TEXT: usize = 3;
+const CALL_SID_LEGACY: usize = 4;
+const COACHING_CALL_SID_LEGACY: usize = 5;
+const API_VERSION: usize = 6;
+/// How many text slots a participant has.
+const TEXTS: usize = 7;
+
+/// Telnyx's `api_version` in every TeXML answer.
+pub const TELNYX_API_VERSION: &str = "v2/texml";
 
 /// A date slot: `u64::MAX` for none (no valid timestamp is that large).
 const NO_DATE: u64 = u64::MAX;
@@ -271,10 +366,12 @@ pub struct Participant<'a> {
     call_sid_to_coach: Option<CallSid>,
     date_created: u64,
     date_updated: u64,
-    /// `label`, `queue_time`, `uri` and an unknown status text; their forms
-    /// are packed in `forms` (2 bits each) to keep the value small.
-    texts: [Option<&'a str>; 4],
-    forms: u8,
+    /// `label`, `queue_time`, `uri`, an unknown status text and Telnyx's
+    /// `call_sid_legacy`, `coaching_call_sid_legacy` and `api_version`;
+    /// their forms are packed in `forms` (2 bits each) to keep the value
+    /// small.
+    texts: [Option<&'a str>; TEXTS],
+    forms: u16,
     flags: Flags,
     status: Option<Status>,
     uri_source: UriSource,
@@ -304,10 +401,18 @@ enum Field {
     CallSidToCoach,
     QueueTime,
     Uri,
+    // Telnyx's own keys, after Twilio's (the fast path of the decoder
+    // expects Twilio's order; Telnyx's keys are found by name).
+    ApiVersion,
+    CallSidLegacy,
+    /// Telnyx's name of the coach target (`call_sid_to_coach`): the same
+    /// field, so a document with both has it twice.
+    CoachingCallSid,
+    CoachingCallSidLegacy,
 }
 
 impl Field {
-    const ALL: [Self; 15] = [
+    const ALL: [Self; 19] = [
         Self::AccountSid,
         Self::CallSid,
         Self::Label,
@@ -323,11 +428,15 @@ impl Field {
         Self::CallSidToCoach,
         Self::QueueTime,
         Self::Uri,
+        Self::ApiVersion,
+        Self::CallSidLegacy,
+        Self::CoachingCallSid,
+        Self::CoachingCallSidLegacy,
     ];
 
     /// The field named `key`. A search over the names [`Field::quoted`]
     /// already keeps (the decoder's fallback when a key is not the one
-    /// expected next): a `match` on the fifteen byte strings compiled to
+    /// expected next): a `match` on the fifteen (Twilio's) byte strings compiled to
     /// about 1.1 KB of length switches and compares on a Cortex-M.
     fn of(key: &[u8]) -> Option<Self> {
         Self::ALL
@@ -359,6 +468,10 @@ impl Field {
             CallSidToCoach => "call_sid_to_coach",
             QueueTime => "queue_time",
             Uri => "uri",
+            ApiVersion => "api_version",
+            CallSidLegacy => "call_sid_legacy",
+            CoachingCallSid => "coaching_call_sid",
+            CoachingCallSidLegacy => "coaching_call_sid_legacy",
         )
     }
 
@@ -370,7 +483,9 @@ impl Field {
 }
 
 /// A string field's value: `None` for `null` and for `""` (the empty-string
-/// rule), with its offset for errors.
+/// rule), with its offset for errors. Inlined into its callers (see
+/// `Participant::read_field`).
+#[inline(always)]
 fn text_value<'a>(c: &mut Cursor<'a>) -> Result<(Option<JsonStr<'a>>, usize), JsonError> {
     c.ws();
     let at = c.pos;
@@ -468,7 +583,7 @@ impl<'a> Participant<'a> {
             call_sid_to_coach: None,
             date_created: NO_DATE,
             date_updated: NO_DATE,
-            texts: [None; 4],
+            texts: [None; TEXTS],
             forms: 0,
             flags: Flags(0),
             status: None,
@@ -555,33 +670,52 @@ impl<'a> Participant<'a> {
         *seen |= bit;
         match field {
             // One non-generic read for the four SIDs (one copy of the code).
-            Field::AccountSid | Field::CallSid | Field::ConferenceSid | Field::CallSidToCoach => {
+            Field::AccountSid | Field::CallSid | Field::ConferenceSid => {
+                self.read_sid(c, field)?;
+            }
+            // The coach target has two names (Twilio's, Telnyx's): both in
+            // one document is the field twice.
+            Field::CallSidToCoach | Field::CoachingCallSid => {
+                let both =
+                    (1 << Field::CallSidToCoach as u32) | (1 << Field::CoachingCallSid as u32);
+                if *seen & both == both {
+                    return Err(JsonError::new(JsonErrorKind::DuplicateKey, key_offset));
+                }
                 self.read_sid(c, field)?;
             }
             Field::DateCreated => self.date_created = date_value(c)?,
             Field::DateUpdated => self.date_updated = date_value(c)?,
-            Field::Label => {
+            // One read for the texts: one call site, inlined (a call per
+            // text field cost the decoder about 40 instructions each,
+            // `scripts/irops participant_decode`; a copy per field, flash).
+            Field::Label
+            | Field::Status
+            | Field::QueueTime
+            | Field::Uri
+            | Field::ApiVersion
+            | Field::CallSidLegacy
+            | Field::CoachingCallSidLegacy => {
                 let (text, at) = text_value(c)?;
-                if let Some(text) = text {
-                    if !label_ok(text) {
-                        return Err(JsonError::new(JsonErrorKind::InvalidValue, at));
+                let i = match field {
+                    Field::Label => {
+                        if text.is_some_and(|t| !label_ok(t)) {
+                            return Err(JsonError::new(JsonErrorKind::InvalidValue, at));
+                        }
+                        LABEL
                     }
-                    self.set_text(LABEL, Some(text));
-                }
-            }
-            Field::Status => {
-                let (text, _) = text_value(c)?;
-                self.status = text.map(Status::of);
-                let unknown = text.filter(|_| self.status == Some(Status::Unknown));
-                self.set_text(STATUS_TEXT, unknown);
-            }
-            Field::QueueTime => {
-                let v = text_value(c)?.0;
-                self.set_text(QUEUE_TIME, v);
-            }
-            Field::Uri => {
-                let v = text_value(c)?.0;
-                self.set_text(URI, v);
+                    Field::Status => {
+                        self.status = text.map(Status::of);
+                        let unknown = text.filter(|_| self.status == Some(Status::Unknown));
+                        self.set_text(STATUS_TEXT, unknown);
+                        return Ok(());
+                    }
+                    Field::QueueTime => QUEUE_TIME,
+                    Field::Uri => URI,
+                    Field::ApiVersion => API_VERSION,
+                    Field::CallSidLegacy => CALL_SID_LEGACY,
+                    _ => COACHING_CALL_SID_LEGACY,
+                };
+                self.set_text(i, text);
             }
             // One read for the five booleans (one copy of the code).
             Field::EndConferenceOnExit
@@ -624,7 +758,8 @@ impl<'a> Participant<'a> {
 
     fn text(&self, i: usize) -> Option<JsonStr<'a>> {
         let raw = self.texts.get(i).copied().flatten()?;
-        Some(JsonStr::unpack(raw, self.forms >> (2 * i)))
+        let code = (self.forms >> (2 * i)) & 3;
+        Some(JsonStr::unpack(raw, code as u8))
     }
 
     fn set_text(&mut self, i: usize, v: Option<JsonStr<'a>>) {
@@ -638,7 +773,7 @@ impl<'a> Participant<'a> {
         if let Some(slot) = self.texts.get_mut(i) {
             *slot = raw;
         }
-        self.forms = (self.forms & !(3 << (2 * i))) | (code << (2 * i));
+        self.forms = (self.forms & !(3 << (2 * i))) | (u16::from(code) << (2 * i));
     }
 
     fn set_flag(&mut self, i: u16, v: Option<bool>) {
@@ -723,6 +858,55 @@ impl<'a> Participant<'a> {
             UriSource::Derived(style) => Some(style),
             UriSource::Stored => None,
         }
+    }
+    /// Telnyx's `coaching_call_sid`: the call being coached, the same field
+    /// as [`Participant::call_sid_to_coach`] (Telnyx's name for it).
+    ///
+    /// ```
+    /// use confpart::api::participant::Participant;
+    /// let p = Participant::decode(br#"{"call_sid": "v3:abc", "coaching": true, "coaching_call_sid": "v3:def"}"#)?;
+    /// assert_eq!(p.coaching_call_sid().unwrap().as_str(), "v3:def");
+    /// assert_eq!(p.coaching_call_sid(), p.call_sid_to_coach());
+    /// # Ok::<(), confpart::wire::json::JsonError>(())
+    /// ```
+    pub const fn coaching_call_sid(&self) -> Option<&CallSid> {
+        self.call_sid_to_coach.as_ref()
+    }
+    /// Telnyx's `call_sid_legacy`: another identifier of this participant's
+    /// call, kept as text (any form, any length).
+    ///
+    /// ```
+    /// use confpart::api::participant::Participant;
+    /// let p = Participant::decode(br#"{"call_sid": "v3:abc", "call_sid_legacy": "CAaaaa"}"#)?;
+    /// assert!(p.call_sid_legacy().unwrap().eq_str("CAaaaa"));
+    /// # Ok::<(), confpart::wire::json::JsonError>(())
+    /// ```
+    pub fn call_sid_legacy(&self) -> Option<JsonStr<'a>> {
+        self.text(CALL_SID_LEGACY)
+    }
+    /// Telnyx's `coaching_call_sid_legacy`: another identifier of the
+    /// coached call, kept as text.
+    ///
+    /// ```
+    /// use confpart::api::participant::Participant;
+    /// let p = Participant::decode(br#"{"call_sid": "v3:abc", "coaching_call_sid_legacy": null}"#)?;
+    /// assert_eq!(p.coaching_call_sid_legacy(), None);
+    /// # Ok::<(), confpart::wire::json::JsonError>(())
+    /// ```
+    pub fn coaching_call_sid_legacy(&self) -> Option<JsonStr<'a>> {
+        self.text(COACHING_CALL_SID_LEGACY)
+    }
+    /// Telnyx's `api_version` as stored (decoded or set); Telnyx sends
+    /// [`TELNYX_API_VERSION`].
+    ///
+    /// ```
+    /// use confpart::api::participant::{Participant, TELNYX_API_VERSION};
+    /// let p = Participant::decode(br#"{"call_sid": "v3:abc", "api_version": "v2/texml"}"#)?;
+    /// assert!(p.api_version().unwrap().eq_str(TELNYX_API_VERSION));
+    /// # Ok::<(), confpart::wire::json::JsonError>(())
+    /// ```
+    pub fn api_version(&self) -> Option<JsonStr<'a>> {
+        self.text(API_VERSION)
     }
 
     // --- Builder. ---------------------------------------------------------
@@ -818,6 +1002,48 @@ impl<'a> Participant<'a> {
         self.call_sid_to_coach = v.into();
         self
     }
+    /// Sets Telnyx's `call_sid_legacy` (plain text or a [`JsonStr`]; `""`
+    /// clears it). A bridge decides the value; Telnyx's encoding omits the
+    /// key when it is not set.
+    ///
+    /// ```
+    /// use confpart::api::participant::Participant;
+    /// let p = Participant::new().with_call_sid_legacy("CAaaaa");
+    /// assert!(p.call_sid_legacy().unwrap().eq_str("CAaaaa"));
+    /// ```
+    #[must_use]
+    pub fn with_call_sid_legacy(mut self, v: impl Into<JsonStr<'a>>) -> Self {
+        self.set_text(CALL_SID_LEGACY, Some(v.into()).filter(|s| !s.is_empty()));
+        self
+    }
+    /// Sets Telnyx's `coaching_call_sid_legacy` (`""` clears it).
+    ///
+    /// ```
+    /// use confpart::api::participant::Participant;
+    /// let p = Participant::new().with_coaching_call_sid_legacy("");
+    /// assert_eq!(p.coaching_call_sid_legacy(), None);
+    /// ```
+    #[must_use]
+    pub fn with_coaching_call_sid_legacy(mut self, v: impl Into<JsonStr<'a>>) -> Self {
+        self.set_text(
+            COACHING_CALL_SID_LEGACY,
+            Some(v.into()).filter(|s| !s.is_empty()),
+        );
+        self
+    }
+    /// Sets Telnyx's `api_version` (`""` clears it; Telnyx's encoding then
+    /// writes [`TELNYX_API_VERSION`]).
+    ///
+    /// ```
+    /// use confpart::api::participant::Participant;
+    /// let p = Participant::new().with_api_version("v2/texml");
+    /// assert!(p.api_version().unwrap().eq_str("v2/texml"));
+    /// ```
+    #[must_use]
+    pub fn with_api_version(mut self, v: impl Into<JsonStr<'a>>) -> Self {
+        self.set_text(API_VERSION, Some(v.into()).filter(|s| !s.is_empty()));
+        self
+    }
     /// Sets `queue_time` (plain text or a [`JsonStr`]; `""` clears it).
     #[must_use]
     pub fn with_queue_time(mut self, v: impl Into<JsonStr<'a>>) -> Self {
@@ -868,44 +1094,10 @@ impl<'a> Participant<'a> {
     /// Writes the participant as JSON (Twilio's field order, `null` for
     /// absent fields).
     pub fn encode<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
-        fn sid<S: Sink + ?Sized>(sink: &mut S, sid: Option<&[u8]>) -> Result<(), WriteError> {
-            match sid {
-                Some(s) => {
-                    sink.put(b"\"")?;
-                    sink.put(s)?;
-                    sink.put(b"\"")
-                }
-                None => sink.put(b"null"),
-            }
-        }
-        fn text<S: Sink + ?Sized>(sink: &mut S, s: Option<JsonStr<'_>>) -> Result<(), WriteError> {
-            match s {
-                Some(s) => s.write_json(sink),
-                None => sink.put(b"null"),
-            }
-        }
-        fn date<S: Sink + ?Sized>(sink: &mut S, slot: u64) -> Result<(), WriteError> {
-            match date_of(slot) {
-                Some(t) => {
-                    // The date between its quotes, one `put`.
-                    let mut quoted = [b'"'; RFC2822_LEN + 2];
-                    if let Some(dst) = quoted.get_mut(1..=RFC2822_LEN) {
-                        crate::wire::sink::copy(dst, &t.rfc2822());
-                    }
-                    sink.put(&quoted)
-                }
-                None => sink.put(b"null"),
-            }
-        }
-        // One constant-length `put` per branch: a buffer sink stores it
-        // with a few moves, no `memcpy` call.
-        fn flag<S: Sink + ?Sized>(sink: &mut S, v: Option<bool>) -> Result<(), WriteError> {
-            match v {
-                Some(true) => sink.put(b"true"),
-                Some(false) => sink.put(b"false"),
-                None => sink.put(b"null"),
-            }
-        }
+        use put_date as date;
+        use put_flag as flag;
+        use put_sid as sid;
+        use put_text as text;
         sink.put(b"{\"account_sid\":")?;
         sid(sink, self.account_sid.as_ref().map(AccountSid::as_bytes))?;
         sink.put(b",\"call_sid\":")?;
@@ -946,22 +1138,227 @@ impl<'a> Participant<'a> {
         sink.put(b",\"queue_time\":")?;
         text(sink, self.queue_time())?;
         sink.put(b",\"uri\":")?;
+        if !self.write_uri_value(sink)? {
+            sink.put(b"null")?;
+        }
+        sink.put(b"}")
+    }
+
+    /// Whether the participant has a uri to write (stored, or derived with
+    /// its three SIDs there).
+    fn has_uri(&self) -> bool {
         match self.uri_source {
-            UriSource::Stored => text(sink, self.uri())?,
-            UriSource::Derived(style) => {
-                let ready = self.account_sid.is_some()
+            UriSource::Stored => self.uri().is_some(),
+            UriSource::Derived(_) => {
+                self.account_sid.is_some()
                     && self.conference_sid.is_some()
-                    && self.call_sid.is_some();
-                if ready {
+                    && self.call_sid.is_some()
+            }
+        }
+    }
+
+    /// Writes the uri as a JSON string if there is one ([`Participant::has_uri`]).
+    fn write_uri_value<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<bool, WriteError> {
+        if !self.has_uri() {
+            return Ok(false);
+        }
+        match (self.uri_source, self.uri()) {
+            (UriSource::Derived(style), _) => {
+                sink.put(b"\"")?;
+                self.write_derived_uri(style, sink)?;
+                sink.put(b"\"")?;
+            }
+            (UriSource::Stored, Some(uri)) => uri.write_json(sink)?,
+            (UriSource::Stored, None) => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Writes the participant as `dialect`'s service answers it:
+    ///
+    /// - Twilio and SignalWire: [`Participant::encode`] (`reply` makes no
+    ///   difference: their create answer is the resource);
+    /// - Telnyx, [`Reply::Resource`] (fetch, update, list items):
+    ///   `account_sid`, `api_version` (stored, else [`TELNYX_API_VERSION`]),
+    ///   `call_sid`, `call_sid_legacy`, `coaching`, `coaching_call_sid` (the
+    ///   coach target), `coaching_call_sid_legacy`, `conference_sid`,
+    ///   `date_created`, `date_updated`, `end_conference_on_exit`, `hold`,
+    ///   `muted`, `status`, `uri`, in that order (the order of Telnyx's
+    ///   SDK types);
+    /// - Telnyx, [`Reply::Created`]: `account_sid`, `call_sid`, `coaching`,
+    ///   `coaching_call_sid`, `conference_sid`, `end_conference_on_exit`,
+    ///   `hold`, `muted`, `status`, `uri`.
+    ///
+    /// Telnyx's answers never carry `label`, `start_conference_on_enter`,
+    /// `queue_time` or `call_sid_to_coach`, and **omit** a field that is not
+    /// set rather than writing `null`: the SDKs' types declare every field
+    /// optional (`Optional[str] = None` in Python, `field?: string` in
+    /// Node, where `null` is not a `string`), so an absent key is what both
+    /// accept. A status is written as set (the bridge maps its lifecycle to
+    /// Telnyx's `connecting`, `connected`, `completed`); a derived uri of
+    /// [`PathStyle::Texml`] is `/v2/texml/.../Participants/{call}.json`.
+    ///
+    /// ```
+    /// use confpart::api::participant::{Participant, Reply, Status};
+    /// use confpart::api::path::{Dialect, PathStyle};
+    /// use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid};
+    /// use confpart::wire::sink::SliceSink;
+    ///
+    /// let p = Participant::new()
+    ///     .with_account_sid(AccountSid::parse("61bf923e-5e4d-4595-a110-56190ea18a1b")?)
+    ///     .with_conference_sid(ConferenceSid::parse("6dc6cc1a-1ba1-4351-86b8-4c22c95cd98f")?)
+    ///     .with_call_sid(CallSid::parse("v3:9X2vxPDFY2RHSJ1EdMS0RHRksMTg3RmlQbHBEc0MxYjZ3bVNBOTN3")?)
+    ///     .with_label("not in telnyx")
+    ///     .with_muted(true)
+    ///     .with_status(Status::Connected)
+    ///     .with_derived_uri(PathStyle::Texml);
+    /// let mut buf = [0u8; 512];
+    /// let mut sink = SliceSink::new(&mut buf);
+    /// p.encode_for(Dialect::Telnyx, Reply::Created, &mut sink).unwrap();
+    /// let json = core::str::from_utf8(sink.written()).unwrap();
+    /// assert!(json.starts_with(r#"{"account_sid":"61bf923e-5e4d-4595-a110-56190ea18a1b","call_sid":"v3:"#));
+    /// assert!(json.ends_with(r#"/Participants/v3:9X2vxPDFY2RHSJ1EdMS0RHRksMTg3RmlQbHBEc0MxYjZ3bVNBOTN3.json"}"#));
+    /// assert!(!json.contains("label") && !json.contains("api_version"));
+    /// assert_eq!(json.len(), p.encoded_len_for(Dialect::Telnyx, Reply::Created));
+    /// let back = Participant::decode(sink.written()).unwrap();
+    /// assert_eq!((back.muted(), back.status()), (Some(true), Some(Status::Connected)));
+    /// # Ok::<(), confpart::wire::ident::IdError>(())
+    /// ```
+    pub fn encode_for<S: Sink + ?Sized>(
+        &self,
+        dialect: Dialect,
+        reply: Reply,
+        sink: &mut S,
+    ) -> Result<(), WriteError> {
+        match dialect {
+            Dialect::Twilio | Dialect::SignalWire => self.encode(sink),
+            Dialect::Telnyx => self.encode_telnyx(reply, sink),
+        }
+    }
+
+    /// Telnyx's resource or create answer ([`Participant::encode_for`]).
+    fn encode_telnyx<S: Sink + ?Sized>(
+        &self,
+        reply: Reply,
+        sink: &mut S,
+    ) -> Result<(), WriteError> {
+        let full = reply == Reply::Resource;
+        let mut m = Members { first: true };
+        if let Some(sid) = &self.account_sid {
+            m.key(sink, b"account_sid")?;
+            put_sid(sink, Some(sid.as_bytes()))?;
+        }
+        if full {
+            m.key(sink, b"api_version")?;
+            match self.api_version() {
+                Some(v) => v.write_json(sink)?,
+                None => {
                     sink.put(b"\"")?;
-                    self.write_derived_uri(style, sink)?;
+                    sink.put_str(TELNYX_API_VERSION)?;
                     sink.put(b"\"")?;
-                } else {
-                    sink.put(b"null")?;
                 }
             }
         }
+        if let Some(sid) = &self.call_sid {
+            m.key(sink, b"call_sid")?;
+            put_sid(sink, Some(sid.as_bytes()))?;
+        }
+        if let (true, Some(v)) = (full, self.call_sid_legacy()) {
+            m.key(sink, b"call_sid_legacy")?;
+            v.write_json(sink)?;
+        }
+        if let Some(v) = self.coaching() {
+            m.key(sink, b"coaching")?;
+            put_flag(sink, Some(v))?;
+        }
+        if let Some(sid) = &self.call_sid_to_coach {
+            m.key(sink, b"coaching_call_sid")?;
+            put_sid(sink, Some(sid.as_bytes()))?;
+        }
+        if let (true, Some(v)) = (full, self.coaching_call_sid_legacy()) {
+            m.key(sink, b"coaching_call_sid_legacy")?;
+            v.write_json(sink)?;
+        }
+        if let Some(sid) = &self.conference_sid {
+            m.key(sink, b"conference_sid")?;
+            put_sid(sink, Some(sid.as_bytes()))?;
+        }
+        if full {
+            for (key, slot) in [
+                (&b"date_created"[..], self.date_created),
+                (&b"date_updated"[..], self.date_updated),
+            ] {
+                if slot != NO_DATE {
+                    m.key(sink, key)?;
+                    put_date(sink, slot)?;
+                }
+            }
+        }
+        for (key, v) in [
+            (
+                &b"end_conference_on_exit"[..],
+                self.end_conference_on_exit(),
+            ),
+            (&b"hold"[..], self.hold()),
+            (&b"muted"[..], self.muted()),
+        ] {
+            if v.is_some() {
+                m.key(sink, key)?;
+                put_flag(sink, v)?;
+            }
+        }
+        if let Some(status) = self.status_text() {
+            m.key(sink, b"status")?;
+            status.write_json(sink)?;
+        }
+        if self.has_uri() {
+            m.key(sink, b"uri")?;
+            self.write_uri_value(sink)?;
+        }
+        if m.first {
+            sink.put(b"{")?;
+        }
         sink.put(b"}")
+    }
+
+    /// The length of [`Participant::encode_for`]'s output.
+    ///
+    /// ```
+    /// use confpart::api::participant::{Participant, Reply};
+    /// use confpart::api::path::Dialect;
+    /// let p = Participant::new().with_muted(true);
+    /// assert_eq!(p.encoded_len_for(Dialect::Twilio, Reply::Resource), p.encoded_len());
+    /// assert_eq!(
+    ///     p.encoded_len_for(Dialect::Telnyx, Reply::Created),
+    ///     r#"{"muted":true}"#.len()
+    /// );
+    /// ```
+    pub fn encoded_len_for(&self, dialect: Dialect, reply: Reply) -> usize {
+        let mut count = CountingSink::default();
+        // A CountingSink never fails.
+        let _ = self.encode_for(dialect, reply, &mut count);
+        count.count
+    }
+
+    /// Bounds `(low, high)` on [`Participant::encoded_len_for`]: Twilio's
+    /// and SignalWire's are [`Participant::encoded_len_bounds`]'s; Telnyx's
+    /// are exact (the answer is counted).
+    ///
+    /// ```
+    /// use confpart::api::participant::{Participant, Reply};
+    /// use confpart::api::path::Dialect;
+    /// let p = Participant::new().with_label("a\"b");
+    /// let n = p.encoded_len_for(Dialect::Telnyx, Reply::Resource);
+    /// assert_eq!(p.encoded_len_bounds_for(Dialect::Telnyx, Reply::Resource), (n, n));
+    /// ```
+    pub fn encoded_len_bounds_for(&self, dialect: Dialect, reply: Reply) -> (usize, usize) {
+        match dialect {
+            Dialect::Twilio | Dialect::SignalWire => self.encoded_len_bounds(),
+            Dialect::Telnyx => {
+                let n = self.encoded_len_for(dialect, reply);
+                (n, n)
+            }
+        }
     }
 
     /// Bounds `(low, high)` on [`Participant::encoded_len`] without writing
@@ -1063,7 +1460,15 @@ impl<'a> Participant<'a> {
 
     /// Whether the two uris are the same text (a derived one is rendered).
     fn same_uri(&self, other: &Self) -> bool {
-        const MAX: usize = 192;
+        // The longest derived uri: a prefix (at most 32 bytes), three SIDs
+        // of the longest form and the fixed segments.
+        const MAX: usize =
+            32 + 3 * SID_CAPACITY + "/Accounts//Conferences//Participants/.json".len();
+        const _: () = assert!(
+            PathStyle::Twilio.prefix().len() <= 32
+                && PathStyle::Laml.prefix().len() <= 32
+                && PathStyle::Texml.prefix().len() <= 32
+        );
         fn render<'b>(p: &Participant<'_>, buf: &'b mut [u8; MAX]) -> Option<JsonStr<'b>> {
             match p.uri_source {
                 UriSource::Stored => None,
@@ -1099,6 +1504,9 @@ impl PartialEq for Participant<'_> {
             && self.text(STATUS_TEXT) == other.text(STATUS_TEXT)
             && self.label() == other.label()
             && self.queue_time() == other.queue_time()
+            && self.call_sid_legacy() == other.call_sid_legacy()
+            && self.coaching_call_sid_legacy() == other.coaching_call_sid_legacy()
+            && self.api_version() == other.api_version()
             && self.same_uri(other)
     }
 }
@@ -1124,7 +1532,10 @@ impl fmt::Debug for Participant<'_> {
             )
             .field("coaching", &self.coaching())
             .field("call_sid_to_coach", &self.call_sid_to_coach)
-            .field("queue_time", &self.queue_time());
+            .field("queue_time", &self.queue_time())
+            .field("call_sid_legacy", &self.call_sid_legacy())
+            .field("coaching_call_sid_legacy", &self.coaching_call_sid_legacy())
+            .field("api_version", &self.api_version());
         match self.uri_source {
             UriSource::Stored => d.field("uri", &self.uri()),
             UriSource::Derived(style) => d.field("uri", &style),
@@ -1170,7 +1581,15 @@ impl serde::Serialize for Participant<'_> {
                     .map_err(|_| fmt::Error)
             }
         }
-        let mut st = s.serialize_struct("Participant", 15)?;
+        // Telnyx's own texts follow Twilio's fields when they are set (a
+        // participant of the other dialects serializes as `encode` writes it).
+        let telnyx = [
+            ("call_sid_legacy", self.call_sid_legacy()),
+            ("coaching_call_sid_legacy", self.coaching_call_sid_legacy()),
+            ("api_version", self.api_version()),
+        ];
+        let extra = telnyx.iter().filter(|(_, v)| v.is_some()).count();
+        let mut st = s.serialize_struct("Participant", 15 + extra)?;
         st.serialize_field("account_sid", &self.account_sid)?;
         st.serialize_field("call_sid", &self.call_sid)?;
         st.serialize_field("label", &self.label())?;
@@ -1201,6 +1620,12 @@ impl serde::Serialize for Participant<'_> {
                     && self.conference_sid.is_some()
                     && self.call_sid.is_some();
                 st.serialize_field("uri", &Some(Str(Derived(self, style))).filter(|_| all))?;
+            }
+        }
+        for (key, value) in telnyx {
+            match value {
+                Some(v) => st.serialize_field(key, &v)?,
+                None => st.skip_field(key)?,
             }
         }
         st.end()

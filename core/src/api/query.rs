@@ -1,6 +1,10 @@
 //! The query string of the list operation: filters `Muted`, `Hold`,
 //! `Coaching` and paging `PageSize` (1..=[`PAGE_SIZE_MAX`]), `Page`,
-//! `PageToken`. Written by the client, decoded by the bridge.
+//! `PageToken`. Written by the client, decoded by the bridge, and read from
+//! a page's `next_page_uri` to ask for the next page
+//! ([`ListQuery::from_page_uri`]): Twilio's, SignalWire's and Telnyx's pages
+//! all carry `Page`, `PageSize` and `PageToken` there (Telnyx has no
+//! `previous_page_uri`, and no filters: [`ListQuery::validate_for`]).
 //!
 //! ```
 //! use confpart::api::query::ListQuery;
@@ -20,6 +24,7 @@
 
 use core::fmt;
 
+use crate::api::path::Dialect;
 use crate::wire::form::{self, Space};
 use crate::wire::sink::{Sink, WriteError};
 
@@ -72,6 +77,14 @@ pub enum QueryError {
         /// Bytes needed.
         needed: usize,
     },
+    /// A filter the dialect's list does not take (Telnyx's list has no
+    /// `Muted`, `Hold` or `Coaching`: it would answer every participant).
+    NotInDialect {
+        /// The key.
+        key: &'static str,
+        /// The dialect.
+        dialect: Dialect,
+    },
 }
 
 impl fmt::Display for QueryError {
@@ -95,11 +108,44 @@ impl fmt::Display for QueryError {
             Self::ScratchFull { needed } => {
                 write!(f, "scratch buffer too small ({needed} bytes needed)")
             }
+            Self::NotInDialect { key, dialect } => {
+                write!(f, "the {dialect} API does not filter lists by {key}")
+            }
         }
     }
 }
 
 impl core::error::Error for QueryError {}
+
+impl QueryError {
+    /// The same error with its offset moved by `by` bytes (a query read
+    /// inside a longer string).
+    const fn shifted(self, by: usize) -> Self {
+        match self {
+            Self::PageSize { offset } => Self::PageSize {
+                offset: offset + by,
+            },
+            Self::Page { offset } => Self::Page {
+                offset: offset + by,
+            },
+            Self::InvalidBool { key, offset } => Self::InvalidBool {
+                key,
+                offset: offset + by,
+            },
+            Self::DuplicateKey { key, offset } => Self::DuplicateKey {
+                key,
+                offset: offset + by,
+            },
+            Self::InvalidEscape { offset } => Self::InvalidEscape {
+                offset: offset + by,
+            },
+            Self::PageToken { offset } => Self::PageToken {
+                offset: offset + by,
+            },
+            other @ (Self::ScratchFull { .. } | Self::NotInDialect { .. }) => other,
+        }
+    }
+}
 
 /// Filters and paging of the list operation (all optional).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -153,6 +199,63 @@ impl<'a> ListQuery<'a> {
             return Err(QueryError::PageToken { offset: 0 });
         }
         Ok(())
+    }
+
+    /// [`ListQuery::validate`], and the filters `dialect`'s list takes:
+    /// Telnyx's takes none (only paging), so a filter is refused rather
+    /// than silently answered with every participant.
+    ///
+    /// ```
+    /// use confpart::api::path::Dialect;
+    /// use confpart::api::query::{ListQuery, QueryError};
+    /// let muted = ListQuery { muted: Some(true), ..ListQuery::new() };
+    /// assert_eq!(muted.validate_for(Dialect::Twilio), Ok(()));
+    /// assert_eq!(
+    ///     muted.validate_for(Dialect::Telnyx),
+    ///     Err(QueryError::NotInDialect { key: "Muted", dialect: Dialect::Telnyx })
+    /// );
+    /// ```
+    pub fn validate_for(&self, dialect: Dialect) -> Result<(), QueryError> {
+        self.validate()?;
+        if dialect == Dialect::Telnyx {
+            let filters = [
+                ("Muted", self.muted),
+                ("Hold", self.hold),
+                ("Coaching", self.coaching),
+            ];
+            if let Some((key, _)) = filters.into_iter().find(|(_, v)| v.is_some()) {
+                return Err(QueryError::NotInDialect { key, dialect });
+            }
+        }
+        Ok(())
+    }
+
+    /// The query of the next (or any) page from a page's `next_page_uri`
+    /// (its JSON string already unescaped): what follows the `?` up to a
+    /// `#`, decoded by [`ListQuery::decode`] (error offsets are in `uri`).
+    /// Only the query is taken, never the path or a host: a page cannot
+    /// send the client to another conference or server. A URI without `?`
+    /// gives an empty query.
+    ///
+    /// ```
+    /// use confpart::api::query::ListQuery;
+    /// // Telnyx's shape (its SDK's example): the path has `.json`, the
+    /// // query has the page, its size and an opaque token.
+    /// let uri = b"/v2/texml/Accounts/a/Conferences/c/Participants.json?Page=1&PageSize=1&PageToken=MTY4ODY0NzA0NQ%3D%3D";
+    /// let mut scratch = [0u8; 32];
+    /// let q = ListQuery::from_page_uri(uri, &mut scratch)?;
+    /// assert_eq!((q.page, q.page_size, q.page_token), (Some(1), Some(1), Some("MTY4ODY0NzA0NQ==")));
+    /// # Ok::<(), confpart::api::query::QueryError>(())
+    /// ```
+    pub fn from_page_uri(uri: &'a [u8], scratch: &'a mut [u8]) -> Result<Self, QueryError> {
+        let Some(start) = crate::wire::scan::byte(uri, b'?').map(|q| q + 1) else {
+            return Ok(Self::new());
+        };
+        let rest = uri.get(start..).unwrap_or(&[]);
+        let query = rest
+            .get(..crate::wire::scan::byte(rest, b'#').unwrap_or(rest.len()))
+            .unwrap_or(&[]);
+        Self::decode(query, scratch).map_err(|e| e.shifted(start))
     }
 
     /// Writes the query string without the leading `?`, keys in the order

@@ -12,7 +12,7 @@
 //! - **Statuses** `429` and `503` ([`is_busy`]) are retried: the service did
 //!   not apply the request, so this holds for every operation, `Create`
 //!   included. With [`RetryPolicy::retry_not_found`], a `404` (code
-//!   [`codes::NOT_FOUND`] or no code) is retried too for the operations on
+//!   [`codes::NOT_FOUND`], Telnyx's [`codes::TELNYX_NOT_FOUND`], or no code) is retried too for the operations on
 //!   one participant ([`OperationKind::addresses_participant`]): a
 //!   participant created moments ago may not be addressable yet (eventual
 //!   consistency).
@@ -277,8 +277,8 @@ pub struct RetryPolicy {
     pub factor: u32,
     /// Longest `Retry-After` honoured; a longer one stops (default 60 s).
     pub max_retry_after: Duration,
-    /// Retry 404 / [`codes::NOT_FOUND`] on the operations on one
-    /// participant (default off).
+    /// Retry 404 / [`codes::NOT_FOUND`] (Telnyx: [`codes::TELNYX_NOT_FOUND`]) on the
+    /// operations on one participant (default off).
     pub retry_not_found: bool,
     /// Draw each back-off in `[ceiling/2, ceiling]` from the caller's bits
     /// (equal jitter, default on); off, the back-off is the ceiling itself
@@ -343,7 +343,7 @@ impl RetryPolicy {
                 status: 404, code, ..
             } if self.retry_not_found
                 && operation.addresses_participant()
-                && code.is_none_or(|c| c == codes::NOT_FOUND) =>
+                && code.is_none_or(|c| c == codes::NOT_FOUND || c == codes::TELNYX_NOT_FOUND) =>
             {
                 Ok(())
             }
@@ -563,6 +563,25 @@ mod tests {
             decide(&p, OperationKind::Fetch, 1, status(404, None)),
             Decision::Retry { .. }
         ));
+        // Telnyx's not-found code, as its error body carries it.
+        assert!(matches!(
+            decide(
+                &p,
+                OperationKind::Fetch,
+                1,
+                status(404, Some(codes::TELNYX_NOT_FOUND))
+            ),
+            Decision::Retry { .. }
+        ));
+        assert_eq!(
+            decide(
+                &RetryPolicy::DEFAULT,
+                OperationKind::Fetch,
+                1,
+                status(404, Some(codes::TELNYX_NOT_FOUND))
+            ),
+            Decision::Stop(StopReason::NotRetryable)
+        );
         assert!(matches!(
             decide(&p, OperationKind::Delete, 1, status(404, not_found)),
             Decision::Retry { .. }

@@ -34,7 +34,8 @@
 use core::fmt;
 
 use crate::api::fields::{
-    self, FieldValue, IgnoredKeys, Method, Scratch, URL_MAX_LEN, UrlProblem, check_url, setters,
+    self, FieldValue, IgnoredKeys, JsonValue, Method, Scratch, URL_MAX_LEN, UrlProblem, check_url,
+    setters,
 };
 use crate::api::path::Dialect;
 use crate::wire::form::{self, Space};
@@ -136,8 +137,39 @@ impl Field {
         matches!(self, Self::BeepOnExit | Self::EndConferenceOnExit)
     }
 
+    /// Whether `dialect`'s API has this field: Twilio all twelve, SignalWire
+    /// all but the [Twilio-only](Field::twilio_only) ones, Telnyx all but
+    /// `WaitMethod` (its SDKs' update parameters and API reference have
+    /// none).
+    ///
+    /// ```
+    /// use confpart::api::path::Dialect;
+    /// use confpart::api::update::Field;
+    /// assert!(Field::WaitMethod.in_dialect(Dialect::Twilio));
+    /// assert!(!Field::WaitMethod.in_dialect(Dialect::Telnyx));
+    /// assert!(Field::BeepOnExit.in_dialect(Dialect::Telnyx));
+    /// assert!(!Field::BeepOnExit.in_dialect(Dialect::SignalWire));
+    /// ```
+    pub const fn in_dialect(self, dialect: Dialect) -> bool {
+        match dialect {
+            Dialect::Twilio => true,
+            Dialect::SignalWire => !self.twilio_only(),
+            Dialect::Telnyx => !matches!(self, Self::WaitMethod),
+        }
+    }
+
     const fn bit(self) -> u16 {
         1 << (self as u16)
+    }
+}
+
+impl fields::BodyField for Field {
+    fn key(self) -> &'static str {
+        Field::key(self)
+    }
+
+    fn from_key(key: &[u8]) -> Option<Self> {
+        Field::from_key(key)
     }
 }
 
@@ -224,10 +256,19 @@ pub enum ValidationError {
         /// The field.
         field: Field,
     },
-    /// A SID of the other dialect's form (UUID to Twilio, `CA…` to SignalWire).
+    /// A SID of another dialect's form (UUID to Twilio, `CA…` to SignalWire
+    /// or Telnyx).
     SidForm {
         /// The field.
         field: Field,
+    },
+    /// A field the dialect's API does not have (Telnyx: `WaitMethod`; for
+    /// SignalWire's missing fields, [`ValidationError::TwilioOnlyField`]).
+    NotInDialect {
+        /// The field.
+        field: Field,
+        /// The dialect it was to be sent to.
+        dialect: Dialect,
     },
 }
 
@@ -251,7 +292,10 @@ impl fmt::Display for ValidationError {
             Self::TwilioOnlyField { field } => {
                 write!(f, "{field} is a Twilio-only field, not sent to SignalWire")
             }
-            Self::SidForm { field } => write!(f, "{field} has a SID of the other dialect's form"),
+            Self::SidForm { field } => write!(f, "{field} has a SID of another dialect's form"),
+            Self::NotInDialect { field, dialect } => {
+                write!(f, "{field} is not a field of the {dialect} API, not sent")
+            }
         }
     }
 }
@@ -398,7 +442,9 @@ impl<'a> Update<'a> {
     /// - URLs are absolute `http(s)` URLs of at most [`URL_MAX_LEN`] bytes,
     ///   without control characters or whitespace (`WaitUrl` may be empty: silence);
     /// - methods are `GET`/`POST` (guaranteed by [`Method`]);
-    /// - SignalWire: no `BeepOnExit` / `EndConferenceOnExit`, UUID SIDs; Twilio: `CA…` SIDs.
+    /// - SignalWire: no `BeepOnExit` / `EndConferenceOnExit`, UUID SIDs; Twilio: `CA…` SIDs;
+    ///   Telnyx: no `WaitMethod`, call-control ids (`v3:…`) or UUIDs
+    ///   ([`Field::in_dialect`], [`Dialect::accepts_call_form`]).
     pub fn validate(&self, dialect: Dialect) -> Result<(), ValidationError> {
         match (self.coaching, self.call_sid_to_coach) {
             (Some(true), None | Some(CoachTarget::Clear)) => {
@@ -428,10 +474,11 @@ impl<'a> Update<'a> {
                 field: Field::CallSidToCoach,
             });
         }
-        if dialect == Dialect::SignalWire
-            && let Some(field) = self.fields().find(|f| f.twilio_only())
-        {
-            return Err(ValidationError::TwilioOnlyField { field });
+        if let Some(field) = self.fields().find(|f| !f.in_dialect(dialect)) {
+            return Err(match dialect {
+                Dialect::SignalWire => ValidationError::TwilioOnlyField { field },
+                _ => ValidationError::NotInDialect { field, dialect },
+            });
         }
         Ok(())
     }
@@ -655,6 +702,77 @@ impl<'a> Update<'a> {
             }
         }
         Ok(out)
+    }
+
+    /// Decodes a JSON body as the Python and Go SDKs send it
+    /// (`{"Muted": true, "HoldUrl": "..."}`), with the outputs and rules of
+    /// [`Update::decode`]: the same PascalCase keys (escapes in a key are
+    /// decoded before matching), JSON booleans (or the strings `"true"` /
+    /// `"false"` in any case), methods as strings in any case, `null` as
+    /// absent, unknown keys ignored (their values checked and skipped) and
+    /// reported as sent, duplicate known keys rejected, over-long values
+    /// rejected (never truncated). The body must be one strict JSON object
+    /// (the crate's JSON engine, [`crate::wire::json`]); anything else is a
+    /// [`FormError::Json`](crate::api::fields::FormError::Json) with its
+    /// byte offset. A value of the wrong JSON type is the field's error
+    /// ([`FormError::InvalidBool`](crate::api::fields::FormError::InvalidBool),
+    /// ...) at the value's offset.
+    ///
+    /// Strings without escapes borrow from `body`; the others are unescaped
+    /// into `scratch`. A scratch buffer as long as the body always suffices.
+    ///
+    /// ```
+    /// use confpart::api::update::{Field, FormError, Update};
+    ///
+    /// let body = br#"{"Hold": true, "HoldUrl": "http:\/\/music.example\/hold me.mp3", "Beep": false}"#;
+    /// let mut scratch = [0u8; 64];
+    /// let decoded = Update::decode_json(body, &mut scratch)?;
+    /// assert_eq!(decoded.update, Update::hold_with_music("http://music.example/hold me.mp3"));
+    /// assert_eq!(decoded.ignored.iter().next(), Some(&b"Beep"[..]));
+    ///
+    /// let e = Update::decode_json(br#"{"Muted": 1}"#, &mut [0u8; 16]).unwrap_err();
+    /// assert_eq!(e, FormError::InvalidBool { field: Field::Muted, offset: 10 });
+    /// # Ok::<(), FormError>(())
+    /// ```
+    pub fn decode_json(
+        body: &'a [u8],
+        scratch: &'a mut [u8],
+    ) -> Result<DecodedUpdate<'a>, FormError> {
+        let mut update = Update::new();
+        let mut ignored = IgnoredKeys::default();
+        let mut seen: u16 = 0;
+        let mut scratch = Scratch { rest: scratch };
+        fields::json_members(body, &mut ignored, |c, field: Field, key_offset| {
+            if seen & field.bit() != 0 {
+                return Err(FormError::DuplicateKey {
+                    field,
+                    offset: key_offset,
+                });
+            }
+            seen |= field.bit();
+            let mut v = JsonValue::new(c, field);
+            let u = &mut update;
+            match field {
+                Field::Muted => u.muted = v.boolean()?,
+                Field::Hold => u.hold = v.boolean()?,
+                Field::Coaching => u.coaching = v.boolean()?,
+                Field::BeepOnExit => u.beep_on_exit = v.boolean()?,
+                Field::EndConferenceOnExit => u.end_conference_on_exit = v.boolean()?,
+                Field::HoldMethod => u.hold_method = v.method()?,
+                Field::AnnounceMethod => u.announce_method = v.method()?,
+                Field::WaitMethod => u.wait_method = v.method()?,
+                Field::HoldUrl => u.hold_url = v.text(&mut scratch, URL_MAX_LEN)?,
+                Field::AnnounceUrl => u.announce_url = v.text(&mut scratch, URL_MAX_LEN)?,
+                Field::WaitUrl => u.wait_url = v.text(&mut scratch, URL_MAX_LEN)?,
+                Field::CallSidToCoach => {
+                    u.call_sid_to_coach = v
+                        .call_sid()?
+                        .map(|sid| sid.map_or(CoachTarget::Clear, CoachTarget::Call));
+                }
+            }
+            Ok(())
+        })?;
+        Ok(DecodedUpdate { update, ignored })
     }
 
     /// The field a raw key names (`None`: unknown). Known keys are plain, so

@@ -13,6 +13,13 @@
 //! | [`Rejection`] | per the [rules](crate::bridge): 404/20404, 400/10000, 400/20001, 400/21220, 400/16028, 400/16002, 400/16027 | |
 //! | [`ConferenceError`] | `LabelInUse` 400/16026, `LabelTooLong` 400/16023, `NotFound` and `Completed` 404/20404, `Lifecycle` 400/21220, the others 400/20001 | |
 //! | writer errors ([`BridgeError::Write`], `InvalidStatus`, ...) | 500 | 20500 |
+//! | [`BridgeError::UnsupportedMediaType`] (Telnyx only) | 415 | 20001 |
+//!
+//! These are Twilio's statuses and codes; a service answering as another
+//! dialect sends that dialect's ([`crate::api::codes::for_dialect`]:
+//! SignalWire's are the same, Telnyx's 401 / 10009, 404 / 10005, 422 /
+//! 10015 for every 400, ...) in its error body
+//! ([`crate::bridge::write_error_in`]).
 
 use crate::api::codes;
 use crate::wire::http::HttpError;

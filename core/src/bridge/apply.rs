@@ -116,6 +116,8 @@ impl Rejection {
     /// The HTTP status, error code and message to answer with.
     pub const fn answer(&self) -> ApiAnswer {
         let (status, code, message) = match self {
+            // Telnyx returns no participant of a completed conference: a
+            // 404 (its 10005, as every 404: `codes::for_dialect`).
             Self::ConferenceCompleted {
                 dialect: Dialect::Twilio | Dialect::Telnyx,
             } => (404, codes::NOT_FOUND, "The conference is completed"),
@@ -145,6 +147,8 @@ impl Rejection {
             Self::CoachTargetNotInConference { dialect } => (
                 400,
                 match dialect {
+                    // Telnyx has no code of its own for it: Twilio's, which
+                    // `codes::for_dialect` answers as a 422 / 10015.
                     Dialect::Twilio | Dialect::Telnyx => codes::COACH_TARGET_NOT_IN_CONFERENCE,
                     Dialect::SignalWire => codes::SIGNALWIRE_COACH_TARGET_NOT_IN_CONFERENCE,
                 },

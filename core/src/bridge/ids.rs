@@ -1,6 +1,7 @@
 //! Where a bridge gets new SIDs ([`IdSource`]), and a deterministic source
 //! for tests and demos ([`SequentialIds`]).
 
+use crate::api::participant::Participant;
 use crate::api::path::Dialect;
 use crate::wire::ident::{CallSid, ConferenceSid, IdError, SidForm};
 
@@ -91,5 +92,108 @@ impl IdSource for SequentialIds {
     fn conference_sid(&mut self, dialect: Dialect) -> Result<ConferenceSid, IdError> {
         let form = dialect.sid_form();
         Ok(ConferenceSid::from_bits(self.next_bits(form), form))
+    }
+}
+
+/// The `call_sid_legacy` a Telnyx answer shows for `call`: the UUID of the
+/// 128 bits a minted call-control id carries (`v3:` + 22 base64url
+/// characters, [`CallSid::from_bits`] with [`SidForm::Telnyx`]), written as
+/// [`SidForm::Uuid`] writes bits (version 4, variant digits set). Telnyx's
+/// legacy ids are the call's UUID; a bridge has no other, and the same call
+/// always shows the same one. `None` for any other id (a call-control id
+/// not minted that way, a Twilio SID, a UUID).
+pub(super) fn legacy_call_sid(call: &CallSid) -> Option<CallSid> {
+    if call.form() != SidForm::Telnyx {
+        return None;
+    }
+    let text = call.as_bytes().strip_prefix(b"v3:")?;
+    let (last, head) = text.split_last()?;
+    if head.len() != 21 {
+        return None;
+    }
+    let six = |c: u8| -> Option<u128> {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' => 62,
+            b'_' => 63,
+            _ => return None,
+        };
+        Some(u128::from(v))
+    };
+    let mut bits: u128 = 0;
+    for &c in head {
+        bits = (bits << 6) | six(c)?;
+    }
+    let last = six(*last)?;
+    // The last character carries 2 bits in its top; the rest must be 0.
+    if last & 0xf != 0 {
+        return None;
+    }
+    bits = (bits << 2) | (last >> 4);
+    Some(CallSid::from_bits(bits, SidForm::Uuid))
+}
+
+/// Telnyx's `call_sid_legacy` and `coaching_call_sid_legacy` of a
+/// participant about to be written ([`legacy_call_sid`] of its call and of
+/// its coach target), held while the participant borrows them.
+pub(super) struct Legacy {
+    call: Option<CallSid>,
+    coach: Option<CallSid>,
+}
+
+impl Legacy {
+    /// The legacy ids of `p`'s call and coach target.
+    pub(super) fn of(p: &Participant<'_>) -> Self {
+        Self {
+            call: p.call_sid().and_then(legacy_call_sid),
+            coach: p.call_sid_to_coach().and_then(legacy_call_sid),
+        }
+    }
+
+    /// `p` with the ids set (those that exist).
+    pub(super) fn add<'p>(&'p self, p: Participant<'p>) -> Participant<'p> {
+        let p = match &self.call {
+            Some(c) => p.with_call_sid_legacy(c.as_str()),
+            None => p,
+        };
+        match &self.coach {
+            Some(c) => p.with_coaching_call_sid_legacy(c.as_str()),
+            None => p,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legacy_ids_are_the_uuids_of_the_minted_bits() {
+        for bits in [
+            0,
+            1,
+            0x2a,
+            u128::MAX,
+            0x0123_4567_89ab_cdef_0123_4567_89ab_cdef,
+        ] {
+            let call = CallSid::from_bits(bits, SidForm::Telnyx);
+            assert_eq!(
+                legacy_call_sid(&call),
+                Some(CallSid::from_bits(bits, SidForm::Uuid)),
+                "{}",
+                call.as_str()
+            );
+        }
+        for other in [
+            "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "00000000-0000-4000-8000-000000000001",
+            "v3:short",
+            "v3:AAAAAAAAAAAAAAAAAAAAAB",
+        ] {
+            let call = CallSid::parse(other).unwrap();
+            assert_eq!(legacy_call_sid(&call), None, "{other}");
+        }
     }
 }

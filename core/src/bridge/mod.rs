@@ -24,7 +24,7 @@
 //! | `slots` | a list of fixed or growing capacity: [`Slots`] (a conference's participants) |
 //! | `storage` | where the conferences are kept, chosen by the user of the core: [`Table`], [`FixedTable`], [`Entry`], [`Limits`], [`FRIENDLY_NAME_CAPACITY`] |
 //! | `store` | a bridge's conferences and the five operations sans HTTP: [`ConferencesIn`] ([`Conferences`] in fixed memory), [`ConferenceRef`], [`Created`], [`FoundIn`] |
-//! | `router` | [`route`], [`check_basic`], the response writers ([`write_error`] for every [`Answer`]), [`BridgeError`] |
+//! | `router` | [`route`], [`check_basic`] / [`check_bearer`] (Telnyx), the response writers ([`write_error_in`] for every [`Answer`] in a dialect's shape, [`write_participant_in`]), [`BridgeError`] |
 //! | `service` | [`Service`]: conferences + accounts, one request in, one response out |
 //!
 //! ## Design choices
@@ -56,8 +56,11 @@
 //!   unique among live participants (16026) and address live participants
 //!   only; the resource shows them in the Twilio dialect only.
 //! - **Dialect per conference.** A conference answers as one service
-//!   ([`crate::api::path::Dialect`]): it picks the error codes (10000, 16002) and
-//!   the status texts (`in-progress`, `completed`).
+//!   ([`crate::api::path::Dialect`]): it picks the error codes (10000, 16002;
+//!   Telnyx's through [`crate::api::codes::for_dialect`]), the status texts
+//!   (`in-progress`, `completed`; Telnyx's `connecting`, `connected`,
+//!   `completed`) and the shapes of the resource, the list page and the
+//!   error body.
 //! - **Ending the conference** is the caller's decision ([`Conference::end`]);
 //!   [`StepOutcome::ends_conference`] says when a participant with
 //!   `end_conference_on_exit` left an in-progress conference.
@@ -154,10 +157,10 @@ pub use notice::{EVENT_QUEUE_CAPACITY, Notice, NoticeKind};
 pub use paging::{DEFAULT_PAGE_SIZE, Direction, Link, Page, PageError, PageIn, PageToken, PageUri};
 pub use refusal::{NameProblem, Refusal};
 pub use router::{
-    ALLOW_COLLECTION, ALLOW_PARTICIPANT, AuthFailure, BridgeError, DEFAULT_REALM,
-    MAX_CREDENTIALS_LEN, Route, check_basic, constant_time_eq, max_participant_answer_len,
-    response_len, route, write_continue, write_error, write_no_content, write_participant,
-    write_response,
+    ALLOW_COLLECTION, ALLOW_PARTICIPANT, AuthFailure, BridgeError, DEFAULT_REALM, MAX_BEARER_LEN,
+    MAX_CREDENTIALS_LEN, Route, check_basic, check_bearer, constant_time_eq,
+    max_participant_answer_len, response_len, route, write_continue, write_error, write_error_in,
+    write_no_content, write_participant, write_participant_in, write_response,
 };
 pub use service::{Account, Handled, Service, ServiceIn};
 pub use slots::Slots;

@@ -646,6 +646,8 @@ impl<M: Slots<Member<L>>, const L: usize> ConferenceIn<M, L> {
     /// this conference's dialect answers it: `status` per dialect (`connected`
     /// / `in-progress`, ...), `label` in the Twilio dialect only, `uri` built
     /// from the ids in `style` (always with the call SID), `queue_time` none.
+    /// Telnyx's `*_legacy` ids are not stored: the service adds them as it
+    /// writes ([`crate::bridge::Service::handle`]).
     pub fn resource(&self, call: &CallSid, style: PathStyle) -> Option<Participant<'_>> {
         let member = self.member(call)?;
         let s = &member.state;

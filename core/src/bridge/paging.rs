@@ -132,11 +132,10 @@ impl PageToken {
             _ => return None,
         };
         let rest = b.get(2..)?;
-        let call = if rest.len() == 34 {
-            let (prefix, hex) = rest.split_at(2);
-            if prefix != b"CP" {
-                return None;
-            }
+        // `CP` + 32 hex digits is a Twilio call; anything else (a UUID, a
+        // Telnyx call-control id of any length) is the call SID itself.
+        let call = if rest.len() == 34 && rest.starts_with(b"CP") {
+            let (_, hex) = rest.split_at(2);
             let mut text = [0u8; 34];
             text.get_mut(..2)?.copy_from_slice(b"CA");
             text.get_mut(2..)?.copy_from_slice(hex);
@@ -383,7 +382,10 @@ impl<'s, M: Slots<Member<L>>, const L: usize> PageIn<'s, M, L> {
 /// reached with a token, `PageToken`. SignalWire's form:
 /// `/api/laml/2010-04-01/Accounts/{project}/Conferences/{id}/Participants?`
 /// then the filters, `Page`, `PageSize` (no `.json`, no token: its pages
-/// are numbered).
+/// are numbered). Telnyx's form (its SDKs' example):
+/// `/v2/texml/Accounts/{account}/Conferences/{id}/Participants.json?` then
+/// the filters, `Page`, `PageSize` and, as Twilio's, `PageToken` (a
+/// Telnyx list answer has no `previous_page_uri`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct PageUri {
@@ -424,6 +426,16 @@ impl PageUri {
             }
         }
         match self.dialect {
+            Dialect::Telnyx => {
+                sink.put_str("Page=")?;
+                sink.put_u64(u64::from(self.page))?;
+                sink.put_str("&PageSize=")?;
+                sink.put_u64(u64::from(self.page_size))?;
+                if let Some(token) = &self.token {
+                    sink.put_str("&PageToken=")?;
+                    token.write(sink)?;
+                }
+            }
             Dialect::Twilio => {
                 sink.put_str("PageSize=")?;
                 sink.put_u64(u64::from(self.page_size))?;
@@ -434,7 +446,7 @@ impl PageUri {
                     token.write(sink)?;
                 }
             }
-            Dialect::SignalWire | Dialect::Telnyx => {
+            Dialect::SignalWire => {
                 sink.put_str("Page=")?;
                 sink.put_u64(u64::from(self.page))?;
                 sink.put_str("&PageSize=")?;

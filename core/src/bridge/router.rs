@@ -7,9 +7,9 @@ use super::answer::{Answer, ApiAnswer};
 use crate::api::codes;
 use crate::api::error as api_error;
 use crate::api::operation::OperationKind;
-use crate::api::participant::Participant;
 use crate::api::participant::Status;
-use crate::api::path::{ParticipantPath, PathError};
+use crate::api::participant::{Participant, Reply};
+use crate::api::path::{Dialect, ParticipantPath, PathError};
 use crate::api::query::QueryError;
 use crate::api::update::FormError;
 use crate::bridge::{ConferenceError, Rejection};
@@ -24,21 +24,28 @@ use crate::wire::sink::{CountingSink, Sink, WriteError, decimal_len};
 pub const MAX_CREDENTIALS_LEN: usize = 256;
 /// The realm a bridge names in `WWW-Authenticate`.
 pub const DEFAULT_REALM: &str = "Twilio API";
-/// The `WWW-Authenticate` value of a 401.
+/// The `WWW-Authenticate` value of a 401 (Twilio, SignalWire: Basic).
 const CHALLENGE: &str = "Basic realm=\"Twilio API\"";
+/// The `WWW-Authenticate` value of a Telnyx 401: its API keys are Bearer tokens.
+const BEARER_CHALLENGE: &str = "Bearer realm=\"Telnyx API\"";
+/// Longest Bearer token accepted (Telnyx API keys are under 100 bytes).
+pub const MAX_BEARER_LEN: usize = 256;
 
-/// Why Basic authentication failed.
+/// Why authentication (Basic, or Bearer for Telnyx) failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum AuthFailure {
     /// No `Authorization` header.
     Missing,
-    /// A scheme other than `Basic`.
+    /// A scheme other than `Basic` (Twilio, SignalWire).
     NotBasic,
+    /// A scheme other than `Bearer` (Telnyx; `Basic` included).
+    NotBearer,
     /// The credentials are not valid base64.
     InvalidBase64,
-    /// The decoded credentials are longer than [`MAX_CREDENTIALS_LEN`].
+    /// The decoded credentials are longer than [`MAX_CREDENTIALS_LEN`]
+    /// (a Bearer token longer than [`MAX_BEARER_LEN`]).
     TooLong,
     /// No `:` between username and token.
     MissingColon,
@@ -81,6 +88,9 @@ pub enum BridgeError {
     CreateForm(crate::api::create::FormError),
     /// An identifier is invalid (400, code 20001).
     Id(IdError),
+    /// A POST body that is neither a form nor (to a Telnyx bridge) JSON
+    /// (415, code 20001; Telnyx's 10015).
+    UnsupportedMediaType,
     /// The conference refused the update (its answer: [`Rejection::answer`]).
     Rejected(Rejection),
     /// The conference refused a join, step or lookup
@@ -146,6 +156,11 @@ impl BridgeError {
                 ApiAnswer::new(e.http_status(), e.code(), "Invalid form parameter")
             }
             Self::Id(_) => ApiAnswer::new(400, codes::INVALID_PARAMETER, "Invalid identifier"),
+            Self::UnsupportedMediaType => ApiAnswer::new(
+                415,
+                codes::INVALID_PARAMETER,
+                "Unsupported Content-Type: send application/x-www-form-urlencoded or application/json",
+            ),
             Self::Rejected(r) => r.answer(),
             Self::Conference(e) => e.answer(),
             Self::Refused(e) => e.answer(),
@@ -168,6 +183,7 @@ impl fmt::Display for BridgeError {
             Self::Form(e) => write!(f, "form body: {e}"),
             Self::CreateForm(e) => write!(f, "create form body: {e}"),
             Self::Id(e) => write!(f, "identifier: {e}"),
+            Self::UnsupportedMediaType => f.write_str("unsupported Content-Type"),
             Self::Rejected(r) => write!(f, "update rejected: {r}"),
             Self::Conference(e) => write!(f, "conference: {e}"),
             Self::Refused(e) => write!(f, "refused: {e}"),
@@ -375,6 +391,49 @@ pub fn check_basic(
     }
 }
 
+/// Checks an `Authorization: Bearer` value (Telnyx: the API key) against
+/// `token`, compared in constant time. Every failure is
+/// [`BridgeError::Unauthorized`] with the reason; `Basic` credentials sent
+/// to a Telnyx bridge are [`AuthFailure::NotBearer`] (answer it with
+/// [`write_error_in`]: 401, Telnyx's code 10009, `WWW-Authenticate: Bearer`).
+///
+/// ```
+/// use confpart::bridge::{AuthFailure, BridgeError, check_bearer};
+/// assert!(check_bearer(Some(b"Bearer KEY0123"), "KEY0123").is_ok());
+/// assert!(check_bearer(Some(b"bearer  KEY0123 "), "KEY0123").is_ok());
+/// assert_eq!(
+///     check_bearer(Some(b"Bearer KEY0124"), "KEY0123"),
+///     Err(BridgeError::Unauthorized { reason: AuthFailure::Mismatch })
+/// );
+/// assert_eq!(
+///     check_bearer(Some(b"Basic dXNlcjpwYXNz"), "KEY0123"),
+///     Err(BridgeError::Unauthorized { reason: AuthFailure::NotBearer })
+/// );
+/// ```
+pub fn check_bearer(authorization: Option<&[u8]>, token: &str) -> Result<(), BridgeError> {
+    let fail = |reason| BridgeError::Unauthorized { reason };
+    let value = authorization
+        .ok_or(fail(AuthFailure::Missing))?
+        .trim_ascii();
+    let space = value
+        .iter()
+        .position(|&b| b == b' ')
+        .ok_or(fail(AuthFailure::NotBearer))?;
+    let (scheme, rest) = value.split_at(space);
+    if !scheme.eq_ignore_ascii_case(b"bearer") {
+        return Err(fail(AuthFailure::NotBearer));
+    }
+    let sent = rest.trim_ascii();
+    if sent.len() > MAX_BEARER_LEN {
+        return Err(fail(AuthFailure::TooLong));
+    }
+    if constant_time_eq(sent, token.as_bytes()) {
+        Ok(())
+    } else {
+        Err(fail(AuthFailure::Mismatch))
+    }
+}
+
 /// Writes `HTTP/1.1 100 Continue` (the answer to `Expect: 100-continue`,
 /// see [`crate::wire::http::Reader::expect_continue`]).
 pub fn write_continue<S: Sink + ?Sized>(sink: &mut S) -> Result<(), BridgeError> {
@@ -560,14 +619,17 @@ pub fn write_no_content<S: Sink + ?Sized>(
     write_response(sink, 204, b"", connection, &[])
 }
 
-/// An upper bound on the length of the answer [`write_participant`] writes
-/// (status 200 or 201, head and JSON) for a participant built by
+/// An upper bound on the length of the answer [`write_participant`] (or
+/// [`write_participant_in`], any dialect) writes (status 200 or 201, head
+/// and JSON) for a participant built by
 /// [`Conference::resource`](crate::bridge::Conference::resource) whose
 /// label has at most `label_bytes` bytes, for sizing a transmit buffer at
-/// compile time (tested against `write_participant`). It takes the longest
+/// compile time (tested against both writers). It takes the longest
 /// of everything: `201 Created`, `keep-alive`, UUIDs, the longest status,
 /// every flag `false`, the LaML `uri`, a label of `"` and `\` only (a label
-/// has no control characters, so no byte escapes to more than two).
+/// has no control characters, so no byte escapes to more than two); and
+/// the larger of Twilio's document and Telnyx's (no label, but
+/// `api_version`, the `*_legacy` UUIDs and `coaching_call_sid`).
 ///
 /// ```
 /// use confpart::bridge::max_participant_answer_len;
@@ -587,8 +649,9 @@ pub const fn max_participant_answer_len(label_bytes: usize) -> usize {
     } else {
         "null".len()
     };
-    let status = Status::MAX_KNOWN_LEN;
-    let body = "{\"account_sid\":".len()
+    let status = 2 + Status::MAX_KNOWN_LEN;
+    let uri = 2 + ParticipantPath::max_len(0);
+    let twilio = "{\"account_sid\":".len()
         + sid
         + ",\"call_sid\":".len()
         + call
@@ -607,7 +670,6 @@ pub const fn max_participant_answer_len(label_bytes: usize) -> usize {
         + ",\"hold\":".len()
         + flag
         + ",\"status\":".len()
-        + 2
         + status
         + ",\"start_conference_on_enter\":".len()
         + flag
@@ -618,9 +680,39 @@ pub const fn max_participant_answer_len(label_bytes: usize) -> usize {
         + ",\"queue_time\":".len()
         + "null".len()
         + ",\"uri\":".len()
-        + 2
-        + ParticipantPath::max_len(0)
+        + uri
         + "}".len();
+    let telnyx = "{\"account_sid\":".len()
+        + sid
+        + ",\"api_version\":\"v2/texml\"".len()
+        + ",\"call_sid\":".len()
+        + call
+        + ",\"call_sid_legacy\":".len()
+        + sid
+        + ",\"coaching\":".len()
+        + flag
+        + ",\"coaching_call_sid\":".len()
+        + call
+        + ",\"coaching_call_sid_legacy\":".len()
+        + sid
+        + ",\"conference_sid\":".len()
+        + sid
+        + ",\"date_created\":".len()
+        + date
+        + ",\"date_updated\":".len()
+        + date
+        + ",\"end_conference_on_exit\":".len()
+        + flag
+        + ",\"hold\":".len()
+        + flag
+        + ",\"muted\":".len()
+        + flag
+        + ",\"status\":".len()
+        + status
+        + ",\"uri\":".len()
+        + uri
+        + "}".len();
+    let body = if twilio > telnyx { twilio } else { telnyx };
     "HTTP/1.1 201 Created\r\n".len()
         + "Content-Type: application/json; charset=utf-8\r\nContent-Length: ".len()
         + decimal_len(body)
@@ -628,7 +720,8 @@ pub const fn max_participant_answer_len(label_bytes: usize) -> usize {
         + body
 }
 
-/// Writes a participant answer (200 to update/fetch, 201 to create): the
+/// Writes a participant answer (200 to update/fetch, 201 to create) in
+/// Twilio's shape (SignalWire's is the same): the
 /// head and the JSON go straight into the sink (no scratch buffer). Over a
 /// buffer ([`Sink::buffer`], e.g. [`SliceSink`](crate::wire::sink::SliceSink))
 /// in one pass, the `Content-Length` filled in after the JSON; over any
@@ -642,9 +735,77 @@ pub fn write_participant<S: Sink + ?Sized>(
     write_json(sink, status, participant, connection)
 }
 
+/// [`write_participant`] in `dialect`'s shape: Telnyx's resource
+/// ([`Reply::Resource`]: fetch, update) or its smaller create answer
+/// ([`Reply::Created`]); Twilio's and SignalWire's document otherwise.
+///
+/// ```
+/// use confpart::api::participant::{Participant, Reply};
+/// use confpart::api::path::{Dialect, PathStyle};
+/// use confpart::bridge::write_participant_in;
+/// use confpart::wire::http::Connection;
+/// use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid};
+/// use confpart::wire::sink::SliceSink;
+///
+/// let p = Participant::new()
+///     .with_account_sid(AccountSid::parse("7e1e7e1e-7e1e-4e1e-8e1e-7e1e7e1e7e1e")?)
+///     .with_conference_sid(ConferenceSid::parse("00000000-0000-4000-8000-000000000001")?)
+///     .with_call_sid(CallSid::parse("v3:AAAAAAAAAAAAAAAAAAAAAQ")?)
+///     .with_derived_uri(PathStyle::Texml);
+/// let mut out = [0u8; 1024];
+/// let mut sink = SliceSink::new(&mut out);
+/// write_participant_in(&mut sink, 200, &p, Dialect::Telnyx, Reply::Resource, Connection::KeepAlive)?;
+/// let text = core::str::from_utf8(sink.written()).unwrap();
+/// assert!(text.starts_with("HTTP/1.1 200 OK\r\n"));
+/// assert!(text.contains("\"api_version\":\"v2/texml\""));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn write_participant_in<S: Sink + ?Sized>(
+    sink: &mut S,
+    status: u16,
+    participant: &Participant,
+    dialect: Dialect,
+    reply: Reply,
+    connection: Connection,
+) -> Result<(), BridgeError> {
+    match dialect {
+        Dialect::Telnyx => write_json(
+            sink,
+            status,
+            &InDialect {
+                participant,
+                dialect,
+                reply,
+            },
+            connection,
+        ),
+        // Twilio's document, through its own cheap length bounds.
+        Dialect::Twilio | Dialect::SignalWire => write_json(sink, status, participant, connection),
+    }
+}
+
+/// A participant in a dialect's shape, as a response body.
+struct InDialect<'p, 'a> {
+    participant: &'p Participant<'a>,
+    dialect: Dialect,
+    reply: Reply,
+}
+
+impl JsonBody for InDialect<'_, '_> {
+    fn write<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
+        self.participant.encode_for(self.dialect, self.reply, sink)
+    }
+
+    fn len_bounds(&self) -> (usize, usize) {
+        self.participant
+            .encoded_len_bounds_for(self.dialect, self.reply)
+    }
+}
+
 /// Writes the answer to any failure — a [`BridgeError`], a conference
 /// [`Rejection`] or [`ConferenceError`], an [`HttpError`], or an
-/// [`ApiAnswer`] of your own: its status, the Twilio-shaped error body
+/// [`ApiAnswer`] of your own — in Twilio's dialect ([`write_error_in`]
+/// with [`Dialect::Twilio`]): its status, the error body
 /// (`{code, message, more_info, status}`), and `WWW-Authenticate: Basic
 /// realm="Twilio API"` (401) or `Allow` (405). No scratch buffer: the body's
 /// length is counted first.
@@ -674,23 +835,64 @@ pub fn write_error<S: Sink + ?Sized, E: Answer + ?Sized>(
     error: &E,
     connection: Connection,
 ) -> Result<(), BridgeError> {
+    write_error_in(sink, Dialect::Twilio, error, connection).map(|_| ())
+}
+
+/// Writes the answer to any failure in `dialect`: the answer's status and
+/// code as that service gives them ([`codes::for_dialect`]: Telnyx's
+/// 401 / 10009, 404 / 10005, 422 / 10015, ...), the dialect's error body
+/// ([`api_error::write_body`]: Twilio's object, SignalWire's `errors` list,
+/// Telnyx's `errors` list with string codes), and `WWW-Authenticate`
+/// (`Basic realm="Twilio API"`; `Bearer realm="Telnyx API"` for Telnyx) on a
+/// 401 or `Allow` on a 405. Returns the status and code written (for a log
+/// line). No scratch buffer: the body's length is counted first.
+///
+/// ```
+/// use confpart::api::path::Dialect;
+/// use confpart::bridge::{AuthFailure, BridgeError, write_error_in};
+/// use confpart::wire::http::Connection;
+/// use confpart::wire::sink::SliceSink;
+///
+/// let mut out = [0u8; 512];
+/// let mut sink = SliceSink::new(&mut out);
+/// let e = BridgeError::Unauthorized { reason: AuthFailure::NotBearer };
+/// assert_eq!(write_error_in(&mut sink, Dialect::Telnyx, &e, Connection::Close)?, (401, 10009));
+/// let text = core::str::from_utf8(sink.written()).unwrap();
+/// assert!(text.starts_with("HTTP/1.1 401 Unauthorized\r\n"));
+/// assert!(text.contains("\r\nWWW-Authenticate: Bearer realm=\"Telnyx API\"\r\n"));
+/// assert!(text.contains("{\"errors\":[{\"code\":\"10009\""));
+/// # Ok::<(), BridgeError>(())
+/// ```
+pub fn write_error_in<S: Sink + ?Sized, E: Answer + ?Sized>(
+    sink: &mut S,
+    dialect: Dialect,
+    error: &E,
+    connection: Connection,
+) -> Result<(u16, u32), BridgeError> {
     let a = error.answer();
+    let (status, code) = codes::for_dialect(a.code, a.status, dialect);
     let holder: [HeaderField<'_>; 1];
     let extra: &[HeaderField<'_>] = match (a.status, a.allow) {
         (401, _) => {
-            holder = [HeaderField::new("WWW-Authenticate", CHALLENGE)];
+            holder = [HeaderField::new(
+                "WWW-Authenticate",
+                match dialect {
+                    Dialect::Telnyx => BEARER_CHALLENGE,
+                    Dialect::Twilio | Dialect::SignalWire => CHALLENGE,
+                },
+            )];
             &holder
         }
-        (405, Some(allow)) => {
+        (_, Some(allow)) => {
             holder = [HeaderField::new("Allow", allow)];
             &holder
         }
         _ => &[],
     };
-    let len = api_error::twilio_len(a.code, a.message, a.status);
-    write_head(sink, a.status, len, connection, extra)?;
-    api_error::write_twilio(sink, a.code, a.message, a.status)?;
-    Ok(())
+    let len = api_error::body_len(dialect, code, a.message, status);
+    write_head(sink, status, len, connection, extra)?;
+    api_error::write_body(sink, dialect, code, a.message, status)?;
+    Ok((status, code))
 }
 
 impl Answer for ApiAnswer {

@@ -17,10 +17,19 @@
 //! 3. Basic auth ([`bridge::check_basic`], constant time) against every
 //!    configured [`Account`] whose SID is the path's account: one of them
 //!    must accept the credentials. A path naming an account that is not
-//!    configured, or wrong credentials: 401 / 20003 + `WWW-Authenticate`;
+//!    configured, or wrong credentials: 401 / 20003 + `WWW-Authenticate`.
+//!    A service answering as [`Dialect::Telnyx`] takes `Authorization:
+//!    Bearer <API key>` instead, the account's secret being its API key
+//!    ([`bridge::check_bearer`]; `Basic` is refused: 401 / 10009,
+//!    `WWW-Authenticate: Bearer`);
 //! 4. decode the form ([`Update::decode`], [`Create::decode`]) or the query
 //!    ([`ListQuery::decode`]) into `scratch`: 400 / 20001 (16023 for a
-//!    create label that cannot be stored);
+//!    create label that cannot be stored). Telnyx's bodies are JSON
+//!    (`Content-Type: application/json`: [`Update::decode_json`],
+//!    [`Create::decode_json`]; telnyx-python) or forms (telnyx-node, or no
+//!    `Content-Type`); any other type is 415, Telnyx's 10015 (a JSON
+//!    create's `ConferenceStatusCallback*` is not read: the subscription
+//!    reader takes forms). Twilio and SignalWire read every body as a form;
 //! 5. the operation on the set ([`Conferences::update`], `fetch`, `delete`,
 //!    `list`, `create`): a [`Refusal`] answers with its status and code;
 //! 6. the answer: 200 + participant (update, fetch), 204 (delete), 200 +
@@ -28,6 +37,11 @@
 //!    `previous_page_uri`, `uri`, `page`, `page_size`, `start`, `end`, the
 //!    fixtures' order), 201 + participant (create: `status: queued`,
 //!    `queue_time` a string of [`crate::bridge::Created::queue_time_ms`]).
+//!    As Telnyx: its resource ([`Reply::Resource`], with the `*_legacy`
+//!    UUIDs of the calls' bits), its smaller create answer
+//!    ([`Reply::Created`], 201 as Twilio's: the SDKs take any 2xx), its page
+//!    (`uri`, `first_page_uri`, `next_page_uri` with `Page`, `PageSize`,
+//!    `PageToken`; no `previous_page_uri`).
 //!    Bodies are written straight into the sink; a participant's
 //!    `Content-Length` is filled in after it over a buffer (counted first
 //!    over other sinks), a list page's is counted first (it has no cheap
@@ -35,7 +49,8 @@
 //!    `Connection` follows the request
 //!    ([`RequestMessage::keep_alive`]).
 //!
-//! Every refusal goes through [`bridge::write_error`]. `Expect:
+//! Every refusal goes through [`bridge::write_error_in`], in the service's
+//! dialect (SignalWire's and Telnyx's `errors` bodies). `Expect:
 //! 100-continue` stays with the adapter ([`bridge::write_continue`]).
 //!
 //! ```
@@ -76,10 +91,12 @@ use core::fmt;
 
 use super::answer::Answer;
 use super::callback::{Outgoing, outgoing};
+use super::ids::Legacy;
 use super::router::{self as bridge, AuthFailure, BridgeError};
 use crate::api::callback::Subscriber;
 use crate::api::create::Create;
 use crate::api::operation::OperationKind;
+use crate::api::participant::{Participant, Reply};
 use crate::api::path::{Dialect, ParticipantPath, PathError, PathStyle};
 use crate::api::query::ListQuery;
 use crate::api::update::Update;
@@ -118,7 +135,9 @@ pub struct Account<'a> {
 }
 
 impl<'a> Account<'a> {
-    /// Basic auth user = the account SID, password = the auth token.
+    /// Basic auth user = the account SID, password = the auth token. For a
+    /// service answering as Telnyx, `auth_token` is the account's API key,
+    /// sent as `Authorization: Bearer` ([`crate::bridge::check_bearer`]).
     pub const fn new(sid: AccountSid, auth_token: &'a str) -> Self {
         Self {
             sid,
@@ -241,6 +260,7 @@ struct Call<'r, 'm> {
     m: &'r RequestMessage<'m>,
     account: AccountSid,
     style: PathStyle,
+    dialect: Dialect,
     now: Timestamp,
     connection: Connection,
 }
@@ -396,12 +416,13 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
             // The sink failed (possibly mid-answer): nothing more to write.
             Err(BridgeError::Write(e)) => Err(e),
             // Every other error is found before the first byte is written.
-            Err(e) => write_refusal(out, &e, connection),
+            Err(e) => write_refusal(out, self.set.dialect(), &e, connection),
         }
     }
 
     /// The answer to bytes the reader rejected ([`HttpError`]): its status
-    /// and code ([`HttpError::answer`]), `Connection: close`.
+    /// and code ([`HttpError::answer`]) in Twilio's dialect, `Connection:
+    /// close` ([`ServiceIn::reject_in`] for another dialect).
     ///
     /// ```
     /// use confpart::bridge::Service;
@@ -416,7 +437,31 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
     /// # Ok::<(), confpart::wire::sink::WriteError>(())
     /// ```
     pub fn reject<S: Sink + ?Sized>(error: &HttpError, out: &mut S) -> Result<Handled, WriteError> {
-        write_refusal(out, error, Connection::Close)
+        Self::reject_in(Dialect::Twilio, error, out)
+    }
+
+    /// [`ServiceIn::reject`] in `dialect` (the service's:
+    /// [`ConferencesIn::dialect`]): its status, code and error body.
+    ///
+    /// ```
+    /// use confpart::api::path::Dialect;
+    /// use confpart::bridge::Service;
+    /// use confpart::wire::http::HttpError;
+    /// use confpart::wire::sink::SliceSink;
+    ///
+    /// let mut tx = [0u8; 512];
+    /// let mut out = SliceSink::new(&mut tx);
+    /// let handled = Service::<2, 4>::reject_in(Dialect::Telnyx, &HttpError::InvalidStartLine, &mut out)?;
+    /// assert_eq!(handled.code, Some(10015));
+    /// assert!(out.written().ends_with(b"]}"));
+    /// # Ok::<(), confpart::wire::sink::WriteError>(())
+    /// ```
+    pub fn reject_in<S: Sink + ?Sized>(
+        dialect: Dialect,
+        error: &HttpError,
+        out: &mut S,
+    ) -> Result<Handled, WriteError> {
+        write_refusal(out, dialect, error, Connection::Close)
     }
 
     /// Routes, authenticates, runs the operation and writes the success
@@ -445,6 +490,7 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
             m,
             account: target.account,
             style: target.style,
+            dialect: self.set.dialect(),
             now,
             connection,
         };
@@ -479,7 +525,11 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
         scratch: &mut [u8],
         out: &mut S,
     ) -> Result<u16, BridgeError> {
-        let update = Update::decode(call.m.body(), scratch)?.update;
+        let update = match body_kind(call.m, call.dialect)? {
+            BodyKind::Form => Update::decode(call.m.body(), scratch)?,
+            BodyKind::Json => Update::decode_json(call.m.body(), scratch)?,
+        }
+        .update;
         let found = self
             .set
             .update(&call.account, sid, who, &update, call.now)?;
@@ -539,11 +589,18 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
         scratch: &mut [u8],
         out: &mut S,
     ) -> Result<u16, BridgeError> {
-        let create = Create::decode(call.m.body(), scratch)?.create;
+        let kind = body_kind(call.m, call.dialect)?;
+        let create = match kind {
+            BodyKind::Form => Create::decode(call.m.body(), scratch)?,
+            BodyKind::Json => Create::decode_json(call.m.body(), scratch)?,
+        }
+        .create;
         let created = self
             .set
             .create(&call.account, conference, &create, call.now, ids)?;
-        if created.new_conference {
+        // A JSON create's subscription is not read: the callback form
+        // reader takes forms only.
+        if created.new_conference && kind == BodyKind::Form {
             // The first participant's ConferenceStatusCallback*, read into
             // the scratch the create's values no longer need. One the
             // create decoder let through but that is not a subscription (a
@@ -569,18 +626,29 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
             .resource(&created.call, call.style)
             .ok_or(Refusal::NotFound)?
             .with_queue_time(queue_time);
-        bridge::write_participant(out, 201, &p, call.connection)?;
+        // Telnyx's create answer has no legacy ids (Reply::Created).
+        // 201 as Twilio answers (OperationKind::Create's success status);
+        // Telnyx's SDKs take any 2xx.
+        bridge::write_participant_in(out, 201, &p, call.dialect, Reply::Created, call.connection)?;
         Ok(201)
     }
 
-    /// Basic auth against every configured account whose SID is `account`
-    /// (all of them are checked, no early exit); 401 / 20003 when none
-    /// accepts, or none is configured.
+    /// Authentication against every configured account whose SID is
+    /// `account` (all of them are checked, no early exit): Basic (username,
+    /// secret) for Twilio and SignalWire, Bearer (the secret is the API key)
+    /// for Telnyx. 401 when none accepts, or none is configured.
     fn authenticate(
         &self,
         authorization: Option<&[u8]>,
         account: &AccountSid,
     ) -> Result<(), BridgeError> {
+        let dialect = self.set.dialect();
+        let check = |a: Option<&Account<'_>>| match (dialect, a) {
+            (Dialect::Telnyx, Some(a)) => bridge::check_bearer(authorization, a.secret),
+            (Dialect::Telnyx, None) => bridge::check_bearer(authorization, ""),
+            (_, Some(a)) => bridge::check_basic(authorization, a.username(), a.secret),
+            (_, None) => bridge::check_basic(authorization, "", ""),
+        };
         let mismatch = BridgeError::Unauthorized {
             reason: AuthFailure::Mismatch,
         };
@@ -588,20 +656,55 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
         let mut configured = false;
         for a in self.accounts.iter().filter(|a| a.sid == *account) {
             configured = true;
-            let checked = bridge::check_basic(authorization, a.username(), a.secret);
+            let checked = check(Some(a));
             if checked.is_ok() || result.is_err() {
                 result = result.or(checked);
             }
         }
         if !configured {
             // Not configured: the same 401, with what the header lacks if
-            // anything (missing, not Basic, malformed).
-            return match bridge::check_basic(authorization, "", "") {
+            // anything (missing, another scheme, malformed).
+            return match check(None) {
                 Err(e) if e != mismatch => Err(e),
                 _ => Err(mismatch),
             };
         }
         result
+    }
+}
+
+/// How a POST body is encoded, from its `Content-Type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyKind {
+    Form,
+    Json,
+}
+
+/// The body's encoding: a form for Twilio and SignalWire whatever the
+/// header says (their APIs take forms only, and a bridge has always read
+/// every body as one); for Telnyx, `application/json` (telnyx-python,
+/// telnyx-go) or a form (`application/x-www-form-urlencoded`, telnyx-node;
+/// also no `Content-Type` at all), anything else 415
+/// ([`BridgeError::UnsupportedMediaType`]).
+#[inline]
+fn body_kind(m: &RequestMessage<'_>, dialect: Dialect) -> Result<BodyKind, BridgeError> {
+    if dialect != Dialect::Telnyx {
+        return Ok(BodyKind::Form);
+    }
+    let Some(value) = m.content_type() else {
+        return Ok(BodyKind::Form);
+    };
+    let media = value
+        .split(|&b| b == b';')
+        .next()
+        .unwrap_or(&[])
+        .trim_ascii();
+    if media.eq_ignore_ascii_case(b"application/json") {
+        Ok(BodyKind::Json)
+    } else if media.eq_ignore_ascii_case(b"application/x-www-form-urlencoded") {
+        Ok(BodyKind::Form)
+    } else {
+        Err(BridgeError::UnsupportedMediaType)
     }
 }
 
@@ -668,35 +771,59 @@ fn write_found<S: Sink + ?Sized, M: Slots<Member<L>>, const L: usize>(
         .conference
         .resource(found.member.call_sid(), call.style)
         .ok_or(Refusal::NotFound)?;
-    bridge::write_participant(out, 200, &p, call.connection)?;
+    if call.dialect == Dialect::Telnyx {
+        return write_telnyx_resource(out, &p, call);
+    }
+    // Written where it was built: a participant is a few hundred bytes,
+    // and moving it cost Twilio's answer a copy.
+    bridge::write_participant_in(out, 200, &p, call.dialect, Reply::Resource, call.connection)?;
+    Ok(200)
+}
+
+/// Telnyx's resource, with the legacy ids: 200.
+#[inline(never)]
+fn write_telnyx_resource<S: Sink + ?Sized>(
+    out: &mut S,
+    p: &Participant<'_>,
+    call: &Call<'_, '_>,
+) -> Result<u16, BridgeError> {
+    let legacy = Legacy::of(p);
+    let p = legacy.add(*p);
+    bridge::write_participant_in(
+        out,
+        200,
+        &p,
+        Dialect::Telnyx,
+        Reply::Resource,
+        call.connection,
+    )?;
     Ok(200)
 }
 
 /// The style and account of a collection path whose name did not fit.
 fn parse_account(path: &str) -> Option<(PathStyle, AccountSid)> {
-    let (style, rest) = if let Some(rest) = path.strip_prefix("/api/laml/2010-04-01/Accounts/") {
-        (PathStyle::Laml, rest)
-    } else {
-        (
-            PathStyle::Twilio,
-            path.strip_prefix("/2010-04-01/Accounts/")?,
-        )
-    };
+    let (style, rest) = [PathStyle::Laml, PathStyle::Texml, PathStyle::Twilio]
+        .into_iter()
+        .find_map(|style| {
+            let rest = path.strip_prefix(style.prefix())?;
+            Some((style, rest.strip_prefix("/Accounts/")?))
+        })?;
     let sid = rest.split('/').next()?;
     AccountSid::parse(sid).ok().map(|a| (style, a))
 }
 
-/// Writes an error answer and says what was answered.
+/// Writes an error answer in `dialect` and says what was answered (the
+/// dialect's status and code).
 fn write_refusal<S: Sink + ?Sized, E: Answer + ?Sized>(
     out: &mut S,
+    dialect: Dialect,
     error: &E,
     connection: Connection,
 ) -> Result<Handled, WriteError> {
-    let a = error.answer();
-    match bridge::write_error(out, error, connection) {
-        Ok(()) => Ok(Handled {
-            status: a.status,
-            code: Some(a.code),
+    match bridge::write_error_in(out, dialect, error, connection) {
+        Ok((status, code)) => Ok(Handled {
+            status,
+            code: Some(code),
             keep_alive: connection == Connection::KeepAlive,
         }),
         Err(BridgeError::Write(e)) => Err(e),
@@ -741,10 +868,11 @@ impl<M: Slots<Member<L>>, const L: usize> bridge::JsonBody for PageBody<'_, '_, 
     }
 }
 
-/// The page document, in the fixtures' key order. Out of line, in a frame
-/// of its own: it runs twice (the page is counted, then written), and
-/// inlined into the list operation it made that frame larger than the two
-/// apart.
+/// The page document, in the fixtures' key order (Telnyx's: its keys, no
+/// `previous_page_uri`, each participant in its resource shape). Out of
+/// line, in a frame of its own: it runs twice (the page is counted, then
+/// written), and inlined into the list operation it made that frame larger
+/// than the two apart.
 #[inline(never)]
 fn encode_page<S: Sink + ?Sized, M: Slots<Member<L>>, const L: usize>(
     sink: &mut S,
@@ -753,6 +881,7 @@ fn encode_page<S: Sink + ?Sized, M: Slots<Member<L>>, const L: usize>(
 ) -> Result<(), WriteError> {
     sink.put(b"{\"participants\":[")?;
     let conference = page.conference();
+    let dialect = conference.dialect();
     let mut first = true;
     for member in page.members() {
         let Some(p) = conference.resource(member.call_sid(), style) else {
@@ -762,15 +891,49 @@ fn encode_page<S: Sink + ?Sized, M: Slots<Member<L>>, const L: usize>(
             sink.put(b",")?;
         }
         first = false;
-        p.encode(sink)?;
+        match dialect {
+            Dialect::Telnyx => {
+                let legacy = Legacy::of(&p);
+                legacy.add(p).encode_for(dialect, Reply::Resource, sink)?;
+            }
+            Dialect::Twilio | Dialect::SignalWire => p.encode(sink)?,
+        }
     }
     sink.put(b"]")?;
-    for (key, link) in [
-        ("first_page_uri", Link::First),
-        ("next_page_uri", Link::Next),
-        ("previous_page_uri", Link::Previous),
-        ("uri", Link::Current),
-    ] {
+    if dialect == Dialect::Telnyx {
+        write_numbers(sink, page)?;
+        return write_links(
+            sink,
+            page,
+            &[
+                ("uri", Link::Current),
+                ("first_page_uri", Link::First),
+                ("next_page_uri", Link::Next),
+            ],
+        )
+        .and_then(|()| sink.put(b"}"));
+    }
+    write_links(
+        sink,
+        page,
+        &[
+            ("first_page_uri", Link::First),
+            ("next_page_uri", Link::Next),
+            ("previous_page_uri", Link::Previous),
+            ("uri", Link::Current),
+        ],
+    )?;
+    write_numbers(sink, page)?;
+    sink.put(b"}")
+}
+
+/// `,"key":"uri"` (or `null`) for each link.
+fn write_links<S: Sink + ?Sized, M: Slots<Member<L>>, const L: usize>(
+    sink: &mut S,
+    page: &PageIn<'_, M, L>,
+    links: &[(&str, Link)],
+) -> Result<(), WriteError> {
+    for &(key, link) in links {
         sink.put(b",\"")?;
         sink.put_str(key)?;
         sink.put(b"\":")?;
@@ -784,6 +947,14 @@ fn encode_page<S: Sink + ?Sized, M: Slots<Member<L>>, const L: usize>(
             None => sink.put(b"null")?,
         }
     }
+    Ok(())
+}
+
+/// `,"page":…,"page_size":…,"start":…,"end":…`.
+fn write_numbers<S: Sink + ?Sized, M: Slots<Member<L>>, const L: usize>(
+    sink: &mut S,
+    page: &PageIn<'_, M, L>,
+) -> Result<(), WriteError> {
     for (key, value) in [
         ("page", u64::from(page.page())),
         ("page_size", u64::from(page.page_size())),
@@ -795,5 +966,5 @@ fn encode_page<S: Sink + ?Sized, M: Slots<Member<L>>, const L: usize>(
         sink.put(b"\":")?;
         sink.put_u64(value)?;
     }
-    sink.put(b"}")
+    Ok(())
 }

@@ -179,6 +179,19 @@ pub enum ClientError {
         /// Byte offset in the password.
         offset: usize,
     },
+    /// A Bearer API key with a byte that is not visible ASCII (a space, a
+    /// control character, non-ASCII), at this byte offset.
+    ApiKey {
+        /// Byte offset in the key.
+        offset: usize,
+    },
+    /// Credentials of the wrong scheme for the endpoint's dialect: Telnyx
+    /// takes a Bearer API key ([`Credentials::bearer`]), Twilio and
+    /// SignalWire Basic credentials ([`Credentials::new`]).
+    AuthScheme {
+        /// The endpoint's dialect.
+        dialect: Dialect,
+    },
     /// An extra request header is invalid (see [`HeaderField::is_valid`]).
     InvalidHeader {
         /// Index in the extra headers.
@@ -237,6 +250,18 @@ impl fmt::Display for ClientError {
             Self::Password { offset } => {
                 write!(f, "password has a control character at byte {offset}")
             }
+            Self::ApiKey { offset } => {
+                write!(
+                    f,
+                    "API key has a byte that is not visible ASCII at byte {offset}"
+                )
+            }
+            Self::AuthScheme {
+                dialect: Dialect::Telnyx,
+            } => f.write_str("telnyx takes a Bearer API key, not Basic credentials"),
+            Self::AuthScheme { dialect } => {
+                write!(f, "{dialect} takes Basic credentials, not a Bearer API key")
+            }
             Self::InvalidHeader { index } => write!(f, "extra header {index} is invalid"),
             Self::UnexpectedStatus { status, operation } => {
                 write!(f, "unexpected status {status} for {operation:?}")
@@ -292,22 +317,39 @@ client_from!(
     JsonError => Json,
 );
 
-/// HTTP Basic credentials: account SID (or API key SID, or SignalWire
-/// project id) and auth token.
+/// The credentials of the `Authorization` header: HTTP Basic (account SID,
+/// or API key SID, or SignalWire project id, and auth token: Twilio,
+/// SignalWire) or a Bearer API key (Telnyx). The secret (password, key) is
+/// never printed: `Debug` and `defmt` redact it.
 ///
 /// ```
 /// use confpart::client::{ClientError, Credentials};
 /// assert!(Credentials::new("ACxxx", "secret:with:colons").is_ok());
 /// assert_eq!(Credentials::new("a:b", "x").err(), Some(ClientError::Username { offset: 1 }));
+///
+/// let key = Credentials::bearer("KEY0123_abc")?;
+/// assert!(key.is_bearer());
+/// assert_eq!(format!("{key:?}"), r#"Credentials { bearer: "<redacted>" }"#);
+/// assert_eq!(Credentials::bearer("KEY 1").err(), Some(ClientError::ApiKey { offset: 3 }));
+/// # Ok::<(), ClientError>(())
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Credentials<'a> {
+    /// Basic: the username; Bearer: empty.
     username: &'a str,
+    /// Basic: the password; Bearer: the API key.
     password: &'a str,
+    bearer: bool,
 }
 
 impl fmt::Debug for Credentials<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.bearer {
+            return f
+                .debug_struct("Credentials")
+                .field("bearer", &"<redacted>")
+                .finish();
+        }
         f.debug_struct("Credentials")
             .field("username", &self.username)
             .field("password", &"<redacted>")
@@ -318,7 +360,11 @@ impl fmt::Debug for Credentials<'_> {
 #[cfg(feature = "defmt")]
 impl defmt::Format for Credentials<'_> {
     fn format(&self, f: defmt::Formatter<'_>) {
-        defmt::write!(f, "Credentials({=str}, <redacted>)", self.username)
+        if self.bearer {
+            defmt::write!(f, "Credentials(Bearer <redacted>)")
+        } else {
+            defmt::write!(f, "Credentials({=str}, <redacted>)", self.username)
+        }
     }
 }
 
@@ -335,15 +381,64 @@ impl<'a> Credentials<'a> {
         if let Some(offset) = password.bytes().position(|b| b.is_ascii_control()) {
             return Err(ClientError::Password { offset });
         }
-        Ok(Self { username, password })
+        Ok(Self {
+            username,
+            password,
+            bearer: false,
+        })
     }
 
-    /// The username.
+    /// A Bearer API key (Telnyx's `Authorization: Bearer <API key>`),
+    /// checked: visible ASCII only, as a header value token needs (a space
+    /// or a line break could not be sent as one token).
+    pub fn bearer(api_key: &'a str) -> Result<Self, ClientError> {
+        if let Some(offset) = api_key.bytes().position(|b| !b.is_ascii_graphic()) {
+            return Err(ClientError::ApiKey { offset });
+        }
+        Ok(Self {
+            username: "",
+            password: api_key,
+            bearer: true,
+        })
+    }
+
+    /// The username (empty for a Bearer key).
     pub const fn username(&self) -> &'a str {
         self.username
     }
 
-    /// Writes `Basic base64(username:password)` (the header value).
+    /// True for a Bearer API key, false for Basic credentials.
+    pub const fn is_bearer(&self) -> bool {
+        self.bearer
+    }
+
+    /// Writes the `Authorization` header value: `Basic base64(username:password)`
+    /// or `Bearer <API key>`.
+    ///
+    /// ```
+    /// use confpart::client::Credentials;
+    /// use confpart::wire::sink::SliceSink;
+    ///
+    /// let mut buf = [0u8; 32];
+    /// let mut sink = SliceSink::new(&mut buf);
+    /// Credentials::bearer("KEY01")?.write_authorization(&mut sink)?;
+    /// assert_eq!(sink.written(), b"Bearer KEY01");
+    /// let mut sink = SliceSink::new(&mut buf);
+    /// Credentials::new("a", "b")?.write_authorization(&mut sink)?;
+    /// assert_eq!(sink.written(), b"Basic YTpi");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn write_authorization<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
+        if self.bearer {
+            sink.put(b"Bearer ")?;
+            return sink.put_str(self.password);
+        }
+        self.write_basic(sink)
+    }
+
+    /// Writes `Basic base64(username:password)` (the header value; for a
+    /// Bearer key, `Basic base64(:key)`: use
+    /// [`Credentials::write_authorization`]).
     pub fn write_basic<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
         sink.put(b"Basic ")?;
         crate::wire::base64::encode(
@@ -479,7 +574,7 @@ impl<'a> Operation<'a> {
 pub struct CreateBody<'a> {
     create: Create<'a>,
     validate: fn(&Create<'_>, Dialect) -> Result<(), crate::api::create::ValidationError>,
-    encode: fn(&Create<'_>, &mut dyn Sink) -> Result<(), WriteError>,
+    encode: fn(&Create<'_>, Dialect, &mut dyn Sink) -> Result<(), WriteError>,
 }
 
 impl<'a> CreateBody<'a> {
@@ -488,7 +583,7 @@ impl<'a> CreateBody<'a> {
         Self {
             create,
             validate: |c, dialect| c.validate(dialect),
-            encode: |c, sink| c.encode(sink),
+            encode: |c, dialect, sink| c.encode_for(dialect, sink),
         }
     }
 
@@ -568,7 +663,7 @@ impl defmt::Format for CreateBody<'_> {
 pub struct Request<'a> {
     /// The service, host and path style.
     pub endpoint: Endpoint<'a>,
-    /// The `Authorization: Basic` credentials.
+    /// The `Authorization` credentials (Basic; Bearer for Telnyx).
     pub credentials: Credentials<'a>,
     /// The account (or SignalWire project) in the path.
     pub account: AccountSid,
@@ -621,7 +716,7 @@ impl http::Framed for Framing<'_, '_> {
             Args::Update(_, u) => u.encode(sink),
             Args::Create(c) => {
                 let mut sink = sink;
-                (c.encode)(&c.create, &mut sink)
+                (c.encode)(&c.create, self.0.endpoint.dialect(), &mut sink)
             }
             _ => Ok(()),
         }
@@ -636,7 +731,9 @@ impl http::Framed for Framing<'_, '_> {
 pub struct UpdateBounds {
     /// Longest host name (with port), e.g. 14 for `api.twilio.com`.
     pub host: usize,
-    /// Longest `username` plus `password` (Twilio: 34 + 32).
+    /// Longest `username` plus `password` (Twilio: 34 + 32), or longest
+    /// Bearer API key (its `Bearer ` line is never longer than a Basic one
+    /// of as many bytes).
     pub credentials: usize,
     /// Longest participant label in the path (0: the participant is always
     /// a call SID).
@@ -725,13 +822,17 @@ impl<'a> Request<'a> {
         Self { headers, ..self }
     }
 
-    /// Checks the update against the endpoint's dialect, the list query, and
-    /// the extra headers.
+    /// Checks the credentials' scheme, the update or create against the
+    /// endpoint's dialect, the list query, and the extra headers.
     pub fn validate(&self) -> Result<(), ClientError> {
+        let dialect = self.endpoint.dialect();
+        if self.credentials.is_bearer() != (dialect == Dialect::Telnyx) {
+            return Err(ClientError::AuthScheme { dialect });
+        }
         match &self.operation.0 {
-            Args::Update(_, u) => u.validate(self.endpoint.dialect())?,
-            Args::List(q) => q.validate()?,
-            Args::Create(c) => (c.validate)(&c.create, self.endpoint.dialect())?,
+            Args::Update(_, u) => u.validate(dialect)?,
+            Args::List(q) => q.validate_for(dialect)?,
+            Args::Create(c) => (c.validate)(&c.create, dialect)?,
             _ => {}
         }
         if let Some(index) = HeaderField::first_invalid(self.headers) {
@@ -775,7 +876,7 @@ impl<'a> Request<'a> {
         sink.put(b" HTTP/1.1\r\nHost: ")?;
         self.endpoint.host().encode(sink)?;
         sink.put(b"\r\nAuthorization: ")?;
-        self.credentials.write_basic(sink)?;
+        self.credentials.write_authorization(sink)?;
         sink.put(&AGENT_AND_ACCEPT_BYTES)
     }
 

@@ -18,7 +18,13 @@ pub(crate) struct Key<'a> {
     pub(crate) offset: usize,
 }
 
-impl Key<'_> {
+impl<'a> Key<'a> {
+    /// The key as it is in the document: the raw string contents, escapes
+    /// included (what a decoder reports for a key it ignored).
+    pub(crate) const fn raw(&self) -> &'a str {
+        self.raw
+    }
+
     /// The key's bytes, unescaped into `buf` when it had escapes (a key that
     /// does not fit cannot be one of ours: returns an impossible key).
     pub(crate) fn text<'b>(&'b self, buf: &'b mut [u8; 32]) -> &'b [u8] {
