@@ -679,6 +679,9 @@ impl Field {
     }
 }
 
+// Every key has a bit in the decoder's `seen: u32`.
+const _: () = assert!((Field::ConferenceStatusCallbackEvent as u32) < u32::BITS);
+
 impl fmt::Display for Field {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
