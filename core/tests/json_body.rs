@@ -650,3 +650,95 @@ proptest! {
         }
     }
 }
+
+fn opt<T: std::fmt::Debug + Clone>(
+    s: impl Strategy<Value = T>,
+) -> impl Strategy<Value = Option<T>> {
+    proptest::option::of(s)
+}
+
+proptest! {
+    /// A create sent as form (Node) and as JSON (Python, Go: booleans,
+    /// `Timeout` a number, `StatusCallbackEvent` a string or an array)
+    /// decodes to the same `Create`.
+    #[test]
+    fn create_json_and_form_decode_alike(
+        from in "\\PC{1,30}",
+        to in "\\PC{1,30}",
+        label in opt("\\PC{1,20}"),
+        bools in proptest::array::uniform7(opt(any::<bool>())),
+        target in opt("[0-9a-f]{32}"),
+        beep in opt(prop_oneof![Just(Beep::True), Just(Beep::False), Just(Beep::OnEnter), Just(Beep::OnExit)]),
+        wait_url in opt("\\PC{0,30}"),
+        wait_method in opt(method()),
+        events in opt(0u8..16),
+        events_as_array in any::<bool>(),
+        timeout in opt(any::<u32>()),
+    ) {
+        let target = target.map(|hex| format!("CA{hex}"));
+        let mut c = Create::new(&from, &to);
+        c.label = label.as_deref();
+        c.muted = bools[0];
+        c.coaching = bools[1];
+        c.start_conference_on_enter = bools[2];
+        c.end_conference_on_exit = bools[3];
+        c.early_media = bools[4];
+        c.record = bools[5];
+        c.call_sid_to_coach = target.as_deref().map(|t| CallSid::parse(t).unwrap());
+        c.beep = beep;
+        c.wait_url = wait_url.as_deref();
+        c.wait_method = wait_method;
+        c.status_callback_event = events.map(|bits| {
+            CallEvent::ALL
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| bits & (1 << i) != 0)
+                .fold(CallEvents::EMPTY, |s, (_, e)| s.with(e))
+        });
+        c.timeout = timeout;
+
+        let mut form = vec![0u8; c.encoded_len()];
+        let n = c.encode_to_slice(&mut form).unwrap();
+        let mut s1 = vec![0u8; n];
+        let from_form = Create::decode(&form[..n], &mut s1).unwrap().create;
+
+        let mut m = Map::new();
+        m.insert("From".into(), json!(from));
+        m.insert("To".into(), json!(to));
+        let mut put = |k: &str, v: Option<Value>| {
+            if let Some(v) = v {
+                m.insert(k.into(), v);
+            }
+        };
+        put("Label", c.label.map(|v| json!(v)));
+        for (k, v) in [
+            ("Muted", c.muted),
+            ("Coaching", c.coaching),
+            ("StartConferenceOnEnter", c.start_conference_on_enter),
+            ("EndConferenceOnExit", c.end_conference_on_exit),
+            ("EarlyMedia", c.early_media),
+            ("Record", c.record),
+        ] {
+            put(k, v.map(|v| json!(v)));
+        }
+        put("CallSidToCoach", target.as_deref().map(|v| json!(v)));
+        put("Beep", c.beep.map(|b| match b {
+            Beep::True => json!(true),
+            Beep::False => json!(false),
+            b => json!(b.as_str()),
+        }));
+        put("WaitUrl", c.wait_url.map(|v| json!(v)));
+        put("WaitMethod", c.wait_method.map(|v| json!(v.as_str())));
+        put("StatusCallbackEvent", c.status_callback_event.map(|e| {
+            let names: Vec<&str> = e.iter().map(CallEvent::as_str).collect();
+            if events_as_array { json!(names) } else { json!(names.join(" ")) }
+        }));
+        put("Timeout", c.timeout.map(|v| json!(v)));
+        let body = serde_json::to_vec(&Value::Object(m)).unwrap();
+        let mut s2 = vec![0u8; body.len()];
+        let from_json = Create::decode_json(&body, &mut s2).unwrap();
+        prop_assert_eq!(from_json.create, c);
+        prop_assert_eq!(from_json.create, from_form);
+        prop_assert!(from_json.ignored.is_empty());
+    }
+}

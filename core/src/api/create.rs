@@ -41,12 +41,15 @@
 use core::fmt;
 
 use crate::api::codes;
+#[cfg(feature = "json-body")]
+use crate::api::fields::JsonValue;
 use crate::api::fields::{
-    self, FieldValue, IgnoredKeys, JsonValue, Method, Scratch, URL_MAX_LEN, UrlProblem, setters,
+    self, FieldValue, IgnoredKeys, Method, Scratch, URL_MAX_LEN, UrlProblem, setters,
 };
 use crate::api::path::Dialect;
 use crate::wire::form::{self, Space};
 use crate::wire::ident::{CallSid, IdError, LABEL_CAPACITY, Label};
+#[cfg(feature = "json-body")]
 use crate::wire::json::JsonStr;
 use crate::wire::sink::{CountingSink, Sink, SliceSink, WriteError};
 
@@ -185,6 +188,7 @@ impl Field {
     }
 }
 
+#[cfg(feature = "json-body")]
 impl fields::BodyField for Field {
     fn key(self) -> &'static str {
         Field::key(self)
@@ -935,6 +939,10 @@ impl<'a> Create<'a> {
     /// assert_eq!(e, FormError::Missing { field: Field::From });
     /// # Ok::<(), FormError>(())
     /// ```
+    ///
+    /// Needs the `json-body` feature (a bridge without it answers a JSON
+    /// body 415).
+    #[cfg(feature = "json-body")]
     pub fn decode_json(
         body: &'a [u8],
         scratch: &'a mut [u8],
@@ -993,6 +1001,7 @@ impl<'a> Create<'a> {
 }
 
 /// `Beep` in JSON: a boolean, or one of its strings (any case).
+#[cfg(feature = "json-body")]
 fn json_beep(v: &mut JsonValue<'_, '_, Field>) -> Result<Option<Beep>, FormError> {
     let invalid = v.invalid();
     match v.cursor().peek() {
@@ -1007,6 +1016,7 @@ fn json_beep(v: &mut JsonValue<'_, '_, Field>) -> Result<Option<Beep>, FormError
 
 /// `StatusCallbackEvent` in JSON: a string of events separated by spaces,
 /// or an array of such strings.
+#[cfg(feature = "json-body")]
 fn json_events(v: &mut JsonValue<'_, '_, Field>) -> Result<Option<CallEvents>, FormError> {
     if v.null()? {
         return Ok(None);
@@ -1033,6 +1043,7 @@ fn json_events(v: &mut JsonValue<'_, '_, Field>) -> Result<Option<CallEvents>, F
 }
 
 /// The events of one string value (separated by spaces).
+#[cfg(feature = "json-body")]
 fn event_words(s: JsonStr<'_>, invalid: FormError) -> Result<CallEvents, FormError> {
     // "initiated ringing answered completed" and separators fit in 64.
     let mut buf = [0u8; 64];

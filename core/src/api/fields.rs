@@ -7,7 +7,9 @@ use core::fmt;
 
 use crate::wire::form::{DecodeError, Space, decode_component, decoded_len};
 use crate::wire::ident::{CallSid, IdError, IdKind, SID_CAPACITY};
-use crate::wire::json::{Cursor, JsonError, JsonErrorKind, JsonStr};
+use crate::wire::json::JsonError;
+#[cfg(feature = "json-body")]
+use crate::wire::json::{Cursor, JsonErrorKind, JsonStr};
 use crate::wire::scan::eq_letters;
 
 /// Longest URL accepted in a URL field (`HoldUrl`, `AnnounceUrl`, `WaitUrl`,
@@ -480,6 +482,7 @@ impl<'a, F: Copy> FieldValue<'a, F> {
 
 /// The field type of a request body (Update's or Create's `Field`): its
 /// key, and the field a key names.
+#[cfg(feature = "json-body")]
 pub(crate) trait BodyField: Copy {
     /// The key, e.g. `"Muted"`.
     fn key(self) -> &'static str;
@@ -492,6 +495,7 @@ pub(crate) trait BodyField: Copy {
 /// at its value and the byte offset of the key; each unknown key is noted
 /// in `ignored` (raw, as sent) and its value skipped, checked. Then only
 /// white space may follow the object.
+#[cfg(feature = "json-body")]
 pub(crate) fn json_members<'a, F: BodyField>(
     body: &'a [u8],
     ignored: &mut IgnoredKeys<'a>,
@@ -525,6 +529,7 @@ pub(crate) fn json_members<'a, F: BodyField>(
 /// readings the Update and Create decoders share. `null` reads as absent
 /// (`None`), as the SDKs mean it; a value of a JSON type the field cannot
 /// have is the field's form error at the value's offset.
+#[cfg(feature = "json-body")]
 pub(crate) struct JsonValue<'c, 'a, F> {
     c: &'c mut Cursor<'a>,
     pub(crate) field: F,
@@ -532,6 +537,7 @@ pub(crate) struct JsonValue<'c, 'a, F> {
     pub(crate) offset: usize,
 }
 
+#[cfg(feature = "json-body")]
 impl<'c, 'a, F: BodyField> JsonValue<'c, 'a, F> {
     /// The value of `field`, at the cursor.
     pub(crate) fn new(c: &'c mut Cursor<'a>, field: F) -> Self {

@@ -33,9 +33,10 @@
 
 use core::fmt;
 
+#[cfg(feature = "json-body")]
+use crate::api::fields::JsonValue;
 use crate::api::fields::{
-    self, FieldValue, IgnoredKeys, JsonValue, Method, Scratch, URL_MAX_LEN, UrlProblem, check_url,
-    setters,
+    self, FieldValue, IgnoredKeys, Method, Scratch, URL_MAX_LEN, UrlProblem, check_url, setters,
 };
 use crate::api::path::Dialect;
 use crate::wire::form::{self, Space};
@@ -163,6 +164,7 @@ impl Field {
     }
 }
 
+#[cfg(feature = "json-body")]
 impl fields::BodyField for Field {
     fn key(self) -> &'static str {
         Field::key(self)
@@ -734,6 +736,10 @@ impl<'a> Update<'a> {
     /// assert_eq!(e, FormError::InvalidBool { field: Field::Muted, offset: 10 });
     /// # Ok::<(), FormError>(())
     /// ```
+    ///
+    /// Needs the `json-body` feature (a bridge without it answers a JSON
+    /// body 415).
+    #[cfg(feature = "json-body")]
     pub fn decode_json(
         body: &'a [u8],
         scratch: &'a mut [u8],

@@ -527,6 +527,7 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
     ) -> Result<u16, BridgeError> {
         let update = match body_kind(call.m, call.dialect)? {
             BodyKind::Form => Update::decode(call.m.body(), scratch)?,
+            #[cfg(feature = "json-body")]
             BodyKind::Json => Update::decode_json(call.m.body(), scratch)?,
         }
         .update;
@@ -592,6 +593,7 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
         let kind = body_kind(call.m, call.dialect)?;
         let create = match kind {
             BodyKind::Form => Create::decode(call.m.body(), scratch)?,
+            #[cfg(feature = "json-body")]
             BodyKind::Json => Create::decode_json(call.m.body(), scratch)?,
         }
         .create;
@@ -677,6 +679,7 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum BodyKind {
     Form,
+    #[cfg(feature = "json-body")]
     Json,
 }
 
@@ -685,7 +688,8 @@ enum BodyKind {
 /// every body as one); for Telnyx, `application/json` (telnyx-python,
 /// telnyx-go) or a form (`application/x-www-form-urlencoded`, telnyx-node;
 /// also no `Content-Type` at all), anything else 415
-/// ([`BridgeError::UnsupportedMediaType`]).
+/// ([`BridgeError::UnsupportedMediaType`]); JSON is 415 too without the
+/// `json-body` feature.
 #[inline]
 fn body_kind(m: &RequestMessage<'_>, dialect: Dialect) -> Result<BodyKind, BridgeError> {
     if dialect != Dialect::Telnyx {
@@ -699,9 +703,11 @@ fn body_kind(m: &RequestMessage<'_>, dialect: Dialect) -> Result<BodyKind, Bridg
         .next()
         .unwrap_or(&[])
         .trim_ascii();
+    #[cfg(feature = "json-body")]
     if media.eq_ignore_ascii_case(b"application/json") {
-        Ok(BodyKind::Json)
-    } else if media.eq_ignore_ascii_case(b"application/x-www-form-urlencoded") {
+        return Ok(BodyKind::Json);
+    }
+    if media.eq_ignore_ascii_case(b"application/x-www-form-urlencoded") {
         Ok(BodyKind::Form)
     } else {
         Err(BridgeError::UnsupportedMediaType)

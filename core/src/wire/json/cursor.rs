@@ -21,6 +21,7 @@ pub(crate) struct Key<'a> {
 impl<'a> Key<'a> {
     /// The key as it is in the document: the raw string contents, escapes
     /// included (what a decoder reports for a key it ignored).
+    #[cfg(feature = "json-body")]
     pub(crate) const fn raw(&self) -> &'a str {
         self.raw
     }
