@@ -43,8 +43,11 @@ fn serve() -> (Proc, u16, String) {
             .arg(format!("127.0.0.1:{port}"))
             .args(["--account", ACCOUNT, "--token", KEY, "--signing-key", SEED]),
     );
+    // Said on stderr, `listening on` on stdout: read in either order.
     let said = proc.wait_for("public key", Duration::from_secs(20));
-    proc.wait_for("listening on", Duration::from_secs(20));
+    if !proc.output().contains("listening on") {
+        proc.wait_for("listening on", Duration::from_secs(20));
+    }
     let public = said.rsplit(' ').next().unwrap_or_default().to_owned();
     (proc, port, public)
 }
