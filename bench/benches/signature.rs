@@ -5,6 +5,10 @@
 //! its cost grows with the square of the pairs: measured on a conference callback (21
 //! pairs, the most a callback has) and on the bound (`SIGNATURE_PARAMS_MAX` = 64 pairs).
 //!
+//! Telnyx (issue 21): the core's `validate_telnyx` (the message fed to ed25519-dalek's
+//! stream verifier in pieces) against the baseline that joins `timestamp|body` into a
+//! `String` and calls `VerifyingKey::verify`; and `sign_telnyx` (two passes over the pieces).
+//!
 //! `cargo bench -p confpart-bench --bench signature`; `BENCHMARKS.md` holds the table.
 #![allow(missing_docs)]
 
@@ -80,5 +84,57 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench);
+/// A Telnyx `participant-join` callback as the bridge writes it.
+const TELNYX_CALLBACK: &[u8] = b"AccountSid=f5586561-8ff0-4291-a51b-c7dfe4139ff9\
+&CallSid=v3%3A9X2vxPDFY2RHSJ1EdMS0RHRksMTg7ldNxdjWbVr9zBjbGjGsSe-aiQ\
+&CallSidLegacy=v3%3A9X2vxPDFY2RHSJ1EdMS0RHRksMTg7ldNxdjWbVr9zBjbGjGsSe-aiQ\
+&ConferenceSid=2b4a8b8c-5f1e-4c3a-9d0e-1f2a3b4c5d6e&FriendlyName=front+desk&SequenceNumber=5\
+&StatusCallbackEvent=participant-join&Timestamp=2026-12-07T05%3A30%3A00Z&ParticipantLabel=agent";
+
+fn telnyx(c: &mut Criterion) {
+    use confpart::api::signature::{Ed25519Key, sign_telnyx, validate_telnyx};
+    use ed25519_dalek::Verifier;
+    const TS: u64 = 1_796_621_400;
+    let key = Ed25519Key::from_seed(&[0x5a; 32]);
+    let public = key.public_key();
+    let sig = sign_telnyx(&key, TS, TELNYX_CALLBACK);
+    let ts = TS.to_string();
+    let dalek_key = ed25519_dalek::VerifyingKey::from_bytes(&public.to_bytes()).unwrap();
+    let std_validate = |sig_b64: &[u8], ts: &str, body: &[u8]| {
+        use base64::Engine;
+        let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(sig_b64) else {
+            return false;
+        };
+        let Ok(raw) = <[u8; 64]>::try_from(raw.as_slice()) else {
+            return false;
+        };
+        let mut message = format!("{ts}|").into_bytes();
+        message.extend_from_slice(body);
+        dalek_key
+            .verify(&message, &ed25519_dalek::Signature::from_bytes(&raw))
+            .is_ok()
+    };
+    assert!(std_validate(sig.as_bytes(), &ts, TELNYX_CALLBACK));
+    let mut g = c.benchmark_group("signature/telnyx_callback");
+    g.bench_function("confpart_validate", |b| {
+        b.iter(|| {
+            validate_telnyx(
+                &public,
+                sig.as_bytes(),
+                black_box(ts.as_bytes()),
+                black_box(TELNYX_CALLBACK),
+                TS,
+            )
+        })
+    });
+    g.bench_function("std_validate", |b| {
+        b.iter(|| std_validate(sig.as_bytes(), black_box(&ts), black_box(TELNYX_CALLBACK)))
+    });
+    g.bench_function("confpart_sign", |b| {
+        b.iter(|| sign_telnyx(&key, black_box(TS), black_box(TELNYX_CALLBACK)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, telnyx);
 criterion_main!(benches);

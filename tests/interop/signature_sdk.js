@@ -1,5 +1,6 @@
 // Webhook signatures through the official Twilio Node SDK (twilio.validateRequest,
-// twilio.validateRequestWithBody, twilio.getExpectedTwilioSignature).
+// twilio.validateRequestWithBody, twilio.getExpectedTwilioSignature), and Telnyx's Ed25519
+// ones through the official Telnyx Node SDK (lib/webhooks.js: TelnyxWebhook, WebCrypto).
 //
 // Reads one JSON case per line on stdin, writes one answer per line on stdout:
 //   {"op": "sign", "key", "url", "pairs"}          -> getExpectedTwilioSignature
@@ -8,11 +9,28 @@
 //   {"op": "validate_form", "key", "url", "form", "sig"} -> validateRequest with a received
 //       raw form body parsed as Express's urlencoded parser (extended: false) does:
 //       querystring.parse
+//   {"op": "telnyx_verify", "key", "body", "sig", "ts"} -> "true" / "false":
+//       new TelnyxWebhook(key).verify(body, {telnyx-signature-ed25519, telnyx-timestamp})
+//       (the timestamp within 300 s of now, then the signature)
+// Answers come in the order of the cases (the Telnyx check is asynchronous).
 // Repeated names become arrays, as Express's urlencoded parser gives them.
 "use strict";
 const querystring = require("querystring");
 const readline = require("readline");
 const twilio = require("twilio");
+const { TelnyxWebhook } = require("telnyx/lib/webhooks");
+
+async function telnyxVerify(c) {
+  try {
+    await new TelnyxWebhook(c.key).verify(c.body, {
+      "telnyx-signature-ed25519": c.sig,
+      "telnyx-timestamp": c.ts,
+    });
+    return "true";
+  } catch (e) {
+    return "false";
+  }
+}
 
 function params(pairs) {
   const out = {};
@@ -29,8 +47,13 @@ function params(pairs) {
 }
 
 const rl = readline.createInterface({ input: process.stdin });
+let pending = Promise.resolve();
 rl.on("line", (line) => {
   const c = JSON.parse(line);
+  if (c.op === "telnyx_verify") {
+    pending = pending.then(async () => process.stdout.write((await telnyxVerify(c)) + "\n"));
+    return;
+  }
   let answer;
   if (c.op === "sign") {
     answer = twilio.getExpectedTwilioSignature(c.key, c.url, params(c.pairs));
@@ -41,5 +64,5 @@ rl.on("line", (line) => {
   } else {
     answer = String(twilio.validateRequestWithBody(c.key, c.sig, c.url, c.body));
   }
-  process.stdout.write(answer + "\n");
+  pending = pending.then(() => process.stdout.write(answer + "\n"));
 });

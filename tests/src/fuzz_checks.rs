@@ -60,6 +60,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("path_parse", path_parse),
     ("service", service),
     ("signature_validate", signature_validate),
+    ("telnyx_signature", telnyx_signature),
     ("update_decode", update_decode),
 ];
 
@@ -126,6 +127,12 @@ pub fn api_error_decode(doc: &[u8]) {
 /// RFC 2822 date: never panics; what parses writes strictly and parses to
 /// the same instant.
 pub fn date_parse(data: &[u8]) {
+    // ISO 8601 (Telnyx's callback Timestamp): what parses writes back and parses alike.
+    if let Ok(t) = Timestamp::parse_iso8601(data) {
+        let mut buf = [0u8; confpart::wire::date::ISO8601_LEN];
+        let s = t.write_iso8601(&mut buf);
+        assert_eq!(Timestamp::parse_iso8601(s.as_bytes()), Ok(t));
+    }
     let Ok(t) = Timestamp::parse(data) else {
         return;
     };
@@ -1403,8 +1410,10 @@ pub fn embassy_client(input: &[u8]) {
 /// same body read as a create's subscription never panics.
 pub fn callback_decode(body: &[u8]) {
     use confpart::api::callback::{Callback, FormError, Subscriber};
-    let mut scratch = vec![0u8; body.len()];
-    let _ = Subscriber::from_create(body, &mut scratch, Dialect::Twilio);
+    for dialect in Dialect::ALL {
+        let mut scratch = vec![0u8; body.len()];
+        let _ = Subscriber::from_create(body, &mut scratch, dialect);
+    }
     let mut scratch = vec![0u8; body.len()];
     let decoded = match Callback::decode(body, &mut scratch) {
         Ok(d) => d,
@@ -1425,6 +1434,65 @@ pub fn callback_decode(body: &[u8]) {
     let again = Callback::decode(&out, &mut scratch2).expect("a re-encoded callback decodes");
     assert_eq!(again.callback, cb);
     assert!(again.ignored.is_empty());
+    // In Telnyx's form (its key order, an ISO 8601 timestamp) too.
+    let len = cb.encoded_len_in(Dialect::Telnyx);
+    let mut out = vec![0u8; len];
+    let mut sink = SliceSink::new(&mut out);
+    assert_eq!(cb.encode_in(Dialect::Telnyx, &mut sink), Ok(()));
+    assert_eq!(sink.len(), len);
+    let mut scratch3 = vec![0u8; len];
+    let again = Callback::decode(&out, &mut scratch3).expect("a Telnyx callback decodes");
+    assert_eq!(again.callback, cb);
+}
+
+/// Telnyx's Ed25519 webhook signatures: the first two bytes say how long the
+/// signature header and the timestamp header are (modulo what is left); the
+/// rest is the body. Whatever the bytes, checking them never panics (nor does
+/// reading the signature as a public key); the body signed with a fixed key at
+/// the timestamp (its digits, else 0) validates at that time, not 301 s
+/// later, and not with one byte of the body changed.
+pub fn telnyx_signature(input: &[u8]) {
+    use confpart::api::signature::{
+        Ed25519Key, Ed25519PublicKey, SignatureError, sign_telnyx, validate_telnyx,
+    };
+    let (a, b, rest) = match input {
+        [a, b, rest @ ..] => (usize::from(*a), usize::from(*b), rest),
+        _ => return,
+    };
+    let (sig, rest) = rest.split_at(a % (rest.len() + 1));
+    let (ts, body) = rest.split_at(b % (rest.len() + 1));
+    let key = Ed25519Key::from_seed(&[0x5a; 32]);
+    let public = key.public_key();
+    let _ = Ed25519PublicKey::from_base64(sig);
+    let now = std::str::from_utf8(ts)
+        .ok()
+        .and_then(|t| t.parse::<u64>().ok())
+        .unwrap_or(0);
+    let _ = validate_telnyx(&public, sig, ts, body, now);
+    let signed = sign_telnyx(&key, now, body);
+    let digits = now.to_string();
+    assert_eq!(
+        validate_telnyx(&public, signed.as_bytes(), digits.as_bytes(), body, now),
+        Ok(())
+    );
+    assert!(matches!(
+        validate_telnyx(
+            &public,
+            signed.as_bytes(),
+            digits.as_bytes(),
+            body,
+            now.saturating_add(301)
+        ),
+        Err(SignatureError::StaleTimestamp { .. })
+    ));
+    if let Some(first) = body.first() {
+        let mut altered = body.to_vec();
+        altered[0] = first.wrapping_add(1);
+        assert_eq!(
+            validate_telnyx(&public, signed.as_bytes(), digits.as_bytes(), &altered, now),
+            Err(SignatureError::Mismatch)
+        );
+    }
 }
 
 /// Webhook signatures: the first byte picks the scheme (bit 0) and where the

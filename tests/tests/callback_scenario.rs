@@ -8,6 +8,12 @@
 //! `CONFPART_NODE` are set (`tests/interop/run`), so that the official SDKs'
 //! `RequestValidator.validate` / `validateRequest` accept it and reject it with one
 //! parameter altered.
+//!
+//! The same conference in the Telnyx dialect (its vocabulary: start end join leave),
+//! driven through the bridge's conference set: the callbacks come numbered in order in
+//! Telnyx's form (ISO 8601 `Timestamp`, `CallSidLegacy`, no participant state), signed
+//! with the bridge's Ed25519 key at the adapter's clock; the core's validator, and the
+//! Telnyx SDKs' verifiers when set up, accept each and refuse each altered.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -153,6 +159,15 @@ fn sdk_accepts_each_and_rejects_altered(var: &str, script: &str) {
         altered[3].1.push('0'); // SequenceNumber
         input += &case(&altered);
     }
+    let answers = run_script(&program, script, input);
+    assert_eq!(answers.len(), 2 * sent.len());
+    for (i, pair) in answers.chunks(2).enumerate() {
+        assert_eq!(pair, ["true", "false"], "callback {}", i + 1);
+    }
+}
+
+/// Runs an SDK script with `input` on stdin (bounded in time); its answer lines.
+fn run_script(program: &str, script: &str, input: String) -> Vec<String> {
     let mut child = Command::new(program)
         .arg(interop_dir().join(script))
         .current_dir(interop_dir())
@@ -171,15 +186,11 @@ fn sdk_accepts_each_and_rejects_altered(var: &str, script: &str) {
     };
     let out = out.unwrap();
     assert!(out.status.success());
-    let answers: Vec<String> = String::from_utf8(out.stdout)
+    String::from_utf8(out.stdout)
         .unwrap()
         .lines()
         .map(str::to_owned)
-        .collect();
-    assert_eq!(answers.len(), 2 * sent.len());
-    for (i, pair) in answers.chunks(2).enumerate() {
-        assert_eq!(pair, ["true", "false"], "callback {}", i + 1);
-    }
+        .collect()
 }
 
 /// The decoded pairs of a form body, in body order.
@@ -218,4 +229,178 @@ fn python_sdk_validates_every_callback() {
 #[test]
 fn node_sdk_validates_every_callback() {
     sdk_accepts_each_and_rejects_altered("CONFPART_NODE", "signature_sdk.js");
+}
+
+mod telnyx {
+    use super::*;
+    use confpart::api::callback::{Callback, Event, Subscriber, Subscription, Subscriptions};
+    use confpart::api::create::Create;
+    use confpart::api::fields::Method;
+    use confpart::api::signature::{Ed25519Key, validate_telnyx};
+    use confpart::api::update::Update;
+    use confpart::bridge::{CallbackSignature, CallbackSigner, ConferenceRef, Conferences};
+    use confpart::wire::ident::ParticipantRef;
+
+    const ACCOUNT: &str = "f5586561-8ff0-4291-a51b-c7dfe4139ff9";
+    const START: u64 = 1_796_630_400;
+
+    /// The callbacks of: the agent's create (subscribing start end join leave, and
+    /// EndConferenceOnExit), the customer's, the customer muted (Telnyx has no mute
+    /// event), the customer deleted, the agent deleted (which ends the conference).
+    /// Each as (form, signature header, timestamp header), signed at `now`.
+    pub(super) fn scenario(key: &Ed25519Key, now: u64) -> Vec<(Vec<u8>, String, String)> {
+        let mut set: Conferences<2, 4> = Conferences::new(Dialect::Telnyx, Timing::IMMEDIATE);
+        let account = AccountSid::parse(ACCOUNT).unwrap();
+        let mut ids = SequentialIds::new();
+        let mut clock = START;
+        let mut sent = Vec::new();
+        let mut step = |set: &mut Conferences<2, 4>, sent: &mut Vec<_>| {
+            clock += 1;
+            set.tick(Timestamp::from_unix(clock).unwrap());
+            let mut form = vec![0u8; 2048];
+            while let Some(notice) = set.pop_notice() {
+                let signer = CallbackSigner::Ed25519 { key, now };
+                if let Some(out) = set.callback_with(&notice, &mut form, Some(signer)).unwrap() {
+                    assert_eq!(out.header, "telnyx-signature-ed25519");
+                    let Some(CallbackSignature::Telnyx(sig)) = out.signature else {
+                        panic!("an Ed25519 signature")
+                    };
+                    sent.push((
+                        form[..out.body_len].to_vec(),
+                        sig.as_str().to_owned(),
+                        sig.timestamp().to_string(),
+                    ));
+                }
+            }
+            Timestamp::from_unix(clock).unwrap()
+        };
+        let at = step(&mut set, &mut sent);
+        let mut agent = Create::new("+15005550006", "sip:agent@example.com");
+        agent.label = Some("agent");
+        agent.end_conference_on_exit = Some(true);
+        let made = set
+            .create(&account, ConferenceRef::parse("room"), &agent, at, &mut ids)
+            .unwrap();
+        let events = [
+            Subscription::Start,
+            Subscription::End,
+            Subscription::Join,
+            Subscription::Leave,
+        ]
+        .into_iter()
+        .fold(Subscriptions::EMPTY, Subscriptions::with);
+        let hook = Subscriber {
+            url: HOOK,
+            method: Method::Post,
+            events,
+        };
+        assert!(set.subscribe(&made.conference, &hook));
+        let room = made.conference;
+        let at = step(&mut set, &mut sent);
+        let mut customer = Create::new("+15005550006", "+15558675310");
+        customer.label = Some("customer");
+        let customer = set
+            .create(&account, ConferenceRef::Sid(room), &customer, at, &mut ids)
+            .unwrap()
+            .call;
+        let at = step(&mut set, &mut sent);
+        let mut mute = Update::new();
+        mute.muted = Some(true);
+        let who = |call| ParticipantRef::Call(call);
+        set.update(&account, &room, &who(customer), &mute, at)
+            .unwrap();
+        let at = step(&mut set, &mut sent);
+        set.delete(&account, &room, &who(customer), at).unwrap();
+        let at = step(&mut set, &mut sent);
+        set.delete(&account, &room, &who(made.call), at).unwrap();
+        step(&mut set, &mut sent);
+        sent
+    }
+
+    #[test]
+    fn telnyx_callbacks_in_order_signed_with_ed25519() {
+        let key = Ed25519Key::from_seed(&[0x21; 32]);
+        let now = START + 100;
+        let sent = scenario(&key, now);
+        let mut events = Vec::new();
+        for (i, (body, sig, ts)) in sent.iter().enumerate() {
+            let public = key.public_key();
+            assert_eq!(
+                validate_telnyx(&public, sig.as_bytes(), ts.as_bytes(), body, now),
+                Ok(())
+            );
+            let mut altered = body.clone();
+            altered.extend_from_slice(b"&x=1");
+            assert!(
+                validate_telnyx(&public, sig.as_bytes(), ts.as_bytes(), &altered, now).is_err()
+            );
+            let text = std::str::from_utf8(body).unwrap();
+            assert!(text.contains("&Timestamp=2026-12-0"), "ISO 8601: {text}");
+            let mut scratch = vec![0u8; body.len()];
+            let d = Callback::decode(body, &mut scratch).unwrap();
+            assert!(d.ignored.is_empty());
+            let c = d.callback;
+            assert_eq!(c.sequence_number as usize, i + 1);
+            assert_eq!(c.account_sid.as_str(), ACCOUNT);
+            assert_eq!(c.friendly_name, "room");
+            assert_eq!(c.call_sid_legacy, c.call_sid);
+            assert_eq!(c.event.is_participant(), c.call_sid.is_some());
+            assert!(c.muted.is_none() && c.hold.is_none() && c.coaching.is_none());
+            events.push((c.event, c.participant_label.map(str::to_owned)));
+        }
+        let label = |l: &str| Some(l.to_owned());
+        assert_eq!(
+            events,
+            [
+                (Event::ParticipantJoin, label("agent")),
+                (Event::ConferenceStart, None),
+                (Event::ParticipantJoin, label("customer")),
+                (Event::ParticipantLeave, label("customer")),
+                (Event::ParticipantLeave, label("agent")),
+                (Event::ConferenceEnd, None),
+            ]
+        );
+    }
+
+    /// Each callback through an SDK's verifier (`op`), as sent and with its body altered.
+    fn sdk_verifies_each(var: &str, script: &str, op: &str) {
+        let Some(program) = std::env::var(var).ok().filter(|v| !v.is_empty()) else {
+            eprintln!("{var} is not set: skipped (tests/interop/run sets it)");
+            return;
+        };
+        let key = Ed25519Key::from_seed(&[0x21; 32]);
+        let public = String::from_utf8(key.public_key().to_base64().to_vec()).unwrap();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let sent = scenario(&key, now);
+        let mut input = String::new();
+        for (body, sig, ts) in &sent {
+            let body = String::from_utf8(body.clone()).unwrap();
+            for body in [
+                body.clone(),
+                body.replace("SequenceNumber=", "SequenceNumber=0"),
+            ] {
+                input += &(serde_json::json!({"op": op, "key": public, "body": body, "sig": sig, "ts": ts})
+                    .to_string()
+                    + "\n");
+            }
+        }
+        let answers = super::run_script(&program, script, input);
+        assert_eq!(answers.len(), 2 * sent.len());
+        for (i, pair) in answers.chunks(2).enumerate() {
+            assert_eq!(pair, ["true", "false"], "callback {}", i + 1);
+        }
+    }
+
+    #[test]
+    fn python_telnyx_sdk_verifies_every_callback() {
+        sdk_verifies_each("CONFPART_PYTHON", "signature_sdk.py", "telnyx_unwrap");
+    }
+
+    #[test]
+    fn node_telnyx_sdk_verifies_every_callback() {
+        sdk_verifies_each("CONFPART_NODE", "signature_sdk.js", "telnyx_verify");
+    }
 }

@@ -13,6 +13,13 @@
 //! exactly), spaces as `+` and as `%20`, non-ASCII text; URLs with and without a
 //! port and with a query; JSON bodies behind `bodySHA256`; and altered ones, which
 //! both sides must reject.
+//!
+//! Telnyx's Ed25519 signatures, against the same scripts: the Python SDK's
+//! `webhooks.unwrap` (telnyx[webhooks]: PyNaCl) and PyNaCl's `VerifyKey` directly, and
+//! the Node SDK's `TelnyxWebhook.verify` (WebCrypto), accept the core's signatures of
+//! callback forms and JSON bodies signed now, and refuse them with the body altered,
+//! the timestamp altered, from another key, truncated, or signed 400 s ago; the core
+//! accepts PyNaCl's signatures and refuses them over another body.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -20,7 +27,11 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use confpart::api::signature::{self, Scheme, SignatureError};
+use confpart::api::callback::{Callback, Event};
+use confpart::api::path::Dialect;
+use confpart::api::signature::{self, Ed25519Key, Scheme, SignatureError};
+use confpart::wire::date::Timestamp;
+use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, SidForm};
 
 const KEY: &str = "12345abcde";
 const CASES: usize = 150;
@@ -307,4 +318,185 @@ fn node_sdk_and_core_agree() {
         return;
     };
     differential(&node, "signature_sdk.js");
+}
+
+/// Telnyx callback forms (the bridge's encoding, each event) and JSON bodies.
+fn telnyx_bodies() -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, event) in [
+        Event::ConferenceStart,
+        Event::ParticipantJoin,
+        Event::ParticipantLeave,
+        Event::ConferenceEnd,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut cb = Callback::new(
+            AccountSid::from_bits(7, SidForm::Uuid),
+            ConferenceSid::from_bits(9, SidForm::Uuid),
+            "room é & co",
+            i as u32 + 1,
+            Timestamp::from_unix(1_796_630_400 + i as u64).unwrap(),
+            event,
+        );
+        if event.is_participant() {
+            let call = CallSid::from_bits(11 + i as u128, SidForm::Telnyx);
+            (cb.call_sid, cb.call_sid_legacy) = (Some(call), Some(call));
+            cb.participant_label = Some("agent");
+        }
+        let mut buf = vec![0u8; cb.encoded_len_in(Dialect::Telnyx)];
+        let mut sink = confpart::wire::sink::SliceSink::new(&mut buf);
+        cb.encode_in(Dialect::Telnyx, &mut sink).unwrap();
+        out.push(String::from_utf8(buf).unwrap());
+    }
+    out.push(r#"{"data":{"event_type":"call.hangup","payload":{"a":"é ü"}}}"#.to_owned());
+    out.push(String::new());
+    out
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn b64(bytes: &[u8]) -> String {
+    let mut sink = vec![0u8; bytes.len().div_ceil(3) * 4];
+    // The workspace's base64 is a dev-dependency of the core only: encode by hand.
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (chunk, out) in bytes.chunks(3).zip(sink.chunks_mut(4)) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (j, o) in out.iter_mut().enumerate() {
+            *o = if j <= chunk.len() {
+                A[(n >> (18 - 6 * j) & 63) as usize]
+            } else {
+                b'='
+            };
+        }
+    }
+    String::from_utf8(sink).unwrap()
+}
+
+/// The Telnyx checks against one SDK's verifier (`op`), plus PyNaCl's own signing
+/// and verifying when `nacl`.
+fn telnyx_differential(program: &str, script: &str, op: &str, nacl: bool) {
+    let key = Ed25519Key::from_seed(&[0x42; 32]);
+    let public = String::from_utf8(key.public_key().to_base64().to_vec()).unwrap();
+    let other = Ed25519Key::from_seed(&[0x43; 32]);
+    let now = unix_now();
+    let case = |op: &str, body: &str, sig: &str, ts: u64| {
+        serde_json::json!({"op": op, "key": public, "body": body, "sig": sig, "ts": ts.to_string()})
+            .to_string()
+            + "\n"
+    };
+    let bodies = telnyx_bodies();
+    // Per body, the expected answers in order.
+    let mut input = String::new();
+    let mut expected = Vec::new();
+    for body in &bodies {
+        let sig = signature::sign_telnyx(&key, now, body.as_bytes());
+        let stale = signature::sign_telnyx(&key, now - 400, body.as_bytes());
+        let theirs = signature::sign_telnyx(&other, now, body.as_bytes());
+        let altered = body.clone() + "&Extra=1";
+        for (body, sig, ts, ok, why) in [
+            (
+                body.as_str(),
+                sig.as_str(),
+                now,
+                "true",
+                "the core's signature",
+            ),
+            (&altered, sig.as_str(), now, "false", "an altered body"),
+            (body, sig.as_str(), now + 1, "false", "an altered timestamp"),
+            (
+                body,
+                stale.as_str(),
+                now - 400,
+                "false",
+                "a signature 400 s old",
+            ),
+            (
+                body,
+                theirs.as_str(),
+                now,
+                "false",
+                "another key's signature",
+            ),
+            (
+                body,
+                &sig.as_str()[..86],
+                now,
+                "false",
+                "a truncated signature",
+            ),
+        ] {
+            input += &case(op, body, sig, ts);
+            expected.push((ok.to_owned(), format!("{op}: {why} over {body:?}")));
+        }
+        if nacl {
+            input += &case("nacl_verify", body, sig.as_str(), now);
+            expected.push((
+                "true".into(),
+                format!("PyNaCl: the core's signature over {body:?}"),
+            ));
+            input += &case("nacl_verify", &altered, sig.as_str(), now);
+            expected.push(("false".into(), format!("PyNaCl: an altered body {body:?}")));
+            let v = serde_json::json!({"op": "nacl_sign", "seed": b64(&[0x42; 32]), "body": body, "ts": now.to_string()});
+            input += &(v.to_string() + "\n");
+            expected.push((
+                sig.as_str().to_owned(),
+                format!("PyNaCl signs {body:?} as the core"),
+            ));
+        }
+    }
+    let answers = run(program, script, input);
+    assert_eq!(answers.len(), expected.len(), "one answer per case");
+    for (answer, (want, what)) in answers.iter().zip(&expected) {
+        assert_eq!(answer, want, "{what}");
+    }
+    if nacl {
+        // The core accepts PyNaCl's signatures (the answers equal the core's, checked
+        // above) and refuses them over another body.
+        for (body, sig) in bodies.iter().zip(answers.iter().skip(8).step_by(9)) {
+            let ts = now.to_string();
+            let public = key.public_key();
+            assert_eq!(
+                signature::validate_telnyx(
+                    &public,
+                    sig.as_bytes(),
+                    ts.as_bytes(),
+                    body.as_bytes(),
+                    now
+                ),
+                Ok(())
+            );
+            assert_eq!(
+                signature::validate_telnyx(&public, sig.as_bytes(), ts.as_bytes(), b"x", now),
+                Err(SignatureError::Mismatch)
+            );
+        }
+    }
+}
+
+#[test]
+fn python_telnyx_sdk_and_core_agree() {
+    let Some(python) = tool("CONFPART_PYTHON") else {
+        return;
+    };
+    telnyx_differential(&python, "signature_sdk.py", "telnyx_unwrap", true);
+}
+
+#[test]
+fn node_telnyx_sdk_and_core_agree() {
+    let Some(node) = tool("CONFPART_NODE") else {
+        return;
+    };
+    telnyx_differential(&node, "signature_sdk.js", "telnyx_verify", false);
 }

@@ -55,6 +55,7 @@ pub fn run_with(cli: &Cli, out: &mut dyn std::io::Write) -> Result<(), Error> {
         Command::Events(a) => {
             let dialect = g.dialect.map_or(Dialect::Twilio, Dialect::from);
             let mut opts = crate::events::EventsOptions::new(dialect, a.token.clone());
+            opts.public_key = crate::events::public_key(dialect, a.public_key.as_deref())?;
             opts.public_url = a.public_url.clone();
             opts.json = g.json;
             crate::events::run(a.listen, &opts, out)

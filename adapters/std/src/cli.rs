@@ -228,6 +228,11 @@ pub struct EventsArgs {
     /// `https://hooks.example.com`; default: `http://` + the Host header.
     #[arg(long, value_name = "URL")]
     pub public_url: Option<String>,
+    /// Telnyx: the public key callbacks are signed for (base64 of 32 bytes, as Telnyx
+    /// shows it; with --dialect telnyx, default: $TELNYX_PUBLIC_KEY). Each callback's
+    /// Ed25519 signature and its timestamp (within 300 s) are checked.
+    #[arg(long, value_name = "BASE64")]
+    pub public_key: Option<String>,
 }
 
 impl Command {
@@ -314,6 +319,11 @@ pub struct ServeArgs {
     /// next create answers 429 / 20429. Memory follows the live participants, not this cap.
     #[arg(long, value_name = "N", default_value_t = crate::bridge::DEFAULT_MAX_PARTICIPANTS, value_parser = parse_cap)]
     pub max_participants: usize,
+    /// Telnyx: the Ed25519 private key callbacks are signed with, its 32-byte seed in base64
+    /// or a file holding it (base64, or the 32 bytes; e.g. `head -c 32 /dev/urandom >
+    /// key`). The public key subscribers check with is printed on stderr at start.
+    #[arg(long, value_name = "BASE64|FILE")]
+    pub signing_key: Option<String>,
 }
 
 /// A participant cap: a whole number from 1.

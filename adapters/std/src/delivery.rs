@@ -26,6 +26,13 @@
 //! - **Shutdown bounded**: [`Deliverer::finish_within`] gives what is queued or in flight a
 //!   bounded time (no retry after it began), then leaves the rest.
 //!
+//! - **Telnyx signatures fresh**: with [`DeliveryConfig::signing_key`] (a Telnyx bridge's
+//!   Ed25519 key), each callback is signed when it is drained, with the clock of that moment
+//!   ([`confpart::bridge::ConferencesIn::callback_with`]), and signed again before each
+//!   attempt ([`confpart::bridge::Outgoing::sign_telnyx_at`]): a receiver refuses a
+//!   `telnyx-timestamp` more than 300 s old, and a callback may wait in the queue and
+//!   between retries.
+//!
 //! Plain `http://` receivers are reached on loopback only, as every client connection of
 //! this crate ([`crate::config::BaseUrl`]); others need `https://`.
 
@@ -37,7 +44,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use confpart::api::retry::RetryPolicy;
-use confpart::bridge::{Notice, Outgoing, ServiceIn, Table};
+use confpart::api::signature::Ed25519Key;
+use confpart::bridge::{CallbackSignature, CallbackSigner, Notice, Outgoing, ServiceIn, Table};
 use confpart::wire::http::{Progress, Reader, ResponseKind};
 use confpart::wire::sink::{CountingSink, SliceSink};
 use tracing::Dispatch;
@@ -63,6 +71,10 @@ pub struct DeliveryConfig {
     pub policy: RetryPolicy,
     /// Connections: timeouts, TLS trust.
     pub transport: TransportConfig,
+    /// A Telnyx bridge's Ed25519 key: callbacks are signed with it (`telnyx-signature-ed25519`,
+    /// `telnyx-timestamp`) instead of with the account's secret. `None` (default): HMAC with
+    /// the account's secret (Twilio, SignalWire).
+    pub signing_key: Option<Ed25519Key>,
 }
 
 impl DeliveryConfig {
@@ -79,6 +91,7 @@ impl DeliveryConfig {
                 ..RetryPolicy::DEFAULT
             },
             transport,
+            signing_key: None,
         }
     }
 }
@@ -126,6 +139,8 @@ pub struct Deliverer {
     counters: Arc<Counters>,
     /// Where the warnings go (the default dispatcher when started).
     log: Dispatch,
+    /// [`DeliveryConfig::signing_key`].
+    signing_key: Option<Ed25519Key>,
 }
 
 impl Deliverer {
@@ -138,13 +153,14 @@ impl Deliverer {
         for i in 0..config.workers.max(1) {
             let (tx, rx) = sync_channel(config.queue.max(1));
             let (policy, transport) = (config.policy.clone(), config.transport.clone());
+            let key = config.signing_key.clone();
             let counters = Arc::clone(&counters);
             let dispatch = log.clone();
             let spawned = std::thread::Builder::new()
                 .name(format!("callbacks-{i}"))
                 .spawn(move || {
                     tracing::dispatcher::with_default(&dispatch, || {
-                        worker(&rx, &policy, &transport, &counters);
+                        worker(&rx, &policy, &transport, key.as_ref(), &counters);
                     });
                 });
             match spawned {
@@ -162,6 +178,7 @@ impl Deliverer {
             workers,
             counters,
             log,
+            signing_key: config.signing_key,
         }
     }
 
@@ -285,7 +302,19 @@ pub fn drain_into<T: Table<L>, const L: usize>(
             if form.len() < MAX_CALLBACK_LEN {
                 form.resize(MAX_CALLBACK_LEN, 0);
             }
-            match service.callback(&notice, form) {
+            let made = match &deliverer.signing_key {
+                Some(key) => {
+                    let signer = CallbackSigner::Ed25519 {
+                        key,
+                        now: unix_now(),
+                    };
+                    service
+                        .conferences_mut()
+                        .callback_with(&notice, form, Some(signer))
+                }
+                None => service.callback(&notice, form),
+            };
+            match made {
                 Ok(Some(outgoing)) => {
                     let len = outgoing.body_len;
                     deliverer.submit(outgoing, form.get(..len).unwrap_or(&[]));
@@ -306,25 +335,49 @@ pub fn drain_into<T: Table<L>, const L: usize>(
     }
 }
 
+/// The system clock, Unix seconds (0 before 1970).
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 fn worker(
     queue: &Receiver<Job>,
     policy: &RetryPolicy,
     transport: &TransportConfig,
+    key: Option<&Ed25519Key>,
     counters: &Counters,
 ) {
     let mut rng = crate::retry::Rng::new();
     for job in queue {
-        deliver(&job, policy, transport, counters, &mut rng);
+        deliver(&job, policy, transport, key, counters, &mut rng);
     }
+}
+
+/// The request that delivers `o`, sized first, then written: the exact bytes, one
+/// allocation.
+fn request_bytes(o: &Outgoing, form: &[u8]) -> Option<Vec<u8>> {
+    let mut size = CountingSink::default();
+    let mut request = Vec::new();
+    o.write_request(form, &mut size).ok()?;
+    request.resize(size.count, 0);
+    o.write_request(form, &mut SliceSink::new(&mut request))
+        .ok()?;
+    Some(request)
 }
 
 fn deliver(
     job: &Job,
     policy: &RetryPolicy,
     transport: &TransportConfig,
+    key: Option<&Ed25519Key>,
     counters: &Counters,
     rng: &mut crate::retry::Rng,
 ) {
+    let mut outgoing = job.outgoing.clone();
+    // Only a Telnyx signature is made again: it covers the moment it is sent.
+    let resign = key.filter(|_| matches!(outgoing.signature, Some(CallbackSignature::Telnyx(_))));
     let o = &job.outgoing;
     let give_up = |why: &str| {
         Counters::add(&counters.failed);
@@ -340,20 +393,20 @@ fn deliver(
         Ok(base) => base,
         Err(e) => return give_up(&format!("the URL cannot be reached ({e})")),
     };
-    // Sized first, then written: the exact bytes, one allocation.
-    let mut size = CountingSink::default();
-    let mut request = Vec::new();
-    let written = o.write_request(&job.form, &mut size).and_then(|()| {
-        request.resize(size.count, 0);
-        o.write_request(&job.form, &mut SliceSink::new(&mut request))
-    });
-    if written.is_err() {
+    let Some(mut request) = request_bytes(o, &job.form) else {
         return give_up("the request could not be written");
-    }
+    };
     let started = Instant::now();
     let mut attempts = 0;
     loop {
         attempts += 1;
+        if let Some(key) = resign {
+            outgoing.sign_telnyx_at(key, unix_now(), &job.form);
+            match request_bytes(&outgoing, &job.form) {
+                Some(fresh) => request = fresh,
+                None => return give_up("the request could not be written"),
+            }
+        }
         let status = attempt(&base, transport, &request);
         match status {
             Some(200..=299) => {
@@ -550,6 +603,57 @@ mod tests {
         );
         assert_eq!((stats.delivered, stats.dropped), (0, 0));
         drop(held);
+    }
+
+    #[test]
+    fn telnyx_callbacks_are_signed_again_when_sent() {
+        use confpart::api::signature::{self, TELNYX_SIGNATURE_HEADER, TELNYX_TIMESTAMP_HEADER};
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/cb", listener.local_addr().unwrap());
+        let receiver = std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            let mut got = Vec::new();
+            let mut chunk = [0u8; 1024];
+            while !got.ends_with(b"n=1") {
+                let n = s.read(&mut chunk).unwrap();
+                if n == 0 {
+                    break;
+                }
+                got.extend_from_slice(&chunk[..n]);
+            }
+            write!(s, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n").unwrap();
+            String::from_utf8(got).unwrap()
+        });
+        let key = Ed25519Key::from_seed(&[9; 32]);
+        let mut config = fast(1, 4);
+        config.signing_key = Some(key.clone());
+        let d = Deliverer::start(config);
+        // Signed 1000 s ago (a long wait in the queue): a receiver would refuse it as it is.
+        let mut o = outgoing(&url, 1);
+        let stale = unix_now() - 1000;
+        o.sign_telnyx_at(&key, stale, b"n=1");
+        assert!(d.submit(o, b"n=1"));
+        assert_eq!(d.finish().delivered, 1);
+        let request = receiver.join().unwrap();
+        let header = |name: &str| {
+            request
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+                .unwrap()
+                .to_owned()
+        };
+        let ts = header(TELNYX_TIMESTAMP_HEADER);
+        assert!(ts.parse::<u64>().unwrap() >= stale + 1000, "{request}");
+        let sig = header(TELNYX_SIGNATURE_HEADER);
+        signature::validate_telnyx(
+            &key.public_key(),
+            sig.as_bytes(),
+            ts.as_bytes(),
+            b"n=1",
+            unix_now(),
+        )
+        .unwrap();
     }
 
     #[test]

@@ -12,6 +12,11 @@
 //! authority, for a receiver behind a tunnel or proxy) or `http://` + `Host`, then the
 //! request target (path and query). The validator also tries it with its port toggled, as
 //! the SDKs do.
+//!
+//! Telnyx (`--public-key`, or `TELNYX_PUBLIC_KEY` with `--dialect telnyx`) signs no URL: the
+//! Ed25519 signature in `telnyx-signature-ed25519` covers `telnyx-timestamp`, `|` and the
+//! body (a `GET`'s query), and a timestamp more than 300 s from this machine's clock is
+//! refused, as the Telnyx SDKs refuse it.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -19,7 +24,10 @@ use std::time::Duration;
 
 use confpart::api::callback::{Callback, DecodedCallback};
 use confpart::api::path::Dialect;
-use confpart::api::signature::{self, Scheme, SignatureError};
+use confpart::api::signature::{
+    self, Ed25519PublicKey, Scheme, SignatureError, TELNYX_SIGNATURE_HEADER,
+    TELNYX_TIMESTAMP_HEADER,
+};
 use confpart::wire::date::RFC2822_LEN;
 use confpart::wire::http::{Progress, RequestReader};
 
@@ -39,6 +47,9 @@ pub struct EventsOptions {
     pub token: Option<Secret>,
     /// Whose signing rules and header apply.
     pub scheme: Scheme,
+    /// Telnyx: the account's public key; callbacks are checked with it (Ed25519) instead of
+    /// with `token`.
+    pub public_key: Option<Ed25519PublicKey>,
     /// Scheme and authority the sender used (`https://hooks.example.com`); `None`:
     /// `http://` + the `Host` header.
     pub public_url: Option<String>,
@@ -52,6 +63,7 @@ impl EventsOptions {
         Self {
             token,
             scheme: Scheme::of(dialect),
+            public_key: None,
             public_url: None,
             json: false,
         }
@@ -148,7 +160,15 @@ fn connection(
                 } else {
                     m.body()
                 };
-                let checked = check(opts, &url, m.method(), form, m.body(), json_body, signature);
+                let checked = match &opts.public_key {
+                    Some(key) => check_telnyx(
+                        key,
+                        m.header(TELNYX_SIGNATURE_HEADER).map(<[u8]>::trim_ascii),
+                        m.header(TELNYX_TIMESTAMP_HEADER).map(<[u8]>::trim_ascii),
+                        if m.method() == "GET" { form } else { m.body() },
+                    ),
+                    None => check(opts, &url, m.method(), form, m.body(), json_body, signature),
+                };
                 match checked {
                     Err(reason) => Verdict::Refused(
                         403,
@@ -217,6 +237,42 @@ fn check(
     result
         .map(|()| true)
         .map_err(|e: SignatureError| format!("{e} (URL {url})"))
+}
+
+/// Telnyx: `Ok(true)` when the Ed25519 signature over `"{timestamp}|{signed}"` is the
+/// key's and the timestamp within 300 s of this machine's clock.
+fn check_telnyx(
+    key: &Ed25519PublicKey,
+    signature: Option<&[u8]>,
+    timestamp: Option<&[u8]>,
+    signed: &[u8],
+) -> Result<bool, String> {
+    let signature = signature.ok_or_else(|| format!("no {TELNYX_SIGNATURE_HEADER} header"))?;
+    let timestamp = timestamp.ok_or_else(|| format!("no {TELNYX_TIMESTAMP_HEADER} header"))?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    signature::validate_telnyx(key, signature, timestamp, signed, now)
+        .map(|()| true)
+        .map_err(|e| e.to_string())
+}
+
+/// The Telnyx public key of `confpart events`: `--public-key`, else `TELNYX_PUBLIC_KEY` (as
+/// the Telnyx SDKs read it) when the dialect is Telnyx; base64 of 32 bytes.
+pub fn public_key(dialect: Dialect, flag: Option<&str>) -> Result<Option<Ed25519PublicKey>, Error> {
+    let value = match flag {
+        Some(v) => Some(v.to_owned()),
+        None if dialect == Dialect::Telnyx => std::env::var("TELNYX_PUBLIC_KEY")
+            .ok()
+            .filter(|v| !v.is_empty()),
+        None => None,
+    };
+    value
+        .map(|v| {
+            Ed25519PublicKey::from_base64(v.trim().as_bytes())
+                .map_err(|e| Error::input(format_args!("the Telnyx public key: {e}")))
+        })
+        .transpose()
 }
 
 /// Decodes and prints one callback.
@@ -320,6 +376,16 @@ fn fields(c: &Callback<'_>) -> Vec<(&'static str, String)> {
     text("Reason", c.reason);
     text("AnnounceUrl", c.announce_url);
     text("ReasonAnnouncementFailed", c.reason_announcement_failed);
+    text(
+        "CallSidLegacy",
+        c.call_sid_legacy.as_ref().map(|s| s.as_str()),
+    );
+    text("ConnectionId", c.connection_id);
+    text("CallingPartyType", c.calling_party_type);
+    text("From", c.from);
+    text("FromSipUri", c.from_sip_uri);
+    text("To", c.to);
+    text("ToSipUri", c.to_sip_uri);
     f
 }
 
@@ -428,6 +494,71 @@ mod tests {
         let (status, _, err) = exchange(&opts, post("/cb", "X-Other", "x", &body));
         assert_eq!(status, "HTTP/1.1 403 Forbidden");
         assert!(err.contains("no X-Twilio-Signature header"), "{err}");
+    }
+
+    fn telnyx_post(sig: &str, ts: &str, body: &[u8]) -> Vec<u8> {
+        let mut r = format!(
+            "POST /cb HTTP/1.1\r\nHost: hooks.example\r\ntelnyx-signature-ed25519: {sig}\r\n\
+             telnyx-timestamp: {ts}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+             Content-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        r.extend_from_slice(body);
+        r
+    }
+
+    #[test]
+    fn telnyx_signatures_are_checked_with_the_public_key() {
+        use confpart::api::signature::{Ed25519Key, sign_telnyx};
+        let key = Ed25519Key::from_seed(&[2; 32]);
+        let b64 = String::from_utf8(key.public_key().to_base64().to_vec()).unwrap();
+        let mut opts = EventsOptions::new(Dialect::Telnyx, None);
+        opts.public_key = public_key(Dialect::Telnyx, Some(&b64)).unwrap();
+        let body = body();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let sig = sign_telnyx(&key, now, &body);
+        let (status, out, err) =
+            exchange(&opts, telnyx_post(sig.as_str(), &now.to_string(), &body));
+        assert_eq!(status, "HTTP/1.1 200 OK", "{err}");
+        assert!(
+            out.starts_with("#4 ") && !out.contains("not checked"),
+            "{out}"
+        );
+
+        // The attacks: another body, a replay from 10 minutes ago, another key, no header.
+        let forged = String::from_utf8(body.clone())
+            .unwrap()
+            .replace("Hold=true", "Hold=false");
+        let old = sign_telnyx(&key, now - 600, &body);
+        let other = sign_telnyx(&Ed25519Key::from_seed(&[3; 32]), now, &body);
+        for (request, why) in [
+            (
+                telnyx_post(sig.as_str(), &now.to_string(), forged.as_bytes()),
+                "signature does not match",
+            ),
+            (
+                telnyx_post(old.as_str(), &(now - 600).to_string(), &body),
+                "more than 300 s from now",
+            ),
+            (
+                telnyx_post(other.as_str(), &now.to_string(), &body),
+                "signature does not match",
+            ),
+            (
+                post("/cb", "X-Other", "x", &body),
+                "no telnyx-signature-ed25519 header",
+            ),
+        ] {
+            let (status, out, err) = exchange(&opts, request);
+            assert_eq!(status, "HTTP/1.1 403 Forbidden");
+            assert_eq!(out, "");
+            assert!(err.contains(why), "{err}");
+        }
+        assert!(public_key(Dialect::Telnyx, Some("AAAA")).is_err());
     }
 
     #[test]

@@ -53,7 +53,8 @@ pub fn serve(g: &GlobalArgs, args: &ServeArgs, out: &mut dyn Write) -> Result<()
     };
     let scheme = if tls.is_some() { "https" } else { "http" };
     // Callbacks go out as the client's requests do (trust, proxy, timeouts).
-    let callbacks = DeliveryConfig::new(g.network.network().transport()?);
+    let mut callbacks = DeliveryConfig::new(g.network.network().transport()?);
+    callbacks.signing_key = signing_key(dialect, args.signing_key.as_deref())?;
     bridge::serve(
         &config,
         options(args, tls),
@@ -75,6 +76,47 @@ pub fn serve(g: &GlobalArgs, args: &ServeArgs, out: &mut dyn Write) -> Result<()
             Ok(())
         },
     )
+}
+
+/// `--signing-key`: a base64 seed, or a file holding one (base64, or the 32 bytes); Telnyx
+/// only. The public key is said on stderr, for the subscribers.
+fn signing_key(
+    dialect: Dialect,
+    value: Option<&str>,
+) -> Result<Option<confpart::api::signature::Ed25519Key>, Error> {
+    use confpart::api::signature::Ed25519Key;
+    let Some(value) = value else {
+        if dialect == Dialect::Telnyx {
+            eprintln!("confpart serve: no --signing-key: Telnyx callbacks are sent unsigned");
+        }
+        return Ok(None);
+    };
+    if dialect != Dialect::Telnyx {
+        return Err(Error::input(
+            "--signing-key is Telnyx's (Ed25519); Twilio and SignalWire callbacks are signed \
+             with the account's --token",
+        ));
+    }
+    let key = match Ed25519Key::from_base64(value.trim().as_bytes()) {
+        Ok(key) => key,
+        Err(_) => {
+            let bytes = read_file(Path::new(value))?;
+            match <[u8; 32]>::try_from(bytes.as_slice()) {
+                Ok(seed) => Ed25519Key::from_seed(&seed),
+                Err(_) => Ed25519Key::from_base64(bytes.trim_ascii()).map_err(|e| {
+                    Error::input(format_args!(
+                        "--signing-key {value}: neither a base64 seed nor a file of one ({e})"
+                    ))
+                })?,
+            }
+        }
+    };
+    let public = key.public_key().to_base64();
+    eprintln!(
+        "confpart serve: callbacks signed with Ed25519; public key {}",
+        String::from_utf8_lossy(&public)
+    );
+    Ok(Some(key))
 }
 
 /// The `--account` / `--token` pairs; without any, the demo's account (said on stderr, so
@@ -185,5 +227,27 @@ mod tests {
         let args = serve_args(&["--tls-cert", "/nonexistent/c.pem", "--tls-key", "k.pem"]);
         let e = serve(&GlobalArgs::default(), &args, &mut Vec::new()).unwrap_err();
         assert!(e.to_string().contains("/nonexistent/c.pem"), "{e}");
+    }
+
+    #[test]
+    fn the_signing_key_is_a_base64_seed_or_a_file() {
+        use confpart::api::signature::Ed25519Key;
+        let expected = Ed25519Key::from_seed(&[7; 32]).public_key();
+        let b64 = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
+        let key =
+            |v: &str| signing_key(Dialect::Telnyx, Some(v)).map(|k| k.map(|k| k.public_key()));
+        assert_eq!(key(b64).unwrap(), Some(expected));
+        let dir = std::env::temp_dir().join(format!("confpart-key-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (raw, text) = (dir.join("raw"), dir.join("b64"));
+        std::fs::write(&raw, [7u8; 32]).unwrap();
+        std::fs::write(&text, format!("{b64}\n")).unwrap();
+        assert_eq!(key(raw.to_str().unwrap()).unwrap(), Some(expected));
+        assert_eq!(key(text.to_str().unwrap()).unwrap(), Some(expected));
+        std::fs::write(&text, "short").unwrap();
+        assert!(key(text.to_str().unwrap()).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(signing_key(Dialect::Twilio, Some(b64)).is_err());
+        assert!(signing_key(Dialect::Telnyx, None).unwrap().is_none());
     }
 }

@@ -293,19 +293,20 @@ impl Subscription {
     }
 
     /// True when `dialect`'s vocabulary has the word (SignalWire: start end
-    /// join leave mute hold speaker).
+    /// join leave mute hold speaker; Telnyx: start end join leave).
     ///
     /// ```
     /// use confpart::api::{callback::Subscription, path::Dialect};
     /// assert!(Subscription::Modify.offered_by(Dialect::Twilio));
     /// assert!(!Subscription::Modify.offered_by(Dialect::SignalWire));
+    /// assert!(Subscription::Leave.offered_by(Dialect::Telnyx));
+    /// assert!(!Subscription::Mute.offered_by(Dialect::Telnyx));
     /// ```
     pub const fn offered_by(self, dialect: Dialect) -> bool {
         match dialect {
             Dialect::Twilio => true,
-            Dialect::SignalWire | Dialect::Telnyx => {
-                !matches!(self, Self::Modify | Self::Announcement)
-            }
+            Dialect::SignalWire => !matches!(self, Self::Modify | Self::Announcement),
+            Dialect::Telnyx => matches!(self, Self::Start | Self::End | Self::Join | Self::Leave),
         }
     }
 
@@ -355,10 +356,27 @@ impl Default for Subscriptions {
 impl Subscriptions {
     /// No event.
     pub const EMPTY: Self = Self(0);
-    /// What a conference gets without `ConferenceStatusCallbackEvent`: `start end`.
+    /// What a Twilio or SignalWire conference gets without
+    /// `ConferenceStatusCallbackEvent`: `start end`.
     pub const DEFAULT: Self = Self::EMPTY
         .with(Subscription::Start)
         .with(Subscription::End);
+
+    /// What a conference of `dialect` gets without
+    /// `ConferenceStatusCallbackEvent`: [`Self::DEFAULT`]; Telnyx sends
+    /// nothing by default (its SDKs' documentation of the parameter).
+    ///
+    /// ```
+    /// use confpart::api::{callback::Subscriptions, path::Dialect};
+    /// assert_eq!(Subscriptions::default_for(Dialect::SignalWire), Subscriptions::DEFAULT);
+    /// assert!(Subscriptions::default_for(Dialect::Telnyx).is_empty());
+    /// ```
+    pub const fn default_for(dialect: Dialect) -> Self {
+        match dialect {
+            Dialect::Twilio | Dialect::SignalWire => Self::DEFAULT,
+            Dialect::Telnyx => Self::EMPTY,
+        }
+    }
 
     /// The set with `word` added.
     #[must_use]
@@ -502,6 +520,20 @@ pub enum Field {
     Reason,
     AnnounceUrl,
     ReasonAnnouncementFailed,
+    /// Telnyx: the same as `CallSid`.
+    CallSidLegacy,
+    /// Telnyx: the connection (TeXML application) of the call.
+    ConnectionId,
+    /// Telnyx: the type of the calling party (`customer`, ...).
+    CallingPartyType,
+    /// Telnyx: the caller.
+    From,
+    /// Telnyx: the caller's SIP URI.
+    FromSipUri,
+    /// Telnyx: who was called.
+    To,
+    /// Telnyx: the called SIP URI.
+    ToSipUri,
     /// A create's `ConferenceStatusCallback` ([`Subscriber::from_create`]).
     ConferenceStatusCallback,
     /// A create's `ConferenceStatusCallbackMethod`.
@@ -511,8 +543,8 @@ pub enum Field {
 }
 
 impl Field {
-    /// The keys of a callback, in encoding order.
-    pub const ALL: [Field; 21] = [
+    /// The keys of a callback, in Twilio's encoding order.
+    pub const ALL: [Field; 28] = [
         Self::AccountSid,
         Self::ConferenceSid,
         Self::FriendlyName,
@@ -534,7 +566,55 @@ impl Field {
         Self::Reason,
         Self::AnnounceUrl,
         Self::ReasonAnnouncementFailed,
+        Self::CallSidLegacy,
+        Self::ConnectionId,
+        Self::CallingPartyType,
+        Self::From,
+        Self::FromSipUri,
+        Self::To,
+        Self::ToSipUri,
     ];
+
+    /// The keys of a callback in Telnyx's encoding order: its documented
+    /// keys as its webhook reference lists them, then the others.
+    pub const TELNYX_ORDER: [Field; 28] = [
+        Self::AccountSid,
+        Self::CallSid,
+        Self::CallSidLegacy,
+        Self::ConferenceSid,
+        Self::ConnectionId,
+        Self::FriendlyName,
+        Self::SequenceNumber,
+        Self::StatusCallbackEvent,
+        Self::Timestamp,
+        Self::CallingPartyType,
+        Self::From,
+        Self::FromSipUri,
+        Self::ParticipantLabel,
+        Self::To,
+        Self::ToSipUri,
+        Self::Muted,
+        Self::Hold,
+        Self::Coaching,
+        Self::EndConferenceOnExit,
+        Self::StartConferenceOnEnter,
+        Self::ParticipantCallStatus,
+        Self::ReasonParticipantLeft,
+        Self::CallSidEndingConference,
+        Self::ParticipantLabelEndingConference,
+        Self::ReasonConferenceEnded,
+        Self::Reason,
+        Self::AnnounceUrl,
+        Self::ReasonAnnouncementFailed,
+    ];
+
+    /// The keys in `dialect`'s encoding order.
+    pub const fn order(dialect: Dialect) -> &'static [Field; 28] {
+        match dialect {
+            Dialect::Twilio | Dialect::SignalWire => &Self::ALL,
+            Dialect::Telnyx => &Self::TELNYX_ORDER,
+        }
+    }
 
     /// The form key.
     ///
@@ -565,6 +645,13 @@ impl Field {
             Self::Reason => "Reason",
             Self::AnnounceUrl => "AnnounceUrl",
             Self::ReasonAnnouncementFailed => "ReasonAnnouncementFailed",
+            Self::CallSidLegacy => "CallSidLegacy",
+            Self::ConnectionId => "ConnectionId",
+            Self::CallingPartyType => "CallingPartyType",
+            Self::From => "From",
+            Self::FromSipUri => "FromSipUri",
+            Self::To => "To",
+            Self::ToSipUri => "ToSipUri",
             Self::ConferenceStatusCallback => "ConferenceStatusCallback",
             Self::ConferenceStatusCallbackMethod => "ConferenceStatusCallbackMethod",
             Self::ConferenceStatusCallbackEvent => "ConferenceStatusCallbackEvent",
@@ -592,6 +679,9 @@ impl Field {
     }
 }
 
+// Every key has a bit in the decoder's `seen: u32`.
+const _: () = assert!((Field::ConferenceStatusCallbackEvent as u32) < u32::BITS);
+
 impl fmt::Display for Field {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -612,7 +702,7 @@ pub struct Callback<'a> {
     pub friendly_name: &'a str,
     /// `SequenceNumber`: 1, 2, ... per conference, in the order of the events.
     pub sequence_number: u32,
-    /// `Timestamp` (RFC 2822).
+    /// `Timestamp` (RFC 2822; Telnyx: ISO 8601).
     pub timestamp: Timestamp,
     /// `StatusCallbackEvent`
     pub event: Event,
@@ -647,6 +737,20 @@ pub struct Callback<'a> {
     pub announce_url: Option<&'a str>,
     /// `ReasonAnnouncementFailed` (`announcement-fail`).
     pub reason_announcement_failed: Option<&'a str>,
+    /// `CallSidLegacy` (Telnyx participant events: the same as `CallSid`).
+    pub call_sid_legacy: Option<CallSid>,
+    /// `ConnectionId` (Telnyx).
+    pub connection_id: Option<&'a str>,
+    /// `CallingPartyType` (Telnyx, when known).
+    pub calling_party_type: Option<&'a str>,
+    /// `From` (Telnyx, when known).
+    pub from: Option<&'a str>,
+    /// `FromSipUri` (Telnyx, when known).
+    pub from_sip_uri: Option<&'a str>,
+    /// `To` (Telnyx, when known).
+    pub to: Option<&'a str>,
+    /// `ToSipUri` (Telnyx, when known).
+    pub to_sip_uri: Option<&'a str>,
 }
 
 /// A decoded callback and the keys it had that are not callback fields.
@@ -691,140 +795,152 @@ impl<'a> Callback<'a> {
             reason: None,
             announce_url: None,
             reason_announcement_failed: None,
+            call_sid_legacy: None,
+            connection_id: None,
+            calling_party_type: None,
+            from: None,
+            from_sip_uri: None,
+            to: None,
+            to_sip_uri: None,
         }
     }
 
-    /// Writes the form body: the fields that are set, in [`Field::ALL`]
-    /// order, booleans lowercase, the timestamp in RFC 2822.
+    /// Writes the form body as Twilio and SignalWire send it: the fields
+    /// that are set, in [`Field::ALL`] order, booleans lowercase, the
+    /// timestamp in RFC 2822 ([`Callback::encode_in`] with
+    /// [`Dialect::Twilio`]).
     pub fn encode<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
+        self.encode_in(Dialect::Twilio, sink)
+    }
+
+    /// Writes the form body as `dialect` sends it: the fields that are set,
+    /// in [`Field::order`], booleans lowercase, the timestamp in RFC 2822
+    /// (Telnyx: ISO 8601, `2026-12-07T08:00:00Z`).
+    ///
+    /// ```
+    /// use confpart::api::callback::{Callback, Event};
+    /// use confpart::api::path::Dialect;
+    /// use confpart::wire::{date::Timestamp, ident::{AccountSid, CallSid, ConferenceSid}};
+    ///
+    /// let mut cb = Callback::new(
+    ///     AccountSid::parse("f5586561-8ff0-4291-a51b-c7dfe4139ff9")?,
+    ///     ConferenceSid::parse("2b4a8b8c-5f1e-4c3a-9d0e-1f2a3b4c5d6e")?,
+    ///     "room",
+    ///     2,
+    ///     Timestamp::from_civil(2026, 12, 7, 8, 0, 0)?,
+    ///     Event::ParticipantJoin,
+    /// );
+    /// let call = CallSid::parse("v3:9X2vxPDFY2RHSJ1EdMS0RHRksMTg7ldNxdjWbVr9zBjbGjGsSe-aiQ")?;
+    /// (cb.call_sid, cb.call_sid_legacy) = (Some(call), Some(call));
+    /// let mut body = [0u8; 512];
+    /// let mut sink = confpart::wire::sink::SliceSink::new(&mut body);
+    /// cb.encode_in(Dialect::Telnyx, &mut sink)?;
+    /// let text = core::str::from_utf8(sink.written())?;
+    /// assert!(text.starts_with("AccountSid=f5586561-8ff0-4291-a51b-c7dfe4139ff9&CallSid=v3%3A9X2v"));
+    /// assert!(text.ends_with("&SequenceNumber=2&StatusCallbackEvent=participant-join&Timestamp=2026-12-07T08%3A00%3A00Z"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn encode_in<S: Sink + ?Sized>(
+        &self,
+        dialect: Dialect,
+        sink: &mut S,
+    ) -> Result<(), WriteError> {
+        let mut rfc2822 = [0u8; crate::wire::date::RFC2822_LEN];
+        let mut iso = [0u8; crate::wire::date::ISO8601_LEN];
+        let timestamp = match dialect {
+            Dialect::Twilio | Dialect::SignalWire => self.timestamp.write_rfc2822(&mut rfc2822),
+            Dialect::Telnyx => self.timestamp.write_iso8601(&mut iso),
+        };
         let mut first = true;
-        let mut key = |sink: &mut S, field: Field| -> Result<(), WriteError> {
+        for &field in Field::order(dialect) {
+            let Some(value) = self.value(field, timestamp) else {
+                continue;
+            };
             if !first {
                 sink.put(b"&")?;
             }
             first = false;
             sink.put_str(field.as_str())?;
-            sink.put(b"=")
-        };
-        let text = |sink: &mut S,
-                    key: &mut dyn FnMut(&mut S, Field) -> Result<(), WriteError>,
-                    field: Field,
-                    v: Option<&str>| match v {
-            Some(v) => {
-                key(sink, field)?;
-                sink.put_form_component(v)
+            sink.put(b"=")?;
+            match value {
+                Value::Text(text) => sink.put_form_component(text)?,
+                Value::Number(n) => sink.put_u64(u64::from(n))?,
             }
-            None => Ok(()),
-        };
-        key(sink, Field::AccountSid)?;
-        sink.put_str(self.account_sid.as_str())?;
-        key(sink, Field::ConferenceSid)?;
-        sink.put_str(self.conference_sid.as_str())?;
-        text(
-            sink,
-            &mut key,
-            Field::FriendlyName,
-            Some(self.friendly_name),
-        )?;
-        key(sink, Field::SequenceNumber)?;
-        sink.put_u64(u64::from(self.sequence_number))?;
-        let mut date = [0u8; crate::wire::date::RFC2822_LEN];
-        text(
-            sink,
-            &mut key,
-            Field::Timestamp,
-            Some(self.timestamp.write_rfc2822(&mut date)),
-        )?;
-        key(sink, Field::StatusCallbackEvent)?;
-        sink.put_str(self.event.as_str())?;
-        text(
-            sink,
-            &mut key,
-            Field::CallSid,
-            self.call_sid.as_ref().map(|s| s.as_str()),
-        )?;
-        for (field, v) in [
-            (Field::Muted, self.muted),
-            (Field::Hold, self.hold),
-            (Field::Coaching, self.coaching),
-            (Field::EndConferenceOnExit, self.end_conference_on_exit),
-            (
-                Field::StartConferenceOnEnter,
-                self.start_conference_on_enter,
-            ),
-        ] {
-            text(
-                sink,
-                &mut key,
-                field,
-                v.map(|v| if v { "true" } else { "false" }),
-            )?;
         }
-        text(
-            sink,
-            &mut key,
-            Field::ParticipantLabel,
-            self.participant_label,
-        )?;
-        text(
-            sink,
-            &mut key,
-            Field::ParticipantCallStatus,
-            self.participant_call_status,
-        )?;
-        text(
-            sink,
-            &mut key,
-            Field::ReasonParticipantLeft,
-            self.reason_participant_left,
-        )?;
-        text(
-            sink,
-            &mut key,
-            Field::CallSidEndingConference,
-            self.call_sid_ending_conference.as_ref().map(|s| s.as_str()),
-        )?;
-        text(
-            sink,
-            &mut key,
-            Field::ParticipantLabelEndingConference,
-            self.participant_label_ending_conference,
-        )?;
-        text(
-            sink,
-            &mut key,
-            Field::ReasonConferenceEnded,
-            self.reason_conference_ended.map(EndReason::as_str),
-        )?;
-        text(sink, &mut key, Field::Reason, self.reason)?;
-        text(sink, &mut key, Field::AnnounceUrl, self.announce_url)?;
-        text(
-            sink,
-            &mut key,
-            Field::ReasonAnnouncementFailed,
-            self.reason_announcement_failed,
-        )
+        Ok(())
     }
 
-    /// Encodes into `buf`; returns the body length.
+    /// The value of `field`, if set (`timestamp`: the written timestamp).
+    fn value<'s>(&'s self, field: Field, timestamp: &'s str) -> Option<Value<'s>> {
+        let boolean = |v: Option<bool>| v.map(|v| Value::Text(if v { "true" } else { "false" }));
+        let text = |v: Option<&'s str>| v.map(Value::Text);
+        match field {
+            Field::AccountSid => Some(Value::Text(self.account_sid.as_str())),
+            Field::ConferenceSid => Some(Value::Text(self.conference_sid.as_str())),
+            Field::FriendlyName => Some(Value::Text(self.friendly_name)),
+            Field::SequenceNumber => Some(Value::Number(self.sequence_number)),
+            Field::Timestamp => Some(Value::Text(timestamp)),
+            Field::StatusCallbackEvent => Some(Value::Text(self.event.as_str())),
+            Field::CallSid => text(self.call_sid.as_ref().map(|s| s.as_str())),
+            Field::Muted => boolean(self.muted),
+            Field::Hold => boolean(self.hold),
+            Field::Coaching => boolean(self.coaching),
+            Field::EndConferenceOnExit => boolean(self.end_conference_on_exit),
+            Field::StartConferenceOnEnter => boolean(self.start_conference_on_enter),
+            Field::ParticipantLabel => text(self.participant_label),
+            Field::ParticipantCallStatus => text(self.participant_call_status),
+            Field::ReasonParticipantLeft => text(self.reason_participant_left),
+            Field::CallSidEndingConference => {
+                text(self.call_sid_ending_conference.as_ref().map(|s| s.as_str()))
+            }
+            Field::ParticipantLabelEndingConference => {
+                text(self.participant_label_ending_conference)
+            }
+            Field::ReasonConferenceEnded => {
+                text(self.reason_conference_ended.map(EndReason::as_str))
+            }
+            Field::Reason => text(self.reason),
+            Field::AnnounceUrl => text(self.announce_url),
+            Field::ReasonAnnouncementFailed => text(self.reason_announcement_failed),
+            Field::CallSidLegacy => text(self.call_sid_legacy.as_ref().map(|s| s.as_str())),
+            Field::ConnectionId => text(self.connection_id),
+            Field::CallingPartyType => text(self.calling_party_type),
+            Field::From => text(self.from),
+            Field::FromSipUri => text(self.from_sip_uri),
+            Field::To => text(self.to),
+            Field::ToSipUri => text(self.to_sip_uri),
+            Field::ConferenceStatusCallback
+            | Field::ConferenceStatusCallbackMethod
+            | Field::ConferenceStatusCallbackEvent => None,
+        }
+    }
+
+    /// Encodes into `buf` as Twilio does ([`Callback::encode`]); returns the
+    /// body length.
     pub fn encode_to_slice(&self, buf: &mut [u8]) -> Result<usize, WriteError> {
         let mut sink = SliceSink::new(buf);
         self.encode(&mut sink)?;
         Ok(sink.len())
     }
 
-    /// Length of the encoded body, without writing it.
+    /// Length of the body [`Callback::encode`] writes, without writing it.
     pub fn encoded_len(&self) -> usize {
+        self.encoded_len_in(Dialect::Twilio)
+    }
+
+    /// Length of the body [`Callback::encode_in`] writes for `dialect`.
+    pub fn encoded_len_in(&self, dialect: Dialect) -> usize {
         let mut count = CountingSink::default();
         // Counting never fails.
-        let _ = self.encode(&mut count);
+        let _ = self.encode_in(dialect, &mut count);
         count.count
     }
 
-    /// Decodes a callback body as Twilio, SignalWire or a bridge sends it:
-    /// any key order, `+` or `%20` for space, booleans in any case, unknown
-    /// keys ignored and reported, duplicate keys rejected, the six fields of
-    /// every event required. SIDs of either form (Twilio's or a UUID).
+    /// Decodes a callback body as Twilio, SignalWire, Telnyx or a bridge
+    /// sends it: any key order, `+` or `%20` for space, booleans in any
+    /// case, unknown keys ignored and reported, duplicate keys rejected, the
+    /// six fields of every event required, the timestamp in RFC 2822 or ISO
+    /// 8601. SIDs of any form (Twilio's, a UUID, a Telnyx call-control id).
     ///
     /// Values without escapes borrow from `body`; the others are decoded
     /// into `scratch` (as long as the body always suffices).
@@ -885,8 +1001,9 @@ impl<'a> Callback<'a> {
                     sequence_number = Some(n);
                 }
                 Field::Timestamp => {
-                    let t = value.text(&mut scratch, TEXT_MAX_LEN)?;
-                    timestamp = Some(Timestamp::parse(t.as_bytes()).map_err(|_| value.invalid())?);
+                    let t = value.text(&mut scratch, TEXT_MAX_LEN)?.as_bytes();
+                    let parsed = Timestamp::parse(t).or_else(|_| Timestamp::parse_iso8601(t));
+                    timestamp = Some(parsed.map_err(|_| value.invalid())?);
                 }
                 Field::StatusCallbackEvent => {
                     let mut buf = [0u8; 24];
@@ -925,6 +1042,19 @@ impl<'a> Callback<'a> {
                 Field::ReasonAnnouncementFailed => {
                     cb.reason_announcement_failed = Some(value.text(&mut scratch, TEXT_MAX_LEN)?);
                 }
+                Field::CallSidLegacy => {
+                    cb.call_sid_legacy = Some(sid(&value, CallSid::parse_bytes)?)
+                }
+                Field::ConnectionId => {
+                    cb.connection_id = Some(value.text(&mut scratch, TEXT_MAX_LEN)?);
+                }
+                Field::CallingPartyType => {
+                    cb.calling_party_type = Some(value.text(&mut scratch, TEXT_MAX_LEN)?);
+                }
+                Field::From => cb.from = Some(value.text(&mut scratch, URL_MAX_LEN)?),
+                Field::FromSipUri => cb.from_sip_uri = Some(value.text(&mut scratch, URL_MAX_LEN)?),
+                Field::To => cb.to = Some(value.text(&mut scratch, URL_MAX_LEN)?),
+                Field::ToSipUri => cb.to_sip_uri = Some(value.text(&mut scratch, URL_MAX_LEN)?),
                 // Not in `Field::ALL`: never matched here.
                 Field::ConferenceStatusCallback
                 | Field::ConferenceStatusCallbackMethod
@@ -943,6 +1073,15 @@ impl<'a> Callback<'a> {
             ignored,
         })
     }
+}
+
+/// A field's value as [`Callback::encode_in`] writes it.
+#[derive(Clone, Copy)]
+enum Value<'a> {
+    /// Form-encoded.
+    Text(&'a str),
+    /// Decimal.
+    Number(u32),
 }
 
 fn sid<T, F: Copy>(
@@ -978,8 +1117,8 @@ pub struct Subscriber<'a> {
     pub url: &'a str,
     /// `POST` (default) or `GET`.
     pub method: Method,
-    /// The events asked for ([`Subscriptions::DEFAULT`] when the key is
-    /// absent; the words of repeated keys are joined).
+    /// The events asked for ([`Subscriptions::default_for`] the dialect when
+    /// the key is absent; the words of repeated keys are joined).
     pub events: Subscriptions,
 }
 
@@ -1047,7 +1186,7 @@ impl<'a> Subscriber<'a> {
         Ok(url.map(|url| Subscriber {
             url,
             method: method.unwrap_or(Method::Post),
-            events: events.unwrap_or_default(),
+            events: events.unwrap_or(Subscriptions::default_for(dialect)),
         }))
     }
 }
@@ -1129,6 +1268,87 @@ mod tests {
         );
     }
 
+    /// The participant-join example of Telnyx's webhook reference, as a
+    /// form (its documented content type), with a UUID conference.
+    const TELNYX_JOIN: &[u8] = b"AccountSid=f5586561-8ff0-4291-a51b-c7dfe4139ff9\
+&CallSid=v3%3A9X2vxPDFY2RHSJ1EdMS0RHRksMTg7ldNxdjWbVr9zBjbGjGsSe-aiQ\
+&CallSidLegacy=v3:9X2vxPDFY2RHSJ1EdMS0RHRksMTg7ldNxdjWbVr9zBjbGjGsSe-aiQ\
+&ConferenceSid=2b4a8b8c-5f1e-4c3a-9d0e-1f2a3b4c5d6e&ConnectionId=1234567890\
+&FriendlyName=MyConference&SequenceNumber=2&StatusCallbackEvent=participant-join\
+&Timestamp=2024-01-15T10%3A31%3A00Z&CallingPartyType=customer&From=%2B35319605860\
+&FromSipUri=sip%3Auser%40example.com&ParticipantLabel=participant-1&To=%2B13129457420\
+&ToSipUri=sip%3Aconference%40example.com";
+
+    #[test]
+    fn decodes_telnyx_and_encodes_in_its_order() {
+        let mut scratch = [0u8; 512];
+        let d = Callback::decode(TELNYX_JOIN, &mut scratch).unwrap();
+        assert!(d.ignored.is_empty());
+        let cb = d.callback;
+        let call =
+            CallSid::parse("v3:9X2vxPDFY2RHSJ1EdMS0RHRksMTg7ldNxdjWbVr9zBjbGjGsSe-aiQ").unwrap();
+        assert_eq!((cb.call_sid, cb.call_sid_legacy), (Some(call), Some(call)));
+        assert_eq!(cb.event, Event::ParticipantJoin);
+        assert_eq!(cb.sequence_number, 2);
+        assert_eq!(
+            cb.timestamp,
+            Timestamp::from_civil(2024, 1, 15, 10, 31, 0).unwrap()
+        );
+        assert_eq!(
+            (cb.connection_id, cb.calling_party_type, cb.from, cb.to),
+            (
+                Some("1234567890"),
+                Some("customer"),
+                Some("+35319605860"),
+                Some("+13129457420")
+            )
+        );
+        assert_eq!(
+            (cb.from_sip_uri, cb.to_sip_uri, cb.participant_label),
+            (
+                Some("sip:user@example.com"),
+                Some("sip:conference@example.com"),
+                Some("participant-1")
+            )
+        );
+        // Encoded as Telnyx: its keys in its order, the same values.
+        let mut buf = [0u8; 1024];
+        let mut sink = SliceSink::new(&mut buf);
+        cb.encode_in(Dialect::Telnyx, &mut sink).unwrap();
+        let n = sink.len();
+        assert_eq!(n, cb.encoded_len_in(Dialect::Telnyx));
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&buf[..n]).unwrap();
+        let expected: Vec<(String, String)> = serde_urlencoded::from_bytes(TELNYX_JOIN).unwrap();
+        assert_eq!(pairs, expected);
+    }
+
+    #[test]
+    fn telnyx_subscriptions() {
+        assert_eq!(
+            Subscriptions::parse(b"start end join leave", Dialect::Telnyx)
+                .map(|s| s.iter().count()),
+            Ok(4)
+        );
+        for word in [
+            &b"mute"[..],
+            b"hold",
+            b"speaker",
+            b"modify",
+            b"announcement",
+        ] {
+            assert!(Subscriptions::parse(word, Dialect::Telnyx).is_err());
+        }
+        let mut scratch = [0u8; 64];
+        let s = Subscriber::from_create(
+            b"ConferenceStatusCallback=https%3A%2F%2Fh.example%2Fcb",
+            &mut scratch,
+            Dialect::Telnyx,
+        )
+        .unwrap()
+        .unwrap();
+        assert!(s.events.is_empty());
+    }
+
     #[test]
     fn subscription_words() {
         assert_eq!(
@@ -1184,6 +1404,18 @@ mod tests {
             cb.reason_conference_ended = reason.map(|r| EndReason::ALL[r]);
             let mut buf = vec![0u8; cb.encoded_len()];
             let n = cb.encode_to_slice(&mut buf).unwrap();
+            let mut scratch = vec![0u8; n];
+            prop_assert_eq!(Callback::decode(&buf[..n], &mut scratch).unwrap().callback, cb);
+            // Telnyx's form, its fields set too.
+            let call = CallSid::from_bits(u128::from(seq), crate::wire::ident::SidForm::Telnyx);
+            cb.call_sid = Some(call);
+            cb.call_sid_legacy = Some(call);
+            cb.connection_id = label.as_deref();
+            cb.from = Some(&name);
+            let mut buf = vec![0u8; cb.encoded_len_in(Dialect::Telnyx)];
+            let mut sink = SliceSink::new(&mut buf);
+            cb.encode_in(Dialect::Telnyx, &mut sink).unwrap();
+            let n = sink.len();
             let mut scratch = vec![0u8; n];
             prop_assert_eq!(Callback::decode(&buf[..n], &mut scratch).unwrap().callback, cb);
         }

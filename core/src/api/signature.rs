@@ -1,5 +1,6 @@
-//! Webhook signatures: `X-Twilio-Signature` and `X-SignalWire-Signature`,
-//! signed by a bridge and checked by whoever receives a callback.
+//! Webhook signatures: `X-Twilio-Signature` and `X-SignalWire-Signature`
+//! (HMAC-SHA1), and Telnyx's `telnyx-signature-ed25519` (Ed25519), signed by
+//! a bridge and checked by whoever receives a callback.
 //!
 //! The signature is `base64(HMAC-SHA1(key, URL + name₁ + value₁ + name₂ +
 //! value₂ ...))` over the form's decoded pairs, names in sorted order:
@@ -25,6 +26,18 @@
 //! sorted order by repeated passes that each select the next smallest pair
 //! (quadratic in the number of pairs, bounded by [`SIGNATURE_PARAMS_MAX`]),
 //! and decoded byte by byte into the HMAC.
+//!
+//! [`Scheme::Telnyx`] is another kind of signature: Ed25519 over
+//! `"{timestamp}|{body}"` (the body as sent, whatever its type; the URL is
+//! not signed), the signature in base64 in [`TELNYX_SIGNATURE_HEADER`] and
+//! the Unix time in seconds in [`TELNYX_TIMESTAMP_HEADER`]; a receiver checks
+//! it with the account's public key (32 bytes, shown in base64) and refuses
+//! a timestamp more than [`TELNYX_TOLERANCE_SECS`] away from its clock, as
+//! the Telnyx SDKs' `webhooks.unwrap` do. Signing and checking need the
+//! crate feature `ed25519` (`Ed25519Key`, `Ed25519PublicKey`,
+//! `validate_telnyx`); the message is fed in pieces, never copied. The
+//! HMAC functions ([`sign`], [`validate`], [`validate_json`]) refuse the
+//! Telnyx scheme ([`SignatureError::NotHmac`]).
 //!
 //! ```
 //! use confpart::api::signature::{Scheme, sign, validate};
@@ -53,7 +66,7 @@ use subtle::ConstantTimeEq;
 
 use crate::api::path::Dialect;
 use crate::wire::form::{self, Pair, Space};
-use crate::wire::sink::SliceSink;
+use crate::wire::sink::{Sink, SliceSink, WriteError};
 
 /// Most pairs a signed form may have: sorting without a buffer reads the
 /// body once per pair, so the work grows with the square of this bound.
@@ -69,6 +82,24 @@ pub const TWILIO_HEADER: &str = "X-Twilio-Signature";
 pub const SIGNALWIRE_HEADER: &str = "X-SignalWire-Signature";
 /// The query parameter that carries a JSON body's hash.
 pub const BODY_HASH_PARAM: &str = "bodySHA256";
+/// Telnyx's signature header (base64 of a 64-byte Ed25519 signature).
+pub const TELNYX_SIGNATURE_HEADER: &str = "telnyx-signature-ed25519";
+/// Telnyx's timestamp header: the Unix time (seconds) the signature covers.
+pub const TELNYX_TIMESTAMP_HEADER: &str = "telnyx-timestamp";
+/// How far (seconds, either way) a Telnyx timestamp may be from the
+/// receiver's clock: the SDKs' 300.
+pub const TELNYX_TOLERANCE_SECS: u64 = 300;
+/// Length of an Ed25519 signature (bytes).
+pub const ED25519_SIGNATURE_LEN: usize = 64;
+/// Length of an Ed25519 key: a private key's seed, or a public key (bytes).
+pub const ED25519_KEY_LEN: usize = 32;
+/// Length of the base64 of an Ed25519 signature: the value of
+/// [`TELNYX_SIGNATURE_HEADER`].
+pub const ED25519_SIGNATURE_B64_LEN: usize = 88;
+/// Length of the base64 of an Ed25519 key (how Telnyx shows a public key).
+pub const ED25519_KEY_B64_LEN: usize = 44;
+/// Most digits of a timestamp header (a `u64`).
+pub const TIMESTAMP_MAX_DIGITS: usize = 20;
 
 const TAG_LEN: usize = 20;
 
@@ -82,6 +113,9 @@ pub enum Scheme {
     Twilio,
     /// SignalWire: a name's values in body order, repeats kept.
     SignalWire,
+    /// Telnyx: Ed25519 over `"{timestamp}|{body}"` (`sign_telnyx`,
+    /// `validate_telnyx`).
+    Telnyx,
 }
 
 impl Scheme {
@@ -90,14 +124,24 @@ impl Scheme {
     /// ```
     /// use confpart::api::{path::Dialect, signature::Scheme};
     /// assert_eq!(Scheme::of(Dialect::SignalWire), Scheme::SignalWire);
+    /// assert_eq!(Scheme::of(Dialect::Telnyx), Scheme::Telnyx);
     /// ```
     pub const fn of(dialect: Dialect) -> Self {
         match dialect {
             Dialect::Twilio => Self::Twilio,
             Dialect::SignalWire => Self::SignalWire,
-            // Placeholder until the Ed25519 scheme lands (issue 21).
-            Dialect::Telnyx => Self::Twilio,
+            Dialect::Telnyx => Self::Telnyx,
         }
+    }
+
+    /// True for the HMAC-SHA1 schemes ([`sign`], [`validate`]).
+    ///
+    /// ```
+    /// use confpart::api::signature::Scheme;
+    /// assert!(Scheme::Twilio.is_hmac() && !Scheme::Telnyx.is_hmac());
+    /// ```
+    pub const fn is_hmac(self) -> bool {
+        !matches!(self, Self::Telnyx)
     }
 
     /// The header a sender writes the signature in.
@@ -106,11 +150,13 @@ impl Scheme {
     /// use confpart::api::signature::Scheme;
     /// assert_eq!(Scheme::Twilio.header(), "X-Twilio-Signature");
     /// assert_eq!(Scheme::SignalWire.header(), "X-SignalWire-Signature");
+    /// assert_eq!(Scheme::Telnyx.header(), "telnyx-signature-ed25519");
     /// ```
     pub const fn header(self) -> &'static str {
         match self {
             Self::Twilio => TWILIO_HEADER,
             Self::SignalWire => SIGNALWIRE_HEADER,
+            Self::Telnyx => TELNYX_SIGNATURE_HEADER,
         }
     }
 
@@ -125,6 +171,7 @@ impl Scheme {
         match self {
             Self::Twilio => &[TWILIO_HEADER],
             Self::SignalWire => &[SIGNALWIRE_HEADER, TWILIO_HEADER],
+            Self::Telnyx => &[TELNYX_SIGNATURE_HEADER],
         }
     }
 }
@@ -150,6 +197,32 @@ pub enum SignatureError {
     NoBodyHash,
     /// The body's SHA-256 is not the URL's `bodySHA256`.
     BodyHashMismatch,
+    /// An HMAC function was given [`Scheme::Telnyx`], which signs with
+    /// Ed25519 (`sign_telnyx`, `validate_telnyx`).
+    NotHmac,
+    /// The timestamp header is not 1 to [`TIMESTAMP_MAX_DIGITS`] ASCII
+    /// digits of a `u64`.
+    InvalidTimestamp,
+    /// The timestamp is more than [`TELNYX_TOLERANCE_SECS`] away from the
+    /// receiver's clock: a replay, or a clock that is wrong.
+    StaleTimestamp {
+        /// The signed timestamp (Unix seconds).
+        timestamp: u64,
+        /// The receiver's clock (Unix seconds).
+        now: u64,
+    },
+    /// A signature or a key that is not canonical padded base64.
+    InvalidBase64,
+    /// A signature or a key of the wrong length once decoded.
+    WrongLength {
+        /// The length it must have ([`ED25519_SIGNATURE_LEN`] or [`ED25519_KEY_LEN`]).
+        expected: usize,
+        /// The decoded length.
+        found: usize,
+    },
+    /// A public key that is not a point of the curve, or one of small order
+    /// (it would accept forged signatures).
+    InvalidKey,
 }
 
 impl fmt::Display for SignatureError {
@@ -160,6 +233,17 @@ impl fmt::Display for SignatureError {
             Self::Mismatch => f.write_str("signature does not match"),
             Self::NoBodyHash => f.write_str("the URL has no bodySHA256 parameter"),
             Self::BodyHashMismatch => f.write_str("the body does not match bodySHA256"),
+            Self::NotHmac => f.write_str("the Telnyx scheme signs with Ed25519, not HMAC"),
+            Self::InvalidTimestamp => f.write_str("the timestamp is not a number of seconds"),
+            Self::StaleTimestamp { timestamp, now } => write!(
+                f,
+                "timestamp {timestamp} is more than {TELNYX_TOLERANCE_SECS} s from now ({now})"
+            ),
+            Self::InvalidBase64 => f.write_str("not canonical base64"),
+            Self::WrongLength { expected, found } => {
+                write!(f, "{found} bytes where {expected} are expected")
+            }
+            Self::InvalidKey => f.write_str("not a usable Ed25519 public key"),
         }
     }
 }
@@ -204,6 +288,7 @@ pub fn sign(
     url: &str,
     form: &[u8],
 ) -> Result<Signature, SignatureError> {
+    hmac_only(scheme)?;
     let plain = check_form(form)?;
     let mut mac = new_mac(key);
     mac.update(url.as_bytes());
@@ -256,6 +341,7 @@ pub fn validate(
     form: &[u8],
     signature: &[u8],
 ) -> Result<(), SignatureError> {
+    hmac_only(scheme)?;
     let plain = check_form(form)?;
     let (a, b) = url_variants(url);
     let (mut with, mut without) = (new_mac(key), new_mac(key));
@@ -329,6 +415,7 @@ pub fn validate_json(
     body: &[u8],
     signature: &[u8],
 ) -> Result<(), SignatureError> {
+    hmac_only(scheme)?;
     let query = url
         .split_once('?')
         .map_or("", |(_, q)| q.split_once('#').map_or(q, |(q, _)| q));
@@ -341,6 +428,322 @@ pub fn validate_json(
         return Err(SignatureError::BodyHashMismatch);
     }
     signature_ok
+}
+
+/// The two header values of a Telnyx signature, as a bridge sends them with
+/// a callback (`sign_telnyx`): the base64 signature and the timestamp it
+/// covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct TelnyxSignature {
+    signature: [u8; ED25519_SIGNATURE_B64_LEN],
+    timestamp: u64,
+}
+
+impl TelnyxSignature {
+    /// The value of [`TELNYX_SIGNATURE_HEADER`] (base64).
+    pub fn as_str(&self) -> &str {
+        core::str::from_utf8(&self.signature).unwrap_or_default()
+    }
+
+    /// The value of [`TELNYX_SIGNATURE_HEADER`] as bytes.
+    pub const fn as_bytes(&self) -> &[u8; ED25519_SIGNATURE_B64_LEN] {
+        &self.signature
+    }
+
+    /// The value of [`TELNYX_TIMESTAMP_HEADER`]: Unix seconds.
+    pub const fn timestamp(&self) -> u64 {
+        self.timestamp
+    }
+
+    /// Writes both header lines:
+    /// `telnyx-signature-ed25519: {base64}\r\ntelnyx-timestamp: {seconds}\r\n`.
+    pub fn write_headers<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), WriteError> {
+        sink.put_str(TELNYX_SIGNATURE_HEADER)?;
+        sink.put(b": ")?;
+        sink.put(&self.signature)?;
+        sink.put(b"\r\n")?;
+        sink.put_str(TELNYX_TIMESTAMP_HEADER)?;
+        sink.put(b": ")?;
+        sink.put_u64(self.timestamp)?;
+        sink.put(b"\r\n")
+    }
+}
+
+/// An Ed25519 private key: what a bridge signs its Telnyx callbacks with.
+/// Made from its 32-byte seed (RFC 8032's private key; PyNaCl's
+/// `SigningKey(seed)`). `Debug` (and `defmt`) print `***`; the key is
+/// zeroed when dropped.
+///
+/// ```
+/// use confpart::api::signature::{Ed25519Key, sign_telnyx, validate_telnyx};
+///
+/// let key = Ed25519Key::from_seed(&[7; 32]);
+/// // Subscribers configure the public key, in base64 as Telnyx shows it.
+/// let public = key.public_key();
+/// let body = b"AccountSid=a&StatusCallbackEvent=participant-join";
+/// let now = 1_796_630_400;
+/// let sig = sign_telnyx(&key, now, body);
+/// let ts = sig.timestamp().to_string();
+/// validate_telnyx(&public, sig.as_bytes(), ts.as_bytes(), body, now + 10)?;
+/// assert_eq!(format!("{key:?}"), "Ed25519Key(***)");
+/// # Ok::<(), confpart::api::signature::SignatureError>(())
+/// ```
+#[cfg(feature = "ed25519")]
+#[derive(Clone)]
+pub struct Ed25519Key(ed25519_dalek::SigningKey);
+
+#[cfg(feature = "ed25519")]
+impl Ed25519Key {
+    /// The key of a 32-byte seed.
+    pub fn from_seed(seed: &[u8; ED25519_KEY_LEN]) -> Self {
+        Self(ed25519_dalek::SigningKey::from_bytes(seed))
+    }
+
+    /// The key of a seed in base64 (44 bytes, padded).
+    ///
+    /// ```
+    /// use confpart::api::signature::{Ed25519Key, SignatureError};
+    /// let key = Ed25519Key::from_base64(b"BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=")?;
+    /// assert_eq!(key.public_key(), Ed25519Key::from_seed(&[7; 32]).public_key());
+    /// assert_eq!(Ed25519Key::from_base64(b"BwcH").err(),
+    ///     Some(SignatureError::WrongLength { expected: 32, found: 3 }));
+    /// # Ok::<(), SignatureError>(())
+    /// ```
+    pub fn from_base64(seed: &[u8]) -> Result<Self, SignatureError> {
+        decode_exact::<ED25519_KEY_LEN, { ED25519_KEY_LEN + 2 }>(seed).map(|s| Self::from_seed(&s))
+    }
+
+    /// The public key a receiver checks the signatures with.
+    pub fn public_key(&self) -> Ed25519PublicKey {
+        Ed25519PublicKey(self.0.verifying_key())
+    }
+
+    /// Signs the concatenation of `parts` (pure Ed25519, RFC 8032): the
+    /// message is hashed twice, piece by piece, never copied.
+    fn sign_parts(&self, parts: &[&[u8]]) -> [u8; ED25519_SIGNATURE_LEN] {
+        use sha2::{Digest, Sha512};
+        let expanded = ed25519_dalek::hazmat::ExpandedSecretKey::from(self.0.as_bytes());
+        let signed = ed25519_dalek::hazmat::raw_sign_byupdate::<Sha512, _>(
+            &expanded,
+            |digest| {
+                for part in parts {
+                    digest.update(part);
+                }
+                Ok(())
+            },
+            &self.0.verifying_key(),
+        );
+        // The update above never fails, and nothing else in the signing can.
+        signed.map_or([0; ED25519_SIGNATURE_LEN], |s| s.to_bytes())
+    }
+}
+
+#[cfg(feature = "ed25519")]
+impl fmt::Debug for Ed25519Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Ed25519Key(***)")
+    }
+}
+
+#[cfg(all(feature = "ed25519", feature = "defmt"))]
+impl defmt::Format for Ed25519Key {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "Ed25519Key(***)")
+    }
+}
+
+/// An Ed25519 public key: what a receiver checks Telnyx callbacks with
+/// (Telnyx shows the account's in base64).
+///
+/// ```
+/// use confpart::api::signature::{Ed25519PublicKey, SignatureError};
+/// // RFC 8032, test 1.
+/// let b64 = b"11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+/// let key = Ed25519PublicKey::from_base64(b64)?;
+/// assert_eq!(&key.to_base64(), b64);
+/// assert_eq!(key.to_bytes()[0], 0xd7);
+/// // Not base64, or not 32 bytes: refused.
+/// assert_eq!(Ed25519PublicKey::from_base64(b"11qY AYKx").err(), Some(SignatureError::InvalidBase64));
+/// assert!(matches!(Ed25519PublicKey::from_base64(b"11qYAYKx"), Err(SignatureError::WrongLength { .. })));
+/// // The identity point would accept forgeries.
+/// let mut identity = [0u8; 32];
+/// identity[0] = 1;
+/// assert_eq!(Ed25519PublicKey::from_bytes(&identity), Err(SignatureError::InvalidKey));
+/// # Ok::<(), SignatureError>(())
+/// ```
+#[cfg(feature = "ed25519")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ed25519PublicKey(ed25519_dalek::VerifyingKey);
+
+#[cfg(feature = "ed25519")]
+impl Ed25519PublicKey {
+    /// The key of 32 bytes; [`SignatureError::InvalidKey`] when they are not
+    /// a point of the curve or a point of small order.
+    pub fn from_bytes(bytes: &[u8; ED25519_KEY_LEN]) -> Result<Self, SignatureError> {
+        match ed25519_dalek::VerifyingKey::from_bytes(bytes) {
+            Ok(key) if !key.is_weak() => Ok(Self(key)),
+            _ => Err(SignatureError::InvalidKey),
+        }
+    }
+
+    /// The key in base64, as Telnyx shows it.
+    pub fn from_base64(b64: &[u8]) -> Result<Self, SignatureError> {
+        Self::from_bytes(&decode_exact::<ED25519_KEY_LEN, { ED25519_KEY_LEN + 2 }>(
+            b64,
+        )?)
+    }
+
+    /// The 32 bytes.
+    pub fn to_bytes(&self) -> [u8; ED25519_KEY_LEN] {
+        self.0.to_bytes()
+    }
+
+    /// The base64 (ASCII), as a subscriber configures it.
+    pub fn to_base64(&self) -> [u8; ED25519_KEY_B64_LEN] {
+        let mut out = [0u8; ED25519_KEY_B64_LEN];
+        // 32 bytes are 44 base64 bytes: the sink holds them exactly.
+        let _ = crate::wire::base64::encode(&mut SliceSink::new(&mut out), &[self.0.as_bytes()]);
+        out
+    }
+
+    /// Checks a signature over the concatenation of `parts`.
+    fn verify_parts(
+        &self,
+        signature: &[u8; ED25519_SIGNATURE_LEN],
+        parts: &[&[u8]],
+    ) -> Result<(), SignatureError> {
+        let signature = ed25519_dalek::Signature::from_bytes(signature);
+        let mut verifier = self
+            .0
+            .verify_stream(&signature)
+            .map_err(|_| SignatureError::Mismatch)?;
+        for part in parts {
+            verifier.update(part);
+        }
+        verifier
+            .finalize_and_verify()
+            .map_err(|_| SignatureError::Mismatch)
+    }
+}
+
+#[cfg(all(feature = "ed25519", feature = "defmt"))]
+impl defmt::Format for Ed25519PublicKey {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "Ed25519PublicKey({=[u8]})", self.0.as_bytes().as_slice())
+    }
+}
+
+/// Signs a Telnyx callback: Ed25519 over `"{timestamp}|{body}"`, where
+/// `timestamp` is the sender's clock (Unix seconds) when it sends. Put
+/// [`TelnyxSignature::write_headers`] in the request.
+///
+/// ```
+/// use confpart::api::signature::{Ed25519Key, sign_telnyx};
+/// let sig = sign_telnyx(&Ed25519Key::from_seed(&[1; 32]), 1_796_630_400, b"a=1");
+/// assert_eq!((sig.as_str().len(), sig.timestamp()), (88, 1_796_630_400));
+/// ```
+#[cfg(feature = "ed25519")]
+pub fn sign_telnyx(key: &Ed25519Key, timestamp: u64, body: &[u8]) -> TelnyxSignature {
+    let mut digits = [0u8; TIMESTAMP_MAX_DIGITS];
+    let ts = crate::wire::sink::u64_to_decimal(timestamp, &mut digits);
+    let raw = key.sign_parts(&[ts, b"|", body]);
+    let mut signature = [0u8; ED25519_SIGNATURE_B64_LEN];
+    // 64 bytes are 88 base64 bytes: the sink holds them exactly.
+    let _ = crate::wire::base64::encode(&mut SliceSink::new(&mut signature), &[&raw]);
+    TelnyxSignature {
+        signature,
+        timestamp,
+    }
+}
+
+/// Checks a Telnyx callback as the SDKs' `webhooks.unwrap` do: `timestamp`
+/// (the [`TELNYX_TIMESTAMP_HEADER`] value: ASCII digits) within
+/// [`TELNYX_TOLERANCE_SECS`] of `now` (the receiver's clock, Unix seconds),
+/// then `signature` (the [`TELNYX_SIGNATURE_HEADER`] value: canonical base64
+/// of 64 bytes) over `"{timestamp}|{body}"` with `key`. The checks in that
+/// order, each with its error.
+///
+/// ```
+/// use confpart::api::signature::{Ed25519Key, SignatureError, sign_telnyx, validate_telnyx};
+/// let key = Ed25519Key::from_seed(&[9; 32]);
+/// let public = key.public_key();
+/// let sig = sign_telnyx(&key, 1_000_000, b"Muted=true");
+/// validate_telnyx(&public, sig.as_bytes(), b"1000000", b"Muted=true", 1_000_300)?;
+/// // Another body, another timestamp, too late: refused.
+/// assert_eq!(validate_telnyx(&public, sig.as_bytes(), b"1000000", b"Muted=false", 1_000_000),
+///     Err(SignatureError::Mismatch));
+/// assert_eq!(validate_telnyx(&public, sig.as_bytes(), b"1000001", b"Muted=true", 1_000_000),
+///     Err(SignatureError::Mismatch));
+/// assert_eq!(validate_telnyx(&public, sig.as_bytes(), b"1000000", b"Muted=true", 1_000_301),
+///     Err(SignatureError::StaleTimestamp { timestamp: 1_000_000, now: 1_000_301 }));
+/// # Ok::<(), SignatureError>(())
+/// ```
+#[cfg(feature = "ed25519")]
+pub fn validate_telnyx(
+    key: &Ed25519PublicKey,
+    signature: &[u8],
+    timestamp: &[u8],
+    body: &[u8],
+    now: u64,
+) -> Result<(), SignatureError> {
+    let ts = parse_timestamp(timestamp)?;
+    if ts.abs_diff(now) > TELNYX_TOLERANCE_SECS {
+        return Err(SignatureError::StaleTimestamp { timestamp: ts, now });
+    }
+    let raw = decode_exact::<ED25519_SIGNATURE_LEN, { ED25519_SIGNATURE_LEN + 2 }>(signature)?;
+    key.verify_parts(&raw, &[timestamp, b"|", body])
+}
+
+#[cfg(feature = "ed25519")]
+/// A timestamp header: 1 to [`TIMESTAMP_MAX_DIGITS`] ASCII digits of a `u64`
+/// (no sign, no space: the Node SDK's rule; the signed bytes are these).
+fn parse_timestamp(value: &[u8]) -> Result<u64, SignatureError> {
+    if value.is_empty() || value.len() > TIMESTAMP_MAX_DIGITS {
+        return Err(SignatureError::InvalidTimestamp);
+    }
+    value
+        .iter()
+        .try_fold(0u64, |n, &b| {
+            if b.is_ascii_digit() {
+                n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+            } else {
+                None
+            }
+        })
+        .ok_or(SignatureError::InvalidTimestamp)
+}
+
+#[cfg(feature = "ed25519")]
+/// Decodes canonical base64 of exactly `N` bytes (`M` = `N + 2`, room to
+/// see a longer value's length).
+fn decode_exact<const N: usize, const M: usize>(b64: &[u8]) -> Result<[u8; N], SignatureError> {
+    use crate::wire::base64::DecodeError;
+    let mut buf = [0u8; M];
+    match crate::wire::base64::decode(b64, &mut buf) {
+        Ok(found) if found == N => buf
+            .get(..N)
+            .and_then(|b| <[u8; N]>::try_from(b).ok())
+            .ok_or(SignatureError::WrongLength { expected: N, found }),
+        Ok(found) => Err(SignatureError::WrongLength { expected: N, found }),
+        Err(DecodeError::Invalid) => Err(SignatureError::InvalidBase64),
+        // Valid so far and longer than `M`: its length from the input's.
+        Err(DecodeError::OutputFull) => {
+            let padding = b64.iter().rev().take_while(|&&b| b == b'=').count();
+            Err(SignatureError::WrongLength {
+                expected: N,
+                found: (b64.len() / 4 * 3).saturating_sub(padding),
+            })
+        }
+    }
+}
+
+const fn hmac_only(scheme: Scheme) -> Result<(), SignatureError> {
+    if scheme.is_hmac() {
+        Ok(())
+    } else {
+        Err(SignatureError::NotHmac)
+    }
 }
 
 fn new_mac(key: &[u8]) -> HmacSha1 {
@@ -433,6 +836,8 @@ fn order(scheme: Scheme, plain: Plain, a: &Item<'_>, b: &Item<'_>) -> Ordering {
             plain.get(j, true),
         ),
         Scheme::SignalWire => i.cmp(&j),
+        // Never signed as a form (`hmac_only`): no order of its own.
+        Scheme::Telnyx => Ordering::Equal,
     })
 }
 
@@ -569,6 +974,7 @@ mod tests {
                 pairs.dedup();
             }
             Scheme::SignalWire => pairs.sort_by(|a, b| a.0.cmp(&b.0)),
+            Scheme::Telnyx => unreachable!(),
         }
         let mut mac = HmacSha1::new_from_slice(key).unwrap();
         mac.update(url.as_bytes());
@@ -633,6 +1039,277 @@ mod tests {
                 validate(Scheme::Twilio, b"k", "http://h/", b"a=1", bad),
                 Err(SignatureError::Mismatch)
             );
+        }
+    }
+
+    #[test]
+    fn hmac_functions_refuse_the_telnyx_scheme() {
+        assert_eq!(
+            sign(Scheme::Telnyx, b"k", "http://h/", b"a=1"),
+            Err(SignatureError::NotHmac)
+        );
+        assert_eq!(
+            validate(Scheme::Telnyx, b"k", "http://h/", b"a=1", b"x"),
+            Err(SignatureError::NotHmac)
+        );
+        assert_eq!(
+            validate_json(Scheme::Telnyx, b"k", "http://h/?bodySHA256=x", b"{}", b"x"),
+            Err(SignatureError::NotHmac)
+        );
+    }
+
+    #[cfg(feature = "ed25519")]
+    mod telnyx {
+        use super::super::*;
+        use proptest::prelude::*;
+        use std::{string::ToString, vec::Vec};
+
+        fn hex<const N: usize>(s: &str) -> [u8; N] {
+            let mut out = [0u8; N];
+            for (i, o) in out.iter_mut().enumerate() {
+                *o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap();
+            }
+            out
+        }
+
+        /// RFC 8032 section 7.1, tests 1 to 3: seed, public key, message, signature.
+        const RFC8032: [(&str, &str, &[u8], &str); 3] = [
+            (
+                "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+                "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+                b"",
+                "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",
+            ),
+            (
+                "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
+                "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c",
+                &[0x72],
+                "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00",
+            ),
+            (
+                "c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
+                "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025",
+                &[0xaf, 0x82],
+                "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a",
+            ),
+        ];
+
+        #[test]
+        fn rfc8032_vectors() {
+            for (seed, public, message, signature) in RFC8032 {
+                let key = Ed25519Key::from_seed(&hex::<32>(seed));
+                assert_eq!(key.public_key().to_bytes(), hex::<32>(public));
+                let expected = hex::<64>(signature);
+                // Whole, and split at every byte: the same signature.
+                assert_eq!(key.sign_parts(&[message]), expected);
+                for at in 0..=message.len() {
+                    let (a, b) = message.split_at(at);
+                    assert_eq!(key.sign_parts(&[a, b]), expected);
+                    assert_eq!(key.public_key().verify_parts(&expected, &[a, b]), Ok(()));
+                }
+                let mut bad = expected;
+                bad[0] ^= 1;
+                assert_eq!(
+                    key.public_key().verify_parts(&bad, &[message]),
+                    Err(SignatureError::Mismatch)
+                );
+            }
+        }
+
+        /// Ed25519 of `"{ts}|{body}"` through the dependency's one-shot API:
+        /// what the SDKs compute (PyNaCl `VerifyKey.verify`, WebCrypto).
+        fn reference(seed: &[u8; 32], ts: u64, body: &[u8]) -> Vec<u8> {
+            use base64::Engine;
+            use ed25519_dalek::Signer;
+            let mut message = ts.to_string().into_bytes();
+            message.push(b'|');
+            message.extend_from_slice(body);
+            let sig = ed25519_dalek::SigningKey::from_bytes(seed).sign(&message);
+            base64::engine::general_purpose::STANDARD
+                .encode(sig.to_bytes())
+                .into_bytes()
+        }
+
+        const NOW: u64 = 1_796_630_400;
+
+        #[test]
+        fn the_attacks_are_refused() {
+            let key = Ed25519Key::from_seed(&[3; 32]);
+            let public = key.public_key();
+            let body = b"StatusCallbackEvent=participant-mute&Muted=true";
+            let sig = sign_telnyx(&key, NOW, body);
+            let ts = NOW.to_string();
+            let ok = |sig: &[u8], ts: &[u8], body: &[u8], now| {
+                validate_telnyx(&public, sig, ts, body, now)
+            };
+            assert_eq!(ok(sig.as_bytes(), ts.as_bytes(), body, NOW), Ok(()));
+            // The edges of the window are in it.
+            assert_eq!(ok(sig.as_bytes(), ts.as_bytes(), body, NOW - 300), Ok(()));
+            assert_eq!(ok(sig.as_bytes(), ts.as_bytes(), body, NOW + 300), Ok(()));
+            // Altered body.
+            assert_eq!(
+                ok(
+                    sig.as_bytes(),
+                    ts.as_bytes(),
+                    b"StatusCallbackEvent=participant-mute&Muted=false",
+                    NOW
+                ),
+                Err(SignatureError::Mismatch)
+            );
+            // Altered timestamp (still within the window).
+            let later = (NOW + 1).to_string();
+            assert_eq!(
+                ok(sig.as_bytes(), later.as_bytes(), body, NOW),
+                Err(SignatureError::Mismatch)
+            );
+            // The same digits with a leading zero are other signed bytes.
+            let padded = std::format!("0{NOW}");
+            assert_eq!(
+                ok(sig.as_bytes(), padded.as_bytes(), body, NOW),
+                Err(SignatureError::Mismatch)
+            );
+            // Replay outside the window, either way.
+            for now in [NOW + 301, NOW - 301] {
+                assert_eq!(
+                    ok(sig.as_bytes(), ts.as_bytes(), body, now),
+                    Err(SignatureError::StaleTimestamp {
+                        timestamp: NOW,
+                        now
+                    })
+                );
+            }
+            // Another key's signature.
+            let other = sign_telnyx(&Ed25519Key::from_seed(&[4; 32]), NOW, body);
+            assert_eq!(
+                ok(other.as_bytes(), ts.as_bytes(), body, NOW),
+                Err(SignatureError::Mismatch)
+            );
+            // Truncated base64 (not a multiple of 4), a whole quad less (wrong length),
+            // bytes outside the alphabet, an empty header.
+            assert_eq!(
+                ok(&sig.as_bytes()[..87], ts.as_bytes(), body, NOW),
+                Err(SignatureError::InvalidBase64)
+            );
+            assert_eq!(
+                ok(&sig.as_bytes()[4..], ts.as_bytes(), body, NOW),
+                Err(SignatureError::WrongLength {
+                    expected: 64,
+                    found: 61
+                })
+            );
+            let mut long = sig.as_bytes().to_vec();
+            long.splice(0..0, *b"AAAA");
+            assert_eq!(
+                ok(&long, ts.as_bytes(), body, NOW),
+                Err(SignatureError::WrongLength {
+                    expected: 64,
+                    found: 67
+                })
+            );
+            let mut bad = *sig.as_bytes();
+            bad[10] = b'-';
+            assert_eq!(
+                ok(&bad, ts.as_bytes(), body, NOW),
+                Err(SignatureError::InvalidBase64)
+            );
+            assert_eq!(
+                ok(b"", ts.as_bytes(), body, NOW),
+                Err(SignatureError::WrongLength {
+                    expected: 64,
+                    found: 0
+                })
+            );
+            // Timestamps that are not digits.
+            for ts in [
+                &b""[..],
+                b"+1796630400",
+                b" 1796630400",
+                b"1796630400.0",
+                b"-5",
+                b"123456789012345678901",
+            ] {
+                assert_eq!(
+                    ok(sig.as_bytes(), ts, body, NOW),
+                    Err(SignatureError::InvalidTimestamp),
+                    "{ts:?}"
+                );
+            }
+            assert_eq!(
+                ok(sig.as_bytes(), b"18446744073709551616", body, NOW),
+                Err(SignatureError::InvalidTimestamp)
+            );
+        }
+
+        #[test]
+        fn headers_and_keys() {
+            let key = Ed25519Key::from_seed(&[5; 32]);
+            let sig = sign_telnyx(&key, 42, b"x");
+            let mut buf = [0u8; 256];
+            let mut sink = SliceSink::new(&mut buf);
+            sig.write_headers(&mut sink).unwrap();
+            let text = core::str::from_utf8(sink.written()).unwrap();
+            assert_eq!(
+                text,
+                std::format!(
+                    "telnyx-signature-ed25519: {}\r\ntelnyx-timestamp: 42\r\n",
+                    sig.as_str()
+                )
+            );
+            let public = key.public_key();
+            assert_eq!(
+                Ed25519PublicKey::from_base64(&public.to_base64()),
+                Ok(public)
+            );
+            assert_eq!(std::format!("{key:?}"), "Ed25519Key(***)");
+        }
+
+        proptest! {
+            #[test]
+            fn signs_as_the_reference_and_round_trips(
+                seed in any::<[u8; 32]>(),
+                ts in any::<u64>(),
+                body in any::<Vec<u8>>(),
+            ) {
+                let key = Ed25519Key::from_seed(&seed);
+                let sig = sign_telnyx(&key, ts, &body);
+                prop_assert_eq!(&sig.as_bytes()[..], &reference(&seed, ts, &body)[..]);
+                let digits = ts.to_string();
+                prop_assert_eq!(
+                    validate_telnyx(&key.public_key(), sig.as_bytes(), digits.as_bytes(), &body, ts),
+                    Ok(())
+                );
+            }
+
+            #[test]
+            fn any_flipped_bit_is_refused(
+                seed in any::<[u8; 32]>(),
+                body in proptest::collection::vec(any::<u8>(), 1..64),
+                at in any::<prop::sample::Index>(),
+                bit in 0u8..8,
+            ) {
+                let key = Ed25519Key::from_seed(&seed);
+                let sig = sign_telnyx(&key, NOW, &body);
+                let mut altered = body.clone();
+                let i = at.index(altered.len());
+                altered[i] ^= 1 << bit;
+                let ts = NOW.to_string();
+                prop_assert_eq!(
+                    validate_telnyx(&key.public_key(), sig.as_bytes(), ts.as_bytes(), &altered, NOW),
+                    Err(SignatureError::Mismatch)
+                );
+            }
+
+            #[test]
+            fn validate_telnyx_never_panics(
+                sig in any::<Vec<u8>>(),
+                ts in any::<Vec<u8>>(),
+                body in any::<Vec<u8>>(),
+                now in any::<u64>(),
+            ) {
+                let public = Ed25519Key::from_seed(&[1; 32]).public_key();
+                let _ = validate_telnyx(&public, &sig, &ts, &body, now);
+                let _ = Ed25519PublicKey::from_base64(&sig);
+            }
         }
     }
 

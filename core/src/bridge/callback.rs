@@ -11,6 +11,12 @@
 //! the subscriber asked for are numbered `SequenceNumber` 1, 2, ... per
 //! conference in that order, written as a form body, and signed.
 //!
+//! A Twilio or SignalWire bridge signs with the conference's account's
+//! secret (HMAC, [`crate::bridge::Service::callback`]); a Telnyx bridge
+//! signs with its Ed25519 key and the caller's clock
+//! ([`ConferencesIn::callback_with`], [`CallbackSigner`]; crate
+//! feature `ed25519`).
+//!
 //! [`Subscriber`]: crate::api::callback::Subscriber
 
 use super::notice::{Notice, NoticeKind};
@@ -20,9 +26,83 @@ use super::subscription::{CALLBACK_URL_CAPACITY, Routed};
 use crate::api::callback::{Callback, EndReason, Event, LEFT_VIA_API};
 use crate::api::fields::Method;
 use crate::api::path::Dialect;
-use crate::api::signature::{self, Scheme, Signature};
+#[cfg(feature = "ed25519")]
+use crate::api::signature::Ed25519Key;
+use crate::api::signature::{self, Scheme, Signature, TelnyxSignature};
 use crate::wire::ident::ConferenceSid;
 use crate::wire::sink::{Sink, SliceSink, WriteError};
+
+/// What a bridge signs a callback with ([`ConferencesIn::callback_with`]).
+#[derive(Debug, Clone, Copy)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum CallbackSigner<'k> {
+    /// HMAC-SHA1 with this key (Twilio: the auth token; SignalWire: the
+    /// signing key), for a Twilio or SignalWire service.
+    Hmac(&'k [u8]),
+    /// Ed25519 with this key over `"{now}|{form}"`, for a Telnyx service.
+    #[cfg(feature = "ed25519")]
+    Ed25519 {
+        /// The bridge's private key (subscribers check with its public key).
+        key: &'k Ed25519Key,
+        /// The caller's clock, Unix seconds: the `telnyx-timestamp`.
+        now: u64,
+    },
+}
+
+/// The signature of a callback: the header(s) it goes out with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum CallbackSignature {
+    /// Twilio or SignalWire: HMAC-SHA1 in [`Scheme::header`].
+    Hmac(Signature),
+    /// Telnyx: `telnyx-signature-ed25519` and `telnyx-timestamp`.
+    Telnyx(TelnyxSignature),
+}
+
+impl CallbackSignature {
+    /// The value of the signature header.
+    ///
+    /// ```
+    /// use confpart::api::signature::{Scheme, sign};
+    /// use confpart::bridge::CallbackSignature;
+    /// let sig = CallbackSignature::Hmac(sign(Scheme::Twilio, b"k", "https://h/", b"")?);
+    /// assert_eq!(sig.as_bytes().len(), 28);
+    /// # Ok::<(), confpart::api::signature::SignatureError>(())
+    /// ```
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Self::Hmac(s) => s.as_bytes(),
+            Self::Telnyx(s) => s.as_bytes(),
+        }
+    }
+
+    /// The value of the signature header as text (it is base64).
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Hmac(s) => s.as_str(),
+            Self::Telnyx(s) => s.as_str(),
+        }
+    }
+
+    /// Writes the header lines: `{header}: {value}\r\n` for an HMAC, both
+    /// Telnyx headers for an Ed25519 signature.
+    pub fn write_headers<S: Sink + ?Sized>(
+        &self,
+        header: &str,
+        sink: &mut S,
+    ) -> Result<(), WriteError> {
+        match self {
+            Self::Hmac(s) => {
+                sink.put_str(header)?;
+                sink.put(b": ")?;
+                sink.put(s.as_bytes())?;
+                sink.put(b"\r\n")
+            }
+            Self::Telnyx(s) => s.write_headers(sink),
+        }
+    }
+}
 
 /// A callback ready to send: the form body is in the buffer given to
 /// [`crate::bridge::Service::callback`] (`body_len` bytes).
@@ -30,7 +110,9 @@ use crate::wire::sink::{Sink, SliceSink, WriteError};
 /// `POST`: send the body to `url` (`Content-Type:
 /// application/x-www-form-urlencoded`). `GET`: send no body; the request
 /// URL is `url`, then `?` (`&` when `url` has a query), then the body. Either
-/// way put `signature` in the `header` header.
+/// way put `signature` in the `header` header (Telnyx: its two headers,
+/// [`CallbackSignature::write_headers`]; a `GET`'s signature covers the
+/// form it carries in the query).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Outgoing {
@@ -42,8 +124,8 @@ pub struct Outgoing {
     pub body_len: usize,
     /// The signature header's name ([`Scheme::header`]).
     pub header: &'static str,
-    /// Its value; `None` when the account has no configured secret.
-    pub signature: Option<Signature>,
+    /// The signature; `None` when the service has no key to sign with.
+    pub signature: Option<CallbackSignature>,
     /// The conference.
     pub conference: ConferenceSid,
     /// The callback's `SequenceNumber`.
@@ -93,10 +175,7 @@ impl Outgoing {
         sink.put_str(host)?;
         sink.put(b"\r\nUser-Agent: confpart\r\n")?;
         if let Some(signature) = &self.signature {
-            sink.put_str(self.header)?;
-            sink.put(b": ")?;
-            sink.put(signature.as_bytes())?;
-            sink.put(b"\r\n")?;
+            signature.write_headers(self.header, sink)?;
         }
         if self.method == Method::Post {
             sink.put(b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ")?;
@@ -108,6 +187,26 @@ impl Outgoing {
             sink.put(form)?;
         }
         Ok(())
+    }
+
+    /// Signs the callback again with `key` at `now` (Unix seconds): a Telnyx
+    /// signature is good for [`signature::TELNYX_TOLERANCE_SECS`] only, so
+    /// an adapter that sends a callback later than it was made (a queue, a
+    /// retry) signs it again before each attempt. `form` is the callback's
+    /// form, as for [`Outgoing::write_request`].
+    ///
+    /// ```
+    /// # use confpart::bridge::Outgoing;
+    /// # use confpart::api::signature::Ed25519Key;
+    /// # fn f(out: &mut Outgoing, key: &Ed25519Key, form: &[u8]) {
+    /// out.sign_telnyx_at(key, 1_796_630_400, form);
+    /// # }
+    /// ```
+    #[cfg(feature = "ed25519")]
+    pub fn sign_telnyx_at(&mut self, key: &Ed25519Key, now: u64, form: &[u8]) {
+        self.signature = Some(CallbackSignature::Telnyx(signature::sign_telnyx(
+            key, now, form,
+        )));
     }
 
     /// Whether a delivery is tried again after it ended with `status`
@@ -138,12 +237,82 @@ fn split_url(url: &str) -> (&str, &str) {
     (url.get(..end).unwrap_or(url), url.get(end..).unwrap_or(""))
 }
 
+impl<T: Table<L>, const L: usize> ConferencesIn<T, L> {
+    /// [`crate::bridge::Service::callback`] signed with `signer` (`None`:
+    /// not signed): the way a Telnyx bridge signs, with its Ed25519 key and
+    /// its clock (`service.conferences_mut().callback_with(...)`). A signer
+    /// of another dialect's kind (an HMAC key for a Telnyx service, an
+    /// Ed25519 key for a Twilio one) signs nothing.
+    ///
+    /// ```
+    /// # #[cfg(feature = "ed25519")]
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use confpart::api::callback::{Callback, Event, Subscriber, Subscription, Subscriptions};
+    /// use confpart::api::{create::Create, fields::Method, path::Dialect};
+    /// use confpart::api::signature::{Ed25519Key, validate_telnyx};
+    /// use confpart::bridge::{CallbackSigner, ConferenceRef, Conferences, SequentialIds, Timing};
+    /// use confpart::wire::{date::Timestamp, ident::AccountSid};
+    ///
+    /// let mut set: Conferences<1, 2> = Conferences::new(Dialect::Telnyx, Timing::IMMEDIATE);
+    /// let account = AccountSid::parse("f5586561-8ff0-4291-a51b-c7dfe4139ff9")?;
+    /// let at = Timestamp::from_unix(1_796_630_400).unwrap();
+    /// let created = set.create(&account, ConferenceRef::parse("room"),
+    ///     &Create::new("+15550001", "+15550002"), at, &mut SequentialIds::new())?;
+    /// let events = Subscriptions::EMPTY.with(Subscription::Join);
+    /// set.subscribe(&created.conference, &Subscriber { url: "https://h.example/cb", method: Method::Post, events });
+    /// set.tick(at); // Timing::IMMEDIATE: joined
+    ///
+    /// let key = Ed25519Key::from_seed(&[7; 32]);
+    /// let now = at.unix() + 2; // the adapter's clock when it sends
+    /// let (mut form, mut sent) = ([0u8; 2048], Vec::new());
+    /// while let Some(notice) = set.pop_notice() {
+    ///     let signer = CallbackSigner::Ed25519 { key: &key, now };
+    ///     if let Some(out) = set.callback_with(&notice, &mut form, Some(signer))? {
+    ///         let body = &form[..out.body_len];
+    ///         let sig = out.signature.unwrap();
+    ///         // What a subscriber does with the bridge's public key.
+    ///         let ts = now.to_string();
+    ///         validate_telnyx(&key.public_key(), sig.as_bytes(), ts.as_bytes(), body, now)?;
+    ///         let mut scratch = [0u8; 512];
+    ///         let cb = Callback::decode(body, &mut scratch)?.callback;
+    ///         assert_eq!(cb.call_sid_legacy, cb.call_sid);
+    ///         sent.push((cb.sequence_number, cb.event));
+    ///     }
+    /// }
+    /// assert_eq!(sent, [(1, Event::ParticipantJoin)]);
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "ed25519"))]
+    /// # fn main() {}
+    /// ```
+    pub fn callback_with(
+        &mut self,
+        notice: &Notice,
+        body: &mut [u8],
+        signer: Option<CallbackSigner<'_>>,
+    ) -> Result<Option<Outgoing>, WriteError> {
+        let dialect = self.dialect();
+        outgoing_signed(self, notice, signer, dialect, body)
+    }
+}
+
 /// Builds the callback `notice` makes (see [`Callbacks::route`]) from the
-/// conference as it is now: the form into `body`, signed with `key`.
+/// conference as it is now: the form into `body`, signed with `key` (HMAC).
 pub(super) fn outgoing<T: Table<L>, const L: usize>(
     set: &mut ConferencesIn<T, L>,
     notice: &Notice,
     key: Option<&[u8]>,
+    dialect: Dialect,
+    body: &mut [u8],
+) -> Result<Option<Outgoing>, WriteError> {
+    outgoing_signed(set, notice, key.map(CallbackSigner::Hmac), dialect, body)
+}
+
+/// [`outgoing`] with any signer; the form in `dialect`'s shape.
+fn outgoing_signed<T: Table<L>, const L: usize>(
+    set: &mut ConferencesIn<T, L>,
+    notice: &Notice,
+    signer: Option<CallbackSigner<'_>>,
     dialect: Dialect,
     body: &mut [u8],
 ) -> Result<Option<Outgoing>, WriteError> {
@@ -179,6 +348,9 @@ pub(super) fn outgoing<T: Table<L>, const L: usize>(
     {
         let state = member.state();
         cb.call_sid = Some(call);
+        if dialect == Dialect::Telnyx {
+            cb.call_sid_legacy = Some(call);
+        }
         cb.muted = Some(state.muted);
         cb.hold = Some(state.hold);
         cb.coaching = Some(state.coaching());
@@ -211,15 +383,35 @@ pub(super) fn outgoing<T: Table<L>, const L: usize>(
             _ => "Last participant removed via API",
         });
     }
+    if dialect == Dialect::Telnyx {
+        // Telnyx's callbacks carry its own keys only; the state of a
+        // participant is not among them.
+        cb.muted = None;
+        cb.hold = None;
+        cb.coaching = None;
+        cb.end_conference_on_exit = None;
+        cb.start_conference_on_enter = None;
+    }
     let mut sink = SliceSink::new(body);
-    cb.encode(&mut sink)?;
+    cb.encode_in(dialect, &mut sink)?;
     let form = sink.written();
     let scheme = Scheme::of(dialect);
-    let signature = match (key, method) {
+    let signature = match (signer, method) {
         (None, _) => None,
-        (Some(key), Method::Get) => Some(signature::sign_query(key, &url, form)),
+        (Some(CallbackSigner::Hmac(_)), _) if !scheme.is_hmac() => None,
+        (Some(CallbackSigner::Hmac(key)), Method::Get) => Some(CallbackSignature::Hmac(
+            signature::sign_query(key, &url, form),
+        )),
         // A callback has fewer pairs than the signing bound and no bad escape.
-        (Some(key), Method::Post) => signature::sign(scheme, key, &url, form).ok(),
+        (Some(CallbackSigner::Hmac(key)), Method::Post) => signature::sign(scheme, key, &url, form)
+            .ok()
+            .map(CallbackSignature::Hmac),
+        #[cfg(feature = "ed25519")]
+        (Some(CallbackSigner::Ed25519 { .. }), _) if scheme.is_hmac() => None,
+        #[cfg(feature = "ed25519")]
+        (Some(CallbackSigner::Ed25519 { key, now }), _) => Some(CallbackSignature::Telnyx(
+            signature::sign_telnyx(key, now, form),
+        )),
     };
     Ok(Some(Outgoing {
         url,
@@ -244,7 +436,9 @@ mod tests {
             method,
             body_len: 3,
             header: "X-Twilio-Signature",
-            signature: crate::api::signature::sign(Scheme::Twilio, b"k", url, b"a=1").ok(),
+            signature: crate::api::signature::sign(Scheme::Twilio, b"k", url, b"a=1")
+                .ok()
+                .map(CallbackSignature::Hmac),
             conference: ConferenceSid::parse("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap(),
             sequence_number: 1,
             event: Event::ConferenceStart,

@@ -144,7 +144,7 @@ mod timing;
 
 pub use answer::{Answer, ApiAnswer};
 pub use apply::{Applied, Rejection};
-pub use callback::Outgoing;
+pub use callback::{CallbackSignature, CallbackSigner, Outgoing};
 pub use event::{Event, Events, MAX_EVENTS};
 pub use ids::{IdSource, SequentialIds};
 pub use kick::{Fallout, KickOutcome, Kicked, Left};

@@ -697,6 +697,131 @@ impl<'de> serde::Deserialize<'de> for Timestamp {
     }
 }
 
+/// Length of the ISO 8601 form [`Timestamp::write_iso8601`] writes,
+/// `2026-12-07T08:00:00Z`.
+pub const ISO8601_LEN: usize = 20;
+
+// ISO 8601 (the RFC 3339 profile): Telnyx's callback `Timestamp`.
+impl Timestamp {
+    /// Writes the UTC form `2026-12-07T08:00:00Z` into `out` and returns it.
+    ///
+    /// ```
+    /// use confpart::wire::date::{ISO8601_LEN, Timestamp};
+    /// let mut buf = [0u8; ISO8601_LEN];
+    /// let t = Timestamp::from_civil(2026, 12, 7, 8, 0, 0)?;
+    /// assert_eq!(t.write_iso8601(&mut buf), "2026-12-07T08:00:00Z");
+    /// # Ok::<(), confpart::wire::date::DateError>(())
+    /// ```
+    pub fn write_iso8601(self, out: &mut [u8; ISO8601_LEN]) -> &str {
+        let c = self.to_civil();
+        let [y0, y1] = two_digits((c.year / 100 % 100) as u8);
+        let [y2, y3] = two_digits((c.year % 100) as u8);
+        let [m0, m1] = two_digits(c.month);
+        let [d0, d1] = two_digits(c.day);
+        let [h0, h1] = two_digits(c.hour);
+        let [n0, n1] = two_digits(c.minute);
+        let [s0, s1] = two_digits(c.second);
+        *out = [
+            y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1, b'T', h0, h1, b':', n0, n1, b':', s0, s1,
+            b'Z',
+        ];
+        core::str::from_utf8(out.as_slice()).unwrap_or_default()
+    }
+
+    /// Parses an RFC 3339 date-time: `YYYY-MM-DDTHH:MM:SS` (`T` or `t`), an
+    /// optional fraction of a second (dropped), and `Z` or `±HH:MM`; the
+    /// result in UTC.
+    ///
+    /// ```
+    /// use confpart::wire::date::{DateError, Timestamp};
+    /// let a = Timestamp::parse_iso8601(b"2026-12-07T08:00:00Z")?;
+    /// assert_eq!(a, Timestamp::parse_iso8601(b"2026-12-07T09:00:00.250+01:00")?);
+    /// assert_eq!(a, Timestamp::from_civil(2026, 12, 7, 8, 0, 0)?);
+    /// assert_eq!(Timestamp::parse_iso8601(b"2026-12-07T08:00:00"),
+    ///     Err(DateError::UnexpectedEnd));
+    /// assert_eq!(Timestamp::parse_iso8601(b"2026-13-07T08:00:00Z"),
+    ///     Err(DateError::BadMonth { offset: 5 }));
+    /// # Ok::<(), DateError>(())
+    /// ```
+    pub fn parse_iso8601(s: &[u8]) -> Result<Self, DateError> {
+        use DateError as E;
+        let mut p = Cursor { s, i: 0 };
+        let (_, y) = p.digits(4, 4, |offset| E::BadYear { offset })?;
+        p.byte(b'-', |offset| E::BadMonth { offset })?;
+        let (month_at, mo) = p.digits(2, 2, |offset| E::BadMonth { offset })?;
+        if !(1..=12).contains(&mo) {
+            return Err(E::BadMonth { offset: month_at });
+        }
+        p.byte(b'-', |offset| E::BadDay { offset })?;
+        let (day_at, d) = p.digits(2, 2, |offset| E::BadDay { offset })?;
+        match p.peek() {
+            Some(b'T' | b't') => p.i = p.i.saturating_add(1),
+            None => return Err(E::UnexpectedEnd),
+            Some(_) => return Err(E::BadHour { offset: p.i }),
+        }
+        let (at, h) = p.digits(2, 2, |offset| E::BadHour { offset })?;
+        if h > 23 {
+            return Err(E::BadHour { offset: at });
+        }
+        p.byte(b':', |offset| E::BadMinute { offset })?;
+        let (at, mi) = p.digits(2, 2, |offset| E::BadMinute { offset })?;
+        if mi > 59 {
+            return Err(E::BadMinute { offset: at });
+        }
+        p.byte(b':', |offset| E::BadSecond { offset })?;
+        let (at, sec) = p.digits(2, 2, |offset| E::BadSecond { offset })?;
+        match sec {
+            60 => return Err(E::LeapSecond { offset: at }),
+            61.. => return Err(E::BadSecond { offset: at }),
+            _ => {}
+        }
+        if p.peek() == Some(b'.') {
+            p.i = p.i.saturating_add(1);
+            p.digits(1, 9, |offset| E::BadSecond { offset })?;
+        }
+        let zone_at = p.i;
+        let zone: i32 = match p.peek() {
+            None => return Err(E::UnexpectedEnd),
+            Some(b'Z' | b'z') => {
+                p.i = p.i.saturating_add(1);
+                0
+            }
+            Some(sign @ (b'+' | b'-')) => {
+                p.i = p.i.saturating_add(1);
+                let bad = |offset| E::BadZone { offset };
+                let (_, hh) = p.digits(2, 2, bad)?;
+                p.byte(b':', bad)?;
+                let (_, mm) = p.digits(2, 2, bad)?;
+                if hh > 23 || mm > 59 {
+                    return Err(E::BadZone { offset: zone_at });
+                }
+                // `hh <= 23` and `mm <= 59`: the casts cannot lose data.
+                let secs = hh as i32 * 3600 + mm as i32 * 60;
+                if sign == b'-' { -secs } else { secs }
+            }
+            Some(_) => return Err(E::BadZone { offset: zone_at }),
+        };
+        if p.peek().is_some() {
+            return Err(E::TrailingData { offset: p.i });
+        }
+        if !(1970..=9999).contains(&y) {
+            return Err(E::OutOfRange);
+        }
+        if d == 0 || d > days_in_month(y, mo) {
+            return Err(E::BadDay { offset: day_at });
+        }
+        let local = local_secs(y, mo, d, h, mi, sec);
+        let offset = u64::from(zone.unsigned_abs());
+        if zone >= 0 {
+            local.checked_sub(offset)
+        } else {
+            Some(local + offset) // local < 2^38: no overflow
+        }
+        .and_then(Self::from_unix)
+        .ok_or(E::OutOfRange)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1002,6 +1127,15 @@ mod tests {
         fn strict_same_as_lenient(secs in 0..=Timestamp::MAX_UNIX) {
             let t = Timestamp::from_unix(secs).unwrap();
             prop_assert_eq!(strict_unix(&t.rfc2822()), Some(secs));
+        }
+
+        #[test]
+        fn iso8601_round_trips(secs in 0..=Timestamp::MAX_UNIX, bytes in proptest::collection::vec(any::<u8>(), 0..32)) {
+            let t = Timestamp::from_unix(secs).unwrap();
+            let mut buf = [0u8; super::ISO8601_LEN];
+            let text = t.write_iso8601(&mut buf);
+            prop_assert_eq!(Timestamp::parse_iso8601(text.as_bytes()), Ok(t));
+            let _ = Timestamp::parse_iso8601(&bytes);
         }
 
         #[test]
