@@ -92,6 +92,18 @@ impl<'a> Server<'a> {
     pub const fn twilio() -> Server<'static> {
         Server::new(confpart::api::path::TWILIO_HOST, 443)
     }
+
+    /// Telnyx's API: `api.telnyx.com:443` (TLS), for requests built with
+    /// `Endpoint::telnyx()`. No anchors ship for it: give the roots its
+    /// chain ends in (as its certificates show them) as a `&[TrustAnchor]`.
+    ///
+    /// ```
+    /// use confpart_embassy::net::Server;
+    /// assert_eq!((Server::telnyx().host, Server::telnyx().port), ("api.telnyx.com", 443));
+    /// ```
+    pub const fn telnyx() -> Server<'static> {
+        Server::new(confpart::api::path::TELNYX_HOST, 443)
+    }
 }
 
 /// An IPv4 literal, or the first A record of `host` ([`Error::Dns`] when

@@ -207,31 +207,16 @@ where
         p.encode(sink)?;
     }
     sink.put(b"]")?;
-    for (key, value) in [
-        ("first_page_uri", &meta.first_page_uri),
-        ("next_page_uri", &meta.next_page_uri),
-        ("previous_page_uri", &meta.previous_page_uri),
-        ("uri", &meta.uri),
-    ] {
-        sink.put(b",\"")?;
-        sink.put_str(key)?;
-        sink.put(b"\":")?;
-        match value {
-            Some(s) => s.write_json(sink)?,
-            None => sink.put(b"null")?,
-        }
-    }
-    for (key, value) in [
-        ("page", meta.page),
-        ("page_size", meta.page_size),
-        ("start", meta.start),
-        ("end", meta.end),
-    ] {
-        sink.put(b",\"")?;
-        sink.put_str(key)?;
-        sink.put(b"\":")?;
-        sink.put_u64(u64::from(value))?;
-    }
+    write_links(
+        sink,
+        [
+            ("first_page_uri", &meta.first_page_uri),
+            ("next_page_uri", &meta.next_page_uri),
+            ("previous_page_uri", &meta.previous_page_uri),
+            ("uri", &meta.uri),
+        ],
+    )?;
+    write_numbers(sink, meta)?;
     sink.put(b"}")
 }
 
@@ -291,6 +276,20 @@ where
         p.encode_for(dialect, Reply::Resource, sink)?;
     }
     sink.put(b"]")?;
+    write_numbers(sink, meta)?;
+    write_links(
+        sink,
+        [
+            ("uri", &meta.uri),
+            ("first_page_uri", &meta.first_page_uri),
+            ("next_page_uri", &meta.next_page_uri),
+        ],
+    )?;
+    sink.put(b"}")
+}
+
+/// The page's numbers, each as `,"key":n`, in the order both shapes share.
+fn write_numbers<S: Sink + ?Sized>(sink: &mut S, meta: &PageMeta<'_>) -> Result<(), WriteError> {
     for (key, value) in [
         ("page", meta.page),
         ("page_size", meta.page_size),
@@ -302,11 +301,15 @@ where
         sink.put(b"\":")?;
         sink.put_u64(u64::from(value))?;
     }
-    for (key, value) in [
-        ("uri", &meta.uri),
-        ("first_page_uri", &meta.first_page_uri),
-        ("next_page_uri", &meta.next_page_uri),
-    ] {
+    Ok(())
+}
+
+/// The page's links in the given order, each as `,"key":"…"` or `null`.
+fn write_links<S: Sink + ?Sized, const N: usize>(
+    sink: &mut S,
+    links: [(&str, &Option<JsonStr<'_>>); N],
+) -> Result<(), WriteError> {
+    for (key, value) in links {
         sink.put(b",\"")?;
         sink.put_str(key)?;
         sink.put(b"\":")?;
@@ -315,5 +318,5 @@ where
             None => sink.put(b"null")?,
         }
     }
-    sink.put(b"}")
+    Ok(())
 }

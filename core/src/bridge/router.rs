@@ -355,18 +355,7 @@ pub fn check_basic(
     token: &str,
 ) -> Result<(), BridgeError> {
     let fail = |reason| BridgeError::Unauthorized { reason };
-    let value = authorization
-        .ok_or(fail(AuthFailure::Missing))?
-        .trim_ascii();
-    let space = value
-        .iter()
-        .position(|&b| b == b' ')
-        .ok_or(fail(AuthFailure::NotBasic))?;
-    let (scheme, rest) = value.split_at(space);
-    if !scheme.eq_ignore_ascii_case(b"basic") {
-        return Err(fail(AuthFailure::NotBasic));
-    }
-    let encoded = rest.trim_ascii();
+    let encoded = credentials_of(authorization, b"basic", AuthFailure::NotBasic)?;
     if encoded.len() > MAX_CREDENTIALS_LEN.div_ceil(3) * 4 {
         return Err(fail(AuthFailure::TooLong));
     }
@@ -391,6 +380,26 @@ pub fn check_basic(
     }
 }
 
+/// The credentials of an `Authorization` value in `scheme` (lower case,
+/// matched in any case), trimmed: [`AuthFailure::Missing`] without the
+/// header, `wrong` for another scheme or none.
+fn credentials_of<'v>(
+    authorization: Option<&'v [u8]>,
+    scheme: &[u8],
+    wrong: AuthFailure,
+) -> Result<&'v [u8], BridgeError> {
+    let fail = |reason| BridgeError::Unauthorized { reason };
+    let value = authorization
+        .ok_or(fail(AuthFailure::Missing))?
+        .trim_ascii();
+    let space = value.iter().position(|&b| b == b' ').ok_or(fail(wrong))?;
+    let (sent, rest) = value.split_at(space);
+    if !sent.eq_ignore_ascii_case(scheme) {
+        return Err(fail(wrong));
+    }
+    Ok(rest.trim_ascii())
+}
+
 /// Checks an `Authorization: Bearer` value (Telnyx: the API key) against
 /// `token`, compared in constant time. Every failure is
 /// [`BridgeError::Unauthorized`] with the reason; `Basic` credentials sent
@@ -412,18 +421,7 @@ pub fn check_basic(
 /// ```
 pub fn check_bearer(authorization: Option<&[u8]>, token: &str) -> Result<(), BridgeError> {
     let fail = |reason| BridgeError::Unauthorized { reason };
-    let value = authorization
-        .ok_or(fail(AuthFailure::Missing))?
-        .trim_ascii();
-    let space = value
-        .iter()
-        .position(|&b| b == b' ')
-        .ok_or(fail(AuthFailure::NotBearer))?;
-    let (scheme, rest) = value.split_at(space);
-    if !scheme.eq_ignore_ascii_case(b"bearer") {
-        return Err(fail(AuthFailure::NotBearer));
-    }
-    let sent = rest.trim_ascii();
+    let sent = credentials_of(authorization, b"bearer", AuthFailure::NotBearer)?;
     if sent.len() > MAX_BEARER_LEN {
         return Err(fail(AuthFailure::TooLong));
     }

@@ -271,6 +271,46 @@ fn local_secs(y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> u64 {
     u64::from(days_from_civil(y, mo, d)) * SECS_PER_DAY + u64::from(h * 3600 + mi * 60 + s)
 }
 
+/// A parsed local date and time, before its zone is applied.
+struct Parsed {
+    y: u32,
+    mo: u32,
+    d: u32,
+    h: u32,
+    mi: u32,
+    sec: u32,
+}
+
+/// The instant of a parsed local time `t` in a zone `zone` seconds east of
+/// UTC (UTC = local time - offset), checked as both parsers check it: years
+/// 1970 to 9999, the day within its month (`day_at`: the day's offset),
+/// nothing before the epoch.
+fn utc(t: Parsed, zone: i32, day_at: usize) -> Result<Timestamp, DateError> {
+    let Parsed {
+        y,
+        mo,
+        d,
+        h,
+        mi,
+        sec,
+    } = t;
+    if !(1970..=9999).contains(&y) {
+        return Err(DateError::OutOfRange);
+    }
+    if d == 0 || d > days_in_month(y, mo) {
+        return Err(DateError::BadDay { offset: day_at });
+    }
+    let local = local_secs(y, mo, d, h, mi, sec);
+    let offset = u64::from(zone.unsigned_abs());
+    if zone >= 0 {
+        local.checked_sub(offset)
+    } else {
+        Some(local + offset) // local < 2^38: no overflow
+    }
+    .and_then(Timestamp::from_unix)
+    .ok_or(DateError::OutOfRange)
+}
+
 /// The two decimal digits of `n < 100` (callers pass calendar fields).
 fn two_digits(n: u8) -> [u8; 2] {
     let tens = n / 10;
@@ -548,22 +588,18 @@ impl Timestamp {
         if p.peek().is_some() {
             return Err(E::TrailingData { offset: p.i });
         }
-        if !(1970..=9999).contains(&y) {
-            return Err(E::OutOfRange);
-        }
-        if d == 0 || d > days_in_month(y, mo) {
-            return Err(E::BadDay { offset: day_at });
-        }
-        // UTC = local time - offset, below 0 out of range.
-        let local = local_secs(y, mo, d, h, mi, sec);
-        let offset = u64::from(zone.unsigned_abs());
-        if zone >= 0 {
-            local.checked_sub(offset)
-        } else {
-            Some(local + offset) // local < 2^38: no overflow
-        }
-        .and_then(Self::from_unix)
-        .ok_or(E::OutOfRange)
+        utc(
+            Parsed {
+                y,
+                mo,
+                d,
+                h,
+                mi,
+                sec,
+            },
+            zone,
+            day_at,
+        )
     }
 
     /// Writes the strict form, e.g. `"Fri, 01 Feb 2011 21:07:19 +0000"`, into
@@ -804,21 +840,18 @@ impl Timestamp {
         if p.peek().is_some() {
             return Err(E::TrailingData { offset: p.i });
         }
-        if !(1970..=9999).contains(&y) {
-            return Err(E::OutOfRange);
-        }
-        if d == 0 || d > days_in_month(y, mo) {
-            return Err(E::BadDay { offset: day_at });
-        }
-        let local = local_secs(y, mo, d, h, mi, sec);
-        let offset = u64::from(zone.unsigned_abs());
-        if zone >= 0 {
-            local.checked_sub(offset)
-        } else {
-            Some(local + offset) // local < 2^38: no overflow
-        }
-        .and_then(Self::from_unix)
-        .ok_or(E::OutOfRange)
+        utc(
+            Parsed {
+                y,
+                mo,
+                d,
+                h,
+                mi,
+                sec,
+            },
+            zone,
+            day_at,
+        )
     }
 }
 
