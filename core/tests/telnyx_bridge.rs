@@ -10,13 +10,14 @@ use confpart::api::path::Dialect;
 use confpart::bridge::{Account, Handled, SequentialIds, Service, Timing};
 use confpart::wire::date::Timestamp;
 use confpart::wire::http::{Progress, RequestReader};
-use confpart::wire::ident::AccountSid;
+use confpart::wire::ident::{AccountSid, ConferenceSid};
 use confpart::wire::sink::SliceSink;
 use serde_json::Value;
 
 const ACCOUNT: &str = "7e1e7e1e-7e1e-4e1e-8e1e-7e1e7e1e7e1e";
 const KEY: &str = "KEY0192837465abcdef_telnyx";
 const SW_PROJECT: &str = "d0d0d0d0-d0d0-4d0d-8d0d-d0d0d0d0d0d0";
+const TW_ACCOUNT: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const T0: u64 = 1_700_000_000;
 
 type Bridge = Service<'static, 4, 16>;
@@ -529,6 +530,82 @@ fn signalwire_errors_are_signalwire_shaped() {
         a.header("WWW-Authenticate"),
         Some("Basic realm=\"Twilio API\"")
     );
+}
+
+// telnyx-python sends the create, and so the conference's subscription, as JSON.
+#[cfg(feature = "json-body")]
+#[test]
+fn a_json_create_subscribes_the_conference() {
+    let mut tx = Tx::telnyx();
+    let a = tx.json(
+        &collection("room"),
+        r#"{"From": "+15005550006", "To": "+15005550001",
+            "ConferenceStatusCallback": "https://hooks.example/conf",
+            "ConferenceStatusCallbackEvent": "join leave"}"#,
+    );
+    assert_eq!(a.status, 201, "{}", a.body);
+    let cf = ConferenceSid::parse(a.body["conference_sid"].as_str().unwrap()).unwrap();
+    let sub = tx
+        .service
+        .conferences()
+        .subscription(&cf)
+        .expect("subscribed");
+    assert_eq!(sub.url(), "https://hooks.example/conf");
+    assert_eq!(tx.service.unrecorded_callbacks(), 0);
+    // A word Telnyx does not offer is refused with the create.
+    let a = tx.json(
+        &collection("other room"),
+        r#"{"From": "+15005550006", "To": "+15005550001",
+            "ConferenceStatusCallback": "https://hooks.example/conf",
+            "ConferenceStatusCallbackEvent": ["join", "modify"]}"#,
+    );
+    assert_eq!((a.status, a.telnyx_code()), (422, 10015), "{}", a.body);
+}
+
+#[test]
+fn a_call_by_its_legacy_uuid_and_labels_shaped_like_call_ids() {
+    // Telnyx: the legacy UUID an answer shows addresses the same call.
+    let mut tx = Tx::telnyx();
+    let (cf, call) = tx.create("room", "a");
+    let fetched = tx.get(&one(&cf, &call));
+    let legacy = fetched.body["call_sid_legacy"].as_str().unwrap().to_owned();
+    let by_legacy = tx.form(&one(&cf, &legacy), "Muted=true");
+    assert_eq!(by_legacy.status, 200, "{}", by_legacy.body);
+    assert_eq!(by_legacy.body["call_sid"], call.as_str());
+    // Telnyx: a label that is a call id could not be addressed: refused.
+    let a = tx.form(
+        &collection(&cf),
+        "From=%2B15005550006&To=%2B15005550001&Label=v3%3Alobby",
+    );
+    assert_eq!((a.status, a.telnyx_code()), (422, 10015), "{}", a.body);
+    // Twilio: `v1:lobby` is a label like any other, created and addressed.
+    let mut tw = Tx::new(Dialect::Twilio, TW_ACCOUNT, "token");
+    let auth = format!(
+        "Basic {}",
+        base64_encode(format!("{TW_ACCOUNT}:token").as_bytes())
+    );
+    let prefix = format!("/2010-04-01/Accounts/{TW_ACCOUNT}/Conferences");
+    let created = tw.request(
+        "POST",
+        &format!("{prefix}/room/Participants.json"),
+        Some("application/x-www-form-urlencoded"),
+        "From=%2B15005550006&To=%2B15005550001&Label=v1%3Alobby",
+        Some(&auth),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    let cf = created.body["conference_sid"].as_str().unwrap();
+    for path in ["v1:lobby", "v1%3Alobby"] {
+        let a = tw.request(
+            "POST",
+            &format!("{prefix}/{cf}/Participants/{path}.json"),
+            Some("application/x-www-form-urlencoded"),
+            "Muted=true",
+            Some(&auth),
+        );
+        assert_eq!(a.status, 200, "{path}: {}", a.body);
+        assert_eq!(a.body["label"], "v1:lobby");
+        assert_eq!(a.body["call_sid"], created.body["call_sid"]);
+    }
 }
 
 fn base64_encode(bytes: &[u8]) -> String {

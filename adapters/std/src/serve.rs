@@ -99,6 +99,13 @@ fn signing_key(
     }
     let key = match Ed25519Key::from_base64(value.trim().as_bytes()) {
         Ok(key) => key,
+        // Not a seed: a file of one. A value that names no file is never
+        // echoed (it may be a mistyped seed).
+        Err(_) if !Path::new(value).is_file() => {
+            return Err(Error::input(
+                "--signing-key is neither a base64 Ed25519 seed (32 bytes) nor a readable file",
+            ));
+        }
         Err(_) => {
             let bytes = read_file(Path::new(value))?;
             match <[u8; 32]>::try_from(bytes.as_slice()) {
@@ -246,6 +253,12 @@ mod tests {
         assert_eq!(key(text.to_str().unwrap()).unwrap(), Some(expected));
         std::fs::write(&text, "short").unwrap();
         assert!(key(text.to_str().unwrap()).is_err());
+        // A value that is neither is never echoed: it may be a mistyped seed.
+        let typo = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBw";
+        let e = signing_key(Dialect::Telnyx, Some(typo))
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains(typo), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(signing_key(Dialect::Twilio, Some(b64)).is_err());
         assert!(signing_key(Dialect::Telnyx, None).unwrap().is_none());

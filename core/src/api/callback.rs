@@ -1189,6 +1189,112 @@ impl<'a> Subscriber<'a> {
             events: events.unwrap_or(Subscriptions::default_for(dialect)),
         }))
     }
+
+    /// [`Subscriber::from_create`] for a JSON create body (telnyx-python's:
+    /// `{"ConferenceStatusCallback": "https://…", "ConferenceStatusCallbackEvent":
+    /// "join leave", …}`; the events also as an array of such strings). The
+    /// other keys are skipped. Needs the `json-body` feature.
+    ///
+    /// ```
+    /// use confpart::api::callback::{Event, Subscriber};
+    /// use confpart::api::{fields::Method, path::Dialect};
+    /// let body = br#"{"From": "a", "ConferenceStatusCallback": "https:\/\/h.example\/cb",
+    ///     "ConferenceStatusCallbackMethod": "GET", "ConferenceStatusCallbackEvent": ["join", "start end"]}"#;
+    /// let mut scratch = [0u8; 64];
+    /// let s = Subscriber::from_create_json(body, &mut scratch, Dialect::Telnyx)?.unwrap();
+    /// assert_eq!((s.url, s.method), ("https://h.example/cb", Method::Get));
+    /// assert!(s.events.covers(Event::ParticipantJoin) && s.events.covers(Event::ConferenceEnd));
+    /// assert!(!s.events.covers(Event::ParticipantLeave));
+    /// # Ok::<(), confpart::api::callback::FormError>(())
+    /// ```
+    #[cfg(feature = "json-body")]
+    pub fn from_create_json(
+        body: &'a [u8],
+        scratch: &'a mut [u8],
+        dialect: Dialect,
+    ) -> Result<Option<Self>, FormError> {
+        let mut scratch = Scratch { rest: scratch };
+        let (mut url, mut method, mut events) = (None, None, None::<Subscriptions>);
+        let mut ignored = IgnoredKeys::default();
+        fields::json_members(body, &mut ignored, |c, field: Field, key_offset| {
+            let mut v = fields::JsonValue::new(c, field);
+            let duplicate = FormError::DuplicateKey {
+                field,
+                offset: key_offset,
+            };
+            match field {
+                Field::ConferenceStatusCallback if url.is_none() => {
+                    let u = v.text(&mut scratch, URL_MAX_LEN)?;
+                    if let Some(u) = u {
+                        fields::check_url(u).map_err(|_| v.invalid())?;
+                    }
+                    url = u;
+                }
+                Field::ConferenceStatusCallbackMethod if method.is_none() => {
+                    method = v.method()?;
+                }
+                Field::ConferenceStatusCallbackEvent if events.is_none() => {
+                    events = json_subscriptions(&mut v, &mut scratch, dialect)?;
+                }
+                _ => return Err(duplicate),
+            }
+            Ok(())
+        })?;
+        Ok(url.map(|url| Subscriber {
+            url,
+            method: method.unwrap_or(Method::Post),
+            events: events.unwrap_or(Subscriptions::default_for(dialect)),
+        }))
+    }
+}
+
+/// `ConferenceStatusCallbackEvent` in JSON: a string of words, or an array
+/// of such strings (`None`: `null`).
+#[cfg(feature = "json-body")]
+fn json_subscriptions<'a>(
+    v: &mut fields::JsonValue<'_, 'a, Field>,
+    scratch: &mut Scratch<'a>,
+    dialect: Dialect,
+) -> Result<Option<Subscriptions>, FormError> {
+    let words = |text: &str, v: &fields::JsonValue<'_, 'a, Field>| {
+        Subscriptions::parse(text.as_bytes(), dialect).map_err(|_| v.invalid())
+    };
+    if v.cursor().peek() != Some(b'[') {
+        return match v.text(scratch, TEXT_MAX_LEN)? {
+            Some(text) => words(text, v).map(Some),
+            None => Ok(None),
+        };
+    }
+    let mut set = Subscriptions::EMPTY;
+    if v.cursor().enter().map_err(|e| v.syntax(e))? {
+        loop {
+            let text = v.text(scratch, TEXT_MAX_LEN)?.ok_or(v.invalid())?;
+            set = set.union(words(text, v)?);
+            if !v.cursor().more(b']').map_err(|e| v.syntax(e))? {
+                break;
+            }
+        }
+    }
+    Ok(Some(set))
+}
+
+/// The subscription keys of a create body, for [`fields::json_members`]:
+/// every other key of the create is skipped.
+#[cfg(feature = "json-body")]
+impl fields::BodyField for Field {
+    fn key(self) -> &'static str {
+        self.as_str()
+    }
+
+    fn from_key(key: &[u8]) -> Option<Self> {
+        [
+            Field::ConferenceStatusCallback,
+            Field::ConferenceStatusCallbackMethod,
+            Field::ConferenceStatusCallbackEvent,
+        ]
+        .into_iter()
+        .find(|f| f.as_str().as_bytes() == key)
+    }
 }
 
 #[cfg(test)]

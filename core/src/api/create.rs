@@ -660,6 +660,11 @@ impl<'a> Create<'a> {
         }
         if let Some(label) = self.label {
             Label::check(label).map_err(ValidationError::Label)?;
+            // In Telnyx a `v3:…` reference is a call id: such a label could
+            // not be addressed.
+            if dialect == Dialect::Telnyx && CallSid::parse(label).is_ok() {
+                return Err(ValidationError::Label(IdError::LabelLooksLikeCallSid));
+            }
         }
         match (self.coaching, self.call_sid_to_coach) {
             (Some(true), None) => return Err(ValidationError::CoachingWithoutTarget),

@@ -19,6 +19,7 @@
 //!
 //! [`Subscriber`]: crate::api::callback::Subscriber
 
+use super::ids::legacy_call_sid;
 use super::notice::{Notice, NoticeKind};
 use super::storage::Table;
 use super::store::ConferencesIn;
@@ -251,7 +252,7 @@ impl<T: Table<L>, const L: usize> ConferencesIn<T, L> {
     /// use confpart::api::{create::Create, fields::Method, path::Dialect};
     /// use confpart::api::signature::{Ed25519Key, validate_telnyx};
     /// use confpart::bridge::{CallbackSigner, ConferenceRef, Conferences, SequentialIds, Timing};
-    /// use confpart::wire::{date::Timestamp, ident::AccountSid};
+    /// use confpart::wire::{date::Timestamp, ident::{AccountSid, SidForm}};
     ///
     /// let mut set: Conferences<1, 2> = Conferences::new(Dialect::Telnyx, Timing::IMMEDIATE);
     /// let account = AccountSid::parse("f5586561-8ff0-4291-a51b-c7dfe4139ff9")?;
@@ -275,7 +276,8 @@ impl<T: Table<L>, const L: usize> ConferencesIn<T, L> {
     ///         validate_telnyx(&key.public_key(), sig.as_bytes(), ts.as_bytes(), body, now)?;
     ///         let mut scratch = [0u8; 512];
     ///         let cb = Callback::decode(body, &mut scratch)?.callback;
-    ///         assert_eq!(cb.call_sid_legacy, cb.call_sid);
+    ///         // The legacy UUID the participant resource shows too.
+    ///         assert_eq!(cb.call_sid_legacy.map(|s| s.form()), Some(SidForm::Uuid));
     ///         sent.push((cb.sequence_number, cb.event));
     ///     }
     /// }
@@ -349,7 +351,8 @@ fn outgoing_signed<T: Table<L>, const L: usize>(
         let state = member.state();
         cb.call_sid = Some(call);
         if dialect == Dialect::Telnyx {
-            cb.call_sid_legacy = Some(call);
+            // The UUID the participant resource shows as `call_sid_legacy`.
+            cb.call_sid_legacy = legacy_call_sid(&call);
         }
         cb.muted = Some(state.muted);
         cb.hold = Some(state.hold);

@@ -106,32 +106,7 @@ pub(super) fn legacy_call_sid(call: &CallSid) -> Option<CallSid> {
     if call.form() != SidForm::Telnyx {
         return None;
     }
-    let text = call.as_bytes().strip_prefix(b"v3:")?;
-    let (last, head) = text.split_last()?;
-    if head.len() != 21 {
-        return None;
-    }
-    let six = |c: u8| -> Option<u128> {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'-' => 62,
-            b'_' => 63,
-            _ => return None,
-        };
-        Some(u128::from(v))
-    };
-    let mut bits: u128 = 0;
-    for &c in head {
-        bits = (bits << 6) | six(c)?;
-    }
-    let last = six(*last)?;
-    // The last character carries 2 bits in its top; the rest must be 0.
-    if last & 0xf != 0 {
-        return None;
-    }
-    bits = (bits << 2) | (last >> 4);
+    let bits = crate::wire::ident::telnyx_bits(call.as_bytes())?;
     Some(CallSid::from_bits(bits, SidForm::Uuid))
 }
 

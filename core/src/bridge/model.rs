@@ -5,6 +5,7 @@
 use core::fmt;
 
 use super::event::{Event, Events};
+use super::ids::legacy_call_sid;
 use super::lifecycle::{Lifecycle, LifecycleError};
 use super::slots::Slots;
 use crate::api::codes;
@@ -13,7 +14,7 @@ use crate::api::path::{Dialect, PathStyle};
 use crate::bridge::ApiAnswer;
 use crate::wire::date::Timestamp;
 use crate::wire::ident::{
-    AccountSid, CallSid, ConferenceSid, LABEL_MAX_CHARS, Label, ParticipantRef,
+    AccountSid, CallSid, ConferenceSid, LABEL_MAX_CHARS, Label, ParticipantRef, SidForm,
 };
 
 /// Most participants a Twilio conference holds.
@@ -464,7 +465,11 @@ impl<M: Slots<Member<L>>, const L: usize> ConferenceIn<M, L> {
     }
 
     /// The participant a path addresses: by call SID (live or final), or by
-    /// label (live participants only, labels are unique among those).
+    /// label (live participants only, labels are unique among those). A
+    /// Telnyx conference also knows a call by its legacy UUID (the
+    /// `call_sid_legacy` its answers show); in the other dialects a
+    /// `v<digit>:…` reference, a Telnyx call-id form they never give out,
+    /// is the label it spells (`v1:lobby`).
     pub fn find(&self, who: &ParticipantRef) -> Option<&Member<L>> {
         self.position(who).and_then(|i| self.members.get(i))
     }
@@ -472,7 +477,23 @@ impl<M: Slots<Member<L>>, const L: usize> ConferenceIn<M, L> {
     pub(super) fn position(&self, who: &ParticipantRef) -> Option<usize> {
         match who {
             ParticipantRef::Call(call) => {
-                self.members.iter().position(|m| m.state.call_sid == *call)
+                let found = self.members.iter().position(|m| m.state.call_sid == *call);
+                if found.is_some() {
+                    return found;
+                }
+                // Only after a miss: the lookup by SID stays one comparison
+                // per member.
+                match (self.dialect, call.form()) {
+                    (Dialect::Telnyx, SidForm::Uuid) => self
+                        .members
+                        .iter()
+                        .position(|m| legacy_call_sid(&m.state.call_sid) == Some(*call)),
+                    (Dialect::Twilio | Dialect::SignalWire, SidForm::Telnyx) => self
+                        .members
+                        .iter()
+                        .position(|m| m.is_live() && m.label.as_str() == call.as_str()),
+                    _ => None,
+                }
             }
             ParticipantRef::Label(label) => self
                 .members

@@ -600,14 +600,18 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
         let created = self
             .set
             .create(&call.account, conference, &create, call.now, ids)?;
-        // A JSON create's subscription is not read: the callback form
-        // reader takes forms only.
-        if created.new_conference && kind == BodyKind::Form {
+        if created.new_conference {
             // The first participant's ConferenceStatusCallback*, read into
             // the scratch the create's values no longer need. One the
             // create decoder let through but that is not a subscription (a
             // relative URL, an unknown word) is counted, not recorded.
-            match Subscriber::from_create(call.m.body(), scratch, self.set.dialect()) {
+            let (body, dialect) = (call.m.body(), self.set.dialect());
+            let subscriber = match kind {
+                BodyKind::Form => Subscriber::from_create(body, scratch, dialect),
+                #[cfg(feature = "json-body")]
+                BodyKind::Json => Subscriber::from_create_json(body, scratch, dialect),
+            };
+            match subscriber {
                 Ok(Some(subscriber)) => {
                     if !self.set.subscribe(&created.conference, &subscriber) {
                         self.unrecorded = self.unrecorded.saturating_add(1);

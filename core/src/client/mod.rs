@@ -180,7 +180,8 @@ pub enum ClientError {
         offset: usize,
     },
     /// A Bearer API key with a byte that is not visible ASCII (a space, a
-    /// control character, non-ASCII), at this byte offset.
+    /// control character, non-ASCII), at this byte offset; an empty key is
+    /// offset 0.
     ApiKey {
         /// Byte offset in the key.
         offset: usize,
@@ -253,7 +254,7 @@ impl fmt::Display for ClientError {
             Self::ApiKey { offset } => {
                 write!(
                     f,
-                    "API key has a byte that is not visible ASCII at byte {offset}"
+                    "API key is empty or has a byte that is not visible ASCII at byte {offset}"
                 )
             }
             Self::AuthScheme {
@@ -331,6 +332,7 @@ client_from!(
 /// assert!(key.is_bearer());
 /// assert_eq!(format!("{key:?}"), r#"Credentials { bearer: "<redacted>" }"#);
 /// assert_eq!(Credentials::bearer("KEY 1").err(), Some(ClientError::ApiKey { offset: 3 }));
+/// assert_eq!(Credentials::bearer("").err(), Some(ClientError::ApiKey { offset: 0 }));
 /// # Ok::<(), ClientError>(())
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -394,6 +396,9 @@ impl<'a> Credentials<'a> {
     pub fn bearer(api_key: &'a str) -> Result<Self, ClientError> {
         if let Some(offset) = api_key.bytes().position(|b| !b.is_ascii_graphic()) {
             return Err(ClientError::ApiKey { offset });
+        }
+        if api_key.is_empty() {
+            return Err(ClientError::ApiKey { offset: 0 });
         }
         Ok(Self {
             username: "",

@@ -331,16 +331,42 @@ fn raw_from_bits(bits: u128, form: SidForm, kind: IdKind) -> RawSid {
     RawSid { bytes, form }
 }
 
+/// base64url's alphabet (RFC 4648 §5), in which a minted Telnyx call id
+/// writes its bits.
+const B64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/// Characters of the 128 bits of a minted Telnyx call id.
+const TELNYX_BITS_CHARS: usize = 22;
+
+/// The 128 bits a Telnyx call id made by `CallSid::from_bits(bits,
+/// SidForm::Telnyx)` carries (`v3:` and exactly 22 base64url characters,
+/// the last one's low 4 bits zero); `None` for any other id.
+pub(crate) fn telnyx_bits(id: &[u8]) -> Option<u128> {
+    let text = id.strip_prefix(b"v3:")?;
+    let (last, head) = text.split_last()?;
+    if text.len() != TELNYX_BITS_CHARS {
+        return None;
+    }
+    let six = |c: u8| B64URL.iter().position(|&a| a == c).map(|v| v as u128);
+    let mut bits: u128 = 0;
+    for &c in head {
+        bits = (bits << 6) | six(c)?;
+    }
+    let last = six(*last)?;
+    // The last character carries 2 bits in its top; the rest must be 0.
+    if last & 0xf != 0 {
+        return None;
+    }
+    Some((bits << 2) | (last >> 4))
+}
+
 /// A Telnyx call-control id from 128 bits: `v3:` and the bits as 22
 /// base64url characters (6 bits each, most significant first; the last
 /// character carries the final 2 bits, shifted up).
 fn telnyx_from_bits(bits: u128) -> RawSid {
-    const B64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    const CHARS: usize = 22;
     let mut bytes = [0u8; SID_CAPACITY];
     crate::wire::sink::copy(&mut bytes, b"v3:");
     let text = bytes
-        .get_mut(TELNYX_CALL_ID_PREFIX_LEN..TELNYX_CALL_ID_PREFIX_LEN + CHARS)
+        .get_mut(TELNYX_CALL_ID_PREFIX_LEN..TELNYX_CALL_ID_PREFIX_LEN + TELNYX_BITS_CHARS)
         .unwrap_or(&mut []);
     for (i, slot) in text.iter_mut().enumerate() {
         let six = match 122u32.checked_sub(6 * i as u32) {
@@ -587,7 +613,10 @@ impl Label {
         if s == "." || s == ".." {
             return Err(IdError::LabelDotSegment);
         }
-        if CallSid::parse(s).is_ok() {
+        // Twilio's and SignalWire's call SIDs; a Telnyx-shaped label
+        // (`v1:lobby`) is refused only where Telnyx ids are call SIDs
+        // (`Create::validate` for Telnyx).
+        if CallSid::parse(s).is_ok_and(|sid| sid.form() != SidForm::Telnyx) {
             return Err(IdError::LabelLooksLikeCallSid);
         }
         Ok(())
@@ -760,8 +789,12 @@ mod tests {
         // Only call SIDs have the Telnyx form.
         assert!(AccountSid::parse(TELNYX_CALL).is_err());
         assert!(ConferenceSid::parse(TELNYX_CALL).is_err());
-        // A label cannot be one.
-        assert_eq!(Label::new(TELNYX_CALL), Err(IdError::LabelLooksLikeCallSid));
+        // A Twilio label may be shaped like one (Telnyx's create refuses it).
+        assert!(Label::new(TELNYX_CALL).is_ok());
+        assert_eq!(
+            Label::new("CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+            Err(IdError::LabelLooksLikeCallSid)
+        );
         // Equality sees the length (the tail is zero-padded).
         assert_ne!(
             CallSid::parse("v3:ab").unwrap(),

@@ -201,7 +201,7 @@ async fn serve_round(end: &mut End, dialect: Dialect) -> Option<()> {
                     break;
                 }
                 Err(e) => {
-                    Service::<1, 4>::reject(&e, &mut sink).ok()?;
+                    Service::<1, 4>::reject_in(dialect, &e, &mut sink).ok()?;
                     break;
                 }
             }
