@@ -10,7 +10,7 @@ use confpart::api::path::Dialect;
 use confpart::bridge::{Account, Handled, SequentialIds, Service, Timing};
 use confpart::wire::date::Timestamp;
 use confpart::wire::http::{Progress, RequestReader};
-use confpart::wire::ident::{AccountSid, ConferenceSid};
+use confpart::wire::ident::AccountSid;
 use confpart::wire::sink::SliceSink;
 use serde_json::Value;
 
@@ -544,7 +544,9 @@ fn a_json_create_subscribes_the_conference() {
             "ConferenceStatusCallbackEvent": "join leave"}"#,
     );
     assert_eq!(a.status, 201, "{}", a.body);
-    let cf = ConferenceSid::parse(a.body["conference_sid"].as_str().unwrap()).unwrap();
+    let cf =
+        confpart::wire::ident::ConferenceSid::parse(a.body["conference_sid"].as_str().unwrap())
+            .unwrap();
     let sub = tx
         .service
         .conferences()
