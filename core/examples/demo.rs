@@ -1,5 +1,5 @@
 //! The main job of the repository until the std adapter exists: encode every
-//! Update recipe for both dialects, decode a real Twilio response, an error
+//! Update recipe for every dialect, decode a real Twilio response, an error
 //! body and a list page, and show what the bridge side makes of a form body
 //! as a Python, Node or Go client sends it.
 //!
@@ -54,10 +54,11 @@ fn main() {
         let n = update.encode_to_slice(&mut body).unwrap();
         println!("  {name:<26} {}", std::str::from_utf8(&body[..n]).unwrap());
         println!(
-            "  {:<26} twilio: {}; signalwire: {}",
+            "  {:<26} twilio: {}; signalwire: {}; telnyx: {}",
             "",
             verdict(update.validate(Dialect::Twilio)),
-            verdict(update.validate(Dialect::SignalWire))
+            verdict(update.validate(Dialect::SignalWire)),
+            verdict(update.validate(Dialect::Telnyx))
         );
     }
 

@@ -229,7 +229,7 @@ mod tls {
         Anchors(&'a [TrustAnchor<'a>], Validity),
         /// **No verification at all**: anyone on the path can read and
         /// change the traffic, the auth token included. Only for a lab
-        /// bridge on a trusted link; never for Twilio or SignalWire.
+        /// bridge on a trusted link; never for Twilio, SignalWire or Telnyx.
         DangerNoVerification,
     }
 

@@ -128,7 +128,7 @@ impl Sink for VecSink<'_> {
 /// What a bridge answers as, whom it accepts, and how many participants it holds.
 #[derive(Debug, Clone)]
 pub struct BridgeConfig {
-    /// Twilio or SignalWire answers.
+    /// Twilio, SignalWire or Telnyx answers.
     pub dialect: Dialect,
     /// Lifecycle delays.
     pub timing: Timing,

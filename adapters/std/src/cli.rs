@@ -198,11 +198,11 @@ pub enum Command {
     List(ListArgs),
     /// Remove a participant from its conference.
     Delete(TargetArgs),
-    /// Add a participant (dial out; Twilio, not SignalWire's API, which has none).
+    /// Add a participant (dial out; Twilio and Telnyx, not SignalWire's API, which has none).
     ///
     /// SignalWire's compatibility API lists, fetches, updates and deletes participants but
     /// has no create: dial a call whose cXML is `<Dial><Conference>` instead. With
-    /// --base-url, any bridge that has it (`confpart serve` does, for both dialects).
+    /// --base-url, any bridge that has it (`confpart serve` does, in every dialect).
     Create(CreateArgs),
     /// Print the exact request bytes without sending them.
     #[command(subcommand)]

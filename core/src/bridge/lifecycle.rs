@@ -105,7 +105,7 @@ impl Lifecycle {
         }
     }
 
-    /// The lifecycle state a wire status stands for, in either dialect
+    /// The lifecycle state a wire status stands for, in any dialect
     /// (`in-progress` is `Connected`, `completed` is `Complete`); `None` for
     /// an unknown status text.
     pub fn from_status(status: Status) -> Option<Lifecycle> {

@@ -927,7 +927,7 @@ impl<'a> Request<'a> {
 pub struct Failure<'a> {
     /// The HTTP status.
     pub status: u16,
-    /// The decoded error body (Twilio or SignalWire shape); `None` when the
+    /// The decoded error body (Twilio's, SignalWire's or Telnyx's shape); `None` when the
     /// body is empty or not an error document (e.g. a proxy's HTML page).
     pub error: Option<ApiError<'a>>,
     /// For 429 and 503: when to retry, if the response said so.
