@@ -59,5 +59,9 @@ fn main() -> ! {
         exit(false)
     };
     let c = decoded.callback;
-    exit(c.event == Event::ParticipantJoin && c.sequence_number == 5 && c.call_sid_legacy == c.call_sid)
+    exit(
+        c.event == Event::ParticipantJoin
+            && c.sequence_number == 5
+            && c.call_sid_legacy == c.call_sid,
+    )
 }
