@@ -532,6 +532,35 @@ fn signalwire_errors_are_signalwire_shaped() {
     );
 }
 
+#[test]
+fn each_service_answers_its_own_paths_only() {
+    let mut tx = Tx::telnyx();
+    let (cf, call) = tx.create("room", "a");
+    let twilio_shaped =
+        format!("/2010-04-01/Accounts/{ACCOUNT}/Conferences/{cf}/Participants/{call}.json");
+    let a = tx.get(&twilio_shaped);
+    assert_eq!((a.status, a.telnyx_code()), (404, 10005), "{}", a.body);
+    assert_eq!(tx.get(&one(&cf, &call)).status, 200);
+    let mut tw = Tx::new(Dialect::Twilio, TW_ACCOUNT, "token");
+    let auth = format!(
+        "Basic {}",
+        base64_encode(format!("{TW_ACCOUNT}:token").as_bytes())
+    );
+    let a = tw.request(
+        "POST",
+        &format!("/v2/texml/Accounts/{TW_ACCOUNT}/Conferences/room/Participants"),
+        Some("application/x-www-form-urlencoded"),
+        "From=%2B15005550006&To=%2B15005550001",
+        Some(&auth),
+    );
+    assert_eq!(
+        (a.status, &a.body["code"]),
+        (404, &20404.into()),
+        "{}",
+        a.body
+    );
+}
+
 // telnyx-python sends the create, and so the conference's subscription, as JSON.
 #[cfg(feature = "json-body")]
 #[test]

@@ -485,6 +485,13 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
     ) -> Result<u16, BridgeError> {
         let routed = route(m);
         let target = target(m, &routed, name)?;
+        // A service answers its own paths only: Telnyx's under `/v2/texml`,
+        // Twilio's and SignalWire's under `/2010-04-01` or the LaML prefix.
+        if (target.style == PathStyle::Texml) != (self.set.dialect() == Dialect::Telnyx) {
+            return Err(BridgeError::NotFound {
+                error: PathError::Prefix,
+            });
+        }
         self.authenticate(m.authorization(), &target.account)?;
         let call = Call {
             m,
