@@ -639,6 +639,16 @@ fn a_call_by_its_legacy_uuid_and_labels_shaped_like_call_ids() {
     }
 }
 
+#[test]
+fn telnyx_lists_take_no_filters() {
+    let mut tx = Tx::telnyx();
+    let (cf, _) = tx.create("room", "a");
+    let a = tx.get(&format!("{}?Muted=true", collection(&cf)));
+    assert_eq!((a.status, a.telnyx_code()), (422, 10015), "{}", a.body);
+    let a = tx.get(&format!("{}?PageSize=1", collection(&cf)));
+    assert_eq!(a.status, 200, "{}", a.body);
+}
+
 fn base64_encode(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(bytes)

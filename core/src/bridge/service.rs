@@ -582,6 +582,9 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
     ) -> Result<u16, BridgeError> {
         let query = call.m.query().unwrap_or("").as_bytes();
         let query = ListQuery::decode(query, scratch)?;
+        // Telnyx's list takes no filters: one is refused (422 / 10015), as
+        // the client refuses to send it, rather than answered unfiltered.
+        query.validate_for(call.dialect)?;
         let page = self.set.list(&call.account, sid, &query, call.now)?;
         write_page(out, &page, call.style, call.connection)?;
         Ok(200)
