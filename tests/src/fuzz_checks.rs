@@ -519,10 +519,29 @@ pub fn update_decode_json(body: &[u8]) {
     assert_eq!(again.update, decoded.update);
 }
 
-/// JSON body → Create (`Create::decode_json`): never panics, a scratch as
+/// JSON body → Create (`Create::decode_json`) and its conference
+/// subscription (`Subscriber::from_create_json`): never panic, a scratch as
 /// long as the body suffices; what decodes, re-encoded as a form body,
 /// decodes to the same create with the same verdicts in every dialect.
 pub fn create_decode_json(body: &[u8]) {
+    // The conference's subscription read from the same JSON body: never
+    // panics, a scratch as long as the body suffices, a URL it keeps is one.
+    for dialect in Dialect::ALL {
+        let mut scratch = vec![0u8; body.len()];
+        match confpart::api::callback::Subscriber::from_create_json(body, &mut scratch, dialect) {
+            Ok(Some(s)) => assert!(
+                s.url
+                    .get(..4)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("http")),
+                "{s:?}"
+            ),
+            Ok(None) => {}
+            Err(e) => assert!(
+                !matches!(e, confpart::api::callback::FormError::ScratchFull { .. }),
+                "a scratch as long as the body must suffice: {e:?}"
+            ),
+        }
+    }
     let mut scratch = vec![0u8; body.len()];
     let decoded = match Create::decode_json(body, &mut scratch) {
         Ok(d) => d,
