@@ -1234,7 +1234,7 @@ impl<'a> Subscriber<'a> {
                     method = v.method()?;
                 }
                 Field::ConferenceStatusCallbackEvent if events.is_none() => {
-                    events = json_subscriptions(&mut v, &mut scratch, dialect)?;
+                    events = json_subscriptions(&mut v, dialect)?;
                 }
                 _ => return Err(duplicate),
             }
@@ -1249,33 +1249,25 @@ impl<'a> Subscriber<'a> {
 }
 
 /// `ConferenceStatusCallbackEvent` in JSON: a string of words, or an array
-/// of such strings (`None`: `null`).
+/// of such strings (`None`: `null`), each at most [`TEXT_MAX_LEN`] bytes
+/// once unescaped.
 #[cfg(feature = "json-body")]
-fn json_subscriptions<'a>(
-    v: &mut fields::JsonValue<'_, 'a, Field>,
-    scratch: &mut Scratch<'a>,
+fn json_subscriptions(
+    v: &mut fields::JsonValue<'_, '_, Field>,
     dialect: Dialect,
 ) -> Result<Option<Subscriptions>, FormError> {
-    let words = |text: &str, v: &fields::JsonValue<'_, 'a, Field>| {
-        Subscriptions::parse(text.as_bytes(), dialect).map_err(|_| v.invalid())
-    };
-    if v.cursor().peek() != Some(b'[') {
-        return match v.text(scratch, TEXT_MAX_LEN)? {
-            Some(text) => words(text, v).map(Some),
-            None => Ok(None),
-        };
-    }
+    let (invalid, field) = (v.invalid(), v.field);
     let mut set = Subscriptions::EMPTY;
-    if v.cursor().enter().map_err(|e| v.syntax(e))? {
-        loop {
-            let text = v.text(scratch, TEXT_MAX_LEN)?.ok_or(v.invalid())?;
-            set = set.union(words(text, v)?);
-            if !v.cursor().more(b']').map_err(|e| v.syntax(e))? {
-                break;
-            }
-        }
-    }
-    Ok(Some(set))
+    let present = v.strings(|s| {
+        let mut buf = [0u8; TEXT_MAX_LEN];
+        let text = fields::JsonValue::<Field>::small(s, &mut buf).ok_or(FormError::TooLong {
+            field,
+            max: TEXT_MAX_LEN,
+        })?;
+        set = set.union(Subscriptions::parse(text, dialect).map_err(|_| invalid)?);
+        Ok(())
+    })?;
+    Ok(present.then_some(set))
 }
 
 /// The subscription keys of a create body, for [`fields::json_members`]:

@@ -1023,28 +1023,13 @@ fn json_beep(v: &mut JsonValue<'_, '_, Field>) -> Result<Option<Beep>, FormError
 /// or an array of such strings.
 #[cfg(feature = "json-body")]
 fn json_events(v: &mut JsonValue<'_, '_, Field>) -> Result<Option<CallEvents>, FormError> {
-    if v.null()? {
-        return Ok(None);
-    }
     let invalid = v.invalid();
-    if let Some(s) = v.string()? {
-        return event_words(s, invalid).map(Some);
-    }
-    let c = v.cursor();
-    if c.peek() != Some(b'[') {
-        return Err(invalid);
-    }
     let mut events = CallEvents::EMPTY;
-    if c.enter().map_err(|e| v.syntax(e))? {
-        loop {
-            let item = v.string()?.ok_or(invalid)?;
-            events = CallEvents(events.0 | event_words(item, invalid)?.0);
-            if !v.cursor().more(b']').map_err(|e| v.syntax(e))? {
-                break;
-            }
-        }
-    }
-    Ok(Some(events))
+    let present = v.strings(|s| {
+        events = CallEvents(events.0 | event_words(s, invalid)?.0);
+        Ok(())
+    })?;
+    Ok(present.then_some(events))
 }
 
 /// The events of one string value (separated by spaces).

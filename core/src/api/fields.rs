@@ -579,6 +579,36 @@ impl<'c, 'a, F: BodyField> JsonValue<'c, 'a, F> {
         self.c.string().map(Some).map_err(|e| self.syntax(e))
     }
 
+    /// A string, or an array of strings (a list of words either way, as
+    /// the SDKs send `…Event` values): `each` gets every string in order.
+    /// `false` for `null`; any other JSON type, or a non-string item, is
+    /// [`FormError::InvalidValue`].
+    pub(crate) fn strings(
+        &mut self,
+        mut each: impl FnMut(JsonStr<'a>) -> Result<(), FormError<F>>,
+    ) -> Result<bool, FormError<F>> {
+        if self.null()? {
+            return Ok(false);
+        }
+        if let Some(s) = self.string()? {
+            each(s)?;
+            return Ok(true);
+        }
+        if self.c.peek() != Some(b'[') {
+            return Err(self.invalid());
+        }
+        if self.c.enter().map_err(|e| self.syntax(e))? {
+            loop {
+                let s = self.string()?.ok_or(self.invalid())?;
+                each(s)?;
+                if !self.c.more(b']').map_err(|e| self.syntax(e))? {
+                    break;
+                }
+            }
+        }
+        Ok(true)
+    }
+
     /// A string value, unescaped into `buf` when it has escapes (`None`:
     /// longer than `buf`).
     pub(crate) fn small<'b>(s: JsonStr<'a>, buf: &'b mut [u8]) -> Option<&'b [u8]>
