@@ -199,14 +199,7 @@ where
     S: Sink + ?Sized,
     I: IntoIterator<Item = &'p Participant<'a>>,
 {
-    sink.put(b"{\"participants\":[")?;
-    for (i, p) in participants.into_iter().enumerate() {
-        if i > 0 {
-            sink.put(b",")?;
-        }
-        p.encode(sink)?;
-    }
-    sink.put(b"]")?;
+    write_participants(sink, Dialect::Twilio, participants)?;
     write_links(
         sink,
         [
@@ -268,14 +261,7 @@ where
     if dialect != Dialect::Telnyx {
         return encode_page(sink, meta, participants);
     }
-    sink.put(b"{\"participants\":[")?;
-    for (i, p) in participants.into_iter().enumerate() {
-        if i > 0 {
-            sink.put(b",")?;
-        }
-        p.encode_for(dialect, Reply::Resource, sink)?;
-    }
-    sink.put(b"]")?;
+    write_participants(sink, dialect, participants)?;
     write_numbers(sink, meta)?;
     write_links(
         sink,
@@ -286,6 +272,27 @@ where
         ],
     )?;
     sink.put(b"}")
+}
+
+/// `{"participants":[…]`: each participant as `dialect`'s resource
+/// ([`Participant::encode_for`]), straight into `sink`.
+fn write_participants<'p, 'a: 'p, S, I>(
+    sink: &mut S,
+    dialect: Dialect,
+    participants: I,
+) -> Result<(), WriteError>
+where
+    S: Sink + ?Sized,
+    I: IntoIterator<Item = &'p Participant<'a>>,
+{
+    sink.put(b"{\"participants\":[")?;
+    for (i, p) in participants.into_iter().enumerate() {
+        if i > 0 {
+            sink.put(b",")?;
+        }
+        p.encode_for(dialect, Reply::Resource, sink)?;
+    }
+    sink.put(b"]")
 }
 
 /// The page's numbers, each as `,"key":n`, in the order both shapes share.
