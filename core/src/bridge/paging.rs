@@ -425,33 +425,21 @@ impl PageUri {
                 sink.put_str(if v { "true&" } else { "false&" })?;
             }
         }
-        match self.dialect {
-            Dialect::Telnyx => {
-                sink.put_str("Page=")?;
-                sink.put_u64(u64::from(self.page))?;
-                sink.put_str("&PageSize=")?;
-                sink.put_u64(u64::from(self.page_size))?;
-                if let Some(token) = &self.token {
-                    sink.put_str("&PageToken=")?;
-                    token.write(sink)?;
-                }
-            }
-            Dialect::Twilio => {
-                sink.put_str("PageSize=")?;
-                sink.put_u64(u64::from(self.page_size))?;
-                sink.put_str("&Page=")?;
-                sink.put_u64(u64::from(self.page))?;
-                if let Some(token) = &self.token {
-                    sink.put_str("&PageToken=")?;
-                    token.write(sink)?;
-                }
-            }
-            Dialect::SignalWire => {
-                sink.put_str("Page=")?;
-                sink.put_u64(u64::from(self.page))?;
-                sink.put_str("&PageSize=")?;
-                sink.put_u64(u64::from(self.page_size))?;
-            }
+        let (page, size) = (u64::from(self.page), u64::from(self.page_size));
+        let numbers = match self.dialect {
+            Dialect::Twilio => [("PageSize=", size), ("&Page=", page)],
+            Dialect::SignalWire | Dialect::Telnyx => [("Page=", page), ("&PageSize=", size)],
+        };
+        for (key, value) in numbers {
+            sink.put_str(key)?;
+            sink.put_u64(value)?;
+        }
+        // SignalWire's pages are numbered: no token.
+        if self.dialect != Dialect::SignalWire
+            && let Some(token) = &self.token
+        {
+            sink.put_str("&PageToken=")?;
+            token.write(sink)?;
         }
         Ok(())
     }
