@@ -55,19 +55,14 @@ fn main() {
         }
     }
     if all || what == "bridge_roundtrip" {
-        let path = scenario::path();
-        let mut req = [0u8; 2048];
-        let len = scenario::request(&path, scenario::full_update())
-            .encode_to_slice(&mut req)
-            .unwrap();
+        let req = update_request();
         let now = Timestamp::from_unix(1_700_000_100).unwrap();
         let mut conf = scenario::conference();
         let mut bufs = Box::new(BridgeBuffers::default());
         let mut out = [0u8; 2048];
         for _ in 0..n {
             black_box(
-                scenario::bridge(&mut conf, &mut bufs, black_box(&req[..len]), &mut out, now)
-                    .unwrap(),
+                scenario::bridge(&mut conf, &mut bufs, black_box(&req), &mut out, now).unwrap(),
             );
         }
     }
@@ -78,29 +73,15 @@ fn main() {
         use confpart::api::create::Create;
         use confpart::api::path::Dialect;
         use confpart::bridge::{Account, Service};
-        use confpart::bridge::{ConferenceRef, IdSource, Timing};
-        use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, IdError};
-        struct Ids(usize);
-        impl IdSource for Ids {
-            fn call_sid(&mut self, _: Dialect) -> Result<CallSid, IdError> {
-                self.0 += 1;
-                CallSid::parse(if self.0 == 1 { CA } else { CB })
-            }
-            fn conference_sid(&mut self, _: Dialect) -> Result<ConferenceSid, IdError> {
-                ConferenceSid::parse(CF)
-            }
-        }
-        let path = scenario::path();
-        let mut req = [0u8; 2048];
-        let len = scenario::request(&path, scenario::full_update())
-            .encode_to_slice(&mut req)
-            .unwrap();
+        use confpart::bridge::{ConferenceRef, Timing};
+        use confpart::wire::ident::{AccountSid, ConferenceSid};
+        let req = update_request();
         let now = Timestamp::from_unix(1_700_000_100).unwrap();
         let account = AccountSid::parse(AC).unwrap();
         let accounts = [Account::new(account, TOKEN)];
         let mut service: Box<Service<'_, 1, 4>> =
             Box::new(Service::new(Dialect::Twilio, Timing::IMMEDIATE, &accounts));
-        let mut ids = Ids(0);
+        let mut ids = Ids::new(1, 2);
         let conference = ConferenceRef::Sid(ConferenceSid::parse(CF).unwrap());
         for _ in 0..2 {
             let create = Create::new("+15005550006", "+15005550001");
@@ -109,7 +90,7 @@ fn main() {
                 .create(&account, conference, &create, now, &mut ids)
                 .unwrap();
         }
-        handle_updates(&mut service, &mut ids, &req[..len], now, n);
+        handle_updates(&mut service, &mut ids, &req, now, n);
     }
     if all || what == "service_full_250" {
         // `service_roundtrip` in a full conference of Twilio's size: 250
@@ -119,35 +100,17 @@ fn main() {
         use confpart::api::create::Create;
         use confpart::api::path::Dialect;
         use confpart::bridge::{Account, Service};
-        use confpart::bridge::{ConferenceRef, IdSource, Timing};
-        use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, IdError, SidForm};
+        use confpart::bridge::{ConferenceRef, Timing};
+        use confpart::wire::ident::{AccountSid, ConferenceSid};
         const FULL: usize = 250;
-        struct Ids(u128);
-        impl IdSource for Ids {
-            fn call_sid(&mut self, _: Dialect) -> Result<CallSid, IdError> {
-                self.0 += 1;
-                // The update coaches CB: the first to join.
-                match self.0 {
-                    1 => CallSid::parse(CB),
-                    n if n == FULL as u128 => CallSid::parse(CA),
-                    n => Ok(CallSid::from_bits(n, SidForm::Twilio)),
-                }
-            }
-            fn conference_sid(&mut self, _: Dialect) -> Result<ConferenceSid, IdError> {
-                ConferenceSid::parse(CF)
-            }
-        }
-        let path = scenario::path();
-        let mut req = [0u8; 2048];
-        let len = scenario::request(&path, scenario::full_update())
-            .encode_to_slice(&mut req)
-            .unwrap();
+        let req = update_request();
         let now = Timestamp::from_unix(1_700_000_100).unwrap();
         let account = AccountSid::parse(AC).unwrap();
         let accounts = [Account::new(account, TOKEN)];
         let mut service: Box<Service<'_, 1, FULL>> =
             Box::new(Service::new(Dialect::Twilio, Timing::IMMEDIATE, &accounts));
-        let mut ids = Ids(0);
+        // The update coaches CB: the first to join.
+        let mut ids = Ids::new(FULL as u128, 1);
         let conference = ConferenceRef::Sid(ConferenceSid::parse(CF).unwrap());
         for _ in 0..FULL {
             let create = Create::new("+15005550006", "+15005550001");
@@ -156,7 +119,7 @@ fn main() {
                 .create(&account, conference, &create, now, &mut ids)
                 .unwrap();
         }
-        handle_updates(&mut service, &mut ids, &req[..len], now, n);
+        handle_updates(&mut service, &mut ids, &req, now, n);
     }
     if all || what == "host_service_100k" {
         // `service_roundtrip` in the host bridge's service
@@ -166,28 +129,10 @@ fn main() {
         // request scans the bridge.
         use confpart::api::create::Create;
         use confpart::api::path::Dialect;
-        use confpart::bridge::{Account, ConferenceRef, IdSource, Limits, Timing};
-        use confpart::wire::ident::{AccountSid, CallSid, ConferenceSid, IdError, SidForm};
+        use confpart::bridge::{Account, ConferenceRef, Limits, Timing};
+        use confpart::wire::ident::{AccountSid, ConferenceSid, SidForm};
         use confpart_std::store::HeapService;
-        struct Ids(u128);
-        impl IdSource for Ids {
-            fn call_sid(&mut self, _: Dialect) -> Result<CallSid, IdError> {
-                self.0 += 1;
-                match self.0 {
-                    1 => CallSid::parse(CA),
-                    2 => CallSid::parse(CB),
-                    n => Ok(CallSid::from_bits(n, SidForm::Twilio)),
-                }
-            }
-            fn conference_sid(&mut self, _: Dialect) -> Result<ConferenceSid, IdError> {
-                ConferenceSid::parse(CF)
-            }
-        }
-        let path = scenario::path();
-        let mut req = [0u8; 2048];
-        let len = scenario::request(&path, scenario::full_update())
-            .encode_to_slice(&mut req)
-            .unwrap();
+        let req = update_request();
         let now = Timestamp::from_unix(1_700_000_100).unwrap();
         let account = AccountSid::parse(AC).unwrap();
         let accounts = [Account::new(account, TOKEN)];
@@ -197,7 +142,7 @@ fn main() {
             &accounts,
             Limits::TWILIO,
         );
-        let mut ids = Ids(0);
+        let mut ids = Ids::new(1, 2);
         let create = Create::new("+15005550006", "+15005550001");
         for c in 0..10_000u128 {
             let sid = if c == 0 {
@@ -213,7 +158,7 @@ fn main() {
             }
         }
         assert_eq!(service.conferences().live_participants(), 100_000);
-        handle_updates(&mut service, &mut ids, &req[..len], now, n);
+        handle_updates(&mut service, &mut ids, &req, now, n);
     }
     if all || what == "service_telnyx" {
         // `service_roundtrip` as Telnyx: the same update (less WaitMethod,
@@ -314,11 +259,7 @@ fn main() {
         }
     }
     if all || what == "std_bridge_roundtrip" {
-        let path = scenario::path();
-        let mut req = [0u8; 2048];
-        let len = scenario::request(&path, scenario::full_update())
-            .encode_to_slice(&mut req)
-            .unwrap();
+        let req = update_request();
         let mut b = StdBridge {
             account: AC.into(),
             conference: CF.into(),
@@ -332,10 +273,62 @@ fn main() {
         }
         for _ in 0..n {
             black_box(
-                b.handle(black_box(&req[..len]), "Tue, 14 Nov 2023 22:15:00 +0000")
+                b.handle(black_box(&req), "Tue, 14 Nov 2023 22:15:00 +0000")
                     .unwrap(),
             );
         }
+    }
+}
+
+/// The full update as the Twilio SDKs send it, framed: the request of the bridge and
+/// `service_*` cases.
+fn update_request() -> Vec<u8> {
+    let path = scenario::path();
+    let mut req = [0u8; 2048];
+    let len = scenario::request(&path, scenario::full_update())
+        .encode_to_slice(&mut req)
+        .unwrap();
+    req[..len].to_vec()
+}
+
+/// The ids the `service_*` cases' creates mint: [`CA`] (the updated participant) and
+/// [`CB`] (its coaching target) at the given turns, counted from 1, the others numbered;
+/// every conference is [`CF`].
+struct Ids {
+    minted: u128,
+    updated_at: u128,
+    coached_at: u128,
+}
+
+impl Ids {
+    fn new(updated_at: u128, coached_at: u128) -> Self {
+        Self {
+            minted: 0,
+            updated_at,
+            coached_at,
+        }
+    }
+}
+
+impl confpart::bridge::IdSource for Ids {
+    fn call_sid(
+        &mut self,
+        _: confpart::api::path::Dialect,
+    ) -> Result<confpart::wire::ident::CallSid, confpart::wire::ident::IdError> {
+        use confpart::wire::ident::{CallSid, SidForm};
+        self.minted += 1;
+        match self.minted {
+            n if n == self.updated_at => CallSid::parse(CA),
+            n if n == self.coached_at => CallSid::parse(CB),
+            n => Ok(CallSid::from_bits(n, SidForm::Twilio)),
+        }
+    }
+
+    fn conference_sid(
+        &mut self,
+        _: confpart::api::path::Dialect,
+    ) -> Result<confpart::wire::ident::ConferenceSid, confpart::wire::ident::IdError> {
+        confpart::wire::ident::ConferenceSid::parse(CF)
     }
 }
 
