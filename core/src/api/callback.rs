@@ -737,7 +737,9 @@ pub struct Callback<'a> {
     pub announce_url: Option<&'a str>,
     /// `ReasonAnnouncementFailed` (`announcement-fail`).
     pub reason_announcement_failed: Option<&'a str>,
-    /// `CallSidLegacy` (Telnyx participant events: the same as `CallSid`).
+    /// `CallSidLegacy` (Telnyx participant events): another id of the call.
+    /// Telnyx's examples repeat `CallSid`; this crate's bridge sends the
+    /// UUID its participant answers show as `call_sid_legacy`.
     pub call_sid_legacy: Option<CallSid>,
     /// `ConnectionId` (Telnyx).
     pub connection_id: Option<&'a str>,
