@@ -30,7 +30,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use confpart::api::codes;
 use confpart::api::create::Create;
@@ -69,10 +69,7 @@ pub const CALLBACK_SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// The current time as the core's timestamp.
 pub fn now() -> Timestamp {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    Timestamp::from_unix(secs).unwrap_or(LATEST)
+    Timestamp::from_unix(crate::unix_now()).unwrap_or(LATEST)
 }
 
 /// The last time the core can represent (a clock past it reads as it).

@@ -27,11 +27,12 @@
 //!   bounded time (no retry after it began), then leaves the rest.
 //!
 //! - **Telnyx signatures fresh**: with [`DeliveryConfig::signing_key`] (a Telnyx bridge's
-//!   Ed25519 key), each callback is signed when it is drained, with the clock of that moment
-//!   ([`confpart::bridge::ConferencesIn::callback_with`]), and signed again before each
-//!   attempt ([`confpart::bridge::Outgoing::sign_telnyx_at`]): a receiver refuses a
+//!   Ed25519 key), a Telnyx bridge's callbacks are drained unsigned and signed by the worker
+//!   before each attempt, with the clock of that moment
+//!   ([`confpart::bridge::Outgoing::sign_telnyx_at`]): a receiver refuses a
 //!   `telnyx-timestamp` more than 300 s old, and a callback may wait in the queue and
-//!   between retries.
+//!   between retries. A callback given to [`Deliverer::submit`] with a Telnyx signature is
+//!   signed again the same way.
 //!
 //! Plain `http://` receivers are reached on loopback only, as every client connection of
 //! this crate ([`crate::config::BaseUrl`]); others need `https://`.
@@ -43,15 +44,17 @@ use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use confpart::api::path::Dialect;
 use confpart::api::retry::RetryPolicy;
 use confpart::api::signature::Ed25519Key;
-use confpart::bridge::{CallbackSignature, CallbackSigner, Notice, Outgoing, ServiceIn, Table};
+use confpart::bridge::{CallbackSignature, Notice, Outgoing, ServiceIn, Table};
 use confpart::wire::http::{Progress, Reader, ResponseKind};
 use confpart::wire::sink::{CountingSink, SliceSink};
 use tracing::Dispatch;
 
 use crate::config::BaseUrl;
-use crate::transport::{Pool, TransportConfig};
+use crate::transport::{Connection, TransportConfig};
+use crate::unix_now;
 
 /// Largest answer read from a receiver (head and body); only its status is used.
 pub const MAX_ANSWER_LEN: usize = 16 * 1024;
@@ -128,6 +131,9 @@ impl Counters {
 struct Job {
     outgoing: Outgoing,
     form: Vec<u8>,
+    /// Signed by the worker with the Ed25519 key before each attempt (a Telnyx bridge
+    /// with [`DeliveryConfig::signing_key`]).
+    sign: bool,
 }
 
 /// The delivery workers and their queues. Dropping it (or [`Deliverer::finish`]) lets the
@@ -185,6 +191,13 @@ impl Deliverer {
     /// Queues a callback (the form is `form`: the first `outgoing.body_len` bytes the core
     /// wrote). Never blocks: `false` when it was dropped (counted and logged).
     pub fn submit(&self, outgoing: Outgoing, form: &[u8]) -> bool {
+        let sign = matches!(outgoing.signature, Some(CallbackSignature::Telnyx(_)));
+        self.enqueue(outgoing, form, sign)
+    }
+
+    /// [`Deliverer::submit`], signed by the worker at each attempt when `sign` and a
+    /// signing key is set.
+    fn enqueue(&self, outgoing: Outgoing, form: &[u8], sign: bool) -> bool {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         outgoing.conference.as_str().hash(&mut hasher);
         let n = self.queues.len().max(1);
@@ -201,6 +214,7 @@ impl Deliverer {
         let job = Job {
             outgoing,
             form: form.to_vec(),
+            sign,
         };
         match queue.try_send(job) {
             Ok(()) => true,
@@ -302,22 +316,20 @@ pub fn drain_into<T: Table<L>, const L: usize>(
             if form.len() < MAX_CALLBACK_LEN {
                 form.resize(MAX_CALLBACK_LEN, 0);
             }
-            let made = match &deliverer.signing_key {
-                Some(key) => {
-                    let signer = CallbackSigner::Ed25519 {
-                        key,
-                        now: unix_now(),
-                    };
-                    service
-                        .conferences_mut()
-                        .callback_with(&notice, form, Some(signer))
-                }
-                None => service.callback(&notice, form),
+            // With an Ed25519 key the callback goes out unsigned from here: a Telnyx
+            // signature covers the moment it is sent, so the worker signs it at each
+            // attempt (and a service of another dialect sends it unsigned).
+            let sign = deliverer.signing_key.is_some();
+            let made = if sign {
+                service.conferences_mut().callback_with(&notice, form, None)
+            } else {
+                service.callback(&notice, form)
             };
             match made {
                 Ok(Some(outgoing)) => {
                     let len = outgoing.body_len;
-                    deliverer.submit(outgoing, form.get(..len).unwrap_or(&[]));
+                    let sign = sign && service.conferences_mut().dialect() == Dialect::Telnyx;
+                    deliverer.enqueue(outgoing, form.get(..len).unwrap_or(&[]), sign);
                 }
                 Ok(None) => {}
                 Err(_) => {
@@ -333,13 +345,6 @@ pub fn drain_into<T: Table<L>, const L: usize>(
         }
         each(notice);
     }
-}
-
-/// The system clock, Unix seconds (0 before 1970).
-fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 fn worker(
@@ -375,10 +380,17 @@ fn deliver(
     counters: &Counters,
     rng: &mut crate::retry::Rng,
 ) {
-    let mut outgoing = job.outgoing.clone();
-    // Only a Telnyx signature is made again: it covers the moment it is sent.
-    let resign = key.filter(|_| matches!(outgoing.signature, Some(CallbackSignature::Telnyx(_))));
     let o = &job.outgoing;
+    // A Telnyx signature covers the moment it is sent: made at each attempt.
+    let signer = key.filter(|_| job.sign);
+    let write = || match signer {
+        Some(key) => {
+            let mut signed = o.clone();
+            signed.sign_telnyx_at(key, unix_now(), &job.form);
+            request_bytes(&signed, &job.form)
+        }
+        None => request_bytes(o, &job.form),
+    };
     let give_up = |why: &str| {
         Counters::add(&counters.failed);
         tracing::warn!(
@@ -393,16 +405,15 @@ fn deliver(
         Ok(base) => base,
         Err(e) => return give_up(&format!("the URL cannot be reached ({e})")),
     };
-    let Some(mut request) = request_bytes(o, &job.form) else {
+    let Some(mut request) = write() else {
         return give_up("the request could not be written");
     };
     let started = Instant::now();
     let mut attempts = 0;
     loop {
         attempts += 1;
-        if let Some(key) = resign {
-            outgoing.sign_telnyx_at(key, unix_now(), &job.form);
-            match request_bytes(&outgoing, &job.form) {
+        if attempts > 1 && signer.is_some() {
+            match write() {
                 Some(fresh) => request = fresh,
                 None => return give_up("the request could not be written"),
             }
@@ -440,8 +451,8 @@ fn deliver(
 
 /// One attempt: the answer's status, or `None` when there was none.
 fn attempt(base: &BaseUrl, transport: &TransportConfig, request: &[u8]) -> Option<u16> {
-    let mut pool = Pool::new(base.clone(), transport.clone());
-    let mut conn = pool.take().ok()?;
+    // A new connection for each attempt: a receiver is not called often enough to keep one.
+    let mut conn = Connection::open(base, transport).ok()?;
     conn.send(request).ok()?;
     let mut buf = vec![0u8; MAX_ANSWER_LEN];
     let mut reader = Reader::<ResponseKind<()>>::new(&mut buf, ());

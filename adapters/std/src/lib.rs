@@ -53,3 +53,11 @@ pub mod trust;
 
 #[cfg(test)]
 mod testutil;
+
+/// The system clock in Unix seconds (0 before 1970): the one reading of the wall clock
+/// that the bridge, its callbacks and `confpart events` share.
+pub(crate) fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
