@@ -183,11 +183,13 @@ pub enum Command {
     /// ConferenceStatusCallback (and ConferenceStatusCallbackEvent, default `start end`)
     /// subscribes it; each change it asked for is then sent to that URL (POST, or GET with
     /// ConferenceStatusCallbackMethod), signed with the account's token (X-Twilio-Signature;
-    /// SignalWire: X-SignalWire-Signature), in order per conference, retried on 5xx or no
+    /// SignalWire: X-SignalWire-Signature; Telnyx: Ed25519 with --signing-key, unsigned
+    /// without it), in order per conference, retried on 5xx or no
     /// answer, never delaying an answer; drops and failures are logged. They go out with the
     /// client's network settings (--ca-file, --proxy, --connect-timeout, --timeout) and, as
     /// the client's --base-url, to https:// URLs, or http:// on a loopback address only.
-    /// `confpart events --listen ADDR --token TOKEN` receives them and checks each one.
+    /// `confpart events --listen ADDR --token TOKEN` (Telnyx: --public-key KEY) receives them
+    /// and checks each one.
     #[command(after_help = DURATIONS)]
     Serve(ServeArgs),
     /// Update a participant.

@@ -24,6 +24,7 @@ use crate::cli::{CreateArgs, DecodeKind, GlobalArgs, ListArgs, MethodArg, Recipe
 use crate::client::{Client, PageView, Participant};
 use crate::config::{Dialect, Service};
 use crate::error::{Error, ServiceError};
+use crate::transport::{TransportConfig, Trust};
 
 /// What `encode` prints in place of the credentials, after the scheme (`Basic`, `Bearer`).
 pub const REDACTED: &str = "<redacted>";
@@ -329,8 +330,10 @@ pub fn encode(
     show_auth: bool,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
-    // Nothing is sent: the network settings do not matter.
-    let client = Client::new(Service::from_env(&g.overrides())?)?;
+    // Nothing is sent: the bundled roots spare reading the platform's trust store.
+    let transport = TransportConfig::with_trust(&Trust::WebPkiRoots)
+        .map_err(|e| Error::input(format_args!("TLS configuration: {e}")))?;
+    let client = Client::with_transport(Service::from_env(&g.overrides())?, transport);
     let bytes = client.encode(conference, operation)?;
     let bytes = if show_auth {
         bytes

@@ -568,14 +568,12 @@ fn telnyx<'a>(
     base: Option<BaseUrl>,
 ) -> Result<Service, ConfigError> {
     let key = required(get, TELNYX_API_KEY)?;
-    if key.bytes().any(|b| !b.is_ascii_graphic()) {
-        // Not shown: it is the secret.
-        return Err(ConfigError::Invalid {
-            var: TELNYX_API_KEY,
-            value: None,
-            reason: Reason::ApiKey,
-        });
-    }
+    // The core's check of a Bearer key; the value is not shown: it is the secret.
+    confpart::client::Credentials::bearer(key).map_err(|_| ConfigError::Invalid {
+        var: TELNYX_API_KEY,
+        value: None,
+        reason: Reason::ApiKey,
+    })?;
     let account = required(get, TELNYX_ACCOUNT_SID)?;
     check_sid(
         AccountSid::parse(account).map(|sid| sid.form()),

@@ -26,7 +26,7 @@ use crate::commands::{participant_line, service_error_line};
 use crate::config::{BaseUrl, Dialect, Scheme, Secret, Service};
 use crate::error::Error;
 use crate::server::{MemoryLog, ServerOptions};
-use crate::transport::TransportConfig;
+use crate::transport::{TransportConfig, Trust};
 
 /// The demo's Twilio account.
 pub const TWILIO_ACCOUNT: &str = "ACd0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0";
@@ -142,8 +142,9 @@ pub fn run(dialect: Dialect, out: &mut dyn Write) -> Result<(), Error> {
         },
         password: Secret::new(TOKEN),
     };
-    let config =
-        TransportConfig::new().map_err(|e| Error::input(format_args!("TLS configuration: {e}")))?;
+    // Plain http on loopback: no trust store is read.
+    let config = TransportConfig::with_trust(&Trust::WebPkiRoots)
+        .map_err(|e| Error::input(format_args!("TLS configuration: {e}")))?;
     let mut client = Client::with_transport(service, config);
     client.set_retry_policy(RetryPolicy::never());
 

@@ -122,14 +122,12 @@ fn connection(
 ) -> std::io::Result<()> {
     stream.set_read_timeout(Some(READ_TIMEOUT))?;
     stream.set_write_timeout(Some(READ_TIMEOUT))?;
-    let mut input = Vec::new();
     let mut chunk = [0u8; 4096];
     let mut buf = vec![0u8; MAX_REQUEST_LEN];
+    let mut reader = RequestReader::new(&mut buf);
     loop {
         let n = stream.read(&mut chunk)?;
-        input.extend_from_slice(chunk.get(..n).unwrap_or(&[]));
-        let mut reader = RequestReader::new(&mut buf);
-        let verdict = match reader.feed(&input) {
+        let verdict = match reader.feed(chunk.get(..n).unwrap_or(&[])) {
             Ok(Progress::Partial) if n > 0 => continue,
             Ok(Progress::Partial) => Verdict::Refused(400, "the request ended early".into()),
             Err(e) => Verdict::Refused(400, format!("not an HTTP request: {e}")),
@@ -165,9 +163,9 @@ fn connection(
                         key,
                         m.header(TELNYX_SIGNATURE_HEADER).map(<[u8]>::trim_ascii),
                         m.header(TELNYX_TIMESTAMP_HEADER).map(<[u8]>::trim_ascii),
-                        if m.method() == "GET" { form } else { m.body() },
+                        form,
                     ),
-                    None => check(opts, &url, m.method(), form, m.body(), json_body, signature),
+                    None => check(opts, &url, m.method(), m.body(), json_body, signature),
                 };
                 match checked {
                     Err(reason) => Verdict::Refused(
@@ -214,7 +212,6 @@ fn check(
     opts: &EventsOptions,
     url: &str,
     method: &str,
-    form: &[u8],
     body: &[u8],
     json_body: bool,
     signature: Option<&[u8]>,
@@ -232,7 +229,7 @@ fn check(
         // The parameters are in the URL: they are signed as part of it.
         signature::validate(opts.scheme, key, url, b"", signature)
     } else {
-        signature::validate(opts.scheme, key, url, form, signature)
+        signature::validate(opts.scheme, key, url, body, signature)
     };
     result
         .map(|()| true)
@@ -249,10 +246,7 @@ fn check_telnyx(
 ) -> Result<bool, String> {
     let signature = signature.ok_or_else(|| format!("no {TELNYX_SIGNATURE_HEADER} header"))?;
     let timestamp = timestamp.ok_or_else(|| format!("no {TELNYX_TIMESTAMP_HEADER} header"))?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    signature::validate_telnyx(key, signature, timestamp, signed, now)
+    signature::validate_telnyx(key, signature, timestamp, signed, crate::unix_now())
         .map(|()| true)
         .map_err(|e| e.to_string())
 }

@@ -485,15 +485,7 @@ struct LineWriter<'a> {
 
 impl LineWriter<'_> {
     fn emit(&mut self, line: &[u8]) {
-        self.sink.line(&lossy(line));
-    }
-}
-
-/// `bytes` as text (a formatter writes UTF-8: checked, not copied).
-fn lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.into(),
-        Err(_) => String::from_utf8_lossy(bytes),
+        self.sink.line(&String::from_utf8_lossy(line));
     }
 }
 
@@ -504,7 +496,7 @@ impl Write for LineWriter<'_> {
             && let Some((b'\n', line)) = bytes.split_last()
             && !line.contains(&b'\n')
         {
-            self.sink.line(&lossy(line));
+            self.sink.line(&String::from_utf8_lossy(line));
             return Ok(bytes.len());
         }
         self.buf.extend_from_slice(bytes);
@@ -513,7 +505,9 @@ impl Write for LineWriter<'_> {
         while let Some(rest) = self.buf.get(start..)
             && let Some(end) = rest.iter().position(|&b| b == b'\n')
         {
-            sink.line(&lossy(rest.get(..end).unwrap_or_default()));
+            sink.line(&String::from_utf8_lossy(
+                rest.get(..end).unwrap_or_default(),
+            ));
             start += end + 1;
         }
         self.buf.drain(..start);

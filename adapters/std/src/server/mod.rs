@@ -20,7 +20,7 @@
 //!
 //! At most [`ServerOptions::max_connections`] connections are open (default 10 000). A
 //! connection accepted past it gets [`Handler::busy`]'s bytes (the bridge writes a `503`
-//! with a Twilio error body and `Connection: close`), its log line, and is closed; it is
+//! with its dialect's error body and `Connection: close`), its log line, and is closed; it is
 //! counted in [`ServerStats::refused`]. Connections not yet accepted wait in the OS listen
 //! backlog ([`ServerOptions::backlog`]).
 //!
