@@ -998,7 +998,7 @@ impl<'a> Callback<'a> {
                     let mut buf = [0u8; 10];
                     let n = value
                         .small(&mut buf)?
-                        .and_then(decimal_u32)
+                        .and_then(fields::parse_u32)
                         .ok_or_else(|| value.invalid())?;
                     sequence_number = Some(n);
                 }
@@ -1093,19 +1093,6 @@ fn sid<T, F: Copy>(
     let mut buf = [0u8; SID_CAPACITY];
     let raw = value.small(&mut buf)?.ok_or_else(|| value.invalid())?;
     parse(raw).map_err(|_| value.invalid())
-}
-
-fn decimal_u32(s: &[u8]) -> Option<u32> {
-    if s.is_empty() {
-        return None;
-    }
-    s.iter().try_fold(0u32, |n, &b| {
-        if b.is_ascii_digit() {
-            n.checked_mul(10)?.checked_add(u32::from(b - b'0'))
-        } else {
-            None
-        }
-    })
 }
 
 /// Where a conference's status callbacks go: its first participant's

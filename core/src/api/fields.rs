@@ -480,7 +480,8 @@ impl<'a, F: Copy> FieldValue<'a, F> {
     }
 }
 
-/// The field type of a request body (Update's or Create's `Field`): its
+/// The field type of a body read by [`json_members`] (Update's or Create's
+/// `Field`, and the callback `Field` for a create's subscription keys): its
 /// key, and the field a key names.
 #[cfg(feature = "json-body")]
 pub(crate) trait BodyField: Copy {
@@ -766,14 +767,7 @@ impl<'c, 'a, F: BodyField> JsonValue<'c, 'a, F> {
 
 /// Decimal digits that fit a `u32` (`None`: empty, another byte, overflow).
 pub(crate) fn parse_u32(digits: &[u8]) -> Option<u32> {
-    if digits.is_empty() {
-        return None;
-    }
-    digits.iter().try_fold(0u32, |n, &b| {
-        b.is_ascii_digit()
-            .then(|| n.checked_mul(10)?.checked_add(u32::from(b - b'0')))
-            .flatten()
-    })
+    crate::wire::http::parse_decimal(digits).and_then(|n| u32::try_from(n).ok())
 }
 
 /// Builder setters: `name(value)` sets the optional field `name`.

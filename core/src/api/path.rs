@@ -35,8 +35,8 @@ use core::fmt;
 
 use crate::wire::form::{self, Space};
 use crate::wire::ident::{
-    AccountSid, CallSid, ConferenceSid, IdError, LABEL_CAPACITY, Label, ParticipantRef,
-    SID_CAPACITY, SidForm, UUID_LEN,
+    AccountSid, CallSid, ConferenceSid, IdError, LABEL_CAPACITY, ParticipantRef, SID_CAPACITY,
+    SidForm, UUID_LEN,
 };
 use crate::wire::sink::{Sink, SliceSink, WriteError};
 
@@ -184,8 +184,8 @@ impl PathStyle {
 
     /// The style whose prefix and the `/` after it start `path`, and where
     /// the rest begins (`None`: neither): the one reading of the prefix
-    /// both parsers use.
-    fn split(path: &[u8]) -> Option<(Self, usize)> {
+    /// the path parsers and the bridge use.
+    pub(crate) fn split(path: &[u8]) -> Option<(Self, usize)> {
         if path.starts_with(LAML_PREFIX_SLASH.as_bytes()) {
             Some((Self::Laml, LAML_PREFIX_SLASH.len()))
         } else if path.starts_with(TEXML_PREFIX_SLASH.as_bytes()) {
@@ -770,7 +770,7 @@ pub(crate) const fn max_path_len(label_bytes: usize) -> usize {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ParticipantPath {
-    /// Twilio-shaped or LaML-shaped.
+    /// Twilio-shaped, LaML-shaped (SignalWire) or TeXML-shaped (Telnyx).
     pub style: PathStyle,
     /// The account (or SignalWire project).
     pub account: AccountSid,
@@ -960,7 +960,7 @@ impl ParticipantPath {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct NamedCollectionPath<'n> {
-    /// Twilio-shaped or LaML-shaped.
+    /// Twilio-shaped, LaML-shaped (SignalWire) or TeXML-shaped (Telnyx).
     pub style: PathStyle,
     /// The account (or SignalWire project).
     pub account: AccountSid,
@@ -979,7 +979,7 @@ fn parse_participant_segment(seg: &[u8], offset: usize) -> Result<ParticipantRef
 }
 
 /// The `{CallSid}` slot as a label: percent-decoded, checked, copied.
-/// Out of line: its decode buffer and the [`Label`] it builds (512 +
+/// Out of line: its decode buffer and the [`Label`](crate::wire::ident::Label) it builds (512 +
 /// 520 bytes) would otherwise sit in the frame of every path parse,
 /// call SIDs included (the bridge's stack on a microcontroller).
 #[inline(never)]
@@ -1009,13 +1009,8 @@ fn parse_label_segment(seg: &[u8], offset: usize) -> Result<ParticipantRef, Path
     if text == "." || text == ".." {
         return Err(PathError::DotOrEmptySegment { offset });
     }
-    // A call SID with escapes (`v3%3A…`: a client that encodes `:`).
-    if let Ok(sid) = CallSid::parse(text) {
-        return Ok(ParticipantRef::Call(sid));
-    }
-    Label::new(text)
-        .map(ParticipantRef::Label)
-        .map_err(|error| PathError::Id { error, offset })
+    // A call SID with escapes (`v3%3A…`: a client that encodes `:`) is a call.
+    ParticipantRef::parse(text).map_err(|error| PathError::Id { error, offset })
 }
 
 struct Segments<'a> {

@@ -201,6 +201,15 @@ impl<'a> ListQuery<'a> {
         Ok(())
     }
 
+    /// The filters by key, in the order they are encoded.
+    fn filters(&self) -> [(&'static str, Option<bool>); 3] {
+        [
+            ("Muted", self.muted),
+            ("Hold", self.hold),
+            ("Coaching", self.coaching),
+        ]
+    }
+
     /// [`ListQuery::validate`], and the filters `dialect`'s list takes:
     /// Telnyx's takes none (only paging), so a filter is refused rather
     /// than silently answered with every participant.
@@ -217,15 +226,10 @@ impl<'a> ListQuery<'a> {
     /// ```
     pub fn validate_for(&self, dialect: Dialect) -> Result<(), QueryError> {
         self.validate()?;
-        if dialect == Dialect::Telnyx {
-            let filters = [
-                ("Muted", self.muted),
-                ("Hold", self.hold),
-                ("Coaching", self.coaching),
-            ];
-            if let Some((key, _)) = filters.into_iter().find(|(_, v)| v.is_some()) {
-                return Err(QueryError::NotInDialect { key, dialect });
-            }
+        if dialect == Dialect::Telnyx
+            && let Some((key, _)) = self.filters().into_iter().find(|(_, v)| v.is_some())
+        {
+            return Err(QueryError::NotInDialect { key, dialect });
         }
         Ok(())
     }
@@ -271,12 +275,7 @@ impl<'a> ListQuery<'a> {
             sink.put_str(k)?;
             sink.put(b"=")
         };
-        let bools = [
-            ("Muted", self.muted),
-            ("Hold", self.hold),
-            ("Coaching", self.coaching),
-        ];
-        for (k, v) in bools {
+        for (k, v) in self.filters() {
             if let Some(v) = v {
                 key(sink, k)?;
                 sink.put_str(if v { "true" } else { "false" })?;
