@@ -293,31 +293,20 @@ impl<T: Table<L>, const L: usize> ConferencesIn<T, L> {
         body: &mut [u8],
         signer: Option<CallbackSigner<'_>>,
     ) -> Result<Option<Outgoing>, WriteError> {
-        let dialect = self.dialect();
-        outgoing_signed(self, notice, signer, dialect, body)
+        outgoing(self, notice, signer, body)
     }
 }
 
-/// Builds the callback `notice` makes (see [`Callbacks::route`]) from the
-/// conference as it is now: the form into `body`, signed with `key` (HMAC).
-pub(super) fn outgoing<T: Table<L>, const L: usize>(
-    set: &mut ConferencesIn<T, L>,
-    notice: &Notice,
-    key: Option<&[u8]>,
-    dialect: Dialect,
-    body: &mut [u8],
-) -> Result<Option<Outgoing>, WriteError> {
-    outgoing_signed(set, notice, key.map(CallbackSigner::Hmac), dialect, body)
-}
-
-/// [`outgoing`] with any signer; the form in `dialect`'s shape.
-fn outgoing_signed<T: Table<L>, const L: usize>(
+/// Builds the callback `notice` makes (see [`ConferenceCallback::route`])
+/// from the conference as it is now: the form, in the set's dialect, into
+/// `body`, signed by `signer`.
+fn outgoing<T: Table<L>, const L: usize>(
     set: &mut ConferencesIn<T, L>,
     notice: &Notice,
     signer: Option<CallbackSigner<'_>>,
-    dialect: Dialect,
     body: &mut [u8],
 ) -> Result<Option<Outgoing>, WriteError> {
+    let dialect = set.dialect();
     let Some(routed) = set
         .subscription_mut(&notice.conference)
         .and_then(|s| s.route(notice))
@@ -352,13 +341,16 @@ fn outgoing_signed<T: Table<L>, const L: usize>(
         cb.call_sid = Some(call);
         if dialect == Dialect::Telnyx {
             // The UUID the participant resource shows as `call_sid_legacy`.
+            // Telnyx's callbacks carry its own keys only; the state of a
+            // participant is not among them.
             cb.call_sid_legacy = legacy_call_sid(&call);
+        } else {
+            cb.muted = Some(state.muted);
+            cb.hold = Some(state.hold);
+            cb.coaching = Some(state.coaching());
+            cb.end_conference_on_exit = Some(state.end_conference_on_exit);
+            cb.start_conference_on_enter = Some(state.start_conference_on_enter);
         }
-        cb.muted = Some(state.muted);
-        cb.hold = Some(state.hold);
-        cb.coaching = Some(state.coaching());
-        cb.end_conference_on_exit = Some(state.end_conference_on_exit);
-        cb.start_conference_on_enter = Some(state.start_conference_on_enter);
         cb.participant_label = member.label();
         if event == Event::ParticipantLeave {
             // Participants leave this bridge only when deleted through the API.
@@ -385,15 +377,6 @@ fn outgoing_signed<T: Table<L>, const L: usize>(
             }
             _ => "Last participant removed via API",
         });
-    }
-    if dialect == Dialect::Telnyx {
-        // Telnyx's callbacks carry its own keys only; the state of a
-        // participant is not among them.
-        cb.muted = None;
-        cb.hold = None;
-        cb.coaching = None;
-        cb.end_conference_on_exit = None;
-        cb.start_conference_on_enter = None;
     }
     let mut sink = SliceSink::new(body);
     cb.encode_in(dialect, &mut sink)?;

@@ -68,9 +68,9 @@ impl SequentialIds {
         Self { next: first }
     }
 
-    /// The next value's bits and the form `dialect` gives SIDs. A UUID
-    /// shows the counter's last 12 hex digits (its last group), so only
-    /// they are kept.
+    /// The next value's bits for a SID of `form`. A UUID shows the
+    /// counter's last 12 hex digits (its last group), so only they are
+    /// kept.
     fn next_bits(&mut self, form: SidForm) -> u128 {
         const UUID_COUNTER_BITS: u64 = (1 << 48) - 1;
         let n = self.next;

@@ -57,7 +57,12 @@ pub struct KickOutcome<const N: usize> {
 pub enum Fallout {
     /// The removed participant's own event (`participant-leave` when it was
     /// connected), before anything else.
-    Event(Event),
+    Event {
+        /// The removed participant.
+        call: CallSid,
+        /// Its event.
+        event: Event,
+    },
     /// A live participant coached the one removed: its coaching was cleared.
     Uncoached(CallSid),
     /// The conference completed: this other participant left.
@@ -106,7 +111,10 @@ impl<M: Slots<Member<L>>, const L: usize> ConferenceIn<M, L> {
         if was_connected {
             // One push into an empty vector: it fits.
             let _ = events.push(Event::Leave);
-            fallout(Fallout::Event(Event::Leave));
+            fallout(Fallout::Event {
+                call: state.call_sid,
+                event: Event::Leave,
+            });
         }
         let mut live = 0usize;
         for m in self.members.iter_mut().filter(|m| m.is_live()) {
@@ -182,7 +190,7 @@ impl<const N: usize, const L: usize> Conference<N, L> {
             Fallout::AlsoLeft(l) => {
                 let _ = also_left.push(l);
             }
-            Fallout::Event(_) => {}
+            Fallout::Event { .. } => {}
         })?;
         let Kicked {
             state,

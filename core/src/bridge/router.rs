@@ -766,20 +766,12 @@ pub fn write_participant_in<S: Sink + ?Sized>(
     reply: Reply,
     connection: Connection,
 ) -> Result<(), BridgeError> {
-    match dialect {
-        Dialect::Telnyx => write_json(
-            sink,
-            status,
-            &InDialect {
-                participant,
-                dialect,
-                reply,
-            },
-            connection,
-        ),
-        // Twilio's document, through its own cheap length bounds.
-        Dialect::Twilio | Dialect::SignalWire => write_json(sink, status, participant, connection),
-    }
+    let body = InDialect {
+        participant,
+        dialect,
+        reply,
+    };
+    write_json(sink, status, &body, connection)
 }
 
 /// A participant in a dialect's shape, as a response body.

@@ -28,8 +28,9 @@
 //!    (`Content-Type: application/json`: [`Update::decode_json`],
 //!    [`Create::decode_json`]; telnyx-python) or forms (telnyx-node, or no
 //!    `Content-Type`); any other type is 415, Telnyx's 10015 (a JSON
-//!    create's `ConferenceStatusCallback*` is not read: the subscription
-//!    reader takes forms). Twilio and SignalWire read every body as a form;
+//!    create's `ConferenceStatusCallback*` subscribes its conference as a
+//!    form's does: `Subscriber::from_create_json`). Twilio and SignalWire
+//!    read every body as a form;
 //! 5. the operation on the set ([`Conferences::update`], `fetch`, `delete`,
 //!    `list`, `create`): a [`Refusal`] answers with its status and code;
 //! 6. the answer: 200 + participant (update, fetch), 204 (delete), 200 +
@@ -90,7 +91,7 @@
 use core::fmt;
 
 use super::answer::Answer;
-use super::callback::{Outgoing, outgoing};
+use super::callback::{CallbackSigner, Outgoing};
 use super::ids::Legacy;
 use super::router::{self as bridge, AuthFailure, BridgeError};
 use crate::api::callback::Subscriber;
@@ -317,7 +318,9 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
     /// conference's first participant subscribed to its event
     /// ([`ConferencesIn::subscription`]): the form body is written into `body` and signed with
     /// the conference's account's secret (its auth token; for an account
-    /// configured by API key, the key's secret). Give it every notice, in
+    /// configured by API key, the key's secret). A Telnyx service's callbacks
+    /// come back unsigned: they are signed with an Ed25519 key
+    /// ([`ConferencesIn::callback_with`]). Give it every notice, in
     /// [`Service::pop_notice`] order: that order numbers the callbacks.
     /// `Err` when `body` is too small
     /// ([`crate::api::callback::Callback::encoded_len`]; 2 KiB always
@@ -367,14 +370,14 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
             .conference(&notice.conference)
             .map(|c| *c.account());
         // An auth token before an API key's secret, as Twilio signs with the token.
-        let key = self
-            .accounts
+        let accounts = self.accounts;
+        let key = accounts
             .iter()
             .filter(|a| Some(a.sid) == account)
             .min_by_key(|a| a.key_sid.is_some())
             .map(|a| a.secret.as_bytes());
-        let dialect = self.set.dialect();
-        outgoing(&mut self.set, notice, key, dialect, body)
+        self.set
+            .callback_with(notice, body, key.map(CallbackSigner::Hmac))
     }
 
     /// Subscriptions (`ConferenceStatusCallback*` on a conference's first
@@ -385,9 +388,10 @@ impl<'a, T: Table<L>, const L: usize> ServiceIn<'a, T, L> {
     }
 
     /// Answers one complete request (route, Basic auth against the path's
-    /// account, decode, the operation, the answer): writes the whole
-    /// response (status line, headers, body) into `out`. Every refusal is
-    /// answered with its status and code ([`bridge::write_error`]).
+    /// account, or Bearer for Telnyx, decode, the operation, the answer):
+    /// writes the whole response (status line, headers, body) into `out`.
+    /// Every refusal is answered with its status and code, in the service's
+    /// dialect ([`bridge::write_error_in`]).
     /// `scratch` receives decoded form/query values:
     /// `scratch.len() >= request.body().len().max(query len)` always
     /// suffices. `Err` only when `out` fails (then part of a response may
@@ -822,12 +826,8 @@ fn write_telnyx_resource<S: Sink + ?Sized>(
 
 /// The style and account of a collection path whose name did not fit.
 fn parse_account(path: &str) -> Option<(PathStyle, AccountSid)> {
-    let (style, rest) = [PathStyle::Laml, PathStyle::Texml, PathStyle::Twilio]
-        .into_iter()
-        .find_map(|style| {
-            let rest = path.strip_prefix(style.prefix())?;
-            Some((style, rest.strip_prefix("/Accounts/")?))
-        })?;
+    let (style, at) = PathStyle::split(path.as_bytes())?;
+    let rest = path.get(at..)?.strip_prefix("Accounts/")?;
     let sid = rest.split('/').next()?;
     AccountSid::parse(sid).ok().map(|a| (style, a))
 }

@@ -506,14 +506,9 @@ impl<T: Table<L>, const L: usize> ConferencesIn<T, L> {
             .filter(|e| e.conference.account() == account)
             .ok_or(Refusal::NotFound)?;
         let notices = &mut self.notices;
-        let call = entry.conference.find(who).map(|m| *m.call_sid());
         let mut left = 0usize;
         let kicked = entry.conference.kick_into(who, now, |f| match f {
-            Fallout::Event(event) => {
-                if let Some(call) = call {
-                    notices.participant(*sid, now, call, event);
-                }
-            }
+            Fallout::Event { call, event } => notices.participant(*sid, now, call, event),
             Fallout::Uncoached(coach) => notices.participant(*sid, now, coach, Event::Modify),
             Fallout::AlsoLeft(l) => {
                 left = left.saturating_add(1);
