@@ -22,7 +22,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::Duration;
 
-use confpart::api::callback::{Callback, DecodedCallback};
+use confpart::api::callback::{Callback, DecodedCallback, Field};
 use confpart::api::path::Dialect;
 use confpart::api::signature::{
     self, Ed25519PublicKey, Scheme, SignatureError, TELNYX_SIGNATURE_HEADER,
@@ -334,53 +334,12 @@ fn json_line(d: &DecodedCallback<'_>, verified: bool) -> String {
     Value::Object(v).to_string()
 }
 
-/// The optional fields that are set, by wire name.
+/// The optional fields that are set, by wire name, in Twilio's order.
 fn fields(c: &Callback<'_>) -> Vec<(&'static str, String)> {
-    let mut f = Vec::new();
-    let mut text = |key, v: Option<&str>| {
-        if let Some(v) = v {
-            f.push((key, v.to_owned()));
-        }
-    };
-    text("CallSid", c.call_sid.as_ref().map(|s| s.as_str()));
-    for (key, v) in [
-        ("Muted", c.muted),
-        ("Hold", c.hold),
-        ("Coaching", c.coaching),
-        ("EndConferenceOnExit", c.end_conference_on_exit),
-        ("StartConferenceOnEnter", c.start_conference_on_enter),
-    ] {
-        text(key, v.map(|b| if b { "true" } else { "false" }));
-    }
-    text("ParticipantLabel", c.participant_label);
-    text("ParticipantCallStatus", c.participant_call_status);
-    text("ReasonParticipantLeft", c.reason_participant_left);
-    text(
-        "CallSidEndingConference",
-        c.call_sid_ending_conference.as_ref().map(|s| s.as_str()),
-    );
-    text(
-        "ParticipantLabelEndingConference",
-        c.participant_label_ending_conference,
-    );
-    text(
-        "ReasonConferenceEnded",
-        c.reason_conference_ended.map(|r| r.as_str()),
-    );
-    text("Reason", c.reason);
-    text("AnnounceUrl", c.announce_url);
-    text("ReasonAnnouncementFailed", c.reason_announcement_failed);
-    text(
-        "CallSidLegacy",
-        c.call_sid_legacy.as_ref().map(|s| s.as_str()),
-    );
-    text("ConnectionId", c.connection_id);
-    text("CallingPartyType", c.calling_party_type);
-    text("From", c.from);
-    text("FromSipUri", c.from_sip_uri);
-    text("To", c.to);
-    text("ToSipUri", c.to_sip_uri);
-    f
+    Field::ALL
+        .into_iter()
+        .filter_map(|f| Some((f.as_str(), c.optional_text(f)?.to_owned())))
+        .collect()
 }
 
 #[cfg(test)]

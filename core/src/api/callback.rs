@@ -872,6 +872,43 @@ impl<'a> Callback<'a> {
         Ok(())
     }
 
+    /// The text of an optional field, as the form carries it, if set:
+    /// `true` / `false` for a flag. `None` for the six fields every callback
+    /// has (read them from their own members) and for the subscription keys
+    /// of a create.
+    ///
+    /// ```
+    /// use confpart::api::callback::{Callback, Event, Field};
+    /// use confpart::wire::{date::Timestamp, ident::{AccountSid, ConferenceSid}};
+    /// let mut cb = Callback::new(
+    ///     AccountSid::parse("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?,
+    ///     ConferenceSid::parse("CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")?,
+    ///     "room",
+    ///     1,
+    ///     Timestamp::from_unix(0).unwrap(),
+    ///     Event::ParticipantMute,
+    /// );
+    /// cb.muted = Some(true);
+    /// assert_eq!(cb.optional_text(Field::Muted), Some("true"));
+    /// assert_eq!(cb.optional_text(Field::Hold), None);
+    /// assert_eq!(cb.optional_text(Field::FriendlyName), None);
+    /// # Ok::<(), confpart::wire::ident::IdError>(())
+    /// ```
+    pub fn optional_text(&self, field: Field) -> Option<&str> {
+        match field {
+            Field::AccountSid
+            | Field::ConferenceSid
+            | Field::FriendlyName
+            | Field::SequenceNumber
+            | Field::Timestamp
+            | Field::StatusCallbackEvent => None,
+            _ => match self.value(field, "")? {
+                Value::Text(text) => Some(text),
+                Value::Number(_) => None,
+            },
+        }
+    }
+
     /// The value of `field`, if set (`timestamp`: the written timestamp).
     fn value<'s>(&'s self, field: Field, timestamp: &'s str) -> Option<Value<'s>> {
         let boolean = |v: Option<bool>| v.map(|v| Value::Text(if v { "true" } else { "false" }));
