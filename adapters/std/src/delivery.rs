@@ -436,14 +436,15 @@ fn deliver(
             }
             _ => {}
         }
-        let wait = policy.backoff(attempts - 1, rng);
         let closing = counters.closing.load(Ordering::SeqCst);
-        if closing || attempts >= policy.max_attempts || started.elapsed() + wait > policy.max_total
-        {
-            let last = status.map_or_else(|| "no answer".to_owned(), |s| s.to_string());
-            let why = if closing { ", shutting down" } else { "" };
-            return give_up(&format!("{attempts} attempts, the last: {last}{why}"));
-        }
+        let wait = match policy.next_wait(attempts, started.elapsed(), None, rng) {
+            Ok(wait) if !closing => wait,
+            _ => {
+                let last = status.map_or_else(|| "no answer".to_owned(), |s| s.to_string());
+                let why = if closing { ", shutting down" } else { "" };
+                return give_up(&format!("{attempts} attempts, the last: {last}{why}"));
+            }
+        };
         Counters::add(&counters.retries);
         std::thread::sleep(wait);
     }

@@ -441,9 +441,6 @@ impl RetryPolicy {
         if let Err(reason) = self.is_retryable(operation, attempt) {
             return Decision::Stop(reason);
         }
-        if attempts >= self.max_attempts {
-            return Decision::Stop(StopReason::Attempts);
-        }
         let asked = match attempt {
             Attempt::Status {
                 retry_after: Some(ra),
@@ -451,16 +448,48 @@ impl RetryPolicy {
             } => ra.delay(now),
             _ => None,
         };
+        match self.next_wait(attempts, elapsed, asked, jitter) {
+            Ok(after) => Decision::Retry { after },
+            Err(reason) => Decision::Stop(reason),
+        }
+    }
+
+    /// The policy's bounds on a retry the caller's own rule allows (as
+    /// [`RetryPolicy::decide`] applies them after its rule): after attempt
+    /// number `attempts` (1 for the first) and `elapsed` since the first
+    /// began, the wait before the next attempt, which is `asked` (a
+    /// `Retry-After` delay) or the backoff, or why there is none (no
+    /// attempts left, a `Retry-After` past its bound, past the total time).
+    /// A status callback's delivery uses it with its own rule (no answer or
+    /// a 5xx is tried again).
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use confpart::api::retry::{RetryPolicy, StopReason};
+    ///
+    /// let p = RetryPolicy::DEFAULT;
+    /// assert_eq!(p.next_wait(1, Duration::ZERO, None, &mut || 0), Ok(Duration::from_millis(125)));
+    /// assert_eq!(p.next_wait(4, Duration::ZERO, None, &mut || 0), Err(StopReason::Attempts));
+    /// assert_eq!(p.next_wait(1, p.max_total, None, &mut || 0), Err(StopReason::TotalTime));
+    /// ```
+    pub fn next_wait(
+        &self,
+        attempts: u32,
+        elapsed: Duration,
+        asked: Option<Duration>,
+        jitter: &mut impl Jitter,
+    ) -> Result<Duration, StopReason> {
+        if attempts >= self.max_attempts {
+            return Err(StopReason::Attempts);
+        }
         let after = match asked {
-            Some(d) if d > self.max_retry_after => {
-                return Decision::Stop(StopReason::RetryAfterTooLong);
-            }
+            Some(d) if d > self.max_retry_after => return Err(StopReason::RetryAfterTooLong),
             Some(d) => d,
             None => self.backoff(attempts.saturating_sub(1), jitter),
         };
         match elapsed.checked_add(after) {
-            Some(end) if end <= self.max_total => Decision::Retry { after },
-            _ => Decision::Stop(StopReason::TotalTime),
+            Some(end) if end <= self.max_total => Ok(after),
+            _ => Err(StopReason::TotalTime),
         }
     }
 }
