@@ -416,13 +416,15 @@ impl<T: Table<L>, const L: usize> ConferencesIn<T, L> {
             .ok_or(Refusal::NotFound)
     }
 
-    /// The conference `sid` of `account`, to change it (404 otherwise).
-    fn entry_mut(
-        &mut self,
+    /// The conference `sid` of `account` in `table`, to change it (404
+    /// otherwise). Over the table alone, so that the notice queue can be
+    /// borrowed beside it.
+    fn entry_in<'t>(
+        table: &'t mut T,
         account: &AccountSid,
         sid: &ConferenceSid,
-    ) -> Result<&mut Entry<T::Members, L>, Refusal> {
-        self.table
+    ) -> Result<&'t mut Entry<T::Members, L>, Refusal> {
+        table
             .get_mut(sid)
             .filter(|e| e.conference.account() == account)
             .ok_or(Refusal::NotFound)
@@ -469,15 +471,17 @@ impl<T: Table<L>, const L: usize> ConferencesIn<T, L> {
         now: Timestamp,
     ) -> Result<FoundIn<'_, T::Members, L>, Refusal> {
         self.tick(now);
-        let entry = self.entry_mut(account, sid)?;
+        let entry = Self::entry_in(&mut self.table, account, sid)?;
         let (index, outcome) = entry.conference.apply_at(who, update, now)?;
         let call = outcome.state.call_sid;
         for event in outcome.events {
             self.notices.participant(*sid, now, call, event);
         }
         // The member `apply` changed, by its index: no second search of the
-        // conference, no 528-byte `ParticipantRef` on the stack.
-        let conference = &self.entry(account, sid)?.conference;
+        // table or of the conference, no 528-byte `ParticipantRef` on the
+        // stack.
+        let entry: &Entry<T::Members, L> = entry;
+        let conference = &entry.conference;
         let member = conference
             .members
             .get(index)
@@ -500,11 +504,7 @@ impl<T: Table<L>, const L: usize> ConferencesIn<T, L> {
         now: Timestamp,
     ) -> Result<CallSid, Refusal> {
         self.tick(now);
-        let entry = self
-            .table
-            .get_mut(sid)
-            .filter(|e| e.conference.account() == account)
-            .ok_or(Refusal::NotFound)?;
+        let entry = Self::entry_in(&mut self.table, account, sid)?;
         let notices = &mut self.notices;
         let mut left = 0usize;
         let kicked = entry.conference.kick_into(who, now, |f| match f {
