@@ -663,19 +663,9 @@ impl Field {
     }
 
     fn of_key(key: &[u8], offset: usize, known: &[Field]) -> Result<Option<Self>, FormError> {
-        let find = |k: &[u8]| known.iter().copied().find(|f| f.as_str().as_bytes() == k);
-        if !form::needs_decoding(key, Space::Plus) {
-            return Ok(find(key));
-        }
-        let mut buf = [0u8; KEY_BUF_LEN];
-        match form::decode_component(key, &mut buf, Space::Plus) {
-            Ok(n) => Ok(buf.get(..n).and_then(find)),
-            Err(form::DecodeError::OutputFull { .. }) => Ok(None),
-            Err(form::DecodeError::InvalidEscape { offset: at }) => Err(FormError::InvalidEscape {
-                field: None,
-                offset: offset + at,
-            }),
-        }
+        fields::form_key::<_, KEY_BUF_LEN>(key, offset, |k| {
+            known.iter().copied().find(|f| f.as_str().as_bytes() == k)
+        })
     }
 }
 

@@ -838,23 +838,9 @@ impl<'a> Create<'a> {
         let mut seen: u32 = 0;
         let mut scratch = Scratch { rest: scratch };
         for pair in form::pairs(body) {
-            let mut key_buf = [0u8; KEY_BUF_LEN];
-            let key = if form::needs_decoding(pair.key, Space::Plus) {
-                match form::decode_component(pair.key, &mut key_buf, Space::Plus) {
-                    Ok(n) => key_buf.get(..n).unwrap_or(&[]),
-                    // Longer than any known key: unknown.
-                    Err(form::DecodeError::OutputFull { .. }) => &[],
-                    Err(form::DecodeError::InvalidEscape { offset }) => {
-                        return Err(FormError::InvalidEscape {
-                            field: None,
-                            offset: pair.offset + offset,
-                        });
-                    }
-                }
-            } else {
-                pair.key
-            };
-            let Some(field) = Field::from_key(key) else {
+            let Some(field) =
+                fields::form_key::<_, KEY_BUF_LEN>(pair.key, pair.offset, Field::from_key)?
+            else {
                 ignored.push(pair.key);
                 continue;
             };

@@ -765,6 +765,33 @@ impl<'c, 'a, F: BodyField> JsonValue<'c, 'a, F> {
     }
 }
 
+/// The field a raw form key names (`None`: unknown), found by `find`.
+/// Known keys are plain, so they are matched where they are; only a key
+/// that matches nothing is checked for escapes and decoded, into `N` bytes
+/// (a longer key is longer than any known one: unknown). An invalid escape
+/// in any key is an error at its offset (`offset`: the key's in the body).
+pub(crate) fn form_key<F, const N: usize>(
+    key: &[u8],
+    offset: usize,
+    find: impl Fn(&[u8]) -> Option<F>,
+) -> Result<Option<F>, FormError<F>> {
+    if let Some(field) = find(key) {
+        return Ok(Some(field));
+    }
+    if !crate::wire::form::needs_decoding(key, Space::Plus) {
+        return Ok(None);
+    }
+    let mut buf = [0u8; N];
+    match decode_component(key, &mut buf, Space::Plus) {
+        Ok(n) => Ok(buf.get(..n).and_then(find)),
+        Err(DecodeError::OutputFull { .. }) => Ok(None),
+        Err(DecodeError::InvalidEscape { offset: at }) => Err(FormError::InvalidEscape {
+            field: None,
+            offset: offset + at,
+        }),
+    }
+}
+
 /// Decimal digits that fit a `u32` (`None`: empty, another byte, overflow).
 pub(crate) fn parse_u32(digits: &[u8]) -> Option<u32> {
     crate::wire::http::parse_decimal(digits).and_then(|n| u32::try_from(n).ok())

@@ -39,7 +39,6 @@ use crate::api::fields::{
     self, FieldValue, IgnoredKeys, Method, Scratch, URL_MAX_LEN, UrlProblem, check_url, setters,
 };
 use crate::api::path::Dialect;
-use crate::wire::form::{self, Space};
 use crate::wire::ident::{CallSid, SID_CAPACITY};
 use crate::wire::sink::{CountingSink, Sink, SliceSink, WriteError};
 
@@ -664,7 +663,9 @@ impl<'a> Update<'a> {
                 // An empty pair (`a=1&&b=2`).
                 continue;
             }
-            let Some(field) = Self::field_of(key, pair_offset)? else {
+            let Some(field) =
+                fields::form_key::<_, KEY_BUF_LEN>(key, pair_offset, Field::from_key)?
+            else {
                 out.ignored.push(key);
                 continue;
             };
@@ -779,29 +780,6 @@ impl<'a> Update<'a> {
             Ok(())
         })?;
         Ok(DecodedUpdate { update, ignored })
-    }
-
-    /// The field a raw key names (`None`: unknown). Known keys are plain, so
-    /// they are matched where they are; only a key that matches nothing is
-    /// checked for escapes and decoded (an invalid escape in any key is an
-    /// error).
-    fn field_of(key: &[u8], offset: usize) -> Result<Option<Field>, FormError> {
-        if let Some(field) = Field::from_key(key) {
-            return Ok(Some(field));
-        }
-        if !form::needs_decoding(key, Space::Plus) {
-            return Ok(None);
-        }
-        let mut key_buf = [0u8; KEY_BUF_LEN];
-        match form::decode_component(key, &mut key_buf, Space::Plus) {
-            Ok(n) => Ok(key_buf.get(..n).and_then(Field::from_key)),
-            // Longer than any known key: unknown.
-            Err(form::DecodeError::OutputFull { .. }) => Ok(None),
-            Err(form::DecodeError::InvalidEscape { offset: at }) => Err(FormError::InvalidEscape {
-                field: None,
-                offset: offset + at,
-            }),
-        }
     }
 }
 
