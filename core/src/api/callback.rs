@@ -669,6 +669,13 @@ impl Field {
     }
 }
 
+/// The keys of a create that subscribe its conference ([`Subscriber`]).
+const SUBSCRIBER_KEYS: [Field; 3] = [
+    Field::ConferenceStatusCallback,
+    Field::ConferenceStatusCallbackMethod,
+    Field::ConferenceStatusCallbackEvent,
+];
+
 // Every key has a bit in the decoder's `seen: u32`.
 const _: () = assert!((Field::ConferenceStatusCallbackEvent as u32) < u32::BITS);
 
@@ -1160,15 +1167,10 @@ impl<'a> Subscriber<'a> {
         scratch: &'a mut [u8],
         dialect: Dialect,
     ) -> Result<Option<Self>, FormError> {
-        const KEYS: [Field; 3] = [
-            Field::ConferenceStatusCallback,
-            Field::ConferenceStatusCallbackMethod,
-            Field::ConferenceStatusCallbackEvent,
-        ];
         let mut scratch = Scratch { rest: scratch };
         let (mut url, mut method, mut events) = (None, None, None::<Subscriptions>);
         for pair in form::pairs(body) {
-            let Some(field) = Field::of_key(pair.key, pair.offset, &KEYS)? else {
+            let Some(field) = Field::of_key(pair.key, pair.offset, &SUBSCRIBER_KEYS)? else {
                 continue;
             };
             let value = FieldValue {
@@ -1295,13 +1297,9 @@ impl fields::BodyField for Field {
     }
 
     fn from_key(key: &[u8]) -> Option<Self> {
-        [
-            Field::ConferenceStatusCallback,
-            Field::ConferenceStatusCallbackMethod,
-            Field::ConferenceStatusCallbackEvent,
-        ]
-        .into_iter()
-        .find(|f| f.as_str().as_bytes() == key)
+        SUBSCRIBER_KEYS
+            .into_iter()
+            .find(|f| f.as_str().as_bytes() == key)
     }
 }
 
